@@ -1,0 +1,53 @@
+package weir
+
+import (
+	"context"
+	"time"
+)
+
+// LogEntry records the outcome of one run of a flow.
+type LogEntry struct {
+	ID             string     `json:"-"`
+	ApplicationID  string     `json:"-"`
+	FlowID         string     `json:"-"`
+	FlowVersion    string     `json:"-"` // version name: "develop" or the name
+	FlowVersionID  string     `json:"flowVersionId"`
+	Time           time.Time  `json:"time"`
+	RunCount       int        `json:"runCount"`
+	PathsCompleted int        `json:"pathsCompleted"`
+	PathsFailed    int        `json:"pathsFailed"`
+	WallTime       float64    `json:"wallTime"` // milliseconds
+	Errors         []RunError `json:"errors"`
+}
+
+// RunError describes a node error that ended (part of) a run.
+type RunError struct {
+	Time          time.Time    `json:"time"`
+	NodeID        string       `json:"nodeId,omitempty"`
+	NodeLabel     string       `json:"nodeLabel,omitempty"`
+	NodeType      string       `json:"nodeType,omitempty"`
+	FlowVersion   string       `json:"flowVersion"`
+	FlowVersionID string       `json:"flowVersionId"`
+	Error         ErrorDetails `json:"error"`
+}
+
+// ErrorDetails names an error class and its message, e.g. {"name":
+// "Validation", "message": "Result path is required"}.
+type ErrorDetails struct {
+	Name    string `json:"name"`
+	Message string `json:"message"`
+}
+
+// LogFilter selects a flow's newest log entries.
+type LogFilter struct {
+	FlowVersionID string    // empty: every version
+	Since         time.Time // zero: no lower bound; otherwise entries with Time >= Since
+	Limit         int
+}
+
+// LogService reads run logs. Entries are written by RunQueue.CompleteRun.
+type LogService interface {
+	// FindLogEntries returns up to filter.Limit entries of the flow, newest
+	// first.
+	FindLogEntries(ctx context.Context, flowID string, filter LogFilter) ([]*LogEntry, error)
+}
