@@ -1,0 +1,127 @@
+package http
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/weirhq/weir"
+)
+
+// paramKind is how a query parameter is checked.
+type paramKind int
+
+const (
+	paramString      paramKind = iota
+	paramInt                   // integer within [min, max]
+	paramEnum                  // one of enum
+	paramID                    // 24-hex id
+	paramBool                  // true/false/1/0/yes/no
+	paramUnsupported           // accepted by Losant, not by weir yet: 400 when given
+)
+
+// queryParam declares one query parameter of an action.
+type queryParam struct {
+	name     string
+	kind     paramKind
+	def      string // default value; "" = none
+	enum     []string
+	min, max int64
+}
+
+// listParams are the pagination, sorting and filtering parameters of a
+// collection whose sortField defaults to "name".
+func listParams(sortFields, filterFields []string) []queryParam {
+	return []queryParam{
+		{name: "sortField", kind: paramEnum, def: "name", enum: sortFields},
+		{name: "sortDirection", kind: paramEnum, def: "asc", enum: []string{"asc", "desc"}},
+		{name: "page", kind: paramInt, def: "0", min: 0, max: 1 << 31},
+		{name: "perPage", kind: paramInt, def: "100", min: 1, max: 1000},
+		{name: "filterField", kind: paramEnum, enum: filterFields},
+		{name: "filter", kind: paramString},
+	}
+}
+
+// parseQuery checks q against params and returns each declared parameter's
+// value, defaults applied. Undeclared parameters are ignored.
+func parseQuery(q url.Values, params []queryParam) (map[string]string, error) {
+	out := make(map[string]string, len(params))
+	for _, p := range params {
+		if p.kind == paramUnsupported {
+			for k := range q {
+				if k == p.name || strings.HasPrefix(k, p.name+"[") {
+					return nil, weir.Errorf(weir.Validation, "%s is not supported yet", p.name)
+				}
+			}
+			continue
+		}
+		v, ok := q[p.name]
+		if !ok || len(v) == 0 || (v[0] == "" && p.kind != paramString) {
+			if p.def != "" {
+				out[p.name] = p.def
+			}
+			continue
+		}
+		if len(v) > 1 {
+			return nil, weir.Errorf(weir.Validation, "%s is the wrong type", p.name)
+		}
+		if err := p.check(v[0]); err != nil {
+			return nil, err
+		}
+		out[p.name] = v[0]
+	}
+	return out, nil
+}
+
+func (p queryParam) check(v string) error {
+	switch p.kind {
+	case paramInt:
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return weir.Errorf(weir.Validation, "%s is the wrong type", p.name)
+		}
+		if n < p.min {
+			return weir.Errorf(weir.Validation, "%s is less than minimum", p.name)
+		}
+		if n > p.max {
+			return weir.Errorf(weir.Validation, "%s is more than maximum", p.name)
+		}
+	case paramEnum:
+		if !slices.Contains(p.enum, v) {
+			return weir.Errorf(weir.Validation, "%s must be an enum value", p.name)
+		}
+	case paramID:
+		if !weir.ValidID(v) {
+			return weir.Errorf(weir.Validation, "%s pattern mismatch", p.name)
+		}
+	case paramBool:
+		switch strings.ToLower(v) {
+		case "true", "false", "1", "0", "yes", "no":
+		default:
+			return weir.Errorf(weir.Validation, "%s is the wrong type", p.name)
+		}
+	}
+	return nil
+}
+
+// listOptions builds store list options from validated list parameters.
+func listOptions(q map[string]string) weir.ListOptions {
+	page, _ := strconv.Atoi(q["page"])
+	perPage, _ := strconv.Atoi(q["perPage"])
+	o := weir.ListOptions{
+		Page:          page,
+		PerPage:       perPage,
+		SortField:     q["sortField"],
+		SortDirection: q["sortDirection"],
+		FilterField:   q["filterField"],
+		Filter:        q["filter"],
+	}
+	if o.Filter != "" && o.FilterField == "" {
+		o.FilterField = "name"
+	}
+	if o.FilterField != "" && o.Filter == "" {
+		o.FilterField = ""
+	}
+	return o
+}

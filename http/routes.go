@@ -1,0 +1,116 @@
+package http
+
+import "net/http"
+
+// route is one REST action: its scopes.json name, method and path pattern,
+// declared query parameters, body and handler.
+type route struct {
+	action string // "resource.action", the key into scopes.json
+	method string
+	path   string
+	query  []queryParam
+	body   *bodySpec // nil: the action takes no body (any body is ignored)
+	handle func(w http.ResponseWriter, r *http.Request, req *request) error
+}
+
+// bodySpec names an action's body parameter (the prefix of its Validation
+// messages) and the schema the body must satisfy.
+type bodySpec struct {
+	param    string
+	schema   string
+	required bool
+}
+
+// Paths of the resources, as in Losant's API.
+const (
+	pathApplications = "/applications"
+	pathApplication  = "/applications/{applicationId}"
+	pathTokens       = "/applications/{applicationId}/tokens"
+	pathToken        = "/applications/{applicationId}/tokens/{apiTokenId}"
+	pathFlows        = "/applications/{applicationId}/flows"
+	pathFlow         = "/applications/{applicationId}/flows/{flowId}"
+)
+
+var (
+	customNodesParam = queryParam{name: "includeCustomNodes", kind: paramBool, def: "false"}
+	summaryParams    = []queryParam{{name: "summaryExclude"}, {name: "summaryInclude"}}
+)
+
+// routes lists every action the API serves.
+func (s *Server) routes() []route {
+	return []route{
+		// Applications
+		{action: "applications.get", method: "GET", path: pathApplications,
+			query:  append(listParams([]string{"name", "id", "creationDate", "ownerId", "lastUpdated"}, []string{"name"}), queryParam{name: "orgId", kind: paramID}, summaryParams[0], summaryParams[1]),
+			handle: s.handleApplicationsGet},
+		{action: "applications.post", method: "POST", path: pathApplications, query: summaryParams,
+			body:   &bodySpec{param: "application", schema: "applicationPost", required: true},
+			handle: s.handleApplicationsPost},
+
+		// Application
+		{action: "application.get", method: "GET", path: pathApplication, query: summaryParams,
+			handle: s.handleApplicationGet},
+		{action: "application.patch", method: "PATCH", path: pathApplication, query: summaryParams,
+			body:   &bodySpec{param: "application", schema: "applicationPatch", required: true},
+			handle: s.handleApplicationPatch},
+		{action: "application.delete", method: "DELETE", path: pathApplication,
+			handle: s.handleApplicationDelete},
+
+		// Application API Tokens
+		{action: "applicationApiTokens.get", method: "GET", path: pathTokens,
+			query:  listParams([]string{"name", "status", "id", "creationDate", "lastUpdated", "expirationDate"}, []string{"name", "status"}),
+			handle: s.handleTokensGet},
+		{action: "applicationApiTokens.post", method: "POST", path: pathTokens,
+			body:   &bodySpec{param: "apiToken", schema: "apiTokenPost", required: true},
+			handle: s.handleTokensPost},
+
+		// Application API Token
+		{action: "applicationApiToken.get", method: "GET", path: pathToken,
+			handle: s.handleTokenGet},
+		{action: "applicationApiToken.patch", method: "PATCH", path: pathToken,
+			body:   &bodySpec{param: "apiToken", schema: "apiTokenPatch", required: true},
+			handle: s.handleTokenPatch},
+		{action: "applicationApiToken.delete", method: "DELETE", path: pathToken,
+			handle: s.handleTokenDelete},
+
+		// Flows
+		{action: "flows.get", method: "GET", path: pathFlows,
+			query: append(listParams([]string{"name", "id", "creationDate", "lastUpdated"}, []string{"name"}),
+				queryParam{name: "flowClass", kind: paramEnum, def: "cloud", enum: []string{"edge", "embedded", "cloud", "customNode", "experience"}},
+				queryParam{name: "triggerFilter", kind: paramUnsupported},
+				queryParam{name: "query", kind: paramUnsupported},
+				queryParam{name: "allVersions", kind: paramBool, def: "false"},
+				customNodesParam),
+			handle: s.handleFlowsGet},
+		{action: "flows.post", method: "POST", path: pathFlows, query: []queryParam{customNodesParam},
+			body:   &bodySpec{param: "flow", schema: "flowPost", required: true},
+			handle: s.handleFlowsPost},
+
+		// Flow
+		{action: "flow.get", method: "GET", path: pathFlow, query: []queryParam{customNodesParam},
+			handle: s.handleFlowGet},
+		{action: "flow.patch", method: "PATCH", path: pathFlow, query: []queryParam{customNodesParam},
+			body:   &bodySpec{param: "flow", schema: "flowPatch", required: true},
+			handle: s.handleFlowPatch},
+		{action: "flow.delete", method: "DELETE", path: pathFlow,
+			handle: s.handleFlowDelete},
+		{action: "flow.getLogEntries", method: "GET", path: pathFlow + "/logs",
+			query: []queryParam{
+				{name: "limit", kind: paramInt, def: "1", min: 1, max: 10000},
+				{name: "since", kind: paramInt, min: 0, max: 1 << 53},
+			},
+			handle: s.handleFlowLogs},
+		{action: "flow.getStorageEntries", method: "GET", path: pathFlow + "/storage",
+			handle: s.handleStorageGet},
+		{action: "flow.setStorageEntry", method: "PATCH", path: pathFlow + "/storage",
+			body:   &bodySpec{param: "entry", schema: "flowStorageEntry", required: true},
+			handle: s.handleStorageSet},
+		{action: "flow.clearStorageEntries", method: "DELETE", path: pathFlow + "/storage",
+			handle: s.handleStorageClear},
+		{action: "flow.getStorageEntriesMetadata", method: "GET", path: pathFlow + "/storage-metadata",
+			handle: s.handleStorageMetadata},
+		{action: "flow.pressVirtualButton", method: "POST", path: pathFlow + "/virtualButton",
+			body:   &bodySpec{param: "button", schema: "virtualButtonPress", required: true},
+			handle: s.handleButtonPress},
+	}
+}

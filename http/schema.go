@@ -1,0 +1,179 @@
+package http
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+
+	"github.com/weirhq/weir"
+)
+
+//go:embed schemas/*.json
+var schemaFS embed.FS
+
+// schemaBase prefixes the embedded schema names to give them URLs.
+const schemaBase = "https://schemas.weir.invalid/"
+
+// schemas holds every embedded schema, compiled once, by file name without
+// ".json" (e.g. "flowPatch").
+var schemas = mustCompileSchemas()
+
+// actionScopes maps an action ("flow.get") to the scopes it accepts.
+var actionScopes = mustLoadScopes()
+
+func mustCompileSchemas() map[string]*jsonschema.Schema {
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	names, err := fs.Glob(schemaFS, "schemas/*.json")
+	if err != nil {
+		panic(err)
+	}
+	var ids []string
+	for _, name := range names {
+		base := strings.TrimSuffix(path.Base(name), ".json")
+		if base == "scopes" {
+			continue
+		}
+		b, err := schemaFS.ReadFile(name)
+		if err != nil {
+			panic(err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			panic(fmt.Sprintf("http: schema %s: %v", name, err))
+		}
+		if err := c.AddResource(schemaBase+base, doc); err != nil {
+			panic(fmt.Sprintf("http: schema %s: %v", name, err))
+		}
+		ids = append(ids, base)
+	}
+	out := make(map[string]*jsonschema.Schema, len(ids))
+	for _, id := range ids {
+		out[id] = c.MustCompile(schemaBase + id)
+	}
+	return out
+}
+
+func mustLoadScopes() map[string]map[string]bool {
+	b, err := schemaFS.ReadFile("schemas/scopes.json")
+	if err != nil {
+		panic(err)
+	}
+	var doc struct {
+		Actions map[string]struct {
+			Scopes []string `json:"scopes"`
+		} `json:"actions"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		panic(fmt.Sprintf("http: scopes.json: %v", err))
+	}
+	out := make(map[string]map[string]bool, len(doc.Actions))
+	for action, a := range doc.Actions {
+		set := make(map[string]bool, len(a.Scopes))
+		for _, s := range a.Scopes {
+			set[s] = true
+		}
+		out[action] = set
+	}
+	return out
+}
+
+// decodeBody parses b as JSON and validates it against the named schema. It
+// returns the value as text, or a Validation error whose message reads like
+// Losant's: "<param>.<field> <reason>".
+func decodeBody(b []byte, param, schema string) (json.RawMessage, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		return nil, weir.Errorf(weir.Validation, "%s is not valid JSON", param)
+	}
+	if err := validateValue(doc, param, schema); err != nil {
+		return nil, err
+	}
+	return json.RawMessage(bytes.TrimSpace(b)), nil
+}
+
+// validateValue validates a decoded JSON value against the named schema.
+func validateValue(doc any, param, schema string) error {
+	sch, ok := schemas[schema]
+	if !ok {
+		return fmt.Errorf("http: no schema %q", schema)
+	}
+	err := sch.Validate(doc)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return fmt.Errorf("http: validate %s: %w", schema, err)
+	}
+	return weir.Errorf(weir.Validation, "%s", validationMessage(param, ve))
+}
+
+// validationMessage turns the first leaf of a schema error tree into an
+// is-my-json-valid style message such as "flow.name is the wrong type".
+func validationMessage(param string, ve *jsonschema.ValidationError) string {
+	e := ve
+	for len(e.Causes) > 0 {
+		switch e.ErrorKind.(type) {
+		case *kind.OneOf, *kind.AnyOf:
+			// Alternatives failed; the alternatives' own errors are noise.
+		default:
+			e = e.Causes[0]
+			continue
+		}
+		break
+	}
+	field := strings.Join(append([]string{param}, e.InstanceLocation...), ".")
+	switch k := e.ErrorKind.(type) {
+	case *kind.Required:
+		return field + "." + k.Missing[0] + " is required"
+	case *kind.Type:
+		return field + " is the wrong type"
+	case *kind.AdditionalProperties, *kind.FalseSchema:
+		return field + " has additional properties"
+	case *kind.Pattern:
+		return field + " pattern mismatch"
+	case *kind.Enum, *kind.Const:
+		return field + " must be an enum value"
+	case *kind.MaxLength:
+		return field + " has longer length than allowed"
+	case *kind.MinLength:
+		return field + " has less length than allowed"
+	case *kind.MaxItems:
+		return field + " has more items than allowed"
+	case *kind.MinItems:
+		return field + " has less items than allowed"
+	case *kind.MaxProperties:
+		return field + " has more properties than allowed"
+	case *kind.MinProperties:
+		return field + " has less properties than allowed"
+	case *kind.UniqueItems:
+		return field + " must be unique"
+	case *kind.Minimum, *kind.ExclusiveMinimum:
+		return field + " is less than minimum"
+	case *kind.Maximum, *kind.ExclusiveMaximum:
+		return field + " is more than maximum"
+	case *kind.MultipleOf:
+		return field + " has a remainder"
+	case *kind.Format:
+		return field + " must be " + k.Want + " format"
+	case *kind.OneOf:
+		return field + " no (or more than one) schemas match"
+	case *kind.AnyOf:
+		return field + " no schemas match"
+	case *kind.Not:
+		return field + " negative schema matches"
+	case *kind.Dependency, *kind.DependentRequired:
+		return field + " dependencies not set"
+	default:
+		return field + " is invalid"
+	}
+}

@@ -1,0 +1,221 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/auth"
+)
+
+// DefaultMaxBodyBytes caps request bodies unless Server.MaxBodyBytes is set.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Server serves the REST API. Set its fields, then call Handler; the fields
+// must not change afterwards. The handler is safe for concurrent use.
+type Server struct {
+	Applications weir.ApplicationService
+	Flows        weir.FlowService
+	Tokens       weir.TokenService
+	Storage      weir.StorageService
+	Logs         weir.LogService
+	Runs         weir.RunQueue
+	Signer       *auth.Signer
+	Logger       *slog.Logger
+	Now          func() time.Time
+	MaxBodyBytes int64
+
+	// ButtonLimiter, when set, throttles virtual button presses; nil means
+	// no limit. Losant allows 100 presses per 10 s per button.
+	ButtonLimiter ButtonLimiter
+}
+
+// ButtonLimiter decides whether one more press of a flow's virtual button is
+// allowed now. A refused press is answered 429 and starts no run.
+type ButtonLimiter interface {
+	AllowPress(flowID, key string) bool
+}
+
+// NewServer returns a Server with a 1 MiB body limit, the real clock and a
+// logger that discards; set the services before calling Handler.
+func NewServer() *Server {
+	return &Server{
+		Logger:       slog.New(slog.DiscardHandler),
+		Now:          time.Now,
+		MaxBodyBytes: DefaultMaxBodyBytes,
+	}
+}
+
+// Handler returns the API's root handler: every route of routes.go, GET
+// /health, JSON 404/405 answers, and panic recovery.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	methods := map[string][]string{} // path pattern -> methods
+	for _, rt := range s.routes() {
+		if _, ok := actionScopes[rt.action]; !ok {
+			panic("http: no scopes for action " + rt.action)
+		}
+		mux.Handle(rt.method+" "+rt.path, s.serve(rt))
+		methods[rt.path] = append(methods[rt.path], rt.method)
+	}
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	methods["/health"] = []string{http.MethodGet}
+	for p, ms := range methods {
+		mux.Handle(p, s.methodNotAllowed(ms))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, weir.Errorf(weir.NotFound, "%s does not exist", r.URL.Path))
+	})
+	return s.recoverPanics(mux)
+}
+
+// request is what the pipeline learned about a request before its handler
+// runs: validated ids, query values (defaults applied), body and caller.
+type request struct {
+	appID, flowID, tokenID string
+	query                  map[string]string
+	body                   json.RawMessage // nil when absent
+	identity               *weir.Identity
+	app                    *weir.Application // set on application-scoped routes
+	links                  bool              // _links requested
+}
+
+// serve runs Losant's processing order for one route: validate params and
+// body (400), authenticate (401), authorize (403), then the handler.
+func (s *Server) serve(rt route) http.Handler {
+	accepted := actionScopes[rt.action]
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := s.parse(w, r, rt)
+		if err == nil {
+			req.identity, err = s.authenticate(r)
+		}
+		if err == nil {
+			err = authorize(req.identity, accepted, req.appID != "")
+		}
+		if err == nil && req.appID != "" {
+			req.app, err = s.findVisibleApplication(r, req.identity, req.appID)
+		}
+		if err == nil {
+			err = rt.handle(w, r, req)
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// parse validates path ids, query parameters and the body of r.
+func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*request, error) {
+	req := &request{links: true}
+	for _, p := range []struct {
+		name string
+		dst  *string
+	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}} {
+		v := r.PathValue(p.name)
+		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
+			continue
+		}
+		if !weir.ValidID(v) {
+			return nil, weir.Errorf(weir.Validation, "%s pattern mismatch", p.name)
+		}
+		*p.dst = strings.ToLower(v)
+	}
+
+	q := r.URL.Query()
+	if v := q.Get("_links"); v != "" && !truthy(v) {
+		req.links = false
+	}
+	var err error
+	if req.query, err = parseQuery(q, rt.query); err != nil {
+		return nil, err
+	}
+
+	if rt.body == nil {
+		return req, nil
+	}
+	max := s.MaxBodyBytes
+	if max <= 0 {
+		max = DefaultMaxBodyBytes
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, weir.Errorf(weir.PayloadTooLarge, "Request body is larger than %d bytes", max)
+	} else if err != nil {
+		return nil, weir.Errorf(weir.Validation, "%s could not be read", rt.body.param)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		if rt.body.required {
+			return nil, weir.Errorf(weir.Validation, "%s is required", rt.body.param)
+		}
+		return req, nil
+	}
+	req.body, err = decodeBody(b, rt.body.param, rt.body.schema)
+	return req, err
+}
+
+// methodNotAllowed answers 405 for a known path requested with a method it
+// does not serve.
+func (s *Server) methodNotAllowed(methods []string) http.Handler {
+	allow := slices.Clone(methods)
+	if slices.Contains(allow, http.MethodGet) {
+		allow = append(allow, http.MethodHead)
+	}
+	slices.Sort(allow)
+	header := strings.Join(allow, ", ")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", header)
+		s.writeError(w, r, weir.Errorf(weir.MethodNotAllowed, "%s is not allowed", r.Method))
+	})
+}
+
+// recoverPanics turns a handler panic into a logged 500.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.logger().Error("http: panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+			writeJSON(w, http.StatusInternalServerError, errorResponse{Type: weir.Internal, Message: "Internal error"})
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// truthy reports whether a boolean query value means true, the way Losant
+// reads them ("true", "1", "yes").
+func truthy(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "1", "yes":
+		return true
+	}
+	return false
+}
