@@ -244,3 +244,22 @@ func decode(t *testing.T, body []byte) map[string]any {
 	}
 	return m
 }
+
+func mustRead(t *testing.T, resp *http.Response) []byte {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// tokenID returns the jti of a signed token.
+func (h *harness) tokenID(token string) string {
+	h.t.Helper()
+	c, err := h.signer.Verify(token)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return c.TokenID
+}

@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -10,6 +11,42 @@ import (
 
 // defaultTokenScope is the scope of a token created without one.
 var defaultTokenScope = []string{"all.Application"}
+
+// applicationTokenScopes are the scopes an application token may carry: the
+// first enum of apiTokenPost.json's scope items (the other enums hold the
+// scopes of organization, instance and user tokens).
+var applicationTokenScopes = mustApplicationTokenScopes()
+
+func mustApplicationTokenScopes() map[string]bool {
+	b, err := schemaFS.ReadFile("schemas/apiTokenPost.json")
+	if err != nil {
+		panic(err)
+	}
+	var doc struct {
+		Properties struct {
+			Scope struct {
+				Items struct {
+					OneOf []struct {
+						OneOf []struct {
+							Enum []string `json:"enum"`
+						} `json:"oneOf"`
+					} `json:"oneOf"`
+				} `json:"items"`
+			} `json:"scope"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Properties.Scope.Items.OneOf) == 0 || len(doc.Properties.Scope.Items.OneOf[0].OneOf) == 0 {
+		panic(fmt.Sprintf("http: apiTokenPost.json scope enum: %v", err))
+	}
+	out := map[string]bool{}
+	for _, s := range doc.Properties.Scope.Items.OneOf[0].OneOf[0].Enum {
+		out[s] = true
+	}
+	if !out["all.Application"] || out["all.User"] || out["all.Organization"] {
+		panic("http: apiTokenPost.json: unexpected application scope enum")
+	}
+	return out
+}
 
 // tokensResponse is a page of an application's tokens (schema apiTokens.json).
 type tokensResponse struct {
@@ -80,6 +117,11 @@ func (s *Server) handleTokensPost(w http.ResponseWriter, r *http.Request, req *r
 	}
 	if in.DefaultRole != nil || in.OrgRoles != nil {
 		return weir.Errorf(weir.Validation, "apiToken.defaultRole and apiToken.orgRoles apply to user tokens only")
+	}
+	for i, sc := range in.Scope {
+		if !applicationTokenScopes[sc] {
+			return weir.Errorf(weir.Validation, "apiToken.scope.%d must be an enum value", i)
+		}
 	}
 	t := &weir.Token{
 		ID:             weir.NewID(),
