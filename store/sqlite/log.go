@@ -1,0 +1,90 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/weirhq/weir"
+)
+
+// FindLogEntries returns up to filter.Limit (all when not positive) of the
+// flow's entries, newest first; entries of the same millisecond come newest
+// written first.
+func (db *DB) FindLogEntries(ctx context.Context, flowID string, filter weir.LogFilter) ([]*weir.LogEntry, error) {
+	q := `SELECT id, application_id, flow_id, flow_version, flow_version_id, time, run_count,
+		paths_completed, paths_failed, wall_time, errors
+		FROM logs WHERE flow_id = ?`
+	args := []any{flowID}
+	if filter.FlowVersionID != "" {
+		q += ` AND flow_version_id = ?`
+		args = append(args, filter.FlowVersionID)
+	}
+	if !filter.Since.IsZero() {
+		q += ` AND time >= ?`
+		args = append(args, millis(filter.Since))
+	}
+	q += ` ORDER BY time DESC, seq DESC`
+	if filter.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, filter.Limit)
+	}
+
+	rows, err := db.rdb.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find log entries of flow %s: %w", flowID, err)
+	}
+	defer rows.Close()
+	entries := []*weir.LogEntry{}
+	for rows.Next() {
+		var (
+			e    weir.LogEntry
+			t    int64
+			errs string
+		)
+		if err := rows.Scan(&e.ID, &e.ApplicationID, &e.FlowID, &e.FlowVersion, &e.FlowVersionID, &t,
+			&e.RunCount, &e.PathsCompleted, &e.PathsFailed, &e.WallTime, &errs); err != nil {
+			return nil, fmt.Errorf("sqlite: find log entries of flow %s: %w", flowID, err)
+		}
+		if err := json.Unmarshal([]byte(errs), &e.Errors); err != nil {
+			return nil, fmt.Errorf("sqlite: find log entries of flow %s: decode errors: %w", flowID, err)
+		}
+		e.Time = fromMillis(t)
+		entries = append(entries, &e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: find log entries of flow %s: %w", flowID, err)
+	}
+	return entries, nil
+}
+
+// insertLogEntry stores e, giving it an ID when it has none.
+func insertLogEntry(ctx context.Context, tx *Tx, e *weir.LogEntry) error {
+	if e.ID == "" {
+		e.ID = weir.NewID()
+	}
+	errs, err := marshal(e.Errors)
+	if err != nil {
+		return fmt.Errorf("encode errors: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO logs (id, application_id, flow_id, flow_version, flow_version_id,
+		time, run_count, paths_completed, paths_failed, wall_time, errors)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.ApplicationID, e.FlowID, e.FlowVersion, e.FlowVersionID, millis(e.Time), e.RunCount,
+		e.PathsCompleted, e.PathsFailed, e.WallTime, errs)
+	return err
+}
+
+// countRun adds one run of version, failed or not, to the flow's stats.
+func countRun(ctx context.Context, tx *Tx, flowID, version string, failed bool) error {
+	var errorCount int
+	if failed {
+		errorCount = 1
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO flow_stats (flow_id, version, run_count, error_count) VALUES (?, ?, 1, ?)
+		ON CONFLICT (flow_id, version) DO UPDATE
+		SET run_count = run_count + 1, error_count = error_count + excluded.error_count`,
+		flowID, version, errorCount)
+	return err
+}

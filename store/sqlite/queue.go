@@ -1,0 +1,168 @@
+package sqlite
+
+import (
+	"sync"
+	"time"
+
+	"github.com/weirhq/weir"
+)
+
+// queued is a stored run as the in-memory queue tracks it.
+type queued struct {
+	run        *weir.Run
+	deliveries int  // claims so far in this process
+	leased     bool // handed out and not yet expired
+	lease      int  // generation of the current lease
+	gone       bool // completed or deleted
+}
+
+// lease records when a claim expires.
+type lease struct {
+	q     *queued
+	gen   int
+	until time.Time
+}
+
+// runQueue leases the stored runs to claimers. It holds every uncompleted
+// run in memory: pending ones in acceptance order, leased ones with their
+// expiry. The runs table is the durable copy; this is rebuilt from it on Open.
+type runQueue struct {
+	mu      sync.Mutex
+	runs    map[string]*queued
+	pending []*queued // may hold gone or leased entries, skipped when taken
+	leases  []lease   // in claim order, so in expiry order for a steady clock
+	waiters int
+	wake    chan struct{} // closed and replaced when runs become pending
+	closed  chan struct{}
+}
+
+func newRunQueue() *runQueue {
+	return &runQueue{
+		runs:   map[string]*queued{},
+		wake:   make(chan struct{}),
+		closed: make(chan struct{}),
+	}
+}
+
+// add makes runs pending and wakes waiting claimers.
+func (q *runQueue) add(runs ...*weir.Run) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, r := range runs {
+		e := &queued{run: r}
+		q.runs[r.ID] = e
+		q.pending = append(q.pending, e)
+	}
+	q.signal()
+}
+
+// remove forgets the run with id.
+func (q *runQueue) remove(id string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if e, ok := q.runs[id]; ok {
+		e.gone = true
+		delete(q.runs, id)
+	}
+}
+
+// removeFlows forgets every run of the flows.
+func (q *runQueue) removeFlows(flowIDs ...string) {
+	if len(flowIDs) == 0 {
+		return
+	}
+	ids := make(map[string]bool, len(flowIDs))
+	for _, id := range flowIDs {
+		ids[id] = true
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for id, e := range q.runs {
+		if ids[e.run.FlowID] {
+			e.gone = true
+			delete(q.runs, id)
+		}
+	}
+}
+
+// take leases up to max pending runs until now+d, after re-offering the
+// runs whose lease expired by now. It returns copies, or the channel to wait
+// on and the time the next lease expires (zero if none) when nothing is
+// pending.
+func (q *runQueue) take(max int, now time.Time, d time.Duration) ([]*weir.Run, chan struct{}, time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.expire(now)
+	var runs []*weir.Run
+	for len(runs) < max && len(q.pending) > 0 {
+		e := q.pending[0]
+		q.pending[0] = nil
+		q.pending = q.pending[1:]
+		if e.gone || e.leased {
+			continue
+		}
+		e.leased = true
+		e.lease++
+		q.leases = append(q.leases, lease{q: e, gen: e.lease, until: now.Add(d)})
+		r := *e.run
+		r.Attempt += e.deliveries
+		e.deliveries++
+		runs = append(runs, &r)
+	}
+	if len(runs) > 0 {
+		return runs, nil, time.Time{}
+	}
+	var next time.Time
+	for len(q.leases) > 0 && !q.live(q.leases[0]) {
+		q.leases = q.leases[1:]
+	}
+	if len(q.leases) > 0 {
+		next = q.leases[0].until
+	}
+	q.waiters++
+	return nil, q.wake, next
+}
+
+// done ends a wait that take started.
+func (q *runQueue) done() {
+	q.mu.Lock()
+	q.waiters--
+	q.mu.Unlock()
+}
+
+// expire re-offers the runs whose lease ended by now.
+func (q *runQueue) expire(now time.Time) {
+	for len(q.leases) > 0 && !q.leases[0].until.After(now) {
+		l := q.leases[0]
+		q.leases = q.leases[1:]
+		if q.live(l) {
+			l.q.leased = false
+			q.pending = append(q.pending, l.q)
+		}
+	}
+}
+
+// live reports whether l is the current lease of a run still queued.
+func (q *runQueue) live(l lease) bool {
+	return !l.q.gone && l.q.leased && l.q.lease == l.gen
+}
+
+// signal wakes the waiting claimers; q.mu must be held.
+func (q *runQueue) signal() {
+	if q.waiters == 0 {
+		return
+	}
+	close(q.wake)
+	q.wake = make(chan struct{})
+}
+
+// close makes waiting and future claims fail.
+func (q *runQueue) close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	select {
+	case <-q.closed:
+	default:
+		close(q.closed)
+	}
+}

@@ -1,0 +1,151 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/weirhq/weir"
+)
+
+// EnqueueRun stores run, giving it an ID when it has none, and returns once
+// the run is committed; it is then pending. It returns NotFound if the flow
+// does not exist and Validation if the ID is taken.
+func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
+	if run.ID == "" {
+		run.ID = weir.NewID()
+	}
+	body, err := marshal(run)
+	if err != nil {
+		return fmt.Errorf("sqlite: enqueue run: %w", err)
+	}
+	r := *run // the queue's own copy
+	err = db.update(ctx, func(ctx context.Context, tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO runs (id, flow_id, body) VALUES (?, ?, ?)`, r.ID, r.FlowID, body)
+		if isForeignKey(err) {
+			return errFlowNotFound()
+		} else if isUnique(err) {
+			return weir.Errorf(weir.Validation, "Run id %s is already queued", r.ID)
+		} else if err != nil {
+			return err
+		}
+		tx.OnCommit(func() { db.queue.add(&r) })
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: enqueue run: %w", err)
+	}
+	return nil
+}
+
+// ClaimRuns blocks until a run is pending, then leases up to n (at least
+// one) runs for LeaseDuration. It returns ctx's error if ctx ends first.
+// Attempt counts the earlier deliveries of a run since the database was
+// opened.
+func (db *DB) ClaimRuns(ctx context.Context, n int) ([]*weir.Run, error) {
+	n = max(n, 1)
+	for {
+		runs, wake, next := db.queue.take(n, db.Now(), db.LeaseDuration)
+		if runs != nil {
+			return runs, nil
+		}
+		err := db.waitRuns(ctx, wake, next)
+		db.queue.done()
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// waitRuns blocks until wake is closed, the lease expiring at next (if not
+// zero) ends, ctx ends or the queue is closed.
+func (db *DB) waitRuns(ctx context.Context, wake <-chan struct{}, next time.Time) error {
+	var expired <-chan time.Time
+	if !next.IsZero() {
+		t := time.NewTimer(max(next.Sub(db.Now()), time.Millisecond))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case <-wake:
+		return nil
+	case <-expired:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.queue.closed:
+		return errClosed
+	}
+}
+
+// CompleteRun stores entry, counts it in the stats of entry.FlowVersion (the
+// run's version when empty) and removes run, in one transaction. Entry
+// fields left empty (ApplicationID, FlowID, FlowVersion) are taken from run.
+// A run whose flow no longer exists is just removed.
+func (db *DB) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEntry) error {
+	e := *entry
+	if e.ApplicationID == "" {
+		e.ApplicationID = run.ApplicationID
+	}
+	if e.FlowID == "" {
+		e.FlowID = run.FlowID
+	}
+	if e.FlowVersion == "" {
+		e.FlowVersion = run.FlowVersion
+	}
+	if e.FlowVersion == "" {
+		e.FlowVersion = weir.DevelopVersion
+	}
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+		return completeRun(ctx, tx, run.ID, &e)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: complete run %s: %w", run.ID, err)
+	}
+	entry.ID = e.ID
+	return nil
+}
+
+func completeRun(ctx context.Context, tx *Tx, runID string, e *weir.LogEntry) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM runs WHERE id = ?`, runID); err != nil {
+		return err
+	}
+	tx.OnCommit(func() { tx.db.queue.remove(runID) })
+
+	var exists bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM flows WHERE id = ?)`, e.FlowID).Scan(&exists); err != nil {
+		return err
+	} else if !exists {
+		return nil
+	}
+	if err := insertLogEntry(ctx, tx, e); err != nil {
+		return err
+	}
+	return countRun(ctx, tx, e.FlowID, e.FlowVersion, e.PathsFailed > 0)
+}
+
+// loadRuns reads every stored run into a new queue, all pending.
+func (db *DB) loadRuns() (*runQueue, error) {
+	q := newRunQueue()
+	rows, err := db.rdb.Query(`SELECT body FROM runs ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: load runs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("sqlite: load runs: %w", err)
+		}
+		r := &weir.Run{}
+		if err := json.Unmarshal(body, r); err != nil {
+			return nil, fmt.Errorf("sqlite: load runs: decode: %w", err)
+		}
+		q.add(r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: load runs: %w", err)
+	}
+	return q, nil
+}

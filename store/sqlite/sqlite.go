@@ -1,0 +1,209 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/weirhq/weir"
+)
+
+// Defaults of the DB configuration fields.
+const (
+	DefaultLeaseDuration = 5 * time.Minute
+	DefaultBusyTimeout   = 5 * time.Second
+)
+
+// DB is a SQLite database holding applications, flows, tokens, storage, logs
+// and queued runs. Create it with NewDB, set its fields, then Open it. All
+// methods are safe for concurrent use between Open and Close.
+type DB struct {
+	// Path is the database file; it is created when missing.
+	Path string
+
+	// Now returns the current time; tests replace it. Times are stored with
+	// millisecond precision.
+	Now func() time.Time
+
+	// Sync makes every commit durable against power loss
+	// (synchronous=FULL). Without it commits survive a process crash but
+	// not an OS crash (synchronous=NORMAL).
+	Sync bool
+
+	// LeaseDuration is how long a claimed run stays hidden from other
+	// claimers before it is offered again.
+	LeaseDuration time.Duration
+
+	// MaxReaders caps the read connections; zero means GOMAXPROCS, at least 4.
+	MaxReaders int
+
+	wdb   *sql.DB // one connection: every write goes through it
+	rdb   *sql.DB // read-only connections
+	batch *batcher
+	queue *runQueue
+}
+
+// NewDB returns a DB for the file at path, configured with the defaults.
+func NewDB(path string) *DB {
+	return &DB{
+		Path:          path,
+		Now:           time.Now,
+		LeaseDuration: DefaultLeaseDuration,
+	}
+}
+
+// Open opens the database file, applies pending migrations, loads the queued
+// runs (every one is pending again) and starts the writer.
+func (db *DB) Open() (err error) {
+	if db.Path == "" {
+		return errors.New("sqlite: path required")
+	}
+	defer func() {
+		if err != nil {
+			db.closePools()
+		}
+	}()
+	sync := "NORMAL"
+	if db.Sync {
+		sync = "FULL"
+	}
+	common := fmt.Sprintf("?_busy_timeout=%d&_fk=1", DefaultBusyTimeout.Milliseconds())
+	if db.wdb, err = sql.Open("sqlite", db.Path+common+"&_journal=WAL&_sync="+sync+"&_txlock=immediate"); err != nil {
+		return fmt.Errorf("sqlite: open: %w", err)
+	}
+	db.wdb.SetMaxOpenConns(1)
+	db.wdb.SetMaxIdleConns(1)
+	db.wdb.SetConnMaxLifetime(0)
+	db.wdb.SetConnMaxIdleTime(0)
+	if err := db.migrate(); err != nil {
+		return err
+	}
+
+	if db.rdb, err = sql.Open("sqlite", db.Path+common+"&_query_only=1"); err != nil {
+		return fmt.Errorf("sqlite: open: %w", err)
+	}
+	n := db.MaxReaders
+	if n <= 0 {
+		n = max(4, runtime.GOMAXPROCS(0))
+	}
+	db.rdb.SetMaxOpenConns(n)
+	db.rdb.SetMaxIdleConns(n)
+
+	if db.queue, err = db.loadRuns(); err != nil {
+		return err
+	}
+	db.batch = newBatcher(db)
+	return nil
+}
+
+// Close stops the writer after committing the writes already submitted,
+// wakes blocked ClaimRuns calls and closes the database.
+func (db *DB) Close() error {
+	if db.batch != nil {
+		db.batch.close()
+	}
+	if db.queue != nil {
+		db.queue.close()
+	}
+	return db.closePools()
+}
+
+func (db *DB) closePools() error {
+	var errs []error
+	if db.rdb != nil {
+		errs = append(errs, db.rdb.Close())
+	}
+	if db.wdb != nil {
+		errs = append(errs, db.wdb.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sqlite: close: %w", err)
+	}
+	return nil
+}
+
+// now returns the current time truncated to what the database keeps.
+func (db *DB) now() time.Time {
+	return db.Now().UTC().Truncate(time.Millisecond)
+}
+
+// view runs fn in a read-only transaction with a consistent snapshot.
+func (db *DB) view(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Tx is a write transaction shared by the operations of one batch. Helpers
+// that take a *Tx compose inside it.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time // when the batch began, truncated to milliseconds
+
+	onCommit []func()
+}
+
+// OnCommit registers fn to run after the transaction commits; it is dropped
+// if the current operation fails.
+func (tx *Tx) OnCommit(fn func()) { tx.onCommit = append(tx.onCommit, fn) }
+
+// millis converts t to stored Unix milliseconds.
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMillis converts stored Unix milliseconds to a UTC time.
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// marshal encodes v as compact JSON text, leaving raw JSON as given: no
+// HTML escaping.
+func marshal(v any) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(buf.String(), "\n"), nil
+}
+
+// isConstraint reports whether err is the SQLite constraint violation code.
+func isConstraint(err error, code int) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == code
+}
+
+// isUnique reports whether err is a unique or primary key violation.
+func isUnique(err error) bool {
+	return isConstraint(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE) ||
+		isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// isForeignKey reports whether err is a foreign key violation.
+func isForeignKey(err error) bool {
+	return isConstraint(err, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY)
+}
+
+// Interface guards.
+var (
+	_ weir.ApplicationService = (*DB)(nil)
+	_ weir.FlowService        = (*DB)(nil)
+	_ weir.TokenService       = (*DB)(nil)
+	_ weir.StorageService     = (*DB)(nil)
+	_ weir.LogService         = (*DB)(nil)
+	_ weir.RunQueue           = (*DB)(nil)
+)

@@ -1,0 +1,260 @@
+package sqlite_test
+
+import (
+	"database/sql"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/store/sqlite"
+	"github.com/weirhq/weir/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
+		return mustOpenDB(t, filepath.Join(t.TempDir(), "weir.db"), nil)
+	})
+}
+
+// mustOpenDB opens the database at path, after configure (if not nil) has
+// adjusted it, and closes it when t ends.
+func mustOpenDB(t testing.TB, path string, configure func(db *sqlite.DB)) *sqlite.DB {
+	t.Helper()
+	db := sqlite.NewDB(path)
+	if configure != nil {
+		configure(db)
+	}
+	if err := db.Open(); err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return db
+}
+
+// mustClose closes db, failing t on error.
+func mustClose(t testing.TB, db *sqlite.DB) {
+	t.Helper()
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}
+
+// mustAppFlow creates an application with one flow.
+func mustAppFlow(t testing.TB, db *sqlite.DB) *weir.Flow {
+	t.Helper()
+	a := &weir.Application{Name: "app", OwnerID: weir.NewID(), OwnerType: weir.OwnerUser}
+	if err := db.CreateApplication(t.Context(), a); err != nil {
+		t.Fatal(err)
+	}
+	f := &weir.Flow{ApplicationID: a.ID, Name: "flow", FlowClass: weir.FlowClassCloud}
+	if err := db.CreateFlow(t.Context(), f); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func mustEnqueue(t testing.TB, db *sqlite.DB, f *weir.Flow) *weir.Run {
+	t.Helper()
+	r := &weir.Run{ApplicationID: f.ApplicationID, FlowID: f.ID, FlowVersion: weir.DevelopVersion,
+		Data: json.RawMessage(`{"n":1}`)}
+	if err := db.EnqueueRun(t.Context(), r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func mustClaim(t testing.TB, db *sqlite.DB, n int) []*weir.Run {
+	t.Helper()
+	runs, err := db.ClaimRuns(t.Context(), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runs
+}
+
+func ids(runs []*weir.Run) map[string]int {
+	out := map[string]int{}
+	for _, r := range runs {
+		out[r.ID] = r.Attempt
+	}
+	return out
+}
+
+func TestReopen(t *testing.T) {
+	t.Run("KeepsDataOK", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "weir.db")
+		db := mustOpenDB(t, path, nil)
+		f := mustAppFlow(t, db)
+		if err := db.SetStorageEntry(t.Context(), f.ID, "k", json.RawMessage(`{"a": [1, 2]}`)); err != nil {
+			t.Fatal(err)
+		}
+		tok := &weir.Token{Name: "t", OwnerID: f.ApplicationID, OwnerType: weir.OwnerApplication, Status: weir.TokenActive}
+		if err := db.CreateToken(t.Context(), tok); err != nil {
+			t.Fatal(err)
+		}
+		r := mustEnqueue(t, db, f)
+		if err := db.CompleteRun(t.Context(), r, &weir.LogEntry{Time: time.Now(), RunCount: 1}); err != nil {
+			t.Fatal(err)
+		}
+		mustClose(t, db)
+
+		db = mustOpenDB(t, path, nil)
+		got, err := db.FindFlowByID(t.Context(), f.ApplicationID, f.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Stats.RunCount != 1 || got.Stats.ByVersion[weir.DevelopVersion].RunCount != 1 {
+			t.Errorf("stats after reopen = %+v, want one develop run", got.Stats)
+		}
+		if v, ok, err := db.StorageEntry(t.Context(), f.ID, "k"); err != nil || !ok || string(v) != `{"a":[1,2]}` {
+			t.Errorf("storage after reopen = %s, %v, %v", v, ok, err)
+		}
+		if _, err := db.FindTokenByID(t.Context(), tok.ID); err != nil {
+			t.Errorf("token after reopen: %v", err)
+		}
+		if logs, err := db.FindLogEntries(t.Context(), f.ID, weir.LogFilter{Limit: 10}); err != nil || len(logs) != 1 {
+			t.Errorf("logs after reopen = %d, %v; want 1", len(logs), err)
+		}
+	})
+
+	t.Run("ReoffersUnfinishedRunsOK", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "weir.db")
+		db := mustOpenDB(t, path, nil)
+		f := mustAppFlow(t, db)
+		r1, r2, r3 := mustEnqueue(t, db, f), mustEnqueue(t, db, f), mustEnqueue(t, db, f)
+		claimed := mustClaim(t, db, 2)
+		if len(claimed) != 2 || claimed[0].ID != r1.ID || claimed[1].ID != r2.ID {
+			t.Fatalf("claimed %v, want r1 and r2 in order", ids(claimed))
+		}
+		if err := db.CompleteRun(t.Context(), r1, &weir.LogEntry{Time: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		mustClose(t, db)
+
+		db = mustOpenDB(t, path, nil)
+		got := ids(mustClaim(t, db, 10))
+		want := map[string]int{r2.ID: 0, r3.ID: 0}
+		if len(got) != len(want) || got[r2.ID] != 0 || got[r3.ID] != 0 {
+			t.Fatalf("claimed after reopen %v, want %v", got, want)
+		}
+	})
+}
+
+func TestLeaseExpiryReoffersOK(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := make(chan time.Time, 1)
+	clock <- now
+	db := mustOpenDB(t, filepath.Join(t.TempDir(), "weir.db"), func(db *sqlite.DB) {
+		db.LeaseDuration = time.Minute
+		db.Now = func() time.Time {
+			t := <-clock
+			clock <- t
+			return t
+		}
+	})
+	setNow := func(t time.Time) { <-clock; clock <- t }
+
+	f := mustAppFlow(t, db)
+	r := mustEnqueue(t, db, f)
+	if got := ids(mustClaim(t, db, 10)); got[r.ID] != 0 || len(got) != 1 {
+		t.Fatalf("first claim = %v, want %s attempt 0", got, r.ID)
+	}
+	setNow(now.Add(time.Minute))
+	got := ids(mustClaim(t, db, 10))
+	if a, ok := got[r.ID]; !ok || a != 1 || len(got) != 1 {
+		t.Fatalf("claim after lease expiry = %v, want %s attempt 1", got, r.ID)
+	}
+}
+
+func TestMigrationsIdempotentOK(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "weir.db")
+	for range 3 {
+		db := mustOpenDB(t, path, nil)
+		mustAppFlow(t, db)
+		mustClose(t, db)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var names []string
+	rows, err := raw.Query(`SELECT name FROM schema_migrations ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	if len(names) != 1 || names[0] != "migrations/0001_init.sql" {
+		t.Fatalf("schema_migrations = %v, want [migrations/0001_init.sql]", names)
+	}
+	var apps int
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM applications`).Scan(&apps); err != nil || apps != 3 {
+		t.Fatalf("applications after 3 opens = %d, %v; want 3", apps, err)
+	}
+}
+
+func TestCloseDrainsWritesOK(t *testing.T) {
+	db := mustOpenDB(t, filepath.Join(t.TempDir(), "weir.db"), nil)
+	f := mustAppFlow(t, db)
+	errs := make(chan error, 100)
+	for range 100 {
+		go func() {
+			_, err := db.IncrStorageEntry(t.Context(), f.ID, "n", 1)
+			errs <- err
+		}()
+	}
+	// Every increment either committed before Close returned or failed.
+	var ok int
+	for range 100 {
+		if err := <-errs; err == nil {
+			ok++
+		}
+	}
+	if ok != 100 {
+		t.Fatalf("%d of 100 increments succeeded", ok)
+	}
+}
+
+func BenchmarkEnqueueRun(b *testing.B) {
+	db := mustOpenDB(b, filepath.Join(b.TempDir(), "weir.db"), nil)
+	f := mustAppFlow(b, db)
+	data := json.RawMessage(`{"body":{"temp":21.5,"device":"abc"},"query":{}}`)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r := &weir.Run{ApplicationID: f.ApplicationID, FlowID: f.ID, FlowVersion: weir.DevelopVersion,
+				TriggerType: "webhook", TriggerKey: "k", Time: time.Now(), Data: data}
+			if err := db.EnqueueRun(b.Context(), r); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkIncrStorageEntry(b *testing.B) {
+	db := mustOpenDB(b, filepath.Join(b.TempDir(), "weir.db"), nil)
+	f := mustAppFlow(b, db)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := db.IncrStorageEntry(b.Context(), f.ID, "count", 1); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

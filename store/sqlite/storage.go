@@ -1,0 +1,180 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/weirhq/weir"
+)
+
+// StorageEntries returns every key of the flow's storage with its value; a
+// flow without storage, or a missing flow, has none.
+func (db *DB) StorageEntries(ctx context.Context, flowID string) (map[string]json.RawMessage, error) {
+	entries := map[string]json.RawMessage{}
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT key, value FROM storage WHERE flow_id = ?`, flowID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key, value string
+			if err := rows.Scan(&key, &value); err != nil {
+				return err
+			}
+			entries[key] = json.RawMessage(value)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: storage entries of flow %s: %w", flowID, err)
+	}
+	return entries, nil
+}
+
+// StorageEntry returns the value of key and whether it exists.
+func (db *DB) StorageEntry(ctx context.Context, flowID, key string) (json.RawMessage, bool, error) {
+	var value string
+	err := db.rdb.QueryRowContext(ctx, `SELECT value FROM storage WHERE flow_id = ? AND key = ?`,
+		flowID, key).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, fmt.Errorf("sqlite: storage entry %q of flow %s: %w", key, flowID, err)
+	}
+	return json.RawMessage(value), true, nil
+}
+
+// SetStorageEntry creates or replaces key with value, compacted. It returns
+// Validation if value is not JSON and NotFound if the flow does not exist.
+func (db *DB) SetStorageEntry(ctx context.Context, flowID, key string, value json.RawMessage) error {
+	v, err := compactJSON(value)
+	if err != nil {
+		return err
+	}
+	err = db.update(ctx, func(ctx context.Context, tx *Tx) error {
+		return setStorageEntry(ctx, tx, flowID, key, v)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: set storage entry %q of flow %s: %w", key, flowID, err)
+	}
+	return nil
+}
+
+// DeleteStorageEntry removes key and returns its previous value, or nil when
+// it did not exist.
+func (db *DB) DeleteStorageEntry(ctx context.Context, flowID, key string) (json.RawMessage, error) {
+	var prev json.RawMessage
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+		var value string
+		err := tx.QueryRowContext(ctx, `DELETE FROM storage WHERE flow_id = ? AND key = ? RETURNING value`,
+			flowID, key).Scan(&value)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		prev = json.RawMessage(value)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: delete storage entry %q of flow %s: %w", key, flowID, err)
+	}
+	return prev, nil
+}
+
+// IncrStorageEntry atomically adds delta to the number at key (absent counts
+// as 0) and returns the sum. It returns Validation if the stored value is not
+// a number and NotFound if the flow does not exist.
+func (db *DB) IncrStorageEntry(ctx context.Context, flowID, key string, delta float64) (float64, error) {
+	var sum float64
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) (err error) {
+		sum, err = incrStorageEntry(ctx, tx, flowID, key, delta)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: increment storage entry %q of flow %s: %w", key, flowID, err)
+	}
+	return sum, nil
+}
+
+// ClearStorageEntries removes every key of the flow's storage.
+func (db *DB) ClearStorageEntries(ctx context.Context, flowID string) error {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM storage WHERE flow_id = ?`, flowID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: clear storage of flow %s: %w", flowID, err)
+	}
+	return nil
+}
+
+// StorageMetadata counts the flow's keys and the bytes of keys and values.
+func (db *DB) StorageMetadata(ctx context.Context, flowID string) (weir.StorageMetadata, error) {
+	var m weir.StorageMetadata
+	err := db.rdb.QueryRowContext(ctx, `
+		SELECT COUNT(*), COALESCE(SUM(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))), 0)
+		FROM storage WHERE flow_id = ?`, flowID).Scan(&m.KeysCount, &m.MemoryUsed)
+	if err != nil {
+		return m, fmt.Errorf("sqlite: storage metadata of flow %s: %w", flowID, err)
+	}
+	return m, nil
+}
+
+func setStorageEntry(ctx context.Context, tx *Tx, flowID, key, value string) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO storage (flow_id, key, value) VALUES (?, ?, ?)
+		ON CONFLICT (flow_id, key) DO UPDATE SET value = excluded.value`, flowID, key, value)
+	if isForeignKey(err) {
+		return errFlowNotFound()
+	}
+	return err
+}
+
+func incrStorageEntry(ctx context.Context, tx *Tx, flowID, key string, delta float64) (float64, error) {
+	var value string
+	err := tx.QueryRowContext(ctx, `SELECT value FROM storage WHERE flow_id = ? AND key = ?`,
+		flowID, key).Scan(&value)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	var n float64
+	if err == nil {
+		if n, err = parseNumber(value); err != nil {
+			return 0, err
+		}
+	}
+	n += delta
+	b, err := json.Marshal(n)
+	if err != nil {
+		return 0, weir.Errorf(weir.Validation, "Stored value would not be a finite number")
+	}
+	return n, setStorageEntry(ctx, tx, flowID, key, string(b))
+}
+
+// parseNumber returns the JSON number value holds, or Validation.
+func parseNumber(value string) (float64, error) {
+	if value == "" || !(value[0] == '-' || '0' <= value[0] && value[0] <= '9') {
+		return 0, weir.Errorf(weir.Validation, "Stored value is not a number")
+	}
+	n, err := strconv.ParseFloat(value, 64)
+	if err != nil {
+		return 0, weir.Errorf(weir.Validation, "Stored value is not a number")
+	}
+	return n, nil
+}
+
+// compactJSON returns value as compact JSON text, or Validation.
+func compactJSON(value json.RawMessage) (string, error) {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, value); err != nil {
+		return "", weir.Errorf(weir.Validation, "Storage value must be JSON")
+	}
+	return buf.String(), nil
+}

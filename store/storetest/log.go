@@ -1,0 +1,136 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/weirhq/weir"
+)
+
+// checkLogLen fails t unless the flow has n log entries.
+func checkLogLen(t *testing.T, s Store, flowID string, n int) {
+	t.Helper()
+	entries, err := s.FindLogEntries(t.Context(), flowID, weir.LogFilter{Limit: 1000})
+	if err != nil {
+		t.Fatalf("FindLogEntries: %v", err)
+	}
+	if len(entries) != n {
+		t.Fatalf("flow %s has %d log entries, want %d", flowID, len(entries), n)
+	}
+}
+
+// wallTimes returns the WallTime of each entry, which the log tests use to
+// tell entries apart.
+func wallTimes(entries []*weir.LogEntry) []float64 {
+	var out []float64
+	for _, e := range entries {
+		out = append(out, e.WallTime)
+	}
+	return out
+}
+
+func testLogs(t *testing.T, open func(t *testing.T) Store) {
+	base := ms(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
+
+	// mustLogs writes entries with WallTime 1…5 at base+0s, +1s, +1s, +2s, +3s.
+	mustLogs := func(t *testing.T, s Store, f *weir.Flow) {
+		t.Helper()
+		for i, off := range []int{0, 1, 1, 2, 3} {
+			mustLog(t, s, f, &weir.LogEntry{Time: base.Add(time.Duration(off) * time.Second), WallTime: float64(i + 1), RunCount: 1})
+		}
+	}
+
+	t.Run("FindEntryOK", func(t *testing.T) {
+		s := open(t)
+		f := mustAppFlow(t, s)
+		e := &weir.LogEntry{
+			ApplicationID:  f.ApplicationID,
+			FlowID:         f.ID,
+			FlowVersion:    "v2",
+			FlowVersionID:  weir.NewID(),
+			Time:           base,
+			RunCount:       1,
+			PathsCompleted: 3,
+			PathsFailed:    1,
+			WallTime:       12.5,
+			Errors: []weir.RunError{{
+				Time:          base.Add(-time.Millisecond),
+				NodeID:        "n1",
+				NodeLabel:     "Function",
+				NodeType:      "RawFunctionNode",
+				FlowVersion:   "v2",
+				FlowVersionID: "vid",
+				Error:         weir.ErrorDetails{Name: "TypeError", Message: "x is undefined"},
+			}},
+		}
+		mustLog(t, s, f, e)
+		got, err := s.FindLogEntries(t.Context(), f.ID, weir.LogFilter{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 {
+			t.Fatalf("got %d entries, want 1", len(got))
+		}
+		want := *e
+		want.ID = got[0].ID
+		checkDiff(t, "entry", got[0], &want)
+	})
+
+	t.Run("NewestFirstOK", func(t *testing.T) {
+		s := open(t)
+		f := mustAppFlow(t, s)
+		mustLogs(t, s, f)
+		got, err := s.FindLogEntries(t.Context(), f.ID, weir.LogFilter{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDiff(t, "entries", wallTimes(got), []float64{5, 4, 3, 2, 1})
+	})
+
+	t.Run("LimitOK", func(t *testing.T) {
+		s := open(t)
+		f := mustAppFlow(t, s)
+		mustLogs(t, s, f)
+		got, err := s.FindLogEntries(t.Context(), f.ID, weir.LogFilter{Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDiff(t, "entries", wallTimes(got), []float64{5, 4})
+	})
+
+	t.Run("SinceInclusiveOK", func(t *testing.T) {
+		s := open(t)
+		f := mustAppFlow(t, s)
+		mustLogs(t, s, f)
+		got, err := s.FindLogEntries(t.Context(), f.ID, weir.LogFilter{Limit: 10, Since: base.Add(time.Second)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDiff(t, "entries", wallTimes(got), []float64{5, 4, 3, 2})
+	})
+
+	t.Run("FlowVersionIDOK", func(t *testing.T) {
+		s := open(t)
+		f := mustAppFlow(t, s)
+		mustLogs(t, s, f)
+		mustLog(t, s, f, &weir.LogEntry{FlowVersion: "v1", FlowVersionID: "vid1", Time: base, WallTime: 10})
+		got, err := s.FindLogEntries(t.Context(), f.ID, weir.LogFilter{Limit: 10, FlowVersionID: "vid1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDiff(t, "entries", wallTimes(got), []float64{10})
+	})
+
+	t.Run("PerFlowOK", func(t *testing.T) {
+		s := open(t)
+		f, other := mustAppFlow(t, s), mustAppFlow(t, s)
+		mustLogs(t, s, f)
+		mustLog(t, s, other, &weir.LogEntry{Time: base, WallTime: 10})
+		got, err := s.FindLogEntries(t.Context(), other.ID, weir.LogFilter{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDiff(t, "entries", wallTimes(got), []float64{10})
+		checkLogLen(t, s, weir.NewID(), 0)
+	})
+}
