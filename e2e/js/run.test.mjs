@@ -250,3 +250,87 @@ test('runs see the payload envelope fields', async () => {
     x: [1, 2],
   });
 });
+
+test('concurrent presses each run once and incr is atomic', async () => {
+  const app = await createApp(api);
+  const { key, ids } = await createFlow(api, app.id, {
+    triggers: [button(['inc'])],
+    nodes: [node('inc', 'StoreValueNode', { keyName: 'presses', valueType: 'incr', value: '1' }, [])],
+  });
+  const n = 25;
+  const answers = await Promise.all(Array.from({ length: n },
+    (_, i) => api.flow.pressVirtualButton({ ...ids, button: { key, payload: { i } } })));
+  assert.deepEqual(answers, Array(n).fill({ success: true }));
+  await storageWhere(ids, (x) => x.presses === n, `presses = ${n}`);
+  const logs = await logsWithRuns(api, ids, n);
+  assert.equal(sum(logs, 'runCount'), n, 'one run per press');
+  assert.equal(sum(logs, 'pathsCompleted'), n);
+  assert.equal(sum(logs, 'pathsFailed'), 0);
+  assertNewestFirst(logs);
+  assert.deepEqual(await api.flow.getStorageEntries(ids), { presses: n }, 'no lost or extra increments');
+});
+
+test('flow.patch of triggers and nodes changes what the next press runs', async () => {
+  const app = await createApp(api);
+  const { key, ids } = await createFlow(api, app.id, {
+    triggers: [button(['old'])],
+    nodes: [node('old', 'StoreValueNode', { keyName: 'ran', valueType: 'json', value: '"old"' }, [])],
+  });
+
+  // Keep the button (with its key), rewire it to a new node.
+  const patched = await api.flow.patch({
+    ...ids,
+    flow: {
+      triggers: [{ ...button(['new']), key }],
+      nodes: [node('new', 'StoreValueNode', { keyName: 'ran', valueType: 'json', value: '"new"' }, [])],
+    },
+  });
+  assert.equal(patched.triggers[0].key, key, 'a trigger sent with its key keeps it');
+  assert.deepEqual(patched.nodes.map((n) => n.id), ['new'], 'nodes are replaced wholesale');
+  await api.flow.pressVirtualButton({ ...ids, button: { key } });
+  assert.deepEqual(await storageWhere(ids, (x) => 'ran' in x, 'the patched flow to run'), { ran: 'new' });
+
+  // A button sent without a key gets a fresh one; the old key is gone.
+  const rekeyed = await api.flow.patch({ ...ids, flow: { triggers: [button(['new'])] } });
+  const fresh = rekeyed.triggers[0].key;
+  assert.equal(typeof fresh, 'string');
+  assert.ok(fresh.startsWith(`${ids.flowId}-`), `new key ${fresh} has the form <flowId>-<random>`);
+  assert.notEqual(fresh, key, 'a new key is generated');
+  await apiError(api.flow.pressVirtualButton({ ...ids, button: { key } }), 404, 'NotFound', 'press with the old key');
+  await api.flow.setStorageEntry({ ...ids, entry: { key: 'ran' } });
+  await api.flow.pressVirtualButton({ ...ids, button: { key: fresh } });
+  assert.deepEqual(await storageWhere(ids, (x) => 'ran' in x, 'the new key to run'), { ran: 'new' });
+});
+
+test('flows.post and flow.patch reject broken wiring with 400 Validation', async () => {
+  const app = await createApp(api);
+  await apiError(api.flows.post({
+    applicationId: app.id,
+    flow: { name: unique('broken'), triggers: [button(['missing'])], nodes: [] },
+  }), 400, 'Validation', 'post with a trigger wired to a missing node');
+  await apiError(api.flows.post({
+    applicationId: app.id,
+    flow: {
+      name: unique('dup'),
+      triggers: [],
+      nodes: [node('a', 'DebugNode', {}, []), node('a', 'DebugNode', {}, [])],
+    },
+  }), 400, 'Validation', 'post with duplicate node ids');
+
+  const { key, ids } = await createFlow(api, app.id, {
+    triggers: [button(['inc'])],
+    nodes: [node('inc', 'StoreValueNode', { keyName: 'presses', valueType: 'incr', value: '1' }, [])],
+  });
+  await apiError(api.flow.patch({
+    ...ids, flow: { nodes: [node('inc', 'StoreValueNode', { keyName: 'p', valueType: 'incr', value: '1' }, [['ghost']])] },
+  }), 400, 'Validation', 'patch with an output to a missing node');
+  await apiError(api.flow.patch({
+    ...ids, flow: { nodes: [node('inc', 'StoreValueNode', { keyName: 'p', valueType: 'incr', value: '1' }, [['inc']])] },
+  }), 400, 'Validation', 'patch with a self-reference');
+  await apiError(api.flow.patch({ ...ids, flow: { nodes: [] } }),
+    400, 'Validation', 'patch removing a node the trigger still targets');
+
+  // The flow still runs as created.
+  await api.flow.pressVirtualButton({ ...ids, button: { key } });
+  assert.deepEqual(await storageWhere(ids, (x) => x.presses === 1, 'the unchanged flow to run'), { presses: 1 });
+});
