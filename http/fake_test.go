@@ -3,6 +3,7 @@ package http_test
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -71,8 +72,11 @@ func matches(name string, o weir.ListOptions) bool {
 	if o.Filter == "" {
 		return true
 	}
-	pat := strings.ToLower(strings.ReplaceAll(o.Filter, "*", ""))
-	return strings.Contains(strings.ToLower(name), pat)
+	parts := strings.Split(strings.ToLower(o.Filter), "*")
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	return regexp.MustCompile(strings.Join(parts, ".*")).MatchString(strings.ToLower(name))
 }
 
 // Applications

@@ -124,7 +124,13 @@ func validationMessage(param string, ve *jsonschema.ValidationError) string {
 	for len(e.Causes) > 0 {
 		switch e.ErrorKind.(type) {
 		case *kind.OneOf, *kind.AnyOf:
-			// Alternatives failed; the alternatives' own errors are noise.
+			// Alternatives failed. When all but one failed on their "type"
+			// discriminator (typed trigger variants), report that one's
+			// error; otherwise report the oneOf itself.
+			if c := onlyCandidate(e.Causes); c != nil {
+				e = c
+				continue
+			}
 		default:
 			e = e.Causes[0]
 			continue
@@ -176,4 +182,37 @@ func validationMessage(param string, ve *jsonschema.ValidationError) string {
 	default:
 		return field + " is invalid"
 	}
+}
+
+// onlyCandidate returns the one alternative of a failed oneOf/anyOf that did
+// not fail on a "type" property's enum, or nil if there is not exactly one.
+func onlyCandidate(alts []*jsonschema.ValidationError) *jsonschema.ValidationError {
+	var found *jsonschema.ValidationError
+	for _, a := range alts {
+		if failsOnTypeEnum(a) {
+			continue
+		}
+		if found != nil {
+			return nil
+		}
+		found = a
+	}
+	return found
+}
+
+// failsOnTypeEnum reports whether e, or any error below it, is an enum
+// mismatch of a property named "type".
+func failsOnTypeEnum(e *jsonschema.ValidationError) bool {
+	if _, ok := e.ErrorKind.(*kind.Enum); ok {
+		loc := e.InstanceLocation
+		if len(loc) > 0 && loc[len(loc)-1] == "type" {
+			return true
+		}
+	}
+	for _, c := range e.Causes {
+		if failsOnTypeEnum(c) {
+			return true
+		}
+	}
+	return false
 }
