@@ -10,21 +10,21 @@ import (
 type tokenKind int
 
 const (
-	tokEOF tokenKind = iota
-	tokID            // identifier or [segment literal]
-	tokSep           // . or / between path segments
-	tokData          // @
-	tokLiteral       // string, number, boolean, null, undefined
-	tokOpen          // (
-	tokClose         // )
-	tokEquals        // =
-	tokPipe          // | (block params, unsupported)
+	tokEOF     tokenKind = iota
+	tokID                // identifier or [segment literal]
+	tokSep               // . or / between path segments
+	tokData              // @
+	tokLiteral           // string, number, boolean, null, undefined
+	tokOpen              // (
+	tokClose             // )
+	tokEquals            // =
+	tokPipe              // | (block params, unsupported)
 )
 
 // token is one lexeme of a mustache body.
 type token struct {
 	kind      tokenKind
-	text      string // tokID: the name (brackets removed)
+	text      string // tokID: the name (brackets removed); tokLiteral: the word, except for strings
 	bracketed bool   // tokID written as [literal]
 	val       any    // tokLiteral
 	pos       int    // byte offset in the body
@@ -105,17 +105,17 @@ func lexWord(body string, i int) (token, int, error) {
 	if literalEnd(body, i+n) {
 		switch w {
 		case "true":
-			return token{kind: tokLiteral, val: true, pos: i}, n, nil
+			return token{kind: tokLiteral, text: w, val: true, pos: i}, n, nil
 		case "false":
-			return token{kind: tokLiteral, val: false, pos: i}, n, nil
+			return token{kind: tokLiteral, text: w, val: false, pos: i}, n, nil
 		case "null":
-			return token{kind: tokLiteral, val: nil, pos: i}, n, nil
+			return token{kind: tokLiteral, text: w, val: nil, pos: i}, n, nil
 		case "undefined":
-			return token{kind: tokLiteral, val: undefined, pos: i}, n, nil
+			return token{kind: tokLiteral, text: w, val: undefined, pos: i}, n, nil
 		}
 		if isNumber(w) {
 			f, _ := strconv.ParseFloat(w, 64)
-			return token{kind: tokLiteral, val: f, pos: i}, n, nil
+			return token{kind: tokLiteral, text: w, val: f, pos: i}, n, nil
 		}
 	}
 	// A number may be followed by a decimal part: 0.5 lexes as "0" "." "5".
@@ -126,7 +126,7 @@ func lexWord(body string, i int) (token, int, error) {
 		}
 		if m > n+1 && literalEnd(body, i+m) {
 			f, _ := strconv.ParseFloat(body[i:i+m], 64)
-			return token{kind: tokLiteral, val: f, pos: i}, m, nil
+			return token{kind: tokLiteral, text: body[i : i+m], val: f, pos: i}, m, nil
 		}
 	}
 	return token{kind: tokID, text: w, pos: i}, n, nil

@@ -282,6 +282,11 @@ func (ep *exprParser) path(first token) (*pathExpr, error) {
 	for ep.peek().kind == tokSep {
 		ep.next()
 		t := ep.next()
+		if t.kind == tokLiteral && t.text != "" {
+			// Keywords and numbers are plain segments after a separator
+			// (data.null, leniently data.0).
+			t = token{kind: tokID, text: t.text, pos: t.pos}
+		}
 		if t.kind != tokID {
 			return nil, fmt.Errorf("expected a path segment at offset %d", t.pos)
 		}

@@ -77,11 +77,26 @@ func (t *Template) String() string {
 // singleValue returns the Value of a template that is one mustache.
 func singleValue(prog program, src string) *Value {
 	src = strings.TrimSpace(src)
-	if len(prog) != 1 || !strings.HasPrefix(src, "{{") || !strings.HasSuffix(src, "}}") {
+	if !strings.HasPrefix(src, "{{") || !strings.HasSuffix(src, "}}") {
 		return nil
 	}
-	m, ok := prog[0].(*mustacheNode)
-	if !ok {
+	var m *mustacheNode
+	for _, n := range prog {
+		switch n := n.(type) {
+		case *mustacheNode:
+			if m != nil {
+				return nil
+			}
+			m = n
+		case *textNode:
+			if strings.TrimSpace(n.text) != "" {
+				return nil
+			}
+		default:
+			return nil
+		}
+	}
+	if m == nil {
 		return nil
 	}
 	if _, isLit := m.call.head.(*literalExpr); isLit && m.call.helper == nil {
