@@ -83,7 +83,37 @@ func formatNumber(x float64, spec string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	prefix, suffix := "", ""
+	prefix, value, suffix := numberParts(s, x)
+	if s.comma && !s.zero {
+		value = group(value, -1)
+	}
+	length := utf8.RuneCountInString(prefix) + utf8.RuneCountInString(value) + utf8.RuneCountInString(suffix)
+	padding := ""
+	if length < s.width {
+		padding = strings.Repeat(s.fill, s.width-length)
+	}
+	if s.comma && s.zero {
+		w := -1
+		if padding != "" {
+			w = s.width - utf8.RuneCountInString(suffix)
+		}
+		value, padding = group(padding+value, w), ""
+	}
+	switch s.align {
+	case "<":
+		return prefix + value + suffix + padding, nil
+	case "=":
+		return prefix + padding + value + suffix, nil
+	case "^":
+		half := len(padding) / len(s.fill) / 2 * len(s.fill)
+		return padding[:half] + prefix + value + suffix + padding[half:], nil
+	}
+	return padding + prefix + value + suffix, nil
+}
+
+// numberParts formats x per s, split into sign/symbol prefix, digits and
+// suffix (decimal part, exponent, SI prefix, %), as d3 does before padding.
+func numberParts(s *numberSpec, x float64) (prefix, value, suffix string) {
 	switch {
 	case s.symbol == "$":
 		prefix = "$"
@@ -93,9 +123,8 @@ func formatNumber(x float64, spec string) (string, error) {
 	if s.typ == "%" {
 		suffix = "%"
 	}
-	var value string
 	if s.typ == "c" {
-		value = suffix + string(rune(int(x)))
+		value = string(rune(int(x)))
 		if !utf8.ValidString(value) || x < 0 || x > utf8.MaxRune || math.IsNaN(x) {
 			value = "\uFFFD"
 		}
@@ -135,31 +164,7 @@ func formatNumber(x float64, spec string) (string, error) {
 			}
 		}
 	}
-	if s.comma && !s.zero {
-		value = group(value, -1)
-	}
-	length := utf8.RuneCountInString(prefix) + utf8.RuneCountInString(value) + utf8.RuneCountInString(suffix)
-	padding := ""
-	if length < s.width {
-		padding = strings.Repeat(s.fill, s.width-length)
-	}
-	if s.comma && s.zero {
-		w := -1
-		if padding != "" {
-			w = s.width - utf8.RuneCountInString(suffix)
-		}
-		value, padding = group(padding+value, w), ""
-	}
-	switch s.align {
-	case "<":
-		return prefix + value + suffix + padding, nil
-	case "=":
-		return prefix + padding + value + suffix, nil
-	case "^":
-		half := len(padding) / len(s.fill) / 2 * len(s.fill)
-		return padding[:half] + prefix + value + suffix + padding[half:], nil
-	}
-	return padding + prefix + value + suffix, nil
+	return prefix, value, suffix
 }
 
 // siPrefixes are the SI prefixes of the "s" type, from 1e-24 to 1e24.

@@ -5,4 +5,11 @@
 // Templates are compiled once by Parse (or ParseValue) into immutable values
 // that are safe for concurrent use; rendering parses nothing and never fails
 // on missing data. Values follow JavaScript semantics via package js.
+//
+// Choices where Losant's behaviour is not documented: eq and ne use strict
+// equality (===); objects are iterated (#each) and serialized (jsonEncode,
+// queryStringEncode) in sorted key order, since payload maps keep no
+// insertion order; defaultTo treats null, undefined, "" and NaN as empty;
+// a literal mustache such as {{0}} prints the literal; formatDate of an
+// unparseable or missing value prints "Invalid date".
 package template
