@@ -1,0 +1,91 @@
+package weir_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/weirhq/weir"
+
+// allowed lists, for each package of the module (by path prefix, longest
+// match wins), the module packages it may import directly. Imports point
+// toward the root; only cmd/weir knows concrete types.
+var allowed = map[string][]string{
+	"":                {},
+	"engine/js":       {},
+	"engine/path":     {"engine/js"},
+	"engine/template": {"engine/js"},
+	"engine/expr":     {"engine/js"},
+	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr"},
+	"nodes":           {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr"},
+	"auth":            {""},
+	"store/storetest": {""},
+	"store/sqlite":    {"", "store/storetest"},
+	"mock":            {""},
+	"http":            {"", "auth", "engine", "engine/js", "mock", "store/sqlite"},
+	"e2e":             {},
+	"cmd/weir":        nil, // anything
+}
+
+// TestImports fails when a package imports a module package it should not.
+// (http tests may use store/sqlite and mock; that is allowed above because
+// go list reports test imports together with the package's own.)
+func TestImports(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports " "}} {{join .TestImports " "}} {{join .XTestImports " "}}`, "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, ":")
+		rel := strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
+		rule, ok := ruleFor(rel)
+		if !ok {
+			t.Errorf("package %s has no import rule in deps_test.go", rel)
+			continue
+		}
+		if rule == nil {
+			continue
+		}
+		for _, imp := range strings.Fields(imports) {
+			if imp != module && !strings.HasPrefix(imp, module+"/") {
+				continue
+			}
+			dep := strings.TrimPrefix(strings.TrimPrefix(imp, module), "/")
+			if dep == rel || contains(rule, dep) {
+				continue
+			}
+			t.Errorf("%s imports %s, which the layout forbids", displayName(rel), displayName(dep))
+		}
+	}
+}
+
+// ruleFor finds the rule with the longest matching prefix.
+func ruleFor(rel string) ([]string, bool) {
+	best, found := "", false
+	for prefix := range allowed {
+		if (rel == prefix || strings.HasPrefix(rel, prefix+"/") || prefix == "" && rel == "") && len(prefix) >= len(best) {
+			best, found = prefix, true
+		}
+	}
+	if !found {
+		return nil, false
+	}
+	return allowed[best], true
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+func displayName(rel string) string {
+	if rel == "" {
+		return "weir"
+	}
+	return rel
+}

@@ -1,0 +1,227 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/weirhq/weir"
+)
+
+// DefaultRunTimeout is how long one run may take before it is halted.
+const DefaultRunTimeout = 60 * time.Second
+
+// Executor takes accepted runs from a queue, executes them on compiled
+// graphs and records each run's log entry. Open starts it; Close stops it.
+type Executor struct {
+	Queue        weir.RunQueue
+	Flows        weir.FlowService
+	Applications weir.ApplicationService
+	Storage      weir.StorageService
+	Logger       *slog.Logger
+	Workers      int           // concurrent runs; default 64
+	RunTimeout   time.Duration // default DefaultRunTimeout
+	Now          func() time.Time
+	Debug        func(DebugMessage) // receives Debug node output; may be nil
+
+	cache  graphCache
+	cancel context.CancelFunc
+	done   chan struct{}
+	runs   sync.WaitGroup
+	stop   context.CancelFunc // aborts in-flight runs
+	runCtx context.Context
+}
+
+// Open starts claiming runs in the background.
+func (e *Executor) Open() error {
+	if e.Workers <= 0 {
+		e.Workers = 64
+	}
+	if e.RunTimeout <= 0 {
+		e.RunTimeout = DefaultRunTimeout
+	}
+	if e.Now == nil {
+		e.Now = time.Now
+	}
+	if e.Logger == nil {
+		e.Logger = slog.New(slog.DiscardHandler)
+	}
+	var claimCtx context.Context
+	claimCtx, e.cancel = context.WithCancel(context.Background())
+	e.runCtx, e.stop = context.WithCancel(context.Background())
+	e.done = make(chan struct{})
+	go e.loop(claimCtx)
+	return nil
+}
+
+// Close stops claiming new runs and waits for in-flight runs to finish. When
+// ctx ends first, the remaining runs are aborted without being completed, so
+// the queue offers them again later; Close then returns ctx's error.
+func (e *Executor) Close(ctx context.Context) error {
+	if e.cancel == nil {
+		return nil
+	}
+	e.cancel()
+	<-e.done
+	finished := make(chan struct{})
+	go func() { e.runs.Wait(); close(finished) }()
+	select {
+	case <-finished:
+		e.stop()
+		return nil
+	case <-ctx.Done():
+		e.stop()
+		<-finished
+		return ctx.Err()
+	}
+}
+
+// loop claims runs while worker slots are free and runs each in its own
+// goroutine. Only loop takes slots, so the free count it measures can only
+// grow until it takes them.
+func (e *Executor) loop(ctx context.Context) {
+	defer close(e.done)
+	slots := make(chan struct{}, e.Workers)
+	for {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		runs, err := e.Queue.ClaimRuns(ctx, 1+cap(slots)-len(slots))
+		if err != nil || len(runs) == 0 {
+			<-slots
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				e.Logger.Error("claim runs", "err", err)
+				sleep(ctx, time.Second)
+			}
+			continue
+		}
+		for range runs[1:] {
+			slots <- struct{}{}
+		}
+		for _, run := range runs {
+			e.runs.Add(1)
+			go func() {
+				defer func() { <-slots; e.runs.Done() }()
+				e.execute(run)
+			}()
+		}
+	}
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// execute runs one claimed run and completes it. A run abandoned by shutdown
+// is left uncompleted.
+func (e *Executor) execute(run *weir.Run) {
+	log := e.Logger.With("run_id", run.ID, "flow_id", run.FlowID, "app_id", run.ApplicationID)
+	entry, err := e.runOnce(run, log)
+	if err != nil {
+		if e.runCtx.Err() != nil {
+			log.Info("run abandoned by shutdown; it will run again")
+			return
+		}
+		log.Error("run failed to execute", "err", err)
+		return // leave it leased: it is offered again when the lease expires
+	}
+	if err := e.Queue.CompleteRun(context.Background(), run, entry); err != nil {
+		log.Error("complete run", "err", err)
+	}
+}
+
+// runOnce executes run and returns its log entry, or nil when the run does
+// not execute (its flow was deleted or disabled meanwhile).
+func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, error) {
+	ctx := e.runCtx
+	flow, err := e.Flows.FindFlowByID(ctx, run.ApplicationID, run.FlowID)
+	if weir.ErrorTypeOf(err) == weir.NotFound || (err == nil && !flow.Enabled) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	app, err := e.Applications.FindApplicationByID(ctx, run.ApplicationID)
+	if weir.ErrorTypeOf(err) == weir.NotFound {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	g, err := e.cache.get(flow)
+	if err != nil {
+		return nil, err
+	}
+	p, err := NewPayload(run, app, flow, &flow.Definition)
+	if err != nil {
+		return nil, err
+	}
+	env := &Env{
+		RunID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID,
+		FlowVersion: run.FlowVersion, FlowVersionID: weir.DevelopVersion,
+		Storage: e.Storage, Debug: e.Debug, Now: e.Now, Logger: log,
+	}
+	runCtx, cancel := context.WithTimeout(ctx, e.RunTimeout)
+	defer cancel()
+	start := e.Now()
+	res, err := g.Run(runCtx, env, run.TriggerKey, p)
+	if weir.ErrorTypeOf(err) == weir.NotFound {
+		log.Warn("trigger no longer in flow; run dropped", "trigger_key", run.TriggerKey)
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return &weir.LogEntry{
+		ID:             run.ID,
+		ApplicationID:  run.ApplicationID,
+		FlowID:         run.FlowID,
+		FlowVersion:    run.FlowVersion,
+		FlowVersionID:  env.FlowVersionID,
+		Time:           start,
+		RunCount:       1,
+		PathsCompleted: res.PathsCompleted,
+		PathsFailed:    res.PathsFailed,
+		WallTime:       float64(res.WallTime.Microseconds()) / 1000,
+		Errors:         res.Errors,
+	}, nil
+}
+
+// graphCache keeps the compiled graph of each flow until the flow changes.
+type graphCache struct {
+	mu sync.Mutex
+	m  map[string]cachedGraph
+}
+
+type cachedGraph struct {
+	lastUpdated time.Time
+	graph       *Graph
+}
+
+// get returns the compiled graph of flow's develop definition.
+func (c *graphCache) get(flow *weir.Flow) (*Graph, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cg, ok := c.m[flow.ID]; ok && cg.lastUpdated.Equal(flow.LastUpdated) {
+		return cg.graph, nil
+	}
+	g, err := Compile(&flow.Definition)
+	if err != nil {
+		return nil, errors.Join(errors.New("compile flow"), err)
+	}
+	if c.m == nil {
+		c.m = map[string]cachedGraph{}
+	}
+	c.m[flow.ID] = cachedGraph{flow.LastUpdated, g}
+	return g, nil
+}

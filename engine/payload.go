@@ -1,0 +1,81 @@
+package engine
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/engine/js"
+)
+
+// Payload is the data a run carries from node to node: a JSON-like object
+// whose values are nil, js.Undefined, bool, float64, string, []any,
+// map[string]any or time.Time (see package js).
+type Payload = map[string]any
+
+// Clone returns a deep copy of v, so that branches of a run never share
+// mutable state.
+func Clone(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = Clone(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = Clone(e)
+		}
+		return out
+	}
+	return v
+}
+
+// DecodeValue decodes JSON text into a payload value; numbers become float64.
+// Empty input decodes to js.Undefined.
+func DecodeValue(data []byte) (any, error) {
+	if len(data) == 0 {
+		return js.Undefined{}, nil
+	}
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// EncodeValue encodes a payload value as JSON text like JSON.stringify; an
+// undefined value encodes to nil.
+func EncodeValue(v any) []byte {
+	b, _ := js.Stringify(v, "")
+	return b
+}
+
+// NewPayload builds the initial payload of run: the envelope every trigger
+// shares, with data decoded from the run and globals merged from the
+// application and the running definition (the definition wins).
+func NewPayload(run *weir.Run, app *weir.Application, flow *weir.Flow, def *weir.Definition) (Payload, error) {
+	data, err := DecodeValue(run.Data)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := data.(js.Undefined); ok {
+		data = map[string]any{}
+	}
+	return Payload{
+		"time":            run.Time.UTC().Truncate(time.Millisecond),
+		"data":            data,
+		"applicationId":   run.ApplicationID,
+		"applicationName": app.Name,
+		"flowId":          flow.ID,
+		"flowName":        flow.Name,
+		"flowVersion":     run.FlowVersion,
+		"triggerId":       run.TriggerID,
+		"triggerType":     run.TriggerType,
+		"relayId":         run.RelayID,
+		"relayType":       run.RelayType,
+		"globals":         weir.MergeGlobals(app.Globals, def.Globals),
+	}, nil
+}

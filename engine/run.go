@@ -1,0 +1,169 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/weirhq/weir"
+)
+
+// MaxNodeExecutions bounds the node executions of one run, so that a cycle in
+// a flow cannot run forever.
+const MaxNodeExecutions = 10_000
+
+// errHalted cancels the other branches of a run after a halting error.
+var errHalted = errors.New("run halted by a node error")
+
+// Result is the outcome of one run.
+type Result struct {
+	PathsCompleted int
+	PathsFailed    int
+	Errors         []weir.RunError
+	WallTime       time.Duration
+}
+
+// Run executes the trigger with key triggerKey on payload p and waits until
+// every branch has ended. Branches that fan out run concurrently, each on its
+// own copy of the payload. A node error halts the whole run; so does ctx's
+// deadline (the run time limit). If ctx is cancelled for another reason the
+// run stops and Run returns ctx's error: the run did not finish and should be
+// offered again.
+func (g *Graph) Run(ctx context.Context, env *Env, triggerKey string, p Payload) (*Result, error) {
+	start := time.Now()
+	e, ok := g.triggers[triggerKey]
+	if !ok {
+		return nil, weir.Errorf(weir.NotFound, "trigger %s is not in the running version", triggerKey)
+	}
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	r := &runner{env: env, ctx: runCtx, cancel: cancel}
+	r.fanOut(e.targets, p)
+	r.wg.Wait()
+	if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return nil, err
+	}
+	r.res.WallTime = time.Since(start)
+	return &r.res, nil
+}
+
+// runner is the state of one run shared by its branches.
+type runner struct {
+	env      *Env
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
+	wg       sync.WaitGroup
+	steps    atomic.Int64
+	mu       sync.Mutex
+	res      Result
+	timedOut bool
+}
+
+// fanOut starts one branch per target: the first continues on p, the others
+// on copies taken now.
+func (r *runner) fanOut(targets []*vertex, p Payload) {
+	for i, v := range targets {
+		bp := p
+		if i < len(targets)-1 {
+			bp = Clone(p).(Payload)
+		}
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.branch(v, bp)
+		}()
+	}
+}
+
+// branch runs nodes one after another until the path ends, forking when a
+// node's output has several targets.
+func (r *runner) branch(v *vertex, p Payload) {
+	for {
+		if err := r.ctx.Err(); err != nil {
+			r.interrupted(v)
+			return
+		}
+		if r.steps.Add(1) > MaxNodeExecutions {
+			r.fail(v, Errorf("Error", "run exceeded %d node executions", MaxNodeExecutions))
+			return
+		}
+		port, err := r.exec(v, p)
+		if err != nil {
+			if r.ctx.Err() != nil {
+				r.interrupted(v)
+				return
+			}
+			r.fail(v, err)
+			return
+		}
+		next := v.targets(port)
+		switch len(next) {
+		case 0:
+			r.mu.Lock()
+			r.res.PathsCompleted++
+			r.mu.Unlock()
+			return
+		case 1:
+			v = next[0]
+		default:
+			r.fanOut(next[1:], Clone(p).(Payload))
+			v = next[0]
+		}
+	}
+}
+
+// exec runs one node, turning a panic into an error.
+func (r *runner) exec(v *vertex, p Payload) (port int, err error) {
+	if v.err != nil {
+		return 0, v.err
+	}
+	defer func() {
+		if rec := recover(); rec != nil {
+			err = Errorf("Error", "node %s failed unexpectedly: %v", v.typ, rec)
+			if r.env.Logger != nil {
+				r.env.Logger.Error("node panicked", "node_id", v.id, "node_type", v.typ, "err", rec)
+			}
+		}
+	}()
+	return v.node.Exec(r.ctx, r.env, p)
+}
+
+// interrupted ends a branch stopped from outside: by another branch's
+// halting error (not counted), by the run time limit (a failed path) or by
+// shutdown (the run is abandoned).
+func (r *runner) interrupted(v *vertex) {
+	if !errors.Is(context.Cause(r.ctx), context.DeadlineExceeded) {
+		return
+	}
+	r.mu.Lock()
+	first := !r.timedOut
+	r.timedOut = true
+	r.mu.Unlock()
+	if first {
+		r.fail(v, Errorf("TimeoutError", "run exceeded its time limit"))
+		return
+	}
+	r.mu.Lock()
+	r.res.PathsFailed++
+	r.mu.Unlock()
+}
+
+// fail records a halting error and cancels the run's other branches.
+func (r *runner) fail(v *vertex, err error) {
+	r.mu.Lock()
+	r.res.PathsFailed++
+	r.res.Errors = append(r.res.Errors, weir.RunError{
+		Time:          r.env.now(),
+		NodeID:        v.id,
+		NodeLabel:     v.label,
+		NodeType:      v.typ,
+		FlowVersion:   r.env.FlowVersion,
+		FlowVersionID: r.env.FlowVersionID,
+		Error:         details(err),
+	})
+	r.mu.Unlock()
+	r.cancel(fmt.Errorf("%w: %w", errHalted, err))
+}
