@@ -175,9 +175,14 @@ func (s *server) stop(t *testing.T) {
 				t.Errorf("weir serve after SIGTERM: %v, want a clean exit (status 0)", s.err)
 			}
 		case <-time.After(shutdownTimeout):
-			t.Errorf("weir serve did not exit within %v of SIGTERM; killing it", shutdownTimeout)
-			s.cmd.Process.Kill()
-			<-s.exited
+			t.Errorf("weir serve did not exit within %v of SIGTERM; dumping its goroutines (SIGQUIT) into the log below", shutdownTimeout)
+			s.cmd.Process.Signal(syscall.SIGQUIT)
+			select {
+			case <-s.exited:
+			case <-time.After(2 * time.Second):
+				s.cmd.Process.Kill()
+				<-s.exited
+			}
 		}
 	}
 	if l := s.stdout.Lines(); len(l) != 2 {
