@@ -1,0 +1,138 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting of weir serve. Each has a flag and an
+// environment twin; a flag wins over the environment, which wins over the
+// default.
+type Config struct {
+	Addr       string
+	DataDir    string
+	LogLevel   string
+	LogFormat  string
+	Workers    int
+	RunTimeout time.Duration
+	Sync       bool
+	Shutdown   time.Duration
+}
+
+// DefaultConfig returns the settings weir serve uses when none are given.
+func DefaultConfig() Config {
+	return Config{
+		Addr:       "127.0.0.1:8080",
+		DataDir:    "./weir-data",
+		LogLevel:   "info",
+		LogFormat:  "text",
+		Workers:    64,
+		RunTimeout: 60 * time.Second,
+		Shutdown:   30 * time.Second,
+	}
+}
+
+// bind registers c's flags on fs, with defaults taken from the environment.
+func (c *Config) bind(fs *flag.FlagSet) {
+	str(fs, &c.Addr, "addr", "WEIR_ADDR", "listen address")
+	str(fs, &c.DataDir, "data", "WEIR_DATA", "data directory (SQLite database, signing key)")
+	str(fs, &c.LogLevel, "log-level", "WEIR_LOG_LEVEL", "log level: debug, info, warn or error")
+	str(fs, &c.LogFormat, "log-format", "WEIR_LOG_FORMAT", "log format: text or json")
+	integer(fs, &c.Workers, "workers", "WEIR_WORKERS", "runs executed concurrently")
+	duration(fs, &c.RunTimeout, "run-timeout", "WEIR_RUN_TIMEOUT", "time limit of one run")
+	boolean(fs, &c.Sync, "sync", "WEIR_SYNC", "fsync every commit (survives power loss, not only a crash of weir)")
+	duration(fs, &c.Shutdown, "shutdown-timeout", "WEIR_SHUTDOWN_TIMEOUT", "how long shutdown waits for in-flight runs")
+}
+
+// Validate checks cross-option rules.
+func (c *Config) Validate() error {
+	if _, err := c.level(); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	if c.Workers < 1 {
+		return fmt.Errorf("--workers must be at least 1")
+	}
+	if c.RunTimeout <= 0 || c.Shutdown < 0 {
+		return fmt.Errorf("--run-timeout must be positive and --shutdown-timeout not negative")
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("--data is required")
+	}
+	return nil
+}
+
+// Logger builds the process logger on w.
+func (c *Config) Logger(w *os.File) *slog.Logger {
+	lvl, _ := c.level()
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func (c *Config) level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("--log-level: %w", err)
+	}
+	return l, nil
+}
+
+func str(fs *flag.FlagSet, p *string, name, env, usage string) {
+	if v, ok := os.LookupEnv(env); ok {
+		*p = v
+	}
+	fs.StringVar(p, name, *p, usage+" (env "+env+")")
+}
+
+func integer(fs *flag.FlagSet, p *int, name, env, usage string) {
+	if v, ok := os.LookupEnv(env); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			*p = n
+		}
+	}
+	fs.IntVar(p, name, *p, usage+" (env "+env+")")
+}
+
+func duration(fs *flag.FlagSet, p *time.Duration, name, env, usage string) {
+	if v, ok := os.LookupEnv(env); ok {
+		if d, err := parseDuration(v); err == nil {
+			*p = d
+		}
+	}
+	fs.Func(name, fmt.Sprintf("%s (env %s, default %s)", usage, env, *p), func(s string) error {
+		d, err := parseDuration(s)
+		*p = d
+		return err
+	})
+}
+
+func boolean(fs *flag.FlagSet, p *bool, name, env, usage string) {
+	if v, ok := os.LookupEnv(env); ok {
+		if b, err := strconv.ParseBool(v); err == nil {
+			*p = b
+		}
+	}
+	fs.BoolVar(p, name, *p, usage+" (env "+env+")")
+}
+
+// parseDuration is time.ParseDuration that also accepts whole days ("30d").
+func parseDuration(s string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
+}

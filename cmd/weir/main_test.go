@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// client talks JSON to a weir server with one token.
+type client struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+// do sends a request and decodes the JSON response into out (when non-nil),
+// returning the status code.
+func (c *client) do(method, path string, body, out any) int {
+	c.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, c.base+path, r)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			c.t.Fatalf("%s %s: decode %q: %v", method, path, data, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// mustDo is do that fails the test unless the status is want.
+func (c *client) mustDo(want int, method, path string, body, out any) {
+	c.t.Helper()
+	var raw json.RawMessage
+	if got := c.do(method, path, body, &raw); got != want {
+		c.t.Fatalf("%s %s = %d %s, want %d", method, path, got, raw, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+}
+
+// counterFlow is a flow whose virtual button increments storage key "hits"
+// when data.value > 50 and stores the value under "low" otherwise.
+var counterFlow = map[string]any{
+	"name": "counter",
+	"triggers": []any{map[string]any{
+		"type": "virtualButton", "config": map[string]any{}, "meta": map[string]any{"label": "Press", "payload": ""},
+		"outputIds": []any{[]any{"cond"}},
+	}},
+	"nodes": []any{
+		map[string]any{"id": "cond", "type": "ConditionalNode", "config": map[string]any{"expression": "{{data.value}} > 50"},
+			"meta": map[string]any{"label": "Big?"}, "outputIds": []any{[]any{"low"}, []any{"incr"}}},
+		map[string]any{"id": "incr", "type": "StoreValueNode", "config": map[string]any{"keyName": "hits", "valueType": "incr", "value": "1", "resultPath": "working.hits"},
+			"meta": map[string]any{"label": "Count"}, "outputIds": []any{[]any{"dbg"}}},
+		map[string]any{"id": "low", "type": "StoreValueNode", "config": map[string]any{"keyName": "low", "valueType": "path", "value": "data.value"},
+			"meta": map[string]any{"label": "Low"}},
+		map[string]any{"id": "dbg", "type": "DebugNode", "config": map[string]any{"message": "hits {{working.hits}}"}, "meta": map[string]any{"label": "Debug"}},
+	},
+}
+
+// setupCounter creates an application and the counter flow; it returns their
+// ids and the button key.
+func setupCounter(c *client) (appID, flowID, key string) {
+	c.t.Helper()
+	var app struct{ ID string }
+	c.mustDo(201, "POST", "/applications", map[string]any{"name": "test app"}, &app)
+	var flow struct {
+		ID       string
+		Triggers []struct{ Key string }
+	}
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", counterFlow, &flow)
+	if len(flow.Triggers) != 1 || !strings.HasPrefix(flow.Triggers[0].Key, flow.ID+"-") {
+		c.t.Fatalf("created flow triggers %+v, want one key prefixed by the flow id", flow.Triggers)
+	}
+	return app.ID, flow.ID, flow.Triggers[0].Key
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// startMain runs weir in-process on a free port with data in dir.
+func startMain(t *testing.T, dir string) (*Main, *bytes.Buffer) {
+	t.Helper()
+	var out bytes.Buffer
+	cfg := DefaultConfig()
+	cfg.Addr, cfg.DataDir, cfg.LogLevel = "127.0.0.1:0", dir, "warn"
+	m := &Main{Config: cfg, Stdout: &out}
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatalf("Open() error %v", err)
+	}
+	return m, &out
+}
+
+// ownerToken extracts the token printed on first start.
+func ownerToken(t *testing.T, out string) string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "Owner API token") {
+		t.Fatalf("first start printed %q, want the owner token announcement", out)
+	}
+	return lines[1]
+}
+
+func TestMainPressRunsFlow(t *testing.T) {
+	dir := t.TempDir()
+	m, out := startMain(t, dir)
+	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	appID, flowID, key := setupCounter(c)
+	flowPath := "/applications/" + appID + "/flows/" + flowID
+	for _, v := range []float64{80, 20, 90} {
+		c.mustDo(200, "POST", flowPath+"/virtualButton", map[string]any{"key": key, "payload": map[string]any{"value": v}}, nil)
+	}
+	var storage map[string]any
+	waitFor(t, 10*time.Second, "two increments", func() bool {
+		c.mustDo(200, "GET", flowPath+"/storage", nil, &storage)
+		return storage["hits"] == 2.0 && storage["low"] == 20.0
+	})
+	var logs []struct {
+		FlowVersionID  string
+		PathsCompleted int
+		PathsFailed    int
+		RunCount       int
+	}
+	waitFor(t, 10*time.Second, "three log entries", func() bool {
+		c.mustDo(200, "GET", flowPath+"/logs?limit=10", nil, &logs)
+		return len(logs) == 3
+	})
+	for _, l := range logs {
+		if l.FlowVersionID != "develop" || l.PathsCompleted != 1 || l.PathsFailed != 0 || l.RunCount != 1 {
+			t.Errorf("log entry %+v, want one completed develop path", l)
+		}
+	}
+
+	// A restart keeps storage and logs, and prints no new owner token.
+	if err := m.Close(); err != nil {
+		t.Fatalf("Close() error %v", err)
+	}
+	m2, out2 := startMain(t, dir)
+	defer m2.Close()
+	if out2.Len() != 0 {
+		t.Errorf("second start printed %q, want nothing", out2)
+	}
+	c.base = "http://" + m2.Addr()
+	c.mustDo(200, "GET", flowPath+"/storage", nil, &storage)
+	if storage["hits"] != 2.0 {
+		t.Errorf("after restart hits = %v, want 2", storage["hits"])
+	}
+}
+
+func TestTokenCreate(t *testing.T) {
+	dir := t.TempDir()
+	m, out := startMain(t, dir)
+	defer m.Close()
+	owner := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	appID, flowID, _ := setupCounter(owner)
+
+	var stdout, stderr bytes.Buffer
+	args := []string{"token", "create", "--data", dir, "--application", appID, "--scope", "flow.get", "--expires", "1h"}
+	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("token create: %v (%s)", err, stderr.String())
+	}
+	tok := strings.TrimSpace(stdout.String())
+	if strings.Count(tok, ".") != 2 || strings.Contains(tok, "\n") {
+		t.Fatalf("token create printed %q, want one JWT", tok)
+	}
+	app := &client{t: t, base: owner.base, token: tok}
+	flowPath := fmt.Sprintf("/applications/%s/flows/%s", appID, flowID)
+	app.mustDo(200, "GET", flowPath, nil, nil)
+	app.mustDo(403, "PATCH", flowPath, map[string]any{"name": "x"}, nil)
+
+	if err := run(context.Background(), []string{"token", "create", "--data", dir, "--application", "nope"}, io.Discard, io.Discard); err == nil {
+		t.Error("token create with a bad application id succeeded")
+	}
+}

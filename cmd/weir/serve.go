@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/weirhq/weir/engine"
+	weirhttp "github.com/weirhq/weir/http"
+	_ "github.com/weirhq/weir/nodes" // register the node types
+)
+
+// Main is a running weir server: the wiring of store, engine and API.
+type Main struct {
+	Config Config
+	Stdout io.Writer    // where the first owner token is printed
+	Logger *slog.Logger // defaults to Config's logger on stderr
+
+	inst     *instance
+	executor *engine.Executor
+	server   *http.Server
+	ln       net.Listener
+	served   chan error
+}
+
+// Open opens the data directory, starts the executor and starts serving.
+func (m *Main) Open(ctx context.Context) error {
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	if m.Logger == nil {
+		m.Logger = m.Config.Logger(os.Stderr)
+	}
+	inst, err := openInstance(m.Config.DataDir, m.Config.Sync)
+	if err != nil {
+		return err
+	}
+	m.inst = inst
+	if err := m.printOwnerToken(ctx); err != nil {
+		return err
+	}
+	m.executor = &engine.Executor{
+		Queue: inst.DB, Flows: inst.DB, Applications: inst.DB, Storage: inst.DB,
+		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
+		Debug: m.debugLogger(),
+	}
+	if err := m.executor.Open(); err != nil {
+		return err
+	}
+	api := weirhttp.NewServer()
+	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, inst.DB
+	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
+	api.Signer, api.Logger = inst.Signer, m.Logger
+	m.server = &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+		return err
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.server.Serve(m.ln) }()
+	m.Logger.Info("weir is serving", "addr", m.Addr(), "data", m.Config.DataDir)
+	return nil
+}
+
+// Addr returns the address the server listens on.
+func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// Wait blocks until ctx ends or the server fails.
+func (m *Main) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-m.served:
+		return err
+	}
+}
+
+// Close stops accepting requests, lets in-flight requests and runs finish
+// within the shutdown timeout, and closes the store.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), m.Config.Shutdown)
+	defer cancel()
+	var errs []error
+	if m.server != nil {
+		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.executor != nil {
+		if err := m.executor.Close(ctx); err != nil {
+			m.Logger.Warn("shutdown left runs unfinished; they run again at next start", "err", err)
+		}
+	}
+	if m.inst != nil {
+		errs = append(errs, m.inst.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// printOwnerToken prints a token for the owner when the instance has none.
+func (m *Main) printOwnerToken(ctx context.Context) error {
+	tok, err := m.inst.ensureOwnerToken(ctx)
+	if err != nil || tok == "" {
+		return err
+	}
+	out := m.Stdout
+	if out == nil {
+		out = os.Stdout
+	}
+	fmt.Fprintf(out, "Owner API token (scope all.User; shown only this once, use it as 'Authorization: Bearer <token>'):\n%s\n", tok)
+	return nil
+}
+
+// debugLogger sends Debug node output to the log at debug level.
+func (m *Main) debugLogger() func(engine.DebugMessage) {
+	if !m.Logger.Enabled(context.Background(), slog.LevelDebug) {
+		return nil
+	}
+	return func(d engine.DebugMessage) {
+		m.Logger.Debug("debug node", "flow_id", d.FlowID, "run_id", d.RunID, "node_id", d.NodeID,
+			"level", d.Level, "message", d.Message)
+	}
+}
+
+// runServe is the serve subcommand.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	m := &Main{Config: DefaultConfig(), Stdout: stdout}
+	fs := flag.NewFlagSet("weir serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	m.Config.bind(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if err := m.Open(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	err := m.Wait(ctx)
+	m.Logger.Info("shutting down")
+	return errors.Join(err, m.Close())
+}
