@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // maxBatch caps how many operations share one transaction.
@@ -15,9 +17,10 @@ var errClosed = errors.New("sqlite: database closed")
 
 // op is one write waiting for its batch to commit.
 type op struct {
-	ctx  context.Context // only checked before the op runs
-	fn   func(ctx context.Context, tx *Tx) error
-	done chan error
+	ctx    context.Context // only checked before the op runs
+	fn     func(ctx context.Context, tx *Tx) error
+	atomic bool // fn needs no savepoint: its only write is its last statement
+	done   chan error
 }
 
 // batcher is the single writer: it group-commits the operations submitted
@@ -31,6 +34,8 @@ type batcher struct {
 	mu     sync.RWMutex // held for reading while submitting, for writing to close ops
 	closed bool
 	done   chan struct{}
+
+	batches, committed atomic.Int64 // transactions and operations, for benchmarks
 }
 
 // newBatcher starts the writer goroutine of db.
@@ -45,10 +50,21 @@ func newBatcher(db *DB) *batcher {
 // with a context of its own: ctx only decides whether fn runs at all, since
 // interrupting a statement would roll back the whole batch.
 func (db *DB) update(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	return db.submit(ctx, &op{fn: fn})
+}
+
+// updateLast is update for an fn whose only write is its last statement, so
+// that a failure leaves nothing to roll back; it skips the savepoint.
+func (db *DB) updateLast(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	return db.submit(ctx, &op{fn: fn, atomic: true})
+}
+
+// submit hands o to the writer and waits for its outcome.
+func (db *DB) submit(ctx context.Context, o *op) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	o := &op{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	o.ctx, o.done = ctx, make(chan error, 1)
 	if err := db.batch.submit(ctx, o); err != nil {
 		return err
 	}
@@ -82,31 +98,47 @@ func (b *batcher) close() {
 	<-b.done
 }
 
-// run collects whatever operations are waiting, up to maxBatch, and commits
-// them together, until ops is closed and drained.
+// run collects the waiting operations, up to maxBatch, and commits them
+// together, until ops is closed and drained. Before committing it yields
+// until a yield brings no new operation, so callers just woken by the last
+// commit can join this one instead of each starting a batch of their own.
 func (b *batcher) run() {
 	defer close(b.done)
 	batch := make([]*op, 0, maxBatch)
 	for o := range b.ops {
 		batch = append(batch[:0], o)
-	collect:
-		for len(batch) < maxBatch {
-			select {
-			case o, ok := <-b.ops:
-				if !ok {
-					break collect
-				}
-				batch = append(batch, o)
-			default:
-				break collect
+		for open := true; open && len(batch) < maxBatch; {
+			runtime.Gosched()
+			n := len(batch)
+			if batch, open = b.collect(batch); len(batch) == n {
+				break
 			}
 		}
 		b.commit(batch)
 	}
 }
 
+// collect appends the operations waiting in ops to batch without blocking;
+// it reports false if ops is closed.
+func (b *batcher) collect(batch []*op) ([]*op, bool) {
+	for len(batch) < maxBatch {
+		select {
+		case o, ok := <-b.ops:
+			if !ok {
+				return batch, false
+			}
+			batch = append(batch, o)
+		default:
+			return batch, true
+		}
+	}
+	return batch, true
+}
+
 // commit runs batch in one transaction and reports to every caller.
 func (b *batcher) commit(batch []*op) {
+	b.batches.Add(1)
+	b.committed.Add(int64(len(batch)))
 	errs := make([]error, len(batch))
 	hooks, err := b.exec(batch, errs)
 	if err == nil {
@@ -125,16 +157,26 @@ func (b *batcher) commit(batch []*op) {
 // exec runs each operation of batch in its own savepoint, recording failures
 // in errs, and commits. It returns the commit hooks of the operations that
 // succeeded, or the error that doomed the whole transaction.
-func (b *batcher) exec(batch []*op, errs []error) ([]func(), error) {
+func (b *batcher) exec(batch []*op, errs []error) (hooks []func(), err error) {
 	ctx := context.Background()
-	stx, err := b.db.wdb.BeginTx(ctx, nil)
-	if err != nil {
+	tx := &Tx{db: b.db, now: b.db.now()}
+	if _, err := tx.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
 		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
-	defer stx.Rollback()
-	tx := &Tx{Tx: stx, db: b.db, now: b.db.now()}
+	defer func() {
+		if err != nil {
+			tx.ExecContext(ctx, `ROLLBACK`) // fails harmlessly if SQLite already rolled back
+		}
+	}()
 	for i, o := range batch {
 		if errs[i] = o.ctx.Err(); errs[i] != nil {
+			continue
+		}
+		if o.atomic {
+			n := len(tx.onCommit)
+			if errs[i] = o.fn(ctx, tx); errs[i] != nil {
+				tx.onCommit = tx.onCommit[:n]
+			}
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
@@ -151,7 +193,7 @@ func (b *batcher) exec(batch []*op, errs []error) ([]func(), error) {
 			return nil, fmt.Errorf("sqlite: release savepoint: %w", err)
 		}
 	}
-	if err := stx.Commit(); err != nil {
+	if _, err := tx.ExecContext(ctx, `COMMIT`); err != nil {
 		return nil, fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return tx.onCommit, nil

@@ -10,10 +10,11 @@ import (
 // queued is a stored run as the in-memory queue tracks it.
 type queued struct {
 	run        *weir.Run
-	deliveries int  // claims so far in this process
-	leased     bool // handed out and not yet expired
-	lease      int  // generation of the current lease
-	gone       bool // completed or deleted
+	seq        int64 // row of the run in the runs table
+	deliveries int   // claims so far in this process
+	leased     bool  // handed out and not yet expired
+	lease      int   // generation of the current lease
+	gone       bool  // completed or deleted
 }
 
 // lease records when a claim expires.
@@ -44,16 +45,25 @@ func newRunQueue() *runQueue {
 	}
 }
 
-// add makes runs pending and wakes waiting claimers.
-func (q *runQueue) add(runs ...*weir.Run) {
+// add makes run, stored at row seq, pending and wakes waiting claimers.
+func (q *runQueue) add(run *weir.Run, seq int64) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for _, r := range runs {
-		e := &queued{run: r}
-		q.runs[r.ID] = e
-		q.pending = append(q.pending, e)
-	}
+	e := &queued{run: run, seq: seq}
+	q.runs[run.ID] = e
+	q.pending = append(q.pending, e)
 	q.signal()
+}
+
+// seq returns the row of the queued run with id.
+func (q *runQueue) seq(id string) (int64, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	e, ok := q.runs[id]
+	if !ok {
+		return 0, false
+	}
+	return e.seq, true
 }
 
 // remove forgets the run with id.

@@ -11,7 +11,7 @@ import (
 
 // EnqueueRun stores run, giving it an ID when it has none, and returns once
 // the run is committed; it is then pending. It returns NotFound if the flow
-// does not exist and Validation if the ID is taken.
+// does not exist and Validation if a queued run has the same ID.
 func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 	if run.ID == "" {
 		run.ID = weir.NewID()
@@ -21,16 +21,21 @@ func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 		return fmt.Errorf("sqlite: enqueue run: %w", err)
 	}
 	r := *run // the queue's own copy
-	err = db.update(ctx, func(ctx context.Context, tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO runs (id, flow_id, body) VALUES (?, ?, ?)`, r.ID, r.FlowID, body)
+	err = db.updateLast(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, queued := db.queue.seq(r.ID); queued {
+			return weir.Errorf(weir.Validation, "Run id %s is already queued", r.ID)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO runs (id, flow_id, body) VALUES (?, ?, ?)`, r.ID, r.FlowID, body)
 		if isForeignKey(err) {
 			return errFlowNotFound()
-		} else if isUnique(err) {
-			return weir.Errorf(weir.Validation, "Run id %s is already queued", r.ID)
 		} else if err != nil {
 			return err
 		}
-		tx.OnCommit(func() { db.queue.add(&r) })
+		seq, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		tx.OnCommit(func() { db.queue.add(&r, seq) })
 		return nil
 	})
 	if err != nil {
@@ -108,10 +113,12 @@ func (db *DB) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEnt
 }
 
 func completeRun(ctx context.Context, tx *Tx, runID string, e *weir.LogEntry) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM runs WHERE id = ?`, runID); err != nil {
-		return err
+	if seq, ok := tx.db.queue.seq(runID); ok {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM runs WHERE seq = ?`, seq); err != nil {
+			return err
+		}
+		tx.OnCommit(func() { tx.db.queue.remove(runID) })
 	}
-	tx.OnCommit(func() { tx.db.queue.remove(runID) })
 
 	var exists bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM flows WHERE id = ?)`, e.FlowID).Scan(&exists); err != nil {
@@ -128,21 +135,24 @@ func completeRun(ctx context.Context, tx *Tx, runID string, e *weir.LogEntry) er
 // loadRuns reads every stored run into a new queue, all pending.
 func (db *DB) loadRuns() (*runQueue, error) {
 	q := newRunQueue()
-	rows, err := db.rdb.Query(`SELECT body FROM runs ORDER BY seq`)
+	rows, err := db.rdb.Query(`SELECT seq, body FROM runs ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: load runs: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var body []byte
-		if err := rows.Scan(&body); err != nil {
+		var (
+			seq  int64
+			body []byte
+		)
+		if err := rows.Scan(&seq, &body); err != nil {
 			return nil, fmt.Errorf("sqlite: load runs: %w", err)
 		}
 		r := &weir.Run{}
 		if err := json.Unmarshal(body, r); err != nil {
 			return nil, fmt.Errorf("sqlite: load runs: decode: %w", err)
 		}
-		q.add(r)
+		q.add(r, seq)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: load runs: %w", err)

@@ -46,10 +46,12 @@ type DB struct {
 	// MaxReaders caps the read connections; zero means GOMAXPROCS, at least 4.
 	MaxReaders int
 
-	wdb   *sql.DB // one connection: every write goes through it
-	rdb   *sql.DB // read-only connections
+	wdb   *sql.DB   // one connection: every write goes through it
+	wconn *sql.Conn // that connection, held by the writer goroutine
+	rdb   *sql.DB   // read-only connections
 	batch *batcher
 	queue *runQueue
+	stmts map[string]*sql.Stmt // write statements, owned by the writer goroutine
 }
 
 // NewDB returns a DB for the file at path, configured with the defaults.
@@ -87,6 +89,9 @@ func (db *DB) Open() (err error) {
 	if err := db.migrate(); err != nil {
 		return err
 	}
+	if db.wconn, err = db.wdb.Conn(context.Background()); err != nil {
+		return fmt.Errorf("sqlite: open: %w", err)
+	}
 
 	if db.rdb, err = sql.Open("sqlite", db.Path+common+"&_query_only=1"); err != nil {
 		return fmt.Errorf("sqlite: open: %w", err)
@@ -101,12 +106,14 @@ func (db *DB) Open() (err error) {
 	if db.queue, err = db.loadRuns(); err != nil {
 		return err
 	}
+	db.stmts = map[string]*sql.Stmt{}
 	db.batch = newBatcher(db)
 	return nil
 }
 
 // Close stops the writer after committing the writes already submitted,
-// wakes blocked ClaimRuns calls and closes the database.
+// wakes blocked ClaimRuns calls and closes the database. Closing twice is
+// harmless.
 func (db *DB) Close() error {
 	if db.batch != nil {
 		db.batch.close()
@@ -114,17 +121,25 @@ func (db *DB) Close() error {
 	if db.queue != nil {
 		db.queue.close()
 	}
+	for _, s := range db.stmts {
+		s.Close()
+	}
+	db.stmts = nil
 	return db.closePools()
 }
 
 func (db *DB) closePools() error {
 	var errs []error
+	if db.wconn != nil {
+		errs = append(errs, db.wconn.Close())
+	}
 	if db.rdb != nil {
 		errs = append(errs, db.rdb.Close())
 	}
 	if db.wdb != nil {
 		errs = append(errs, db.wdb.Close())
 	}
+	db.wconn, db.rdb, db.wdb = nil, nil, nil
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}
@@ -149,14 +164,55 @@ func (db *DB) view(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// Tx is a write transaction shared by the operations of one batch. Helpers
-// that take a *Tx compose inside it.
+// Tx is a write transaction shared by the operations of one batch, on the
+// single write connection. Helpers that take a *Tx compose inside it. Its
+// statements are prepared once per database.
 type Tx struct {
-	*sql.Tx
 	db  *DB
 	now time.Time // when the batch began, truncated to milliseconds
 
 	onCommit []func()
+}
+
+// ExecContext executes query.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	stmt, err := tx.db.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return stmt.ExecContext(ctx, args...)
+}
+
+// QueryContext runs query.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	stmt, err := tx.db.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return stmt.QueryContext(ctx, args...)
+}
+
+// QueryRowContext runs query for at most one row.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	stmt, err := tx.db.stmt(ctx, query)
+	if err != nil {
+		return tx.db.wconn.QueryRowContext(ctx, query, args...) // reports the same error
+	}
+	return stmt.QueryRowContext(ctx, args...)
+}
+
+// stmt returns query prepared on the write connection. Only the writer
+// goroutine calls it.
+func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := db.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := db.wconn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	db.stmts[query] = s
+	return s, nil
 }
 
 // OnCommit registers fn to run after the transaction commits; it is dropped

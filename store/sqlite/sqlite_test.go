@@ -228,11 +228,16 @@ func TestCloseDrainsWritesOK(t *testing.T) {
 	}
 }
 
+// benchParallelism is how many callers per CPU the write benchmarks run, as
+// concurrent HTTP requests would: group commit needs company to batch.
+const benchParallelism = 32
+
 func BenchmarkEnqueueRun(b *testing.B) {
 	db := mustOpenDB(b, filepath.Join(b.TempDir(), "weir.db"), nil)
 	f := mustAppFlow(b, db)
 	data := json.RawMessage(`{"body":{"temp":21.5,"device":"abc"},"query":{}}`)
 	b.ReportAllocs()
+	b.SetParallelism(benchParallelism)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			r := &weir.Run{ApplicationID: f.ApplicationID, FlowID: f.ID, FlowVersion: weir.DevelopVersion,
@@ -243,12 +248,14 @@ func BenchmarkEnqueueRun(b *testing.B) {
 			}
 		}
 	})
+	reportBatchSize(b, db)
 }
 
 func BenchmarkIncrStorageEntry(b *testing.B) {
 	db := mustOpenDB(b, filepath.Join(b.TempDir(), "weir.db"), nil)
 	f := mustAppFlow(b, db)
 	b.ReportAllocs()
+	b.SetParallelism(benchParallelism)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := db.IncrStorageEntry(b.Context(), f.ID, "count", 1); err != nil {
@@ -257,4 +264,12 @@ func BenchmarkIncrStorageEntry(b *testing.B) {
 			}
 		}
 	})
+	reportBatchSize(b, db)
+}
+
+// reportBatchSize reports the mean number of operations per commit.
+func reportBatchSize(b *testing.B, db *sqlite.DB) {
+	if batches, ops := db.BatchStats(); batches > 0 {
+		b.ReportMetric(float64(ops)/float64(batches), "ops/commit")
+	}
 }

@@ -57,7 +57,7 @@ func (db *DB) SetStorageEntry(ctx context.Context, flowID, key string, value jso
 	if err != nil {
 		return err
 	}
-	err = db.update(ctx, func(ctx context.Context, tx *Tx) error {
+	err = db.updateLast(ctx, func(ctx context.Context, tx *Tx) error {
 		return setStorageEntry(ctx, tx, flowID, key, v)
 	})
 	if err != nil {
@@ -70,7 +70,7 @@ func (db *DB) SetStorageEntry(ctx context.Context, flowID, key string, value jso
 // it did not exist.
 func (db *DB) DeleteStorageEntry(ctx context.Context, flowID, key string) (json.RawMessage, error) {
 	var prev json.RawMessage
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.updateLast(ctx, func(ctx context.Context, tx *Tx) error {
 		var value string
 		err := tx.QueryRowContext(ctx, `DELETE FROM storage WHERE flow_id = ? AND key = ? RETURNING value`,
 			flowID, key).Scan(&value)
@@ -93,7 +93,7 @@ func (db *DB) DeleteStorageEntry(ctx context.Context, flowID, key string) (json.
 // a number and NotFound if the flow does not exist.
 func (db *DB) IncrStorageEntry(ctx context.Context, flowID, key string, delta float64) (float64, error) {
 	var sum float64
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) (err error) {
+	err := db.updateLast(ctx, func(ctx context.Context, tx *Tx) (err error) {
 		sum, err = incrStorageEntry(ctx, tx, flowID, key, delta)
 		return err
 	})
@@ -105,7 +105,7 @@ func (db *DB) IncrStorageEntry(ctx context.Context, flowID, key string, delta fl
 
 // ClearStorageEntries removes every key of the flow's storage.
 func (db *DB) ClearStorageEntries(ctx context.Context, flowID string) error {
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.updateLast(ctx, func(ctx context.Context, tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM storage WHERE flow_id = ?`, flowID)
 		return err
 	})
