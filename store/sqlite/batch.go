@@ -24,9 +24,10 @@ type op struct {
 }
 
 // batcher is the single writer: it group-commits the operations submitted
-// concurrently through update, so many writes share one fsync. Each caller
-// still gets its own error: an operation runs inside a savepoint and a
-// failure rolls back only that operation.
+// concurrently through update, so many writes share one commit (and fsync).
+// Each caller still gets its own error: an operation runs inside a savepoint
+// (or writes only in its last statement), so a failure undoes only that
+// operation; a failed commit fails every operation of the batch.
 type batcher struct {
 	db  *DB
 	ops chan *op

@@ -58,16 +58,9 @@ func (db *DB) FindLogEntries(ctx context.Context, flowID string, filter weir.Log
 	return entries, nil
 }
 
-// insertLogEntry stores e, giving it an ID when it has none.
-func insertLogEntry(ctx context.Context, tx *Tx, e *weir.LogEntry) error {
-	if e.ID == "" {
-		e.ID = weir.NewID()
-	}
-	errs, err := marshal(e.Errors)
-	if err != nil {
-		return fmt.Errorf("encode errors: %w", err)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO logs (id, application_id, flow_id, flow_version, flow_version_id,
+// insertLogEntry stores e, whose Errors are already encoded as errs.
+func insertLogEntry(ctx context.Context, tx *Tx, e *weir.LogEntry, errs string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO logs (id, application_id, flow_id, flow_version, flow_version_id,
 		time, run_count, paths_completed, paths_failed, wall_time, errors)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.ApplicationID, e.FlowID, e.FlowVersion, e.FlowVersionID, millis(e.Time), e.RunCount,

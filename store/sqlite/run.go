@@ -51,6 +51,11 @@ func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 func (db *DB) ClaimRuns(ctx context.Context, n int) ([]*weir.Run, error) {
 	n = max(n, 1)
 	for {
+		select {
+		case <-db.queue.closed:
+			return nil, errClosed
+		default:
+		}
 		runs, wake, next := db.queue.take(n, db.Now(), db.LeaseDuration)
 		if runs != nil {
 			return runs, nil
@@ -102,8 +107,15 @@ func (db *DB) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEnt
 	if e.FlowVersion == "" {
 		e.FlowVersion = weir.DevelopVersion
 	}
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
-		return completeRun(ctx, tx, run.ID, &e)
+	if e.ID == "" {
+		e.ID = weir.NewID()
+	}
+	errs, err := marshal(e.Errors)
+	if err != nil {
+		return fmt.Errorf("sqlite: complete run %s: encode errors: %w", run.ID, err)
+	}
+	err = db.update(ctx, func(ctx context.Context, tx *Tx) error {
+		return completeRun(ctx, tx, run.ID, &e, errs)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: complete run %s: %w", run.ID, err)
@@ -112,7 +124,7 @@ func (db *DB) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEnt
 	return nil
 }
 
-func completeRun(ctx context.Context, tx *Tx, runID string, e *weir.LogEntry) error {
+func completeRun(ctx context.Context, tx *Tx, runID string, e *weir.LogEntry, errs string) error {
 	if seq, ok := tx.db.queue.seq(runID); ok {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM runs WHERE seq = ?`, seq); err != nil {
 			return err
@@ -126,7 +138,7 @@ func completeRun(ctx context.Context, tx *Tx, runID string, e *weir.LogEntry) er
 	} else if !exists {
 		return nil
 	}
-	if err := insertLogEntry(ctx, tx, e); err != nil {
+	if err := insertLogEntry(ctx, tx, e, errs); err != nil {
 		return err
 	}
 	return countRun(ctx, tx, e.FlowID, e.FlowVersion, e.PathsFailed > 0)

@@ -132,6 +132,7 @@ func (db *DB) closePools() error {
 	var errs []error
 	if db.wconn != nil {
 		errs = append(errs, db.wconn.Close())
+		db.wconn = nil
 	}
 	if db.rdb != nil {
 		errs = append(errs, db.rdb.Close())
@@ -139,7 +140,6 @@ func (db *DB) closePools() error {
 	if db.wdb != nil {
 		errs = append(errs, db.wdb.Close())
 	}
-	db.wconn, db.rdb, db.wdb = nil, nil, nil
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}

@@ -233,7 +233,12 @@ func TestCloseDrainsWritesOK(t *testing.T) {
 const benchParallelism = 32
 
 func BenchmarkEnqueueRun(b *testing.B) {
-	db := mustOpenDB(b, filepath.Join(b.TempDir(), "weir.db"), nil)
+	b.Run("Normal", func(b *testing.B) { benchmarkEnqueueRun(b, false) })
+	b.Run("Sync", func(b *testing.B) { benchmarkEnqueueRun(b, true) })
+}
+
+func benchmarkEnqueueRun(b *testing.B, sync bool) {
+	db := mustOpenDB(b, filepath.Join(b.TempDir(), "weir.db"), func(db *sqlite.DB) { db.Sync = sync })
 	f := mustAppFlow(b, db)
 	data := json.RawMessage(`{"body":{"temp":21.5,"device":"abc"},"query":{}}`)
 	b.ReportAllocs()
@@ -272,4 +277,62 @@ func reportBatchSize(b *testing.B, db *sqlite.DB) {
 	if batches, ops := db.BatchStats(); batches > 0 {
 		b.ReportMetric(float64(ops)/float64(batches), "ops/commit")
 	}
+}
+
+func TestCloseWakesClaimersOK(t *testing.T) {
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "weir.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.ClaimRuns(t.Context(), 1)
+		done <- err
+	}()
+	mustClose(t, db)
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("ClaimRuns after Close returned no error")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ClaimRuns still blocked 5s after Close")
+	}
+	if _, err := db.IncrStorageEntry(t.Context(), weir.NewID(), "k", 1); err == nil {
+		t.Fatal("IncrStorageEntry after Close returned no error")
+	}
+	if _, err := db.FindApplicationByID(t.Context(), weir.NewID()); weir.ErrorTypeOf(err) != weir.Internal {
+		t.Fatalf("FindApplicationByID after Close = %v, want an internal error", err)
+	}
+}
+
+// BenchmarkRunCycle measures a run's whole life in the queue: enqueue,
+// claim, complete with a log entry and stats.
+func BenchmarkRunCycle(b *testing.B) {
+	db := mustOpenDB(b, filepath.Join(b.TempDir(), "weir.db"), nil)
+	f := mustAppFlow(b, db)
+	data := json.RawMessage(`{"body":{"temp":21.5,"device":"abc"},"query":{}}`)
+	b.ReportAllocs()
+	b.SetParallelism(benchParallelism)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r := &weir.Run{ApplicationID: f.ApplicationID, FlowID: f.ID, FlowVersion: weir.DevelopVersion,
+				TriggerType: "webhook", TriggerKey: "k", Time: time.Now(), Data: data}
+			if err := db.EnqueueRun(b.Context(), r); err != nil {
+				b.Error(err)
+				return
+			}
+			runs, err := db.ClaimRuns(b.Context(), 1)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			e := &weir.LogEntry{FlowVersionID: weir.DevelopVersion, Time: time.Now(), RunCount: 1, PathsCompleted: 1, WallTime: 0.5}
+			if err := db.CompleteRun(b.Context(), runs[0], e); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	reportBatchSize(b, db)
 }
