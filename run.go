@@ -35,7 +35,7 @@ type RunQueue interface {
 	ClaimRuns(ctx context.Context, max int) ([]*Run, error)
 
 	// CompleteRun atomically records entry, counts it in the flow's stats and
-	// removes run from the queue. A run whose flow was deleted meanwhile is
-	// just removed.
+	// removes run from the queue. With a nil entry, or when the run's flow was
+	// deleted meanwhile, the run is just removed.
 	CompleteRun(ctx context.Context, run *Run, entry *LogEntry) error
 }

@@ -94,6 +94,15 @@ func (db *DB) waitRuns(ctx context.Context, wake <-chan struct{}, next time.Time
 // fields left empty (ApplicationID, FlowID, FlowVersion) are taken from run.
 // A run whose flow no longer exists is just removed.
 func (db *DB) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEntry) error {
+	if entry == nil {
+		err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+			return removeRun(ctx, tx, run.ID)
+		})
+		if err != nil {
+			return fmt.Errorf("sqlite: drop run %s: %w", run.ID, err)
+		}
+		return nil
+	}
 	e := *entry
 	if e.ApplicationID == "" {
 		e.ApplicationID = run.ApplicationID
@@ -125,11 +134,8 @@ func (db *DB) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEnt
 }
 
 func completeRun(ctx context.Context, tx *Tx, runID string, e *weir.LogEntry, errs string) error {
-	if seq, ok := tx.db.queue.seq(runID); ok {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM runs WHERE seq = ?`, seq); err != nil {
-			return err
-		}
-		tx.OnCommit(func() { tx.db.queue.remove(runID) })
+	if err := removeRun(ctx, tx, runID); err != nil {
+		return err
 	}
 
 	var exists bool
@@ -142,6 +148,19 @@ func completeRun(ctx context.Context, tx *Tx, runID string, e *weir.LogEntry, er
 		return err
 	}
 	return countRun(ctx, tx, e.FlowID, e.FlowVersion, e.PathsFailed > 0)
+}
+
+// removeRun deletes a run from the table and, once committed, the queue.
+func removeRun(ctx context.Context, tx *Tx, runID string) error {
+	seq, ok := tx.db.queue.seq(runID)
+	if !ok {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM runs WHERE seq = ?`, seq); err != nil {
+		return err
+	}
+	tx.OnCommit(func() { tx.db.queue.remove(runID) })
+	return nil
 }
 
 // loadRuns reads every stored run into a new queue, all pending.

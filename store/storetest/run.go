@@ -205,6 +205,22 @@ func testRunQueue(t *testing.T, open func(t *testing.T) Store) {
 		}
 	})
 
+	t.Run("CompleteWithoutEntryOK", func(t *testing.T) {
+		s := open(t)
+		f := mustAppFlow(t, s)
+		mustEnqueue(t, s, f, `{}`)
+		runs, err := claim(t, s, 1, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CompleteRun(t.Context(), runs[0], nil); err != nil {
+			t.Fatalf("CompleteRun without an entry: %v", err)
+		}
+		checkLogLen(t, s, f.ID, 0)
+		checkQueueEmpty(t, s)
+		checkStats(t, s, f, weir.FlowStats{ByVersion: map[string]weir.VersionStats{}})
+	})
+
 	t.Run("CompleteDeletedFlowOK", func(t *testing.T) {
 		s := open(t)
 		f := mustAppFlow(t, s)
