@@ -42,7 +42,7 @@ type ErrorDetails struct {
 type LogFilter struct {
 	FlowVersionID string    // empty: every version
 	Since         time.Time // zero: no lower bound; otherwise entries with Time >= Since
-	Limit         int
+	Limit         int       // <= 0: no limit
 }
 
 // LogService reads run logs. Entries are written by RunQueue.CompleteRun.

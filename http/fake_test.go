@@ -339,7 +339,7 @@ func (m *memStore) FindLogEntries(_ context.Context, flowID string, filter weir.
 		if !filter.Since.IsZero() && e.Time.Before(filter.Since) {
 			continue
 		}
-		if len(out) == filter.Limit {
+		if filter.Limit > 0 && len(out) == filter.Limit {
 			break
 		}
 		c := *e
