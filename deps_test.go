@@ -17,7 +17,7 @@ var allowed = map[string][]string{
 	"engine/path":     {"engine/js"},
 	"engine/template": {"engine/js"},
 	"engine/expr":     {"engine/js"},
-	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr"},
+	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock"},
 	"nodes":           {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr"},
 	"auth":            {""},
 	"store/storetest": {""},

@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
@@ -197,31 +199,40 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	}, nil
 }
 
-// graphCache keeps the compiled graph of each flow until the flow changes.
+// graphCache keeps the compiled graph of each flow until its definition
+// changes. Definitions are compared by a hash of their JSON form, since two
+// edits may share a LastUpdated millisecond.
 type graphCache struct {
 	mu sync.Mutex
 	m  map[string]cachedGraph
 }
 
 type cachedGraph struct {
-	lastUpdated time.Time
-	graph       *Graph
+	sum   uint64
+	graph *Graph
 }
 
 // get returns the compiled graph of flow's develop definition.
 func (c *graphCache) get(flow *weir.Flow) (*Graph, error) {
+	def, err := json.Marshal(&flow.Definition)
+	if err != nil {
+		return nil, fmt.Errorf("hash flow definition: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write(def)
+	sum := h.Sum64()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if cg, ok := c.m[flow.ID]; ok && cg.lastUpdated.Equal(flow.LastUpdated) {
+	if cg, ok := c.m[flow.ID]; ok && cg.sum == sum {
 		return cg.graph, nil
 	}
 	g, err := Compile(&flow.Definition)
 	if err != nil {
-		return nil, errors.Join(errors.New("compile flow"), err)
+		return nil, fmt.Errorf("compile flow: %w", err)
 	}
 	if c.m == nil {
 		c.m = map[string]cachedGraph{}
 	}
-	c.m[flow.ID] = cachedGraph{flow.LastUpdated, g}
+	c.m[flow.ID] = cachedGraph{sum, g}
 	return g, nil
 }
