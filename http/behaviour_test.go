@@ -107,8 +107,11 @@ func TestButtonPress(t *testing.T) {
 		srv := httptest.NewServer(s.Handler())
 		defer srv.Close()
 		h.srv = srv
-		status, b := h.do("POST", h.flowPath("/virtualButton"), h.tokA, `{"key":"`+h.button+`"}`)
-		wantError(t, status, b, http.StatusTooManyRequests, weir.TooManyRequests, "")
+		resp := h.send("POST", h.flowPath("/virtualButton"), h.tokA, `{"key":"`+h.button+`"}`, nil)
+		wantError(t, resp.StatusCode, mustRead(t, resp), http.StatusTooManyRequests, weir.TooManyRequests, "Over rate limit, request throttled")
+		if got := resp.Header.Get("Retry-After"); got != "2" {
+			t.Errorf("Retry-After = %q, want 2 (1.5 s rounded up)", got)
+		}
 		if n := len(h.store.queued()); n != 0 {
 			t.Errorf("throttled press queued %d runs, want 0", n)
 		}
@@ -117,7 +120,7 @@ func TestButtonPress(t *testing.T) {
 
 type denyAll struct{}
 
-func (denyAll) AllowPress(string, string) bool { return false }
+func (denyAll) Allow(string) (bool, time.Duration) { return false, 1500 * time.Millisecond }
 
 func TestFlowsPost(t *testing.T) {
 	h := newHarness(t)

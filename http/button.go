@@ -3,7 +3,9 @@ package http
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/weirhq/weir"
@@ -43,8 +45,11 @@ func (s *Server) handleButtonPress(w http.ResponseWriter, r *http.Request, req *
 		writeJSON(w, http.StatusOK, success)
 		return nil
 	}
-	if s.ButtonLimiter != nil && !s.ButtonLimiter.AllowPress(f.ID, key) {
-		return weir.Errorf(weir.TooManyRequests, "Over rate limit, request throttled")
+	if s.ButtonLimiter != nil {
+		if ok, wait := s.ButtonLimiter.Allow(f.ID + "/" + key); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			return weir.Errorf(weir.TooManyRequests, "Over rate limit, request throttled")
+		}
 	}
 
 	data, err := buttonData(in, trig)

@@ -34,13 +34,14 @@ type Server struct {
 
 	// ButtonLimiter, when set, throttles virtual button presses; nil means
 	// no limit. Losant allows 100 presses per 10 s per button.
-	ButtonLimiter ButtonLimiter
+	ButtonLimiter Limiter
 }
 
-// ButtonLimiter decides whether one more press of a flow's virtual button is
-// allowed now. A refused press is answered 429 and starts no run.
-type ButtonLimiter interface {
-	AllowPress(flowID, key string) bool
+// Limiter decides whether one more use of a key (a flow's virtual button) is
+// allowed now, and if not, how long to wait. A refused press is answered 429
+// with a Retry-After header and starts no run.
+type Limiter interface {
+	Allow(key string) (ok bool, retryAfter time.Duration)
 }
 
 // NewServer returns a Server with a 1 MiB body limit, the real clock and a

@@ -22,6 +22,7 @@ type Config struct {
 	RunTimeout time.Duration
 	Sync       bool
 	Shutdown   time.Duration
+	PressLimit int // virtual button presses per button per 10 s; 0: no limit
 }
 
 // DefaultConfig returns the settings weir serve uses when none are given.
@@ -34,6 +35,7 @@ func DefaultConfig() Config {
 		Workers:    64,
 		RunTimeout: 60 * time.Second,
 		Shutdown:   30 * time.Second,
+		PressLimit: 100,
 	}
 }
 
@@ -47,6 +49,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	duration(fs, &c.RunTimeout, "run-timeout", "WEIR_RUN_TIMEOUT", "time limit of one run")
 	boolean(fs, &c.Sync, "sync", "WEIR_SYNC", "fsync every commit (survives power loss, not only a crash of weir)")
 	duration(fs, &c.Shutdown, "shutdown-timeout", "WEIR_SHUTDOWN_TIMEOUT", "how long shutdown waits for in-flight runs")
+	integer(fs, &c.PressLimit, "press-limit", "WEIR_PRESS_LIMIT", "virtual button presses allowed per button per 10 s (0: no limit)")
 }
 
 // Validate checks cross-option rules.
@@ -56,6 +59,9 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	if c.PressLimit < 0 {
+		return fmt.Errorf("--press-limit must not be negative")
 	}
 	if c.Workers < 1 {
 		return fmt.Errorf("--workers must be at least 1")

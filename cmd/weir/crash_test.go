@@ -64,7 +64,7 @@ type process struct {
 // answers /health.
 func startProcess(t *testing.T, addr, dir string) *process {
 	t.Helper()
-	cmd := exec.Command(weirBinary(t), "serve", "--addr", addr, "--data", dir, "--log-level", "warn")
+	cmd := exec.Command(weirBinary(t), "serve", "--addr", addr, "--data", dir, "--log-level", "warn", "--press-limit", "0")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/weirhq/weir/engine"
 	weirhttp "github.com/weirhq/weir/http"
 	_ "github.com/weirhq/weir/nodes" // register the node types
+	"github.com/weirhq/weir/ratelimit"
 )
 
 // Main is a running weir server: the wiring of store, engine and API.
@@ -58,6 +59,9 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, inst.DB
 	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
 	api.Signer, api.Logger = inst.Signer, m.Logger
+	if m.Config.PressLimit > 0 {
+		api.ButtonLimiter = ratelimit.New(m.Config.PressLimit, 10*time.Second)
+	}
 	m.server = &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
