@@ -20,12 +20,13 @@ var allowed = map[string][]string{
 	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock"},
 	"nodes":           {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr"},
 	"auth":            {""},
+	"flowfile":        {""},
 	"ratelimit":       {},
 	"store/storetest": {""},
 	"store/sqlite":    {"", "store/storetest"},
 	"store/postgres":  {"", "store/storetest"},
 	"mock":            {""},
-	"http":            {"", "auth", "engine", "engine/js", "mock", "store/sqlite"},
+	"http":            {"", "auth", "engine", "engine/js", "flowfile", "mock", "store/sqlite"},
 	"e2e":             {},
 	"cmd/weir":        nil, // anything
 }
