@@ -100,6 +100,8 @@ func (s *Server) routes() []route {
 				{name: "since", kind: paramInt, min: 0, max: 1 << 53},
 			},
 			handle: s.handleFlowLogs},
+		{action: "flow.debug", method: "GET", path: pathFlow + "/debug",
+			handle: s.handleFlowDebug},
 		{action: "flow.stats", method: "GET", path: pathFlow + "/stats", query: statsParams,
 			handle: s.handleFlowStats},
 		{action: "flow.errors", method: "GET", path: pathFlow + "/errors", query: errorsParams,

@@ -62,6 +62,15 @@ func mustCompileSchemas() map[string]*jsonschema.Schema {
 	return out
 }
 
+// weirActions are the actions weir serves that Losant's REST clients do not
+// publish, with the scopes accepted for them. flow.debug is in Losant's token
+// scope list; reading a debug stream is a read, so the .read groups may.
+var weirActions = map[string][]string{
+	"flow.debug": {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization",
+		"all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read",
+		"flow.*", "flow.debug"},
+}
+
 func mustLoadScopes() map[string]map[string]bool {
 	b, err := schemaFS.ReadFile("schemas/scopes.json")
 	if err != nil {
@@ -74,6 +83,11 @@ func mustLoadScopes() map[string]map[string]bool {
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
 		panic(fmt.Sprintf("http: scopes.json: %v", err))
+	}
+	for action, scopes := range weirActions {
+		doc.Actions[action] = struct {
+			Scopes []string `json:"scopes"`
+		}{scopes}
 	}
 	out := make(map[string]map[string]bool, len(doc.Actions))
 	for action, a := range doc.Actions {

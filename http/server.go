@@ -35,6 +35,11 @@ type Server struct {
 	// ButtonLimiter, when set, throttles virtual button presses; nil means
 	// no limit. Losant allows 100 presses per 10 s per button.
 	ButtonLimiter Limiter
+
+	// Debug, when set, serves the flows' live debug streams.
+	Debug DebugSource
+
+	streams streams
 }
 
 // Limiter decides whether one more use of a key (a flow's virtual button) is

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -205,5 +206,34 @@ func TestTokenCreate(t *testing.T) {
 
 	if err := run(context.Background(), []string{"token", "create", "--data", dir, "--application", "nope"}, io.Discard, io.Discard); err == nil {
 		t.Error("token create with a bad application id succeeded")
+	}
+}
+
+func TestDebugStreamShowsRuns(t *testing.T) {
+	m, out := startMain(t, t.TempDir())
+	defer m.Close()
+	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	appID, flowID, key := setupCounter(c)
+	flowPath := "/applications/" + appID + "/flows/" + flowID
+
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", c.base+flowPath+"/debug?access_token="+c.token, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	c.mustDo(200, "POST", flowPath+"/virtualButton", map[string]any{"key": key, "payload": map[string]any{"value": 77}}, nil)
+	r := bufio.NewReader(resp.Body)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("debug stream ended before the run's message: %v", err)
+		}
+		if strings.HasPrefix(line, "data: ") {
+			if !strings.Contains(line, `"message":"hits 1"`) || !strings.Contains(line, `"value":77`) {
+				t.Errorf("debug event %s, want the Debug node's message and payload", line)
+			}
+			return
+		}
 	}
 }

@@ -47,10 +47,11 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.printOwnerToken(ctx); err != nil {
 		return err
 	}
+	hub := &engine.DebugHub{}
 	m.executor = &engine.Executor{
 		Queue: inst.DB, Flows: inst.DB, Applications: inst.DB, Storage: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
-		Debug: m.debugLogger(),
+		Debug: m.debugSink(hub),
 	}
 	if err := m.executor.Open(); err != nil {
 		return err
@@ -58,7 +59,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api := weirhttp.NewServer()
 	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, inst.DB
 	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
-	api.Signer, api.Logger = inst.Signer, m.Logger
+	api.Signer, api.Logger, api.Debug = inst.Signer, m.Logger, hub
 	if m.Config.PressLimit > 0 {
 		api.ButtonLimiter = ratelimit.New(m.Config.PressLimit, 10*time.Second)
 	}
@@ -68,6 +69,7 @@ func (m *Main) Open(ctx context.Context) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	m.server.RegisterOnShutdown(api.StopStreams)
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return err
 	}
@@ -124,12 +126,14 @@ func (m *Main) printOwnerToken(ctx context.Context) error {
 	return nil
 }
 
-// debugLogger sends Debug node output to the log at debug level.
-func (m *Main) debugLogger() func(engine.DebugMessage) {
+// debugSink publishes Debug node output to the flows' live debug streams,
+// and also logs it when the log level is debug.
+func (m *Main) debugSink(hub *engine.DebugHub) func(engine.DebugMessage) {
 	if !m.Logger.Enabled(context.Background(), slog.LevelDebug) {
-		return nil
+		return hub.Publish
 	}
 	return func(d engine.DebugMessage) {
+		hub.Publish(d)
 		m.Logger.Debug("debug node", "flow_id", d.FlowID, "run_id", d.RunID, "node_id", d.NodeID,
 			"level", d.Level, "message", d.Message)
 	}

@@ -1,0 +1,89 @@
+package http
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/weirhq/weir/engine"
+)
+
+// debugKeepAlive is how often an idle debug stream sends a comment line, so
+// that proxies and clients keep the connection open.
+const debugKeepAlive = 15 * time.Second
+
+// DebugSource hands out the debug messages of a flow: the recent ones and
+// those published from now on (see engine.DebugHub).
+type DebugSource interface {
+	Subscribe(flowID string) (recent [][]byte, events <-chan engine.DebugEvent, cancel func())
+}
+
+// streams ends every open debug stream when the server shuts down.
+type streams struct {
+	init, stop sync.Once
+	done       chan struct{}
+}
+
+// closed returns a channel closed once the streams are stopped.
+func (st *streams) closed() <-chan struct{} {
+	st.init.Do(func() { st.done = make(chan struct{}) })
+	return st.done
+}
+
+// StopStreams ends the open debug streams, so that a graceful shutdown need
+// not wait for them. Register it with http.Server.RegisterOnShutdown.
+func (s *Server) StopStreams() {
+	s.streams.closed()
+	s.streams.stop.Do(func() { close(s.streams.done) })
+}
+
+// handleFlowDebug answers GET …/flows/{flowId}/debug with a Server-Sent
+// Events stream of the flow's Debug node messages (event "debug", data the
+// message as JSON): first the recent ones, then each new one as it happens.
+func (s *Server) handleFlowDebug(w http.ResponseWriter, r *http.Request, req *request) error {
+	if _, err := s.findFlow(r, req); err != nil {
+		return err
+	}
+	if s.Debug == nil {
+		return fmt.Errorf("http: no debug source")
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		return fmt.Errorf("http: response writer cannot stream")
+	}
+	recent, events, cancel := s.Debug.Subscribe(req.flowID)
+	defer cancel()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	for _, data := range recent {
+		writeEvent(w, data)
+	}
+	flusher.Flush()
+	tick := time.NewTicker(debugKeepAlive)
+	defer tick.Stop()
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return nil
+			}
+			writeEvent(w, ev.Data)
+		case <-tick.C:
+			fmt.Fprint(w, ": keep-alive\n\n")
+		case <-r.Context().Done():
+			return nil
+		case <-s.streams.closed():
+			return nil
+		}
+		flusher.Flush()
+	}
+}
+
+// writeEvent writes one SSE "debug" event; data is single-line JSON.
+func writeEvent(w http.ResponseWriter, data []byte) {
+	fmt.Fprintf(w, "event: debug\ndata: %s\n\n", data)
+}
