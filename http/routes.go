@@ -85,6 +85,7 @@ func (s *Server) routes() []route {
 		{action: "flows.post", method: "POST", path: pathFlows, query: []queryParam{customNodesParam},
 			body:   &bodySpec{param: "flow", schema: "flowPost", required: true},
 			handle: s.handleFlowsPost},
+		{action: "flows.import", method: "POST", path: pathFlows + "/import", body: &bodySpec{param: "importData", schema: "flowsImportPost", required: true}, handle: s.handleFlowsImport},
 
 		// Flow
 		{action: "flow.get", method: "GET", path: pathFlow, query: []queryParam{customNodesParam},

@@ -75,13 +75,26 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	methods["/health"] = []string{http.MethodGet}
+	// One 405 pattern per unserved method, not one method-less pattern: a
+	// method-less "/flows/import" would conflict with "GET /flows/{flowId}".
 	for p, ms := range methods {
-		mux.Handle(p, s.methodNotAllowed(ms))
+		for _, m := range allMethods {
+			if !slices.Contains(ms, m) && (m != http.MethodHead || !slices.Contains(ms, http.MethodGet)) {
+				mux.Handle(m+" "+p, s.methodNotAllowed(ms))
+			}
+		}
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, weir.Errorf(weir.NotFound, "%s does not exist", r.URL.Path))
 	})
 	return s.recoverPanics(mux)
+}
+
+// allMethods are the methods a known path answers 405 to when it does not
+// serve them.
+var allMethods = []string{
+	http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace,
 }
 
 // request is what the pipeline learned about a request before its handler
