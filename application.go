@@ -48,7 +48,7 @@ type ApplicationService interface {
 	UpdateApplication(ctx context.Context, a *Application) error
 
 	// DeleteApplication removes the application with its flows, their
-	// storage, logs and queued runs, and the application's API tokens. It
-	// returns NotFound if the application does not exist.
+	// versions, storage, logs and queued runs, and the application's API
+	// tokens. It returns NotFound if the application does not exist.
 	DeleteApplication(ctx context.Context, id string) error
 }

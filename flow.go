@@ -31,7 +31,7 @@ type Flow struct {
 	Category           string    `json:"category,omitempty"`
 	Enabled            bool      `json:"enabled"`
 	FlowClass          string    `json:"flowClass"`
-	DefaultVersionID   *string   `json:"defaultVersionId"`
+	DefaultVersionID   *string   `json:"defaultVersionId"` // a FlowVersion id; nil: develop
 	CustomNodeSupports []string  `json:"customNodeSupports,omitempty"`
 	CreationDate       time.Time `json:"creationDate"`
 	LastUpdated        time.Time `json:"lastUpdated"`
@@ -108,7 +108,8 @@ type FlowService interface {
 	// LastUpdated. It returns NotFound if the flow does not exist.
 	UpdateFlow(ctx context.Context, f *Flow) error
 
-	// DeleteFlow removes the flow with its storage, logs and queued runs. It
-	// returns NotFound if the flow does not exist in that application.
+	// DeleteFlow removes the flow with its versions, storage, logs and queued
+	// runs. It returns NotFound if the flow does not exist in that
+	// application.
 	DeleteFlow(ctx context.Context, applicationID, flowID string) error
 }

@@ -70,8 +70,9 @@ func (db *DB) UpdateFlow(ctx context.Context, f *weir.Flow) error {
 	return nil
 }
 
-// DeleteFlow removes the flow with its storage, stats, logs and queued runs.
-// It returns NotFound if the flow does not exist in that application.
+// DeleteFlow removes the flow with its versions, storage, stats, logs and
+// queued runs. It returns NotFound if the flow does not exist in that
+// application.
 func (db *DB) DeleteFlow(ctx context.Context, applicationID, flowID string) error {
 	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
 		return deleteFlow(ctx, tx, applicationID, flowID)

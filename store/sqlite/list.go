@@ -21,13 +21,27 @@ var filterColumns = map[string]string{
 	"name": "name",
 }
 
+// listFields is what a collection may be sorted and filtered by.
+type listFields struct {
+	sort, filter           map[string]string // field -> column; "" is the default
+	sortNames, filterNames string            // for Validation messages
+}
+
+// namedFields are the fields of collections sorted and filtered by name.
+var namedFields = listFields{sortColumns, filterColumns, "name, id, creationDate, lastUpdated", "name"}
+
 // listQuery turns the filter of opts into a condition with its arguments and
 // the sort and page of opts into an ORDER BY … LIMIT clause. It returns
 // Validation for an unknown sort or filter field.
 func listQuery(opts weir.ListOptions) (cond string, args []any, tail string, err error) {
-	sortCol, ok := sortColumns[opts.SortField]
+	return listQueryOf(opts, namedFields)
+}
+
+// listQueryOf is listQuery for a collection with fields of its own.
+func listQueryOf(opts weir.ListOptions, fields listFields) (cond string, args []any, tail string, err error) {
+	sortCol, ok := fields.sort[opts.SortField]
 	if !ok {
-		return "", nil, "", weir.Errorf(weir.Validation, "sortField must be one of name, id, creationDate, lastUpdated")
+		return "", nil, "", weir.Errorf(weir.Validation, "sortField must be one of %s", fields.sortNames)
 	}
 	dir := "ASC"
 	switch strings.ToLower(opts.SortDirection) {
@@ -41,9 +55,9 @@ func listQuery(opts weir.ListOptions) (cond string, args []any, tail string, err
 
 	cond = "1"
 	if opts.Filter != "" {
-		col, ok := filterColumns[opts.FilterField]
+		col, ok := fields.filter[opts.FilterField]
 		if !ok {
-			return "", nil, "", weir.Errorf(weir.Validation, "filterField must be name")
+			return "", nil, "", weir.Errorf(weir.Validation, "filterField must be %s", fields.filterNames)
 		}
 		cond = col + ` LIKE ? ESCAPE '\'`
 		args = append(args, likePattern(opts.Filter))

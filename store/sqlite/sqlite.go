@@ -258,6 +258,7 @@ func isForeignKey(err error) bool {
 var (
 	_ weir.ApplicationService = (*DB)(nil)
 	_ weir.FlowService        = (*DB)(nil)
+	_ weir.FlowVersionService = (*DB)(nil)
 	_ weir.TokenService       = (*DB)(nil)
 	_ weir.StorageService     = (*DB)(nil)
 	_ weir.LogService         = (*DB)(nil)

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -197,8 +198,9 @@ func TestMigrationsIdempotentOK(t *testing.T) {
 		}
 		names = append(names, n)
 	}
-	if len(names) != 1 || names[0] != "migrations/0001_init.sql" {
-		t.Fatalf("schema_migrations = %v, want [migrations/0001_init.sql]", names)
+	want := []string{"migrations/0001_init.sql", "migrations/0002_flow_versions.sql"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("schema_migrations = %v, want %v", names, want)
 	}
 	var apps int
 	if err := raw.QueryRow(`SELECT COUNT(*) FROM applications`).Scan(&apps); err != nil || apps != 3 {
@@ -335,4 +337,10 @@ func BenchmarkRunCycle(b *testing.B) {
 		}
 	})
 	reportBatchSize(b, db)
+}
+
+func TestFlowVersionConformance(t *testing.T) {
+	storetest.RunFlowVersions(t, func(t *testing.T) storetest.VersionStore {
+		return mustOpenDB(t, filepath.Join(t.TempDir(), "weir.db"), nil)
+	})
 }
