@@ -15,8 +15,9 @@ import (
 const triggerVirtualButton = "virtualButton"
 
 // handleButtonPress answers POST …/flows/{flowId}/virtualButton: it enqueues
-// one run of the develop version, durably, before answering
-// {"success":true}. A disabled flow answers the same and runs nothing.
+// one run of the named version (else the flow's default version), durably,
+// before answering {"success":true}. The key must name a virtual button of
+// that version. A disabled flow or version answers the same and runs nothing.
 func (s *Server) handleButtonPress(w http.ResponseWriter, r *http.Request, req *request) error {
 	var in map[string]json.RawMessage
 	if err := json.Unmarshal(req.body, &in); err != nil {
@@ -32,16 +33,15 @@ func (s *Server) handleButtonPress(w http.ResponseWriter, r *http.Request, req *
 	if err != nil {
 		return err
 	}
-	// Only develop exists until flow versions land: a flow whose default is
-	// another version, or a request naming one, finds no version.
-	if version == "" && f.DefaultVersionID != nil || version != "" && version != weir.DevelopVersion {
-		return weir.Errorf(weir.NotFound, "Flow version was not found")
+	name, def, enabled, err := s.pressedVersion(r, req, f, version)
+	if err != nil {
+		return err
 	}
-	trig := findButton(f, key)
+	trig := findButton(def, key)
 	if trig == nil {
 		return weir.Errorf(weir.NotFound, "Virtual button was not found")
 	}
-	if !f.Enabled {
+	if !f.Enabled || !enabled {
 		writeJSON(w, http.StatusOK, success)
 		return nil
 	}
@@ -60,7 +60,7 @@ func (s *Server) handleButtonPress(w http.ResponseWriter, r *http.Request, req *
 		ID:            weir.NewID(),
 		ApplicationID: f.ApplicationID,
 		FlowID:        f.ID,
-		FlowVersion:   weir.DevelopVersion,
+		FlowVersion:   name,
 		TriggerType:   triggerVirtualButton,
 		TriggerKey:    key,
 		TriggerID:     key,
@@ -79,10 +79,29 @@ func (s *Server) handleButtonPress(w http.ResponseWriter, r *http.Request, req *
 	return nil
 }
 
-// findButton returns the flow's virtual button trigger with key, or nil.
-func findButton(f *weir.Flow, key string) *weir.Trigger {
-	for i := range f.Triggers {
-		t := &f.Triggers[i]
+// pressedVersion resolves the version a press runs: the one named (develop,
+// or a version id or name), else the flow's default version. It returns the
+// version's name, definition and enabled flag, or NotFound.
+func (s *Server) pressedVersion(r *http.Request, req *request, f *weir.Flow, named string) (string, *weir.Definition, bool, error) {
+	idOrName := named
+	if named == "" && f.DefaultVersionID != nil {
+		idOrName = *f.DefaultVersionID
+	}
+	if idOrName == "" || idOrName == weir.DevelopVersion {
+		return weir.DevelopVersion, &f.Definition, true, nil
+	}
+	v, err := s.findVersion(r, req, idOrName)
+	if err != nil {
+		return "", nil, false, err
+	}
+	return v.Version, &v.Definition, v.Enabled, nil
+}
+
+// findButton returns the definition's virtual button trigger with key, or
+// nil.
+func findButton(d *weir.Definition, key string) *weir.Trigger {
+	for i := range d.Triggers {
+		t := &d.Triggers[i]
 		if t.Type == triggerVirtualButton && t.Key == key {
 			return t
 		}

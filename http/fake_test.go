@@ -19,6 +19,7 @@ type memStore struct {
 	now     func() time.Time
 	apps    map[string]*weir.Application
 	flows   map[string]*weir.Flow
+	vers    map[string]*weir.FlowVersion
 	tokens  map[string]*weir.Token
 	storage map[string]map[string]json.RawMessage
 	logs    map[string][]*weir.LogEntry
@@ -30,6 +31,7 @@ func newMemStore(now func() time.Time) *memStore {
 		now:     now,
 		apps:    map[string]*weir.Application{},
 		flows:   map[string]*weir.Flow{},
+		vers:    map[string]*weir.FlowVersion{},
 		tokens:  map[string]*weir.Token{},
 		storage: map[string]map[string]json.RawMessage{},
 		logs:    map[string][]*weir.LogEntry{},
@@ -135,9 +137,7 @@ func (m *memStore) DeleteApplication(_ context.Context, id string) error {
 	delete(m.apps, id)
 	for fid, f := range m.flows {
 		if f.ApplicationID == id {
-			delete(m.flows, fid)
-			delete(m.storage, fid)
-			delete(m.logs, fid)
+			m.deleteFlow(fid)
 		}
 	}
 	for tid, t := range m.tokens {
@@ -208,10 +208,20 @@ func (m *memStore) DeleteFlow(_ context.Context, appID, flowID string) error {
 	if !ok || f.ApplicationID != appID {
 		return weir.Errorf(weir.NotFound, "Flow was not found")
 	}
+	m.deleteFlow(flowID)
+	return nil
+}
+
+// deleteFlow removes a flow with its versions, storage and logs.
+func (m *memStore) deleteFlow(flowID string) {
 	delete(m.flows, flowID)
 	delete(m.storage, flowID)
 	delete(m.logs, flowID)
-	return nil
+	for id, v := range m.vers {
+		if v.FlowID == flowID {
+			delete(m.vers, id)
+		}
+	}
 }
 
 // Tokens
@@ -339,6 +349,9 @@ func (m *memStore) FindLogEntries(_ context.Context, flowID string, filter weir.
 		if !filter.Since.IsZero() && e.Time.Before(filter.Since) {
 			continue
 		}
+		if filter.FlowVersionID != "" && e.FlowVersionID != filter.FlowVersionID {
+			continue
+		}
 		if filter.Limit > 0 && len(out) == filter.Limit {
 			break
 		}
@@ -375,6 +388,7 @@ func (m *memStore) queued() []*weir.Run {
 var (
 	_ weir.ApplicationService = (*memStore)(nil)
 	_ weir.FlowService        = (*memStore)(nil)
+	_ weir.FlowVersionService = (*memStore)(nil)
 	_ weir.TokenService       = (*memStore)(nil)
 	_ weir.StorageService     = (*memStore)(nil)
 	_ weir.LogService         = (*memStore)(nil)

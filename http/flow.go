@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"strings"
 
 	"github.com/weirhq/weir"
 )
@@ -26,18 +27,7 @@ type flowResponse struct {
 
 func newFlowResponse(f *weir.Flow, withLinks bool) *flowResponse {
 	c := *f
-	c.Triggers = make([]weir.Trigger, len(f.Triggers))
-	for i, t := range f.Triggers {
-		t.Config, t.Meta = rawOrNil(t.Config), rawOrNil(t.Meta)
-		c.Triggers[i] = t
-	}
-	c.Nodes = make([]weir.Node, len(f.Nodes))
-	for i, n := range f.Nodes {
-		n.Config, n.Meta = rawOrNil(n.Config), rawOrNil(n.Meta)
-		c.Nodes[i] = n
-	}
-	c.Globals = nonNil(c.Globals)
-	c.CustomNodeConfig = rawOrNil(c.CustomNodeConfig)
+	c.Definition = responseDefinition(f.Definition)
 	if c.Stats.ByVersion == nil {
 		c.Stats.ByVersion = map[string]weir.VersionStats{}
 	}
@@ -49,6 +39,25 @@ func newFlowResponse(f *weir.Flow, withLinks bool) *flowResponse {
 		Links: linksFor(withLinks, pathFlow, flowLinks,
 			"{applicationId}", f.ApplicationID, "{flowId}", f.ID),
 	}
+}
+
+// responseDefinition returns a copy of d as responses carry it: JSON nulls
+// dropped, globals never null.
+func responseDefinition(d weir.Definition) weir.Definition {
+	c := d
+	c.Triggers = make([]weir.Trigger, len(d.Triggers))
+	for i, t := range d.Triggers {
+		t.Config, t.Meta = rawOrNil(t.Config), rawOrNil(t.Meta)
+		c.Triggers[i] = t
+	}
+	c.Nodes = make([]weir.Node, len(d.Nodes))
+	for i, n := range d.Nodes {
+		n.Config, n.Meta = rawOrNil(n.Config), rawOrNil(n.Meta)
+		c.Nodes[i] = n
+	}
+	c.Globals = nonNil(c.Globals)
+	c.CustomNodeConfig = rawOrNil(c.CustomNodeConfig)
+	return c
 }
 
 // handleFlowGet answers GET /applications/{applicationId}/flows/{flowId}.
@@ -63,7 +72,8 @@ func (s *Server) handleFlowGet(w http.ResponseWriter, r *http.Request, req *requ
 
 // handleFlowPatch answers PATCH …/flows/{flowId}: a read-modify-write of the
 // flow and its develop version. Array fields replace the stored arrays
-// wholesale; flowClass cannot change; new generated-key triggers get keys.
+// wholesale; flowClass cannot change; new generated-key triggers get keys;
+// defaultVersionId must name a version of the flow (null: develop).
 func (s *Server) handleFlowPatch(w http.ResponseWriter, r *http.Request, req *request) error {
 	var in map[string]json.RawMessage
 	if err := json.Unmarshal(req.body, &in); err != nil {
@@ -75,6 +85,14 @@ func (s *Server) handleFlowPatch(w http.ResponseWriter, r *http.Request, req *re
 	}
 	if err := applyFlowPatch(f, in); err != nil {
 		return err
+	}
+	if _, ok := in["defaultVersionId"]; ok && f.DefaultVersionID != nil {
+		v, err := s.findVersion(r, req, *f.DefaultVersionID)
+		if weir.ErrorTypeOf(err) == weir.NotFound || err == nil && v.ID != *f.DefaultVersionID {
+			return weir.Errorf(weir.Validation, "flow.defaultVersionId does not name a version of this flow")
+		} else if err != nil {
+			return err
+		}
 	}
 	f.Definition.AssignTriggerKeys(f.ID)
 	if err := f.Validate(); err != nil {
@@ -107,11 +125,14 @@ func applyFlowPatch(f *weir.Flow, in map[string]json.RawMessage) error {
 	for name, raw := range in {
 		switch name {
 		case "defaultVersionId":
-			if string(raw) != "null" {
-				// Flow versions are not implemented yet: no id can name one.
-				return weir.Errorf(weir.Validation, "flow.defaultVersionId does not name a version of this flow")
+			var id *string
+			if err := json.Unmarshal(raw, &id); err != nil {
+				return weir.Errorf(weir.Validation, "flow.defaultVersionId is the wrong type")
 			}
-			f.DefaultVersionID = nil
+			if id != nil {
+				*id = strings.ToLower(*id)
+			}
+			f.DefaultVersionID = id
 		case "customNodeConfig":
 			f.CustomNodeConfig = rawOrNil(raw)
 		default:

@@ -46,6 +46,7 @@ func newHarness(t *testing.T) *harness {
 	h.signer = &auth.Signer{Key: []byte("test key test key test key 12345"), Now: now}
 	s := weirhttp.NewServer()
 	s.Applications, s.Flows, s.Tokens = h.store, h.store, h.store
+	s.Versions = h.store
 	s.Storage, s.Logs, s.Runs = h.store, h.store, h.store
 	s.Signer = h.signer
 	s.Now = now
@@ -206,7 +207,7 @@ func mustConform(t *testing.T, name string, body []byte) {
 		testSchemas = map[string]*jsonschema.Schema{}
 		c := jsonschema.NewCompiler()
 		c.AssertFormat()
-		for _, n := range []string{"flow", "flows", "flowLog", "flowStorageEntries", "flowStorageMetadata", "success", "error", "application", "applications", "apiToken", "apiTokens", "flowStats", "flowErrors"} {
+		for _, n := range []string{"flow", "flows", "flowLog", "flowStorageEntries", "flowStorageMetadata", "success", "error", "application", "applications", "apiToken", "apiTokens", "flowStats", "flowErrors", "flowVersion", "flowVersions"} {
 			b, err := os.ReadFile("schemas/" + n + ".json")
 			if err != nil {
 				panic(err)

@@ -125,3 +125,14 @@ func listOptions(q map[string]string) weir.ListOptions {
 	}
 	return o
 }
+
+// withoutParam returns params less the one named name.
+func withoutParam(params []queryParam, name string) []queryParam {
+	out := make([]queryParam, 0, len(params))
+	for _, p := range params {
+		if p.name != name {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -29,6 +29,8 @@ const (
 	pathToken        = "/applications/{applicationId}/tokens/{apiTokenId}"
 	pathFlows        = "/applications/{applicationId}/flows"
 	pathFlow         = "/applications/{applicationId}/flows/{flowId}"
+	pathVersions     = pathFlow + "/versions"
+	pathVersion      = pathVersions + "/{flowVersionId}"
 )
 
 var (
@@ -96,10 +98,7 @@ func (s *Server) routes() []route {
 		{action: "flow.delete", method: "DELETE", path: pathFlow,
 			handle: s.handleFlowDelete},
 		{action: "flow.getLogEntries", method: "GET", path: pathFlow + "/logs",
-			query: []queryParam{
-				{name: "limit", kind: paramInt, def: "1", min: 1, max: 10000},
-				{name: "since", kind: paramInt, min: 0, max: 1 << 53},
-			},
+			query:  logParams,
 			handle: s.handleFlowLogs},
 		{action: "flow.debug", method: "GET", path: pathFlow + "/debug",
 			handle: s.handleFlowDebug},
@@ -119,5 +118,28 @@ func (s *Server) routes() []route {
 		{action: "flow.pressVirtualButton", method: "POST", path: pathFlow + "/virtualButton",
 			body:   &bodySpec{param: "button", schema: "virtualButtonPress", required: true},
 			handle: s.handleButtonPress},
+
+		// Flow Versions
+		{action: "flowVersions.get", method: "GET", path: pathVersions, query: versionListParams,
+			handle: s.handleFlowVersionsGet},
+		{action: "flowVersions.post", method: "POST", path: pathVersions,
+			query:  []queryParam{customNodesParam, {name: "allowReplacement", kind: paramBool, def: "false"}},
+			body:   &bodySpec{param: "flowVersion", schema: "flowVersionPost", required: true},
+			handle: s.handleFlowVersionsPost},
+
+		// Flow Version
+		{action: "flowVersion.get", method: "GET", path: pathVersion, query: []queryParam{customNodesParam},
+			handle: s.handleFlowVersionGet},
+		{action: "flowVersion.patch", method: "PATCH", path: pathVersion, query: []queryParam{customNodesParam},
+			body:   &bodySpec{param: "flowVersion", schema: "flowVersionPatch", required: true},
+			handle: s.handleFlowVersionPatch},
+		{action: "flowVersion.delete", method: "DELETE", path: pathVersion,
+			handle: s.handleFlowVersionDelete},
+		{action: "flowVersion.getLogEntries", method: "GET", path: pathVersion + "/logs", query: logParams,
+			handle: s.handleFlowVersionLogs},
+		{action: "flowVersion.stats", method: "GET", path: pathVersion + "/stats", query: withoutParam(statsParams, "flowVersion"),
+			handle: s.handleFlowVersionStats},
+		{action: "flowVersion.errors", method: "GET", path: pathVersion + "/errors", query: withoutParam(errorsParams, "flowVersion"),
+			handle: s.handleFlowVersionErrors},
 	}
 }

@@ -23,6 +23,7 @@ const DefaultMaxBodyBytes = 1 << 20
 type Server struct {
 	Applications weir.ApplicationService
 	Flows        weir.FlowService
+	Versions     weir.FlowVersionService // nil: flows have only develop; version routes fail
 	Tokens       weir.TokenService
 	Storage      weir.StorageService
 	Logs         weir.LogService
@@ -101,6 +102,7 @@ var allMethods = []string{
 // runs: validated ids, query values (defaults applied), body and caller.
 type request struct {
 	appID, flowID, tokenID string
+	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
 	identity               *weir.Identity
@@ -147,6 +149,13 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 			return nil, weir.Errorf(weir.Validation, "%s pattern mismatch", p.name)
 		}
 		*p.dst = strings.ToLower(v)
+	}
+
+	if strings.Contains(rt.path, "{flowVersionId}") {
+		req.versionID = r.PathValue("flowVersionId")
+		if n := len([]rune(req.versionID)); n < 1 || n > 255 {
+			return nil, weir.Errorf(weir.Validation, "flowVersionId must be between 1 and 255 characters")
+		}
 	}
 
 	q := r.URL.Query()

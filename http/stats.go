@@ -30,12 +30,13 @@ const maxStatsBuckets = 10_000
 // logWindow is a time window over a flow's run log.
 type logWindow struct {
 	start, end time.Time
-	version    string // "" for every version
+	version    string // name; "" for every version
+	versionID  string // "develop" or a version id; "" for every version
 }
 
-// window reads duration, end (0: now) and flowVersion. Only develop runs
-// exist until flow versions are supported, so another version is NotFound.
-func (s *Server) window(req *request) (logWindow, error) {
+// window reads duration, end (0: now) and flowVersion: develop, or a version
+// id or name of the flow (else NotFound).
+func (s *Server) window(r *http.Request, req *request) (logWindow, error) {
 	ms := func(name string) int64 { n, _ := strconv.ParseInt(req.query[name], 10, 64); return n }
 	end := time.UnixMilli(ms("end")).UTC()
 	if ms("end") == 0 {
@@ -45,16 +46,20 @@ func (s *Server) window(req *request) (logWindow, error) {
 	switch v := req.query["flowVersion"]; v {
 	case "":
 	case weir.DevelopVersion:
-		w.version = v
+		w.version, w.versionID = v, v
 	default:
-		return w, weir.Errorf(weir.NotFound, "Flow version was not found")
+		ver, err := s.findVersion(r, req, v)
+		if err != nil {
+			return w, err
+		}
+		w.version, w.versionID = ver.Version, ver.ID
 	}
 	return w, nil
 }
 
 // entries returns the flow's log entries inside w, newest first.
 func (s *Server) entries(r *http.Request, req *request, w logWindow) ([]*weir.LogEntry, error) {
-	all, err := s.Logs.FindLogEntries(r.Context(), req.flowID, weir.LogFilter{FlowVersionID: w.version, Since: w.start})
+	all, err := s.Logs.FindLogEntries(r.Context(), req.flowID, weir.LogFilter{FlowVersionID: w.versionID, Since: w.start})
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +87,7 @@ func (s *Server) handleFlowStats(w http.ResponseWriter, r *http.Request, req *re
 	if _, err := s.findFlow(r, req); err != nil {
 		return err
 	}
-	win, err := s.window(req)
+	win, err := s.window(r, req)
 	if err != nil {
 		return err
 	}
@@ -109,22 +114,24 @@ func (s *Server) handleFlowStats(w http.ResponseWriter, r *http.Request, req *re
 		m.WallTime += e.WallTime
 	}
 	writeJSON(w, http.StatusOK, struct {
-		FlowVersion string        `json:"flowVersion,omitempty"`
-		Start       time.Time     `json:"start"`
-		End         time.Time     `json:"end"`
-		Resolution  int64         `json:"resolution"`
-		Metrics     []statsMetric `json:"metrics"`
-	}{win.version, win.start, win.end, res, metrics})
+		FlowVersion   string        `json:"flowVersion,omitempty"`
+		FlowVersionID string        `json:"flowVersionId,omitempty"`
+		Start         time.Time     `json:"start"`
+		End           time.Time     `json:"end"`
+		Resolution    int64         `json:"resolution"`
+		Metrics       []statsMetric `json:"metrics"`
+	}{win.version, hexID(win.versionID), win.start, win.end, res, metrics})
 	return nil
 }
 
 // flowErrorItem is one item of flowErrors.errors.
 type flowErrorItem struct {
-	Time        time.Time         `json:"time"`
-	FlowVersion string            `json:"flowVersion"`
-	NodeID      string            `json:"nodeId"`
-	NodeLabel   string            `json:"nodeLabel"`
-	Error       weir.ErrorDetails `json:"error"`
+	Time          time.Time         `json:"time"`
+	FlowVersion   string            `json:"flowVersion"`
+	FlowVersionID string            `json:"flowVersionId,omitempty"`
+	NodeID        string            `json:"nodeId"`
+	NodeLabel     string            `json:"nodeLabel"`
+	Error         weir.ErrorDetails `json:"error"`
 }
 
 // handleFlowErrors answers GET …/flows/{flowId}/errors: the node errors of
@@ -135,7 +142,7 @@ func (s *Server) handleFlowErrors(w http.ResponseWriter, r *http.Request, req *r
 	if _, err := s.findFlow(r, req); err != nil {
 		return err
 	}
-	win, err := s.window(req)
+	win, err := s.window(r, req)
 	if err != nil {
 		return err
 	}
@@ -146,7 +153,8 @@ func (s *Server) handleFlowErrors(w http.ResponseWriter, r *http.Request, req *r
 	items := []flowErrorItem{}
 	for _, e := range entries {
 		for _, re := range e.Errors {
-			items = append(items, flowErrorItem{Time: re.Time, FlowVersion: re.FlowVersion, NodeID: re.NodeID, NodeLabel: re.NodeLabel, Error: re.Error})
+			items = append(items, flowErrorItem{Time: re.Time, FlowVersion: re.FlowVersion, FlowVersionID: hexID(re.FlowVersionID),
+				NodeID: re.NodeID, NodeLabel: re.NodeLabel, Error: re.Error})
 		}
 	}
 	asc := req.query["sortDirection"] == "asc"
@@ -160,11 +168,21 @@ func (s *Server) handleFlowErrors(w http.ResponseWriter, r *http.Request, req *r
 	items = items[:min(limit, len(items))]
 	writeJSON(w, http.StatusOK, struct {
 		FlowVersion   string          `json:"flowVersion,omitempty"`
+		FlowVersionID string          `json:"flowVersionId,omitempty"`
 		Start         time.Time       `json:"start"`
 		End           time.Time       `json:"end"`
 		Limit         int             `json:"limit"`
 		SortDirection string          `json:"sortDirection"`
 		Errors        []flowErrorItem `json:"errors"`
-	}{win.version, win.start, win.end, limit, req.query["sortDirection"], items})
+	}{win.version, hexID(win.versionID), win.start, win.end, limit, req.query["sortDirection"], items})
 	return nil
+}
+
+// hexID returns a version id as responses carry it: develop's id, which is
+// not a 24-hex id, becomes "" (omitted).
+func hexID(versionID string) string {
+	if !weir.ValidID(versionID) {
+		return ""
+	}
+	return versionID
 }

@@ -1,0 +1,136 @@
+package http
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/weirhq/weir"
+)
+
+// versionListParams are the list parameters of Flow Versions get: sorted by
+// version name unless asked otherwise, filtered by version name.
+var versionListParams = func() []queryParam {
+	ps := listParams([]string{"version", "id", "creationDate", "lastUpdated"}, []string{"version"})
+	ps[0].def = "version"
+	return append(ps, customNodesParam, queryParam{name: "query", kind: paramUnsupported})
+}()
+
+// flowVersionsResponse is a page of a flow's versions (schema
+// flowVersions.json).
+type flowVersionsResponse struct {
+	Items         []*flowVersionResponse `json:"items"`
+	Count         int                    `json:"count"`
+	TotalCount    int                    `json:"totalCount"`
+	PerPage       int                    `json:"perPage"`
+	Page          int                    `json:"page"`
+	SortField     string                 `json:"sortField"`
+	SortDirection string                 `json:"sortDirection"`
+	FilterField   string                 `json:"filterField,omitempty"`
+	Filter        string                 `json:"filter,omitempty"`
+	ApplicationID string                 `json:"applicationId"`
+	FlowID        string                 `json:"flowId"`
+	Type          string                 `json:"_type"`
+	Links         links                  `json:"_links,omitempty"`
+}
+
+// handleFlowVersionsGet answers GET …/flows/{flowId}/versions.
+func (s *Server) handleFlowVersionsGet(w http.ResponseWriter, r *http.Request, req *request) error {
+	if _, err := s.findFlow(r, req); err != nil {
+		return err
+	}
+	if s.Versions == nil {
+		return errNoVersionService
+	}
+	opts := listOptions(req.query)
+	if opts.FilterField == "name" { // listOptions' default filter field
+		opts.FilterField = "version"
+	}
+	vs, total, err := s.Versions.FindFlowVersions(r.Context(),
+		weir.FlowVersionFilter{ApplicationID: req.appID, FlowID: req.flowID, ListOptions: opts})
+	if err != nil {
+		return err
+	}
+	resp := &flowVersionsResponse{
+		Items:         make([]*flowVersionResponse, 0, len(vs)),
+		Count:         len(vs),
+		TotalCount:    total,
+		PerPage:       opts.PerPage,
+		Page:          opts.Page,
+		SortField:     opts.SortField,
+		SortDirection: sortDirection(opts),
+		FilterField:   opts.FilterField,
+		Filter:        opts.Filter,
+		ApplicationID: req.appID,
+		FlowID:        req.flowID,
+		Type:          "flowVersions",
+		Links:         linksFor(req.links, pathVersions, nil, "{applicationId}", req.appID, "{flowId}", req.flowID),
+	}
+	for _, v := range vs {
+		resp.Items = append(resp.Items, newFlowVersionResponse(v, req.links))
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// handleFlowVersionsPost answers POST …/flows/{flowId}/versions: a snapshot
+// of the develop version, with any definition field the body gives replacing
+// develop's. A taken name is 400 unless allowReplacement=true, which
+// replaces that version in place (it keeps its id).
+func (s *Server) handleFlowVersionsPost(w http.ResponseWriter, r *http.Request, req *request) error {
+	var in struct {
+		Version             string           `json:"version"`
+		Notes               string           `json:"notes"`
+		Enabled             *bool            `json:"enabled"`
+		Triggers            *[]weir.Trigger  `json:"triggers"`
+		Nodes               *[]weir.Node     `json:"nodes"`
+		Globals             *[]weir.Global   `json:"globals"`
+		MinimumAgentVersion *string          `json:"minimumAgentVersion"`
+		CustomNodeConfig    *json.RawMessage `json:"customNodeConfig"`
+	}
+	if err := json.Unmarshal(req.body, &in); err != nil {
+		return weir.Errorf(weir.Validation, "flowVersion is the wrong type")
+	}
+	f, err := s.findFlow(r, req)
+	if err != nil {
+		return err
+	}
+	if s.Versions == nil {
+		return errNoVersionService
+	}
+	def := f.Definition
+	if in.Triggers != nil {
+		def.Triggers = nonNil(*in.Triggers)
+	}
+	if in.Nodes != nil {
+		def.Nodes = nonNil(*in.Nodes)
+	}
+	if in.Globals != nil {
+		def.Globals = nonNil(*in.Globals)
+	}
+	if in.MinimumAgentVersion != nil {
+		def.MinimumAgentVersion = *in.MinimumAgentVersion
+	}
+	if in.CustomNodeConfig != nil {
+		def.CustomNodeConfig = rawOrNil(*in.CustomNodeConfig)
+	}
+	def.AssignTriggerKeys(f.ID)
+	v := &weir.FlowVersion{
+		ApplicationID: req.appID,
+		FlowID:        f.ID,
+		Version:       in.Version,
+		Notes:         in.Notes,
+		Enabled:       in.Enabled == nil || *in.Enabled,
+		FlowClass:     f.FlowClass,
+		Definition:    def,
+	}
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	v.CreatedByType, v.CreatedByID = creator(req.identity)
+	v.LastUpdatedByType, v.LastUpdatedByID = v.CreatedByType, v.CreatedByID
+	if err := s.Versions.CreateFlowVersion(r.Context(), v, truthy(req.query["allowReplacement"])); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, newFlowVersionResponse(v, req.links))
+	return nil
+}
