@@ -16,10 +16,10 @@ import (
 // versionDoc is what the tests read of a flowVersion response.
 type versionDoc struct {
 	ID, FlowVersionID, FlowID, ApplicationID, Version, Notes, FlowClass, Type string
-	Enabled                                                                 bool
-	Triggers                                                                []weir.Trigger
-	Nodes                                                                   []weir.Node
-	Links                                                                   map[string]struct{ Href string } `json:"_links"`
+	Enabled                                                                   bool
+	Triggers                                                                  []weir.Trigger
+	Nodes                                                                     []weir.Node
+	Links                                                                     map[string]struct{ Href string } `json:"_links"`
 }
 
 func decodeVersion(t *testing.T, b []byte) versionDoc {
