@@ -20,6 +20,7 @@ const DefaultRunTimeout = 60 * time.Second
 type Executor struct {
 	Queue        weir.RunQueue
 	Flows        weir.FlowService
+	Versions     weir.FlowVersionService // nil: only develop runs; runs of other versions are dropped
 	Applications weir.ApplicationService
 	Storage      weir.StorageService
 	Logger       *slog.Logger
@@ -146,7 +147,7 @@ func (e *Executor) execute(run *weir.Run) {
 }
 
 // runOnce executes run and returns its log entry, or nil when the run does
-// not execute (its flow was deleted or disabled meanwhile).
+// not execute (its flow or version was deleted or disabled meanwhile).
 func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, error) {
 	ctx := e.runCtx
 	flow, err := e.Flows.FindFlowByID(ctx, run.ApplicationID, run.FlowID)
@@ -161,17 +162,21 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	} else if err != nil {
 		return nil, err
 	}
-	g, err := e.cache.get(flow)
+	versionID, def, err := e.definition(ctx, run, flow)
+	if err != nil || def == nil {
+		return nil, err
+	}
+	g, err := e.cache.get(flow.ID, versionID, def)
 	if err != nil {
 		return nil, err
 	}
-	p, err := NewPayload(run, app, flow, &flow.Definition)
+	p, err := NewPayload(run, app, flow, def)
 	if err != nil {
 		return nil, err
 	}
 	env := &Env{
 		RunID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID,
-		FlowVersion: run.FlowVersion, FlowVersionID: weir.DevelopVersion,
+		FlowVersion: run.FlowVersion, FlowVersionID: versionID,
 		Storage: e.Storage, Debug: e.Debug, Now: e.Now, Logger: log,
 	}
 	runCtx, cancel := context.WithTimeout(ctx, e.RunTimeout)
@@ -199,8 +204,27 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	}, nil
 }
 
-// graphCache keeps the compiled graph of each flow until its definition
-// changes. Definitions are compared by a hash of their JSON form, since two
+// definition returns the id and definition of the version run names:
+// develop's is the flow's own. A nil definition means the version no longer
+// exists or is disabled, and the run is dropped.
+func (e *Executor) definition(ctx context.Context, run *weir.Run, flow *weir.Flow) (string, *weir.Definition, error) {
+	if run.FlowVersion == "" || run.FlowVersion == weir.DevelopVersion {
+		return weir.DevelopVersion, &flow.Definition, nil
+	}
+	if e.Versions == nil {
+		return "", nil, nil
+	}
+	v, err := e.Versions.FindFlowVersion(ctx, run.ApplicationID, run.FlowID, run.FlowVersion)
+	if weir.ErrorTypeOf(err) == weir.NotFound || err == nil && !v.Enabled {
+		return "", nil, nil
+	} else if err != nil {
+		return "", nil, err
+	}
+	return v.ID, &v.Definition, nil
+}
+
+// graphCache keeps the compiled graph of each flow version until its
+// definition changes. Definitions are compared by a hash of their JSON form, since two
 // edits may share a LastUpdated millisecond.
 type graphCache struct {
 	mu sync.Mutex
@@ -212,27 +236,28 @@ type cachedGraph struct {
 	graph *Graph
 }
 
-// get returns the compiled graph of flow's develop definition.
-func (c *graphCache) get(flow *weir.Flow) (*Graph, error) {
-	def, err := json.Marshal(&flow.Definition)
+// get returns the compiled graph of def, version versionID of flowID.
+func (c *graphCache) get(flowID, versionID string, def *weir.Definition) (*Graph, error) {
+	text, err := json.Marshal(def)
 	if err != nil {
 		return nil, fmt.Errorf("hash flow definition: %w", err)
 	}
 	h := fnv.New64a()
-	h.Write(def)
+	h.Write(text)
 	sum := h.Sum64()
+	key := flowID + "/" + versionID
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if cg, ok := c.m[flow.ID]; ok && cg.sum == sum {
+	if cg, ok := c.m[key]; ok && cg.sum == sum {
 		return cg.graph, nil
 	}
-	g, err := Compile(&flow.Definition)
+	g, err := Compile(def)
 	if err != nil {
 		return nil, fmt.Errorf("compile flow: %w", err)
 	}
 	if c.m == nil {
 		c.m = map[string]cachedGraph{}
 	}
-	c.m[flow.ID] = cachedGraph{sum, g}
+	c.m[key] = cachedGraph{sum, g}
 	return g, nil
 }

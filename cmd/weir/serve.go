@@ -49,7 +49,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	hub := &engine.DebugHub{}
 	m.executor = &engine.Executor{
-		Queue: inst.DB, Flows: inst.DB, Applications: inst.DB, Storage: inst.DB,
+		Queue: inst.DB, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
 		Debug: m.debugSink(hub),
 	}
@@ -58,6 +58,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	api := weirhttp.NewServer()
 	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, inst.DB
+	api.Versions = inst.DB
 	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
 	api.Signer, api.Logger, api.Debug = inst.Signer, m.Logger, hub
 	if m.Config.PressLimit > 0 {
