@@ -41,7 +41,7 @@ func (g *Graph) Run(ctx context.Context, env *Env, triggerKey string, p Payload)
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r := &runner{env: env, ctx: runCtx, cancel: cancel}
-	r.fanOut(e.targets, p)
+	r.fanOut(e.targets, p, nil)
 	r.wg.Wait()
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return nil, err
@@ -63,24 +63,31 @@ type runner struct {
 }
 
 // fanOut starts one branch per target: the first continues on p, the others
-// on copies taken now.
-func (r *runner) fanOut(targets []*vertex, p Payload) {
+// on copies taken now. Branches inside a loop body belong to iteration it
+// (nil outside loops).
+func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration) {
 	for i, v := range targets {
 		bp := p
 		if i < len(targets)-1 {
 			bp = Clone(p).(Payload)
 		}
 		r.wg.Add(1)
+		if it != nil {
+			it.wg.Add(1)
+		}
 		go func() {
 			defer r.wg.Done()
-			r.branch(v, bp)
+			if it != nil {
+				defer it.wg.Done()
+			}
+			r.branch(v, bp, it)
 		}()
 	}
 }
 
 // branch runs nodes one after another until the path ends, forking when a
 // node's output has several targets.
-func (r *runner) branch(v *vertex, p Payload) {
+func (r *runner) branch(v *vertex, p Payload, it *iteration) {
 	for {
 		if err := r.ctx.Err(); err != nil {
 			r.interrupted(v)
@@ -90,7 +97,12 @@ func (r *runner) branch(v *vertex, p Payload) {
 			r.fail(v, Errorf("Error", "run exceeded %d node executions", MaxNodeExecutions))
 			return
 		}
-		port, err := r.exec(v, p)
+		if c, ok := v.node.(LoopCap); ok && it != nil {
+			it.reach(p, c)
+			r.completed()
+			return
+		}
+		port, err := r.step(v, &p)
 		if err != nil {
 			if r.ctx.Err() != nil {
 				r.interrupted(v)
@@ -102,17 +114,37 @@ func (r *runner) branch(v *vertex, p Payload) {
 		next := v.targets(port)
 		switch len(next) {
 		case 0:
-			r.mu.Lock()
-			r.res.PathsCompleted++
-			r.mu.Unlock()
+			r.completed()
 			return
 		case 1:
 			v = next[0]
 		default:
-			r.fanOut(next[1:], Clone(p).(Payload))
+			r.fanOut(next[1:], Clone(p).(Payload), it)
 			v = next[0]
 		}
 	}
+}
+
+// step runs one node on *p: a loop replaces *p with the payload leaving it.
+func (r *runner) step(v *vertex, p *Payload) (port int, err error) {
+	l, ok := v.node.(Looper)
+	if !ok || v.err != nil {
+		return r.exec(v, *p)
+	}
+	defer r.recoverNode(v, &err)
+	out, err := r.runLoop(v, l, *p)
+	if err != nil {
+		return 0, err
+	}
+	*p = out
+	return 0, nil
+}
+
+// completed counts a path that ended normally.
+func (r *runner) completed() {
+	r.mu.Lock()
+	r.res.PathsCompleted++
+	r.mu.Unlock()
 }
 
 // exec runs one node, turning a panic into an error.
@@ -120,15 +152,20 @@ func (r *runner) exec(v *vertex, p Payload) (port int, err error) {
 	if v.err != nil {
 		return 0, v.err
 	}
-	defer func() {
-		if rec := recover(); rec != nil {
-			err = Errorf("Error", "node %s failed unexpectedly: %v", v.typ, rec)
-			if r.env.Logger != nil {
-				r.env.Logger.Error("node panicked", "node_id", v.id, "node_type", v.typ, "err", rec)
-			}
-		}
-	}()
+	defer r.recoverNode(v, &err)
 	return v.node.Exec(r.ctx, r.env, p)
+}
+
+// recoverNode turns a panic of node v into *err.
+func (r *runner) recoverNode(v *vertex, err *error) {
+	rec := recover()
+	if rec == nil {
+		return
+	}
+	*err = Errorf("Error", "node %s failed unexpectedly: %v", v.typ, rec)
+	if r.env.Logger != nil {
+		r.env.Logger.Error("node panicked", "node_id", v.id, "node_type", v.typ, "err", rec)
+	}
 }
 
 // interrupted ends a branch stopped from outside: by another branch's
