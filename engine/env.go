@@ -1,14 +1,17 @@
 package engine
 
 import (
+	"context"
+	"encoding/json"
 	"log/slog"
 	"time"
 
 	"github.com/weirhq/weir"
 )
 
-// Env is what one run may reach: its identity, the flow's storage and the
-// debug stream. It is shared by all branches of the run.
+// Env is what one run may reach: its identity, the flow's storage, the
+// debug stream, and the hooks through which nodes start other runs or answer
+// waiting requests. It is shared by all branches of the run.
 type Env struct {
 	RunID         string
 	ApplicationID string
@@ -19,6 +22,32 @@ type Env struct {
 	Debug         func(DebugMessage) // may be nil
 	Now           func() time.Time
 	Logger        *slog.Logger
+
+	// Press presses a virtual button of a flow of the same application (the
+	// Workflow Trigger node). Nil when the run cannot start other runs.
+	Press func(ctx context.Context, p Press) error
+	// Reply answers the waiting HTTP request replyID (Webhook Reply and
+	// Endpoint Reply nodes); it returns NotFound when nobody waits for it
+	// any more. Nil when the run cannot reply.
+	Reply func(replyID string, r Reply) error
+}
+
+// Press asks for a run of a flow's virtual button.
+type Press struct {
+	ApplicationID string
+	FlowID        string
+	Key           string          // the button's trigger key
+	FlowVersion   string          // version name or id; "" for the flow's default version
+	Data          json.RawMessage // the run's data; nil for the button's own default payload
+	RelayType     string          // who presses: "flow", "user", "apiToken"
+	RelayID       string
+}
+
+// Reply is the answer to a waiting HTTP request.
+type Reply struct {
+	StatusCode int
+	Headers    map[string]string
+	Body       []byte
 }
 
 // DebugMessage is what a Debug node emits to the flow's debug stream.
