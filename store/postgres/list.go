@@ -9,46 +9,56 @@ import (
 	"github.com/weirhq/weir"
 )
 
-// sortColumns maps the sortField values every collection accepts to
-// expressions. Names sort case-insensitively and byte-wise, as SQLite's
-// NOCASE does, whatever the database's collation.
-var sortColumns = map[string]string{
-	"":             `lower(name) COLLATE "C"`,
-	"name":         `lower(name) COLLATE "C"`,
-	"id":           `id COLLATE "C"`,
-	"creationDate": "creation_date",
-	"lastUpdated":  "last_updated",
+// listFields is what a collection may be sorted and filtered by.
+type listFields struct {
+	sort, filter           map[string]string // field -> expression; "" is the default
+	sortNames, filterNames string            // for Validation messages
 }
 
-// filterColumns maps the filterField values every collection accepts to columns.
-var filterColumns = map[string]string{
-	"":     "name",
-	"name": "name",
+// namedFields are the fields of collections sorted and filtered by name.
+// Names sort case-insensitively and byte-wise, as SQLite's NOCASE does,
+// whatever the database's collation.
+var namedFields = listFields{
+	sort: map[string]string{
+		"":             `lower(name) COLLATE "C"`,
+		"name":         `lower(name) COLLATE "C"`,
+		"id":           `id COLLATE "C"`,
+		"creationDate": "creation_date",
+		"lastUpdated":  "last_updated",
+	},
+	filter:      map[string]string{"": "name", "name": "name"},
+	sortNames:   "name, id, creationDate, lastUpdated",
+	filterNames: "name",
 }
 
 // listQuery selects one page of a table: the rows matching every condition
 // of where (whose arguments are in args) and the filter of opts, sorted and
-// paged as opts says.
+// paged as opts says. fields defaults to namedFields.
 type listQuery struct {
 	table   string
 	columns string
 	where   []string
 	args    placeholders
 	opts    weir.ListOptions
+	fields  *listFields
 }
 
 // findList runs q, returning its page of rows decoded by scan and the number
 // of matching rows across all pages. Both queries share one round trip. It
 // returns Validation for an unknown sort or filter field.
 func findList[T any](ctx context.Context, db *DB, q listQuery, scan pgx.RowToFunc[T]) ([]T, int, error) {
-	sortCol, ok := sortColumns[q.opts.SortField]
+	fields := q.fields
+	if fields == nil {
+		fields = &namedFields
+	}
+	sortCol, ok := fields.sort[q.opts.SortField]
 	if !ok {
-		return nil, 0, weir.Errorf(weir.Validation, "sortField must be one of name, id, creationDate, lastUpdated")
+		return nil, 0, weir.Errorf(weir.Validation, "sortField must be one of %s", fields.sortNames)
 	}
 	if q.opts.Filter != "" {
-		col, ok := filterColumns[q.opts.FilterField]
+		col, ok := fields.filter[q.opts.FilterField]
 		if !ok {
-			return nil, 0, weir.Errorf(weir.Validation, "filterField must be name")
+			return nil, 0, weir.Errorf(weir.Validation, "filterField must be %s", fields.filterNames)
 		}
 		q.where = append(q.where, col+` ILIKE `+q.args.add(likePattern(q.opts.Filter))+` ESCAPE '\'`)
 	}

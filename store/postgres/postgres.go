@@ -234,6 +234,7 @@ func (p *placeholders) add(v any) string {
 var (
 	_ weir.ApplicationService = (*DB)(nil)
 	_ weir.FlowService        = (*DB)(nil)
+	_ weir.FlowVersionService = (*DB)(nil)
 	_ weir.TokenService       = (*DB)(nil)
 	_ weir.StorageService     = (*DB)(nil)
 	_ weir.LogService         = (*DB)(nil)

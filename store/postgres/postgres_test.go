@@ -8,6 +8,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +24,13 @@ import (
 func TestConformance(t *testing.T) {
 	dsn := mustDSN(t)
 	storetest.Run(t, func(t *testing.T) storetest.Store {
+		return mustOpenDB(t, dsn, mustSchema(t, dsn), nil)
+	})
+}
+
+func TestFlowVersionConformance(t *testing.T) {
+	dsn := mustDSN(t)
+	storetest.RunFlowVersions(t, func(t *testing.T) storetest.VersionStore {
 		return mustOpenDB(t, dsn, mustSchema(t, dsn), nil)
 	})
 }
@@ -354,8 +362,9 @@ func TestConcurrentOpenMigratesOnceOK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(names) != 1 || names[0] != "migrations/0001_init.sql" {
-		t.Fatalf("schema_migrations = %v, want [migrations/0001_init.sql]", names)
+	want := []string{"migrations/0001_init.sql", "migrations/0002_flow_versions.sql"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("schema_migrations = %v, want %v", names, want)
 	}
 	var apps int
 	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM `+pgx.Identifier{schema, "applications"}.Sanitize()).Scan(&apps); err != nil || apps != 3 {
