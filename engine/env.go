@@ -25,7 +25,7 @@ type Env struct {
 
 	// Press presses a virtual button of a flow of the same application (the
 	// Workflow Trigger node). Nil when the run cannot start other runs.
-	Press func(ctx context.Context, p Press) error
+	Press func(ctx context.Context, p Press) (*weir.Run, error)
 	// Reply answers the waiting HTTP request replyID (Webhook Reply and
 	// Endpoint Reply nodes); it returns NotFound when nobody waits for it
 	// any more. Nil when the run cannot reply.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/auth"
+	"github.com/weirhq/weir/engine"
 )
 
 // DefaultMaxBodyBytes caps request bodies unless Server.MaxBodyBytes is set.
@@ -46,9 +47,7 @@ type Server struct {
 // Limiter decides whether one more use of a key (a flow's virtual button) is
 // allowed now, and if not, how long to wait. A refused press is answered 429
 // with a Retry-After header and starts no run.
-type Limiter interface {
-	Allow(key string) (ok bool, retryAfter time.Duration)
-}
+type Limiter = engine.Limiter
 
 // NewServer returns a Server with a 1 MiB body limit, the real clock and a
 // logger that discards; set the services before calling Handler.

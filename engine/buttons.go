@@ -1,0 +1,164 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/weirhq/weir"
+)
+
+// TriggerVirtualButton is the type of a virtual button trigger.
+const TriggerVirtualButton = "virtualButton"
+
+// Limiter decides whether one more use of a key is allowed now and, if not,
+// how long to wait.
+type Limiter interface {
+	Allow(key string) (ok bool, retryAfter time.Duration)
+}
+
+// ThrottledError is returned by a press over the rate limit. It unwraps to a
+// TooManyRequests application error.
+type ThrottledError struct {
+	RetryAfter time.Duration
+}
+
+// Error implements the error interface.
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("over rate limit, retry after %s", e.RetryAfter)
+}
+
+// Unwrap returns the application error clients see.
+func (e *ThrottledError) Unwrap() error {
+	return weir.Errorf(weir.TooManyRequests, "Over rate limit, request throttled")
+}
+
+// Buttons presses virtual buttons: the REST press and the Workflow Trigger
+// node share it, so both resolve versions, keys, default payloads and rate
+// limits alike.
+type Buttons struct {
+	Flows    weir.FlowService
+	Versions weir.FlowVersionService // nil: flows have only develop
+	Runs     weir.RunQueue
+	Limiter  Limiter // nil: no rate limit
+	Now      func() time.Time
+}
+
+// Press durably enqueues one run of the button and returns it. The version
+// is the one p names (develop, a version id or a name), else the flow's
+// default version. A disabled flow or version runs nothing: Press returns a
+// nil run and no error. Errors: NotFound for a missing flow, version or
+// button; a *ThrottledError over the rate limit; Validation when the
+// button's default payload is not JSON.
+func (b *Buttons) Press(ctx context.Context, p Press) (*weir.Run, error) {
+	f, err := b.Flows.FindFlowByID(ctx, p.ApplicationID, p.FlowID)
+	if err != nil {
+		return nil, err
+	}
+	name, def, enabled, err := b.version(ctx, f, p.FlowVersion)
+	if err != nil {
+		return nil, err
+	}
+	trig := findButton(def, p.Key)
+	if trig == nil {
+		return nil, weir.Errorf(weir.NotFound, "Virtual button was not found")
+	}
+	if !f.Enabled || !enabled {
+		return nil, nil
+	}
+	if b.Limiter != nil {
+		if ok, wait := b.Limiter.Allow(f.ID + "/" + p.Key); !ok {
+			return nil, &ThrottledError{RetryAfter: wait}
+		}
+	}
+	data, err := buttonData(p.Data, trig)
+	if err != nil {
+		return nil, err
+	}
+	run := &weir.Run{
+		ID:            weir.NewID(),
+		ApplicationID: f.ApplicationID,
+		FlowID:        f.ID,
+		FlowVersion:   name,
+		TriggerType:   TriggerVirtualButton,
+		TriggerKey:    p.Key,
+		TriggerID:     p.Key,
+		RelayType:     p.RelayType,
+		RelayID:       p.RelayID,
+		Time:          time.UnixMilli(b.now().UnixMilli()).UTC(),
+		Data:          data,
+	}
+	if err := b.Runs.EnqueueRun(ctx, run); err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+// version resolves the version a press runs: its name, definition and
+// enabled flag.
+func (b *Buttons) version(ctx context.Context, f *weir.Flow, named string) (string, *weir.Definition, bool, error) {
+	idOrName := named
+	if named == "" && f.DefaultVersionID != nil {
+		idOrName = *f.DefaultVersionID
+	}
+	if idOrName == "" || idOrName == weir.DevelopVersion {
+		return weir.DevelopVersion, &f.Definition, true, nil
+	}
+	if b.Versions == nil {
+		return "", nil, false, weir.Errorf(weir.NotFound, "Flow version was not found")
+	}
+	v, err := b.Versions.FindFlowVersion(ctx, f.ApplicationID, f.ID, idOrName)
+	if err != nil {
+		return "", nil, false, err
+	}
+	return v.Version, &v.Definition, v.Enabled, nil
+}
+
+func (b *Buttons) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
+}
+
+// findButton returns the definition's virtual button trigger with key, or
+// nil.
+func findButton(d *weir.Definition, key string) *weir.Trigger {
+	for i := range d.Triggers {
+		t := &d.Triggers[i]
+		if t.Type == TriggerVirtualButton && t.Key == key {
+			return t
+		}
+	}
+	return nil
+}
+
+// buttonData is the run's data: the pressed payload when given (any JSON,
+// null included), else the button's meta.payload text parsed as JSON, else
+// {}.
+func buttonData(given json.RawMessage, t *weir.Trigger) (json.RawMessage, error) {
+	if given != nil {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, given); err != nil {
+			return nil, weir.Errorf(weir.Validation, "button.payload is the wrong type")
+		}
+		return buf.Bytes(), nil
+	}
+	var meta struct {
+		Payload string `json:"payload"`
+	}
+	if len(t.Meta) > 0 {
+		_ = json.Unmarshal(t.Meta, &meta)
+	}
+	text := bytes.TrimSpace([]byte(meta.Payload))
+	if len(text) == 0 {
+		return json.RawMessage(`{}`), nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, text); err != nil {
+		return nil, weir.Errorf(weir.Validation, "the button's default payload is not valid JSON; send a payload")
+	}
+	return buf.Bytes(), nil
+}
