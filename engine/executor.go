@@ -28,6 +28,7 @@ type Executor struct {
 	RunTimeout   time.Duration // default DefaultRunTimeout
 	Now          func() time.Time
 	Debug        func(DebugMessage) // receives Debug node output; may be nil
+	Buttons      *Buttons           // presses for Workflow Trigger nodes; nil: runs cannot start other runs
 
 	cache  graphCache
 	cancel context.CancelFunc
@@ -179,6 +180,9 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		FlowVersion: run.FlowVersion, FlowVersionID: versionID,
 		Storage: e.Storage, Debug: e.Debug, Now: e.Now, Logger: log,
 	}
+	if e.Buttons != nil {
+		env.Press = e.Buttons.Press
+	}
 	runCtx, cancel := context.WithTimeout(ctx, e.RunTimeout)
 	defer cancel()
 	start := e.Now()
@@ -189,6 +193,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	} else if err != nil {
 		return nil, err
 	}
+	e.fireFlowErrors(ctx, run, flow, res, log)
 	return &weir.LogEntry{
 		ID:             run.ID,
 		ApplicationID:  run.ApplicationID,

@@ -49,13 +49,21 @@ func startExecutor(t *testing.T, q weir.RunQueue, flow *weir.Flow, timeout time.
 	lookups := make(chan struct{}, 16)
 	e = &engine.Executor{
 		Queue: q, RunTimeout: timeout,
-		Flows: &mock.FlowService{FindFlowByIDFn: func(context.Context, string, string) (*weir.Flow, error) {
-			lookups <- struct{}{}
-			if flow == nil {
-				return nil, weir.Errorf(weir.NotFound, "Flow was not found")
-			}
-			return flow, nil
-		}},
+		Flows: &mock.FlowService{
+			FindFlowByIDFn: func(context.Context, string, string) (*weir.Flow, error) {
+				lookups <- struct{}{}
+				if flow == nil {
+					return nil, weir.Errorf(weir.NotFound, "Flow was not found")
+				}
+				return flow, nil
+			},
+			FindFlowsFn: func(context.Context, weir.FlowFilter) ([]*weir.Flow, int, error) {
+				if flow == nil {
+					return nil, 0, nil
+				}
+				return []*weir.Flow{flow}, 1, nil
+			},
+		},
 		Applications: &mock.ApplicationService{FindApplicationByIDFn: func(context.Context, string) (*weir.Application, error) {
 			return &weir.Application{ID: "a1", Name: "app"}, nil
 		}},
@@ -115,5 +123,57 @@ func TestExecutorCloseAbandonsUnfinishedRuns(t *testing.T) {
 	case entry := <-done:
 		t.Errorf("abandoned run was completed with %+v; it must stay queued", entry)
 	default:
+	}
+}
+
+func TestExecutorFiresFlowErrorTriggers(t *testing.T) {
+	tests := []struct {
+		name        string
+		scope       string
+		triggerType string
+		want        bool
+	}{
+		{"OKLocal", `{"scope":"local"}`, "virtualButton", true},
+		{"OKDefaultScopeIsLocal", `{}`, "virtualButton", true},
+		{"OKGlobal", `{"scope":"global"}`, "virtualButton", true},
+		{"NoCascade", `{"scope":"local"}`, "flowError", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			flow := executorFlow(true, node("n", "TestFailNode", `{}`), node("h", "TestPortNode", `{"port":0}`))
+			flow.Triggers = append(flow.Triggers, weir.Trigger{Key: "f1-flowError", Type: "flowError", Config: json.RawMessage(tc.scope), OutputIDs: [][]string{{"h"}}})
+			r := run1()
+			r.TriggerType = tc.triggerType
+			q, done := queueOf(r)
+			enqueued := make(chan *weir.Run, 4)
+			q.EnqueueRunFn = func(_ context.Context, run *weir.Run) error { enqueued <- run; return nil }
+			e, _ := startExecutor(t, q, flow, time.Minute)
+			defer e.Close(context.Background())
+			<-done
+			select {
+			case h := <-enqueued:
+				if !tc.want {
+					t.Fatalf("a failed flowError run fired another one: %+v", h)
+				}
+				var data struct {
+					ErrorInfo struct {
+						Error  weir.ErrorDetails
+						NodeID string
+					}
+					ErroredPayload map[string]any
+				}
+				_ = json.Unmarshal(h.Data, &data)
+				if h.TriggerType != "flowError" || h.TriggerKey != "f1-flowError" || h.TriggerID != "f1-flowError" || h.RelayType != "flow" || h.RelayID != "f1" {
+					t.Errorf("handler run %+v, want a flowError run of trigger f1-flowError relayed by flow f1", h)
+				}
+				if data.ErrorInfo.Error.Name != "TypeError" || data.ErrorInfo.NodeID != "n" || data.ErroredPayload["flowName"] != "exec" {
+					t.Errorf("handler data %s, want the failing node's error and the errored payload", h.Data)
+				}
+			default:
+				if tc.want {
+					t.Fatal("no flowError run was enqueued")
+				}
+			}
+		})
 	}
 }

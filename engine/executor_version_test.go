@@ -51,9 +51,10 @@ func TestExecutorRunsVersions(t *testing.T) {
 			flow := executorFlow(true, node("n", "TestPortNode", `{"port":0}`))
 			e := &engine.Executor{
 				Queue: q, RunTimeout: time.Minute, Versions: tc.versions,
-				Flows: &mock.FlowService{FindFlowByIDFn: func(context.Context, string, string) (*weir.Flow, error) {
-					return flow, nil
-				}},
+				Flows: &mock.FlowService{
+					FindFlowByIDFn: func(context.Context, string, string) (*weir.Flow, error) { return flow, nil },
+					FindFlowsFn:    func(context.Context, weir.FlowFilter) ([]*weir.Flow, int, error) { return []*weir.Flow{flow}, 1, nil },
+				},
 				Applications: &mock.ApplicationService{FindApplicationByIDFn: func(context.Context, string) (*weir.Application, error) {
 					return &weir.Application{ID: "a1", Name: "app"}, nil
 				}},
@@ -102,9 +103,10 @@ func TestExecutorCachesGraphPerVersion(t *testing.T) {
 			c := *v1
 			return &c, nil
 		}},
-		Flows: &mock.FlowService{FindFlowByIDFn: func(context.Context, string, string) (*weir.Flow, error) {
-			return flow, nil
-		}},
+		Flows: &mock.FlowService{
+			FindFlowByIDFn: func(context.Context, string, string) (*weir.Flow, error) { return flow, nil },
+			FindFlowsFn:    func(context.Context, weir.FlowFilter) ([]*weir.Flow, int, error) { return []*weir.Flow{flow}, 1, nil },
+		},
 		Applications: &mock.ApplicationService{FindApplicationByIDFn: func(context.Context, string) (*weir.Application, error) {
 			return &weir.Application{ID: "a1", Name: "app"}, nil
 		}},

@@ -23,6 +23,7 @@ type Result struct {
 	PathsCompleted int
 	PathsFailed    int
 	Errors         []weir.RunError
+	ErroredPayload Payload // the payload at the first halting error; nil when none
 	WallTime       time.Duration
 }
 
@@ -90,11 +91,11 @@ func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration) {
 func (r *runner) branch(v *vertex, p Payload, it *iteration) {
 	for {
 		if err := r.ctx.Err(); err != nil {
-			r.interrupted(v)
+			r.interrupted(v, p)
 			return
 		}
 		if r.steps.Add(1) > MaxNodeExecutions {
-			r.fail(v, Errorf("Error", "run exceeded %d node executions", MaxNodeExecutions))
+			r.fail(v, p, Errorf("Error", "run exceeded %d node executions", MaxNodeExecutions))
 			return
 		}
 		if c, ok := v.node.(LoopCap); ok && it != nil {
@@ -105,10 +106,10 @@ func (r *runner) branch(v *vertex, p Payload, it *iteration) {
 		port, err := r.step(v, &p)
 		if err != nil {
 			if r.ctx.Err() != nil {
-				r.interrupted(v)
+				r.interrupted(v, p)
 				return
 			}
-			r.fail(v, err)
+			r.fail(v, p, err)
 			return
 		}
 		next := v.targets(port)
@@ -171,7 +172,7 @@ func (r *runner) recoverNode(v *vertex, err *error) {
 // interrupted ends a branch stopped from outside: by another branch's
 // halting error (not counted), by the run time limit (a failed path) or by
 // shutdown (the run is abandoned).
-func (r *runner) interrupted(v *vertex) {
+func (r *runner) interrupted(v *vertex, p Payload) {
 	if !errors.Is(context.Cause(r.ctx), context.DeadlineExceeded) {
 		return
 	}
@@ -180,7 +181,7 @@ func (r *runner) interrupted(v *vertex) {
 	r.timedOut = true
 	r.mu.Unlock()
 	if first {
-		r.fail(v, Errorf("TimeoutError", "run exceeded its time limit"))
+		r.fail(v, p, Errorf("TimeoutError", "run exceeded its time limit"))
 		return
 	}
 	r.mu.Lock()
@@ -189,9 +190,12 @@ func (r *runner) interrupted(v *vertex) {
 }
 
 // fail records a halting error and cancels the run's other branches.
-func (r *runner) fail(v *vertex, err error) {
+func (r *runner) fail(v *vertex, p Payload, err error) {
 	r.mu.Lock()
 	r.res.PathsFailed++
+	if r.res.ErroredPayload == nil {
+		r.res.ErroredPayload = Clone(p).(Payload)
+	}
 	r.res.Errors = append(r.res.Errors, weir.RunError{
 		Time:          r.env.now(),
 		NodeID:        v.id,

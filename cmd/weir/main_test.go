@@ -237,3 +237,61 @@ func TestDebugStreamShowsRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestFlowToFlowAndFlowErrors runs flow A, which presses flow B's button
+// with a Workflow Trigger node and then fails; B records the press and, with
+// a global Workflow Error trigger, A's error.
+func TestFlowToFlowAndFlowErrors(t *testing.T) {
+	m, out := startMain(t, t.TempDir())
+	defer m.Close()
+	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	var app struct{ ID string }
+	c.mustDo(201, "POST", "/applications", map[string]any{"name": "flow to flow"}, &app)
+	var b struct {
+		ID       string
+		Triggers []struct{ Key, Type string }
+	}
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
+		"name": "B",
+		"triggers": []any{
+			map[string]any{"type": "virtualButton", "config": map[string]any{}, "outputIds": []any{[]any{"got"}}},
+			map[string]any{"type": "flowError", "config": map[string]any{"scope": "global"}, "outputIds": []any{[]any{"err"}}},
+		},
+		"nodes": []any{
+			map[string]any{"id": "got", "type": "StoreValueNode", "config": map[string]any{"keyName": "got", "valueType": "path", "value": "data.msg"}},
+			map[string]any{"id": "err", "type": "StoreValueNode", "config": map[string]any{"keyName": "lastError", "valueType": "template",
+				"value": "{{data.errorInfo.error.name}} at {{data.errorInfo.nodeId}} with {{data.erroredPayload.data.msg}}"}},
+		},
+	}, &b)
+	var a struct {
+		ID       string
+		Triggers []struct{ Key string }
+	}
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
+		"name":     "A",
+		"triggers": []any{map[string]any{"type": "virtualButton", "config": map[string]any{}, "outputIds": []any{[]any{"wt"}}}},
+		"nodes": []any{
+			map[string]any{"id": "wt", "type": "WorkflowTriggerNode", "config": map[string]any{
+				"triggerWorkflowId": b.ID, "triggerVirtualButtonId": b.Triggers[0].Key, "flowVersionTemplate": "default",
+				"payloadTemplateType": "json", "payloadTemplate": `{"msg": "{{data.msg}}"}`, "resultPath": "working.started",
+			}, "outputIds": []any{[]any{"boom"}}},
+			map[string]any{"id": "boom", "type": "ThrowErrorNode", "config": map[string]any{"messageTemplate": "it broke"}},
+		},
+	}, &a)
+	c.mustDo(200, "POST", "/applications/"+app.ID+"/flows/"+a.ID+"/virtualButton",
+		map[string]any{"key": a.Triggers[0].Key, "payload": map[string]any{"msg": "hi"}}, nil)
+
+	var storage map[string]any
+	waitFor(t, 10*time.Second, "flow B to record the press and A's error", func() bool {
+		c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+b.ID+"/storage", nil, &storage)
+		return storage["got"] != nil && storage["lastError"] != nil
+	})
+	if storage["got"] != "hi" || storage["lastError"] != "ThrowErrorNodeError at boom with hi" {
+		t.Errorf("flow B storage %v, want got=hi and lastError=ThrowErrorNodeError at boom with hi", storage)
+	}
+	var logs []struct{ PathsFailed int }
+	c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+a.ID+"/logs", nil, &logs)
+	if len(logs) != 1 || logs[0].PathsFailed != 1 {
+		t.Errorf("flow A logs %+v, want one failed run", logs)
+	}
+}

@@ -48,10 +48,15 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	hub := &engine.DebugHub{}
+	var limiter engine.Limiter // one limit for API presses and Workflow Trigger nodes
+	if m.Config.PressLimit > 0 {
+		limiter = ratelimit.New(m.Config.PressLimit, 10*time.Second)
+	}
 	m.executor = &engine.Executor{
 		Queue: inst.DB, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
-		Debug: m.debugSink(hub),
+		Debug:   m.debugSink(hub),
+		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: inst.DB, Limiter: limiter},
 	}
 	if err := m.executor.Open(); err != nil {
 		return err
@@ -60,10 +65,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, inst.DB
 	api.Versions = inst.DB
 	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
-	api.Signer, api.Logger, api.Debug = inst.Signer, m.Logger, hub
-	if m.Config.PressLimit > 0 {
-		api.ButtonLimiter = ratelimit.New(m.Config.PressLimit, 10*time.Second)
-	}
+	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	m.server = &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
