@@ -119,7 +119,7 @@ func TestHTTPNode(t *testing.T) {
 		{
 			name: "PostStringExportStyle",
 			cfg: map[string]any{"method": "POST", "uriTemplate": srv.URL, "bodyTemplate": "{\n  \"Alert\":\"{{data.msg}}\"\n}",
-				"headerInfo": []any{map[string]any{"key": "Content-Type", "valueTemplate": "application/json"}},
+				"headerInfo":    []any{map[string]any{"key": "Content-Type", "valueTemplate": "application/json"}},
 				"errorBehavior": "payloadPath", "errorPath": "working.res", "responsePath": "working.res", "timeoutTemplate": "30"},
 			data: map[string]any{"msg": "hot"},
 			want: map[string]any{"body": "{\n  \"Alert\":\"hot\"\n}", "contentType": "application/json"},
