@@ -22,6 +22,7 @@ var allowed = map[string][]string{
 	"auth":            {""},
 	"flowfile":        {""},
 	"ratelimit":       {},
+	"triggers":        {"", "mock"},
 	"store/storetest": {""},
 	"store/sqlite":    {"", "store/storetest"},
 	"store/postgres":  {"", "store/storetest"},

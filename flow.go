@@ -84,9 +84,9 @@ type VersionStats struct {
 	ErrorCount int `json:"errorCount"`
 }
 
-// FlowFilter selects flows of one application.
+// FlowFilter selects flows.
 type FlowFilter struct {
-	ApplicationID string
+	ApplicationID string // empty: the flows of every application
 	FlowClass     string // empty: any class
 	ListOptions
 }

@@ -169,7 +169,10 @@ func TestFlowImportErrors(t *testing.T) {
 
 func TestFlowCheck(t *testing.T) {
 	supported := mustWrite(t, "ok.yaml", buttonTemplate)
-	unsupported := templates + "workflows/nodes/signl4-alert/workflows/SIGNL4__Alert.yaml"
+	// Node and trigger types no Losant export uses, so that the case does not
+	// change as weir implements more types.
+	unsupported := mustWrite(t, "future.json", `{"name":"future","triggers":[{"type":"udp","key":"u","outputIds":[["a"]]}],`+
+		`"nodes":[{"id":"a","type":"FutureNode","outputIds":[["b"]]},{"id":"b","type":"FutureNode"},{"id":"c","type":"OtherFutureNode"}]}`)
 	invalid := mustWrite(t, "bad.json", `{"name":"bad","nodes":[{"id":"a","type":"DebugNode","outputIds":[["zz"]]}]}`)
 	for _, tc := range []struct {
 		name    string
@@ -179,7 +182,7 @@ func TestFlowCheck(t *testing.T) {
 	}{
 		{"OK", []string{supported}, nil, []string{"1 flows, 0 versions", "ok: every node and trigger is supported"}},
 		{"ErrUnsupported", []string{supported, unsupported}, errNotSupported,
-			[]string{"unsupported node types: CustomNodeCapNode (1), HttpNode (1)", "unsupported trigger types: customNodeStart (1)"}},
+			[]string{"unsupported node types: FutureNode (2), OtherFutureNode (1)", "unsupported trigger types: udp (1)"}},
 		{"ErrInvalid", []string{invalid}, errNotSupported, []string{"invalid: flow 0 (\"bad\")"}},
 		{"ErrNoWorkflows", []string{templates + "workflows/index.yaml"}, errNotSupported, []string{"no workflows: a template directory index"}},
 		{"ErrMissing", []string{filepath.Join(t.TempDir(), "nope.yaml")}, errNotSupported, []string{"no such file"}},

@@ -16,6 +16,7 @@ import (
 	weirhttp "github.com/weirhq/weir/http"
 	_ "github.com/weirhq/weir/nodes" // register the node types
 	"github.com/weirhq/weir/ratelimit"
+	"github.com/weirhq/weir/triggers"
 )
 
 // Main is a running weir server: the wiring of store, engine and API.
@@ -26,6 +27,7 @@ type Main struct {
 
 	inst     *instance
 	executor *engine.Executor
+	timers   *triggers.Timers
 	server   *http.Server
 	ln       net.Listener
 	served   chan error
@@ -59,6 +61,10 @@ func (m *Main) Open(ctx context.Context) error {
 		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: inst.DB, Limiter: limiter},
 	}
 	if err := m.executor.Open(); err != nil {
+		return err
+	}
+	m.timers = &triggers.Timers{Flows: inst.DB, Versions: inst.DB, Queue: inst.DB, Logger: m.Logger}
+	if err := m.timers.Open(); err != nil {
 		return err
 	}
 	api := weirhttp.NewServer()
@@ -103,6 +109,9 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.server != nil {
 		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.timers != nil {
+		errs = append(errs, m.timers.Close())
 	}
 	if m.executor != nil {
 		if err := m.executor.Close(ctx); err != nil {
