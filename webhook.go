@@ -40,8 +40,8 @@ func (w *Webhook) Validate() error {
 	if n := len([]rune(w.Name)); n < 1 || n > 255 {
 		return Errorf(Validation, "name must be between 1 and 255 characters")
 	}
-	if w.ResponseCode < 100 || w.ResponseCode > 599 {
-		return Errorf(Validation, "responseCode must be between 100 and 599")
+	if w.ResponseCode < 200 || w.ResponseCode > 599 {
+		return Errorf(Validation, "responseCode must be between 200 and 599")
 	}
 	switch w.VerificationType {
 	case VerificationNone:

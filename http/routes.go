@@ -31,6 +31,8 @@ const (
 	pathFlow         = "/applications/{applicationId}/flows/{flowId}"
 	pathVersions     = pathFlow + "/versions"
 	pathVersion      = pathVersions + "/{flowVersionId}"
+	pathWebhooks     = "/applications/{applicationId}/webhooks"
+	pathWebhook      = "/applications/{applicationId}/webhooks/{webhookId}"
 )
 
 var (
@@ -141,5 +143,31 @@ func (s *Server) routes() []route {
 			handle: s.handleFlowVersionStats},
 		{action: "flowVersion.errors", method: "GET", path: pathVersion + "/errors", query: withoutParam(errorsParams, "flowVersion"),
 			handle: s.handleFlowVersionErrors},
+
+		// Webhooks
+		{action: "webhooks.get", method: "GET", path: pathWebhooks,
+			query:  listParams([]string{"name", "id", "creationDate", "lastUpdated"}, []string{"name"}),
+			handle: s.handleWebhooksGet},
+		{action: "webhooks.post", method: "POST", path: pathWebhooks,
+			body:   &bodySpec{param: "webhook", schema: "webhookPost", required: true},
+			handle: s.handleWebhooksPost},
+
+		// Webhook
+		{action: "webhook.get", method: "GET", path: pathWebhook,
+			handle: s.handleWebhookGet},
+		{action: "webhook.patch", method: "PATCH", path: pathWebhook,
+			body:   &bodySpec{param: "webhook", schema: "webhookPatch", required: true},
+			handle: s.handleWebhookPatch},
+		{action: "webhook.delete", method: "DELETE", path: pathWebhook,
+			handle: s.handleWebhookDelete},
+	}
+}
+
+// publicRoutes are the unauthenticated endpoints, by method-less pattern:
+// a webhook's URL answers every method, at its root and below it.
+func (s *Server) publicRoutes() map[string]http.Handler {
+	return map[string]http.Handler{
+		"/webhooks/{token}":           http.HandlerFunc(s.handleWebhookRequest),
+		"/webhooks/{token}/{path...}": http.HandlerFunc(s.handleWebhookRequest),
 	}
 }

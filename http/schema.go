@@ -69,6 +69,26 @@ var weirActions = map[string][]string{
 	"flow.debug": {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization",
 		"all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read",
 		"flow.*", "flow.debug"},
+	// Losant's Webhooks and Webhook resources, which the embedded client
+	// schemas do not cover.
+	"webhooks.get":   webhookScopes(true, "webhooks.*", "webhooks.get"),
+	"webhooks.post":  webhookScopes(false, "webhooks.*", "webhooks.post"),
+	"webhook.get":    webhookScopes(true, "webhook.*", "webhook.get"),
+	"webhook.patch":  webhookScopes(false, "webhook.*", "webhook.patch"),
+	"webhook.delete": webhookScopes(false, "webhook.*", "webhook.delete"),
+}
+
+// webhookScopes returns the scopes a webhook action accepts: the all.*
+// groups, bounded ones included, their .read variants for reads, and own.
+func webhookScopes(read bool, own ...string) []string {
+	var out []string
+	for _, g := range []string{"all.Application", "all.Organization", "all.User"} {
+		out = append(out, g, g+".bounded")
+		if read {
+			out = append(out, g+".read")
+		}
+	}
+	return append(out, own...)
 }
 
 func mustLoadScopes() map[string]map[string]bool {

@@ -41,6 +41,19 @@ type Server struct {
 	// Debug, when set, serves the flows' live debug streams.
 	Debug DebugSource
 
+	// Webhooks, when set, serves the webhook resources and the public
+	// /webhooks/{token} endpoint (webhook.go, webhook_public.go).
+	Webhooks weir.WebhookService
+	// WebhookLimiter, when set, throttles requests per webhook; Losant
+	// allows 100 per 10 s.
+	WebhookLimiter Limiter
+	// Replies, when set, lets webhooks that wait for a reply wait; without
+	// it they answer 504 at once.
+	Replies ReplyWaiter
+	// WebhookReplyTimeout is how long a waiting webhook waits for a reply;
+	// 0 means DefaultWebhookReplyTimeout.
+	WebhookReplyTimeout time.Duration
+
 	streams streams
 }
 
@@ -75,6 +88,9 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	methods["/health"] = []string{http.MethodGet}
+	for pattern, h := range s.publicRoutes() {
+		mux.Handle(pattern, h)
+	}
 	// One 405 pattern per unserved method, not one method-less pattern: a
 	// method-less "/flows/import" would conflict with "GET /flows/{flowId}".
 	for p, ms := range methods {
@@ -101,6 +117,7 @@ var allMethods = []string{
 // runs: validated ids, query values (defaults applied), body and caller.
 type request struct {
 	appID, flowID, tokenID string
+	webhookID              string
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
@@ -139,7 +156,7 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 	for _, p := range []struct {
 		name string
 		dst  *string
-	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}} {
+	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
 			continue

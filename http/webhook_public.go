@@ -1,0 +1,356 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/engine"
+)
+
+// Webhook endpoint limits.
+const (
+	// DefaultWebhookReplyTimeout is how long a webhook set to wait for a
+	// reply waits unless Server.WebhookReplyTimeout is set.
+	DefaultWebhookReplyTimeout = 30 * time.Second
+	// MaxWebhookBodyBytes caps webhook request bodies, as Losant does.
+	MaxWebhookBodyBytes = 256 << 10
+)
+
+// Values every webhook run carries.
+const (
+	triggerWebhook = "webhook"
+	relayPublic    = "public"
+	relayPublicID  = "000000000000000000000000"
+)
+
+// ReplyWaiter lets a webhook request wait for the reply one of its runs
+// sends; engine.ReplyHub is one. Register returns the channel the first
+// reply arrives on and a cancel func to call when the wait ends.
+type ReplyWaiter interface {
+	Register(replyID string) (<-chan engine.Reply, func(), error)
+}
+
+// webhookData is a webhook run's data (engine.md §3).
+type webhookData struct {
+	Path    string            `json:"path"`
+	Method  string            `json:"method"`
+	Headers map[string]string `json:"headers"`
+	Query   map[string]any    `json:"query"`
+	Body    any               `json:"body"`
+	ReplyID string            `json:"replyId,omitempty"`
+}
+
+// handleWebhookRequest answers ANY /webhooks/{token}[/{path...}], without an
+// API token: it checks basic auth when the webhook has it (401) and the
+// webhook's rate limit (429), then durably enqueues one run for each enabled
+// cloud flow whose selected version (X-Flow-Version, else the default
+// version) has a webhook trigger keyed by the webhook's id. Without
+// waitForReply it answers the webhook's response code with
+// {"success":true} once every run is stored; with it, the first Webhook
+// Reply of any of those runs, or 504 after the reply timeout.
+func (s *Server) handleWebhookRequest(w http.ResponseWriter, r *http.Request) {
+	if err := s.serveWebhook(w, r); err != nil {
+		s.writeError(w, r, err)
+	}
+}
+
+func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) error {
+	if s.Webhooks == nil {
+		return weir.Errorf(weir.NotFound, "Webhook was not found")
+	}
+	wh, err := s.Webhooks.FindWebhookByToken(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	if !basicAuthOK(wh, r) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="webhook", charset="UTF-8"`)
+		return weir.Errorf(weir.Unauthorized, "Unauthorized")
+	}
+	if s.WebhookLimiter != nil {
+		if ok, wait := s.WebhookLimiter.Allow(wh.ID); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			return weir.Errorf(weir.TooManyRequests, "Over rate limit, request throttled")
+		}
+	}
+	data, err := readWebhookData(w, r)
+	if err != nil {
+		return err
+	}
+
+	var replies <-chan engine.Reply
+	if wh.WaitForReply && s.Replies != nil {
+		data.ReplyID = wh.ID + "." + weir.NewID()
+		ch, cancel, err := s.Replies.Register(data.ReplyID)
+		if err != nil {
+			return err
+		}
+		defer cancel()
+		replies = ch
+	}
+	if err := s.enqueueWebhookRuns(r, wh, data); err != nil {
+		return err
+	}
+	if !wh.WaitForReply {
+		writeStatusJSON(w, wh.ResponseCode, success)
+		return nil
+	}
+	return s.awaitReply(w, r, replies)
+}
+
+// basicAuthOK reports whether r passes the webhook's verification: always
+// for none, matching credentials for basic.
+func basicAuthOK(wh *weir.Webhook, r *http.Request) bool {
+	if wh.VerificationType != weir.VerificationBasic {
+		return true
+	}
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return false
+	}
+	u := subtle.ConstantTimeCompare([]byte(user), []byte(wh.BasicAuthUsername))
+	p := subtle.ConstantTimeCompare([]byte(pass), []byte(wh.BasicAuthPassword))
+	return u&p == 1
+}
+
+// awaitReply answers with the first reply on replies, or 504 when none
+// comes within the timeout (at once when there is no reply hub). A caller
+// that goes away gets nothing.
+func (s *Server) awaitReply(w http.ResponseWriter, r *http.Request, replies <-chan engine.Reply) error {
+	timeout := s.WebhookReplyTimeout
+	if timeout <= 0 {
+		timeout = DefaultWebhookReplyTimeout
+	}
+	if replies == nil {
+		timeout = 0
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case rep := <-replies:
+		writeReply(w, rep)
+	case <-t.C:
+		writeJSON(w, http.StatusGatewayTimeout, errorResponse{
+			Type: "Timeout", Message: fmt.Sprintf("No reply was received within %s", timeout)})
+	case <-r.Context().Done():
+	}
+	return nil
+}
+
+// writeReply writes a Webhook Reply node's answer.
+func writeReply(w http.ResponseWriter, rep engine.Reply) {
+	for k, v := range rep.Headers {
+		w.Header().Set(k, v)
+	}
+	status := rep.StatusCode
+	if status < 200 || status > 599 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	if bodyAllowed(status) {
+		_, _ = w.Write(rep.Body)
+	}
+}
+
+// writeStatusJSON is writeJSON for any status, leaving the body out when
+// the status forbids one (204, 304).
+func writeStatusJSON(w http.ResponseWriter, status int, v any) {
+	if bodyAllowed(status) {
+		writeJSON(w, status, v)
+		return
+	}
+	w.WriteHeader(status)
+}
+
+func bodyAllowed(status int) bool {
+	return status != http.StatusNoContent && status != http.StatusNotModified
+}
+
+// enqueueWebhookRuns stores one run of data for every flow the webhook
+// triggers; it returns once all are stored.
+func (s *Server) enqueueWebhookRuns(r *http.Request, wh *weir.Webhook, data *webhookData) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("http: encode webhook data: %w", err)
+	}
+	flows, _, err := s.Flows.FindFlows(r.Context(), weir.FlowFilter{ApplicationID: wh.ApplicationID, FlowClass: weir.FlowClassCloud})
+	if err != nil {
+		return err
+	}
+	named := strings.TrimSpace(r.Header.Get("X-Flow-Version"))
+	at := time.UnixMilli(s.now().UnixMilli()).UTC()
+	for _, f := range flows {
+		if !f.Enabled {
+			continue
+		}
+		version, def, err := s.webhookVersion(r.Context(), f, named)
+		if err != nil {
+			return err
+		}
+		if def == nil || !hasWebhookTrigger(def, wh.ID) {
+			continue
+		}
+		run := &weir.Run{
+			ID: weir.NewID(), ApplicationID: f.ApplicationID, FlowID: f.ID, FlowVersion: version,
+			TriggerType: triggerWebhook, TriggerKey: wh.ID, TriggerID: wh.ID,
+			RelayType: relayPublic, RelayID: relayPublicID, Time: at, Data: raw,
+		}
+		if err := s.Runs.EnqueueRun(r.Context(), run); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// webhookVersion resolves the version of f a webhook request runs: the one
+// named (develop, a version id or name), else the flow's default version.
+// It returns a nil definition when the flow has no such version or the
+// version is disabled: that flow does not run.
+func (s *Server) webhookVersion(ctx context.Context, f *weir.Flow, named string) (string, *weir.Definition, error) {
+	idOrName := named
+	if named == "" && f.DefaultVersionID != nil {
+		idOrName = *f.DefaultVersionID
+	}
+	if idOrName == "" || idOrName == weir.DevelopVersion {
+		return weir.DevelopVersion, &f.Definition, nil
+	}
+	if s.Versions == nil {
+		return "", nil, nil
+	}
+	v, err := s.Versions.FindFlowVersion(ctx, f.ApplicationID, f.ID, idOrName)
+	if weir.ErrorTypeOf(err) == weir.NotFound {
+		return "", nil, nil
+	} else if err != nil {
+		return "", nil, err
+	}
+	if !v.Enabled {
+		return "", nil, nil
+	}
+	return v.Version, &v.Definition, nil
+}
+
+// hasWebhookTrigger reports whether d has a webhook trigger keyed by id.
+func hasWebhookTrigger(d *weir.Definition, id string) bool {
+	for _, t := range d.Triggers {
+		if t.Type == triggerWebhook && strings.EqualFold(t.Key, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// readWebhookData builds a run's data from r: its path below the webhook's
+// URL, lowercase method, headers with lowercase names and no cookie (repeated
+// headers joined by ", "), query and parsed body. A body over
+// MaxWebhookBodyBytes is PayloadTooLarge.
+func readWebhookData(w http.ResponseWriter, r *http.Request) (*webhookData, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, weir.Errorf(weir.PayloadTooLarge, "Request body is larger than %d bytes", MaxWebhookBodyBytes)
+	} else if err != nil {
+		return nil, weir.Errorf(weir.Validation, "body could not be read")
+	}
+	d := &webhookData{
+		Path:    "/" + r.PathValue("path"),
+		Method:  strings.ToLower(r.Method),
+		Headers: map[string]string{},
+		Query:   formValues(r.URL.Query()),
+	}
+	for k, vs := range r.Header {
+		if k = strings.ToLower(k); k != "cookie" {
+			d.Headers[k] = strings.Join(vs, ", ")
+		}
+	}
+	if r.Host != "" {
+		d.Headers["host"] = r.Host
+	}
+	if d.Body, err = parseWebhookBody(r.Header.Get("Content-Type"), b); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// parseWebhookBody parses a request body by its content type: JSON,
+// urlencoded and multipart forms become values, anything else stays text;
+// an empty body is null. Invalid JSON is Validation.
+func parseWebhookBody(contentType string, b []byte) (any, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	mt, params, _ := mime.ParseMediaType(contentType)
+	switch {
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			return nil, weir.Errorf(weir.Validation, "body is not valid JSON")
+		}
+		return v, nil
+	case mt == "application/x-www-form-urlencoded":
+		q, err := url.ParseQuery(string(b))
+		if err != nil {
+			return nil, weir.Errorf(weir.Validation, "body is not a valid urlencoded form")
+		}
+		return formValues(q), nil
+	case mt == "multipart/form-data":
+		return multipartValues(b, params["boundary"])
+	}
+	return string(b), nil
+}
+
+// multipartValues reads a multipart form: each part, a field or a file, is
+// named by its form name and valued by its content as text.
+func multipartValues(b []byte, boundary string) (any, error) {
+	if boundary == "" {
+		return nil, weir.Errorf(weir.Validation, "multipart body has no boundary")
+	}
+	mr := multipart.NewReader(bytes.NewReader(b), boundary)
+	form := url.Values{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, weir.Errorf(weir.Validation, "body is not a valid multipart form")
+		}
+		v, err := io.ReadAll(p)
+		if err != nil {
+			return nil, weir.Errorf(weir.Validation, "body is not a valid multipart form")
+		}
+		if name := p.FormName(); name != "" {
+			form.Add(name, string(v))
+		}
+	}
+	return formValues(form), nil
+}
+
+// formValues turns query or form values into an object: a key given once
+// maps to its string, a repeated key to the array of its strings.
+func formValues(q url.Values) map[string]any {
+	out := make(map[string]any, len(q))
+	for k, vs := range q {
+		if len(vs) == 1 {
+			out[k] = vs[0]
+			continue
+		}
+		arr := make([]any, len(vs))
+		for i, v := range vs {
+			arr[i] = v
+		}
+		out[k] = arr
+	}
+	return out
+}
