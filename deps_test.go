@@ -29,6 +29,8 @@ var allowed = map[string][]string{
 	"mock":            {""},
 	"http":            {"", "auth", "engine", "engine/js", "flowfile", "mock", "store/sqlite"},
 	"e2e":             {},
+	"bench":           {"bench/loadgen"},
+	"bench/loadgen":   {},
 	"cmd/weir":        nil, // anything
 }
 

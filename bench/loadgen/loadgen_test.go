@@ -1,0 +1,56 @@
+package loadgen_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weirhq/weir/bench/loadgen"
+)
+
+func TestRun(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Test") != "1" {
+			w.WriteHeader(http.StatusBadRequest)
+		}
+		w.Write([]byte(`{"ok":true}`))
+	}))
+	defer srv.Close()
+	req := loadgen.Request{Method: "POST", URL: srv.URL + "/x", Header: map[string]string{"X-Test": "1"}, Body: []byte(`{}`)}
+
+	t.Run("ClosedLoopCount", func(t *testing.T) {
+		res, err := loadgen.Run(t.Context(), req, loadgen.Config{Connections: 4, Duration: 5 * time.Second, Count: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Errors != 0 || res.Requests < 500 || res.P50 <= 0 || res.P99 < res.P50 || res.P999 < res.P99 {
+			t.Errorf("Run() = %v, want 500+ requests, no errors, ordered percentiles", res)
+		}
+	})
+	t.Run("OpenLoopRate", func(t *testing.T) {
+		res, err := loadgen.Run(t.Context(), req, loadgen.Config{Rate: 500, Duration: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Errors != 0 || res.Requests < 400 || res.Requests > 520 {
+			t.Errorf("Run() = %v, want about 500 requests and no errors", res)
+		}
+	})
+	t.Run("ErrStatus", func(t *testing.T) {
+		bad := req
+		bad.Header = nil
+		res, _ := loadgen.Run(t.Context(), bad, loadgen.Config{Connections: 1, Duration: time.Second, Count: 10})
+		if res.Errors != 10 || !strings.Contains(res.FirstError, "400") {
+			t.Errorf("Run() = %v, want 10 errors with status 400", res)
+		}
+	})
+	t.Run("ErrNotLoopback", func(t *testing.T) {
+		bad := req
+		bad.URL = "http://192.0.2.1/x"
+		if _, err := loadgen.Run(t.Context(), bad, loadgen.Config{Connections: 1, Duration: time.Second}); err == nil {
+			t.Error("Run() to a non-loopback address succeeded, want an error")
+		}
+	})
+}
