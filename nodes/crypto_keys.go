@@ -58,7 +58,7 @@ func parsePrivateKey(s string) (crypto.Signer, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("invalid private key: %v", err)
+			return nil, errors.New("invalid private key")
 		}
 		if signer, ok := k.(crypto.Signer); ok {
 			return signer, nil
@@ -76,19 +76,19 @@ func parsePublicKey(s string) (crypto.PublicKey, error) {
 		case "PUBLIC KEY":
 			k, err := x509.ParsePKIXPublicKey(b.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("invalid public key: %v", err)
+				return nil, errors.New("invalid public key")
 			}
 			return k, nil
 		case "RSA PUBLIC KEY":
 			k, err := x509.ParsePKCS1PublicKey(b.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("invalid public key: %v", err)
+				return nil, errors.New("invalid public key")
 			}
 			return k, nil
 		case "CERTIFICATE":
 			c, err := x509.ParseCertificate(b.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("invalid certificate: %v", err)
+				return nil, errors.New("invalid certificate")
 			}
 			return c.PublicKey, nil
 		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
