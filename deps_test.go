@@ -17,7 +17,7 @@ var allowed = map[string][]string{
 	"engine/path":     {"engine/js"},
 	"engine/template": {"engine/js"},
 	"engine/expr":     {"engine/js"},
-	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock"},
+	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock", "nodes"}, // nodes: tests only
 	"nodes":           {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr"},
 	"auth":            {""},
 	"flowfile":        {""},

@@ -30,6 +30,9 @@ type Env struct {
 	// Endpoint Reply nodes); it returns NotFound when nobody waits for it
 	// any more. Nil when the run cannot reply.
 	Reply func(replyID string, r Reply) error
+	// Call runs a custom node flow synchronously (the Custom Node node).
+	// Nil when the run cannot call custom nodes.
+	Call func(ctx context.Context, c Call) (CallResult, error)
 }
 
 // Press asks for a run of a flow's virtual button.

@@ -29,6 +29,7 @@ type Executor struct {
 	Now          func() time.Time
 	Debug        func(DebugMessage) // receives Debug node output; may be nil
 	Buttons      *Buttons           // presses for Workflow Trigger nodes; nil: runs cannot start other runs
+	Replies      *ReplyHub          // answers waiting webhook requests; nil: replies go nowhere
 
 	cache  graphCache
 	cancel context.CancelFunc
@@ -182,6 +183,10 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	}
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press
+	}
+	env.Call = func(ctx context.Context, c Call) (CallResult, error) { return e.call(ctx, env, c) }
+	if e.Replies != nil {
+		env.Reply = e.Replies.Deliver
 	}
 	runCtx, cancel := context.WithTimeout(ctx, e.RunTimeout)
 	defer cancel()

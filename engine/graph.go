@@ -48,6 +48,9 @@ func Compile(def *weir.Definition) (*Graph, error) {
 		}
 	}
 	for _, t := range def.Triggers {
+		if t.Key == "" && t.Type == TriggerCustomNodeStart {
+			t.Key = TriggerCustomNodeStart // exports often leave the literal key out
+		}
 		if t.Key == "" {
 			continue
 		}

@@ -23,7 +23,8 @@ type Result struct {
 	PathsCompleted int
 	PathsFailed    int
 	Errors         []weir.RunError
-	ErroredPayload Payload // the payload at the first halting error; nil when none
+	ErroredPayload Payload     // the payload at the first halting error; nil when none
+	Return         *CallResult // how a custom node run ended: its first cap node; nil when none was reached
 	WallTime       time.Duration
 }
 
@@ -103,6 +104,14 @@ func (r *runner) branch(v *vertex, p Payload, it *iteration) {
 			r.completed()
 			return
 		}
+		if c, ok := v.node.(CallCap); ok {
+			if err := r.capCall(p, c); err != nil {
+				r.fail(v, p, err)
+				return
+			}
+			r.completed()
+			return
+		}
 		port, err := r.step(v, &p)
 		if err != nil {
 			if r.ctx.Err() != nil {
@@ -139,6 +148,20 @@ func (r *runner) step(v *vertex, p *Payload) (port int, err error) {
 	}
 	*p = out
 	return 0, nil
+}
+
+// capCall records the first custom node cap the run reaches.
+func (r *runner) capCall(p Payload, c CallCap) error {
+	port, value, hasValue, err := c.CapCall(p)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.res.Return == nil {
+		r.res.Return = &CallResult{Returned: true, Port: port, Value: value, HasValue: hasValue}
+	}
+	return nil
 }
 
 // completed counts a path that ended normally.

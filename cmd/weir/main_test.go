@@ -295,3 +295,56 @@ func TestFlowToFlowAndFlowErrors(t *testing.T) {
 		t.Errorf("flow A logs %+v, want one failed run", logs)
 	}
 }
+
+// TestCustomNode runs a flow whose Custom Node node calls a customNode-class
+// flow with an input, and continues on the output the custom node's cap
+// picks, with its result.
+func TestCustomNode(t *testing.T) {
+	m, out := startMain(t, t.TempDir())
+	defer m.Close()
+	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	var app struct{ ID string }
+	c.mustDo(201, "POST", "/applications", map[string]any{"name": "custom nodes"}, &app)
+	var custom struct{ ID string }
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
+		"name": "Is it big?", "flowClass": "customNode",
+		"customNodeConfig": map[string]any{"outputCount": 2, "resultMode": "optional", "fields": []any{
+			map[string]any{"id": "n", "label": "N", "type": "numberTemplate"},
+			map[string]any{"id": "unit", "label": "Unit", "type": "stringTemplate", "defaultValue": "cm"},
+		}},
+		"triggers": []any{map[string]any{"type": "customNodeStart", "config": map[string]any{}, "outputIds": []any{[]any{"cond"}}}},
+		"nodes": []any{
+			map[string]any{"id": "cond", "type": "ConditionalNode", "config": map[string]any{"expression": "{{data.n}} > 10"}, "outputIds": []any{[]any{"no"}, []any{"yes"}}},
+			map[string]any{"id": "yes", "type": "CustomNodeCapNode", "config": map[string]any{"branchIndexTemplate": 1, "resultSourcePath": "data"}},
+			map[string]any{"id": "no", "type": "CustomNodeCapNode", "config": map[string]any{"branchIndexTemplate": 0, "resultSourcePath": "working.nothing"}},
+		},
+	}, &custom)
+	var caller struct {
+		ID       string
+		Triggers []struct{ Key string }
+	}
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
+		"name":     "caller",
+		"triggers": []any{map[string]any{"type": "virtualButton", "config": map[string]any{}, "outputIds": []any{[]any{"call"}}}},
+		"nodes": []any{
+			map[string]any{"id": "call", "type": "CustomNodeExecuteNode", "config": map[string]any{
+				"customNodeId": custom.ID, "customNodeVersion": "default", "resultPath": "working.res",
+				"fields": []any{map[string]any{"id": "n", "value": "{{data.value}}"}, map[string]any{"id": "unit", "value": ""}},
+			}, "outputIds": []any{[]any{"small"}, []any{"big"}}},
+			map[string]any{"id": "small", "type": "StoreValueNode", "config": map[string]any{"keyName": "small", "valueType": "path", "value": "data.value"}},
+			map[string]any{"id": "big", "type": "StoreValueNode", "config": map[string]any{"keyName": "big", "valueType": "path", "value": "working.res"}},
+		},
+	}, &caller)
+	press := "/applications/" + app.ID + "/flows/" + caller.ID + "/virtualButton"
+	c.mustDo(200, "POST", press, map[string]any{"key": caller.Triggers[0].Key, "payload": map[string]any{"value": 42}}, nil)
+	c.mustDo(200, "POST", press, map[string]any{"key": caller.Triggers[0].Key, "payload": map[string]any{"value": 3}}, nil)
+	var storage map[string]any
+	waitFor(t, 10*time.Second, "both calls", func() bool {
+		c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+caller.ID+"/storage", nil, &storage)
+		return storage["big"] != nil && storage["small"] != nil
+	})
+	big, _ := storage["big"].(map[string]any)
+	if big["n"] != 42.0 || big["unit"] != "cm" || storage["small"] != 3.0 {
+		t.Errorf("storage %v, want big={n:42, unit:cm} (the custom node's data) and small=3", storage)
+	}
+}
