@@ -50,7 +50,8 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	hub := &engine.DebugHub{}
-	var limiter engine.Limiter // one limit for API presses and Workflow Trigger nodes
+	replies := &engine.ReplyHub{} // webhook requests waiting for a Webhook Reply node
+	var limiter engine.Limiter    // one limit for API presses and Workflow Trigger nodes
 	if m.Config.PressLimit > 0 {
 		limiter = ratelimit.New(m.Config.PressLimit, 10*time.Second)
 	}
@@ -59,6 +60,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
 		Debug:   m.debugSink(hub),
 		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: inst.DB, Limiter: limiter},
+		Replies: replies,
 	}
 	if err := m.executor.Open(); err != nil {
 		return err
@@ -72,6 +74,8 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Versions = inst.DB
 	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
+	api.Webhooks, api.Replies = inst.DB, replies
+	api.WebhookLimiter = ratelimit.New(100, 10*time.Second) // Losant's limit per webhook
 	m.server = &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
