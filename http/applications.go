@@ -9,17 +9,10 @@ import (
 
 // applicationsResponse is a page of applications (schema applications.json).
 type applicationsResponse struct {
-	Items         []*applicationResponse `json:"items"`
-	Count         int                    `json:"count"`
-	TotalCount    int                    `json:"totalCount"`
-	PerPage       int                    `json:"perPage"`
-	Page          int                    `json:"page"`
-	SortField     string                 `json:"sortField"`
-	SortDirection string                 `json:"sortDirection"`
-	FilterField   string                 `json:"filterField,omitempty"`
-	Filter        string                 `json:"filter,omitempty"`
-	Type          string                 `json:"_type"`
-	Links         links                  `json:"_links,omitempty"`
+	Items []*applicationResponse `json:"items"`
+	listPage
+	Type  string `json:"_type"`
+	Links links  `json:"_links,omitempty"`
 }
 
 // handleApplicationsGet answers GET /applications. A user token sees every
@@ -28,15 +21,10 @@ type applicationsResponse struct {
 func (s *Server) handleApplicationsGet(w http.ResponseWriter, r *http.Request, req *request) error {
 	opts := listOptions(req.query)
 	resp := &applicationsResponse{
-		Items:         []*applicationResponse{},
-		PerPage:       opts.PerPage,
-		Page:          opts.Page,
-		SortField:     opts.SortField,
-		SortDirection: sortDirection(opts),
-		FilterField:   opts.FilterField,
-		Filter:        opts.Filter,
-		Type:          "applications",
-		Links:         linksFor(req.links, pathApplications, nil),
+		Items:    []*applicationResponse{},
+		listPage: newListPage(0, 0, opts),
+		Type:     "applications",
+		Links:    linksFor(req.links, pathApplications, nil),
 	}
 	if req.query["orgId"] == "" {
 		owner := ""

@@ -18,19 +18,12 @@ var versionListParams = func() []queryParam {
 // flowVersionsResponse is a page of a flow's versions (schema
 // flowVersions.json).
 type flowVersionsResponse struct {
-	Items         []*flowVersionResponse `json:"items"`
-	Count         int                    `json:"count"`
-	TotalCount    int                    `json:"totalCount"`
-	PerPage       int                    `json:"perPage"`
-	Page          int                    `json:"page"`
-	SortField     string                 `json:"sortField"`
-	SortDirection string                 `json:"sortDirection"`
-	FilterField   string                 `json:"filterField,omitempty"`
-	Filter        string                 `json:"filter,omitempty"`
-	ApplicationID string                 `json:"applicationId"`
-	FlowID        string                 `json:"flowId"`
-	Type          string                 `json:"_type"`
-	Links         links                  `json:"_links,omitempty"`
+	Items []*flowVersionResponse `json:"items"`
+	listPage
+	ApplicationID string `json:"applicationId"`
+	FlowID        string `json:"flowId"`
+	Type          string `json:"_type"`
+	Links         links  `json:"_links,omitempty"`
 }
 
 // handleFlowVersionsGet answers GET …/flows/{flowId}/versions.
@@ -52,14 +45,7 @@ func (s *Server) handleFlowVersionsGet(w http.ResponseWriter, r *http.Request, r
 	}
 	resp := &flowVersionsResponse{
 		Items:         make([]*flowVersionResponse, 0, len(vs)),
-		Count:         len(vs),
-		TotalCount:    total,
-		PerPage:       opts.PerPage,
-		Page:          opts.Page,
-		SortField:     opts.SortField,
-		SortDirection: sortDirection(opts),
-		FilterField:   opts.FilterField,
-		Filter:        opts.Filter,
+		listPage:      newListPage(len(vs), total, opts),
 		ApplicationID: req.appID,
 		FlowID:        req.flowID,
 		Type:          "flowVersions",

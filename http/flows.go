@@ -9,19 +9,12 @@ import (
 
 // flowsResponse is a page of flows (schema flows.json).
 type flowsResponse struct {
-	Items         []*flowResponse `json:"items"`
-	Count         int             `json:"count"`
-	TotalCount    int             `json:"totalCount"`
-	PerPage       int             `json:"perPage"`
-	Page          int             `json:"page"`
-	SortField     string          `json:"sortField"`
-	SortDirection string          `json:"sortDirection"`
-	FilterField   string          `json:"filterField,omitempty"`
-	Filter        string          `json:"filter,omitempty"`
-	ApplicationID string          `json:"applicationId"`
-	FlowClass     string          `json:"flowClass"`
-	Type          string          `json:"_type"`
-	Links         links           `json:"_links,omitempty"`
+	Items []*flowResponse `json:"items"`
+	listPage
+	ApplicationID string `json:"applicationId"`
+	FlowClass     string `json:"flowClass"`
+	Type          string `json:"_type"`
+	Links         links  `json:"_links,omitempty"`
 }
 
 // handleFlowsGet answers GET /applications/{applicationId}/flows. The query
@@ -35,14 +28,7 @@ func (s *Server) handleFlowsGet(w http.ResponseWriter, r *http.Request, req *req
 	}
 	resp := &flowsResponse{
 		Items:         make([]*flowResponse, 0, len(flows)),
-		Count:         len(flows),
-		TotalCount:    total,
-		PerPage:       opts.PerPage,
-		Page:          opts.Page,
-		SortField:     opts.SortField,
-		SortDirection: sortDirection(opts),
-		FilterField:   opts.FilterField,
-		Filter:        opts.Filter,
+		listPage:      newListPage(len(flows), total, opts),
 		ApplicationID: req.appID,
 		FlowClass:     filter.FlowClass,
 		Type:          "flows",

@@ -58,6 +58,26 @@ func nonNil[T any](s []T) []T {
 }
 
 // sortDirection echoes the effective direction of a listing.
+// listPage holds the fields every Losant list response shares.
+type listPage struct {
+	Count         int    `json:"count"`
+	TotalCount    int    `json:"totalCount"`
+	PerPage       int    `json:"perPage"`
+	Page          int    `json:"page"`
+	SortField     string `json:"sortField"`
+	SortDirection string `json:"sortDirection"`
+	FilterField   string `json:"filterField,omitempty"`
+	Filter        string `json:"filter,omitempty"`
+}
+
+// newListPage describes a page of n items out of total, selected by o.
+func newListPage(n, total int, o weir.ListOptions) listPage {
+	return listPage{
+		Count: n, TotalCount: total, PerPage: o.PerPage, Page: o.Page,
+		SortField: o.SortField, SortDirection: sortDirection(o), FilterField: o.FilterField, Filter: o.Filter,
+	}
+}
+
 func sortDirection(o weir.ListOptions) string {
 	if o.SortDirection == "" {
 		return "asc"

@@ -50,19 +50,12 @@ func mustApplicationTokenScopes() map[string]bool {
 
 // tokensResponse is a page of an application's tokens (schema apiTokens.json).
 type tokensResponse struct {
-	Items         []*tokenResponse `json:"items"`
-	Count         int              `json:"count"`
-	TotalCount    int              `json:"totalCount"`
-	PerPage       int              `json:"perPage"`
-	Page          int              `json:"page"`
-	SortField     string           `json:"sortField"`
-	SortDirection string           `json:"sortDirection"`
-	FilterField   string           `json:"filterField,omitempty"`
-	Filter        string           `json:"filter,omitempty"`
-	OwnerID       string           `json:"ownerId"`
-	OwnerType     string           `json:"ownerType"`
-	Type          string           `json:"_type"`
-	Links         links            `json:"_links,omitempty"`
+	Items []*tokenResponse `json:"items"`
+	listPage
+	OwnerID   string `json:"ownerId"`
+	OwnerType string `json:"ownerType"`
+	Type      string `json:"_type"`
+	Links     links  `json:"_links,omitempty"`
 }
 
 // handleTokensGet answers GET /applications/{applicationId}/tokens. Token
@@ -78,19 +71,12 @@ func (s *Server) handleTokensGet(w http.ResponseWriter, r *http.Request, req *re
 		return err
 	}
 	resp := &tokensResponse{
-		Items:         make([]*tokenResponse, 0, len(toks)),
-		Count:         len(toks),
-		TotalCount:    total,
-		PerPage:       opts.PerPage,
-		Page:          opts.Page,
-		SortField:     opts.SortField,
-		SortDirection: sortDirection(opts),
-		FilterField:   opts.FilterField,
-		Filter:        opts.Filter,
-		OwnerID:       req.appID,
-		OwnerType:     weir.OwnerApplication,
-		Type:          "apiTokens",
-		Links:         linksFor(req.links, pathTokens, nil, "{applicationId}", req.appID),
+		Items:     make([]*tokenResponse, 0, len(toks)),
+		listPage:  newListPage(len(toks), total, opts),
+		OwnerID:   req.appID,
+		OwnerType: weir.OwnerApplication,
+		Type:      "apiTokens",
+		Links:     linksFor(req.links, pathTokens, nil, "{applicationId}", req.appID),
 	}
 	for _, t := range toks {
 		resp.Items = append(resp.Items, newTokenResponse(t, req.links))

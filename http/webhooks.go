@@ -8,18 +8,11 @@ import (
 
 // webhooksResponse is a page of an application's webhooks.
 type webhooksResponse struct {
-	Items         []*webhookResponse `json:"items"`
-	Count         int                `json:"count"`
-	TotalCount    int                `json:"totalCount"`
-	PerPage       int                `json:"perPage"`
-	Page          int                `json:"page"`
-	SortField     string             `json:"sortField"`
-	SortDirection string             `json:"sortDirection"`
-	FilterField   string             `json:"filterField,omitempty"`
-	Filter        string             `json:"filter,omitempty"`
-	ApplicationID string             `json:"applicationId"`
-	Type          string             `json:"_type"`
-	Links         links              `json:"_links,omitempty"`
+	Items []*webhookResponse `json:"items"`
+	listPage
+	ApplicationID string `json:"applicationId"`
+	Type          string `json:"_type"`
+	Links         links  `json:"_links,omitempty"`
 }
 
 // handleWebhooksGet answers GET /applications/{applicationId}/webhooks.
@@ -34,14 +27,7 @@ func (s *Server) handleWebhooksGet(w http.ResponseWriter, r *http.Request, req *
 	}
 	resp := &webhooksResponse{
 		Items:         make([]*webhookResponse, 0, len(whs)),
-		Count:         len(whs),
-		TotalCount:    total,
-		PerPage:       opts.PerPage,
-		Page:          opts.Page,
-		SortField:     opts.SortField,
-		SortDirection: sortDirection(opts),
-		FilterField:   opts.FilterField,
-		Filter:        opts.Filter,
+		listPage:      newListPage(len(whs), total, opts),
 		ApplicationID: req.appID,
 		Type:          "webhooks",
 		Links: linksFor(req.links, pathWebhooks, map[string]string{"application": pathApplication},
