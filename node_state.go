@@ -1,0 +1,22 @@
+package weir
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// NodeStateService keeps the small state some nodes carry from one run to
+// the next (a latch, a throttle's last pass, the last value an On Change node
+// saw), per flow and key. It is shared by all versions and concurrent runs
+// of the flow, separate from the flow's user-visible storage, and deleted
+// with the flow.
+type NodeStateService interface {
+	// NodeState returns the state stored under key and whether it exists.
+	NodeState(ctx context.Context, flowID, key string) (json.RawMessage, bool, error)
+
+	// SwapNodeState atomically replaces the state under key with next if it
+	// is still old, and reports whether it did. A nil old means the key must
+	// not exist; a nil next deletes it. It returns NotFound if the flow does
+	// not exist.
+	SwapNodeState(ctx context.Context, flowID, key string, old, next json.RawMessage) (bool, error)
+}
