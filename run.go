@@ -20,7 +20,10 @@ type Run struct {
 	RelayID       string          `json:"relayId,omitempty"`
 	Time          time.Time       `json:"time"`
 	Data          json.RawMessage `json:"data"`
-	Attempt       int             `json:"attempt"` // deliveries before this one
+	// Experience is the payload's root experience object of an endpoint
+	// run ({endpoint, user, version}); empty for other triggers.
+	Experience json.RawMessage `json:"experience,omitempty"`
+	Attempt    int             `json:"attempt"` // deliveries before this one
 }
 
 // RunQueue durably hands accepted runs to executors.

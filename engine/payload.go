@@ -55,7 +55,8 @@ func EncodeValue(v any) []byte {
 
 // NewPayload builds the initial payload of run: the envelope every trigger
 // shares, with data decoded from the run and globals merged from the
-// application and the running definition (the definition wins).
+// application and the running definition (the definition wins), and the
+// run's experience object, when it has one, at the root.
 func NewPayload(run *weir.Run, app *weir.Application, flow *weir.Flow, def *weir.Definition) (Payload, error) {
 	data, err := DecodeValue(run.Data)
 	if err != nil {
@@ -64,7 +65,7 @@ func NewPayload(run *weir.Run, app *weir.Application, flow *weir.Flow, def *weir
 	if _, ok := data.(js.Undefined); ok {
 		data = map[string]any{}
 	}
-	return Payload{
+	p := Payload{
 		"time":            run.Time.UTC().Truncate(time.Millisecond),
 		"data":            data,
 		"applicationId":   run.ApplicationID,
@@ -77,5 +78,11 @@ func NewPayload(run *weir.Run, app *weir.Application, flow *weir.Flow, def *weir
 		"relayId":         run.RelayID,
 		"relayType":       run.RelayType,
 		"globals":         weir.MergeGlobals(app.Globals, def.Globals),
-	}, nil
+	}
+	if len(run.Experience) > 0 {
+		if p["experience"], err = DecodeValue(run.Experience); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }

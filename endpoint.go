@@ -1,0 +1,223 @@
+package weir
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Experience endpoint access levels. Losant also knows authenticated,
+// group and device access; weir has no experience users yet and refuses
+// them.
+const (
+	EndpointAccessPublic = "public"
+)
+
+// ExperienceEndpointMethods are the HTTP methods an experience endpoint may
+// answer, lowercase as Losant stores them.
+var ExperienceEndpointMethods = []string{"get", "post", "put", "patch", "delete", "options"}
+
+// ExperienceEndpoint is a public route of an application's experience,
+// served at /experience/{applicationId}{route}: its requests start runs of
+// the application's flows that have an endpoint trigger keyed by its ID.
+type ExperienceEndpoint struct {
+	ID            string    `json:"id"`
+	ApplicationID string    `json:"applicationId"`
+	Route         string    `json:"route"`  // "/users/{id}": literal and {param} segments
+	Method        string    `json:"method"` // one of ExperienceEndpointMethods
+	Description   string    `json:"description"`
+	Access        string    `json:"access"`
+	Enabled       bool      `json:"enabled"`
+	CreationDate  time.Time `json:"creationDate"`
+	LastUpdated   time.Time `json:"lastUpdated"`
+}
+
+// Validate checks the structural rules of an endpoint: a route of literal
+// and {param} segments starting with "/", a known method, public access
+// and a description of at most 32767 characters.
+func (e *ExperienceEndpoint) Validate() error {
+	if err := validRoute(e.Route); err != nil {
+		return err
+	}
+	if !slices.Contains(ExperienceEndpointMethods, e.Method) {
+		return Errorf(Validation, "method must be one of %s", strings.Join(ExperienceEndpointMethods, ", "))
+	}
+	if e.Access != EndpointAccessPublic {
+		return Errorf(Validation, "access %s is not supported yet", e.Access)
+	}
+	if len([]rune(e.Description)) > 32767 {
+		return Errorf(Validation, "description must be at most 32767 characters")
+	}
+	return nil
+}
+
+// RouteKey returns the route with its parameter names dropped ("/users/{}"
+// for "/users/{id}"): two endpoints of one application with the same method
+// and key would answer the same requests, so they may not coexist.
+func (e *ExperienceEndpoint) RouteKey() string {
+	segs := routeSegments(e.Route)
+	for i, s := range segs {
+		if isRouteParam(s) {
+			segs[i] = "{}"
+		}
+	}
+	return "/" + strings.Join(segs, "/")
+}
+
+// MatchRoute reports whether the request path p (as sent, still escaped)
+// matches the endpoint's route, and returns the unescaped values of its
+// parameters.
+func (e *ExperienceEndpoint) MatchRoute(p string) (map[string]string, bool) {
+	route, parts := routeSegments(e.Route), routeSegments(p)
+	if len(route) != len(parts) {
+		return nil, false
+	}
+	params := map[string]string{}
+	for i, s := range route {
+		v, err := url.PathUnescape(parts[i])
+		if err != nil {
+			return nil, false
+		}
+		switch {
+		case isRouteParam(s):
+			if v == "" {
+				return nil, false
+			}
+			params[s[1:len(s)-1]] = v
+		case s != v:
+			return nil, false
+		}
+	}
+	return params, true
+}
+
+// MatchExperienceEndpoint returns the enabled endpoint of eps that answers
+// method (any case) on path p, with its route parameters, or nil. When
+// several match, the first segment where their routes differ decides: a
+// literal segment beats a parameter.
+func MatchExperienceEndpoint(eps []*ExperienceEndpoint, method, p string) (*ExperienceEndpoint, map[string]string) {
+	method = strings.ToLower(method)
+	var (
+		best       *ExperienceEndpoint
+		bestParams map[string]string
+	)
+	for _, e := range eps {
+		if !e.Enabled || e.Method != method {
+			continue
+		}
+		params, ok := e.MatchRoute(p)
+		if !ok {
+			continue
+		}
+		if best == nil || moreSpecific(e.Route, best.Route) {
+			best, bestParams = e, params
+		}
+	}
+	return best, bestParams
+}
+
+// moreSpecific reports whether route a has a literal segment where b, of
+// the same length, first has a parameter.
+func moreSpecific(a, b string) bool {
+	as, bs := routeSegments(a), routeSegments(b)
+	for i := range min(len(as), len(bs)) {
+		if pa, pb := isRouteParam(as[i]), isRouteParam(bs[i]); pa != pb {
+			return pb
+		}
+	}
+	return false
+}
+
+// validRoute checks that route starts with "/" and that each segment is a
+// literal without braces, spaces, "?" or "#", or a {name} parameter.
+func validRoute(route string) error {
+	if !strings.HasPrefix(route, "/") {
+		return Errorf(Validation, "route must start with /")
+	}
+	if len(route) > 1024 {
+		return Errorf(Validation, "route must be at most 1024 characters")
+	}
+	seen := map[string]bool{}
+	for _, s := range routeSegments(route) {
+		switch {
+		case s == "":
+			return Errorf(Validation, "route %s has an empty segment", route)
+		case isRouteParam(s):
+			name := s[1 : len(s)-1]
+			if !validParamName(name) {
+				return Errorf(Validation, "route parameter %s must be letters, digits or _", s)
+			}
+			if seen[name] {
+				return Errorf(Validation, "route parameter %s is used twice", s)
+			}
+			seen[name] = true
+		case strings.ContainsAny(s, "{}?# \t\r\n"):
+			return Errorf(Validation, "route segment %s is neither a literal nor a {parameter}", s)
+		}
+	}
+	return nil
+}
+
+// routeSegments splits a route or path after its leading "/"; "/" has none.
+func routeSegments(p string) []string {
+	p = strings.TrimPrefix(p, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+func isRouteParam(s string) bool {
+	return len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}'
+}
+
+func validParamName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// ExperienceEndpointFilter selects the endpoints of one application.
+type ExperienceEndpointFilter struct {
+	ApplicationID string
+	ListOptions   // SortField route (default), method, id, creationDate or lastUpdated; FilterField route
+}
+
+// ExperienceEndpointService manages experience endpoints. Deleting an
+// application deletes its endpoints.
+type ExperienceEndpointService interface {
+	// FindExperienceEndpointByID returns NotFound ("Experience endpoint was
+	// not found") unless the application has an endpoint with that id.
+	FindExperienceEndpointByID(ctx context.Context, applicationID, id string) (*ExperienceEndpoint, error)
+
+	// FindExperienceEndpoints returns one page of an application's endpoints
+	// and the number matching the filter; without PerPage, all of them. An
+	// unknown sort or filter field returns Validation.
+	FindExperienceEndpoints(ctx context.Context, filter ExperienceEndpointFilter) ([]*ExperienceEndpoint, int, error)
+
+	// CreateExperienceEndpoint stores a new endpoint; it sets ID (when
+	// empty), CreationDate and LastUpdated. It returns Validation when e does
+	// not validate, its ID is taken or the application has an endpoint with
+	// the same method and RouteKey, and NotFound ("Application was not
+	// found") when its application does not exist.
+	CreateExperienceEndpoint(ctx context.Context, e *ExperienceEndpoint) error
+
+	// UpdateExperienceEndpoint replaces the stored endpoint's settings with
+	// e's and sets LastUpdated; CreationDate keeps its stored value. It
+	// returns NotFound like FindExperienceEndpointByID and Validation like
+	// CreateExperienceEndpoint.
+	UpdateExperienceEndpoint(ctx context.Context, e *ExperienceEndpoint) error
+
+	// DeleteExperienceEndpoint removes the endpoint. It returns NotFound
+	// like FindExperienceEndpointByID.
+	DeleteExperienceEndpoint(ctx context.Context, applicationID, id string) error
+}
