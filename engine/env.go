@@ -19,7 +19,8 @@ type Env struct {
 	FlowVersion   string // version name, weir.DevelopVersion for develop
 	FlowVersionID string
 	Storage       weir.StorageService
-	Debug         func(DebugMessage) // may be nil
+	State         weir.NodeStateService // latch, throttle and on-change state; may be nil
+	Debug         func(DebugMessage)    // may be nil
 	Now           func() time.Time
 	Logger        *slog.Logger
 
@@ -50,6 +51,7 @@ type Press struct {
 type Reply struct {
 	StatusCode int
 	Headers    map[string]string
+	Cookies    []string // Set-Cookie header values, one per cookie
 	Body       []byte
 }
 

@@ -23,6 +23,7 @@ type Executor struct {
 	Versions     weir.FlowVersionService // nil: only develop runs; runs of other versions are dropped
 	Applications weir.ApplicationService
 	Storage      weir.StorageService
+	State        weir.NodeStateService // nil: stateful nodes fail
 	Logger       *slog.Logger
 	Workers      int           // concurrent runs; default 64
 	RunTimeout   time.Duration // default DefaultRunTimeout
@@ -179,7 +180,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	env := &Env{
 		RunID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID,
 		FlowVersion: run.FlowVersion, FlowVersionID: versionID,
-		Storage: e.Storage, Debug: e.Debug, Now: e.Now, Logger: log,
+		Storage: e.Storage, State: e.State, Debug: e.Debug, Now: e.Now, Logger: log,
 	}
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press

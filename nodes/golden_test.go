@@ -22,10 +22,15 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 // input is a golden case's input.json: the press payload and the storage
-// before the run.
+// before the run. With runs, the flow runs once per entry instead, in order,
+// sharing storage and node state; each entry's after moves the clock on.
 type input struct {
 	Data    any                        `json:"data"`
 	Storage map[string]json.RawMessage `json:"storage"`
+	Runs    []struct {
+		Data  any     `json:"data"`
+		After float64 `json:"afterSeconds"`
+	} `json:"runs"`
 }
 
 // outcome is a golden case's want.json.
@@ -93,34 +98,78 @@ func runCase(t *testing.T, dir string) outcome {
 		t.Fatal(err)
 	}
 	store := newMemStorage(in.Storage)
+	state := &memState{m: map[string]json.RawMessage{}}
+	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	var debug []debugLine
 	var mu sync.Mutex
 	env := &engine.Env{
-		RunID: "run", FlowID: "flow", FlowVersion: "develop", FlowVersionID: "develop", Storage: store,
-		Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
+		RunID: "run", FlowID: "flow", FlowVersion: "develop", FlowVersionID: "develop", Storage: store, State: state,
+		Now: func() time.Time { return clock },
 		Debug: func(m engine.DebugMessage) {
 			mu.Lock()
 			defer mu.Unlock()
 			debug = append(debug, debugLine{m.NodeID, m.Level, m.Message, json.RawMessage(engine.EncodeValue(m.Payload))})
 		},
 	}
-	data, _ := json.Marshal(in.Data)
-	decoded, _ := engine.DecodeValue(data)
-	p := engine.Payload{
-		"time": time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), "data": decoded, "flowId": "flow",
-		"flowName": "golden", "triggerType": "virtualButton", "triggerId": "button",
-		"globals": map[string]any{"threshold": 50.0},
+	runs := in.Runs
+	if runs == nil {
+		runs = append(runs, struct {
+			Data  any     `json:"data"`
+			After float64 `json:"afterSeconds"`
+		}{Data: in.Data})
 	}
-	res, err := g.Run(context.Background(), env, "button", p)
-	if err != nil {
-		t.Fatal(err)
+	var out outcome
+	for _, r := range runs {
+		clock = clock.Add(time.Duration(r.After * float64(time.Second)))
+		data, _ := json.Marshal(r.Data)
+		decoded, _ := engine.DecodeValue(data)
+		p := engine.Payload{
+			"time": clock, "data": decoded, "flowId": "flow",
+			"flowName": "golden", "triggerType": "virtualButton", "triggerId": "button",
+			"globals": map[string]any{"threshold": 50.0},
+		}
+		res, err := g.Run(context.Background(), env, "button", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.PathsCompleted += res.PathsCompleted
+		out.PathsFailed += res.PathsFailed
+		for _, e := range res.Errors {
+			out.Errors = append(out.Errors, e.NodeID+": "+e.Error.Name)
+		}
 	}
-	out := outcome{PathsCompleted: res.PathsCompleted, PathsFailed: res.PathsFailed, Debug: debug, Storage: store.decoded()}
-	for _, e := range res.Errors {
-		out.Errors = append(out.Errors, e.NodeID+": "+e.Error.Name)
-	}
-	sort.Slice(out.Debug, func(i, j int) bool { return out.Debug[i].NodeID < out.Debug[j].NodeID })
+	out.Debug, out.Storage = debug, store.decoded()
+	sort.SliceStable(out.Debug, func(i, j int) bool { return out.Debug[i].NodeID < out.Debug[j].NodeID })
 	return out
+}
+
+// memState is an in-memory weir.NodeStateService for node tests; the stores
+// pass the same contract in store/storetest.
+type memState struct {
+	mu sync.Mutex
+	m  map[string]json.RawMessage
+}
+
+func (s *memState) NodeState(_ context.Context, _, key string) (json.RawMessage, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[key]
+	return v, ok, nil
+}
+
+func (s *memState) SwapNodeState(_ context.Context, _, key string, old, next json.RawMessage) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.m[key]
+	if ok != (old != nil) || ok && string(cur) != string(old) {
+		return false, nil
+	}
+	if next == nil {
+		delete(s.m, key)
+	} else {
+		s.m[key] = next
+	}
+	return true, nil
 }
 
 func mustDecodeFile(t *testing.T, name string, v any) {

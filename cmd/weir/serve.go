@@ -56,7 +56,7 @@ func (m *Main) Open(ctx context.Context) error {
 		limiter = ratelimit.New(m.Config.PressLimit, 10*time.Second)
 	}
 	m.executor = &engine.Executor{
-		Queue: inst.DB, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB,
+		Queue: inst.DB, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
 		Debug:   m.debugSink(hub),
 		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: inst.DB, Limiter: limiter},
