@@ -205,6 +205,16 @@ func pgCode(err error) string {
 	return ""
 }
 
+// pgConstraint returns the constraint err violates, or "" when err is no
+// server error naming one.
+func pgConstraint(err error) string {
+	var e *pgconn.PgError
+	if errors.As(err, &e) {
+		return e.ConstraintName
+	}
+	return ""
+}
+
 // isUnique reports whether err is a unique or primary key violation.
 func isUnique(err error) bool { return pgCode(err) == codeUniqueViolation }
 
