@@ -33,6 +33,8 @@ const (
 	pathVersion      = pathVersions + "/{flowVersionId}"
 	pathWebhooks     = "/applications/{applicationId}/webhooks"
 	pathWebhook      = "/applications/{applicationId}/webhooks/{webhookId}"
+	pathEndpoints    = "/applications/{applicationId}/experience/endpoints"
+	pathEndpoint     = pathEndpoints + "/{experienceEndpointId}"
 )
 
 var (
@@ -160,14 +162,36 @@ func (s *Server) routes() []route {
 			handle: s.handleWebhookPatch},
 		{action: "webhook.delete", method: "DELETE", path: pathWebhook,
 			handle: s.handleWebhookDelete},
+
+		// Experience Endpoints
+		{action: "experienceEndpoints.get", method: "GET", path: pathEndpoints,
+			query:  listParams([]string{"route", "method", "id", "creationDate", "lastUpdated"}, []string{"route"}),
+			handle: s.handleEndpointsGet},
+		{action: "experienceEndpoints.post", method: "POST", path: pathEndpoints,
+			body:   &bodySpec{param: "experienceEndpoint", schema: "experienceEndpointPost", required: true},
+			handle: s.handleEndpointsPost},
+
+		// Experience Endpoint
+		{action: "experienceEndpoint.get", method: "GET", path: pathEndpoint,
+			handle: s.handleEndpointGet},
+		{action: "experienceEndpoint.patch", method: "PATCH", path: pathEndpoint,
+			body:   &bodySpec{param: "experienceEndpoint", schema: "experienceEndpointPatch", required: true},
+			handle: s.handleEndpointPatch},
+		{action: "experienceEndpoint.delete", method: "DELETE", path: pathEndpoint,
+			handle: s.handleEndpointDelete},
 	}
 }
 
 // publicRoutes are the unauthenticated endpoints, by method-less pattern:
-// a webhook's URL answers every method, at its root and below it.
+// a webhook's URL answers every method, at its root and below it, and so
+// does an application's experience root.
 func (s *Server) publicRoutes() map[string]http.Handler {
 	return map[string]http.Handler{
 		"/webhooks/{token}":           http.HandlerFunc(s.handleWebhookRequest),
 		"/webhooks/{token}/{path...}": http.HandlerFunc(s.handleWebhookRequest),
+		// An experience endpoint answers its method on its route below the
+		// application's root (endpoint_public.go).
+		"/experience/{applicationId}":           http.HandlerFunc(s.handleEndpointRequest),
+		"/experience/{applicationId}/{path...}": http.HandlerFunc(s.handleEndpointRequest),
 	}
 }

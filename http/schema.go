@@ -76,6 +76,13 @@ var weirActions = map[string][]string{
 	"webhook.get":    webhookScopes(true, "webhook.*", "webhook.get"),
 	"webhook.patch":  webhookScopes(false, "webhook.*", "webhook.patch"),
 	"webhook.delete": webhookScopes(false, "webhook.*", "webhook.delete"),
+	// Losant's Experience Endpoints and Experience Endpoint resources, with
+	// the same scope groups.
+	"experienceEndpoints.get":   webhookScopes(true, "experienceEndpoints.*", "experienceEndpoints.get"),
+	"experienceEndpoints.post":  webhookScopes(false, "experienceEndpoints.*", "experienceEndpoints.post"),
+	"experienceEndpoint.get":    webhookScopes(true, "experienceEndpoint.*", "experienceEndpoint.get"),
+	"experienceEndpoint.patch":  webhookScopes(false, "experienceEndpoint.*", "experienceEndpoint.patch"),
+	"experienceEndpoint.delete": webhookScopes(false, "experienceEndpoint.*", "experienceEndpoint.delete"),
 }
 
 // webhookScopes returns the scopes a webhook action accepts: the all.*

@@ -54,6 +54,14 @@ type Server struct {
 	// 0 means DefaultWebhookReplyTimeout.
 	WebhookReplyTimeout time.Duration
 
+	// Endpoints, when set, serves the experience endpoint resources and
+	// the public /experience/{applicationId}/… routes (endpoint*.go); they
+	// wait for replies through Replies.
+	Endpoints weir.ExperienceEndpointService
+	// EndpointReplyTimeout is how long an endpoint request waits for a
+	// reply; 0 means DefaultEndpointReplyTimeout.
+	EndpointReplyTimeout time.Duration
+
 	streams streams
 }
 
@@ -118,6 +126,7 @@ var allMethods = []string{
 type request struct {
 	appID, flowID, tokenID string
 	webhookID              string
+	endpointID             string // experienceEndpointId
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
@@ -156,7 +165,8 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 	for _, p := range []struct {
 		name string
 		dst  *string
-	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID}} {
+	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID},
+		{"experienceEndpointId", &req.endpointID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
 			continue

@@ -1,18 +1,12 @@
 package http
 
 import (
-	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -46,12 +40,8 @@ type ReplyWaiter interface {
 
 // webhookData is a webhook run's data (engine.md §3).
 type webhookData struct {
-	Path    string            `json:"path"`
-	Method  string            `json:"method"`
-	Headers map[string]string `json:"headers"`
-	Query   map[string]any    `json:"query"`
-	Body    any               `json:"body"`
-	ReplyID string            `json:"replyId,omitempty"`
+	*requestData
+	ReplyID string `json:"replyId,omitempty"`
 }
 
 // handleWebhookRequest answers ANY /webhooks/{token}[/{path...}], without an
@@ -86,10 +76,11 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) error {
 			return weir.Errorf(weir.TooManyRequests, "Over rate limit, request throttled")
 		}
 	}
-	data, err := readWebhookData(w, r)
+	rd, err := readRequestData(w, r)
 	if err != nil {
 		return err
 	}
+	data := &webhookData{requestData: rd}
 
 	var replies <-chan engine.Reply
 	if wh.WaitForReply && s.Replies != nil {
@@ -108,7 +99,7 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) error {
 		writeStatusJSON(w, wh.ResponseCode, success)
 		return nil
 	}
-	return s.awaitReply(w, r, replies)
+	return s.awaitReply(w, r, replies, s.WebhookReplyTimeout)
 }
 
 // basicAuthOK reports whether r passes the webhook's verification: always
@@ -127,10 +118,9 @@ func basicAuthOK(wh *weir.Webhook, r *http.Request) bool {
 }
 
 // awaitReply answers with the first reply on replies, or 504 when none
-// comes within the timeout (at once when there is no reply hub). A caller
-// that goes away gets nothing.
-func (s *Server) awaitReply(w http.ResponseWriter, r *http.Request, replies <-chan engine.Reply) error {
-	timeout := s.WebhookReplyTimeout
+// comes within timeout (0: DefaultWebhookReplyTimeout; at once when there
+// is no reply hub). A caller that goes away gets nothing.
+func (s *Server) awaitReply(w http.ResponseWriter, r *http.Request, replies <-chan engine.Reply, timeout time.Duration) error {
 	if timeout <= 0 {
 		timeout = DefaultWebhookReplyTimeout
 	}
@@ -150,10 +140,13 @@ func (s *Server) awaitReply(w http.ResponseWriter, r *http.Request, replies <-ch
 	return nil
 }
 
-// writeReply writes a Webhook Reply node's answer.
+// writeReply writes a Webhook Reply or Endpoint Reply node's answer.
 func writeReply(w http.ResponseWriter, rep engine.Reply) {
 	for k, v := range rep.Headers {
 		w.Header().Set(k, v)
+	}
+	for _, c := range rep.Cookies {
+		w.Header().Add("Set-Cookie", c)
 	}
 	status := rep.StatusCode
 	if status < 200 || status > 599 {
@@ -250,107 +243,4 @@ func hasWebhookTrigger(d *weir.Definition, id string) bool {
 		}
 	}
 	return false
-}
-
-// readWebhookData builds a run's data from r: its path below the webhook's
-// URL, lowercase method, headers with lowercase names and no cookie (repeated
-// headers joined by ", "), query and parsed body. A body over
-// MaxWebhookBodyBytes is PayloadTooLarge.
-func readWebhookData(w http.ResponseWriter, r *http.Request) (*webhookData, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBodyBytes))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, weir.Errorf(weir.PayloadTooLarge, "Request body is larger than %d bytes", MaxWebhookBodyBytes)
-	} else if err != nil {
-		return nil, weir.Errorf(weir.Validation, "body could not be read")
-	}
-	d := &webhookData{
-		Path:    "/" + r.PathValue("path"),
-		Method:  strings.ToLower(r.Method),
-		Headers: map[string]string{},
-		Query:   formValues(r.URL.Query()),
-	}
-	for k, vs := range r.Header {
-		if k = strings.ToLower(k); k != "cookie" {
-			d.Headers[k] = strings.Join(vs, ", ")
-		}
-	}
-	if r.Host != "" {
-		d.Headers["host"] = r.Host
-	}
-	if d.Body, err = parseWebhookBody(r.Header.Get("Content-Type"), b); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// parseWebhookBody parses a request body by its content type: JSON,
-// urlencoded and multipart forms become values, anything else stays text;
-// an empty body is null. Invalid JSON is Validation.
-func parseWebhookBody(contentType string, b []byte) (any, error) {
-	if len(b) == 0 {
-		return nil, nil
-	}
-	mt, params, _ := mime.ParseMediaType(contentType)
-	switch {
-	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
-		var v any
-		if err := json.Unmarshal(b, &v); err != nil {
-			return nil, weir.Errorf(weir.Validation, "body is not valid JSON")
-		}
-		return v, nil
-	case mt == "application/x-www-form-urlencoded":
-		q, err := url.ParseQuery(string(b))
-		if err != nil {
-			return nil, weir.Errorf(weir.Validation, "body is not a valid urlencoded form")
-		}
-		return formValues(q), nil
-	case mt == "multipart/form-data":
-		return multipartValues(b, params["boundary"])
-	}
-	return string(b), nil
-}
-
-// multipartValues reads a multipart form: each part, a field or a file, is
-// named by its form name and valued by its content as text.
-func multipartValues(b []byte, boundary string) (any, error) {
-	if boundary == "" {
-		return nil, weir.Errorf(weir.Validation, "multipart body has no boundary")
-	}
-	mr := multipart.NewReader(bytes.NewReader(b), boundary)
-	form := url.Values{}
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, weir.Errorf(weir.Validation, "body is not a valid multipart form")
-		}
-		v, err := io.ReadAll(p)
-		if err != nil {
-			return nil, weir.Errorf(weir.Validation, "body is not a valid multipart form")
-		}
-		if name := p.FormName(); name != "" {
-			form.Add(name, string(v))
-		}
-	}
-	return formValues(form), nil
-}
-
-// formValues turns query or form values into an object: a key given once
-// maps to its string, a repeated key to the array of its strings.
-func formValues(q url.Values) map[string]any {
-	out := make(map[string]any, len(q))
-	for k, vs := range q {
-		if len(vs) == 1 {
-			out[k] = vs[0]
-			continue
-		}
-		arr := make([]any, len(vs))
-		for i, v := range vs {
-			arr[i] = v
-		}
-		out[k] = arr
-	}
-	return out
 }

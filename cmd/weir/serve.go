@@ -74,7 +74,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Versions = inst.DB
 	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
-	api.Webhooks, api.Replies = inst.DB, replies
+	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.WebhookLimiter = ratelimit.New(100, 10*time.Second) // Losant's limit per webhook
 	m.server = &http.Server{
 		Handler:           api.Handler(),
