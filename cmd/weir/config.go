@@ -16,6 +16,7 @@ import (
 type Config struct {
 	Addr       string
 	DataDir    string
+	Store      string // "" or "sqlite": SQLite in DataDir; a postgres:// URL: PostgreSQL
 	LogLevel   string
 	LogFormat  string
 	Workers    int
@@ -43,6 +44,7 @@ func DefaultConfig() Config {
 func (c *Config) bind(fs *flag.FlagSet) {
 	str(fs, &c.Addr, "addr", "WEIR_ADDR", "listen address")
 	str(fs, &c.DataDir, "data", "WEIR_DATA", "data directory (SQLite database, signing key)")
+	str(fs, &c.Store, "store", "WEIR_STORE", "store: sqlite (in the data directory) or a postgres:// URL")
 	str(fs, &c.LogLevel, "log-level", "WEIR_LOG_LEVEL", "log level: debug, info, warn or error")
 	str(fs, &c.LogFormat, "log-format", "WEIR_LOG_FORMAT", "log format: text or json")
 	integer(fs, &c.Workers, "workers", "WEIR_WORKERS", "runs executed concurrently")
@@ -68,6 +70,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RunTimeout <= 0 || c.Shutdown < 0 {
 		return fmt.Errorf("--run-timeout must be positive and --shutdown-timeout not negative")
+	}
+	if c.Store != "" && c.Store != "sqlite" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://") {
+		return fmt.Errorf("--store must be sqlite or a postgres:// URL")
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("--data is required")

@@ -55,6 +55,7 @@ func runFlowImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.SetOutput(stderr)
 	cfg := DefaultConfig()
 	str(fs, &cfg.DataDir, "data", "WEIR_DATA", "data directory")
+	str(fs, &cfg.Store, "store", "WEIR_STORE", "postgres://… to use PostgreSQL instead of SQLite in the data directory")
 	app := fs.String("application", "", "id of the application to import into (required)")
 	skipVersions := fs.Bool("skip-versions", false, "import the flows of files that also hold flow versions, which weir cannot store yet")
 	files, err := parseInterleaved(fs, args)
@@ -78,7 +79,7 @@ func runFlowImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if len(file.Flows) == 0 {
 		return fmt.Errorf("the files hold no flows")
 	}
-	inst, err := openInstance(cfg.DataDir, false)
+	inst, err := openInstance(cfg)
 	if err != nil {
 		return err
 	}
@@ -122,6 +123,7 @@ func runFlowExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.SetOutput(stderr)
 	cfg := DefaultConfig()
 	str(fs, &cfg.DataDir, "data", "WEIR_DATA", "data directory")
+	str(fs, &cfg.Store, "store", "WEIR_STORE", "postgres://… to use PostgreSQL instead of SQLite in the data directory")
 	app := fs.String("application", "", "id of the application (required)")
 	var ids stringList
 	fs.Var(&ids, "flow", "id of a flow to export; repeatable (default: every flow of the application)")
@@ -135,7 +137,7 @@ func runFlowExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if !weir.ValidID(*app) {
 		return fmt.Errorf("--application must be a 24-hex-digit id")
 	}
-	inst, err := openInstance(cfg.DataDir, false)
+	inst, err := openInstance(cfg)
 	if err != nil {
 		return err
 	}

@@ -5,25 +5,47 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/auth"
+	"github.com/weirhq/weir/store/postgres"
 	"github.com/weirhq/weir/store/sqlite"
 )
 
-// instance is an opened data directory: its database, signing key and the id
-// of the user who owns it.
+// store is everything weir needs from a store; store/sqlite and
+// store/postgres both provide it.
+type store interface {
+	weir.ApplicationService
+	weir.FlowService
+	weir.FlowVersionService
+	weir.TokenService
+	weir.StorageService
+	weir.NodeStateService
+	weir.LogService
+	weir.RunQueue
+	weir.WebhookService
+	weir.ExperienceEndpointService
+	Close() error
+}
+
+// instance is an opened data directory and store: the database, the signing
+// key and the id of the user who owns the instance.
 type instance struct {
-	DB      *sqlite.DB
+	DB      store
 	Signer  *auth.Signer
 	OwnerID string
 }
 
-// openInstance opens (creating on first use) the data directory dir.
-func openInstance(dir string, sync bool) (*instance, error) {
+// openInstance opens (creating on first use) the data directory of cfg and
+// its store: SQLite in the data directory, or PostgreSQL when cfg.Store is a
+// postgres:// URL. The signing key and owner id stay in the data directory,
+// so processes sharing a PostgreSQL store must share those two files.
+func openInstance(cfg Config) (*instance, error) {
+	dir := cfg.DataDir
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -35,12 +57,25 @@ func openInstance(dir string, sync bool) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := sqlite.NewDB(filepath.Join(dir, "weir.db"))
-	db.Sync = sync
-	if err := db.Open(); err != nil {
+	db, err := openStore(cfg)
+	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	return &instance{DB: db, Signer: &auth.Signer{Key: key}, OwnerID: owner}, nil
+}
+
+// openStore opens the store cfg names.
+func openStore(cfg Config) (store, error) {
+	if strings.HasPrefix(cfg.Store, "postgres://") || strings.HasPrefix(cfg.Store, "postgresql://") {
+		db := postgres.NewDB(cfg.Store)
+		if u, err := url.Parse(cfg.Store); err == nil && u.Query().Get("search_path") != "" {
+			db.Schema = u.Query().Get("search_path") // weir's tables live in that schema
+		}
+		return db, db.Open()
+	}
+	db := sqlite.NewDB(filepath.Join(cfg.DataDir, "weir.db"))
+	db.Sync = cfg.Sync
+	return db, db.Open()
 }
 
 // loadOrCreateOwner reads the owner's user id from file, creating it first.

@@ -41,7 +41,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Logger == nil {
 		m.Logger = m.Config.Logger(os.Stderr)
 	}
-	inst, err := openInstance(m.Config.DataDir, m.Config.Sync)
+	inst, err := openInstance(m.Config)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	cfg := DefaultConfig()
 	str(fs, &cfg.DataDir, "data", "WEIR_DATA", "data directory")
+	str(fs, &cfg.Store, "store", "WEIR_STORE", "postgres://… to use PostgreSQL instead of SQLite in the data directory")
 	var scopes stringList
 	fs.Var(&scopes, "scope", "a scope the token grants; repeatable (default all.User, or all.Application with --application)")
 	app := fs.String("application", "", "bind the token to this application id")
@@ -43,7 +44,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	inst, err := openInstance(cfg.DataDir, false)
+	inst, err := openInstance(cfg)
 	if err != nil {
 		return err
 	}
