@@ -34,8 +34,10 @@ type Request struct {
 }
 
 // Config says how to drive the endpoint. Exactly one of Connections (closed
-// loop) or Rate (open loop) is set; the run stops after Duration or after
-// Count requests, whichever comes first (a zero Count means no count limit).
+// loop) or Rate (open loop) is set; the run stops after Warmup+Duration or
+// once Count requests (warm-up included) are sent and answered, whichever
+// comes first. A zero Count means no count limit; otherwise exactly Count
+// requests are sent unless time runs out.
 type Config struct {
 	Connections int           // closed loop: concurrent connections
 	Rate        float64       // open loop: requests per second
@@ -62,11 +64,24 @@ func (r Result) String() string {
 		r.Requests, r.Elapsed.Round(time.Millisecond), r.Throughput, r.P50, r.P99, r.P999, r.Max, r.Errors, r.FirstError)
 }
 
-// Run drives req as cfg says and returns the measurements.
-func Run(ctx context.Context, req Request, cfg Config) (Result, error) {
-	wire, addr, err := encode(req)
-	if err != nil {
-		return Result{}, err
+// Run drives the endpoint as cfg says, sending reqs in turn (they must
+// share one host), and returns the measurements.
+func Run(ctx context.Context, cfg Config, reqs ...Request) (Result, error) {
+	if len(reqs) == 0 {
+		return Result{}, errors.New("loadgen: no request")
+	}
+	wire := &wires{}
+	var addr string
+	for _, req := range reqs {
+		b, a, err := encode(req)
+		if err != nil {
+			return Result{}, err
+		}
+		if addr != "" && a != addr {
+			return Result{}, errors.New("loadgen: requests to more than one host")
+		}
+		addr = a
+		wire.all = append(wire.all, b)
 	}
 	if cfg.Duration <= 0 || cfg.Duration > 10*time.Minute {
 		return Result{}, errors.New("loadgen: duration must be in (0, 10m]")
@@ -79,32 +94,31 @@ func Run(ctx context.Context, req Request, cfg Config) (Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Warmup+cfg.Duration)
 	defer cancel()
-	r := &recorder{want: cfg.WantStatus, count: int64(cfg.Count)}
+	r := &recorder{want: cfg.WantStatus}
 	start := time.Now()
 	r.from = start.Add(cfg.Warmup)
 	if cfg.Connections > 0 {
-		closedLoop(ctx, cancel, addr, wire, cfg.Connections, r)
+		closedLoop(ctx, addr, wire, cfg.Connections, cfg.Count, r)
 	} else {
-		openLoop(ctx, cancel, addr, wire, cfg, r)
+		openLoop(ctx, addr, wire, cfg, r)
 	}
 	end := time.Now()
 	return r.result(end.Sub(r.from)), nil
 }
 
 // closedLoop runs n workers, each on its own connection, until ctx ends or
-// the recorder has its count.
-func closedLoop(ctx context.Context, stop func(), addr string, wire []byte, n int, r *recorder) {
+// count requests are sent (count 0: no limit).
+func closedLoop(ctx context.Context, addr string, wire *wires, n, count int, r *recorder) {
+	var sent atomic.Int64
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
 			c := &conn{addr: addr}
 			defer c.close()
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && (count <= 0 || sent.Add(1) <= int64(count)) {
 				t0 := time.Now()
-				status, err := c.do(ctx, wire)
-				if r.record(t0, time.Since(t0), status, err) {
-					stop()
-				}
+				status, err := c.do(ctx, wire.next())
+				r.record(t0, time.Since(t0), status, err)
 			}
 		})
 	}
@@ -114,7 +128,7 @@ func closedLoop(ctx context.Context, stop func(), addr string, wire []byte, n in
 // openLoop schedules requests at cfg.Rate and hands them to up to
 // cfg.MaxInFlight connections; a request waiting for a free connection is
 // late, and its latency counts from when it was due.
-func openLoop(ctx context.Context, stop func(), addr string, wire []byte, cfg Config, r *recorder) {
+func openLoop(ctx context.Context, addr string, wire *wires, cfg Config, r *recorder) {
 	slots := cfg.MaxInFlight
 	if slots <= 0 {
 		slots = 256
@@ -129,10 +143,8 @@ func openLoop(ctx context.Context, stop func(), addr string, wire []byte, cfg Co
 				if ctx.Err() != nil {
 					continue // drain
 				}
-				status, err := c.do(ctx, wire)
-				if r.record(t0, time.Since(t0), status, err) {
-					stop()
-				}
+				status, err := c.do(ctx, wire.next())
+				r.record(t0, time.Since(t0), status, err)
 			}
 		})
 	}
@@ -168,12 +180,23 @@ func openLoop(ctx context.Context, stop func(), addr string, wire []byte, cfg Co
 	wg.Wait()
 }
 
+// wires are the encoded requests, handed out in turn.
+type wires struct {
+	all [][]byte
+	i   atomic.Uint64
+}
+
+func (w *wires) next() []byte {
+	if len(w.all) == 1 {
+		return w.all[0]
+	}
+	return w.all[(w.i.Add(1)-1)%uint64(len(w.all))]
+}
+
 // recorder collects latencies from concurrent workers.
 type recorder struct {
 	want     int
-	count    int64
 	from     time.Time
-	n        atomic.Int64
 	overflow atomic.Int64
 
 	mu       sync.Mutex
@@ -182,13 +205,10 @@ type recorder struct {
 	firstErr string
 }
 
-// record notes one answer; it reports whether the count is reached.
-func (r *recorder) record(t0 time.Time, d time.Duration, status int, err error) bool {
-	if t0.Before(r.from) {
-		return false
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return true
+// record notes one answer sent at t0 that took d.
+func (r *recorder) record(t0 time.Time, d time.Duration, status int, err error) {
+	if t0.Before(r.from) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return
 	}
 	r.mu.Lock()
 	switch {
@@ -208,7 +228,6 @@ func (r *recorder) record(t0 time.Time, d time.Duration, status int, err error) 
 		}
 	}
 	r.mu.Unlock()
-	return r.count > 0 && r.n.Add(1) >= r.count
 }
 
 func (r *recorder) result(elapsed time.Duration) Result {

@@ -21,7 +21,7 @@ func TestRun(t *testing.T) {
 	req := loadgen.Request{Method: "POST", URL: srv.URL + "/x", Header: map[string]string{"X-Test": "1"}, Body: []byte(`{}`)}
 
 	t.Run("ClosedLoopCount", func(t *testing.T) {
-		res, err := loadgen.Run(t.Context(), req, loadgen.Config{Connections: 4, Duration: 5 * time.Second, Count: 500})
+		res, err := loadgen.Run(t.Context(), loadgen.Config{Connections: 4, Duration: 5 * time.Second, Count: 500}, req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -30,7 +30,7 @@ func TestRun(t *testing.T) {
 		}
 	})
 	t.Run("OpenLoopRate", func(t *testing.T) {
-		res, err := loadgen.Run(t.Context(), req, loadgen.Config{Rate: 500, Duration: time.Second})
+		res, err := loadgen.Run(t.Context(), loadgen.Config{Rate: 500, Duration: time.Second}, req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +41,7 @@ func TestRun(t *testing.T) {
 	t.Run("ErrStatus", func(t *testing.T) {
 		bad := req
 		bad.Header = nil
-		res, _ := loadgen.Run(t.Context(), bad, loadgen.Config{Connections: 1, Duration: time.Second, Count: 10})
+		res, _ := loadgen.Run(t.Context(), loadgen.Config{Connections: 1, Duration: time.Second, Count: 10}, bad)
 		if res.Errors != 10 || !strings.Contains(res.FirstError, "400") {
 			t.Errorf("Run() = %v, want 10 errors with status 400", res)
 		}
@@ -49,7 +49,7 @@ func TestRun(t *testing.T) {
 	t.Run("ErrNotLoopback", func(t *testing.T) {
 		bad := req
 		bad.URL = "http://192.0.2.1/x"
-		if _, err := loadgen.Run(t.Context(), bad, loadgen.Config{Connections: 1, Duration: time.Second}); err == nil {
+		if _, err := loadgen.Run(t.Context(), loadgen.Config{Connections: 1, Duration: time.Second}, bad); err == nil {
 			t.Error("Run() to a non-loopback address succeeded, want an error")
 		}
 	})

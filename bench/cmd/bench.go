@@ -1,0 +1,380 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/weirhq/weir/bench/loadgen"
+)
+
+// Systems, as named in the results.
+const (
+	sysWeir    = "weir"
+	sysNodeRED = "Node-RED"
+)
+
+// metrics holds every measured value by metric name and system.
+type metrics map[string]map[string][]float64
+
+func (m metrics) add(metric, sys string, v float64) {
+	if m[metric] == nil {
+		m[metric] = map[string][]float64{}
+	}
+	m[metric][sys] = append(m[metric][sys], v)
+}
+
+// median returns the median of metric for sys, and whether there is one.
+func (m metrics) median(metric, sys string) (float64, bool) {
+	vs := append([]float64(nil), m[metric][sys]...)
+	if len(vs) == 0 {
+		return 0, false
+	}
+	sort.Float64s(vs)
+	if len(vs)%2 == 1 {
+		return vs[len(vs)/2], true
+	}
+	return (vs[len(vs)/2-1] + vs[len(vs)/2]) / 2, true
+}
+
+// bench is one run of the command.
+type bench struct {
+	o         options
+	root, tmp string
+	logf      io.Writer
+	say       io.Writer
+	m         metrics
+	notes     []string
+
+	weir       *weirServer
+	nr         *proc
+	app        string   // S1's application; S5 adds its flows here
+	app3, app4 string   // S3's and S4's applications
+	s1, s4     []string // webhook tokens
+}
+
+// webhooksPerFlow is how many webhooks the S1 and S4 load is spread over.
+// weir serve limits each webhook to 100 requests in any 10 s (Losant's
+// limit) and has no flag to lift it, so one flow gets this many webhook
+// triggers and the load generator sends to each webhook in turn: at most
+// about 10 × webhooksPerFlow requests per second can succeed.
+const webhooksPerFlow = 500
+
+func (b *bench) sayf(format string, a ...any) { fmt.Fprintf(b.say, "bench: "+format+"\n", a...) }
+
+func (b *bench) run(ctx context.Context) error {
+	nrDir := b.root + "/bench/nodered"
+	if !b.o.weirOnly {
+		if err := installNodeRED(nrDir, b.logf); err != nil {
+			return err
+		}
+	}
+	bin := b.o.weirBin
+	if bin == "" {
+		var err error
+		if bin, err = buildWeir(b.root, b.tmp); err != nil {
+			return err
+		}
+	}
+	var err error
+	if b.weir, err = startWeir(ctx, bin, b.tmp+"/weir-data", "", b.logf); err != nil {
+		return err
+	}
+	defer func() { b.weir.stop() }()
+	b.idle(sysWeir, b.weir.proc)
+	if !b.o.weirOnly {
+		if b.nr, err = startNodeRED(ctx, nrDir, b.tmp, b.logf); err != nil {
+			return err
+		}
+		defer func() { b.nr.stop() }()
+		b.idle(sysNodeRED, b.nr)
+	}
+	if err := b.setupWeir(ctx); err != nil {
+		return err
+	}
+	if err := b.check(ctx); err != nil {
+		return err
+	}
+	for r := range b.o.rounds {
+		systems := []string{sysWeir, sysNodeRED}
+		if r%2 == 1 {
+			systems = []string{sysNodeRED, sysWeir}
+		}
+		for _, sc := range []string{"S1", "S2", "S4", "S3"} {
+			for _, sys := range systems {
+				if sys == sysNodeRED && b.o.weirOnly {
+					continue
+				}
+				if err := b.scenario(ctx, r, sc, sys); err != nil {
+					return fmt.Errorf("round %d %s %s: %w", r+1, sc, sys, err)
+				}
+			}
+		}
+	}
+	return b.scale(ctx)
+}
+
+// idle records a server's start-up time and its RSS one second after.
+func (b *bench) idle(sys string, p *proc) {
+	time.Sleep(time.Second)
+	rss, err := p.rssMB()
+	if err != nil {
+		b.notes = append(b.notes, fmt.Sprintf("%s idle RSS: %v", sys, err))
+	}
+	b.m.add("idle.rss", sys, rss)
+	b.m.add("idle.start", sys, p.startup.Seconds()*1000)
+	b.sayf("%s started in %v, idle RSS %.1f MiB", sys, p.startup.Round(time.Millisecond), rss)
+}
+
+// setupWeir creates one application per scenario, the S1 and S4 webhooks
+// and their flows.
+func (b *bench) setupWeir(ctx context.Context) error {
+	for _, a := range []*string{&b.app, &b.app3, &b.app4} {
+		var err error
+		if *a, err = b.weir.createApp(ctx, "bench"); err != nil {
+			return err
+		}
+	}
+	k := webhooksPerFlow
+	if b.o.smoke {
+		k = 50
+	}
+	ids1, err := b.webhooks(ctx, b.app, "s1", k, &b.s1)
+	if err != nil {
+		return err
+	}
+	ids4, err := b.webhooks(ctx, b.app4, "s4", k, &b.s4)
+	if err != nil {
+		return err
+	}
+	if _, _, err := b.weir.createFlow(ctx, b.app, weirS1("s1", ids1...)); err != nil {
+		return err
+	}
+	_, _, err = b.weir.createFlow(ctx, b.app4, weirS4("s4", ids4...))
+	return err
+}
+
+// webhooks creates k webhooks in app, appends their tokens to tokens and
+// returns their ids.
+func (b *bench) webhooks(ctx context.Context, app, name string, k int, tokens *[]string) ([]string, error) {
+	var ids []string
+	for i := range k {
+		id, tok, err := b.weir.createWebhook(ctx, app, fmt.Sprintf("%s-%d", name, i))
+		if err != nil {
+			return nil, err
+		}
+		ids, *tokens = append(ids, id), append(*tokens, tok)
+	}
+	return ids, nil
+}
+
+// requests returns the load requests of scenario sc on sys.
+func (b *bench) requests(sc, sys string) []loadgen.Request {
+	h := map[string]string{"Content-Type": "application/json"}
+	body := s1Body
+	if sc == "S4" {
+		body = s4Body()
+	}
+	if sys == sysNodeRED {
+		path := map[string]string{"S1": "/s1", "S2": "/s1", "S3": "/s3", "S4": "/s4"}[sc]
+		return []loadgen.Request{{Method: "POST", URL: b.nr.base + path, Header: h, Body: body}}
+	}
+	toks := b.s1
+	if sc == "S4" {
+		toks = b.s4
+	}
+	var reqs []loadgen.Request
+	for _, tok := range toks {
+		reqs = append(reqs, loadgen.Request{Method: "POST", URL: b.weir.base + "/webhooks/" + tok, Header: h, Body: body})
+	}
+	return reqs
+}
+
+// check sends one request of each scenario to each system and compares
+// the S4 answers, which must be the same computation.
+func (b *bench) check(ctx context.Context) error {
+	answers := map[string]string{}
+	for _, sys := range []string{sysWeir, sysNodeRED} {
+		if sys == sysNodeRED && b.o.weirOnly {
+			continue
+		}
+		for _, sc := range []string{"S1", "S4"} {
+			req := b.requests(sc, sys)[0]
+			hr, _ := http.NewRequestWithContext(ctx, req.Method, req.URL, strings.NewReader(string(req.Body)))
+			hr.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(hr)
+			if err != nil {
+				return fmt.Errorf("check %s %s: %w", sys, sc, err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("check %s %s: %d %s", sys, sc, resp.StatusCode, body)
+			}
+			var v any
+			if err := json.Unmarshal(body, &v); err != nil {
+				return fmt.Errorf("check %s %s: answer is not JSON: %s", sys, sc, body)
+			}
+			norm, _ := json.Marshal(v)
+			answers[sys+sc] = string(norm)
+			b.sayf("check %s %s: %.120s", sys, sc, norm)
+		}
+	}
+	if !b.o.weirOnly && answers[sysWeir+"S4"] != answers[sysNodeRED+"S4"] {
+		return fmt.Errorf("S4 answers differ:\nweir:     %s\nNode-RED: %s", answers[sysWeir+"S4"], answers[sysNodeRED+"S4"])
+	}
+	return nil
+}
+
+// loadConfig is the closed-loop configuration of the scenarios.
+func (b *bench) closed() loadgen.Config {
+	return loadgen.Config{Connections: b.o.conns, Duration: b.o.duration, Warmup: max(time.Second, b.o.duration/5)}
+}
+
+// scenario runs one scenario once on one system and records it.
+func (b *bench) scenario(ctx context.Context, round int, sc, sys string) error {
+	if sc == "S3" && sys == sysWeir {
+		return b.presses(ctx)
+	}
+	cfg := b.closed()
+	if sc == "S2" {
+		cfg = loadgen.Config{Rate: b.o.rate, MaxInFlight: 256, Duration: b.o.duration, Warmup: max(time.Second, b.o.duration/5)}
+	}
+	runtime.GC()
+	res, err := loadgen.Run(ctx, cfg, b.requests(sc, sys)...)
+	if err != nil {
+		return err
+	}
+	b.sayf("round %d %s %-8s %v", round+1, sc, sys, res)
+	b.record(sc, sys, res)
+	return nil
+}
+
+func (b *bench) record(sc, sys string, res loadgen.Result) {
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	b.m.add(sc+".tput", sys, res.Throughput)
+	b.m.add(sc+".p50", sys, ms(res.P50))
+	b.m.add(sc+".p99", sys, ms(res.P99))
+	b.m.add(sc+".p999", sys, ms(res.P999))
+	b.m.add(sc+".errors", sys, float64(res.Errors))
+	if res.Errors > 0 {
+		b.notes = append(b.notes, fmt.Sprintf("%s %s: %d errors (first: %s)", sc, sys, res.Errors, res.FirstError))
+	}
+}
+
+// presses is S3 on weir: N presses of a fresh flow's virtual button, timed
+// until the flow's stored counter reaches N; every run must be logged.
+func (b *bench) presses(ctx context.Context) error {
+	id, key, err := b.weir.createFlow(ctx, b.app3, weirS3(fmt.Sprintf("s3-%d", time.Now().UnixNano())))
+	if err != nil {
+		return err
+	}
+	n := b.o.presses
+	req := loadgen.Request{Method: "POST", URL: b.weir.base + "/applications/" + b.app3 + "/flows/" + id + "/virtualButton",
+		Header: map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + b.weir.token},
+		Body:   []byte(`{"key":"` + key + `","payload":{"temp":35}}`)}
+	runtime.GC()
+	t0 := time.Now()
+	res, err := loadgen.Run(ctx, loadgen.Config{Connections: b.o.conns, Duration: 5 * time.Minute, Count: n}, req)
+	if err != nil {
+		return err
+	}
+	accepted := time.Since(t0)
+	if res.Errors > 0 {
+		return fmt.Errorf("S3: %d presses failed: %s", res.Errors, res.FirstError)
+	}
+	var count int
+	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if count, err = b.weir.storageCount(ctx, b.app3, id); err != nil {
+			return err
+		}
+		if count >= n {
+			break
+		}
+	}
+	done := time.Since(t0)
+	if count != n {
+		return fmt.Errorf("S3: counter is %d after 5 minutes, want %d", count, n)
+	}
+	var logged int
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if logged, err = b.weir.runCount(ctx, b.app3, id); err != nil {
+			return err
+		}
+		if logged >= n {
+			break
+		}
+	}
+	if logged != n {
+		b.notes = append(b.notes, fmt.Sprintf("S3: %d runs logged for %d presses", logged, n))
+	}
+	b.m.add("S3.runs", sysWeir, float64(n)/done.Seconds())
+	b.m.add("S3.accepted", sysWeir, float64(n)/accepted.Seconds())
+	b.m.add("S3.press.p99", sysWeir, float64(res.P99)/float64(time.Millisecond))
+	b.sayf("S3 weir: %d presses accepted in %v (%.0f/s, p99 %v), all run in %v: %.0f runs/s, %d logged",
+		n, accepted.Round(time.Millisecond), float64(n)/accepted.Seconds(), res.P99, done.Round(time.Millisecond), float64(n)/done.Seconds(), logged)
+	return nil
+}
+
+// scale is S5: load the filler flows, restart weir, measure start-up and
+// idle RSS, then S1 throughput with them loaded.
+func (b *bench) scale(ctx context.Context) error {
+	if b.nr != nil {
+		b.nr.stop() // S5 is weir only; free the CPU
+		b.nr = nil
+	}
+	t0 := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			for i := next.Add(1); i <= int64(b.o.flows); i = next.Add(1) {
+				f := weirS1(fmt.Sprintf("filler-%05d", i))
+				if _, _, err := b.weir.createFlow(ctx, b.app, f); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return fmt.Errorf("S5: creating flows: %w", err)
+	}
+	b.sayf("S5: created %d flows in %v", b.o.flows, time.Since(t0).Round(time.Millisecond))
+	w, err := b.weir.restart(ctx, b.logf)
+	if err != nil {
+		return err
+	}
+	b.weir = w
+	time.Sleep(time.Second)
+	rss, err := w.rssMB()
+	if err != nil {
+		return err
+	}
+	b.m.add("S5.rss", sysWeir, rss)
+	b.m.add("S5.start", sysWeir, w.startup.Seconds()*1000)
+	b.sayf("S5: weir with %d flows started in %v, idle RSS %.1f MiB", b.o.flows, w.startup.Round(time.Millisecond), rss)
+	for r := range b.o.rounds {
+		runtime.GC()
+		res, err := loadgen.Run(ctx, b.closed(), b.requests("S1", sysWeir)...)
+		if err != nil {
+			return err
+		}
+		b.sayf("round %d S5 S1 weir %v", r+1, res)
+		b.record("S5", sysWeir, res)
+	}
+	rss, _ = w.rssMB()
+	b.m.add("S5.rss.loaded", sysWeir, rss)
+	return nil
+}

@@ -1,0 +1,135 @@
+// Command bench compares weir with Node-RED on loopback: it installs the
+// pinned Node-RED (npm ci in bench/nodered), builds and starts weir, loads
+// equivalent flows into both, drives them with bench/loadgen over several
+// alternating rounds and writes the medians to bench/RESULTS.md.
+//
+//	go run ./bench/cmd            # full run, about 6 minutes on 2 cores
+//	go run ./bench/cmd -smoke     # seconds, tiny counts, writes no results
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// options are the command's flags.
+type options struct {
+	smoke    bool
+	weirOnly bool
+	rounds   int
+	duration time.Duration
+	conns    int
+	rate     float64
+	presses  int
+	flows    int
+	out      string
+	keepTmp  bool
+	weirBin  string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&o.smoke, "smoke", false, "a few seconds with tiny counts, to check the harness works; writes no results unless -out is given")
+	fs.BoolVar(&o.weirOnly, "weir-only", false, "skip Node-RED (no npm)")
+	fs.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every scenario on both systems, alternating which goes first")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time of each closed- and open-loop run (after a warm-up of a fifth of it, at least 1 s)")
+	fs.IntVar(&o.conns, "conns", 32, "connections of the closed-loop scenarios")
+	fs.Float64Var(&o.rate, "rate", 1000, "requests per second of S2")
+	fs.IntVar(&o.presses, "presses", 20000, "virtual button presses per S3 round")
+	fs.IntVar(&o.flows, "flows", 10000, "flows loaded into weir for S5")
+	fs.StringVar(&o.out, "out", "", "results file (default bench/RESULTS.md; none in smoke mode)")
+	fs.StringVar(&o.weirBin, "weir", "", "a weir binary to run instead of building ./cmd/weir")
+	fs.BoolVar(&o.keepTmp, "keep", false, "keep the temporary directory (data directories, server logs)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.smoke {
+		o.rounds, o.duration, o.presses, o.flows, o.rate = 1, time.Second, 200, 100, 200
+	}
+	if o.rounds < 1 || o.rounds > 20 || o.duration <= 0 || o.duration > 5*time.Minute || o.conns < 1 || o.conns > 1024 ||
+		o.rate <= 0 || o.rate > 100000 || o.presses < 1 || o.presses > 1000000 || o.flows < 0 || o.flows > 100000 {
+		return fmt.Errorf("a flag is out of range (rounds 1–20, duration ≤ 5m, conns 1–1024, rate ≤ 100000, presses ≤ 1e6, flows ≤ 1e5)")
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	if o.out == "" && !o.smoke {
+		o.out = filepath.Join(root, "bench", "RESULTS.md")
+	}
+	tmp, err := os.MkdirTemp("", "weir-bench-")
+	if err != nil {
+		return err
+	}
+	if o.keepTmp {
+		fmt.Fprintln(stderr, "bench: keeping", tmp)
+	} else {
+		defer mustRemoveAll(tmp)
+	}
+	logFile, err := os.Create(filepath.Join(tmp, "servers.log"))
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	b := &bench{o: o, root: root, tmp: tmp, logf: logFile, say: stderr, m: metrics{}}
+	err = b.run(ctx)
+	if err != nil {
+		logFile.Sync()
+		if tail := logTail(logFile.Name(), 30); tail != "" {
+			fmt.Fprintf(stderr, "bench: last server log lines:\n%s\n", tail)
+		}
+		return err
+	}
+	report := b.report(strings.Join(append([]string{"go run ./bench/cmd"}, args...), " "))
+	if o.out != "" {
+		if err := os.WriteFile(o.out, []byte(report), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintln(stderr, "bench: wrote", o.out)
+	}
+	fmt.Fprint(stderr, report)
+	return nil
+}
+
+// moduleRoot returns the directory holding weir's go.mod.
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", fmt.Errorf("run bench from inside the weir module")
+	}
+	return filepath.Dir(mod), nil
+}
+
+// logTail returns the last n lines of the file at name.
+func logTail(name string, n int) string {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
