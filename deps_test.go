@@ -22,6 +22,7 @@ var allowed = map[string][]string{
 	"auth":            {""},
 	"flowfile":        {""},
 	"ratelimit":       {},
+	"mqtt":            {},
 	"triggers":        {"", "mock"},
 	"store/storetest": {""},
 	"store/sqlite":    {"", "store/storetest"},

@@ -28,9 +28,10 @@ type Executor struct {
 	Workers      int           // concurrent runs; default 64
 	RunTimeout   time.Duration // default DefaultRunTimeout
 	Now          func() time.Time
-	Debug        func(DebugMessage) // receives Debug node output; may be nil
-	Buttons      *Buttons           // presses for Workflow Trigger nodes; nil: runs cannot start other runs
-	Replies      *ReplyHub          // answers waiting webhook requests; nil: replies go nowhere
+	Debug        func(DebugMessage)                                            // receives Debug node output; may be nil
+	Publish      func(ctx context.Context, topic string, payload []byte) error // MQTT node; nil: no broker
+	Buttons      *Buttons                                                      // presses for Workflow Trigger nodes; nil: runs cannot start other runs
+	Replies      *ReplyHub                                                     // answers waiting webhook requests; nil: replies go nowhere
 
 	cache  graphCache
 	cancel context.CancelFunc
@@ -180,7 +181,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	env := &Env{
 		RunID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID,
 		FlowVersion: run.FlowVersion, FlowVersionID: versionID,
-		Storage: e.Storage, State: e.State, Debug: e.Debug, Now: e.Now, Logger: log,
+		Storage: e.Storage, State: e.State, Debug: e.Debug, Now: e.Now, Logger: log, Publish: e.Publish,
 	}
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press

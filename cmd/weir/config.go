@@ -17,6 +17,7 @@ type Config struct {
 	Addr       string
 	DataDir    string
 	Store      string // "" or "sqlite": SQLite in DataDir; a postgres:// URL: PostgreSQL
+	MQTTURL    string // broker for MQTT nodes; "" for none
 	LogLevel   string
 	LogFormat  string
 	Workers    int
@@ -45,6 +46,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	str(fs, &c.Addr, "addr", "WEIR_ADDR", "listen address")
 	str(fs, &c.DataDir, "data", "WEIR_DATA", "data directory (SQLite database, signing key)")
 	str(fs, &c.Store, "store", "WEIR_STORE", "store: sqlite (in the data directory) or a postgres:// URL")
+	str(fs, &c.MQTTURL, "mqtt-url", "WEIR_MQTT_URL", "MQTT broker the MQTT node publishes to, e.g. tcp://127.0.0.1:1883 (default: none)")
 	str(fs, &c.LogLevel, "log-level", "WEIR_LOG_LEVEL", "log level: debug, info, warn or error")
 	str(fs, &c.LogFormat, "log-format", "WEIR_LOG_FORMAT", "log format: text or json")
 	integer(fs, &c.Workers, "workers", "WEIR_WORKERS", "runs executed concurrently")

@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
 )
 
 // client talks JSON to a weir server with one token.
@@ -346,5 +349,55 @@ func TestCustomNode(t *testing.T) {
 	big, _ := storage["big"].(map[string]any)
 	if big["n"] != 42.0 || big["unit"] != "cm" || storage["small"] != 3.0 {
 		t.Errorf("storage %v, want big={n:42, unit:cm} (the custom node's data) and small=3", storage)
+	}
+}
+
+// TestMQTTNodePublishes runs a flow whose MQTT node publishes to the
+// machine's broker (WEIR_TEST_MQTT_URL, else Mosquitto on 127.0.0.1:1883).
+func TestMQTTNodePublishes(t *testing.T) {
+	broker := os.Getenv("WEIR_TEST_MQTT_URL")
+	if broker == "" {
+		broker = "tcp://127.0.0.1:1883"
+	}
+	sub := paho.NewClient(paho.NewClientOptions().AddBroker(broker).SetClientID("weir-e2e-sub"))
+	if tok := sub.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("connect to %s: %v (is the MQTT broker running?)", broker, tok.Error())
+	}
+	defer sub.Disconnect(100)
+	got := make(chan string, 1)
+	if tok := sub.Subscribe("weir/e2e/+", 1, func(_ paho.Client, m paho.Message) { got <- m.Topic() + " " + string(m.Payload()) }); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("subscribe: %v", tok.Error())
+	}
+
+	cfg := DefaultConfig()
+	cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.MQTTURL = "127.0.0.1:0", t.TempDir(), "warn", broker
+	var out bytes.Buffer
+	m := &Main{Config: cfg, Stdout: &out}
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	var app struct{ ID string }
+	c.mustDo(201, "POST", "/applications", map[string]any{"name": "mqtt"}, &app)
+	var flow struct {
+		ID       string
+		Triggers []struct{ Key string }
+	}
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
+		"name":     "publish",
+		"triggers": []any{map[string]any{"type": "virtualButton", "config": map[string]any{}, "outputIds": []any{[]any{"pub"}}}},
+		"nodes": []any{map[string]any{"id": "pub", "type": "MqttMessageNode",
+			"config": map[string]any{"topicTemplate": "weir/e2e/{{data.room}}", "messageTemplate": "{{data.temp}} degrees"}}},
+	}, &flow)
+	c.mustDo(200, "POST", "/applications/"+app.ID+"/flows/"+flow.ID+"/virtualButton",
+		map[string]any{"key": flow.Triggers[0].Key, "payload": map[string]any{"room": "kitchen", "temp": 21}}, nil)
+	select {
+	case m := <-got:
+		if m != "weir/e2e/kitchen 21 degrees" {
+			t.Errorf("broker got %q, want topic weir/e2e/kitchen with 21 degrees", m)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no message reached the broker")
 	}
 }

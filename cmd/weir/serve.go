@@ -12,8 +12,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
 	weirhttp "github.com/weirhq/weir/http"
+	"github.com/weirhq/weir/mqtt"
 	_ "github.com/weirhq/weir/nodes" // register the node types
 	"github.com/weirhq/weir/ratelimit"
 	"github.com/weirhq/weir/triggers"
@@ -28,6 +30,7 @@ type Main struct {
 	inst     *instance
 	executor *engine.Executor
 	timers   *triggers.Timers
+	mqtt     *mqtt.Publisher
 	server   *http.Server
 	ln       net.Listener
 	served   chan error
@@ -55,12 +58,18 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Config.PressLimit > 0 {
 		limiter = ratelimit.New(m.Config.PressLimit, 10*time.Second)
 	}
+	if m.Config.MQTTURL != "" {
+		m.mqtt = &mqtt.Publisher{URL: m.Config.MQTTURL, ClientID: "weir-" + weir.NewKey(8)}
+	}
 	m.executor = &engine.Executor{
 		Queue: inst.DB, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
 		Debug:   m.debugSink(hub),
 		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: inst.DB, Limiter: limiter},
 		Replies: replies,
+	}
+	if m.mqtt != nil {
+		m.executor.Publish = m.mqtt.Publish
 	}
 	if err := m.executor.Open(); err != nil {
 		return err
@@ -121,6 +130,9 @@ func (m *Main) Close() error {
 		if err := m.executor.Close(ctx); err != nil {
 			m.Logger.Warn("shutdown left runs unfinished; they run again at next start", "err", err)
 		}
+	}
+	if m.mqtt != nil {
+		errs = append(errs, m.mqtt.Close())
 	}
 	if m.inst != nil {
 		errs = append(errs, m.inst.DB.Close())
