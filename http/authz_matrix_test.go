@@ -1,0 +1,756 @@
+package http_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/auth"
+	"github.com/weirhq/weir/engine"
+	weirhttp "github.com/weirhq/weir/http"
+)
+
+// matrixRoute is one route of routes.go with a valid minimal request: the
+// path pattern exactly as registered, a body for POST/PATCH, and the status
+// of success.
+type matrixRoute struct {
+	action, method, path string
+	body                 string // {button} is replaced by the flow's button key
+	status               int
+}
+
+// matrixRoutes lists every authenticated route of routes.go;
+// TestAuthzMatrixCoversRoutes fails when the two disagree.
+var matrixRoutes = []matrixRoute{
+	{"applications.get", "GET", "/applications", "", 200},
+	{"applications.post", "POST", "/applications", `{"name":"n"}`, 201},
+	{"application.get", "GET", "/applications/{applicationId}", "", 200},
+	{"application.patch", "PATCH", "/applications/{applicationId}", `{"description":"x"}`, 200},
+	{"application.delete", "DELETE", "/applications/{applicationId}", "", 200},
+	{"applicationApiTokens.get", "GET", "/applications/{applicationId}/tokens", "", 200},
+	{"applicationApiTokens.post", "POST", "/applications/{applicationId}/tokens", `{"name":"n"}`, 201},
+	{"applicationApiToken.get", "GET", "/applications/{applicationId}/tokens/{apiTokenId}", "", 200},
+	{"applicationApiToken.patch", "PATCH", "/applications/{applicationId}/tokens/{apiTokenId}", `{"description":"x"}`, 200},
+	{"applicationApiToken.delete", "DELETE", "/applications/{applicationId}/tokens/{apiTokenId}", "", 200},
+	{"flows.get", "GET", "/applications/{applicationId}/flows", "", 200},
+	{"flows.post", "POST", "/applications/{applicationId}/flows", `{"name":"n"}`, 201},
+	{"flows.import", "POST", "/applications/{applicationId}/flows/import", `{"flows":[{"name":"imported"}]}`, 201},
+	{"flow.get", "GET", "/applications/{applicationId}/flows/{flowId}", "", 200},
+	{"flow.patch", "PATCH", "/applications/{applicationId}/flows/{flowId}", `{"description":"x"}`, 200},
+	{"flow.delete", "DELETE", "/applications/{applicationId}/flows/{flowId}", "", 200},
+	{"flow.getLogEntries", "GET", "/applications/{applicationId}/flows/{flowId}/logs", "", 200},
+	{"flow.debug", "GET", "/applications/{applicationId}/flows/{flowId}/debug", "", 200},
+	{"flow.stats", "GET", "/applications/{applicationId}/flows/{flowId}/stats", "", 200},
+	{"flow.errors", "GET", "/applications/{applicationId}/flows/{flowId}/errors", "", 200},
+	{"flow.getStorageEntries", "GET", "/applications/{applicationId}/flows/{flowId}/storage", "", 200},
+	{"flow.setStorageEntry", "PATCH", "/applications/{applicationId}/flows/{flowId}/storage", `{"key":"k","value":1}`, 200},
+	{"flow.clearStorageEntries", "DELETE", "/applications/{applicationId}/flows/{flowId}/storage", "", 200},
+	{"flow.getStorageEntriesMetadata", "GET", "/applications/{applicationId}/flows/{flowId}/storage-metadata", "", 200},
+	{"flow.pressVirtualButton", "POST", "/applications/{applicationId}/flows/{flowId}/virtualButton", `{"key":"{button}"}`, 200},
+	{"flowVersions.get", "GET", "/applications/{applicationId}/flows/{flowId}/versions", "", 200},
+	{"flowVersions.post", "POST", "/applications/{applicationId}/flows/{flowId}/versions", `{"version":"v2"}`, 201},
+	{"flowVersion.get", "GET", "/applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}", "", 200},
+	{"flowVersion.patch", "PATCH", "/applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}", `{"notes":"x"}`, 200},
+	{"flowVersion.delete", "DELETE", "/applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}", "", 200},
+	{"flowVersion.getLogEntries", "GET", "/applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/logs", "", 200},
+	{"flowVersion.stats", "GET", "/applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/stats", "", 200},
+	{"flowVersion.errors", "GET", "/applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/errors", "", 200},
+	{"webhooks.get", "GET", "/applications/{applicationId}/webhooks", "", 200},
+	{"webhooks.post", "POST", "/applications/{applicationId}/webhooks", `{"name":"n"}`, 201},
+	{"webhook.get", "GET", "/applications/{applicationId}/webhooks/{webhookId}", "", 200},
+	{"webhook.patch", "PATCH", "/applications/{applicationId}/webhooks/{webhookId}", `{"name":"renamed"}`, 200},
+	{"webhook.delete", "DELETE", "/applications/{applicationId}/webhooks/{webhookId}", "", 200},
+	{"experienceEndpoints.get", "GET", "/applications/{applicationId}/experience/endpoints", "", 200},
+	{"experienceEndpoints.post", "POST", "/applications/{applicationId}/experience/endpoints", `{"route":"/new"}`, 201},
+	{"experienceEndpoint.get", "GET", "/applications/{applicationId}/experience/endpoints/{experienceEndpointId}", "", 200},
+	{"experienceEndpoint.patch", "PATCH", "/applications/{applicationId}/experience/endpoints/{experienceEndpointId}", `{"description":"x"}`, 200},
+	{"experienceEndpoint.delete", "DELETE", "/applications/{applicationId}/experience/endpoints/{experienceEndpointId}", "", 200},
+}
+
+// matrixWeirScopes are the accepted scopes of the actions weir serves that
+// scopes.json lacks, written out from weirActions in schema.go.
+var matrixWeirScopes = map[string][]string{
+	"flow.debug": {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization",
+		"all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read",
+		"flow.*", "flow.debug"},
+	"webhooks.get":              {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization", "all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read", "webhooks.*", "webhooks.get"},
+	"webhooks.post":             {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "webhooks.*", "webhooks.post"},
+	"webhook.get":               {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization", "all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read", "webhook.*", "webhook.get"},
+	"webhook.patch":             {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "webhook.*", "webhook.patch"},
+	"webhook.delete":            {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "webhook.*", "webhook.delete"},
+	"experienceEndpoints.get":   {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization", "all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read", "experienceEndpoints.*", "experienceEndpoints.get"},
+	"experienceEndpoints.post":  {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "experienceEndpoints.*", "experienceEndpoints.post"},
+	"experienceEndpoint.get":    {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization", "all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read", "experienceEndpoint.*", "experienceEndpoint.get"},
+	"experienceEndpoint.patch":  {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "experienceEndpoint.*", "experienceEndpoint.patch"},
+	"experienceEndpoint.delete": {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "experienceEndpoint.*", "experienceEndpoint.delete"},
+}
+
+// matrixEnv is a fresh server and store for one cell of the matrix: apps A
+// and B, a flow of A with a virtual button, a version v1 of it, a second
+// token of A and a webhook of A (the targets of the single-item routes).
+type matrixEnv struct {
+	t         *testing.T
+	handler   http.Handler
+	store     *memStore
+	hooks     *memWebhooks
+	endpoints *matrixEndpoints
+	signer    *auth.Signer
+	userID    string
+	appA      string
+	appB      string
+	flow      *weir.Flow
+	versionID string
+	tokenID   string
+	webhookID string
+	endpoint  string // experience endpoint id
+}
+
+func newMatrixEnv(t *testing.T) *matrixEnv {
+	t.Helper()
+	ctx := t.Context()
+	now := func() time.Time { return testNow }
+	e := &matrixEnv{t: t, userID: weir.NewID(), store: newMemStore(now), hooks: newMemWebhooks(now), endpoints: &matrixEndpoints{now: now, m: map[string]weir.ExperienceEndpoint{}}}
+	e.signer = &auth.Signer{Key: []byte("test key test key test key 12345"), Now: now}
+	s := weirhttp.NewServer()
+	s.Applications, s.Flows, s.Tokens, s.Versions = e.store, e.store, e.store, e.store
+	s.Storage, s.Logs, s.Runs = e.store, e.store, e.store
+	s.Signer, s.Now = e.signer, now
+	s.Debug = &engine.DebugHub{}
+	s.Webhooks = e.hooks
+	s.Endpoints = e.endpoints
+	s.MaxBodyBytes = 64 << 10
+	s.StopStreams() // a debug stream answers its headers and ends at once
+	e.handler = s.Handler()
+
+	h := &harness{t: t, userID: e.userID, store: e.store, signer: e.signer}
+	e.appA, e.appB = h.mustApp("App A"), h.mustApp("App B")
+	e.flow = h.mustFlow(e.appA, "Flow one")
+	h.mustFlow(e.appB, "Flow of B")
+	v := &weir.FlowVersion{ApplicationID: e.appA, FlowID: e.flow.ID, Version: "v1", Enabled: true, Definition: e.flow.Definition}
+	if err := e.store.CreateFlowVersion(ctx, v, false); err != nil {
+		t.Fatal(err)
+	}
+	e.versionID = v.ID
+	target := &weir.Token{OwnerType: weir.OwnerApplication, OwnerID: e.appA, Scope: []string{"all.Application"}, Status: weir.TokenActive, Name: "target"}
+	h.tokenRecord(target)
+	e.tokenID = target.ID
+	wh := &weir.Webhook{ApplicationID: e.appA, Name: "hook", ResponseCode: weir.DefaultWebhookResponseCode, VerificationType: weir.VerificationNone}
+	if err := e.hooks.CreateWebhook(ctx, wh); err != nil {
+		t.Fatal(err)
+	}
+	e.webhookID = wh.ID
+	ep := &weir.ExperienceEndpoint{ApplicationID: e.appA, Route: "/users/{id}", Method: "get", Access: weir.EndpointAccessPublic, Enabled: true}
+	if err := e.endpoints.CreateExperienceEndpoint(ctx, ep); err != nil {
+		t.Fatal(err)
+	}
+	e.endpoint = ep.ID
+	if err := e.store.SetStorageEntry(ctx, e.flow.ID, "seed", json.RawMessage(`1`)); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// harness returns a harness over e's store, for its token helpers.
+func (e *matrixEnv) harness() *harness {
+	return &harness{t: e.t, userID: e.userID, store: e.store, signer: e.signer}
+}
+
+// request fills rt's path and body with e's ids and serves it.
+func (e *matrixEnv) request(rt matrixRoute, tok string) *httptest.ResponseRecorder {
+	e.t.Helper()
+	return e.requestQuery(rt, tok, "")
+}
+
+// requestQuery is request with rawQuery, verbatim, as the URL's query.
+func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest.ResponseRecorder {
+	e.t.Helper()
+	r := strings.NewReplacer("{applicationId}", e.appA, "{flowId}", e.flow.ID, "{apiTokenId}", e.tokenID,
+		"{flowVersionId}", e.versionID, "{webhookId}", e.webhookID, "{experienceEndpointId}", e.endpoint, "{button}", e.flow.Triggers[0].Key)
+	req := httptest.NewRequestWithContext(e.t.Context(), rt.method, r.Replace(rt.path), strings.NewReader(r.Replace(rt.body)))
+	if rawQuery != "" {
+		req.URL.RawQuery = rawQuery
+		req.RequestURI = req.URL.RequestURI()
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	w := httptest.NewRecorder()
+	e.handler.ServeHTTP(w, req)
+	return w
+}
+
+// storeSnapshot is a deep copy of everything the fake stores hold.
+type storeSnapshot struct {
+	Apps     map[string]*weir.Application
+	Flows    map[string]*weir.Flow
+	Versions map[string]*weir.FlowVersion
+	Tokens   map[string]*weir.Token
+	Storage  map[string]map[string]string
+	Logs     map[string][]weir.LogEntry
+	Runs     []weir.Run
+	Webhooks map[string]weir.Webhook
+	Endpoint map[string]weir.ExperienceEndpoint
+}
+
+// snapshot copies the state of e's stores.
+func (e *matrixEnv) snapshot() storeSnapshot {
+	m := e.store
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := storeSnapshot{
+		Apps: map[string]*weir.Application{}, Flows: map[string]*weir.Flow{}, Versions: map[string]*weir.FlowVersion{},
+		Tokens: map[string]*weir.Token{}, Storage: map[string]map[string]string{}, Logs: map[string][]weir.LogEntry{},
+		Webhooks: map[string]weir.Webhook{},
+	}
+	for k, v := range m.apps {
+		s.Apps[k] = cloneApp(v)
+	}
+	for k, v := range m.flows {
+		s.Flows[k] = cloneFlow(v)
+	}
+	for k, v := range m.vers {
+		s.Versions[k] = cloneVersion(v)
+	}
+	for k, v := range m.tokens {
+		s.Tokens[k] = cloneToken(v)
+	}
+	for k, entries := range m.storage {
+		s.Storage[k] = map[string]string{}
+		for key, v := range entries {
+			s.Storage[k][key] = string(v)
+		}
+	}
+	for k, entries := range m.logs {
+		for _, l := range entries {
+			s.Logs[k] = append(s.Logs[k], *l)
+		}
+	}
+	for _, r := range m.runs {
+		s.Runs = append(s.Runs, *r)
+	}
+	e.hooks.mu.Lock()
+	defer e.hooks.mu.Unlock()
+	for k, v := range e.hooks.m {
+		s.Webhooks[k] = *v
+	}
+	e.endpoints.mu.Lock()
+	defer e.endpoints.mu.Unlock()
+	s.Endpoint = maps.Clone(e.endpoints.m)
+	return s
+}
+
+// tokenKind is a column of the matrix: how to make the token, and whether a
+// route allows it.
+type tokenKind struct {
+	name  string
+	token func(e *matrixEnv) string
+	// expect returns the status a route answers to this token when it is
+	// allowed with success status ok.
+	expect func(rt matrixRoute, accepted map[string]bool) int
+}
+
+// appScoped reports whether rt names an application.
+func (rt matrixRoute) appScoped() bool {
+	return strings.HasPrefix(rt.path, "/applications/{applicationId}")
+}
+
+// scopedKind is a token of application A (or of the user) with one scope,
+// allowed where the action accepts that scope.
+func scopedKind(name string, user bool, scope string) tokenKind {
+	return tokenKind{
+		name: name,
+		token: func(e *matrixEnv) string {
+			if user {
+				return e.harness().token(weir.OwnerUser, e.userID, scope)
+			}
+			return e.harness().token(weir.OwnerApplication, e.appA, scope)
+		},
+		expect: func(rt matrixRoute, accepted map[string]bool) int {
+			if accepted[scope] && (user || rt.appScoped()) {
+				return rt.status
+			}
+			return http.StatusForbidden
+		},
+	}
+}
+
+// badKind is a token that fails authentication with 401.
+func badKind(name string, token func(e *matrixEnv) string) tokenKind {
+	return tokenKind{name: name, token: token, expect: func(matrixRoute, map[string]bool) int { return http.StatusUnauthorized }}
+}
+
+// matrixKinds returns the columns for rt: the fixed token kinds, every
+// <resource>.* of the route table and the single action scopes rt accepts.
+func matrixKinds(rt matrixRoute, accepted map[string]bool) []tokenKind {
+	kinds := []tokenKind{
+		scopedKind("all.User", true, "all.User"),
+		scopedKind("all.Application", false, "all.Application"),
+		scopedKind("all.Application.read", false, "all.Application.read"),
+	}
+	var resources []string
+	for _, r := range matrixRoutes {
+		res, _, _ := strings.Cut(r.action, ".")
+		if !slices.Contains(resources, res) {
+			resources = append(resources, res)
+		}
+	}
+	for _, res := range resources {
+		kinds = append(kinds, scopedKind(res+".*", false, res+".*"))
+	}
+	for _, sc := range sortedKeys(accepted) {
+		if !strings.HasPrefix(sc, "all.") && !strings.HasPrefix(sc, "only.") && !strings.HasSuffix(sc, ".*") {
+			kinds = append(kinds, scopedKind("own:"+sc, false, sc))
+		}
+	}
+	kinds = append(kinds,
+		tokenKind{
+			name:  "otherApplication",
+			token: func(e *matrixEnv) string { return e.harness().token(weir.OwnerApplication, e.appB, "all.Application") },
+			expect: func(rt matrixRoute, accepted map[string]bool) int {
+				if !rt.appScoped() || !accepted["all.Application"] {
+					return http.StatusForbidden
+				}
+				return http.StatusNotFound
+			},
+		},
+		badKind("expired", func(e *matrixEnv) string {
+			exp := testNow.Add(-time.Minute)
+			return e.harness().tokenRecord(&weir.Token{OwnerType: weir.OwnerApplication, OwnerID: e.appA, Scope: []string{"all.Application"}, Status: weir.TokenActive, ExpirationDate: &exp})
+		}),
+		badKind("expiredRecord", func(e *matrixEnv) string {
+			// The JWT has no exp; only the stored record has expired.
+			tok := e.harness().token(weir.OwnerApplication, e.appA, "all.Application")
+			exp := testNow.Add(-time.Minute)
+			e.store.mu.Lock()
+			e.store.tokens[e.harness().tokenID(tok)].ExpirationDate = &exp
+			e.store.mu.Unlock()
+			return tok
+		}),
+		badKind("revoked", func(e *matrixEnv) string {
+			tok := e.harness().token(weir.OwnerApplication, e.appA, "all.Application")
+			if err := e.store.DeleteToken(e.t.Context(), e.harness().tokenID(tok)); err != nil {
+				e.t.Fatal(err)
+			}
+			return tok
+		}),
+		badKind("inactive", func(e *matrixEnv) string {
+			return e.harness().tokenRecord(&weir.Token{OwnerType: weir.OwnerApplication, OwnerID: e.appA, Scope: []string{"all.Application"}, Status: weir.TokenInactive})
+		}),
+		badKind("tampered", func(e *matrixEnv) string {
+			// A read-only token whose payload claims all.User, signature kept.
+			tok := e.harness().token(weir.OwnerApplication, e.appA, "all.Application.read")
+			return tamper(e.t, tok, func(c map[string]any) { c["scope"] = []string{"all.User"}; c["ownerType"] = weir.OwnerUser })
+		}),
+		badKind("otherKey", func(e *matrixEnv) string {
+			t := &weir.Token{ID: weir.NewID(), OwnerType: weir.OwnerApplication, OwnerID: e.appA, Scope: []string{"all.Application"}, Status: weir.TokenActive, Name: "forged"}
+			if err := e.store.CreateToken(e.t.Context(), t); err != nil {
+				e.t.Fatal(err)
+			}
+			other := &auth.Signer{Key: []byte("another key, another key, 12345"), Now: e.signer.Now}
+			s, err := other.Sign(t)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return s
+		}),
+		tokenKind{name: "none", token: func(*matrixEnv) string { return "" },
+			expect: func(matrixRoute, map[string]bool) int { return http.StatusForbidden }},
+	)
+	return kinds
+}
+
+var base64URL = base64.RawURLEncoding
+
+// tamper rewrites the payload of a JWT, keeping its header and signature.
+func tamper(t *testing.T, tok string, edit func(map[string]any)) string {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token %q is not a JWT", tok)
+	}
+	raw, err := base64URL.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	edit(c)
+	raw, err = json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts[1] = base64URL.EncodeToString(raw)
+	return strings.Join(parts, ".")
+}
+
+// loadAccepted returns each action's accepted scopes: scopes.json plus weir's
+// own actions.
+func loadAccepted(t *testing.T) map[string]map[string]bool {
+	t.Helper()
+	b, err := os.ReadFile("schemas/scopes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Actions map[string]struct {
+			Scopes []string `json:"scopes"`
+		} `json:"actions"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]bool{}
+	for a, v := range doc.Actions {
+		out[a] = setOf(v.Scopes)
+	}
+	for a, v := range matrixWeirScopes {
+		out[a] = setOf(v)
+	}
+	return out
+}
+
+// TestAuthzMatrix sends a valid request to every route with every kind of
+// token and checks the status of each cell, and that a denied request leaves
+// the stores untouched.
+func TestAuthzMatrix(t *testing.T) {
+	accepted := loadAccepted(t)
+	var allowed, denied atomic.Int64
+	t.Run("Routes", func(t *testing.T) {
+		for _, rt := range matrixRoutes {
+			acc, ok := accepted[rt.action]
+			if !ok {
+				t.Errorf("%s: no accepted scopes in scopes.json or matrixWeirScopes", rt.action)
+				continue
+			}
+			t.Run(rt.action, func(t *testing.T) {
+				t.Parallel()
+				for _, k := range matrixKinds(rt, acc) {
+					t.Run(k.name, func(t *testing.T) {
+						e := newMatrixEnv(t)
+						tok := k.token(e)
+						want := k.expect(rt, acc)
+						before := e.snapshot()
+						w := e.request(rt, tok)
+						if w.Code != want {
+							t.Fatalf("%s %s with %s = %d, want %d; body %s", rt.method, rt.path, k.name, w.Code, want, w.Body)
+						}
+						if want == rt.status {
+							allowed.Add(1)
+							return
+						}
+						denied.Add(1)
+						checkDenial(t, want, w)
+						if after := e.snapshot(); !reflect.DeepEqual(before, after) {
+							b1, _ := json.Marshal(before)
+							b2, _ := json.Marshal(after)
+							t.Errorf("denied %s %s with %s changed the stores:\nbefore %s\nafter  %s", rt.method, rt.path, k.name, b1, b2)
+						}
+					})
+				}
+			})
+		}
+	})
+	t.Logf("authorization matrix: %d routes, %d cells: %d allowed, %d denied",
+		len(matrixRoutes), allowed.Load()+denied.Load(), allowed.Load(), denied.Load())
+}
+
+// TestAuthzOrder checks Losant's processing order on every route: an
+// invalid request is 400 whatever the token (validation comes first), and an
+// other application's token without an accepted scope is 403, not 404
+// (authorization comes before the lookup). Neither changes anything.
+func TestAuthzOrder(t *testing.T) {
+	accepted := loadAccepted(t)
+	for _, rt := range matrixRoutes {
+		t.Run(rt.action, func(t *testing.T) {
+			t.Parallel()
+			bad := rt
+			switch {
+			case rt.body != "":
+				bad.body = `{"unterminated":`
+			case rt.appScoped():
+				bad.path = strings.Replace(rt.path, "{applicationId}", "not-an-id", 1)
+			default:
+				bad.path += "?perPage=0"
+			}
+			kinds := map[string]func(e *matrixEnv) string{
+				"none":     func(*matrixEnv) string { return "" },
+				"all.User": func(e *matrixEnv) string { return e.harness().token(weir.OwnerUser, e.userID, "all.User") },
+				"otherApplication": func(e *matrixEnv) string {
+					return e.harness().token(weir.OwnerApplication, e.appB, "all.Application")
+				},
+				"expired": func(e *matrixEnv) string {
+					exp := testNow.Add(-time.Minute)
+					return e.harness().tokenRecord(&weir.Token{OwnerType: weir.OwnerApplication, OwnerID: e.appA, Scope: []string{"all.Application"}, Status: weir.TokenActive, ExpirationDate: &exp})
+				},
+				"garbage": func(*matrixEnv) string { return "not.a.jwt" },
+			}
+			for _, name := range slices.Sorted(maps.Keys(kinds)) {
+				e := newMatrixEnv(t)
+				tok := kinds[name](e)
+				before := e.snapshot()
+				if w := e.request(bad, tok); w.Code != http.StatusBadRequest {
+					t.Errorf("invalid %s %s with %s = %d, want 400; body %s", bad.method, bad.path, name, w.Code, w.Body)
+				}
+				if !reflect.DeepEqual(before, e.snapshot()) {
+					t.Errorf("invalid %s %s with %s changed the stores", bad.method, bad.path, name)
+				}
+			}
+			if !rt.appScoped() {
+				return
+			}
+			// A scope of another resource, accepted nowhere on rt.
+			scope := "device.*"
+			for _, sc := range []string{"all.Application.read", "webhook.*", "flow.*"} {
+				if !accepted[rt.action][sc] {
+					scope = sc
+					break
+				}
+			}
+			e := newMatrixEnv(t)
+			tok := e.harness().token(weir.OwnerApplication, e.appB, scope)
+			before := e.snapshot()
+			w := e.request(rt, tok)
+			if w.Code != http.StatusForbidden {
+				t.Errorf("%s %s with application B's %s token = %d, want 403; body %s", rt.method, rt.path, scope, w.Code, w.Body)
+			}
+			if !reflect.DeepEqual(before, e.snapshot()) {
+				t.Errorf("forbidden %s %s changed the stores", rt.method, rt.path)
+			}
+		})
+	}
+}
+
+// checkDenial checks a denied answer's error type and message.
+func checkDenial(t *testing.T, status int, w *httptest.ResponseRecorder) {
+	t.Helper()
+	want := map[int]weir.ErrorType{401: weir.Unauthorized, 403: weir.Forbidden, 404: weir.NotFound}[status]
+	var body struct {
+		Type    weir.ErrorType `json:"type"`
+		Message string         `json:"message"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || body.Type != want || body.Message == "" {
+		t.Errorf("denial body %s, want type %s with a message", w.Body, want)
+	}
+	if status == http.StatusNotFound && body.Message != "Application was not found" {
+		t.Errorf("other application's token: message %q, want %q", body.Message, "Application was not found")
+	}
+}
+
+// TestAuthzMatrixCoversRoutes fails when routes.go registers a route the
+// matrix lacks, or the matrix names one routes.go does not register.
+func TestAuthzMatrixCoversRoutes(t *testing.T) {
+	got := registeredRoutes(t, "routes.go")
+	var want []string
+	for _, rt := range matrixRoutes {
+		want = append(want, rt.action+" "+rt.method+" "+rt.path)
+	}
+	sort.Strings(want)
+	for _, r := range got {
+		if !slices.Contains(want, r) {
+			t.Errorf("routes.go registers %q; add it to matrixRoutes", r)
+		}
+	}
+	for _, r := range want {
+		if !slices.Contains(got, r) {
+			t.Errorf("matrixRoutes has %q; routes.go does not register it", r)
+		}
+	}
+}
+
+// registeredRoutes parses file for the composite literals with an action
+// key and returns "action METHOD path" for each, evaluating the path's
+// string constants.
+func registeredRoutes(t *testing.T, file string) []string {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consts := map[string]ast.Expr{}
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, s := range g.Specs {
+			vs := s.(*ast.ValueSpec)
+			for i, n := range vs.Names {
+				if i < len(vs.Values) {
+					consts[n.Name] = vs.Values[i]
+				}
+			}
+		}
+	}
+	var eval func(ast.Expr) string
+	eval = func(x ast.Expr) string {
+		switch x := x.(type) {
+		case *ast.BasicLit:
+			s, err := strconv.Unquote(x.Value)
+			if err != nil {
+				t.Fatalf("%s: %v", fset.Position(x.Pos()), err)
+			}
+			return s
+		case *ast.Ident:
+			c, ok := consts[x.Name]
+			if !ok {
+				t.Fatalf("%s: %s is not a string constant of %s", fset.Position(x.Pos()), x.Name, file)
+			}
+			return eval(c)
+		case *ast.BinaryExpr:
+			if x.Op == token.ADD {
+				return eval(x.X) + eval(x.Y)
+			}
+		case *ast.ParenExpr:
+			return eval(x.X)
+		}
+		t.Fatalf("%s: cannot evaluate route field", fset.Position(x.Pos()))
+		return ""
+	}
+	var out []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		cl, ok := n.(*ast.CompositeLit)
+		if !ok {
+			return true
+		}
+		fields := map[string]ast.Expr{}
+		for _, el := range cl.Elts {
+			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				if k, ok := kv.Key.(*ast.Ident); ok {
+					fields[k.Name] = kv.Value
+				}
+			}
+		}
+		if fields["action"] == nil {
+			return true
+		}
+		if fields["method"] == nil || fields["path"] == nil {
+			t.Fatalf("%s: route without method or path", fset.Position(cl.Pos()))
+		}
+		out = append(out, eval(fields["action"])+" "+eval(fields["method"])+" "+eval(fields["path"]))
+		return true
+	})
+	if len(out) == 0 {
+		t.Fatalf("found no routes in %s", file)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func setOf(ss []string) map[string]bool {
+	m := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		m[s] = true
+	}
+	return m
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// matrixEndpoints is an in-memory weir.ExperienceEndpointService, enough
+// for the matrix: no sorting or filtering.
+type matrixEndpoints struct {
+	mu  sync.Mutex
+	now func() time.Time
+	m   map[string]weir.ExperienceEndpoint
+}
+
+func errEndpointNotFound() error {
+	return weir.Errorf(weir.NotFound, "Experience endpoint was not found")
+}
+
+func (s *matrixEndpoints) FindExperienceEndpointByID(_ context.Context, appID, id string) (*weir.ExperienceEndpoint, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.m[id]
+	if !ok || e.ApplicationID != appID {
+		return nil, errEndpointNotFound()
+	}
+	return &e, nil
+}
+
+func (s *matrixEndpoints) FindExperienceEndpoints(_ context.Context, f weir.ExperienceEndpointFilter) ([]*weir.ExperienceEndpoint, int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*weir.ExperienceEndpoint
+	for _, e := range s.m {
+		if e.ApplicationID == f.ApplicationID {
+			out = append(out, &e)
+		}
+	}
+	slices.SortFunc(out, func(a, b *weir.ExperienceEndpoint) int { return strings.Compare(a.Route+a.ID, b.Route+b.ID) })
+	return page(out, f.ListOptions), len(out), nil
+}
+
+func (s *matrixEndpoints) CreateExperienceEndpoint(_ context.Context, e *weir.ExperienceEndpoint) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, old := range s.m {
+		if old.ApplicationID == e.ApplicationID && old.Method == e.Method && old.RouteKey() == e.RouteKey() {
+			return weir.Errorf(weir.Validation, "an endpoint with this method and route exists")
+		}
+	}
+	if e.ID == "" {
+		e.ID = weir.NewID()
+	}
+	e.CreationDate, e.LastUpdated = s.now(), s.now()
+	s.m[e.ID] = *e
+	return nil
+}
+
+func (s *matrixEndpoints) UpdateExperienceEndpoint(_ context.Context, e *weir.ExperienceEndpoint) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.m[e.ID]
+	if !ok || old.ApplicationID != e.ApplicationID {
+		return errEndpointNotFound()
+	}
+	e.CreationDate, e.LastUpdated = old.CreationDate, s.now()
+	s.m[e.ID] = *e
+	return nil
+}
+
+func (s *matrixEndpoints) DeleteExperienceEndpoint(_ context.Context, appID, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.m[id]; !ok || e.ApplicationID != appID {
+		return errEndpointNotFound()
+	}
+	delete(s.m, id)
+	return nil
+}
+
+var _ weir.ExperienceEndpointService = (*matrixEndpoints)(nil)
