@@ -13,6 +13,7 @@ import (
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
 	"github.com/weirhq/weir/flowfile"
+	"github.com/weirhq/weir/triggers"
 )
 
 const flowUsage = `usage:
@@ -23,7 +24,10 @@ const flowUsage = `usage:
 
 // firedTriggers are the trigger types weir starts runs for. Others are
 // stored and exported unchanged but never fire.
-var firedTriggers = map[string]bool{"virtualButton": true}
+var firedTriggers = map[string]bool{
+	engine.TriggerVirtualButton: true, engine.TriggerFlowError: true, engine.TriggerCustomNodeStart: true,
+	triggers.TriggerTimer: true, "webhook": true, "endpoint": true,
+}
 
 // errNotSupported makes flow check exit with status 1.
 var errNotSupported = errors.New("the flows use features weir does not support yet")
