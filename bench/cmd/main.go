@@ -34,6 +34,7 @@ type options struct {
 	out      string
 	keepTmp  bool
 	weirBin  string
+	webhooks int
 }
 
 func main() {
@@ -59,15 +60,16 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&o.flows, "flows", 10000, "flows loaded into weir for S5")
 	fs.StringVar(&o.out, "out", "", "results file (default bench/RESULTS.md; none in smoke mode)")
 	fs.StringVar(&o.weirBin, "weir", "", "a weir binary to run instead of building ./cmd/weir")
+	fs.IntVar(&o.webhooks, "webhooks", 500, "webhooks (and triggers of one flow) the S1 and S4 load is spread over; see README")
 	fs.BoolVar(&o.keepTmp, "keep", false, "keep the temporary directory (data directories, server logs)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if o.smoke {
-		o.rounds, o.duration, o.presses, o.flows, o.rate = 1, time.Second, 200, 100, 200
+		o.rounds, o.duration, o.presses, o.flows, o.rate, o.webhooks = 1, time.Second, 200, 100, 200, 50
 	}
 	if o.rounds < 1 || o.rounds > 20 || o.duration <= 0 || o.duration > 5*time.Minute || o.conns < 1 || o.conns > 1024 ||
-		o.rate <= 0 || o.rate > 100000 || o.presses < 1 || o.presses > 1000000 || o.flows < 0 || o.flows > 100000 {
+		o.rate <= 0 || o.rate > 100000 || o.presses < 1 || o.presses > 1000000 || o.flows < 0 || o.flows > 100000 || o.webhooks < 1 || o.webhooks > 5000 {
 		return fmt.Errorf("a flag is out of range (rounds 1–20, duration ≤ 5m, conns 1–1024, rate ≤ 100000, presses ≤ 1e6, flows ≤ 1e5)")
 	}
 	root, err := moduleRoot()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"runtime"
@@ -67,7 +68,7 @@ func (b *bench) report(command string) string {
 			continue
 		}
 		ratio, met := "", ""
-		if hasW && hasN && n != 0 {
+		if hasW && hasN && n != 0 && !math.IsInf(w, 0) && !math.IsInf(n, 0) {
 			ratio = fmt.Sprintf("%.2f×", w/n)
 		}
 		if r.met != nil && hasW {
@@ -110,6 +111,8 @@ func num(v float64, ok bool) string {
 	switch {
 	case !ok:
 		return "–"
+	case math.IsInf(v, 1):
+		return "none answered"
 	case v >= 100:
 		return fmt.Sprintf("%.0f", v)
 	case v >= 10:
