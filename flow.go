@@ -50,6 +50,11 @@ type Definition struct {
 	Globals             []Global        `json:"globals"`
 	MinimumAgentVersion string          `json:"minimumAgentVersion,omitempty"`
 	CustomNodeConfig    json.RawMessage `json:"customNodeConfig,omitempty"`
+
+	// Hash identifies the definition's content when a store decoded it (see
+	// DecodeDefinition); empty otherwise. Changing the definition does not
+	// update it.
+	Hash string `json:"-"`
 }
 
 // Trigger starts runs of a flow. Config and Meta are kept verbatim.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -244,19 +245,31 @@ type graphCache struct {
 }
 
 type cachedGraph struct {
-	sum   uint64
+	sum   string
 	graph *Graph
+}
+
+// definitionSum identifies def's content: the hash a store set when it
+// decoded it, else a hash of its JSON form.
+func definitionSum(def *weir.Definition) (string, error) {
+	if def.Hash != "" {
+		return def.Hash, nil
+	}
+	text, err := json.Marshal(def)
+	if err != nil {
+		return "", fmt.Errorf("hash flow definition: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write(text)
+	return strconv.FormatUint(h.Sum64(), 16), nil
 }
 
 // get returns the compiled graph of def, version versionID of flowID.
 func (c *graphCache) get(flowID, versionID string, def *weir.Definition) (*Graph, error) {
-	text, err := json.Marshal(def)
+	sum, err := definitionSum(def)
 	if err != nil {
-		return nil, fmt.Errorf("hash flow definition: %w", err)
+		return nil, err
 	}
-	h := fnv.New64a()
-	h.Write(text)
-	sum := h.Sum64()
 	key := flowID + "/" + versionID
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -14,30 +14,32 @@ import (
 // environment twin; a flag wins over the environment, which wins over the
 // default.
 type Config struct {
-	Addr       string
-	DataDir    string
-	Store      string // "" or "sqlite": SQLite in DataDir; a postgres:// URL: PostgreSQL
-	MQTTURL    string // broker for MQTT nodes; "" for none
-	LogLevel   string
-	LogFormat  string
-	Workers    int
-	RunTimeout time.Duration
-	Sync       bool
-	Shutdown   time.Duration
-	PressLimit int // virtual button presses per button per 10 s; 0: no limit
+	Addr         string
+	DataDir      string
+	Store        string // "" or "sqlite": SQLite in DataDir; a postgres:// URL: PostgreSQL
+	MQTTURL      string // broker for MQTT nodes; "" for none
+	LogLevel     string
+	LogFormat    string
+	Workers      int
+	RunTimeout   time.Duration
+	Sync         bool
+	Shutdown     time.Duration
+	PressLimit   int // virtual button presses per button per 10 s; 0: no limit
+	WebhookLimit int // webhook requests per webhook per 10 s; 0: no limit
 }
 
 // DefaultConfig returns the settings weir serve uses when none are given.
 func DefaultConfig() Config {
 	return Config{
-		Addr:       "127.0.0.1:8080",
-		DataDir:    "./weir-data",
-		LogLevel:   "info",
-		LogFormat:  "text",
-		Workers:    64,
-		RunTimeout: 60 * time.Second,
-		Shutdown:   30 * time.Second,
-		PressLimit: 100,
+		Addr:         "127.0.0.1:8080",
+		DataDir:      "./weir-data",
+		LogLevel:     "info",
+		LogFormat:    "text",
+		Workers:      64,
+		RunTimeout:   60 * time.Second,
+		Shutdown:     30 * time.Second,
+		PressLimit:   100,
+		WebhookLimit: 100,
 	}
 }
 
@@ -54,6 +56,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	boolean(fs, &c.Sync, "sync", "WEIR_SYNC", "fsync every commit (survives power loss, not only a crash of weir)")
 	duration(fs, &c.Shutdown, "shutdown-timeout", "WEIR_SHUTDOWN_TIMEOUT", "how long shutdown waits for in-flight runs")
 	integer(fs, &c.PressLimit, "press-limit", "WEIR_PRESS_LIMIT", "virtual button presses allowed per button per 10 s (0: no limit)")
+	integer(fs, &c.WebhookLimit, "webhook-limit", "WEIR_WEBHOOK_LIMIT", "requests allowed per webhook per 10 s (0: no limit)")
 }
 
 // Validate checks cross-option rules.
@@ -64,8 +67,8 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	}
-	if c.PressLimit < 0 {
-		return fmt.Errorf("--press-limit must not be negative")
+	if c.PressLimit < 0 || c.WebhookLimit < 0 {
+		return fmt.Errorf("--press-limit and --webhook-limit must not be negative")
 	}
 	if c.Workers < 1 {
 		return fmt.Errorf("--workers must be at least 1")

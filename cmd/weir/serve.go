@@ -84,7 +84,9 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
-	api.WebhookLimiter = ratelimit.New(100, 10*time.Second) // Losant's limit per webhook
+	if m.Config.WebhookLimit > 0 {
+		api.WebhookLimiter = ratelimit.New(m.Config.WebhookLimit, 10*time.Second)
+	}
 	m.server = &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -182,10 +182,11 @@ func scanFlow(s scanner) (*weir.Flow, error) {
 	if err := json.Unmarshal([]byte(supports), &f.CustomNodeSupports); err != nil {
 		return nil, fmt.Errorf("decode customNodeSupports: %w", err)
 	}
-	if err := json.Unmarshal([]byte(definition), &f.Definition); err != nil {
+	def, err := weir.DecodeDefinition([]byte(definition))
+	if err != nil {
 		return nil, fmt.Errorf("decode definition: %w", err)
 	}
-	var err error
+	f.Definition = def
 	if f.Stats, err = decodeFlowStats(stats); err != nil {
 		return nil, err
 	}

@@ -255,9 +255,11 @@ func scanFlowVersion(s scanner) (*weir.FlowVersion, error) {
 		&stats); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(definition), &v.Definition); err != nil {
+	def, err := weir.DecodeDefinition([]byte(definition))
+	if err != nil {
 		return nil, fmt.Errorf("decode definition: %w", err)
 	}
+	v.Definition = def
 	var counts [2]int
 	if err := json.Unmarshal([]byte(stats), &counts); err != nil {
 		return nil, fmt.Errorf("decode stats: %w", err)

@@ -268,9 +268,11 @@ func scanFlow(s scanner) (*weir.Flow, error) {
 	if err := json.Unmarshal([]byte(supports), &f.CustomNodeSupports); err != nil {
 		return nil, fmt.Errorf("decode customNodeSupports: %w", err)
 	}
-	if err := json.Unmarshal([]byte(definition), &f.Definition); err != nil {
+	def, err := weir.DecodeDefinition([]byte(definition))
+	if err != nil {
 		return nil, fmt.Errorf("decode definition: %w", err)
 	}
+	f.Definition = def
 	f.CreationDate, f.LastUpdated = fromMillis(created), fromMillis(updated)
 	return &f, nil
 }

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -285,9 +284,11 @@ func scanFlowVersion(s scanner) (*weir.FlowVersion, error) {
 		&updated, &v.CreatedByID, &v.CreatedByType, &v.LastUpdatedByID, &v.LastUpdatedByType, &definition); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(definition), &v.Definition); err != nil {
+	def, err := weir.DecodeDefinition([]byte(definition))
+	if err != nil {
 		return nil, fmt.Errorf("decode definition: %w", err)
 	}
+	v.Definition = def
 	v.CreationDate, v.LastUpdated = fromMillis(created), fromMillis(updated)
 	return &v, nil
 }
