@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&o.flows, "flows", 10000, "flows loaded into weir for S5")
 	fs.StringVar(&o.out, "out", "", "results file (default bench/RESULTS.md; none in smoke mode)")
 	fs.StringVar(&o.weirBin, "weir", "", "a weir binary to run instead of building ./cmd/weir")
-	fs.IntVar(&o.webhooks, "webhooks", 500, "webhooks (and triggers of one flow) the S1 and S4 load is spread over; see README")
+	fs.IntVar(&o.webhooks, "webhooks", 1, "webhooks (and triggers of one flow) the S1 and S4 load is spread over; see README")
 	fs.BoolVar(&o.keepTmp, "keep", false, "keep the temporary directory (data directories, server logs)")
 	if err := fs.Parse(args); err != nil {
 		return err

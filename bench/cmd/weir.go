@@ -43,7 +43,7 @@ func startWeir(ctx context.Context, bin, data, token string, logf io.Writer) (*w
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--data", data,
-		"--press-limit", "0", "--log-level", "warn")
+		"--press-limit", "0", "--webhook-limit", "0", "--log-level", "warn")
 	p, err := start(ctx, "weir", cmd, base, logf)
 	if err != nil {
 		return nil, err
