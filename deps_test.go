@@ -23,7 +23,7 @@ var allowed = map[string][]string{
 	"flowfile":        {""},
 	"ratelimit":       {},
 	"mqtt":            {},
-	"triggers":        {"", "mock"},
+	"triggers":        {"", "engine", "mock"},
 	"store/storetest": {""},
 	"store/sqlite":    {"", "store/storetest"},
 	"store/postgres":  {"", "store/storetest"},

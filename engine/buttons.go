@@ -57,11 +57,12 @@ func (b *Buttons) Press(ctx context.Context, p Press) (*weir.Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	name, def, enabled, err := b.version(ctx, f, p.FlowVersion)
+	v, err := ResolveVersion(ctx, b.Versions, f, p.FlowVersion)
 	if err != nil {
 		return nil, err
 	}
-	trig := findButton(def, p.Key)
+	name, enabled := v.Name, v.Enabled
+	trig := findButton(v.Def, p.Key)
 	if trig == nil {
 		return nil, weir.Errorf(weir.NotFound, "Virtual button was not found")
 	}
@@ -94,26 +95,6 @@ func (b *Buttons) Press(ctx context.Context, p Press) (*weir.Run, error) {
 		return nil, err
 	}
 	return run, nil
-}
-
-// version resolves the version a press runs: its name, definition and
-// enabled flag.
-func (b *Buttons) version(ctx context.Context, f *weir.Flow, named string) (string, *weir.Definition, bool, error) {
-	idOrName := named
-	if named == "" && f.DefaultVersionID != nil {
-		idOrName = *f.DefaultVersionID
-	}
-	if idOrName == "" || idOrName == weir.DevelopVersion {
-		return weir.DevelopVersion, &f.Definition, true, nil
-	}
-	if b.Versions == nil {
-		return "", nil, false, weir.Errorf(weir.NotFound, "Flow version was not found")
-	}
-	v, err := b.Versions.FindFlowVersion(ctx, f.ApplicationID, f.ID, idOrName)
-	if err != nil {
-		return "", nil, false, err
-	}
-	return v.Version, &v.Definition, v.Enabled, nil
 }
 
 func (b *Buttons) now() time.Time {

@@ -108,27 +108,11 @@ func (e *Executor) call(ctx context.Context, env *Env, c Call) (CallResult, erro
 
 // callDefinition resolves the version a call names.
 func (e *Executor) callDefinition(ctx context.Context, f *weir.Flow, version string) (name, id string, def *weir.Definition, err error) {
-	switch version {
-	case "", "default":
-		name, def, ok := e.defaultDefinition(ctx, f)
-		if !ok {
-			return "", "", nil, Errorf("NotFound", "custom node %s has no runnable default version", f.Name)
-		}
-		if name == weir.DevelopVersion {
-			return name, weir.DevelopVersion, def, nil
-		}
-		return name, *f.DefaultVersionID, def, nil
-	case weir.DevelopVersion:
-		return weir.DevelopVersion, weir.DevelopVersion, &f.Definition, nil
+	v, err := ResolveVersion(ctx, e.Versions, f, version)
+	if err != nil || !v.Enabled {
+		return "", "", nil, Errorf("NotFound", "custom node %s has no runnable version %q", f.Name, version)
 	}
-	if e.Versions == nil {
-		return "", "", nil, Errorf("NotFound", "custom node version %s was not found", version)
-	}
-	v, err := e.Versions.FindFlowVersion(ctx, f.ApplicationID, f.ID, version)
-	if err != nil {
-		return "", "", nil, Errorf("NotFound", "custom node version %s was not found", version)
-	}
-	return v.Version, v.ID, &v.Definition, nil
+	return v.Name, v.ID, v.Def, nil
 }
 
 // customNodeField is one input definition of a custom node.

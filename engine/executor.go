@@ -221,19 +221,17 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 // develop's is the flow's own. A nil definition means the version no longer
 // exists or is disabled, and the run is dropped.
 func (e *Executor) definition(ctx context.Context, run *weir.Run, flow *weir.Flow) (string, *weir.Definition, error) {
-	if run.FlowVersion == "" || run.FlowVersion == weir.DevelopVersion {
-		return weir.DevelopVersion, &flow.Definition, nil
+	named := run.FlowVersion
+	if named == "" {
+		named = weir.DevelopVersion
 	}
-	if e.Versions == nil {
-		return "", nil, nil
-	}
-	v, err := e.Versions.FindFlowVersion(ctx, run.ApplicationID, run.FlowID, run.FlowVersion)
+	v, err := ResolveVersion(ctx, e.Versions, flow, named)
 	if weir.ErrorTypeOf(err) == weir.NotFound || err == nil && !v.Enabled {
 		return "", nil, nil
 	} else if err != nil {
 		return "", nil, err
 	}
-	return v.ID, &v.Definition, nil
+	return v.ID, v.Def, nil
 }
 
 // graphCache keeps the compiled graph of each flow version until its

@@ -39,16 +39,16 @@ func (e *Executor) fireFlowErrors(ctx context.Context, run *weir.Run, flow *weir
 		if !f.Enabled {
 			continue
 		}
-		name, def, ok := e.defaultDefinition(ctx, f)
+		v, ok := runnableDefault(ctx, e.Versions, f)
 		if !ok {
 			continue
 		}
-		for _, t := range def.Triggers {
+		for _, t := range v.Def.Triggers {
 			if t.Type != TriggerFlowError || !catches(t, f.ID == flow.ID) {
 				continue
 			}
 			handler := &weir.Run{
-				ID: weir.NewID(), ApplicationID: f.ApplicationID, FlowID: f.ID, FlowVersion: name,
+				ID: weir.NewID(), ApplicationID: f.ApplicationID, FlowID: f.ID, FlowVersion: v.Name,
 				TriggerType: TriggerFlowError, TriggerKey: t.Key, TriggerID: flow.ID + "-flowError",
 				RelayType: "flow", RelayID: flow.ID, Time: e.Now().UTC(), Data: data,
 			}
@@ -69,22 +69,6 @@ func catches(t weir.Trigger, own bool) bool {
 		_ = json.Unmarshal(t.Config, &cfg)
 	}
 	return own && (cfg.Scope == "" || cfg.Scope == "local") || flowErrorScopes[cfg.Scope]
-}
-
-// defaultDefinition returns the name and definition of f's default version;
-// false when that version cannot run.
-func (e *Executor) defaultDefinition(ctx context.Context, f *weir.Flow) (string, *weir.Definition, bool) {
-	if f.DefaultVersionID == nil {
-		return weir.DevelopVersion, &f.Definition, true
-	}
-	if e.Versions == nil {
-		return "", nil, false
-	}
-	v, err := e.Versions.FindFlowVersion(ctx, f.ApplicationID, f.ID, *f.DefaultVersionID)
-	if err != nil || !v.Enabled {
-		return "", nil, false
-	}
-	return v.Version, &v.Definition, true
 }
 
 // flowErrorData is the data of a flowError run: what failed, and the payload

@@ -154,7 +154,7 @@ func (s *Server) enqueueEndpointRuns(r *http.Request, ep *weir.ExperienceEndpoin
 		if !f.Enabled {
 			continue
 		}
-		version, def, err := s.webhookVersion(r.Context(), f, "")
+		version, def, err := s.runnableVersion(r.Context(), f, "")
 		if err != nil {
 			return n, err
 		}

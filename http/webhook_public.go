@@ -189,7 +189,7 @@ func (s *Server) enqueueWebhookRuns(r *http.Request, wh *weir.Webhook, data *web
 		if !f.Enabled {
 			continue
 		}
-		version, def, err := s.webhookVersion(r.Context(), f, named)
+		version, def, err := s.runnableVersion(r.Context(), f, named)
 		if err != nil {
 			return err
 		}
@@ -208,31 +208,18 @@ func (s *Server) enqueueWebhookRuns(r *http.Request, wh *weir.Webhook, data *web
 	return nil
 }
 
-// webhookVersion resolves the version of f a webhook request runs: the one
+// runnableVersion resolves the version of f an HTTP request runs: the one
 // named (develop, a version id or name), else the flow's default version.
 // It returns a nil definition when the flow has no such version or the
 // version is disabled: that flow does not run.
-func (s *Server) webhookVersion(ctx context.Context, f *weir.Flow, named string) (string, *weir.Definition, error) {
-	idOrName := named
-	if named == "" && f.DefaultVersionID != nil {
-		idOrName = *f.DefaultVersionID
-	}
-	if idOrName == "" || idOrName == weir.DevelopVersion {
-		return weir.DevelopVersion, &f.Definition, nil
-	}
-	if s.Versions == nil {
-		return "", nil, nil
-	}
-	v, err := s.Versions.FindFlowVersion(ctx, f.ApplicationID, f.ID, idOrName)
-	if weir.ErrorTypeOf(err) == weir.NotFound {
+func (s *Server) runnableVersion(ctx context.Context, f *weir.Flow, named string) (string, *weir.Definition, error) {
+	v, err := engine.ResolveVersion(ctx, s.Versions, f, named)
+	if weir.ErrorTypeOf(err) == weir.NotFound || err == nil && !v.Enabled {
 		return "", nil, nil
 	} else if err != nil {
 		return "", nil, err
 	}
-	if !v.Enabled {
-		return "", nil, nil
-	}
-	return v.Version, &v.Definition, nil
+	return v.Name, v.Def, nil
 }
 
 // hasWebhookTrigger reports whether d has a webhook trigger keyed by id.

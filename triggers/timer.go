@@ -14,6 +14,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/engine"
 )
 
 // TriggerTimer is the type of the timer trigger.
@@ -119,11 +120,12 @@ func (ts *Timers) reload(ctx context.Context, now time.Time) error {
 		if !f.Enabled {
 			continue
 		}
-		name, def, ok := ts.defaultDefinition(ctx, f)
-		if !ok {
+		v, err := engine.ResolveVersion(ctx, ts.Versions, f, "")
+		if err != nil || !v.Enabled {
 			continue
 		}
-		for _, t := range def.Triggers {
+		name := v.Name
+		for _, t := range v.Def.Triggers {
 			if t.Type != TriggerTimer || t.Key == "" {
 				continue
 			}
@@ -174,21 +176,6 @@ func (ts *Timers) fireDue(ctx context.Context, now time.Time) {
 			ts.Logger.Error("timers: enqueue run", "flow_id", t.flowID, "trigger_key", t.key, "err", err)
 		}
 	}
-}
-
-// defaultDefinition returns the name and definition of f's default version.
-func (ts *Timers) defaultDefinition(ctx context.Context, f *weir.Flow) (string, *weir.Definition, bool) {
-	if f.DefaultVersionID == nil {
-		return weir.DevelopVersion, &f.Definition, true
-	}
-	if ts.Versions == nil {
-		return "", nil, false
-	}
-	v, err := ts.Versions.FindFlowVersion(ctx, f.ApplicationID, f.ID, *f.DefaultVersionID)
-	if err != nil || !v.Enabled {
-		return "", nil, false
-	}
-	return v.Version, &v.Definition, true
 }
 
 // parseTimer reads a timer trigger's config: {seconds} for an interval or
