@@ -29,7 +29,8 @@ type Run struct {
 // RunQueue durably hands accepted runs to executors.
 type RunQueue interface {
 	// EnqueueRun stores run. Once it returns nil the run executes at least
-	// once, even if the process dies right after.
+	// once, even if the process dies right after. A store may refuse runs
+	// with Unavailable when too many are waiting.
 	EnqueueRun(ctx context.Context, run *Run) error
 
 	// ClaimRuns blocks until at least one run is ready, then leases up to max

@@ -37,6 +37,13 @@ type runQueue struct {
 	closed  chan struct{}
 }
 
+// len returns the number of runs waiting or leased.
+func (q *runQueue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.runs)
+}
+
 func newRunQueue() *runQueue {
 	return &runQueue{
 		runs:   map[string]*queued{},

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,8 +12,12 @@ import (
 
 // EnqueueRun stores run, giving it an ID when it has none, and returns once
 // the run is committed; it is then pending. It returns NotFound if the flow
-// does not exist and Validation if a queued run has the same ID.
+// does not exist, Validation if a queued run has the same ID, and Unavailable
+// when MaxQueued runs are waiting already.
 func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
+	if max := cmp.Or(db.MaxQueued, DefaultMaxQueued); db.queue.len() >= max {
+		return weir.Errorf(weir.Unavailable, "%d runs are waiting; try again later", max)
+	}
 	if run.ID == "" {
 		run.ID = weir.NewID()
 	}

@@ -21,6 +21,7 @@ import (
 const (
 	DefaultLeaseDuration = 5 * time.Minute
 	DefaultBusyTimeout   = 5 * time.Second
+	DefaultMaxQueued     = 100_000
 )
 
 // DB is a SQLite database holding applications, flows, tokens, storage, logs
@@ -45,6 +46,11 @@ type DB struct {
 
 	// MaxReaders caps the read connections; zero means GOMAXPROCS, at least 4.
 	MaxReaders int
+
+	// MaxQueued caps the runs waiting or running; EnqueueRun refuses more
+	// with Unavailable rather than letting the queue grow without bound.
+	// Zero means DefaultMaxQueued.
+	MaxQueued int
 
 	wdb   *sql.DB   // one connection: every write goes through it
 	wconn *sql.Conn // that connection, held by the writer goroutine

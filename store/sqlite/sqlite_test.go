@@ -344,3 +344,27 @@ func TestFlowVersionConformance(t *testing.T) {
 		return mustOpenDB(t, filepath.Join(t.TempDir(), "weir.db"), nil)
 	})
 }
+
+func TestEnqueueRunRefusesPastMaxQueued(t *testing.T) {
+	db := mustOpenDB(t, filepath.Join(t.TempDir(), "weir.db"), func(db *sqlite.DB) { db.MaxQueued = 3 })
+	f := mustAppFlow(t, db)
+	for i := range 3 {
+		if err := db.EnqueueRun(t.Context(), &weir.Run{ApplicationID: f.ApplicationID, FlowID: f.ID, Data: []byte(`{}`)}); err != nil {
+			t.Fatalf("EnqueueRun %d: %v", i, err)
+		}
+	}
+	err := db.EnqueueRun(t.Context(), &weir.Run{ApplicationID: f.ApplicationID, FlowID: f.ID, Data: []byte(`{}`)})
+	if weir.ErrorTypeOf(err) != weir.Unavailable {
+		t.Fatalf("4th EnqueueRun = %v, want Unavailable", err)
+	}
+	runs, err := db.ClaimRuns(t.Context(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CompleteRun(t.Context(), runs[0], nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.EnqueueRun(t.Context(), &weir.Run{ApplicationID: f.ApplicationID, FlowID: f.ID, Data: []byte(`{}`)}); err != nil {
+		t.Errorf("EnqueueRun after one run finished: %v", err)
+	}
+}
