@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -399,5 +400,37 @@ func TestMQTTNodePublishes(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no message reached the broker")
+	}
+}
+
+// TestCloseLeavesNoGoroutines runs presses through a server, closes it and
+// checks that the goroutines it started (executor, timers, writer, HTTP) end.
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	http.DefaultClient.CloseIdleConnections()
+	before := runtime.NumGoroutine()
+	m, out := startMain(t, t.TempDir())
+	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	appID, flowID, key := setupCounter(c)
+	flowPath := "/applications/" + appID + "/flows/" + flowID
+	for range 20 {
+		c.mustDo(200, "POST", flowPath+"/virtualButton", map[string]any{"key": key, "payload": map[string]any{"value": 60}}, nil)
+	}
+	var storage map[string]any
+	waitFor(t, 10*time.Second, "20 runs", func() bool {
+		c.mustDo(200, "GET", flowPath+"/storage", nil, &storage)
+		return storage["hits"] == 20.0
+	})
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	http.DefaultClient.CloseIdleConnections()
+	var now int
+	deadline := time.Now().Add(10 * time.Second)
+	for now = runtime.NumGoroutine(); now > before && time.Now().Before(deadline); now = runtime.NumGoroutine() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if now > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines after Close, %d before:\n%s", now, before, buf[:runtime.Stack(buf, true)])
 	}
 }
