@@ -51,3 +51,12 @@ type LogService interface {
 	// first.
 	FindLogEntries(ctx context.Context, flowID string, filter LogFilter) ([]*LogEntry, error)
 }
+
+// LogPruner removes old run log entries, so that logs do not grow without
+// bound.
+type LogPruner interface {
+	// PruneLogEntries deletes the entries older than before (when before is
+	// not zero) and, per flow, all but the newest keepPerFlow (when it is
+	// positive). It returns how many entries it deleted.
+	PruneLogEntries(ctx context.Context, keepPerFlow int, before time.Time) (int, error)
+}

@@ -24,8 +24,10 @@ type Config struct {
 	RunTimeout   time.Duration
 	Sync         bool
 	Shutdown     time.Duration
-	PressLimit   int // virtual button presses per button per 10 s; 0: no limit
-	WebhookLimit int // webhook requests per webhook per 10 s; 0: no limit
+	PressLimit   int           // virtual button presses per button per 10 s; 0: no limit
+	WebhookLimit int           // webhook requests per webhook per 10 s; 0: no limit
+	LogKeep      int           // run log entries kept per flow; 0: no count limit
+	LogMaxAge    time.Duration // run log entries older than this are deleted; 0: no age limit
 }
 
 // DefaultConfig returns the settings weir serve uses when none are given.
@@ -40,6 +42,8 @@ func DefaultConfig() Config {
 		Shutdown:     30 * time.Second,
 		PressLimit:   100,
 		WebhookLimit: 100,
+		LogKeep:      1000,
+		LogMaxAge:    30 * 24 * time.Hour,
 	}
 }
 
@@ -57,6 +61,8 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	duration(fs, &c.Shutdown, "shutdown-timeout", "WEIR_SHUTDOWN_TIMEOUT", "how long shutdown waits for in-flight runs")
 	integer(fs, &c.PressLimit, "press-limit", "WEIR_PRESS_LIMIT", "virtual button presses allowed per button per 10 s (0: no limit)")
 	integer(fs, &c.WebhookLimit, "webhook-limit", "WEIR_WEBHOOK_LIMIT", "requests allowed per webhook per 10 s (0: no limit)")
+	integer(fs, &c.LogKeep, "log-keep", "WEIR_LOG_KEEP", "run log entries kept per flow (0: no count limit)")
+	duration(fs, &c.LogMaxAge, "log-max-age", "WEIR_LOG_MAX_AGE", "run log entries older than this are deleted (0: keep them)")
 }
 
 // Validate checks cross-option rules.
@@ -67,8 +73,8 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	}
-	if c.PressLimit < 0 || c.WebhookLimit < 0 {
-		return fmt.Errorf("--press-limit and --webhook-limit must not be negative")
+	if c.PressLimit < 0 || c.WebhookLimit < 0 || c.LogKeep < 0 || c.LogMaxAge < 0 {
+		return fmt.Errorf("--press-limit, --webhook-limit, --log-keep and --log-max-age must not be negative")
 	}
 	if c.Workers < 1 {
 		return fmt.Errorf("--workers must be at least 1")

@@ -26,6 +26,7 @@ type store interface {
 	weir.StorageService
 	weir.NodeStateService
 	weir.LogService
+	weir.LogPruner
 	weir.RunQueue
 	weir.WebhookService
 	weir.ExperienceEndpointService

@@ -434,3 +434,30 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		t.Errorf("%d goroutines after Close, %d before:\n%s", now, before, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+func TestLogRetention(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.LogKeep = "127.0.0.1:0", t.TempDir(), "warn", 3
+	var out bytes.Buffer
+	m := &Main{Config: cfg, Stdout: &out}
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	appID, flowID, key := setupCounter(c)
+	flowPath := "/applications/" + appID + "/flows/" + flowID
+	for range 6 {
+		c.mustDo(200, "POST", flowPath+"/virtualButton", map[string]any{"key": key, "payload": map[string]any{"value": 60}}, nil)
+	}
+	var logs []map[string]any
+	waitFor(t, 10*time.Second, "six log entries", func() bool {
+		c.mustDo(200, "GET", flowPath+"/logs?limit=100", nil, &logs)
+		return len(logs) == 6
+	})
+	m.pruner.prune(t.Context()) // the pruner runs every minute; run it now
+	c.mustDo(200, "GET", flowPath+"/logs?limit=100", nil, &logs)
+	if len(logs) != 3 {
+		t.Errorf("%d log entries after pruning with --log-keep 3, want 3", len(logs))
+	}
+}

@@ -30,6 +30,7 @@ type Main struct {
 	inst     *instance
 	executor *engine.Executor
 	timers   *triggers.Timers
+	pruner   *logPruner
 	mqtt     *mqtt.Publisher
 	server   *http.Server
 	ln       net.Listener
@@ -74,6 +75,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.executor.Open(); err != nil {
 		return err
 	}
+	m.pruner = &logPruner{logs: inst.DB, keep: m.Config.LogKeep, maxAge: m.Config.LogMaxAge, every: time.Minute, logger: m.Logger}
+	m.pruner.open()
 	m.timers = &triggers.Timers{Flows: inst.DB, Versions: inst.DB, Queue: inst.DB, Logger: m.Logger}
 	if err := m.timers.Open(); err != nil {
 		return err
@@ -127,6 +130,9 @@ func (m *Main) Close() error {
 	}
 	if m.timers != nil {
 		errs = append(errs, m.timers.Close())
+	}
+	if m.pruner != nil {
+		m.pruner.close()
 	}
 	if m.executor != nil {
 		if err := m.executor.Close(ctx); err != nil {
