@@ -2,9 +2,7 @@ package nodes
 
 import (
 	"context"
-	"math"
 	"net/http"
-	"net/textproto"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,16 +68,13 @@ type replyCookie struct {
 }
 
 type endpointReplyConfig struct {
-	ReplyIDPath          string      `json:"replyIdPath"`
-	ReplyType            string      `json:"replyType"`
-	ResponseCodeTemplate engine.Text `json:"responseCodeTemplate"`
-	BodyTemplateType     string      `json:"bodyTemplateType"`
-	BodyTemplate         engine.Text `json:"bodyTemplate"`
-	HeaderInfo           []struct {
-		KeyTemplate   engine.Text `json:"keyTemplate"`
-		ValueTemplate engine.Text `json:"valueTemplate"`
-	} `json:"headerInfo"`
-	CookieInfo []struct {
+	ReplyIDPath          string       `json:"replyIdPath"`
+	ReplyType            string       `json:"replyType"`
+	ResponseCodeTemplate engine.Text  `json:"responseCodeTemplate"`
+	BodyTemplateType     string       `json:"bodyTemplateType"`
+	BodyTemplate         engine.Text  `json:"bodyTemplate"`
+	HeaderInfo           []headerInfo `json:"headerInfo"`
+	CookieInfo           []struct {
 		NameTemplate   engine.Text `json:"nameTemplate"`
 		ValueTemplate  engine.Text `json:"valueTemplate"`
 		MaxAgeTemplate engine.Text `json:"maxAgeTemplate"`
@@ -133,15 +128,8 @@ func buildEndpointReply(c *engine.NodeConfig) (engine.Node, error) {
 			return nil, err
 		}
 	}
-	for _, h := range cfg.HeaderInfo {
-		var rh replyHeader
-		if rh.key, err = engine.CompileTemplate("headerInfo.keyTemplate", string(h.KeyTemplate)); err != nil {
-			return nil, err
-		}
-		if rh.value, err = engine.CompileTemplate("headerInfo.valueTemplate", string(h.ValueTemplate)); err != nil {
-			return nil, err
-		}
-		n.headers = append(n.headers, rh)
+	if n.headers, err = compileReplyHeaders(cfg.HeaderInfo); err != nil {
+		return nil, err
 	}
 	for _, ci := range cfg.CookieInfo {
 		var rc replyCookie
@@ -192,15 +180,12 @@ func (n *endpointReply) Exec(_ context.Context, env *engine.Env, p engine.Payloa
 
 // reply renders the custom or redirect reply of p.
 func (n *endpointReply) reply(p engine.Payload) (engine.Reply, error) {
-	rep := engine.Reply{StatusCode: http.StatusOK, Headers: map[string]string{}}
-	code, err := n.code.Render(p)
-	if err != nil {
-		return rep, engine.Errorf("Validation", "responseCodeTemplate: %v", err)
+	rep := engine.Reply{Headers: map[string]string{}}
+	var err error
+	if rep.StatusCode, err = renderReplyStatus(n.code, p); err != nil {
+		return rep, err
 	}
-	if c, err := strconv.ParseFloat(strings.TrimSpace(code), 64); err == nil && c == math.Trunc(c) && c >= 200 && c <= 599 {
-		rep.StatusCode = int(c)
-	}
-	if err := n.renderHeaders(p, rep.Headers); err != nil {
+	if err := renderReplyHeaders(n.headers, p, rep.Headers); err != nil {
 		return rep, err
 	}
 	if rep.Cookies, err = n.renderCookies(p); err != nil {
@@ -261,28 +246,6 @@ func (n *endpointReply) contentType(p engine.Payload) string {
 		}
 	}
 	return "text/plain; charset=utf-8"
-}
-
-// renderHeaders renders the node's headers of p into h.
-func (n *endpointReply) renderHeaders(p engine.Payload, h map[string]string) error {
-	for _, rh := range n.headers {
-		k, err := rh.key.Render(p)
-		if err != nil {
-			return engine.Errorf("Validation", "headerInfo.keyTemplate: %v", err)
-		}
-		v, err := rh.value.Render(p)
-		if err != nil {
-			return engine.Errorf("Validation", "headerInfo.valueTemplate: %v", err)
-		}
-		if k = strings.TrimSpace(k); k == "" {
-			continue
-		}
-		if !validReplyHeaderName(k) {
-			return engine.Errorf("Validation", "headerInfo: %q is not a valid header name", k)
-		}
-		h[textproto.CanonicalMIMEHeaderKey(k)] = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
-	}
-	return nil
 }
 
 // renderCookies returns the Set-Cookie values of the node's cookies for p.

@@ -64,23 +64,80 @@ type webhookReply struct {
 	websocket bool
 }
 
+// headerInfo is one headerInfo entry of a reply node's config.
+type headerInfo struct {
+	KeyTemplate   engine.Text `json:"keyTemplate"`
+	ValueTemplate engine.Text `json:"valueTemplate"`
+}
+
+// replyHeader is a compiled headerInfo entry.
 type replyHeader struct {
 	key, value *template.Template
 }
 
+// compileReplyHeaders compiles a reply node's headerInfo entries.
+func compileReplyHeaders(infos []headerInfo) ([]replyHeader, error) {
+	var out []replyHeader
+	for _, h := range infos {
+		var rh replyHeader
+		var err error
+		if rh.key, err = engine.CompileTemplate("headerInfo.keyTemplate", string(h.KeyTemplate)); err != nil {
+			return nil, err
+		}
+		if rh.value, err = engine.CompileTemplate("headerInfo.valueTemplate", string(h.ValueTemplate)); err != nil {
+			return nil, err
+		}
+		out = append(out, rh)
+	}
+	return out, nil
+}
+
+// renderReplyHeaders renders headers for p into h; blank names are skipped
+// and line breaks in values become spaces.
+func renderReplyHeaders(headers []replyHeader, p engine.Payload, h map[string]string) error {
+	for _, rh := range headers {
+		k, err := rh.key.Render(p)
+		if err != nil {
+			return engine.Errorf("Validation", "headerInfo.keyTemplate: %v", err)
+		}
+		v, err := rh.value.Render(p)
+		if err != nil {
+			return engine.Errorf("Validation", "headerInfo.valueTemplate: %v", err)
+		}
+		if k = strings.TrimSpace(k); k == "" {
+			continue
+		}
+		if !validReplyHeaderName(k) {
+			return engine.Errorf("Validation", "headerInfo: %q is not a valid header name", k)
+		}
+		h[textproto.CanonicalMIMEHeaderKey(k)] = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
+	}
+	return nil
+}
+
+// renderReplyStatus renders a status code template: a whole number from 200
+// to 599, anything else means 200.
+func renderReplyStatus(code *template.Template, p engine.Payload) (int, error) {
+	s, err := code.Render(p)
+	if err != nil {
+		return 0, engine.Errorf("Validation", "responseCodeTemplate: %v", err)
+	}
+	if c, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && c == math.Trunc(c) && c >= 200 && c <= 599 {
+		return int(c), nil
+	}
+	return 200, nil
+}
+
 func buildWebhookReply(c *engine.NodeConfig) (engine.Node, error) {
 	var cfg struct {
-		ReplyIDPath          string      `json:"replyIdPath"`
-		ResponseCodeTemplate engine.Text `json:"responseCodeTemplate"`
-		BodyTemplateType     string      `json:"bodyTemplateType"`
-		BodyTemplate         engine.Text `json:"bodyTemplate"`
-		HeaderInfo           []struct {
-			KeyTemplate   engine.Text `json:"keyTemplate"`
-			ValueTemplate engine.Text `json:"valueTemplate"`
-		} `json:"headerInfo"`
-		IsWebsocketMessage bool        `json:"isWebsocketMessage"`
-		EncodingTemplate   engine.Text `json:"encodingTemplate"`
-		ReplyType          string      `json:"replyType"`
+		ReplyIDPath          string       `json:"replyIdPath"`
+		ResponseCodeTemplate engine.Text  `json:"responseCodeTemplate"`
+		BodyTemplateType     string       `json:"bodyTemplateType"`
+		BodyTemplate         engine.Text  `json:"bodyTemplate"`
+		HeaderInfo           []headerInfo `json:"headerInfo"`
+		IsWebsocketMessage   bool         `json:"isWebsocketMessage"`
+		EncodingTemplate     engine.Text  `json:"encodingTemplate"`
+		ReplyType            string       `json:"replyType"`
 	}
 	if err := c.Decode(&cfg); err != nil {
 		return nil, err
@@ -112,15 +169,8 @@ func buildWebhookReply(c *engine.NodeConfig) (engine.Node, error) {
 			return nil, err
 		}
 	}
-	for _, h := range cfg.HeaderInfo {
-		var rh replyHeader
-		if rh.key, err = engine.CompileTemplate("headerInfo.keyTemplate", string(h.KeyTemplate)); err != nil {
-			return nil, err
-		}
-		if rh.value, err = engine.CompileTemplate("headerInfo.valueTemplate", string(h.ValueTemplate)); err != nil {
-			return nil, err
-		}
-		n.headers = append(n.headers, rh)
+	if n.headers, err = compileReplyHeaders(cfg.HeaderInfo); err != nil {
+		return nil, err
 	}
 	return n, nil
 }
@@ -146,30 +196,13 @@ func (n *webhookReply) Exec(_ context.Context, env *engine.Env, p engine.Payload
 
 // reply renders the reply of p.
 func (n *webhookReply) reply(p engine.Payload) (engine.Reply, error) {
-	rep := engine.Reply{StatusCode: 200, Headers: map[string]string{}}
-	code, err := n.code.Render(p)
-	if err != nil {
-		return rep, engine.Errorf("Validation", "responseCodeTemplate: %v", err)
+	rep := engine.Reply{Headers: map[string]string{}}
+	var err error
+	if rep.StatusCode, err = renderReplyStatus(n.code, p); err != nil {
+		return rep, err
 	}
-	if c, err := strconv.ParseFloat(strings.TrimSpace(code), 64); err == nil && c == math.Trunc(c) && c >= 200 && c <= 599 {
-		rep.StatusCode = int(c)
-	}
-	for _, h := range n.headers {
-		k, err := h.key.Render(p)
-		if err != nil {
-			return rep, engine.Errorf("Validation", "headerInfo.keyTemplate: %v", err)
-		}
-		v, err := h.value.Render(p)
-		if err != nil {
-			return rep, engine.Errorf("Validation", "headerInfo.valueTemplate: %v", err)
-		}
-		if k = strings.TrimSpace(k); k == "" {
-			continue
-		}
-		if !validReplyHeaderName(k) {
-			return rep, engine.Errorf("Validation", "headerInfo: %q is not a valid header name", k)
-		}
-		rep.Headers[textproto.CanonicalMIMEHeaderKey(k)] = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
+	if err := renderReplyHeaders(n.headers, p, rep.Headers); err != nil {
+		return rep, err
 	}
 	ct, _, _ := mime.ParseMediaType(rep.Headers["Content-Type"])
 	if !slices.Contains(replyContentTypes, ct) {
