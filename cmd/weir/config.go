@@ -17,6 +17,7 @@ type Config struct {
 	Addr         string
 	DataDir      string
 	Store        string // "" or "sqlite": SQLite in DataDir; a postgres:// URL: PostgreSQL
+	Queue        string // "": the store's own run queue; a nats:// URL: NATS JetStream
 	MQTTURL      string // broker for MQTT nodes; "" for none
 	LogLevel     string
 	LogFormat    string
@@ -52,6 +53,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	str(fs, &c.Addr, "addr", "WEIR_ADDR", "listen address")
 	str(fs, &c.DataDir, "data", "WEIR_DATA", "data directory (SQLite database, signing key)")
 	str(fs, &c.Store, "store", "WEIR_STORE", "store: sqlite (in the data directory) or a postgres:// URL")
+	str(fs, &c.Queue, "queue", "WEIR_QUEUE", "run dispatch: the store's own queue (default) or a nats:// URL of a NATS server with JetStream")
 	str(fs, &c.MQTTURL, "mqtt-url", "WEIR_MQTT_URL", "MQTT broker the MQTT node publishes to, e.g. tcp://127.0.0.1:1883 (default: none)")
 	str(fs, &c.LogLevel, "log-level", "WEIR_LOG_LEVEL", "log level: debug, info, warn or error")
 	str(fs, &c.LogFormat, "log-format", "WEIR_LOG_FORMAT", "log format: text or json")
@@ -84,6 +86,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Store != "" && c.Store != "sqlite" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://") {
 		return fmt.Errorf("--store must be sqlite or a postgres:// URL")
+	}
+	if c.Queue != "" && !strings.HasPrefix(c.Queue, "nats://") && !strings.HasPrefix(c.Queue, "tls://") {
+		return fmt.Errorf("--queue must be a nats:// URL")
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("--data is required")

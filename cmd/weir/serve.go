@@ -16,6 +16,7 @@ import (
 	"github.com/weirhq/weir/engine"
 	weirhttp "github.com/weirhq/weir/http"
 	"github.com/weirhq/weir/mqtt"
+	"github.com/weirhq/weir/nats"
 	_ "github.com/weirhq/weir/nodes" // register the node types
 	"github.com/weirhq/weir/ratelimit"
 	"github.com/weirhq/weir/triggers"
@@ -32,6 +33,7 @@ type Main struct {
 	timers   *triggers.Timers
 	pruner   *logPruner
 	mqtt     *mqtt.Publisher
+	nats     *nats.Client // nil unless --queue names a NATS server
 	server   *http.Server
 	ln       net.Listener
 	served   chan error
@@ -52,6 +54,11 @@ func (m *Main) Open(ctx context.Context) error {
 	m.inst = inst
 	if err := m.printOwnerToken(ctx); err != nil {
 		return err
+	}
+	if m.Config.Queue != "" {
+		if m.nats, err = nats.Dial(m.Config.Queue, "weir-"+weir.NewKey(8)); err != nil {
+			return err
+		}
 	}
 	hub := &engine.DebugHub{}
 	replies := &engine.ReplyHub{} // webhook requests waiting for a Webhook Reply node
@@ -141,6 +148,9 @@ func (m *Main) Close() error {
 	}
 	if m.mqtt != nil {
 		errs = append(errs, m.mqtt.Close())
+	}
+	if m.nats != nil {
+		errs = append(errs, m.nats.Close())
 	}
 	if m.inst != nil {
 		errs = append(errs, m.inst.DB.Close())
