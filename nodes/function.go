@@ -85,7 +85,9 @@ func init() {
 		Summary: "Runs a JavaScript function body on the payload in a sandbox. The script sees `payload` (a deep copy " +
 			"of the payload, or of the value at scopePath) and may mutate or reassign it; a returned value other than " +
 			"undefined replaces it instead. Standard ECMAScript built-ins only, plus console.log/debug/info/warn/error " +
-			"(to the debug stream) and a minimal Intl.Collator; no require, Buffer, timers, network or files. " +
+			"(to the debug stream), a minimal Intl.Collator and a subset of Node's Buffer (from, alloc, concat, isBuffer, " +
+			"byteLength, compare; toString, toJSON, equals, slice, fill; utf8, hex, base64, base64url, latin1, ascii, " +
+			"utf16le); no require, timers, network or files. " +
 			"Each execution is stopped after 10 s of CPU time, 1000 nested calls or 256 MiB of heap growth; " +
 			"the input may be at most 5 MB. A thrown error halts the run as FunctionNode<ErrorClass>.",
 		Outputs: []string{"next: the payload with the script's changes"},

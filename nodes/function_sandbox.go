@@ -177,6 +177,9 @@ func newSandbox(env *engine.Env, id, label string, lim FunctionLimits) *sandbox 
 		panic(fmt.Sprintf("function node prelude: %v", err)) // a bug in the prelude, not in user code
 	}
 	_ = vm.GlobalObject().Delete("GoError") // a goja extension wrapping Go errors
+	if err := installBuffer(vm); err != nil {
+		panic(fmt.Sprintf("function node Buffer: %v", err))
+	}
 	console := vm.NewObject()
 	for name, level := range consoleLevels {
 		_ = console.Set(name, s.console(level))
@@ -357,6 +360,9 @@ func (e *exporter) value(v goja.Value, depth int) (out any, keep bool, err error
 	}
 	e.seen[o] = true
 	defer delete(e.seen, o)
+	if out, keep, ok, err := e.exportJSON(o, depth); ok {
+		return out, keep, err
+	}
 	if o.ClassName() == "Array" {
 		return e.array(o, depth)
 	}

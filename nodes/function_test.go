@@ -166,8 +166,8 @@ func TestFunctionNode_Sandbox(t *testing.T) {
 		{"FunctionCtorGlobal", `return {r: typeof Function('return this')().process}`, "undefined"},
 		{"Timers", `return {r: [typeof setTimeout, typeof setInterval, typeof setImmediate, typeof queueMicrotask].join()}`,
 			"undefined,undefined,undefined,undefined"},
-		{"GoInternals", `return {r: [typeof GoError, typeof Buffer, typeof module, typeof exports, typeof global].join()}`,
-			"undefined,undefined,undefined,undefined,undefined"},
+		{"GoInternals", `return {r: [typeof GoError, typeof module, typeof exports, typeof global].join()}`,
+			"undefined,undefined,undefined,undefined"},
 		{"ConsoleIsPlain", `return {r: Object.keys(console).sort().join() + ' ' + typeof console.log.constructor}`,
 			"debug,error,info,log,warn function"},
 	}
