@@ -44,6 +44,7 @@ type Buttons struct {
 	Runs     weir.RunQueue
 	Limiter  Limiter // nil: no rate limit
 	Now      func() time.Time
+	Cache    *FlowCache // reads flows; nil: from Flows per press
 }
 
 // Press durably enqueues one run of the button and returns it. The version
@@ -53,7 +54,13 @@ type Buttons struct {
 // button; a *ThrottledError over the rate limit; Validation when the
 // button's default payload is not JSON.
 func (b *Buttons) Press(ctx context.Context, p Press) (*weir.Run, error) {
-	f, err := b.Flows.FindFlowByID(ctx, p.ApplicationID, p.FlowID)
+	var f *weir.Flow
+	var err error
+	if b.Cache != nil {
+		f, err = b.Cache.Flow(ctx, p.ApplicationID, p.FlowID)
+	} else {
+		f, err = b.Flows.FindFlowByID(ctx, p.ApplicationID, p.FlowID)
+	}
 	if err != nil {
 		return nil, err
 	}

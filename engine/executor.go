@@ -33,6 +33,7 @@ type Executor struct {
 	Publish      func(ctx context.Context, topic string, payload []byte) error // MQTT node; nil: no broker
 	Buttons      *Buttons                                                      // presses for Workflow Trigger nodes; nil: runs cannot start other runs
 	Replies      *ReplyHub                                                     // answers waiting webhook requests; nil: replies go nowhere
+	Cache        *FlowCache                                                    // flow and application rows of runs; nil: read from the store per run
 
 	cache  graphCache
 	cancel context.CancelFunc
@@ -155,13 +156,13 @@ func (e *Executor) execute(run *weir.Run) {
 // not execute (its flow or version was deleted or disabled meanwhile).
 func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, error) {
 	ctx := e.runCtx
-	flow, err := e.Flows.FindFlowByID(ctx, run.ApplicationID, run.FlowID)
+	flow, err := e.findFlow(ctx, run.ApplicationID, run.FlowID)
 	if weir.ErrorTypeOf(err) == weir.NotFound || (err == nil && !flow.Enabled) {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
-	app, err := e.Applications.FindApplicationByID(ctx, run.ApplicationID)
+	app, err := e.findApplication(ctx, run.ApplicationID)
 	if weir.ErrorTypeOf(err) == weir.NotFound {
 		return nil, nil
 	} else if err != nil {
@@ -215,6 +216,23 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		WallTime:       float64(res.WallTime.Microseconds()) / 1000,
 		Errors:         res.Errors,
 	}, nil
+}
+
+// findFlow reads a run's flow, through the cache when there is one.
+func (e *Executor) findFlow(ctx context.Context, applicationID, flowID string) (*weir.Flow, error) {
+	if e.Cache != nil {
+		return e.Cache.Flow(ctx, applicationID, flowID)
+	}
+	return e.Flows.FindFlowByID(ctx, applicationID, flowID)
+}
+
+// findApplication reads a run's application, through the cache when there
+// is one.
+func (e *Executor) findApplication(ctx context.Context, id string) (*weir.Application, error) {
+	if e.Cache != nil {
+		return e.Cache.Application(ctx, id)
+	}
+	return e.Applications.FindApplicationByID(ctx, id)
 }
 
 // definition returns the id and definition of the version run names:

@@ -46,5 +46,5 @@ func (s *Server) handleButtonPress(w http.ResponseWriter, r *http.Request, req *
 
 // buttons is the press logic over the server's services.
 func (s *Server) buttons() *engine.Buttons {
-	return &engine.Buttons{Flows: s.Flows, Versions: s.Versions, Runs: s.Runs, Limiter: s.ButtonLimiter, Now: s.now}
+	return &engine.Buttons{Flows: s.Flows, Versions: s.Versions, Runs: s.Runs, Limiter: s.ButtonLimiter, Now: s.now, Cache: s.Cache}
 }

@@ -62,6 +62,11 @@ type Server struct {
 	// reply; 0 means DefaultEndpointReplyTimeout.
 	EndpointReplyTimeout time.Duration
 
+	// Cache, when set, answers the webhook endpoint's reads (webhook by
+	// token, the flows it triggers) from memory; the routes that change
+	// applications, flows, versions or webhooks invalidate it.
+	Cache *engine.FlowCache
+
 	streams streams
 }
 
@@ -140,6 +145,7 @@ type request struct {
 func (s *Server) serve(rt route) http.Handler {
 	accepted := actionScopes[rt.action]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w = s.invalidating(w, rt)
 		req, err := s.parse(w, r, rt)
 		if err == nil {
 			req.identity, err = s.authenticate(r)

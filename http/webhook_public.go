@@ -26,7 +26,7 @@ const (
 
 // Values every webhook run carries.
 const (
-	triggerWebhook = "webhook"
+	triggerWebhook = engine.TriggerWebhook
 	relayPublic    = "public"
 	relayPublicID  = "000000000000000000000000"
 )
@@ -62,7 +62,7 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) error {
 	if s.Webhooks == nil {
 		return weir.Errorf(weir.NotFound, "Webhook was not found")
 	}
-	wh, err := s.Webhooks.FindWebhookByToken(r.Context(), r.PathValue("token"))
+	wh, err := s.webhookByToken(r.Context(), r.PathValue("token"))
 	if err != nil {
 		return err
 	}
@@ -179,25 +179,14 @@ func (s *Server) enqueueWebhookRuns(r *http.Request, wh *weir.Webhook, data *web
 	if err != nil {
 		return fmt.Errorf("http: encode webhook data: %w", err)
 	}
-	flows, _, err := s.Flows.FindFlows(r.Context(), weir.FlowFilter{ApplicationID: wh.ApplicationID, FlowClass: weir.FlowClassCloud})
+	targets, err := s.webhookTargets(r.Context(), wh, strings.TrimSpace(r.Header.Get("X-Flow-Version")))
 	if err != nil {
 		return err
 	}
-	named := strings.TrimSpace(r.Header.Get("X-Flow-Version"))
 	at := time.UnixMilli(s.now().UnixMilli()).UTC()
-	for _, f := range flows {
-		if !f.Enabled {
-			continue
-		}
-		version, def, err := s.runnableVersion(r.Context(), f, named)
-		if err != nil {
-			return err
-		}
-		if def == nil || !hasWebhookTrigger(def, wh.ID) {
-			continue
-		}
+	for _, t := range targets {
 		run := &weir.Run{
-			ID: weir.NewID(), ApplicationID: f.ApplicationID, FlowID: f.ID, FlowVersion: version,
+			ID: weir.NewID(), ApplicationID: t.Flow.ApplicationID, FlowID: t.Flow.ID, FlowVersion: t.Version,
 			TriggerType: triggerWebhook, TriggerKey: wh.ID, TriggerID: wh.ID,
 			RelayType: relayPublic, RelayID: relayPublicID, Time: at, Data: raw,
 		}
@@ -220,14 +209,4 @@ func (s *Server) runnableVersion(ctx context.Context, f *weir.Flow, named string
 		return "", nil, err
 	}
 	return v.Name, v.Def, nil
-}
-
-// hasWebhookTrigger reports whether d has a webhook trigger keyed by id.
-func hasWebhookTrigger(d *weir.Definition, id string) bool {
-	for _, t := range d.Triggers {
-		if t.Type == triggerWebhook && strings.EqualFold(t.Key, id) {
-			return true
-		}
-	}
-	return false
 }

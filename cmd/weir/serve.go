@@ -69,12 +69,16 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Config.MQTTURL != "" {
 		m.mqtt = &mqtt.Publisher{URL: m.Config.MQTTURL, ClientID: "weir-" + weir.NewKey(8)}
 	}
+	// What webhook requests and runs read on every use; the API's writes
+	// invalidate it, other processes' writes are seen within a second.
+	cache := &engine.FlowCache{Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Webhooks: inst.DB}
 	m.executor = &engine.Executor{
 		Queue: inst.DB, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
 		Debug:   m.debugSink(hub),
-		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: inst.DB, Limiter: limiter},
+		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: inst.DB, Limiter: limiter, Cache: cache},
 		Replies: replies,
+		Cache:   cache,
 	}
 	if m.mqtt != nil {
 		m.executor.Publish = m.mqtt.Publish
@@ -94,6 +98,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
+	api.Cache = cache
 	if m.Config.WebhookLimit > 0 {
 		api.WebhookLimiter = ratelimit.New(m.Config.WebhookLimit, 10*time.Second)
 	}

@@ -1,0 +1,287 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/weirhq/weir"
+)
+
+// Staleness bounds of a FlowCache.
+const (
+	// DefaultCacheTTL is how long a FlowCache answers from memory before it
+	// checks the store again: the longest a change made by another process
+	// sharing the store (weir flow import, another weir on the same
+	// PostgreSQL) goes unseen.
+	DefaultCacheTTL = time.Second
+	// DefaultIndexMaxAge is how long a trigger index is kept while the
+	// application's flows look unchanged (same count, same most recently
+	// updated flow): the bound for changes that do not touch a flow row,
+	// such as another process disabling a flow version.
+	DefaultIndexMaxAge = 30 * time.Second
+)
+
+// maxCacheEntries bounds each of a FlowCache's maps; a full map is emptied.
+const maxCacheEntries = 100_000
+
+// FlowCache keeps in memory what every webhook request and every run reads
+// from the store: webhooks by token, the flows each webhook triggers, and
+// the flow and application rows of runs. Changes made through this process
+// call Invalidate and are seen at once; changes made by another process
+// are seen within TTL (and IndexMaxAge for a trigger index, see
+// DefaultIndexMaxAge). Cached values are shared and must not be modified.
+// The zero value is not usable: set the services.
+type FlowCache struct {
+	Flows        weir.FlowService
+	Versions     weir.FlowVersionService // nil: flows have only develop
+	Applications weir.ApplicationService
+	Webhooks     weir.WebhookService
+	TTL          time.Duration // 0: DefaultCacheTTL; negative: nothing is cached
+	IndexMaxAge  time.Duration // 0: DefaultIndexMaxAge
+	Now          func() time.Time
+
+	mu      sync.Mutex
+	gen     uint64 // bumped by Invalidate; loads begun before it are not kept
+	flows   map[string]cached[*weir.Flow]
+	apps    map[string]cached[*weir.Application]
+	hooks   map[string]cached[*weir.Webhook]
+	indexes map[string]*triggerIndex
+}
+
+// cached is one cached value and when it was read.
+type cached[T any] struct {
+	v   T
+	gen uint64
+	at  time.Time
+}
+
+// TriggerWebhook is the trigger type of webhook runs.
+const TriggerWebhook = "webhook"
+
+// WebhookTarget is a flow a webhook request runs, at the version it runs.
+type WebhookTarget struct {
+	Flow    *weir.Flow
+	Version string // the version's name (weir.DevelopVersion for develop)
+}
+
+// triggerIndex is the webhook targets of one application's default
+// versions, by lower-cased webhook id.
+type triggerIndex struct {
+	mu      sync.Mutex // held while checking or rebuilding
+	gen     uint64
+	checked time.Time // when stamp was last confirmed
+	built   time.Time
+	stamp   flowsStamp
+	targets map[string][]WebhookTarget
+}
+
+// flowsStamp summarises an application's flows cheaply: it changes when a
+// flow is created, updated or deleted.
+type flowsStamp struct {
+	count  int
+	lastID string
+	last   time.Time
+}
+
+// Invalidate drops everything cached; the next reads go to the store.
+func (c *FlowCache) Invalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.flows, c.apps, c.hooks, c.indexes = nil, nil, nil, nil
+}
+
+func (c *FlowCache) ttl() time.Duration {
+	if c.TTL == 0 {
+		return DefaultCacheTTL
+	}
+	return c.TTL
+}
+
+func (c *FlowCache) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// lookup returns m[key] when it is fresh, else the generation a load must
+// carry to be stored.
+func lookup[T any](c *FlowCache, m map[string]cached[T], key string) (T, bool, uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := m[key]
+	if ok && e.gen == c.gen && c.now().Sub(e.at) < c.ttl() {
+		return e.v, true, c.gen
+	}
+	var zero T
+	return zero, false, c.gen
+}
+
+// keep stores v under key in *m unless the cache was invalidated since gen.
+func keep[T any](c *FlowCache, m *map[string]cached[T], key string, v T, gen uint64, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen || c.ttl() < 0 {
+		return
+	}
+	if *m == nil || len(*m) >= maxCacheEntries {
+		*m = map[string]cached[T]{}
+	}
+	(*m)[key] = cached[T]{v: v, gen: gen, at: at}
+}
+
+// Flow returns the flow as FindFlowByID does; its stats may be stale.
+func (c *FlowCache) Flow(ctx context.Context, applicationID, flowID string) (*weir.Flow, error) {
+	key := applicationID + "/" + flowID
+	f, ok, gen := lookup(c, c.flows, key)
+	if ok {
+		return f, nil
+	}
+	at := c.now()
+	f, err := c.Flows.FindFlowByID(ctx, applicationID, flowID)
+	if err != nil {
+		return nil, err
+	}
+	keep(c, &c.flows, key, f, gen, at)
+	return f, nil
+}
+
+// Application returns the application as FindApplicationByID does.
+func (c *FlowCache) Application(ctx context.Context, id string) (*weir.Application, error) {
+	a, ok, gen := lookup(c, c.apps, id)
+	if ok {
+		return a, nil
+	}
+	at := c.now()
+	a, err := c.Applications.FindApplicationByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	keep(c, &c.apps, id, a, gen, at)
+	return a, nil
+}
+
+// Webhook returns the webhook as FindWebhookByToken does.
+func (c *FlowCache) Webhook(ctx context.Context, token string) (*weir.Webhook, error) {
+	w, ok, gen := lookup(c, c.hooks, token)
+	if ok {
+		return w, nil
+	}
+	at := c.now()
+	w, err := c.Webhooks.FindWebhookByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	keep(c, &c.hooks, token, w, gen, at)
+	return w, nil
+}
+
+// WebhookTargets returns the enabled cloud flows of the application whose
+// default version is enabled and has a webhook trigger keyed by
+// webhookID, in the order FindFlows lists them, with that version's name.
+func (c *FlowCache) WebhookTargets(ctx context.Context, applicationID, webhookID string) ([]WebhookTarget, error) {
+	if c.ttl() < 0 {
+		m, err := WebhookTargets(ctx, c.Flows, c.Versions, applicationID, "")
+		return m[strings.ToLower(webhookID)], err
+	}
+	ix := c.index(applicationID)
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if err := c.refresh(ctx, applicationID, ix); err != nil {
+		return nil, err
+	}
+	return ix.targets[strings.ToLower(webhookID)], nil
+}
+
+// index returns the application's trigger index, creating an empty one.
+func (c *FlowCache) index(applicationID string) *triggerIndex {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ix := c.indexes[applicationID]
+	if ix == nil || ix.gen != c.gen {
+		if c.indexes == nil || len(c.indexes) >= maxCacheEntries {
+			c.indexes = map[string]*triggerIndex{}
+		}
+		ix = &triggerIndex{gen: c.gen}
+		c.indexes[applicationID] = ix
+	}
+	return ix
+}
+
+// refresh brings ix up to date: as is within TTL of the last check, after
+// a stamp check within IndexMaxAge of the last build, else rebuilt. ix.mu
+// is held.
+func (c *FlowCache) refresh(ctx context.Context, applicationID string, ix *triggerIndex) error {
+	now := c.now()
+	if ix.targets != nil && now.Sub(ix.checked) < c.ttl() {
+		return nil
+	}
+	maxAge := c.IndexMaxAge
+	if maxAge <= 0 {
+		maxAge = DefaultIndexMaxAge
+	}
+	stamp, err := c.stamp(ctx, applicationID)
+	if err != nil {
+		return err
+	}
+	if ix.targets != nil && stamp == ix.stamp && now.Sub(ix.built) < maxAge {
+		ix.checked = now
+		return nil
+	}
+	targets, err := WebhookTargets(ctx, c.Flows, c.Versions, applicationID, "")
+	if err != nil {
+		return err
+	}
+	ix.targets, ix.stamp, ix.checked, ix.built = targets, stamp, now, now
+	return nil
+}
+
+// stamp reads the application's cloud flow count and most recently updated
+// flow.
+func (c *FlowCache) stamp(ctx context.Context, applicationID string) (flowsStamp, error) {
+	fs, n, err := c.Flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: applicationID, FlowClass: weir.FlowClassCloud,
+		ListOptions: weir.ListOptions{PerPage: 1, SortField: "lastUpdated", SortDirection: "desc"}})
+	if err != nil {
+		return flowsStamp{}, err
+	}
+	s := flowsStamp{count: n}
+	if len(fs) > 0 {
+		s.lastID, s.last = fs[0].ID, fs[0].LastUpdated
+	}
+	return s, nil
+}
+
+// WebhookTargets reads every enabled cloud flow of the application and
+// returns, by lower-cased webhook id, the flows whose version named (""
+// for the default) is enabled and has a webhook trigger for that webhook.
+func WebhookTargets(ctx context.Context, flows weir.FlowService, versions weir.FlowVersionService, applicationID, named string) (map[string][]WebhookTarget, error) {
+	fs, _, err := flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: applicationID, FlowClass: weir.FlowClassCloud})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]WebhookTarget{}
+	for _, f := range fs {
+		if !f.Enabled {
+			continue
+		}
+		v, err := ResolveVersion(ctx, versions, f, named)
+		if weir.ErrorTypeOf(err) == weir.NotFound || err == nil && !v.Enabled {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		for _, t := range v.Def.Triggers {
+			key := strings.ToLower(t.Key)
+			if t.Type != TriggerWebhook || seen[key] {
+				continue
+			}
+			seen[key] = true
+			out[key] = append(out[key], WebhookTarget{Flow: f, Version: v.Name})
+		}
+	}
+	return out, nil
+}
