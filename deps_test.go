@@ -23,6 +23,7 @@ var allowed = map[string][]string{
 	"flowfile":        {""},
 	"ratelimit":       {},
 	"mqtt":            {},
+	"nats":            {"", "engine"}, // engine: tests only
 	"triggers":        {"", "engine", "mock"},
 	"store/storetest": {""},
 	"store/sqlite":    {"", "store/storetest"},

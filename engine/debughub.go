@@ -21,12 +21,25 @@ type DebugEvent struct {
 	Data   []byte
 }
 
+// DebugRelay carries encoded debug messages to every process of a cluster.
+// Publish must hand each message, once, to DebugHub.Receive of every
+// process's hub, this process's included; an error means it carried
+// nothing.
+type DebugRelay interface {
+	Publish(flowID string, data []byte) error
+}
+
 // DebugHub fans Debug node messages out to the live subscribers of each
 // flow and keeps the flow's most recent messages for late subscribers.
 // Publishing never blocks: a subscriber that falls behind misses messages.
 // It is safe for concurrent use.
 type DebugHub struct {
 	Keep int // recent messages kept per flow; default DefaultDebugKeep
+
+	// Relay, when set, carries messages to the hubs of every process, and
+	// back to this one; nil keeps them in this process. Set it before the
+	// first Publish.
+	Relay DebugRelay
 
 	mu    sync.Mutex
 	flows map[string]*debugFlow
@@ -38,12 +51,23 @@ type debugFlow struct {
 	subs   map[chan DebugEvent]struct{}
 }
 
-// Publish encodes m and hands it to the flow's subscribers.
+// Publish encodes m and hands it to the flow's subscribers, through the
+// relay when there is one. When the relay fails, this process's subscribers
+// still get m.
 func (h *DebugHub) Publish(m DebugMessage) {
 	data := encodeDebug(m)
+	if h.Relay != nil && h.Relay.Publish(m.FlowID, data) == nil {
+		return
+	}
+	h.Receive(m.FlowID, data)
+}
+
+// Receive keeps one encoded message of a flow and hands it to the flow's
+// subscribers in this process. A DebugRelay calls it for every message.
+func (h *DebugHub) Receive(flowID string, data []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	f := h.flow(m.FlowID)
+	f := h.flow(flowID)
 	keep := h.Keep
 	if keep <= 0 {
 		keep = DefaultDebugKeep
@@ -56,7 +80,7 @@ func (h *DebugHub) Publish(m DebugMessage) {
 	}
 	for ch := range f.subs {
 		select {
-		case ch <- DebugEvent{FlowID: m.FlowID, Data: data}:
+		case ch <- DebugEvent{FlowID: flowID, Data: data}:
 		default: // the subscriber is behind; it misses this one
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
 )
 
@@ -70,4 +71,58 @@ func TestDebugHubLimitsPayload(t *testing.T) {
 		c()
 		t.Errorf("after Forget, %d recent messages remain", len(recent))
 	}
+}
+
+// loopRelay is a DebugRelay that hands every message to the hubs listed,
+// or fails when err is set.
+type loopRelay struct {
+	hubs []*engine.DebugHub
+	err  error
+}
+
+func (r *loopRelay) Publish(flowID string, data []byte) error {
+	if r.err != nil {
+		return r.err
+	}
+	for _, h := range r.hubs {
+		h.Receive(flowID, data)
+	}
+	return nil
+}
+
+func TestDebugHubRelay(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		a, b := &engine.DebugHub{}, &engine.DebugHub{}
+		relay := &loopRelay{hubs: []*engine.DebugHub{a, b}}
+		a.Relay, b.Relay = relay, relay
+		_, evA, cancelA := a.Subscribe("f")
+		defer cancelA()
+		b.Publish(debugMsg("f", "from b", nil))
+		if got := messages(t, [][]byte{(<-evA).Data}); got[0] != "from b" {
+			t.Errorf("a got %v, want the message published on b", got)
+		}
+		if len(evA) != 0 {
+			t.Errorf("a holds %d more events, want the message once", len(evA))
+		}
+		recent, _, cancelB := b.Subscribe("f")
+		defer cancelB()
+		if got := strings.Join(messages(t, recent), ","); got != "from b" {
+			t.Errorf("b recent = %s, want the message once: from b", got)
+		}
+	})
+	t.Run("ErrRelayFailsLocalStillSees", func(t *testing.T) {
+		other := &engine.DebugHub{}
+		h := &engine.DebugHub{Relay: &loopRelay{hubs: []*engine.DebugHub{other}, err: weir.Errorf(weir.Unavailable, "down")}}
+		h.Publish(debugMsg("f", "m", nil))
+		recent, _, cancel := h.Subscribe("f")
+		defer cancel()
+		if len(recent) != 1 {
+			t.Errorf("local recent = %d messages, want 1 when the relay fails", len(recent))
+		}
+		recent, _, cancelOther := other.Subscribe("f")
+		defer cancelOther()
+		if len(recent) != 0 {
+			t.Errorf("other recent = %d messages, want 0: the relay carried nothing", len(recent))
+		}
+	})
 }

@@ -98,3 +98,76 @@ func TestReplyHub_Concurrent(t *testing.T) {
 	}
 	<-ch
 }
+
+// memRelay is a ReplyRelay between the hubs of one test: Listen registers a
+// deliver func by reply id, Send calls it.
+type memRelay struct {
+	mu        sync.Mutex
+	listeners map[string]func([]byte) error
+	sent      int
+}
+
+func (r *memRelay) Listen(id string, deliver func([]byte) error) (func(), error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.listeners == nil {
+		r.listeners = map[string]func([]byte) error{}
+	}
+	r.listeners[id] = deliver
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		delete(r.listeners, id)
+	}, nil
+}
+
+func (r *memRelay) Send(id string, data []byte) error {
+	r.mu.Lock()
+	deliver, ok := r.listeners[id]
+	r.sent++
+	r.mu.Unlock()
+	if !ok {
+		return weir.Errorf(weir.NotFound, "no listener")
+	}
+	return deliver(data)
+}
+
+func TestReplyHub_Relay(t *testing.T) {
+	relay := &memRelay{}
+	a, b := &engine.ReplyHub{Relay: relay}, &engine.ReplyHub{Relay: relay}
+	ch, cancel, err := a.Register("wh.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Deliver("wh.1", engine.Reply{StatusCode: 201, Headers: map[string]string{"X": "y"}, Body: []byte("from b")}); err != nil {
+		t.Fatalf("Deliver on b = %v, want nil", err)
+	}
+	if err := b.Deliver("wh.1", engine.Reply{StatusCode: 500}); weir.ErrorTypeOf(err) != weir.NotFound {
+		t.Fatalf("late Deliver on b = %v, want NotFound", err)
+	}
+	if err := a.Deliver("wh.1", engine.Reply{StatusCode: 500}); weir.ErrorTypeOf(err) != weir.NotFound {
+		t.Fatalf("late Deliver on a = %v, want NotFound", err)
+	}
+	got := <-ch
+	if got.StatusCode != 201 || string(got.Body) != "from b" || got.Headers["X"] != "y" {
+		t.Fatalf("reply = %+v, want b's", got)
+	}
+	cancel()
+	if n := len(relay.listeners); n != 0 {
+		t.Errorf("%d listeners left after cancel, want 0", n)
+	}
+	t.Run("LocalFirst", func(t *testing.T) {
+		ch, cancel, err := a.Register("wh.2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cancel()
+		before := relay.sent
+		if err := a.Deliver("wh.2", engine.Reply{StatusCode: 202}); err != nil {
+			t.Fatal(err)
+		}
+		if (<-ch).StatusCode != 202 || relay.sent != before {
+			t.Errorf("a reply to a local waiter went through the relay (%d sends)", relay.sent-before)
+		}
+	})
+}

@@ -34,6 +34,7 @@ type Main struct {
 	pruner   *logPruner
 	mqtt     *mqtt.Publisher
 	nats     *nats.Client // nil unless --queue names a NATS server
+	cluster  *cluster     // nil unless --queue names a NATS server
 	server   *http.Server
 	ln       net.Listener
 	served   chan error
@@ -62,7 +63,12 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	hub := &engine.DebugHub{}
 	replies := &engine.ReplyHub{} // webhook requests waiting for a Webhook Reply node
-	var limiter engine.Limiter    // one limit for API presses and Workflow Trigger nodes
+	if m.nats != nil {
+		if err := m.openCluster(hub, replies); err != nil {
+			return err
+		}
+	}
+	var limiter engine.Limiter // one limit for API presses and Workflow Trigger nodes
 	if m.Config.PressLimit > 0 {
 		limiter = ratelimit.New(m.Config.PressLimit, 10*time.Second)
 	}
@@ -155,7 +161,7 @@ func (m *Main) Close() error {
 		errs = append(errs, m.mqtt.Close())
 	}
 	if m.nats != nil {
-		errs = append(errs, m.nats.Close())
+		errs = append(errs, m.cluster.close(), m.nats.Close())
 	}
 	if m.inst != nil {
 		errs = append(errs, m.inst.DB.Close())

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// startCluster runs n weir processes in-process on one PostgreSQL schema
+// (WEIR_TEST_POSTGRES_DSN) and one NATS server (WEIR_TEST_NATS_URL) under a
+// stream name of their own, sharing a data directory (signing key, owner).
+// It returns them and the owner's token.
+func startCluster(t *testing.T, n int) ([]*Main, string) {
+	t.Helper()
+	natsURL := os.Getenv("WEIR_TEST_NATS_URL")
+	if natsURL == "" {
+		t.Skip("set WEIR_TEST_NATS_URL (e.g. nats://127.0.0.1:4222) to run the scale-out tests")
+	}
+	store := postgresSchemaURL(t)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	queue := natsURL + "?stream=weirtest_" + hex.EncodeToString(b)
+	dir := t.TempDir()
+	var out bytes.Buffer
+	ms := make([]*Main, n)
+	for i := range ms {
+		cfg := DefaultConfig()
+		cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.Store, cfg.Queue = "127.0.0.1:0", dir, "warn", store, queue
+		ms[i] = &Main{Config: cfg, Stdout: &out}
+		if err := ms[i].Open(t.Context()); err != nil {
+			t.Fatalf("Open() process %d: %v", i, err)
+		}
+		t.Cleanup(func() { ms[i].Close() })
+	}
+	return ms, ownerToken(t, out.String())
+}
+
+// postgresSchemaURL returns WEIR_TEST_POSTGRES_DSN pointed at a fresh schema
+// dropped when the test ends, or skips the test when it is unset.
+func postgresSchemaURL(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("WEIR_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("set WEIR_TEST_POSTGRES_DSN to run PostgreSQL tests")
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "weir_cluster_" + hex.EncodeToString(b)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Errorf("drop schema: %v", err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, `DROP SCHEMA `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+	})
+	return u.String()
+}
+
+// stopExecuting makes m serve requests without executing runs, so that the
+// other processes run everything m enqueues.
+func stopExecuting(t *testing.T, m *Main) {
+	t.Helper()
+	if err := m.executor.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	m.executor = nil
+}
+
+// TestClusterWebhookReplyFromOtherProcess waits on process A for a reply
+// that a run on process B sends.
+func TestClusterWebhookReplyFromOtherProcess(t *testing.T) {
+	ms, token := startCluster(t, 2)
+	a, b := ms[0], ms[1]
+	stopExecuting(t, a)
+	c := &client{t: t, base: "http://" + a.Addr(), token: token}
+	hook := setupGreeter(c)
+	for i := range 5 {
+		resp, err := http.Get(c.base + "/webhooks/" + hook + "/greet?name=n" + string(rune('0'+i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if want := "hello n" + string(rune('0'+i)); resp.StatusCode != 201 || string(body) != want {
+			t.Fatalf("webhook on A = %d %q, want 201 %q from B's run", resp.StatusCode, body, want)
+		}
+	}
+	if n := b.executor.Replies.Waiting(); n != 0 {
+		t.Errorf("B holds %d waiters, want 0", n)
+	}
+}
+
+// TestClusterDebugReachesEveryProcess streams a flow's debug messages from
+// both processes while runs execute on B only: each stream gets each
+// message once.
+func TestClusterDebugReachesEveryProcess(t *testing.T) {
+	ms, token := startCluster(t, 2)
+	stopExecuting(t, ms[0])
+	c := &client{t: t, base: "http://" + ms[0].Addr(), token: token}
+	appID, flowID, key := setupCounter(c)
+	flowPath := "/applications/" + appID + "/flows/" + flowID
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second) // a missing message fails, not hangs
+	defer cancel()
+	var streams []*bufio.Reader
+	for _, m := range ms {
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+m.Addr()+flowPath+"/debug?access_token="+token, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		streams = append(streams, bufio.NewReader(resp.Body))
+	}
+	const presses = 3
+	for range presses {
+		c.mustDo(200, "POST", flowPath+"/virtualButton", map[string]any{"key": key, "payload": map[string]any{"value": 70}}, nil)
+	}
+	// The counter's Debug node says "hits N"; the runs are serialised by
+	// nothing, but each N from 1 to presses is said once.
+	for i, r := range streams {
+		got := map[string]int{}
+		for range presses {
+			got[nextDebugMessage(t, r)]++
+		}
+		for n := 1; n <= presses; n++ {
+			if msg := "hits " + string(rune('0'+n)); got[msg] != 1 {
+				t.Errorf("stream on process %d got %q %d times, want once (all: %v)", i, msg, got[msg], got)
+			}
+		}
+	}
+	// A late subscriber on A gets the messages B's runs sent.
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.base+flowPath+"/debug?access_token="+token, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	late := bufio.NewReader(resp.Body)
+	for range presses {
+		if msg := nextDebugMessage(t, late); !strings.HasPrefix(msg, "hits ") {
+			t.Errorf("late subscriber got %q, want the recent messages", msg)
+		}
+	}
+}
+
+// setupGreeter creates a webhook that waits for a reply and a flow that
+// answers it with "hello <query name>"; it returns the webhook's token.
+func setupGreeter(c *client) string {
+	c.t.Helper()
+	var app struct{ ID string }
+	c.mustDo(201, "POST", "/applications", map[string]any{"name": "hooks"}, &app)
+	var hook struct{ ID, Token string }
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/webhooks", map[string]any{"name": "greeter", "waitForReply": true}, &hook)
+	flow := map[string]any{
+		"name": "greet",
+		"triggers": []any{map[string]any{
+			"type": "webhook", "key": hook.ID, "config": map[string]any{}, "meta": map[string]any{"label": "Webhook"},
+			"outputIds": []any{[]any{"reply"}},
+		}},
+		"nodes": []any{map[string]any{
+			"id": "reply", "type": "WebhookReplyNode", "meta": map[string]any{"label": "Reply"},
+			"config": map[string]any{
+				"replyIdPath": "", "responseCodeTemplate": "201", "bodyTemplateType": "string",
+				"bodyTemplate": "hello {{data.query.name}}",
+			},
+		}},
+	}
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", flow, nil)
+	return hook.Token
+}
+
+// nextDebugMessage reads SSE lines until the next debug event and returns
+// its "message".
+func nextDebugMessage(t *testing.T, r *bufio.Reader) string {
+	t.Helper()
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("debug stream ended: %v", err)
+		}
+		if data, ok := strings.CutPrefix(line, "data: "); ok {
+			_, rest, _ := strings.Cut(data, `"message":"`)
+			msg, _, _ := strings.Cut(rest, `"`)
+			return msg
+		}
+	}
+}
