@@ -193,5 +193,9 @@ func (s *Server) publicRoutes() map[string]http.Handler {
 		// application's root (endpoint_public.go).
 		"/experience/{applicationId}":           http.HandlerFunc(s.handleEndpointRequest),
 		"/experience/{applicationId}/{path...}": http.HandlerFunc(s.handleEndpointRequest),
+		// An edge flow's HTTP request triggers answer below the
+		// application's edge root (request_public.go).
+		"/edge/{applicationId}":           http.HandlerFunc(s.handleEdgeRequest),
+		"/edge/{applicationId}/{path...}": http.HandlerFunc(s.handleEdgeRequest),
 	}
 }

@@ -67,6 +67,11 @@ type Server struct {
 	// applications, flows, versions or webhooks invalidate it.
 	Cache *engine.FlowCache
 
+	// RequestReplyTimeout is how long a request to an edge flow's HTTP
+	// request trigger (/edge/{applicationId}/…) waits for an HTTP Response
+	// node; 0 means DefaultRequestReplyTimeout.
+	RequestReplyTimeout time.Duration
+
 	streams streams
 }
 

@@ -61,6 +61,7 @@ type endpointReply struct {
 	headers   []replyHeader
 	cookies   []replyCookie
 	sameSite  *template.Template
+	defaults  map[string]string // headers set unless the node sets them
 }
 
 type replyCookie struct {
@@ -92,18 +93,25 @@ func buildEndpointReply(c *engine.NodeConfig) (engine.Node, error) {
 	if err := c.Decode(&cfg); err != nil {
 		return nil, err
 	}
-	n := &endpointReply{replyType: cfg.ReplyType, body: webhookReply{bodyType: cfg.BodyTemplateType}}
-	if n.replyType == "" {
-		n.replyType = "custom"
+	if cfg.ReplyType == "" {
+		cfg.ReplyType = "custom"
 	}
-	if !slices.Contains(endpointReplyTypes, n.replyType) {
+	if !slices.Contains(endpointReplyTypes, cfg.ReplyType) {
 		return nil, engine.Errorf("Validation", "replyType must be one of %v", endpointReplyTypes)
 	}
+	return compileEndpointReply(&cfg, endpointReplyBodyTypes, endpointDefaultHeaders)
+}
+
+// compileEndpointReply compiles a reply node's config: its body type must
+// be one of bodyTypes (empty means string), and defaults are the headers
+// set unless the node sets them.
+func compileEndpointReply(cfg *endpointReplyConfig, bodyTypes []string, defaults map[string]string) (*endpointReply, error) {
+	n := &endpointReply{replyType: cfg.ReplyType, body: webhookReply{bodyType: cfg.BodyTemplateType}, defaults: defaults}
 	if n.body.bodyType == "" {
 		n.body.bodyType = "string"
 	}
-	if !slices.Contains(endpointReplyBodyTypes, n.body.bodyType) {
-		return nil, engine.Errorf("Validation", "bodyTemplateType must be one of %v", endpointReplyBodyTypes)
+	if !slices.Contains(bodyTypes, n.body.bodyType) {
+		return nil, engine.Errorf("Validation", "bodyTemplateType must be one of %v", bodyTypes)
 	}
 	if cfg.ReplyIDPath == "" {
 		cfg.ReplyIDPath = "data.replyId"
@@ -191,7 +199,7 @@ func (n *endpointReply) reply(p engine.Payload) (engine.Reply, error) {
 	if rep.Cookies, err = n.renderCookies(p); err != nil {
 		return rep, err
 	}
-	for k, v := range endpointDefaultHeaders {
+	for k, v := range n.defaults {
 		if _, set := rep.Headers[k]; !set {
 			rep.Headers[k] = v
 		}

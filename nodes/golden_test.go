@@ -27,6 +27,7 @@ var update = flag.Bool("update", false, "rewrite golden files in testdata")
 type input struct {
 	Data    any                        `json:"data"`
 	Storage map[string]json.RawMessage `json:"storage"`
+	Waiting []string                   `json:"waiting"` // reply ids requests wait for; replies to others find no waiter
 	Runs    []struct {
 		Data  any     `json:"data"`
 		After float64 `json:"afterSeconds"`
@@ -40,6 +41,16 @@ type outcome struct {
 	Errors         []string       `json:"errors"`
 	Debug          []debugLine    `json:"debug"`
 	Storage        map[string]any `json:"storage"`
+	Replies        []replyLine    `json:"replies,omitempty"`
+}
+
+// replyLine is a reply a waiting request received.
+type replyLine struct {
+	ReplyID    string            `json:"replyId"`
+	StatusCode int               `json:"statusCode"`
+	Headers    map[string]string `json:"headers"`
+	Cookies    []string          `json:"cookies,omitempty"`
+	Body       string            `json:"body"`
 }
 
 type debugLine struct {
@@ -111,6 +122,21 @@ func runCase(t *testing.T, dir string) outcome {
 			debug = append(debug, debugLine{m.NodeID, m.Level, m.Message, json.RawMessage(engine.EncodeValue(m.Payload))})
 		},
 	}
+	waiting := map[string]bool{}
+	for _, id := range in.Waiting {
+		waiting[id] = true
+	}
+	var replies []replyLine
+	env.Reply = func(id string, r engine.Reply) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if !waiting[id] {
+			return weir.Errorf(weir.NotFound, "No request is waiting for reply %s", id)
+		}
+		delete(waiting, id)
+		replies = append(replies, replyLine{id, r.StatusCode, r.Headers, r.Cookies, string(r.Body)})
+		return nil
+	}
 	runs := in.Runs
 	if runs == nil {
 		runs = append(runs, struct {
@@ -138,7 +164,7 @@ func runCase(t *testing.T, dir string) outcome {
 			out.Errors = append(out.Errors, e.NodeID+": "+e.Error.Name)
 		}
 	}
-	out.Debug, out.Storage = debug, store.decoded()
+	out.Debug, out.Storage, out.Replies = debug, store.decoded(), replies
 	sort.SliceStable(out.Debug, func(i, j int) bool { return out.Debug[i].NodeID < out.Debug[j].NodeID })
 	return out
 }

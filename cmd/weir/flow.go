@@ -26,7 +26,7 @@ const flowUsage = `usage:
 // stored and exported unchanged but never fire.
 var firedTriggers = map[string]bool{
 	engine.TriggerVirtualButton: true, engine.TriggerFlowError: true, engine.TriggerCustomNodeStart: true,
-	triggers.TriggerTimer: true, "webhook": true, "endpoint": true,
+	triggers.TriggerTimer: true, "webhook": true, "endpoint": true, engine.TriggerRequest: true,
 }
 
 // errNotSupported makes flow check exit with status 1.
