@@ -112,7 +112,9 @@ const (
 
 type function struct {
 	id, label string
-	program   *goja.Program
+	program   *goja.Program // run on a fresh runtime
+	strict    *goja.Program // run on a pooled runtime; nil: never pooled
+	freshOnly atomic.Bool   // the script failed pooled but not fresh
 	scope     path.Path
 	hasScope  bool
 }
@@ -137,6 +139,7 @@ func buildFunction(c *engine.NodeConfig) (engine.Node, error) {
 	if err != nil {
 		return nil, engine.Errorf("Validation", "script has a syntax error: %s", syntaxMessage(err))
 	}
+	n.strict = compilePooled(cfg.Script)
 	return n, nil
 }
 
@@ -170,18 +173,55 @@ func (n *function) Exec(ctx context.Context, env *engine.Env, p engine.Payload) 
 	return 0, nil
 }
 
-// run executes the script on in and returns the resulting value.
+// run executes the script on in and returns the resulting value: on a
+// pooled runtime when it can, else (or when that fails) on a fresh one.
 func (n *function) run(ctx context.Context, env *engine.Env, lim FunctionLimits, in any) (any, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, engine.Errorf("TimeoutError", "run ended before the Function node started")
 	}
-	s := newSandbox(env, n.id, n.label, lim)
+	pooled := n.strict != nil && !n.freshOnly.Load()
+	if pooled {
+		out, err := n.runPooled(ctx, env, lim, in)
+		if err == nil || !retryFresh(err) {
+			return out, scriptErrorOrNil(err)
+		}
+	}
+	out, err := n.exec(ctx, newSandbox(env, n.id, n.label, lim), n.program, goja.Undefined(), lim, in)
+	if err != nil {
+		return nil, scriptError(err)
+	}
+	if pooled {
+		n.freshOnly.Store(true)
+	}
+	return out, nil
+}
+
+// runPooled executes the strict variant on a locked-down runtime from the
+// pool; the runtime returns to the pool only when the execution succeeds.
+func (n *function) runPooled(ctx context.Context, env *engine.Env, lim FunctionLimits, in any) (any, error) {
+	s, err := pooledSandbox(lim)
+	if err != nil {
+		return nil, err
+	}
+	s.bind(env, n.id, n.label, lim)
+	out, err := n.exec(ctx, s, n.strict, s.vm.GlobalObject(), lim, in)
+	if err != nil {
+		return nil, err
+	}
+	s.vm.ClearInterrupt() // an interrupt may land just after the script returned
+	s.flush()
+	release(s)
+	return out, nil
+}
+
+// exec calls the wrapper program compiles to on s with this, under a
+// watchdog, and converts the result.
+func (n *function) exec(ctx context.Context, s *sandbox, program *goja.Program, this goja.Value, lim FunctionLimits, in any) (any, error) {
 	w := startWatchdog(ctx, s.vm, lim)
 	defer w.stop()
-
 	var out any
 	err := s.call(func() error {
-		fn, err := s.vm.RunProgram(n.program)
+		fn, err := s.vm.RunProgram(program)
 		if err != nil {
 			return err
 		}
@@ -189,17 +229,22 @@ func (n *function) run(ctx context.Context, env *engine.Env, lim FunctionLimits,
 		if !ok {
 			return errors.New("script wrapper is not a function")
 		}
-		res, err := call(goja.Undefined(), s.toJS(in))
+		res, err := call(this, s.toJS(in))
 		if err != nil {
 			return err
 		}
 		out, err = s.result(res)
 		return err
 	})
-	if err != nil {
-		return nil, scriptError(err)
+	return out, err
+}
+
+// scriptErrorOrNil is scriptError, passing nil through.
+func scriptErrorOrNil(err error) error {
+	if err == nil {
+		return nil
 	}
-	return out, nil
+	return scriptError(err)
 }
 
 // scriptError names an error from the VM the way Losant does:

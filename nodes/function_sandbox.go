@@ -157,9 +157,9 @@ if (typeof global.Intl === 'undefined') {
 }
 })(this)`, maxScriptString, maxScriptBuffer, maxScriptArray), true)
 
-// sandbox is one fresh runtime prepared for one execution. Runtimes are
-// never reused, so nothing a script does to globals or prototypes outlives
-// its execution.
+// sandbox is a runtime prepared for executions: a fresh one serves one
+// execution; a locked-down one (function_pool.go) serves many, one at a
+// time, and holds its console messages until the execution succeeds.
 type sandbox struct {
 	vm        *goja.Runtime
 	date      goja.Value
@@ -167,6 +167,22 @@ type sandbox struct {
 	id, label string
 	lim       FunctionLimits
 	logged    int
+	held      bool                  // console messages wait in messages
+	messages  []engine.DebugMessage // held console messages
+}
+
+// bind prepares s for one execution of node id.
+func (s *sandbox) bind(env *engine.Env, id, label string, lim FunctionLimits) {
+	s.env, s.id, s.label, s.lim, s.logged, s.messages = env, id, label, lim, 0, nil
+	s.vm.SetMaxCallStackSize(lim.MaxCallStack)
+}
+
+// flush emits the held console messages.
+func (s *sandbox) flush() {
+	for _, m := range s.messages {
+		s.env.Emit(m)
+	}
+	s.messages = nil
 }
 
 func newSandbox(env *engine.Env, id, label string, lim FunctionLimits) *sandbox {
@@ -277,7 +293,12 @@ func (s *sandbox) console(level string) func(goja.FunctionCall) goja.Value {
 		if len(msg) > maxConsoleMessage {
 			msg = strings.ToValidUTF8(msg[:maxConsoleMessage], "") + "…"
 		}
-		s.env.Emit(engine.DebugMessage{NodeID: s.id, NodeLabel: s.label, Level: level, Message: msg})
+		m := engine.DebugMessage{NodeID: s.id, NodeLabel: s.label, Level: level, Message: msg}
+		if s.held {
+			s.messages = append(s.messages, m)
+		} else {
+			s.env.Emit(m)
+		}
 		return goja.Undefined()
 	}
 }
