@@ -23,11 +23,12 @@ var allowed = map[string][]string{
 	"flowfile":        {""},
 	"ratelimit":       {},
 	"mqtt":            {},
-	"nats":            {"", "engine"}, // engine: tests only
+	"nats":            {"", "engine", "queuetest"}, // engine, queuetest: tests only
 	"triggers":        {"", "engine", "mock"},
 	"store/storetest": {""},
-	"store/sqlite":    {"", "store/storetest"},
-	"store/postgres":  {"", "store/storetest"},
+	"store/sqlite":    {"", "store/storetest", "queuetest"},
+	"store/postgres":  {"", "store/storetest", "queuetest"},
+	"queuetest":       {""},
 	"mock":            {""},
 	"http":            {"", "auth", "engine", "engine/js", "flowfile", "mock", "store/sqlite"},
 	"e2e":             {},

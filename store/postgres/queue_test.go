@@ -1,0 +1,35 @@
+package postgres_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/queuetest"
+	"github.com/weirhq/weir/store/postgres"
+)
+
+func TestQueueConformance(t *testing.T) {
+	dsn := mustDSN(t)
+	queuetest.Run(t, func(t *testing.T) *queuetest.Target {
+		schema := mustSchema(t, dsn)
+		open := func(t *testing.T) weir.RunQueue {
+			return mustOpenDB(t, dsn, schema, func(db *postgres.DB) {
+				db.LeaseDuration, db.PollInterval = time.Second, 100*time.Millisecond
+			})
+		}
+		f := mustAppFlow(t, open(t).(*postgres.DB))
+		return &queuetest.Target{
+			Open:  open,
+			Close: func(q weir.RunQueue) error { return q.(*postgres.DB).Close() },
+			NewRun: func(t *testing.T) *weir.Run {
+				return &weir.Run{ApplicationID: f.ApplicationID, FlowID: f.ID, FlowVersion: weir.DevelopVersion,
+					TriggerType: "virtualButton", TriggerKey: f.ID + "-button", TriggerID: f.ID + "-button",
+					Time: time.Now().UTC().Truncate(time.Millisecond)}
+			},
+			Redelivery:            2 * time.Second,
+			Shared:                true,
+			AttemptsSurviveReopen: true,
+		}
+	})
+}
