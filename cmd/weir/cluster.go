@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"net/url"
+	"time"
 
 	"github.com/weirhq/weir/engine"
 	"github.com/weirhq/weir/nats"
+	"github.com/weirhq/weir/ratelimit"
 )
+
+// limitWindow is the window of the press and webhook limits, as Losant's.
+const limitWindow = 10 * time.Second
 
 // cluster is what the processes of a scaled-out weir share over NATS
 // besides the run queue: live debug messages and webhook and endpoint
@@ -30,6 +36,25 @@ func (m *Main) openCluster(hub *engine.DebugHub, replies *engine.ReplyHub) error
 	hub.Relay = m.cluster.debug
 	replies.Relay = m.cluster.replies
 	return nil
+}
+
+// limiter returns a limit of n uses per key per limitWindow, or nil when n
+// is 0. In a cluster the processes share it (bucket <prefix>_limit_<name>),
+// each falling back on its own count while NATS cannot answer.
+func (m *Main) limiter(ctx context.Context, name string, n int) (engine.Limiter, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	own := ratelimit.New(n, limitWindow)
+	if m.nats == nil {
+		return own, nil
+	}
+	l := &nats.Limiter{Client: m.nats, Bucket: clusterPrefix(m.Config.Queue) + "_limit_" + name,
+		Limit: n, Per: limitWindow, Logger: m.Logger, Fallback: own}
+	if err := l.Open(ctx); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // close stops receiving from the other processes.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +21,9 @@ import (
 // startCluster runs n weir processes in-process on one PostgreSQL schema
 // (WEIR_TEST_POSTGRES_DSN) and one NATS server (WEIR_TEST_NATS_URL) under a
 // stream name of their own, sharing a data directory (signing key, owner).
-// It returns them and the owner's token.
-func startCluster(t *testing.T, n int) ([]*Main, string) {
+// It returns them and the owner's token. set, when not nil, adjusts each
+// process's settings.
+func startCluster(t testing.TB, n int, set func(*Config)) ([]*Main, string) {
 	t.Helper()
 	natsURL := os.Getenv("WEIR_TEST_NATS_URL")
 	if natsURL == "" {
@@ -37,6 +39,9 @@ func startCluster(t *testing.T, n int) ([]*Main, string) {
 	for i := range ms {
 		cfg := DefaultConfig()
 		cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.Store, cfg.Queue = "127.0.0.1:0", dir, "warn", store, queue
+		if set != nil {
+			set(&cfg)
+		}
 		ms[i] = &Main{Config: cfg, Stdout: &out}
 		if err := ms[i].Open(t.Context()); err != nil {
 			t.Fatalf("Open() process %d: %v", i, err)
@@ -48,7 +53,7 @@ func startCluster(t *testing.T, n int) ([]*Main, string) {
 
 // postgresSchemaURL returns WEIR_TEST_POSTGRES_DSN pointed at a fresh schema
 // dropped when the test ends, or skips the test when it is unset.
-func postgresSchemaURL(t *testing.T) string {
+func postgresSchemaURL(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv("WEIR_TEST_POSTGRES_DSN")
 	if dsn == "" {
@@ -93,7 +98,7 @@ func stopExecuting(t *testing.T, m *Main) {
 // TestClusterWebhookReplyFromOtherProcess waits on process A for a reply
 // that a run on process B sends.
 func TestClusterWebhookReplyFromOtherProcess(t *testing.T) {
-	ms, token := startCluster(t, 2)
+	ms, token := startCluster(t, 2, nil)
 	a, b := ms[0], ms[1]
 	stopExecuting(t, a)
 	c := &client{t: t, base: "http://" + a.Addr(), token: token}
@@ -118,7 +123,7 @@ func TestClusterWebhookReplyFromOtherProcess(t *testing.T) {
 // both processes while runs execute on B only: each stream gets each
 // message once.
 func TestClusterDebugReachesEveryProcess(t *testing.T) {
-	ms, token := startCluster(t, 2)
+	ms, token := startCluster(t, 2, nil)
 	stopExecuting(t, ms[0])
 	c := &client{t: t, base: "http://" + ms[0].Addr(), token: token}
 	appID, flowID, key := setupCounter(c)
@@ -207,5 +212,61 @@ func nextDebugMessage(t *testing.T, r *bufio.Reader) string {
 			msg, _, _ := strings.Cut(rest, `"`)
 			return msg
 		}
+	}
+}
+
+// TestClusterLimits presses one button, and calls one webhook, through two
+// processes in turn: the limit of 3 per 10 s holds across them.
+func TestClusterLimits(t *testing.T) {
+	ms, token := startCluster(t, 2, func(c *Config) { c.PressLimit, c.WebhookLimit = 3, 3 })
+	cs := []*client{{t: t, base: "http://" + ms[0].Addr(), token: token}, {t: t, base: "http://" + ms[1].Addr(), token: token}}
+	appID, flowID, key := setupCounter(cs[0])
+	flowPath := "/applications/" + appID + "/flows/" + flowID
+	var hook struct{ Token string }
+	cs[0].mustDo(201, "POST", "/applications/"+appID+"/webhooks", map[string]any{"name": "h"}, &hook)
+	var presses, calls []int
+	for i := range 6 {
+		c := cs[i%2]
+		presses = append(presses, c.do("POST", flowPath+"/virtualButton", map[string]any{"key": key}, nil))
+		resp, err := http.Post(c.base+"/webhooks/"+hook.Token, "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		calls = append(calls, resp.StatusCode)
+	}
+	want := []int{200, 200, 200, 429, 429, 429}
+	if !slices.Equal(presses, want) {
+		t.Errorf("presses alternating between processes = %v, want %v", presses, want)
+	}
+	if !slices.Equal(calls, want) {
+		t.Errorf("webhook calls alternating between processes = %v, want %v", calls, want)
+	}
+}
+
+// BenchmarkClusterPress measures one virtual button press through the API
+// of a cluster process (limiter, enqueue in PostgreSQL, answer), with the
+// cluster-wide limit of 100 per 10 s and without a limit. Each button gets
+// at most 90 presses, so none is refused.
+func BenchmarkClusterPress(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		limit int
+	}{{"Limit100", 100}, {"NoLimit", 0}} {
+		b.Run(bc.name, func(b *testing.B) {
+			ms, token := startCluster(b, 1, func(c *Config) { c.PressLimit = bc.limit; c.Workers = 1 })
+			c := &client{t: b, base: "http://" + ms[0].Addr(), token: token}
+			var path, key string
+			b.ResetTimer()
+			for i := range b.N {
+				if i%90 == 0 {
+					b.StopTimer()
+					appID, flowID, k := setupCounter(c)
+					path, key = "/applications/"+appID+"/flows/"+flowID+"/virtualButton", k
+					b.StartTimer()
+				}
+				c.mustDo(200, "POST", path, map[string]any{"key": key}, nil)
+			}
+		})
 	}
 }

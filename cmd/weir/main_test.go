@@ -19,7 +19,7 @@ import (
 
 // client talks JSON to a weir server with one token.
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	token string
 }
@@ -132,7 +132,7 @@ func startMain(t *testing.T, dir string) (*Main, *bytes.Buffer) {
 }
 
 // ownerToken extracts the token printed on first start.
-func ownerToken(t *testing.T, out string) string {
+func ownerToken(t testing.TB, out string) string {
 	t.Helper()
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "Owner API token") {

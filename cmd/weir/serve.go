@@ -18,7 +18,6 @@ import (
 	"github.com/weirhq/weir/mqtt"
 	"github.com/weirhq/weir/nats"
 	_ "github.com/weirhq/weir/nodes" // register the node types
-	"github.com/weirhq/weir/ratelimit"
 	"github.com/weirhq/weir/triggers"
 )
 
@@ -68,9 +67,9 @@ func (m *Main) Open(ctx context.Context) error {
 			return err
 		}
 	}
-	var limiter engine.Limiter // one limit for API presses and Workflow Trigger nodes
-	if m.Config.PressLimit > 0 {
-		limiter = ratelimit.New(m.Config.PressLimit, 10*time.Second)
+	limiter, err := m.limiter(ctx, "presses", m.Config.PressLimit) // for API presses and Workflow Trigger nodes
+	if err != nil {
+		return err
 	}
 	if m.Config.MQTTURL != "" {
 		m.mqtt = &mqtt.Publisher{URL: m.Config.MQTTURL, ClientID: "weir-" + weir.NewKey(8)}
@@ -105,8 +104,8 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Cache = cache
-	if m.Config.WebhookLimit > 0 {
-		api.WebhookLimiter = ratelimit.New(m.Config.WebhookLimit, 10*time.Second)
+	if api.WebhookLimiter, err = m.limiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
+		return err
 	}
 	m.server = &http.Server{
 		Handler:           api.Handler(),
