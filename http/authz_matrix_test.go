@@ -66,6 +66,7 @@ var matrixRoutes = []matrixRoute{
 	{"flow.pressVirtualButton", "POST", "/applications/{applicationId}/flows/{flowId}/virtualButton", `{"key":"{button}"}`, 200},
 	{"flowVersions.get", "GET", "/applications/{applicationId}/flows/{flowId}/versions", "", 200},
 	{"flowVersions.post", "POST", "/applications/{applicationId}/flows/{flowId}/versions", `{"version":"v2"}`, 201},
+	{"flowVersions.delete", "POST", "/applications/{applicationId}/flows/{flowId}/versions/delete", `{"query":{"version":"none"}}`, 200},
 	{"flowVersion.get", "GET", "/applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}", "", 200},
 	{"flowVersion.patch", "PATCH", "/applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}", `{"notes":"x"}`, 200},
 	{"flowVersion.delete", "DELETE", "/applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}", "", 200},

@@ -14,7 +14,7 @@ import (
 var cachedActions = map[string]bool{
 	"application.patch": true, "application.delete": true,
 	"flows.post": true, "flows.import": true, "flow.patch": true, "flow.delete": true,
-	"flowVersions.post": true, "flowVersion.patch": true, "flowVersion.delete": true,
+	"flowVersions.post": true, "flowVersions.delete": true, "flowVersion.patch": true, "flowVersion.delete": true,
 	"webhooks.post": true, "webhook.patch": true, "webhook.delete": true,
 }
 

@@ -169,7 +169,8 @@ func TestFlowVersionsGet(t *testing.T) {
 			}
 		})
 	}
-	for _, q := range []string{"?sortField=name", "?filterField=name&filter=x", `?query={"version":"v1"}`} {
+	for _, q := range []string{"?sortField=name", "?filterField=name&filter=x", "?query=nope", `?query={"nope":1}`,
+		`?query={"version":{"$startsWith":""}}`, `?query={"$or":[{"id":"x"}]}`} {
 		t.Run("Err"+q, func(t *testing.T) {
 			status, b := h.do("GET", h.flowPath("/versions"+q), h.tokA, nil)
 			wantError(t, status, b, 400, weir.Validation, "")

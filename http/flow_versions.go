@@ -12,7 +12,7 @@ import (
 var versionListParams = func() []queryParam {
 	ps := listParams([]string{"version", "id", "creationDate", "lastUpdated"}, []string{"version"})
 	ps[0].def = "version"
-	return append(ps, customNodesParam, queryParam{name: "query", kind: paramUnsupported})
+	return append(ps, customNodesParam, queryParam{name: "query", kind: paramString})
 }()
 
 // flowVersionsResponse is a page of a flow's versions (schema
@@ -38,8 +38,7 @@ func (s *Server) handleFlowVersionsGet(w http.ResponseWriter, r *http.Request, r
 	if opts.FilterField == "name" { // listOptions' default filter field
 		opts.FilterField = "version"
 	}
-	vs, total, err := s.Versions.FindFlowVersions(r.Context(),
-		weir.FlowVersionFilter{ApplicationID: req.appID, FlowID: req.flowID, ListOptions: opts})
+	vs, total, err := s.findVersions(r, req, opts)
 	if err != nil {
 		return err
 	}
@@ -118,5 +117,89 @@ func (s *Server) handleFlowVersionsPost(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	writeJSON(w, http.StatusCreated, newFlowVersionResponse(v, req.links))
+	return nil
+}
+
+// findVersions returns one page of the flow's versions and how many match:
+// the store pages them, unless the request has an advanced query, which
+// filters every version the list options select before paging.
+func (s *Server) findVersions(r *http.Request, req *request, opts weir.ListOptions) ([]*weir.FlowVersion, int, error) {
+	filter := weir.FlowVersionFilter{ApplicationID: req.appID, FlowID: req.flowID, ListOptions: opts}
+	text := req.query["query"]
+	if text == "" {
+		return s.Versions.FindFlowVersions(r.Context(), filter)
+	}
+	q, err := parseVersionQuery(text, "query")
+	if err != nil {
+		return nil, 0, err
+	}
+	filter.Page, filter.PerPage = 0, 0
+	all, _, err := s.Versions.FindFlowVersions(r.Context(), filter)
+	if err != nil {
+		return nil, 0, err
+	}
+	matched := all[:0]
+	for _, v := range all {
+		if q.match(v) {
+			matched = append(matched, v)
+		}
+	}
+	start := min(opts.Page*opts.PerPage, len(matched))
+	end := len(matched)
+	if opts.PerPage > 0 {
+		end = min(start+opts.PerPage, len(matched))
+	}
+	return matched[start:end], len(matched), nil
+}
+
+// bulkDeleteResponse is the answer of Flow Versions delete (schema
+// bulkDeleteResponse.json).
+type bulkDeleteResponse struct {
+	Removed int `json:"removed"`
+	Failed  int `json:"failed"`
+}
+
+// handleFlowVersionsDelete answers POST …/flows/{flowId}/versions/delete:
+// it deletes every version of the flow the body's advanced query matches,
+// at once, and counts those removed and those that could not be (the
+// flow's default version cannot be deleted). email and callbackUrl are
+// accepted and ignored: the answer is always 200, never a queued job.
+func (s *Server) handleFlowVersionsDelete(w http.ResponseWriter, r *http.Request, req *request) error {
+	var in struct {
+		Query json.RawMessage `json:"query"`
+	}
+	if err := json.Unmarshal(req.body, &in); err != nil {
+		return weir.Errorf(weir.Validation, "options is the wrong type")
+	}
+	q, err := decodeVersionQuery(in.Query)
+	if err != nil {
+		return err
+	}
+	if _, err := s.findFlow(r, req); err != nil {
+		return err
+	}
+	if s.Versions == nil {
+		return errNoVersionService
+	}
+	all, _, err := s.Versions.FindFlowVersions(r.Context(), weir.FlowVersionFilter{ApplicationID: req.appID, FlowID: req.flowID})
+	if err != nil {
+		return err
+	}
+	var resp bulkDeleteResponse
+	for _, v := range all {
+		if !q.match(v) {
+			continue
+		}
+		err := s.Versions.DeleteFlowVersion(r.Context(), req.appID, req.flowID, v.ID)
+		switch weir.ErrorTypeOf(err) {
+		case "":
+			resp.Removed++
+		case weir.Validation, weir.NotFound: // the default version; deleted meanwhile
+			resp.Failed++
+		default:
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
 	return nil
 }

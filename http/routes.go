@@ -130,6 +130,9 @@ func (s *Server) routes() []route {
 			query:  []queryParam{customNodesParam, {name: "allowReplacement", kind: paramBool, def: "false"}},
 			body:   &bodySpec{param: "flowVersion", schema: "flowVersionPost", required: true},
 			handle: s.handleFlowVersionsPost},
+		{action: "flowVersions.delete", method: "POST", path: pathVersions + "/delete",
+			body:   &bodySpec{param: "options", schema: "flowVersionsDeletePost", required: true},
+			handle: s.handleFlowVersionsDelete},
 
 		// Flow Version
 		{action: "flowVersion.get", method: "GET", path: pathVersion, query: []queryParam{customNodesParam},
