@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -22,21 +23,30 @@ var schemaFS embed.FS
 // schemaBase prefixes the embedded schema names to give them URLs.
 const schemaBase = "https://schemas.weir.invalid/"
 
-// schemas holds every embedded schema, compiled once, by file name without
-// ".json" (e.g. "flowPatch").
-var schemas = mustCompileSchemas()
+// schemas compiles the embedded schemas, each on first use: compiled, they
+// take some 15 MB that a server answering only webhooks never needs.
+var schemas = mustLoadSchemas()
 
 // actionScopes maps an action ("flow.get") to the scopes it accepts.
 var actionScopes = mustLoadScopes()
 
-func mustCompileSchemas() map[string]*jsonschema.Schema {
+// schemaSet is the embedded schemas by file name without ".json" (e.g.
+// "flowPatch"), loaded at start and compiled when first asked for.
+type schemaSet struct {
+	mu       sync.Mutex
+	c        *jsonschema.Compiler
+	names    map[string]bool
+	compiled map[string]*jsonschema.Schema
+}
+
+func mustLoadSchemas() *schemaSet {
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
 	names, err := fs.Glob(schemaFS, "schemas/*.json")
 	if err != nil {
 		panic(err)
 	}
-	var ids []string
+	set := &schemaSet{c: c, names: map[string]bool{}, compiled: map[string]*jsonschema.Schema{}}
 	for _, name := range names {
 		base := strings.TrimSuffix(path.Base(name), ".json")
 		if base == "scopes" {
@@ -53,13 +63,28 @@ func mustCompileSchemas() map[string]*jsonschema.Schema {
 		if err := c.AddResource(schemaBase+base, doc); err != nil {
 			panic(fmt.Sprintf("http: schema %s: %v", name, err))
 		}
-		ids = append(ids, base)
+		set.names[base] = true
 	}
-	out := make(map[string]*jsonschema.Schema, len(ids))
-	for _, id := range ids {
-		out[id] = c.MustCompile(schemaBase + id)
+	return set
+}
+
+// get returns the compiled schema named name; ok is false when there is no
+// such schema.
+func (s *schemaSet) get(name string) (sch *jsonschema.Schema, ok bool, err error) {
+	if !s.names[name] {
+		return nil, false, nil
 	}
-	return out
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sch := s.compiled[name]; sch != nil {
+		return sch, true, nil
+	}
+	sch, err = s.c.Compile(schemaBase + name)
+	if err != nil {
+		return nil, true, fmt.Errorf("http: compile schema %s: %w", name, err)
+	}
+	s.compiled[name] = sch
+	return sch, true, nil
 }
 
 // weirActions are the actions weir serves that Losant's REST clients do not
@@ -143,11 +168,13 @@ func decodeBody(b []byte, param, schema string) (json.RawMessage, error) {
 
 // validateValue validates a decoded JSON value against the named schema.
 func validateValue(doc any, param, schema string) error {
-	sch, ok := schemas[schema]
-	if !ok {
+	sch, ok, err := schemas.get(schema)
+	if err != nil {
+		return err
+	} else if !ok {
 		return fmt.Errorf("http: no schema %q", schema)
 	}
-	err := sch.Validate(doc)
+	err = sch.Validate(doc)
 	if err == nil {
 		return nil
 	}
