@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -64,12 +65,20 @@ type process struct {
 // answers /health.
 func startProcess(t *testing.T, addr, dir string) *process {
 	t.Helper()
-	cmd := exec.Command(weirBinary(t), "serve", "--addr", addr, "--data", dir, "--log-level", "warn", "--press-limit", "0")
+	return startProcessWith(t, addr, dir, os.Stderr)
+}
+
+// startProcessWith is startProcess with the process's log written to stderr
+// and extra serve flags.
+func startProcessWith(t *testing.T, addr, dir string, stderr io.Writer, extra ...string) *process {
+	t.Helper()
+	args := append([]string{"serve", "--addr", addr, "--data", dir, "--log-level", "warn", "--press-limit", "0"}, extra...)
+	cmd := exec.Command(weirBinary(t), args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
