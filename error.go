@@ -19,7 +19,10 @@ const (
 	TooManyRequests  ErrorType = "TooManyRequests"
 	PayloadTooLarge  ErrorType = "PayloadTooLarge"
 	Unavailable      ErrorType = "ServiceUnavailable"
-	Internal         ErrorType = "Error"
+	// InsufficientStorage: the store has no room left (a full disk); the
+	// write changed nothing and can be retried once space is freed.
+	InsufficientStorage ErrorType = "InsufficientStorage"
+	Internal            ErrorType = "Error"
 )
 
 // Error is an error a client may see: a type plus a human message in Losant's

@@ -10,14 +10,15 @@ import (
 // statusOf maps each application error type to its HTTP status. Any other
 // type, and every non-application error, is a 500.
 var statusOf = map[weir.ErrorType]int{
-	weir.Validation:       http.StatusBadRequest,
-	weir.Unauthorized:     http.StatusUnauthorized,
-	weir.Forbidden:        http.StatusForbidden,
-	weir.NotFound:         http.StatusNotFound,
-	weir.MethodNotAllowed: http.StatusMethodNotAllowed,
-	weir.PayloadTooLarge:  http.StatusRequestEntityTooLarge,
-	weir.TooManyRequests:  http.StatusTooManyRequests,
-	weir.Unavailable:      http.StatusServiceUnavailable,
+	weir.Validation:          http.StatusBadRequest,
+	weir.Unauthorized:        http.StatusUnauthorized,
+	weir.Forbidden:           http.StatusForbidden,
+	weir.NotFound:            http.StatusNotFound,
+	weir.MethodNotAllowed:    http.StatusMethodNotAllowed,
+	weir.PayloadTooLarge:     http.StatusRequestEntityTooLarge,
+	weir.TooManyRequests:     http.StatusTooManyRequests,
+	weir.Unavailable:         http.StatusServiceUnavailable,
+	weir.InsufficientStorage: http.StatusInsufficientStorage,
 }
 
 // errorResponse is the body of every error answer (schema error.json).
@@ -27,7 +28,8 @@ type errorResponse struct {
 }
 
 // writeError answers err as {"type","message"}. Internal errors are logged
-// once and reach the client only as "Internal error".
+// once and reach the client only as "Internal error"; a full store is
+// logged too, for the operator.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	typ := weir.ErrorTypeOf(err)
 	status, ok := statusOf[typ]
@@ -37,6 +39,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			"method", r.Method, "path", r.URL.Path, "err", err)
 		writeJSON(w, status, errorResponse{Type: weir.Internal, Message: "Internal error"})
 		return
+	}
+	if typ == weir.InsufficientStorage {
+		s.logger().Warn("http: the store is out of space; write refused",
+			"method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	writeJSON(w, status, errorResponse{Type: typ, Message: weir.ErrorMessage(err)})
 }

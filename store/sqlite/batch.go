@@ -69,7 +69,7 @@ func (db *DB) submit(ctx context.Context, o *op) error {
 	if err := db.batch.submit(ctx, o); err != nil {
 		return err
 	}
-	return <-o.done
+	return typedFull(<-o.done)
 }
 
 // submit queues o for the writer unless ctx ends or the batcher is closed.
