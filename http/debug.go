@@ -13,6 +13,11 @@ import (
 // that proxies and clients keep the connection open.
 const debugKeepAlive = 15 * time.Second
 
+// DefaultDebugRecheck is how often an open debug stream checks its token
+// again unless Server.DebugRecheck is set: the longest a stream outlives
+// the revocation, deletion or expiry of the token that opened it.
+const DefaultDebugRecheck = 15 * time.Second
+
 // DebugSource hands out the debug messages of a flow: the recent ones and
 // those published from now on (see engine.DebugHub).
 type DebugSource interface {
@@ -41,6 +46,8 @@ func (s *Server) StopStreams() {
 // handleFlowDebug answers GET …/flows/{flowId}/debug with a Server-Sent
 // Events stream of the flow's Debug node messages (event "debug", data the
 // message as JSON): first the recent ones, then each new one as it happens.
+// The stream ends once its token no longer authenticates (checked every
+// DebugRecheck).
 func (s *Server) handleFlowDebug(w http.ResponseWriter, r *http.Request, req *request) error {
 	if _, err := s.findFlow(r, req); err != nil {
 		return err
@@ -65,6 +72,8 @@ func (s *Server) handleFlowDebug(w http.ResponseWriter, r *http.Request, req *re
 	flusher.Flush()
 	tick := time.NewTicker(debugKeepAlive)
 	defer tick.Stop()
+	recheck := time.NewTicker(s.debugRecheck())
+	defer recheck.Stop()
 	for {
 		select {
 		case ev, ok := <-events:
@@ -74,6 +83,11 @@ func (s *Server) handleFlowDebug(w http.ResponseWriter, r *http.Request, req *re
 			writeEvent(w, ev.Data)
 		case <-tick.C:
 			fmt.Fprint(w, ": keep-alive\n\n")
+		case <-recheck.C:
+			if _, err := s.authenticate(r); err != nil {
+				return nil // the token was revoked, deleted or expired meanwhile
+			}
+			continue
 		case <-r.Context().Done():
 			return nil
 		case <-s.streams.closed():
@@ -81,6 +95,13 @@ func (s *Server) handleFlowDebug(w http.ResponseWriter, r *http.Request, req *re
 		}
 		flusher.Flush()
 	}
+}
+
+func (s *Server) debugRecheck() time.Duration {
+	if s.DebugRecheck > 0 {
+		return s.DebugRecheck
+	}
+	return DefaultDebugRecheck
 }
 
 // writeEvent writes one SSE "debug" event; data is single-line JSON.

@@ -92,3 +92,38 @@ func TestFlowDebugStreamAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestFlowDebugStreamEndsWhenTokenRevoked deletes the token of an open
+// stream: the stream ends at the next recheck, while a stream opened with
+// a token still valid goes on.
+func TestFlowDebugStreamEndsWhenTokenRevoked(t *testing.T) {
+	h, hub, s := debugHarness(t)
+	s.DebugRecheck = 20 * time.Millisecond
+	revoked := h.token(weir.OwnerApplication, h.appA, "all.Application")
+	streams := map[string]*bufio.Reader{}
+	for name, tok := range map[string]string{"revoked": revoked, "valid": h.tokA} {
+		resp := h.send("GET", h.flowPath("/debug"), tok, nil, nil)
+		t.Cleanup(func() { resp.Body.Close() })
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s stream = %d, want 200", name, resp.StatusCode)
+		}
+		streams[name] = bufio.NewReader(resp.Body)
+	}
+	if err := h.store.DeleteToken(t.Context(), h.tokenID(revoked)); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan error, 1)
+	go func() {
+		_, err := streams["revoked"].ReadString(0)
+		ended <- err
+	}()
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream of a deleted token is still open after 5 s")
+	}
+	hub.Publish(engine.DebugMessage{FlowID: h.flow.ID, Message: "still here"})
+	if got := readEvent(t, streams["valid"]); !strings.Contains(got, "still here") {
+		t.Errorf("valid stream got %s, want the new message", got)
+	}
+}

@@ -40,6 +40,9 @@ type Server struct {
 
 	// Debug, when set, serves the flows' live debug streams.
 	Debug DebugSource
+	// DebugRecheck is how often an open debug stream checks its token
+	// again; 0 means DefaultDebugRecheck.
+	DebugRecheck time.Duration
 
 	// Webhooks, when set, serves the webhook resources and the public
 	// /webhooks/{token} endpoint (webhook.go, webhook_public.go).

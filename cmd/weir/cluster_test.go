@@ -270,3 +270,19 @@ func BenchmarkClusterPress(b *testing.B) {
 		})
 	}
 }
+
+// TestClusterTokenRevocation deletes an application token through process
+// A and uses it on process B right away: B refuses it, since every request
+// loads the token's record from the shared store.
+func TestClusterTokenRevocation(t *testing.T) {
+	ms, owner := startCluster(t, 2, nil)
+	a := &client{t: t, base: "http://" + ms[0].Addr(), token: owner}
+	var app struct{ ID string }
+	a.mustDo(201, "POST", "/applications", map[string]any{"name": "tokens"}, &app)
+	var tok struct{ ID, Token string }
+	a.mustDo(201, "POST", "/applications/"+app.ID+"/tokens", map[string]any{"name": "t", "scope": []string{"all.Application"}}, &tok)
+	b := &client{t: t, base: "http://" + ms[1].Addr(), token: tok.Token}
+	b.mustDo(200, "GET", "/applications/"+app.ID+"/flows", nil, nil)
+	a.mustDo(200, "DELETE", "/applications/"+app.ID+"/tokens/"+tok.ID, nil, nil)
+	b.mustDo(401, "GET", "/applications/"+app.ID+"/flows", nil, nil)
+}
