@@ -23,7 +23,7 @@ var allowed = map[string][]string{
 	"flowfile":        {""},
 	"ratelimit":       {},
 	"mqtt":            {},
-	"nats":            {"", "engine", "queuetest"}, // engine, queuetest: tests only
+	"nats":            {"", "engine", "queuetest", "triggers", "mock"}, // all but the root: tests only
 	"triggers":        {"", "engine", "mock"},
 	"store/storetest": {""},
 	"store/sqlite":    {"", "store/storetest", "queuetest"},

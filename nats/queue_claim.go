@@ -3,6 +3,7 @@ package nats
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -135,7 +136,8 @@ func (q *Queue) extendLeases() {
 			q.cfg.Logger.Warn("nats: run queue: run held too long; it will be offered again", "run_id", id)
 		}
 		for _, m := range extend {
-			if err := m.InProgress(); err != nil {
+			// A run completed meanwhile is acknowledged already: nothing to extend.
+			if err := m.InProgress(); err != nil && !errors.Is(err, jetstream.ErrMsgAlreadyAckd) {
 				q.cfg.Logger.Warn("nats: run queue: extend lease", "err", err)
 			}
 		}
