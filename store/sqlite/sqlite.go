@@ -60,6 +60,10 @@ type DB struct {
 	stmts map[string]*sql.Stmt // write statements, owned by the writer goroutine
 }
 
+// readDriverName is the driver of the read pool; benchmarks compare it with
+// the plain driver.
+var readDriverName = cachingDriverName
+
 // NewDB returns a DB for the file at path, configured with the defaults.
 func NewDB(path string) *DB {
 	return &DB{
@@ -99,7 +103,7 @@ func (db *DB) Open() (err error) {
 		return fmt.Errorf("sqlite: open: %w", err)
 	}
 
-	if db.rdb, err = sql.Open("sqlite", db.Path+common+"&_query_only=1"); err != nil {
+	if db.rdb, err = sql.Open(readDriverName, db.Path+common+"&_query_only=1"); err != nil {
 		return fmt.Errorf("sqlite: open: %w", err)
 	}
 	n := db.MaxReaders
