@@ -30,7 +30,8 @@ func ValidateStorageEntry(key string, value json.RawMessage) error {
 
 // StorageService holds each flow's persistent key/value storage, shared by
 // all versions and concurrent runs of the flow. Values are JSON texts. Every
-// method is safe for concurrent use and each call is atomic.
+// method is safe for concurrent use and each call is atomic. The writes
+// apply at most once per Effect their context names (see Effect).
 type StorageService interface {
 	// StorageEntries returns every key of the flow's storage with its value.
 	StorageEntries(ctx context.Context, flowID string) (map[string]json.RawMessage, error)

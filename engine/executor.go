@@ -183,7 +183,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	env := &Env{
 		RunID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID,
 		FlowVersion: run.FlowVersion, FlowVersionID: versionID,
-		Storage: e.Storage, State: e.State, Debug: e.Debug, Now: e.Now, Logger: log, Publish: e.Publish,
+		Storage: e.runStorage(run), State: e.State, Debug: e.Debug, Now: e.Now, Logger: log, Publish: e.Publish,
 	}
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press
@@ -233,6 +233,16 @@ func (e *Executor) findApplication(ctx context.Context, id string) (*weir.Applic
 		return e.Cache.Application(ctx, id)
 	}
 	return e.Applications.FindApplicationByID(ctx, id)
+}
+
+// runStorage returns the storage run's nodes use: Storage, with each write
+// named as an effect of run so that it applies once however often run
+// executes.
+func (e *Executor) runStorage(run *weir.Run) weir.StorageService {
+	if e.Storage == nil {
+		return nil
+	}
+	return &effectStorage{StorageService: e.Storage, runID: run.ID}
 }
 
 // definition returns the id and definition of the version run names:

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strconv"
 	"sync"
 
 	"github.com/weirhq/weir/engine/js"
@@ -73,8 +74,9 @@ func (it *iteration) reach(p Payload, c LoopCap) {
 }
 
 // runLoop runs the iterations of loop node v entering with payload p and
-// returns the payload that continues on output 0.
-func (r *runner) runLoop(v *vertex, l Looper, p Payload) (Payload, error) {
+// returns the payload that continues on output 0. The loop is a fork of
+// lane ln: iteration i's branches run in lanes of its own.
+func (r *runner) runLoop(v *vertex, l Looper, p Payload, ln *lane) (Payload, error) {
 	items, err := l.LoopItems(p)
 	if err != nil {
 		return nil, err
@@ -84,10 +86,11 @@ func (r *runner) runLoop(v *vertex, l Looper, p Payload) (Payload, error) {
 	}
 	values := make([]any, len(items))
 	carried := p
+	prefix := ln.fork()
 	if l.Parallel() {
-		err = r.parallelIterations(v, l, p, items, values)
+		err = r.parallelIterations(v, l, p, items, values, prefix)
 	} else {
-		carried, err = r.serialIterations(v, l, p, items, values)
+		carried, err = r.serialIterations(v, l, p, items, values, prefix)
 	}
 	if err != nil {
 		return nil, err
@@ -100,13 +103,13 @@ func (r *runner) runLoop(v *vertex, l Looper, p Payload) (Payload, error) {
 
 // serialIterations runs one iteration after another, each starting from the
 // payload the previous one's cap carried on with.
-func (r *runner) serialIterations(v *vertex, l Looper, p Payload, items []LoopItem, values []any) (Payload, error) {
+func (r *runner) serialIterations(v *vertex, l Looper, p Payload, items []LoopItem, values []any, prefix string) (Payload, error) {
 	carried := p
 	for i := range values {
 		values[i] = js.Undefined{}
 	}
 	for i, item := range items {
-		it, err := r.iterate(v, l, Clone(carried).(Payload), item, len(items))
+		it, err := r.iterate(v, l, Clone(carried).(Payload), item, len(items), iterationPrefix(prefix, i))
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +127,7 @@ func (r *runner) serialIterations(v *vertex, l Looper, p Payload, items []LoopIt
 
 // parallelIterations runs iterations concurrently on copies of p; only the
 // map values come out of them.
-func (r *runner) parallelIterations(v *vertex, l Looper, p Payload, items []LoopItem, values []any) error {
+func (r *runner) parallelIterations(v *vertex, l Looper, p Payload, items []LoopItem, values []any, prefix string) error {
 	sem := make(chan struct{}, loopParallelism)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -134,7 +137,7 @@ func (r *runner) parallelIterations(v *vertex, l Looper, p Payload, items []Loop
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			it, err := r.iterate(v, l, Clone(p).(Payload), item, len(items))
+			it, err := r.iterate(v, l, Clone(p).(Payload), item, len(items), iterationPrefix(prefix, i))
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -151,8 +154,9 @@ func (r *runner) parallelIterations(v *vertex, l Looper, p Payload, items []Loop
 	return first
 }
 
-// iterate runs the loop body once on p and waits for all its branches.
-func (r *runner) iterate(v *vertex, l Looper, p Payload, item LoopItem, count int) (*iteration, error) {
+// iterate runs the loop body once on p, its branches in lanes named after
+// prefix, and waits for all of them.
+func (r *runner) iterate(v *vertex, l Looper, p Payload, item LoopItem, count int, prefix string) (*iteration, error) {
 	if err := r.ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -160,13 +164,17 @@ func (r *runner) iterate(v *vertex, l Looper, p Payload, item LoopItem, count in
 		return nil, err
 	}
 	it := &iteration{}
-	r.fanOut(v.targets(1), p, it)
+	r.fanOut(v.targets(1), p, it, prefix)
 	it.wg.Wait()
 	if err := r.ctx.Err(); err != nil {
 		return nil, err
 	}
 	return it, nil
 }
+
+// iterationPrefix is the lane name prefix of iteration i of the loop whose
+// fork has prefix.
+func iterationPrefix(prefix string, i int) string { return prefix + strconv.Itoa(i) + "." }
 
 // mapValue is the iteration's map value: the cap's own, else the loop's.
 func mapValue(l Looper, it *iteration) any {

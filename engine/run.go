@@ -43,7 +43,11 @@ func (g *Graph) Run(ctx context.Context, env *Env, triggerKey string, p Payload)
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r := &runner{env: env, ctx: runCtx, cancel: cancel}
-	r.fanOut(e.targets, p, nil)
+	var prefix string
+	if caller := laneFrom(ctx); caller != nil { // a custom node's run forks its caller's lane
+		prefix = caller.fork() + "c"
+	}
+	r.fanOut(e.targets, p, nil, prefix)
 	r.wg.Wait()
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return nil, err
@@ -66,8 +70,8 @@ type runner struct {
 
 // fanOut starts one branch per target: the first continues on p, the others
 // on copies taken now. Branches inside a loop body belong to iteration it
-// (nil outside loops).
-func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration) {
+// (nil outside loops). Branch i runs in lane child(prefix, i).
+func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration, prefix string) {
 	for i, v := range targets {
 		bp := p
 		if i < len(targets)-1 {
@@ -77,19 +81,20 @@ func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration) {
 		if it != nil {
 			it.wg.Add(1)
 		}
+		l := newLane(r.ctx, child(prefix, i))
 		go func() {
 			defer r.wg.Done()
 			if it != nil {
 				defer it.wg.Done()
 			}
-			r.branch(v, bp, it)
+			r.branch(v, bp, it, l)
 		}()
 	}
 }
 
 // branch runs nodes one after another until the path ends, forking when a
-// node's output has several targets.
-func (r *runner) branch(v *vertex, p Payload, it *iteration) {
+// node's output has several targets. Its nodes run in lane l.
+func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane) {
 	for {
 		if err := r.ctx.Err(); err != nil {
 			r.interrupted(v, p)
@@ -112,7 +117,7 @@ func (r *runner) branch(v *vertex, p Payload, it *iteration) {
 			r.completed()
 			return
 		}
-		port, err := r.step(v, &p)
+		port, err := r.step(v, &p, l)
 		if err != nil {
 			if r.ctx.Err() != nil {
 				r.interrupted(v, p)
@@ -129,20 +134,20 @@ func (r *runner) branch(v *vertex, p Payload, it *iteration) {
 		case 1:
 			v = next[0]
 		default:
-			r.fanOut(next[1:], Clone(p).(Payload), it)
+			r.fanOut(next[1:], Clone(p).(Payload), it, l.fork())
 			v = next[0]
 		}
 	}
 }
 
 // step runs one node on *p: a loop replaces *p with the payload leaving it.
-func (r *runner) step(v *vertex, p *Payload) (port int, err error) {
+func (r *runner) step(v *vertex, p *Payload, ln *lane) (port int, err error) {
 	l, ok := v.node.(Looper)
 	if !ok || v.err != nil {
-		return r.exec(v, *p)
+		return r.exec(v, *p, ln)
 	}
 	defer r.recoverNode(v, &err)
-	out, err := r.runLoop(v, l, *p)
+	out, err := r.runLoop(v, l, *p, ln)
 	if err != nil {
 		return 0, err
 	}
@@ -171,13 +176,13 @@ func (r *runner) completed() {
 	r.mu.Unlock()
 }
 
-// exec runs one node, turning a panic into an error.
-func (r *runner) exec(v *vertex, p Payload) (port int, err error) {
+// exec runs one node in lane l, turning a panic into an error.
+func (r *runner) exec(v *vertex, p Payload, l *lane) (port int, err error) {
 	if v.err != nil {
 		return 0, v.err
 	}
 	defer r.recoverNode(v, &err)
-	return v.node.Exec(r.ctx, r.env, p)
+	return v.node.Exec(l.ctx, r.env, p)
 }
 
 // recoverNode turns a panic of node v into *err.

@@ -82,6 +82,9 @@ type DB struct {
 	listen   chan struct{}      // closed when the listener has stopped
 	notified chan struct{}      // closed when the notifier has stopped
 
+	houseMu          sync.Mutex
+	nextHousekeeping time.Time
+
 	closeOnce sync.Once
 	closeErr  error
 	closed    chan struct{}

@@ -68,41 +68,28 @@ func (db *DB) ClaimRuns(ctx context.Context, n int) ([]*weir.Run, error) {
 }
 
 // CompleteRun stores entry, counts it in the stats of entry.FlowVersion (the
-// run's version when empty) and removes run, in one statement. Entry fields
+// run's version when empty), removes run and deletes its effect records, in
+// one statement. Entry fields
 // left empty (ApplicationID, FlowID, FlowVersion) are taken from run. With a
 // nil entry, or when the run's flow no longer exists, run is just removed.
 func (db *DB) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEntry) error {
+	db.housekeep(ctx)
 	if entry == nil {
-		if _, err := db.pool.Exec(ctx, `DELETE FROM runs WHERE id = $1`, run.ID); err != nil {
+		if _, err := db.pool.Exec(ctx, `WITH removed AS (DELETE FROM runs WHERE id = $1)
+			DELETE FROM effects WHERE run_id = $1`, run.ID); err != nil {
 			return fmt.Errorf("postgres: drop run %s: %w", run.ID, err)
 		}
 		return nil
 	}
-	e := *entry
-	if e.ApplicationID == "" {
-		e.ApplicationID = run.ApplicationID
-	}
-	if e.FlowID == "" {
-		e.FlowID = run.FlowID
-	}
-	if e.FlowVersion == "" {
-		e.FlowVersion = run.FlowVersion
-	}
-	if e.FlowVersion == "" {
-		e.FlowVersion = weir.DevelopVersion
-	}
-	if e.ID == "" {
-		e.ID = weir.NewID()
-	}
-	errs, err := marshal(e.Errors)
+	e, errs, err := logEntryOf(run, entry)
 	if err != nil {
-		return fmt.Errorf("postgres: complete run %s: encode errors: %w", run.ID, err)
+		return fmt.Errorf("postgres: complete run %s: %w", run.ID, err)
 	}
-	err = db.completeRun(ctx, run.ID, &e, errs)
+	err = db.logRun(ctx, completeRunSQL, run.ID, e, errs)
 	if isForeignKey(err) {
 		// The flow was deleted between the statement's check and its
 		// insert; now the check sees it gone.
-		err = db.completeRun(ctx, run.ID, &e, errs)
+		err = db.logRun(ctx, completeRunSQL, run.ID, e, errs)
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: complete run %s: %w", run.ID, err)
@@ -209,29 +196,61 @@ func (db *DB) waitRuns(ctx context.Context, wake <-chan struct{}, next time.Dura
 // version; each completed run adds to a random one.
 const statsShards = 8
 
-// completeRun deletes the run and, if the flow still exists, inserts e and
-// counts it in the flow's stats, all in one statement.
-func (db *DB) completeRun(ctx context.Context, runID string, e *weir.LogEntry, errs string) error {
+// completeRunSQL deletes the run ($1) and its effect records and, if the
+// flow still exists, inserts the log entry and counts it in the flow's
+// stats.
+const completeRunSQL = `
+	WITH removed AS (DELETE FROM runs WHERE id = $1),
+	forgot AS (DELETE FROM effects WHERE run_id = $1),
+	logged AS (
+		INSERT INTO logs (id, application_id, flow_id, flow_version, flow_version_id, time, run_count,
+			paths_completed, paths_failed, wall_time, errors)
+		SELECT $2::text, $3::text, $4::text, $5::text, $6::text, $7::timestamptz, $8::bigint,
+			$9::bigint, $10::bigint, $11::double precision, $12::text
+		WHERE EXISTS (SELECT 1 FROM flows WHERE id = $4::text)
+		RETURNING flow_id)
+	INSERT INTO flow_stats AS s (flow_id, version, shard, run_count, error_count)
+	SELECT flow_id, $5::text, $14::smallint, 1, $13::bigint FROM logged
+	ON CONFLICT (flow_id, version, shard) DO UPDATE
+	SET run_count = s.run_count + 1, error_count = s.error_count + excluded.error_count`
+
+// logRun runs q, completeRunSQL or recordRunSQL, for run runID and entry e.
+func (db *DB) logRun(ctx context.Context, q, runID string, e *weir.LogEntry, errs string) error {
 	var errorCount int
 	if e.PathsFailed > 0 {
 		errorCount = 1
 	}
-	_, err := db.pool.Exec(ctx, `
-		WITH removed AS (DELETE FROM runs WHERE id = $1),
-		logged AS (
-			INSERT INTO logs (id, application_id, flow_id, flow_version, flow_version_id, time, run_count,
-				paths_completed, paths_failed, wall_time, errors)
-			SELECT $2::text, $3::text, $4::text, $5::text, $6::text, $7::timestamptz, $8::bigint,
-				$9::bigint, $10::bigint, $11::double precision, $12::text
-			WHERE EXISTS (SELECT 1 FROM flows WHERE id = $4::text)
-			RETURNING flow_id)
-		INSERT INTO flow_stats AS s (flow_id, version, shard, run_count, error_count)
-		SELECT flow_id, $5::text, $14::smallint, 1, $13::bigint FROM logged
-		ON CONFLICT (flow_id, version, shard) DO UPDATE
-		SET run_count = s.run_count + 1, error_count = s.error_count + excluded.error_count`,
+	_, err := db.pool.Exec(ctx, q,
 		runID, e.ID, e.ApplicationID, e.FlowID, e.FlowVersion, e.FlowVersionID, ms(e.Time), e.RunCount,
 		e.PathsCompleted, e.PathsFailed, e.WallTime, errs, errorCount, rand.IntN(statsShards))
 	return err
+}
+
+// logEntryOf returns a copy of entry with the fields left empty
+// (ApplicationID, FlowID, FlowVersion, ID) taken from run or made up, and
+// its Errors encoded.
+func logEntryOf(run *weir.Run, entry *weir.LogEntry) (*weir.LogEntry, string, error) {
+	e := *entry
+	if e.ApplicationID == "" {
+		e.ApplicationID = run.ApplicationID
+	}
+	if e.FlowID == "" {
+		e.FlowID = run.FlowID
+	}
+	if e.FlowVersion == "" {
+		e.FlowVersion = run.FlowVersion
+	}
+	if e.FlowVersion == "" {
+		e.FlowVersion = weir.DevelopVersion
+	}
+	if e.ID == "" {
+		e.ID = weir.NewID()
+	}
+	errs, err := marshal(e.Errors)
+	if err != nil {
+		return nil, "", fmt.Errorf("encode errors: %w", err)
+	}
+	return &e, errs, nil
 }
 
 // releaseLeases offers again, to every DB on the schema, the runs leased by

@@ -52,9 +52,13 @@ func (db *DB) StorageEntry(ctx context.Context, flowID, key string) (json.RawMes
 func (db *DB) SetStorageEntry(ctx context.Context, flowID, key string, value json.RawMessage) error {
 	v, err := compactJSON(value)
 	if err == nil {
-		_, err = db.pool.Exec(ctx, `
-			INSERT INTO storage (flow_id, key, value) VALUES ($1, $2, $3)
-			ON CONFLICT (flow_id, key) DO UPDATE SET value = excluded.value`, flowID, key, v)
+		const q = `INSERT INTO storage (flow_id, key, value) VALUES ($1, $2, $3)
+			ON CONFLICT (flow_id, key) DO UPDATE SET value = excluded.value`
+		if e, ok := weir.EffectFromContext(ctx); ok {
+			_, _, err = db.writeEffect(ctx, e, effectCall("set", flowID, key), q+` RETURNING NULL::text AS r`, false, flowID, key, v)
+		} else {
+			_, err = db.pool.Exec(ctx, q, flowID, key, v)
+		}
 		if isForeignKey(err) {
 			err = errFlowNotFound()
 		}
@@ -68,20 +72,26 @@ func (db *DB) SetStorageEntry(ctx context.Context, flowID, key string, value jso
 // DeleteStorageEntry removes key and returns its previous value, or nil when
 // it did not exist.
 func (db *DB) DeleteStorageEntry(ctx context.Context, flowID, key string) (json.RawMessage, error) {
-	var value string
-	err := db.pool.QueryRow(ctx, `DELETE FROM storage WHERE flow_id = $1 AND key = $2 RETURNING value`,
-		flowID, key).Scan(&value)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	} else if err != nil {
+	const q = `DELETE FROM storage WHERE flow_id = $1 AND key = $2 RETURNING value AS r`
+	var prev *string
+	var err error
+	if e, ok := weir.EffectFromContext(ctx); ok {
+		prev, _, err = db.writeEffect(ctx, e, effectCall("delete", flowID, key), q, false, flowID, key)
+	} else if err = db.pool.QueryRow(ctx, q, flowID, key).Scan(&prev); errors.Is(err, pgx.ErrNoRows) {
+		err = nil
+	}
+	if err != nil {
 		return nil, fmt.Errorf("postgres: delete storage entry %q of flow %s: %w", key, flowID, err)
 	}
-	return json.RawMessage(value), nil
+	if prev == nil {
+		return nil, nil
+	}
+	return json.RawMessage(*prev), nil
 }
 
 // IncrStorageEntry atomically adds delta to the number at key (absent counts
 // as 0) and returns the sum, in one statement, so increments from any number
-// of processes add up. It returns Validation if the stored value is not a
+// of processes add up. Given a weir.Effect, it adds at most once per effect. It returns Validation if the stored value is not a
 // number or the sum is not finite, and NotFound if the flow does not exist.
 func (db *DB) IncrStorageEntry(ctx context.Context, flowID, key string, delta float64) (float64, error) {
 	sum, err := db.incrStorageEntry(ctx, flowID, key, delta)
@@ -93,7 +103,14 @@ func (db *DB) IncrStorageEntry(ctx context.Context, flowID, key string, delta fl
 
 // ClearStorageEntries removes every key of the flow's storage.
 func (db *DB) ClearStorageEntries(ctx context.Context, flowID string) error {
-	if _, err := db.pool.Exec(ctx, `DELETE FROM storage WHERE flow_id = $1`, flowID); err != nil {
+	const q = `DELETE FROM storage WHERE flow_id = $1`
+	var err error
+	if e, ok := weir.EffectFromContext(ctx); ok {
+		_, _, err = db.writeEffect(ctx, e, effectCall("clear", flowID, ""), q+` RETURNING NULL::text AS r`, false, flowID)
+	} else {
+		_, err = db.pool.Exec(ctx, q, flowID)
+	}
+	if err != nil {
 		return fmt.Errorf("postgres: clear storage of flow %s: %w", flowID, err)
 	}
 	return nil
@@ -123,12 +140,20 @@ func (db *DB) incrStorageEntry(ctx context.Context, flowID, key string, delta fl
 	if err != nil {
 		return 0, errNotFinite()
 	}
-	var value string
-	err = db.pool.QueryRow(ctx, `
+	const q = `
 		INSERT INTO storage AS s (flow_id, key, value) VALUES ($1, $2, $3)
 		ON CONFLICT (flow_id, key) DO UPDATE SET value = weir_json_number(s.value::double precision + $4)
 		WHERE s.value ~ '^-?[0-9]'
-		RETURNING value`, flowID, key, string(initial), delta).Scan(&value)
+		RETURNING value AS r`
+	var value *string
+	if e, ok := weir.EffectFromContext(ctx); ok {
+		var found bool
+		if value, found, err = db.writeEffect(ctx, e, effectCall("incr", flowID, key), q, true, flowID, key, string(initial), delta); err == nil && !found {
+			err = pgx.ErrNoRows
+		}
+	} else {
+		err = db.pool.QueryRow(ctx, q, flowID, key, string(initial), delta).Scan(&value)
+	}
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return 0, errNotNumber()
@@ -144,9 +169,12 @@ func (db *DB) incrStorageEntry(ctx context.Context, flowID, key string, delta fl
 	case err != nil:
 		return 0, err
 	}
-	sum, err := strconv.ParseFloat(value, 64)
+	if value == nil {
+		return 0, fmt.Errorf("decode sum: no value")
+	}
+	sum, err := strconv.ParseFloat(*value, 64)
 	if err != nil {
-		return 0, fmt.Errorf("decode sum %q: %w", value, err)
+		return 0, fmt.Errorf("decode sum %q: %w", *value, err)
 	}
 	return sum, nil
 }

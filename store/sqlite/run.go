@@ -95,19 +95,50 @@ func (db *DB) waitRuns(ctx context.Context, wake <-chan struct{}, next time.Time
 }
 
 // CompleteRun stores entry, counts it in the stats of entry.FlowVersion (the
-// run's version when empty) and removes run, in one transaction. Entry
+// run's version when empty), removes run and deletes its effect records, in
+// one transaction. Entry
 // fields left empty (ApplicationID, FlowID, FlowVersion) are taken from run.
 // A run whose flow no longer exists is just removed.
 func (db *DB) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEntry) error {
 	if entry == nil {
 		err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
-			return removeRun(ctx, tx, run.ID)
+			if err := db.housekeep(ctx, tx); err != nil {
+				return err
+			}
+			if err := removeRun(ctx, tx, run.ID); err != nil {
+				return err
+			}
+			return forgetEffects(ctx, tx, run.ID)
 		})
 		if err != nil {
 			return fmt.Errorf("sqlite: drop run %s: %w", run.ID, err)
 		}
 		return nil
 	}
+	e, errs, err := logEntryOf(run, entry)
+	if err != nil {
+		return fmt.Errorf("sqlite: complete run %s: %w", run.ID, err)
+	}
+	err = db.update(ctx, func(ctx context.Context, tx *Tx) error {
+		if err := db.housekeep(ctx, tx); err != nil {
+			return err
+		}
+		if err := removeRun(ctx, tx, run.ID); err != nil {
+			return err
+		}
+		return recordRun(ctx, tx, run.ID, e, errs)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: complete run %s: %w", run.ID, err)
+	}
+	entry.ID = e.ID
+	return nil
+}
+
+// logEntryOf returns a copy of entry with the fields left empty
+// (ApplicationID, FlowID, FlowVersion, ID) taken from run or made up, and
+// its Errors encoded.
+func logEntryOf(run *weir.Run, entry *weir.LogEntry) (*weir.LogEntry, string, error) {
 	e := *entry
 	if e.ApplicationID == "" {
 		e.ApplicationID = run.ApplicationID
@@ -126,23 +157,17 @@ func (db *DB) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEnt
 	}
 	errs, err := marshal(e.Errors)
 	if err != nil {
-		return fmt.Errorf("sqlite: complete run %s: encode errors: %w", run.ID, err)
+		return nil, "", fmt.Errorf("encode errors: %w", err)
 	}
-	err = db.update(ctx, func(ctx context.Context, tx *Tx) error {
-		return completeRun(ctx, tx, run.ID, &e, errs)
-	})
-	if err != nil {
-		return fmt.Errorf("sqlite: complete run %s: %w", run.ID, err)
-	}
-	entry.ID = e.ID
-	return nil
+	return &e, errs, nil
 }
 
-func completeRun(ctx context.Context, tx *Tx, runID string, e *weir.LogEntry, errs string) error {
-	if err := removeRun(ctx, tx, runID); err != nil {
+// recordRun forgets the effects of run runID and, when the flow of e
+// still exists, stores e and counts it in the flow's stats.
+func recordRun(ctx context.Context, tx *Tx, runID string, e *weir.LogEntry, errs string) error {
+	if err := forgetEffects(ctx, tx, runID); err != nil {
 		return err
 	}
-
 	var exists bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM flows WHERE id = ?)`, e.FlowID).Scan(&exists); err != nil {
 		return err

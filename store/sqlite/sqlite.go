@@ -58,6 +58,8 @@ type DB struct {
 	batch *batcher
 	queue *runQueue
 	stmts map[string]*sql.Stmt // write statements, owned by the writer goroutine
+
+	nextHousekeeping time.Time // owned by the writer goroutine
 }
 
 // readDriverName is the driver of the read pool; benchmarks compare it with

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -266,6 +267,26 @@ func BenchmarkIncrStorageEntry(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := db.IncrStorageEntry(b.Context(), f.ID, "count", 1); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	reportBatchSize(b, db)
+}
+
+// BenchmarkIncrStorageEntryEffect is BenchmarkIncrStorageEntry with each
+// increment named as a new effect, as the engine names a run's writes.
+func BenchmarkIncrStorageEntryEffect(b *testing.B) {
+	db := mustOpenDB(b, filepath.Join(b.TempDir(), "weir.db"), nil)
+	f := mustAppFlow(b, db)
+	b.ReportAllocs()
+	b.SetParallelism(benchParallelism)
+	b.RunParallel(func(pb *testing.PB) {
+		run := weir.NewID()
+		for i := 0; pb.Next(); i++ {
+			ctx := weir.WithEffect(b.Context(), weir.Effect{RunID: run, Step: strconv.Itoa(i)})
+			if _, err := db.IncrStorageEntry(ctx, f.ID, "count", 1); err != nil {
 				b.Error(err)
 				return
 			}

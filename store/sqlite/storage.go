@@ -57,8 +57,8 @@ func (db *DB) SetStorageEntry(ctx context.Context, flowID, key string, value jso
 	if err != nil {
 		return err
 	}
-	err = db.updateLast(ctx, func(ctx context.Context, tx *Tx) error {
-		return setStorageEntry(ctx, tx, flowID, key, v)
+	_, err = db.write(ctx, effectCall("set", flowID, key), func(ctx context.Context, tx *Tx) (*string, error) {
+		return nil, setStorageEntry(ctx, tx, flowID, key, v)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: set storage entry %q of flow %s: %w", key, flowID, err)
@@ -69,34 +69,39 @@ func (db *DB) SetStorageEntry(ctx context.Context, flowID, key string, value jso
 // DeleteStorageEntry removes key and returns its previous value, or nil when
 // it did not exist.
 func (db *DB) DeleteStorageEntry(ctx context.Context, flowID, key string) (json.RawMessage, error) {
-	var prev json.RawMessage
-	err := db.updateLast(ctx, func(ctx context.Context, tx *Tx) error {
+	prev, err := db.write(ctx, effectCall("delete", flowID, key), func(ctx context.Context, tx *Tx) (*string, error) {
 		var value string
 		err := tx.QueryRowContext(ctx, `DELETE FROM storage WHERE flow_id = ? AND key = ? RETURNING value`,
 			flowID, key).Scan(&value)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+			return nil, nil
 		} else if err != nil {
-			return err
+			return nil, err
 		}
-		prev = json.RawMessage(value)
-		return nil
+		return &value, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: delete storage entry %q of flow %s: %w", key, flowID, err)
 	}
-	return prev, nil
+	if prev == nil {
+		return nil, nil
+	}
+	return json.RawMessage(*prev), nil
 }
 
 // IncrStorageEntry atomically adds delta to the number at key (absent counts
 // as 0) and returns the sum. It returns Validation if the stored value is not
 // a number and NotFound if the flow does not exist.
 func (db *DB) IncrStorageEntry(ctx context.Context, flowID, key string, delta float64) (float64, error) {
-	var sum float64
-	err := db.updateLast(ctx, func(ctx context.Context, tx *Tx) (err error) {
-		sum, err = incrStorageEntry(ctx, tx, flowID, key, delta)
-		return err
+	res, err := db.write(ctx, effectCall("incr", flowID, key), func(ctx context.Context, tx *Tx) (*string, error) {
+		return incrStorageEntry(ctx, tx, flowID, key, delta)
 	})
+	var sum float64
+	if err == nil && res == nil {
+		err = errors.New("no sum recorded")
+	} else if err == nil {
+		sum, err = parseNumber(*res)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: increment storage entry %q of flow %s: %w", key, flowID, err)
 	}
@@ -105,9 +110,9 @@ func (db *DB) IncrStorageEntry(ctx context.Context, flowID, key string, delta fl
 
 // ClearStorageEntries removes every key of the flow's storage.
 func (db *DB) ClearStorageEntries(ctx context.Context, flowID string) error {
-	err := db.updateLast(ctx, func(ctx context.Context, tx *Tx) error {
+	_, err := db.write(ctx, effectCall("clear", flowID, ""), func(ctx context.Context, tx *Tx) (*string, error) {
 		_, err := tx.ExecContext(ctx, `DELETE FROM storage WHERE flow_id = ?`, flowID)
-		return err
+		return nil, err
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: clear storage of flow %s: %w", flowID, err)
@@ -137,25 +142,28 @@ func setStorageEntry(ctx context.Context, tx *Tx, flowID, key, value string) err
 	return err
 }
 
-func incrStorageEntry(ctx context.Context, tx *Tx, flowID, key string, delta float64) (float64, error) {
+// incrStorageEntry adds delta to the number at key and returns the sum as
+// stored, JSON text.
+func incrStorageEntry(ctx context.Context, tx *Tx, flowID, key string, delta float64) (*string, error) {
 	var value string
 	err := tx.QueryRowContext(ctx, `SELECT value FROM storage WHERE flow_id = ? AND key = ?`,
 		flowID, key).Scan(&value)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, err
+		return nil, err
 	}
 	var n float64
 	if err == nil {
 		if n, err = parseNumber(value); err != nil {
-			return 0, err
+			return nil, err
 		}
 	}
 	n += delta
 	b, err := json.Marshal(n)
 	if err != nil {
-		return 0, weir.Errorf(weir.Validation, "Stored value would not be a finite number")
+		return nil, weir.Errorf(weir.Validation, "Stored value would not be a finite number")
 	}
-	return n, setStorageEntry(ctx, tx, flowID, key, string(b))
+	sum := string(b)
+	return &sum, setStorageEntry(ctx, tx, flowID, key, sum)
 }
 
 // parseNumber returns the JSON number value holds, or Validation.

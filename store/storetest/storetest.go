@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Flow", func(t *testing.T) { testFlows(t, open) })
 	t.Run("Token", func(t *testing.T) { testTokens(t, open) })
 	t.Run("Storage", func(t *testing.T) { testStorage(t, open) })
+	t.Run("Effects", func(t *testing.T) { testEffects(t, open) })
 	t.Run("Log", func(t *testing.T) { testLogs(t, open) })
 	t.Run("RunQueue", func(t *testing.T) { testRunQueue(t, open) })
 }
