@@ -56,10 +56,12 @@ type bench struct {
 	notes     []string
 
 	weir       *weirServer
+	weirSync   *weirServer // a second weir, started with --sync, for S1s
 	nr         *proc
 	app        string   // S1's application; S5 adds its flows here
 	app3, app4 string   // S3's and S4's applications
 	s1, s4     []string // webhook tokens
+	s1s        []string // webhook tokens of S1 on weirSync
 }
 
 func (b *bench) sayf(format string, a ...any) { fmt.Fprintf(b.say, "bench: "+format+"\n", a...) }
@@ -94,6 +96,13 @@ func (b *bench) run(ctx context.Context) error {
 	if err := b.setupWeir(ctx); err != nil {
 		return err
 	}
+	if b.weirSync, err = startWeir(ctx, bin, b.tmp+"/weir-sync-data", "", b.logf, "--sync"); err != nil {
+		return err
+	}
+	defer func() { b.weirSync.stop() }()
+	if err := b.setupSync(ctx); err != nil {
+		return err
+	}
 	if err := b.check(ctx); err != nil {
 		return err
 	}
@@ -102,9 +111,9 @@ func (b *bench) run(ctx context.Context) error {
 		if r%2 == 1 {
 			systems = []string{sysNodeRED, sysWeir}
 		}
-		for _, sc := range []string{"S1", "S2", "S4", "S3"} {
+		for _, sc := range []string{"S1", "S1s", "S2", "S4", "S3"} {
 			for _, sys := range systems {
-				if sys == sysNodeRED && b.o.weirOnly {
+				if sys == sysNodeRED && (b.o.weirOnly || sc == "S1s") {
 					continue
 				}
 				if err := b.scenario(ctx, r, sc, sys); err != nil {
@@ -153,6 +162,21 @@ func (b *bench) setupWeir(ctx context.Context) error {
 	return err
 }
 
+// setupSync creates S1's application, webhook and flow on weirSync.
+func (b *bench) setupSync(ctx context.Context) error {
+	app, err := b.weirSync.createApp(ctx, "bench")
+	if err != nil {
+		return err
+	}
+	id, tok, err := b.weirSync.createWebhook(ctx, app, "s1")
+	if err != nil {
+		return err
+	}
+	b.s1s = []string{tok}
+	_, _, err = b.weirSync.createFlow(ctx, app, weirS1("s1", id))
+	return err
+}
+
 // webhooks creates k webhooks in app, appends their tokens to tokens and
 // returns their ids.
 func (b *bench) webhooks(ctx context.Context, app, name string, k int, tokens *[]string) ([]string, error) {
@@ -178,13 +202,16 @@ func (b *bench) requests(sc, sys string) []loadgen.Request {
 		path := map[string]string{"S1": "/s1", "S2": "/s1", "S3": "/s3", "S4": "/s4"}[sc]
 		return []loadgen.Request{{Method: "POST", URL: b.nr.base + path, Header: h, Body: body}}
 	}
-	toks := b.s1
-	if sc == "S4" {
+	base, toks := b.weir.base, b.s1
+	switch sc {
+	case "S4":
 		toks = b.s4
+	case "S1s":
+		base, toks = b.weirSync.base, b.s1s
 	}
 	var reqs []loadgen.Request
 	for _, tok := range toks {
-		reqs = append(reqs, loadgen.Request{Method: "POST", URL: b.weir.base + "/webhooks/" + tok, Header: h, Body: body})
+		reqs = append(reqs, loadgen.Request{Method: "POST", URL: base + "/webhooks/" + tok, Header: h, Body: body})
 	}
 	return reqs
 }
@@ -197,7 +224,10 @@ func (b *bench) check(ctx context.Context) error {
 		if sys == sysNodeRED && b.o.weirOnly {
 			continue
 		}
-		for _, sc := range []string{"S1", "S4"} {
+		for _, sc := range []string{"S1", "S1s", "S4"} {
+			if sc == "S1s" && sys == sysNodeRED {
+				continue
+			}
 			req := b.requests(sc, sys)[0]
 			hr, _ := http.NewRequestWithContext(ctx, req.Method, req.URL, strings.NewReader(string(req.Body)))
 			hr.Header.Set("Content-Type", "application/json")
@@ -325,6 +355,7 @@ func (b *bench) scale(ctx context.Context) error {
 		b.nr.stop() // S5 is weir only; free the CPU
 		b.nr = nil
 	}
+	b.weirSync.stop()
 	t0 := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup

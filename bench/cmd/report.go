@@ -26,6 +26,8 @@ var rows = []row{
 	{"S1", "p50 latency", "S1.p50", "ms", "", nil},
 	{"S1", "p99 latency", "S1.p99", "ms", "", nil},
 	{"S1", "p99.9 latency", "S1.p999", "ms", "", nil},
+	{"S1 with weir --sync (fsync per commit)", "throughput", "S1s.tput|S1.tput", "req/s", "", nil},
+	{"S1 --sync", "p99 latency", "S1s.p99|S1.p99", "ms", "", nil},
 	{"S2 fixed 1,000 req/s", "achieved rate", "S2.tput", "req/s", "", nil},
 	{"S2", "p50 latency", "S2.p50", "ms", "", nil},
 	{"S2", "p99 latency", "S2.p99", "ms", "≤ 5 ms", func(w, _ float64, _ bool) bool { return w <= 5 }},

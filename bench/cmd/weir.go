@@ -30,25 +30,28 @@ func buildWeir(root, dir string) (string, error) {
 type weirServer struct {
 	*proc
 	bin, data string
+	extra     []string // further serve flags
 	token     string
 	client    *http.Client
 }
 
 // startWeir starts bin on a free loopback port with data as its data
-// directory, presses unlimited, and reads the owner token on first start.
-func startWeir(ctx context.Context, bin, data, token string, logf io.Writer) (*weirServer, error) {
+// directory, presses unlimited, and reads the owner token on first start;
+// extra are further serve flags.
+func startWeir(ctx context.Context, bin, data, token string, logf io.Writer, extra ...string) (*weirServer, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--data", data,
-		"--press-limit", "0", "--webhook-limit", "0", "--log-level", "warn")
+	args := append([]string{"serve", "--addr", "127.0.0.1:" + strconv.Itoa(port), "--data", data,
+		"--press-limit", "0", "--webhook-limit", "0", "--log-level", "warn"}, extra...)
+	cmd := exec.Command(bin, args...)
 	p, err := start(ctx, "weir", cmd, base, logf)
 	if err != nil {
 		return nil, err
 	}
-	w := &weirServer{proc: p, bin: bin, data: data, token: token,
+	w := &weirServer{proc: p, bin: bin, data: data, extra: extra, token: token,
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}}
 	if token == "" {
 		for range 4 {
@@ -73,7 +76,7 @@ func startWeir(ctx context.Context, bin, data, token string, logf io.Writer) (*w
 // restart stops w and starts it again on the same data directory.
 func (w *weirServer) restart(ctx context.Context, logf io.Writer) (*weirServer, error) {
 	w.stop()
-	return startWeir(ctx, w.bin, w.data, w.token, logf)
+	return startWeir(ctx, w.bin, w.data, w.token, logf, w.extra...)
 }
 
 // call sends an API request and decodes the JSON answer into out (if not nil).
