@@ -425,7 +425,7 @@ func (n *httpNode) send(ctx context.Context, req *httpRequest) (map[string]any, 
 	if req.basic {
 		hr.SetBasicAuth(req.user, req.pass)
 	}
-	client := &http.Client{Transport: tr, CheckRedirect: n.checkRedirect}
+	client := &http.Client{Transport: httpRoundTripper(tr), CheckRedirect: n.checkRedirect}
 	resp, err := client.Do(hr)
 	if err != nil {
 		return nil, timeoutCause(ctx, err)
