@@ -70,6 +70,11 @@ type DB struct {
 	// and never completed, instead of waiting for their leases to expire.
 	Instance string
 
+	// MaxQueued caps the runs waiting or running; EnqueueRun refuses more
+	// with Unavailable rather than letting the queue grow without bound.
+	// Zero means DefaultMaxQueued.
+	MaxQueued int
+
 	// Logger receives warnings about the listening connection; nil
 	// discards them.
 	Logger *slog.Logger
@@ -82,6 +87,7 @@ type DB struct {
 	listen   chan struct{}      // closed when the listener has stopped
 	notified chan struct{}      // closed when the notifier has stopped
 
+	depth            depth
 	houseMu          sync.Mutex
 	nextHousekeeping time.Time
 

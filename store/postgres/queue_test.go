@@ -13,9 +13,11 @@ func TestQueueConformance(t *testing.T) {
 	dsn := mustDSN(t)
 	queuetest.Run(t, func(t *testing.T) *queuetest.Target {
 		schema := mustSchema(t, dsn)
+		const maxQueued = 200
 		open := func(t *testing.T) weir.RunQueue {
 			return mustOpenDB(t, dsn, schema, func(db *postgres.DB) {
 				db.LeaseDuration, db.PollInterval = time.Second, 100*time.Millisecond
+				db.MaxQueued = maxQueued
 			})
 		}
 		f := mustAppFlow(t, open(t).(*postgres.DB))
@@ -29,6 +31,7 @@ func TestQueueConformance(t *testing.T) {
 			},
 			Redelivery:            2 * time.Second,
 			Shared:                true,
+			MaxQueued:             maxQueued,
 			AttemptsSurviveReopen: true,
 		}
 	})

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,8 +16,10 @@ import (
 
 // EnqueueRun stores run, giving it an ID when it has none, and returns once
 // the run is committed; it is then pending, and the DBs listening on the
-// schema are notified soon after. It returns NotFound if the flow does not exist and
-// Validation if a queued run has the same ID.
+// schema are notified soon after. It returns NotFound if the flow does not
+// exist, Validation if a queued run has the same ID, and Unavailable when
+// MaxQueued runs are waiting or running already (a bound the DBs sharing the
+// schema may overshoot by a little when they enqueue at once).
 func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 	if run.ID == "" {
 		run.ID = weir.NewID()
@@ -25,8 +28,11 @@ func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 	if err != nil {
 		return fmt.Errorf("postgres: enqueue run: %w", err)
 	}
-	_, err = db.pool.Exec(ctx, `INSERT INTO runs (id, flow_id, body) VALUES ($1, $2, $3)`, run.ID, run.FlowID, body)
+	inserted, err := db.insertRun(ctx, run.ID, run.FlowID, body)
 	switch {
+	case err == nil && !inserted:
+		max := cmp.Or(db.MaxQueued, DefaultMaxQueued)
+		return weir.Errorf(weir.Unavailable, "%d runs are waiting; try again later", max)
 	case isForeignKey(err):
 		err = errFlowNotFound()
 	case isUnique(err):
@@ -79,6 +85,7 @@ func (db *DB) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEnt
 			DELETE FROM effects WHERE run_id = $1`, run.ID); err != nil {
 			return fmt.Errorf("postgres: drop run %s: %w", run.ID, err)
 		}
+		db.depth.add(-1)
 		return nil
 	}
 	e, errs, err := logEntryOf(run, entry)
@@ -94,6 +101,7 @@ func (db *DB) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEnt
 	if err != nil {
 		return fmt.Errorf("postgres: complete run %s: %w", run.ID, err)
 	}
+	db.depth.add(-1)
 	entry.ID = e.ID
 	return nil
 }
