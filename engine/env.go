@@ -37,6 +37,8 @@ type Env struct {
 	// Call runs a custom node flow synchronously (the Custom Node node).
 	// Nil when the run cannot call custom nodes.
 	Call func(ctx context.Context, c Call) (CallResult, error)
+	// Egress is the policy for the destinations the HTTP node may reach.
+	Egress Egress
 }
 
 // Press asks for a run of a flow's virtual button.

@@ -34,6 +34,7 @@ type Executor struct {
 	Buttons      *Buttons                                                      // presses for Workflow Trigger nodes; nil: runs cannot start other runs
 	Replies      *ReplyHub                                                     // answers waiting webhook requests; nil: replies go nowhere
 	Cache        *FlowCache                                                    // flow and application rows of runs; nil: read from the store per run
+	Egress       Egress                                                        // destinations the HTTP node may reach; zero: EgressLAN
 
 	cache  graphCache
 	cancel context.CancelFunc
@@ -184,6 +185,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		RunID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID,
 		FlowVersion: run.FlowVersion, FlowVersionID: versionID,
 		Storage: e.runStorage(run), State: e.State, Debug: e.Debug, Now: e.Now, Logger: log, Publish: e.Publish,
+		Egress: e.Egress,
 	}
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press

@@ -57,6 +57,7 @@ func (p *Publisher) connect(ctx context.Context) (paho.Client, error) {
 		SetAutoReconnect(true).SetConnectTimeout(p.timeout()).SetCleanSession(true)
 	c := paho.NewClient(opts)
 	if err := wait(ctx, p.timeout(), c.Connect(), "connect to "+p.URL); err != nil {
+		c.Disconnect(0) // stop a connection attempt still under way
 		return nil, err
 	}
 	p.client = c

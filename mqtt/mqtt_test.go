@@ -1,8 +1,11 @@
 package mqtt_test
 
 import (
+	"context"
+	"net"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,5 +56,53 @@ func TestPublishWithoutBrokerFails(t *testing.T) {
 	}
 	if err := (&mqtt.Publisher{}).Publish(t.Context(), "t", nil); err == nil {
 		t.Error("Publish without a URL succeeded")
+	}
+}
+
+// TestPublishToSilentBrokerTimesOut connects to a server that accepts the
+// connection and never answers: Publish gives up after the timeout, and
+// again on the next call rather than hanging on a half-made connection.
+func TestPublishToSilentBrokerTimesOut(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never answered
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	p := &mqtt.Publisher{URL: "tcp://" + ln.Addr().String(), ClientID: "weir-silent", Timeout: 300 * time.Millisecond}
+	defer p.Close()
+	for i := range 2 {
+		start := time.Now()
+		err := p.Publish(t.Context(), "t", []byte("x"))
+		if d := time.Since(start); err == nil || d > 3*time.Second {
+			t.Fatalf("publish %d to a silent broker = %v after %s, want an error after about the 300ms timeout", i, err, d)
+		}
+	}
+	// The run's own deadline bounds the wait as well.
+	p.Timeout = time.Minute
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := p.Publish(ctx, "t", []byte("x")); err == nil || time.Since(start) > 3*time.Second {
+		t.Fatalf("publish under a 200ms deadline = %v after %s, want the deadline's error", err, time.Since(start))
 	}
 }

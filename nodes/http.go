@@ -30,6 +30,7 @@ const (
 	httpMaxRedirects   = 10
 	httpMaxTransports  = 32 // transports kept for custom TLS settings
 	httpDefaultTimeout = httpMaxTimeout
+	httpDialTimeout    = 10 * time.Second // connect, and TLS handshake
 )
 
 var (
@@ -49,7 +50,7 @@ func init() {
 		Outputs:  []string{"next"},
 		Fields: []engine.Field{
 			{Name: "method", Kind: "template", Default: "GET", Enum: httpMethods, Doc: "The request method; may be a template rendering one of the methods (case-insensitive)."},
-			{Name: "uriTemplate", Kind: "template", Required: true, Doc: "The full http or https URL. Rendering empty always throws; an invalid URL is a transport error."},
+			{Name: "uriTemplate", Kind: "template", Required: true, Doc: "The full http or https URL. Rendering empty always throws; an invalid URL is a transport error. The server's egress policy (--http-egress) decides which addresses may be reached; it is checked on every connection, redirects included."},
 			{Name: "bodyType", Kind: "enum", Enum: httpBodyTypes, Default: "string",
 				Doc: "string: bodyTemplate as text; jsonTemplate: bodyTemplate must render valid JSON, sent compact with Content-Type application/json; urlencoded / multipart: bodyFields as a form; none: no body. url and diskPath (edge) are not supported and throw. No body is sent for GET and HEAD."},
 			{Name: "bodyTemplate", Kind: "template", Doc: "The body for string and jsonTemplate."},
@@ -73,7 +74,7 @@ func init() {
 			{Name: "disableRedirects", Kind: "bool", Default: "false", Doc: "Return 3xx responses instead of following them (at most 10, http and https only)."},
 			{Name: "caCertTemplate", Kind: "template", Doc: "PEM CA certificate(s) trusted instead of the system roots."},
 			{Name: "errorBehavior", Kind: "enum", Enum: httpErrorBehaviors, Default: "throw",
-				Doc: "For transport errors only (invalid URL, DNS, refused, TLS, timeout, response over 5 MB): throw halts the run; payloadPath writes {error: {name, message, code}, request} at errorPath and continues."},
+				Doc: "For transport errors only (invalid URL, DNS, refused, TLS, timeout, response over 5 MB, a destination the server's egress policy blocks: code EACCES): throw halts the run; payloadPath writes {error: {name, message, code}, request} at errorPath and continues."},
 			{Name: "errorPath", Kind: "path", Doc: "Where the error object goes with errorBehavior payloadPath; required then."},
 			{Name: "diskPathTemplate", Kind: "template", Doc: "Edge only: file to stream the response to. Ignored."},
 			{Name: "shouldAppend", Kind: "bool", Doc: "Edge only. Ignored."},
@@ -250,11 +251,12 @@ type httpRequest struct {
 
 // Exec sends the request and stores the response; transport errors throw or
 // go to errorPath, template and configuration errors always throw.
-func (n *httpNode) Exec(ctx context.Context, _ *engine.Env, p engine.Payload) (int, error) {
+func (n *httpNode) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
 	req, err := n.prepare(p)
 	if err != nil {
 		return 0, err
 	}
+	req.tls.egress = env.Egress
 	start := time.Now()
 	resp, err := n.send(ctx, req)
 	if err != nil {
@@ -499,6 +501,11 @@ func httpError(err error, req *httpRequest) map[string]any {
 		msg = fmt.Sprintf("Request timed out after %gs", req.timeout.Seconds())
 	case errors.Is(err, errHTTPTooLarge):
 		name, code = "PayloadTooLarge", "EMSGSIZE"
+	case errors.Is(err, errEgressBlocked):
+		code = "EACCES"
+		if req.parsedURL != nil {
+			msg = fmt.Sprintf("connect EACCES %s: the destination is blocked by the egress policy (%s)", req.parsedURL.Host, req.tls.egress)
+		}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		code = "ECONNREFUSED"
 		if req.parsedURL != nil {
@@ -588,10 +595,12 @@ func validHeaderName(s string) bool {
 	return s != ""
 }
 
-// tlsOptions are the per-request TLS settings that need their own transport.
+// tlsOptions are the per-request settings that need their own transport:
+// TLS, and the egress policy its dialer enforces.
 type tlsOptions struct {
 	insecure      bool
 	ca, cert, key string
+	egress        engine.Egress
 }
 
 // transportCache shares one transport per distinct TLS setting, so that
@@ -627,7 +636,7 @@ func (c *transportCache) get(o tlsOptions) (*http.Transport, bool, error) {
 		}
 		cfg.Certificates = []tls.Certificate{pair}
 	}
-	tr := newHTTPTransport(cfg)
+	tr := newHTTPTransport(cfg, o.egress)
 	if len(c.m) >= httpMaxTransports {
 		return tr, true, nil
 	}
@@ -636,13 +645,15 @@ func (c *transportCache) get(o tlsOptions) (*http.Transport, bool, error) {
 }
 
 // newHTTPTransport is the shared transport: bounded dial, TLS and header
-// waits; the request context bounds the whole exchange.
-func newHTTPTransport(cfg *tls.Config) *http.Transport {
+// waits, and a dialer that enforces egress; the request context bounds the
+// whole exchange.
+func newHTTPTransport(cfg *tls.Config, egress engine.Egress) *http.Transport {
+	d := &net.Dialer{Timeout: httpDialTimeout, KeepAlive: 30 * time.Second, Control: egressControl(egress)}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           d.DialContext,
 		TLSClientConfig:       cfg,
-		TLSHandshakeTimeout:   10 * time.Second,
+		TLSHandshakeTimeout:   httpDialTimeout,
 		ResponseHeaderTimeout: httpMaxTimeout,
 		ExpectContinueTimeout: time.Second,
 		IdleConnTimeout:       90 * time.Second,

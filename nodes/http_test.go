@@ -30,6 +30,13 @@ type flowRun struct {
 // ctx and returns what happened.
 func runFlowNode(t *testing.T, ctx context.Context, typ string, cfg any, data any) flowRun {
 	t.Helper()
+	return runFlowNodeWith(t, ctx, typ, cfg, data, nil)
+}
+
+// runFlowNodeWith is runFlowNode with the run's environment adjusted by
+// setEnv (when not nil).
+func runFlowNodeWith(t *testing.T, ctx context.Context, typ string, cfg any, data any, setEnv func(*engine.Env)) flowRun {
+	t.Helper()
 	config, err := json.Marshal(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +62,9 @@ func runFlowNode(t *testing.T, ctx context.Context, typ string, cfg any, data an
 			defer mu.Unlock()
 			got.working, _ = m.Payload.(map[string]any)
 		},
+	}
+	if setEnv != nil {
+		setEnv(env)
 	}
 	b, _ := json.Marshal(data)
 	decoded, _ := engine.DecodeValue(b)

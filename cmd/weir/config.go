@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/weirhq/weir/engine"
 )
 
 // Config holds every setting of weir serve. Each has a flag and an
@@ -29,6 +31,7 @@ type Config struct {
 	WebhookLimit int           // webhook requests per webhook per 10 s; 0: no limit
 	LogKeep      int           // run log entries kept per flow; 0: no count limit
 	LogMaxAge    time.Duration // run log entries older than this are deleted; 0: no age limit
+	HTTPEgress   string        // destinations the HTTP node may reach: all, lan or public
 }
 
 // DefaultConfig returns the settings weir serve uses when none are given.
@@ -45,6 +48,7 @@ func DefaultConfig() Config {
 		WebhookLimit: 100,
 		LogKeep:      1000,
 		LogMaxAge:    30 * 24 * time.Hour,
+		HTTPEgress:   "lan",
 	}
 }
 
@@ -65,6 +69,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	integer(fs, &c.WebhookLimit, "webhook-limit", "WEIR_WEBHOOK_LIMIT", "requests allowed per webhook per 10 s (0: no limit)")
 	integer(fs, &c.LogKeep, "log-keep", "WEIR_LOG_KEEP", "run log entries kept per flow (0: no count limit)")
 	duration(fs, &c.LogMaxAge, "log-max-age", "WEIR_LOG_MAX_AGE", "run log entries older than this are deleted (0: keep them)")
+	str(fs, &c.HTTPEgress, "http-egress", "WEIR_HTTP_EGRESS", "destinations the HTTP node may connect to: all; lan (all but link-local and cloud metadata addresses); public (no loopback, private, link-local or other non-public addresses)")
 }
 
 // Validate checks cross-option rules.
@@ -92,6 +97,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("--data is required")
+	}
+	if _, err := engine.ParseEgress(c.HTTPEgress); err != nil {
+		return fmt.Errorf("--http-egress: %w", err)
 	}
 	return nil
 }

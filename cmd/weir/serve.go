@@ -88,6 +88,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.mqtt != nil {
 		m.executor.Publish = m.mqtt.Publish
 	}
+	m.executor.Egress, _ = engine.ParseEgress(m.Config.HTTPEgress) // checked by Validate
 	if err := m.executor.Open(); err != nil {
 		return err
 	}
