@@ -41,6 +41,10 @@ type FlowCache struct {
 	TTL          time.Duration // 0: DefaultCacheTTL; negative: nothing is cached
 	IndexMaxAge  time.Duration // 0: DefaultIndexMaxAge
 	Now          func() time.Time
+	// OnInvalidate, when set, is called after each Invalidate (a change
+	// made through this process), so that components that follow flows,
+	// such as MQTT topic triggers, look again. It must not block.
+	OnInvalidate func()
 
 	mu      sync.Mutex
 	gen     uint64 // bumped by Invalidate; loads begun before it are not kept
@@ -88,9 +92,12 @@ type flowsStamp struct {
 // Invalidate drops everything cached; the next reads go to the store.
 func (c *FlowCache) Invalidate() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.gen++
 	c.flows, c.apps, c.hooks, c.indexes = nil, nil, nil, nil
+	c.mu.Unlock()
+	if c.OnInvalidate != nil {
+		c.OnInvalidate()
+	}
 }
 
 func (c *FlowCache) ttl() time.Duration {

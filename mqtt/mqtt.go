@@ -1,5 +1,6 @@
-// Package mqtt publishes messages to an MQTT broker for the MQTT node; it is
-// the one home of the MQTT client library.
+// Package mqtt publishes messages to an MQTT broker for the MQTT node and
+// subscribes to it for MQTT topic triggers; it is the one home of the MQTT
+// client library.
 package mqtt
 
 import (

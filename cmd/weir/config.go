@@ -20,7 +20,7 @@ type Config struct {
 	DataDir      string
 	Store        string // "" or "sqlite": SQLite in DataDir; a postgres:// URL: PostgreSQL
 	Queue        string // "": the store's own run queue; a nats:// URL: NATS JetStream
-	MQTTURL      string // broker for MQTT nodes; "" for none
+	MQTTURL      string // broker for MQTT nodes and MQTT topic triggers; "" for none
 	LogLevel     string
 	LogFormat    string
 	Workers      int
@@ -58,7 +58,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	str(fs, &c.DataDir, "data", "WEIR_DATA", "data directory (SQLite database, signing key)")
 	str(fs, &c.Store, "store", "WEIR_STORE", "store: sqlite (in the data directory) or a postgres:// URL")
 	str(fs, &c.Queue, "queue", "WEIR_QUEUE", "run dispatch: the store's own queue (default) or a nats:// URL of a NATS server with JetStream")
-	str(fs, &c.MQTTURL, "mqtt-url", "WEIR_MQTT_URL", "MQTT broker the MQTT node publishes to, e.g. tcp://127.0.0.1:1883 (default: none)")
+	str(fs, &c.MQTTURL, "mqtt-url", "WEIR_MQTT_URL", "MQTT broker the MQTT node publishes to and MQTT topic triggers subscribe to, e.g. tcp://127.0.0.1:1883 (default: none)")
 	str(fs, &c.LogLevel, "log-level", "WEIR_LOG_LEVEL", "log level: debug, info, warn or error")
 	str(fs, &c.LogFormat, "log-format", "WEIR_LOG_FORMAT", "log format: text or json")
 	integer(fs, &c.Workers, "workers", "WEIR_WORKERS", "runs executed concurrently")

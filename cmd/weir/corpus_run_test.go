@@ -20,6 +20,7 @@ import (
 	"github.com/weirhq/weir/engine"
 	"github.com/weirhq/weir/flowfile"
 	"github.com/weirhq/weir/nodes"
+	"github.com/weirhq/weir/triggers"
 )
 
 // corpusDir holds Losant's public application templates, the workflow
@@ -28,11 +29,12 @@ const corpusDir = "../../flowfile/testdata/losant-library-templates"
 
 // corpusRunnableFiles is how many corpus workflow files use only node and
 // trigger types weir implements; asserted so that a regression shows up.
-const corpusRunnableFiles = 49
+const corpusRunnableFiles = 50
 
 // startedTriggers are the trigger types the corpus run starts runs from.
 var startedTriggers = map[string]bool{
 	engine.TriggerVirtualButton: true, "webhook": true, "endpoint": true, engine.TriggerRequest: true,
+	triggers.TriggerMQTTTopic: true,
 }
 
 // localHTTP answers every HTTP node request with 200 {"ok":true} and
@@ -67,9 +69,9 @@ type corpusRun struct {
 
 // TestCorpusRuns imports every corpus workflow file whose node and trigger
 // types weir implements into one application, starts a run from each of
-// its virtual button, webhook, endpoint and HTTP request triggers through
-// the real executor, and checks that every run completes without an engine
-// error: a run that does not finish, a node that panics or does not build,
+// its virtual button, webhook, endpoint, HTTP request and MQTT topic
+// triggers through the real executor, and checks that every run completes
+// without an engine error: a run that does not finish, a node that panics or does not build,
 // a node type weir lacks. Node errors the templates' data provokes (an
 // experience user that does not exist, a payload missing a field) are
 // logged, not failed.
@@ -331,6 +333,11 @@ func startCorpusRun(ctx context.Context, inst *instance, buttons *engine.Buttons
 		Time: time.Now().UTC().Truncate(time.Millisecond),
 	}
 	switch tr.Type {
+	case triggers.TriggerMQTTTopic: // a message on the topic (wildcards read as levels)
+		run.TriggerID = strings.NewReplacer("+", "x", "#", "x").Replace(tr.Key)
+		raw, _ := json.Marshal(`{"temperature":21.5}`)
+		run.Data = raw
+		return run, inst.DB.EnqueueRun(ctx, run)
 	case "endpoint":
 		data["params"], data["cookies"] = map[string]string{}, map[string]string{}
 		exp, _ := json.Marshal(map[string]any{

@@ -27,6 +27,7 @@ const flowUsage = `usage:
 var firedTriggers = map[string]bool{
 	engine.TriggerVirtualButton: true, engine.TriggerFlowError: true, engine.TriggerCustomNodeStart: true,
 	triggers.TriggerTimer: true, "webhook": true, "endpoint": true, engine.TriggerRequest: true,
+	triggers.TriggerMQTTTopic: true,
 }
 
 // errNotSupported makes flow check exit with status 1.

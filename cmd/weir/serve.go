@@ -32,8 +32,10 @@ type Main struct {
 	timers   *triggers.Timers
 	pruner   *logPruner
 	mqtt     *mqtt.Publisher
-	nats     *nats.Client // nil unless --queue names a NATS server
-	cluster  *cluster     // nil unless --queue names a NATS server
+	mqttSub  *mqtt.Subscriber     // nil without --mqtt-url
+	topics   *triggers.MQTTTopics // nil without --mqtt-url
+	nats     *nats.Client         // nil unless --queue names a NATS server
+	cluster  *cluster             // nil unless --queue names a NATS server
 	server   *http.Server
 	ln       net.Listener
 	served   chan error
@@ -98,6 +100,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.timers.Open(); err != nil {
 		return err
 	}
+	if err := m.openMQTTTriggers(cache); err != nil {
+		return err
+	}
 	api := weirhttp.NewServer()
 	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, inst.DB
 	api.Versions = inst.DB
@@ -124,6 +129,24 @@ func (m *Main) Open(ctx context.Context) error {
 	return nil
 }
 
+// openMQTTTriggers subscribes to the MQTT topic triggers of enabled flows on
+// the --mqtt-url broker, when one is given; the API's flow changes reach
+// them through the cache's invalidations.
+func (m *Main) openMQTTTriggers(cache *engine.FlowCache) error {
+	if m.Config.MQTTURL == "" {
+		return nil
+	}
+	m.topics = &triggers.MQTTTopics{Flows: m.inst.DB, Versions: m.inst.DB, Queue: m.inst.DB, Logger: m.Logger}
+	m.mqttSub = &mqtt.Subscriber{URL: m.Config.MQTTURL, ClientID: "weir-" + weir.NewKey(8), Logger: m.Logger,
+		Handle: m.topics.Deliver}
+	m.topics.Broker = m.mqttSub
+	if err := m.mqttSub.Open(); err != nil {
+		return err
+	}
+	cache.OnInvalidate = m.topics.Changed
+	return m.topics.Open()
+}
+
 // Addr returns the address the server listens on.
 func (m *Main) Addr() string { return m.ln.Addr().String() }
 
@@ -148,6 +171,9 @@ func (m *Main) Close() error {
 	}
 	if m.timers != nil {
 		errs = append(errs, m.timers.Close())
+	}
+	if m.topics != nil {
+		errs = append(errs, m.topics.Close(), m.mqttSub.Close())
 	}
 	if m.pruner != nil {
 		m.pruner.close()

@@ -1,0 +1,110 @@
+package mqtt_test
+
+import (
+	"crypto/rand"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/weirhq/weir/mqtt"
+)
+
+// collector gathers the messages a Subscriber hands it.
+type collector struct {
+	mu     sync.Mutex
+	pinged bool // a "ping" arrived (pings are not kept)
+	got    []string
+}
+
+func (c *collector) handle(topic string, payload []byte) {
+	if string(payload) == "ping" {
+		c.mu.Lock()
+		c.pinged = true
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.got = append(c.got, topic+" "+string(payload))
+}
+
+// await waits until a message ending in last arrived and returns all so far.
+func (c *collector) await(t *testing.T, last string) []string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		c.mu.Lock()
+		got := slices.Clone(c.got)
+		c.mu.Unlock()
+		if len(got) > 0 && strings.HasSuffix(got[len(got)-1], last) {
+			return got
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t.Fatalf("no message %q arrived; got %v", last, c.got)
+	return nil
+}
+
+func TestSubscriber(t *testing.T) {
+	root := "weir/test/" + rand.Text()[:10] // a topic no other test uses
+	c := &collector{}
+	s := &mqtt.Subscriber{URL: brokerURL(), ClientID: "weir-test-" + rand.Text()[:10], Handle: c.handle}
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// Overlapping filters: a message matching both is handled once.
+	if err := s.SetFilters(t.Context(), []string{root + "/a/+", root + "/#", root + "/a/+"}); err != nil {
+		t.Fatalf("SetFilters: %v", err)
+	}
+	p := &mqtt.Publisher{URL: brokerURL(), ClientID: "weir-test-" + rand.Text()[:10]}
+	defer p.Close()
+	publish := func(topic, msg string) {
+		t.Helper()
+		if err := p.Publish(t.Context(), topic, []byte(msg)); err != nil {
+			t.Fatalf("Publish: %v", err)
+		}
+	}
+	// The subscription may still be on its way when the connection is new:
+	// publish until the first message comes through.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		publish(root+"/ping", "ping")
+		c.mu.Lock()
+		pinged := c.pinged
+		c.mu.Unlock()
+		if pinged || time.Now().After(deadline) {
+			break
+		}
+	}
+
+	publish(root+"/a/x", "both")
+	publish(root+"/b", "hash only")
+	if got := c.await(t, "hash only"); !slices.Equal(got, []string{root + "/a/x both", root + "/b hash only"}) {
+		t.Errorf("got %v, want each message once", got)
+	}
+	if f := s.Filters(); !slices.Equal(f, []string{root + "/#", root + "/a/+"}) {
+		t.Errorf("Filters() = %v", f)
+	}
+
+	// Dropping "#" leaves only a/+: b is no longer received.
+	if err := s.SetFilters(t.Context(), []string{root + "/a/+"}); err != nil {
+		t.Fatalf("SetFilters: %v", err)
+	}
+	publish(root+"/b", "dropped")
+	publish(root+"/a/y", "kept")
+	got := c.await(t, "kept")
+	if slices.Contains(got, root+"/b dropped") {
+		t.Errorf("got %v after unsubscribing %s/#", got, root)
+	}
+}
+
+func TestSubscriber_NeedsURLAndHandler(t *testing.T) {
+	if err := (&mqtt.Subscriber{Handle: func(string, []byte) {}}).Open(); err == nil {
+		t.Error("Open without a URL succeeded")
+	}
+	if err := (&mqtt.Subscriber{URL: brokerURL()}).Open(); err == nil {
+		t.Error("Open without a handler succeeded")
+	}
+}
