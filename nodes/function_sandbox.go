@@ -193,6 +193,9 @@ func newSandbox(env *engine.Env, id, label string, lim FunctionLimits) *sandbox 
 		panic(fmt.Sprintf("function node prelude: %v", err)) // a bug in the prelude, not in user code
 	}
 	_ = vm.GlobalObject().Delete("GoError") // a goja extension wrapping Go errors
+	if err := installJSONParse(vm); err != nil {
+		panic(fmt.Sprintf("function node JSON.parse: %v", err))
+	}
 	if err := installBuffer(vm); err != nil {
 		panic(fmt.Sprintf("function node Buffer: %v", err))
 	}
