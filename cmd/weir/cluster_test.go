@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -285,4 +286,42 @@ func TestClusterTokenRevocation(t *testing.T) {
 	b.mustDo(200, "GET", "/applications/"+app.ID+"/flows", nil, nil)
 	a.mustDo(200, "DELETE", "/applications/"+app.ID+"/tokens/"+tok.ID, nil, nil)
 	b.mustDo(401, "GET", "/applications/"+app.ID+"/flows", nil, nil)
+}
+
+// TestClusterTimerOncePerTick runs two processes on one PostgreSQL store
+// with its own run queue (no --queue) and a flow with a 1 s timer that
+// counts the runs of each tick under a key of its own: no tick runs twice.
+func TestClusterTimerOncePerTick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for ticks of a 1 s timer")
+	}
+	ms, token := startCluster(t, 2, func(c *Config) { c.Queue = "" })
+	c := &client{t: t, base: "http://" + ms[0].Addr(), token: token}
+	var app struct{ ID string }
+	c.mustDo(201, "POST", "/applications", map[string]any{"name": "timers"}, &app)
+	flow := map[string]any{
+		"name": "tick",
+		"triggers": []any{map[string]any{
+			"type": "timer", "key": "t1", "config": map[string]any{"seconds": 1}, "meta": map[string]any{"label": "Every second"},
+			"outputIds": []any{[]any{"incr"}},
+		}},
+		"nodes": []any{map[string]any{"id": "incr", "type": "StoreValueNode", "meta": map[string]any{"label": "Count"},
+			"config": map[string]any{"keyName": "tick {{time}}", "valueType": "incr", "value": "1"}}},
+	}
+	var created struct{ ID string }
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", flow, &created)
+	// The timers read new flows within 5 s; then a tick a second. A second
+	// run of a tick follows the first within the 250 ms the processes'
+	// checks are apart, so every tick but the newest has all its runs.
+	var storage map[string]any
+	waitFor(t, 20*time.Second, "five ticks", func() bool {
+		c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+created.ID+"/storage", nil, &storage)
+		return len(storage) >= 5
+	})
+	keys := slices.Sorted(maps.Keys(storage))
+	for _, k := range keys[:len(keys)-1] {
+		if storage[k] != 1.0 {
+			t.Errorf("%s ran %v times, want once", k, storage[k])
+		}
+	}
 }

@@ -51,7 +51,8 @@ func (d *depth) add(delta int) {
 }
 
 // insertRun stores run with id, flow and body unless MaxQueued runs are
-// queued already, and reports whether it did. It counts the queued runs (up
+// queued already, and reports whether it did; it returns Validation when
+// the id was enqueued within RunIDWindow. It counts the queued runs (up
 // to MaxQueued, so a deep queue costs a scan of that many rows) unless a
 // recent count shows the queue well below or at the bound.
 func (db *DB) insertRun(ctx context.Context, id, flowID, body string) (bool, error) {
@@ -62,8 +63,12 @@ func (db *DB) insertRun(ctx context.Context, id, flowID, body string) (bool, err
 	case full:
 		return false, nil
 	case below:
-		if _, err := db.pool.Exec(ctx, `INSERT INTO runs (id, flow_id, body) VALUES ($1, $2, $3)`, id, flowID, body); err != nil {
+		tag, err := db.pool.Exec(ctx, enqueueSQL, id, flowID, body, RunIDWindow.Seconds())
+		if err != nil {
 			return false, err
+		}
+		if tag.RowsAffected() == 0 {
+			return false, errRunQueued(id)
 		}
 		db.depth.add(1)
 		return true, nil
@@ -74,11 +79,15 @@ func (db *DB) insertRun(ctx context.Context, id, flowID, body string) (bool, err
 	)
 	err := db.pool.QueryRow(ctx, `
 		WITH depth AS (SELECT count(*)::bigint AS n FROM (SELECT 1 FROM runs LIMIT $4) q),
+		fresh AS (`+freshRunID(`SELECT $1 FROM depth WHERE n < $4`, `$5`)+`),
 		inserted AS (
-			INSERT INTO runs (id, flow_id, body) SELECT $1, $2, $3 FROM depth WHERE n < $4 RETURNING 1)
-		SELECT n, EXISTS (SELECT 1 FROM inserted) FROM depth`, id, flowID, body, max).Scan(&n, &inserted)
+			INSERT INTO runs (id, flow_id, body) SELECT id, $2, $3 FROM fresh RETURNING 1)
+		SELECT n, EXISTS (SELECT 1 FROM inserted) FROM depth`, id, flowID, body, max, RunIDWindow.Seconds()).Scan(&n, &inserted)
 	if err != nil {
 		return false, err
+	}
+	if !inserted && n < max {
+		return false, errRunQueued(id)
 	}
 	if inserted {
 		n++

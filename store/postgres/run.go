@@ -17,9 +17,11 @@ import (
 // EnqueueRun stores run, giving it an ID when it has none, and returns once
 // the run is committed; it is then pending, and the DBs listening on the
 // schema are notified soon after. It returns NotFound if the flow does not
-// exist, Validation if a queued run has the same ID, and Unavailable when
-// MaxQueued runs are waiting or running already (a bound the DBs sharing the
-// schema may overshoot by a little when they enqueue at once).
+// exist, Validation if a run with the same ID is queued or was enqueued
+// within RunIDWindow (by any DB on the schema, even if it completed since),
+// and Unavailable when MaxQueued runs are waiting or running already (a
+// bound the DBs sharing the schema may overshoot by a little when they
+// enqueue at once).
 func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 	if run.ID == "" {
 		run.ID = weir.NewID()
@@ -28,15 +30,20 @@ func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 	if err != nil {
 		return fmt.Errorf("postgres: enqueue run: %w", err)
 	}
+	if err := db.maybePruneRunIDs(ctx); err != nil {
+		return err
+	}
 	inserted, err := db.insertRun(ctx, run.ID, run.FlowID, body)
 	switch {
 	case err == nil && !inserted:
 		max := cmp.Or(db.MaxQueued, DefaultMaxQueued)
 		return weir.Errorf(weir.Unavailable, "%d runs are waiting; try again later", max)
+	case weir.ErrorTypeOf(err) == weir.Validation:
+		return err
 	case isForeignKey(err):
 		err = errFlowNotFound()
 	case isUnique(err):
-		err = weir.Errorf(weir.Validation, "Run id %s is already queued", run.ID)
+		err = errRunQueued(run.ID)
 	case err == nil:
 		db.wake.broadcast()
 		db.notifyOthers()
