@@ -1,6 +1,7 @@
 package nats_test
 
 import (
+	"context"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -40,7 +41,13 @@ func mustLimiters(t testing.TB, n, limit int, per time.Duration, now func() time
 			t.Fatal(err)
 		}
 	}
-	t.Cleanup(func() { _ = ls[0].Client.JS.DeleteKeyValue(t.Context(), bucket) })
+	t.Cleanup(func() { // after t.Context is done
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := mustClusterClient(t).JS.DeleteKeyValue(ctx, bucket); err != nil {
+			t.Errorf("delete bucket %s: %v", bucket, err)
+		}
+	})
 	return ls, fb
 }
 

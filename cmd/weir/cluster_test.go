@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/weirhq/weir/nats"
 )
 
 // startCluster runs n weir processes in-process on one PostgreSQL schema
@@ -33,7 +35,9 @@ func startCluster(t testing.TB, n int, set func(*Config)) ([]*Main, string) {
 	store := postgresSchemaURL(t)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	queue := natsURL + "?stream=weirtest_" + hex.EncodeToString(b)
+	stream := "weirtest_" + hex.EncodeToString(b)
+	queue := natsURL + "?stream=" + stream
+	t.Cleanup(func() { dropNATSState(t, natsURL, stream) }) // runs after the processes closed
 	dir := t.TempDir()
 	var out bytes.Buffer
 	ms := make([]*Main, n)
@@ -50,6 +54,23 @@ func startCluster(t testing.TB, n int, set func(*Config)) ([]*Main, string) {
 		t.Cleanup(func() { ms[i].Close() })
 	}
 	return ms, ownerToken(t, out.String())
+}
+
+// dropNATSState deletes what a test cluster left on the NATS server: its
+// run stream and its limit buckets, where they exist.
+func dropNATSState(t testing.TB, url, stream string) {
+	c, err := nats.Dial(url, "weir-test-cleanup")
+	if err != nil {
+		t.Errorf("cleanup: %v", err)
+		return
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = c.JS.DeleteStream(ctx, stream)
+	for _, name := range []string{"presses", "webhooks"} {
+		_ = c.JS.DeleteKeyValue(ctx, stream+"_limit_"+name)
+	}
 }
 
 // postgresSchemaURL returns WEIR_TEST_POSTGRES_DSN pointed at a fresh schema
