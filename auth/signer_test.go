@@ -126,42 +126,38 @@ func TestSigner_NoKey(t *testing.T) {
 	}
 }
 
-func TestLoadOrCreateKey(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	k1, err := auth.LoadOrCreateKey(dir)
-	if err != nil {
-		t.Fatalf("LoadOrCreateKey() error = %v", err)
-	}
-	if len(k1) != auth.KeySize {
-		t.Errorf("len(key) = %d, want %d", len(k1), auth.KeySize)
-	}
-	fi, err := os.Stat(filepath.Join(dir, auth.KeyFile))
+func TestNewKey(t *testing.T) {
+	k1, err := auth.NewKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fi.Mode().Perm(); got != 0o600 {
-		t.Errorf("key mode = %v, want 0600", got)
-	}
-	di, err := os.Stat(dir)
+	k2, err := auth.NewKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := di.Mode().Perm(); got != 0o700 {
-		t.Errorf("dir mode = %v, want 0700", got)
+	if len(k1) != auth.KeySize || cmp.Equal(k1, k2) {
+		t.Errorf("NewKey() twice = %x, %x; want two different keys of %d bytes", k1, k2, auth.KeySize)
 	}
-	k2, err := auth.LoadOrCreateKey(dir)
-	if err != nil {
-		t.Fatalf("LoadOrCreateKey() second call error = %v", err)
+}
+
+func TestReadKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	if key, err := auth.ReadKeyFile(dir); key != nil || err != nil {
+		t.Fatalf("ReadKeyFile(no file) = %x, %v; want nil, nil", key, err)
 	}
-	if !cmp.Equal(k1, k2) {
-		t.Error("LoadOrCreateKey() returned a different key on the second call")
+	want := []byte("0123456789abcdef0123456789abcdef")
+	if err := os.WriteFile(filepath.Join(dir, auth.KeyFile), want, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if key, err := auth.ReadKeyFile(dir); err != nil || !cmp.Equal(key, want) {
+		t.Fatalf("ReadKeyFile() = %x, %v; want %x", key, err, want)
 	}
 
 	empty := t.TempDir()
 	if err := os.WriteFile(filepath.Join(empty, auth.KeyFile), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := auth.LoadOrCreateKey(empty); err == nil {
-		t.Error("LoadOrCreateKey(empty key file) error = nil, want error")
+	if _, err := auth.ReadKeyFile(empty); err == nil {
+		t.Error("ReadKeyFile(empty key file) error = nil, want error")
 	}
 }

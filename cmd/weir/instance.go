@@ -30,6 +30,7 @@ type store interface {
 	weir.RunQueue
 	weir.WebhookService
 	weir.ExperienceEndpointService
+	weir.SettingService
 	Close() error
 }
 
@@ -43,26 +44,29 @@ type instance struct {
 
 // openInstance opens (creating on first use) the data directory of cfg and
 // its store: SQLite in the data directory, or PostgreSQL when cfg.Store is a
-// postgres:// URL. The signing key and owner id stay in the data directory,
-// so processes sharing a PostgreSQL store must share those two files.
+// postgres:// URL. The signing key and owner id live in the store, so
+// processes sharing a PostgreSQL store need nothing shared on disk; the
+// first open of a store takes them from the data directory's signing.key and
+// owner.id files when an older weir left them there.
 func openInstance(cfg Config) (*instance, error) {
 	dir := cfg.DataDir
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	key, err := auth.LoadOrCreateKey(dir)
-	if err != nil {
-		return nil, err
-	}
-	owner, err := loadOrCreateOwner(filepath.Join(dir, "owner.id"))
-	if err != nil {
-		return nil, err
-	}
 	db, err := openStore(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	return &instance{DB: db, Signer: &auth.Signer{Key: key}, OwnerID: owner}, nil
+	ctx := context.Background()
+	key, err := signingKey(ctx, db, dir)
+	if err == nil {
+		var owner string
+		if owner, err = ownerID(ctx, db, filepath.Join(dir, ownerFile)); err == nil {
+			return &instance{DB: db, Signer: &auth.Signer{Key: key}, OwnerID: owner}, nil
+		}
+	}
+	db.Close()
+	return nil, err
 }
 
 // openStore opens the store cfg names.
@@ -79,22 +83,45 @@ func openStore(cfg Config) (store, error) {
 	return db, db.Open()
 }
 
-// loadOrCreateOwner reads the owner's user id from file, creating it first.
-func loadOrCreateOwner(file string) (string, error) {
+// ownerFile is the name of the file in the data directory that held the
+// owner's user id before the store kept it.
+const ownerFile = "owner.id"
+
+// signingKey returns the store's signing key, storing the one in dir's key
+// file, or else a new one, when the store has none.
+func signingKey(ctx context.Context, db weir.SettingService, dir string) ([]byte, error) {
+	key, err := auth.ReadKeyFile(dir)
+	if err == nil && key == nil {
+		key, err = auth.NewKey()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if key, err = db.LoadOrStoreSetting(ctx, weir.SettingSigningKey, key); err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	return key, nil
+}
+
+// ownerID returns the owner's user id the store keeps, storing the one in
+// file, or else a new one, when the store has none.
+func ownerID(ctx context.Context, db weir.SettingService, file string) (string, error) {
+	id := weir.NewID()
 	b, err := os.ReadFile(file)
-	if err == nil {
-		id := strings.TrimSpace(string(b))
-		if !weir.ValidID(id) {
+	switch {
+	case err == nil:
+		if id = strings.TrimSpace(string(b)); !weir.ValidID(id) {
 			return "", fmt.Errorf("%s does not hold a valid id", file)
 		}
-		return id, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("owner id: %w", err)
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return "", err
+	stored, err := db.LoadOrStoreSetting(ctx, weir.SettingOwnerID, []byte(id))
+	if err != nil {
+		return "", fmt.Errorf("owner id: %w", err)
 	}
-	id := weir.NewID()
-	if err := os.WriteFile(file, []byte(id+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("write owner id: %w", err)
+	if id = string(stored); !weir.ValidID(id) {
+		return "", fmt.Errorf("owner id: the store holds no valid id")
 	}
 	return id, nil
 }
