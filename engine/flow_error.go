@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sort"
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine/js"
@@ -16,25 +17,24 @@ const TriggerFlowError = "flowError"
 // a larger one is replaced by a note, as Losant does.
 const maxErroredPayload = 256 << 10
 
-// flowErrorScopes are the flowError trigger scopes that catch errors of any
-// application flow, not only of their own flow.
-var flowErrorScopes = map[string]bool{"cloud": true, "global": true}
-
 // fireFlowErrors starts a run of every Workflow Error trigger that catches
-// the halting error of run: triggers scoped "local" in the failing flow, and
-// triggers scoped "cloud" or "global" in any enabled flow of the
-// application, each in its flow's default version. Runs started by a
-// flowError trigger never fire another one.
+// the halting error of run, each in its flow's default version: triggers
+// scoped "local" in the failing flow; "cloud" in any enabled flow when the
+// failing flow is a cloud flow; "experience" when it is an experience flow;
+// "global" when it is either. Handlers start in Losant's order: the failing
+// flow's own, then experience flows', then cloud flows' scoped experience,
+// then the others. Runs started by a flowError trigger never fire another
+// one.
 func (e *Executor) fireFlowErrors(ctx context.Context, run *weir.Run, flow *weir.Flow, res *Result, log *slog.Logger) {
 	if res.PathsFailed == 0 || len(res.Errors) == 0 || run.TriggerType == TriggerFlowError {
 		return
 	}
-	flows, _, err := e.Flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: run.ApplicationID, FlowClass: weir.FlowClassCloud})
+	flows, _, err := e.Flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: run.ApplicationID})
 	if err != nil {
 		log.Error("find flowError handlers", "err", err)
 		return
 	}
-	data := flowErrorData(res)
+	var handlers []flowErrorHandler
 	for _, f := range flows {
 		if !f.Enabled {
 			continue
@@ -44,31 +44,72 @@ func (e *Executor) fireFlowErrors(ctx context.Context, run *weir.Run, flow *weir
 			continue
 		}
 		for _, t := range v.Def.Triggers {
-			if t.Type != TriggerFlowError || !catches(t, f.ID == flow.ID) {
+			if t.Type != TriggerFlowError {
 				continue
 			}
-			handler := &weir.Run{
-				ID: weir.NewID(), ApplicationID: f.ApplicationID, FlowID: f.ID, FlowVersion: v.Name,
-				TriggerType: TriggerFlowError, TriggerKey: t.Key, TriggerID: flow.ID + "-flowError",
-				RelayType: "flow", RelayID: flow.ID, Time: e.Now().UTC(), Data: data,
+			if scope, ok := catches(t, f.ID == flow.ID, flow.FlowClass); ok {
+				handlers = append(handlers, flowErrorHandler{f, v.Name, t.Key, handlerRank(f, flow, scope)})
 			}
-			if err := e.Queue.EnqueueRun(ctx, handler); err != nil {
-				log.Error("enqueue flowError run", "handler_flow_id", f.ID, "err", err)
-			}
+		}
+	}
+	sort.SliceStable(handlers, func(i, j int) bool { return handlers[i].rank < handlers[j].rank })
+	data := flowErrorData(res)
+	for _, h := range handlers {
+		handler := &weir.Run{
+			ID: weir.NewID(), ApplicationID: h.flow.ApplicationID, FlowID: h.flow.ID, FlowVersion: h.version,
+			TriggerType: TriggerFlowError, TriggerKey: h.key, TriggerID: flow.ID + "-flowError",
+			RelayType: "flow", RelayID: flow.ID, Time: e.Now().UTC(), Data: data,
+		}
+		if err := e.Queue.EnqueueRun(ctx, handler); err != nil {
+			log.Error("enqueue flowError run", "handler_flow_id", h.flow.ID, "err", err)
 		}
 	}
 }
 
+// flowErrorHandler is a Workflow Error trigger that catches an error.
+type flowErrorHandler struct {
+	flow    *weir.Flow
+	version string
+	key     string
+	rank    int // the order handlers start in
+}
+
+// handlerRank orders the handlers of an error of flow failed.
+func handlerRank(f, failed *weir.Flow, scope string) int {
+	switch {
+	case f.ID == failed.ID:
+		return 0
+	case f.FlowClass == weir.FlowClassExperience:
+		return 1
+	case scope == "experience":
+		return 2
+	}
+	return 3
+}
+
 // catches reports whether flowError trigger t catches an error of its own
-// flow (own) or of another flow.
-func catches(t weir.Trigger, own bool) bool {
+// flow (own) or of another flow of class failedClass, and under which
+// scope.
+func catches(t weir.Trigger, own bool, failedClass string) (scope string, ok bool) {
 	var cfg struct {
 		Scope string `json:"scope"`
 	}
 	if len(t.Config) > 0 {
 		_ = json.Unmarshal(t.Config, &cfg)
 	}
-	return own && (cfg.Scope == "" || cfg.Scope == "local") || flowErrorScopes[cfg.Scope]
+	cloud := failedClass == "" || failedClass == weir.FlowClassCloud
+	experience := failedClass == weir.FlowClassExperience
+	switch cfg.Scope {
+	case "", "local":
+		return "local", own
+	case "cloud":
+		return cfg.Scope, cloud
+	case "experience":
+		return cfg.Scope, experience
+	case "global":
+		return cfg.Scope, cloud || experience
+	}
+	return cfg.Scope, false
 }
 
 // flowErrorData is the data of a flowError run: what failed, and the payload
@@ -88,6 +129,11 @@ func flowErrorData(res *Result) json.RawMessage {
 			"time":      first.Time,
 		},
 		"erroredPayload": errored,
+	}
+	if d, ok := res.ErroredPayload["data"].(map[string]any); ok {
+		if id, ok := d["replyId"].(string); ok && id != "" {
+			data["replyId"] = id // the request the failed run was to answer
+		}
 	}
 	b, _ := js.Stringify(data, "")
 	return b
