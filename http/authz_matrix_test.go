@@ -258,6 +258,51 @@ func (e *matrixEnv) snapshot() storeSnapshot {
 	return s
 }
 
+// restore puts e's stores back to the state s copied, so that one env can
+// serve many requests (the fuzz targets build it once).
+func (e *matrixEnv) restore(s storeSnapshot) {
+	m := e.store
+	m.mu.Lock()
+	m.apps, m.flows, m.vers, m.tokens = map[string]*weir.Application{}, map[string]*weir.Flow{}, map[string]*weir.FlowVersion{}, map[string]*weir.Token{}
+	m.storage, m.logs, m.runs = map[string]map[string]json.RawMessage{}, map[string][]*weir.LogEntry{}, nil
+	for k, v := range s.Apps {
+		m.apps[k] = cloneApp(v)
+	}
+	for k, v := range s.Flows {
+		m.flows[k] = cloneFlow(v)
+	}
+	for k, v := range s.Versions {
+		m.vers[k] = cloneVersion(v)
+	}
+	for k, v := range s.Tokens {
+		m.tokens[k] = cloneToken(v)
+	}
+	for k, entries := range s.Storage {
+		m.storage[k] = map[string]json.RawMessage{}
+		for key, v := range entries {
+			m.storage[k][key] = json.RawMessage(v)
+		}
+	}
+	for k, entries := range s.Logs {
+		for _, l := range entries {
+			m.logs[k] = append(m.logs[k], &l)
+		}
+	}
+	for _, r := range s.Runs {
+		m.runs = append(m.runs, &r)
+	}
+	m.mu.Unlock()
+	e.hooks.mu.Lock()
+	e.hooks.m = map[string]*weir.Webhook{}
+	for k, v := range s.Webhooks {
+		e.hooks.m[k] = &v
+	}
+	e.hooks.mu.Unlock()
+	e.endpoints.mu.Lock()
+	e.endpoints.m = maps.Clone(s.Endpoint)
+	e.endpoints.mu.Unlock()
+}
+
 // tokenKind is a column of the matrix: how to make the token, and whether a
 // route allows it.
 type tokenKind struct {

@@ -93,15 +93,16 @@ func FuzzRequestBodies(f *testing.F) {
 			}
 		}
 	}
+	var env *fuzzEnv
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
 		rt := routes[int(route)%len(routes)]
 		rt.body = string(body)
-		e := newMatrixEnv(t)
-		tok := e.harness().token(weir.OwnerUser, e.userID, "all.User")
-		before := e.snapshot()
-		w := e.request(rt, tok)
+		e := env.get(t, &env)
+		w := e.request(rt, e.tok)
 		checkFuzzAnswer(t, rt, w)
-		if w.Code >= 400 && !reflect.DeepEqual(before, e.snapshot()) {
+		if w.Code < 400 {
+			e.restore(e.base)
+		} else if !reflect.DeepEqual(e.base, e.snapshot()) {
 			t.Errorf("%s %s = %d and changed the stores; body %q", rt.method, rt.path, w.Code, body)
 		}
 	})
@@ -127,17 +128,39 @@ func FuzzQueryParams(f *testing.F) {
 	for i, q := range seeds {
 		f.Add(uint8(i%len(routes)), q)
 	}
+	var env *fuzzEnv
 	f.Fuzz(func(t *testing.T, route uint8, query string) {
 		if strings.ContainsFunc(query, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '#' }) {
 			return // no HTTP/1 request line carries these
 		}
 		rt := routes[int(route)%len(routes)]
-		e := newMatrixEnv(t)
-		tok := e.harness().token(weir.OwnerUser, e.userID, "all.User")
-		w := e.requestQuery(rt, tok, query)
+		e := env.get(t, &env)
+		w := e.requestQuery(rt, e.tok, query)
 		rt.path += "?" + query
 		checkFuzzAnswer(t, rt, w)
 	})
+}
+
+// fuzzEnv is one matrixEnv shared by every execution of a fuzz target
+// (they run one after another in each fuzzing process), with a user token
+// and the stores' state to go back to after a request that changed them.
+// Building the server and stores once, instead of per input, is what makes
+// the targets fast enough to find anything.
+type fuzzEnv struct {
+	*matrixEnv
+	tok  string
+	base storeSnapshot
+}
+
+// get returns *p, building it on first use, bound to this execution's t.
+func (*fuzzEnv) get(t *testing.T, p **fuzzEnv) *fuzzEnv {
+	if *p == nil {
+		e := newMatrixEnv(t)
+		*p = &fuzzEnv{matrixEnv: e, tok: e.harness().token(weir.OwnerUser, e.userID, "all.User")}
+		(*p).base = e.snapshot()
+	}
+	(*p).t = t
+	return *p
 }
 
 // checkFuzzAnswer fails t on a 5xx, or an error answer that is not JSON
