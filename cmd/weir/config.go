@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/weirhq/weir/engine"
+	"github.com/weirhq/weir/nats"
 )
 
 // Config holds every setting of weir serve. Each has a flag and an
@@ -92,8 +93,10 @@ func (c *Config) Validate() error {
 	if c.Store != "" && c.Store != "sqlite" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://") {
 		return fmt.Errorf("--store must be sqlite or a postgres:// URL")
 	}
-	if c.Queue != "" && !strings.HasPrefix(c.Queue, "nats://") && !strings.HasPrefix(c.Queue, "tls://") {
-		return fmt.Errorf("--queue must be a nats:// URL")
+	if c.Queue != "" {
+		if _, _, err := nats.ParseQueueURL(c.Queue); err != nil {
+			return fmt.Errorf("--queue: %w", err)
+		}
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("--data is required")

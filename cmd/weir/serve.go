@@ -35,6 +35,7 @@ type Main struct {
 	mqttSub  *mqtt.Subscriber     // nil without --mqtt-url
 	topics   *triggers.MQTTTopics // nil without --mqtt-url
 	nats     *nats.Client         // nil unless --queue names a NATS server
+	queue    *nats.Queue          // nil unless --queue names a NATS server
 	cluster  *cluster             // nil unless --queue names a NATS server
 	server   *http.Server
 	ln       net.Listener
@@ -58,9 +59,17 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	if m.Config.Queue != "" {
-		if m.nats, err = nats.Dial(m.Config.Queue, "weir-"+weir.NewKey(8)); err != nil {
+		server, _, err := nats.ParseQueueURL(m.Config.Queue)
+		if err != nil {
 			return err
 		}
+		if m.nats, err = nats.Dial(server, "weir-"+weir.NewKey(8)); err != nil {
+			return err
+		}
+	}
+	runs, err := m.runQueue(ctx) // every accepted run goes through it
+	if err != nil {
+		return err
 	}
 	hub := &engine.DebugHub{}
 	replies := &engine.ReplyHub{} // webhook requests waiting for a Webhook Reply node
@@ -80,10 +89,10 @@ func (m *Main) Open(ctx context.Context) error {
 	// invalidate it, other processes' writes are seen within a second.
 	cache := &engine.FlowCache{Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Webhooks: inst.DB}
 	m.executor = &engine.Executor{
-		Queue: inst.DB, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
+		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
 		Debug:   m.debugSink(hub),
-		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: inst.DB, Limiter: limiter, Cache: cache},
+		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: runs, Limiter: limiter, Cache: cache},
 		Replies: replies,
 		Cache:   cache,
 	}
@@ -96,7 +105,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.pruner = &logPruner{logs: inst.DB, keep: m.Config.LogKeep, maxAge: m.Config.LogMaxAge, every: time.Minute, logger: m.Logger}
 	m.pruner.open()
-	m.timers = &triggers.Timers{Flows: inst.DB, Versions: inst.DB, Queue: inst.DB, Logger: m.Logger}
+	m.timers = &triggers.Timers{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
 	if err := m.timers.Open(); err != nil {
 		return err
 	}
@@ -106,7 +115,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api := weirhttp.NewServer()
 	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, inst.DB
 	api.Versions = inst.DB
-	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
+	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, runs
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Cache = cache
@@ -186,6 +195,7 @@ func (m *Main) Close() error {
 	if m.mqtt != nil {
 		errs = append(errs, m.mqtt.Close())
 	}
+	errs = append(errs, m.closeQueue())
 	if m.nats != nil {
 		errs = append(errs, m.cluster.close(), m.nats.Close())
 	}
