@@ -28,6 +28,7 @@ type store interface {
 	weir.LogService
 	weir.LogPruner
 	weir.RunQueue
+	weir.RunRecorder
 	weir.WebhookService
 	weir.ExperienceEndpointService
 	weir.SettingService

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/weirhq/weir"
@@ -20,11 +19,7 @@ func (m *Main) runQueue(ctx context.Context) (weir.RunQueue, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, ok := m.inst.DB.(weir.RunRecorder)
-	if !ok {
-		return nil, fmt.Errorf("--queue: this store cannot record runs dispatched by NATS")
-	}
-	cfg.Recorder, cfg.Logger = rec, m.Logger
+	cfg.Recorder, cfg.Logger = m.inst.DB, m.Logger
 	// A run is halted after the run timeout; its lease is extended a little
 	// longer so that it is never offered again while it still runs.
 	cfg.MaxHold = m.Config.RunTimeout + max(m.Config.RunTimeout/2, 30*time.Second)
