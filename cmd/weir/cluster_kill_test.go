@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/weirhq/weir/auth"
 	"github.com/weirhq/weir/nats"
 )
 
@@ -60,17 +58,6 @@ func TestClusterKillKeepsEveryPress(t *testing.T) {
 	procs[0] = startProcessWith(t, addrs[0], dirs[0], logged[0], flags...)
 	if procs[0].token == "" {
 		t.Fatal("first start printed no owner token")
-	}
-	for _, dir := range dirs[1:] { // one instance: the same signing key and owner
-		for _, name := range []string{auth.KeyFile, "owner.id"} {
-			b, err := os.ReadFile(filepath.Join(dirs[0], name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
 	}
 	for i := 1; i < 3; i++ {
 		procs[i] = startProcessWith(t, addrs[i], dirs[i], logged[i], flags...)
