@@ -18,8 +18,9 @@ const (
 	DefaultCacheTTL = time.Second
 	// DefaultIndexMaxAge is how long a trigger index is kept while the
 	// application's flows look unchanged (same count, same most recently
-	// updated flow): the bound for changes that do not touch a flow row,
-	// such as another process disabling a flow version.
+	// updated flow) before it is rebuilt in the background: with the
+	// rebuild's duration, the bound for changes by another process that do
+	// not touch a flow row, such as disabling a flow version.
 	DefaultIndexMaxAge = 30 * time.Second
 )
 
@@ -73,12 +74,13 @@ type WebhookTarget struct {
 // triggerIndex is the webhook targets of one application's default
 // versions, by lower-cased webhook id.
 type triggerIndex struct {
-	mu      sync.Mutex // held while checking or rebuilding
-	gen     uint64
-	checked time.Time // when stamp was last confirmed
-	built   time.Time
-	stamp   flowsStamp
-	targets map[string][]WebhookTarget
+	mu         sync.Mutex // held while checking, or rebuilding after a change
+	gen        uint64
+	checked    time.Time // when stamp was last confirmed
+	built      time.Time
+	stamp      flowsStamp
+	targets    map[string][]WebhookTarget
+	rebuilding bool // a rebuild for age runs in the background
 }
 
 // flowsStamp summarises an application's flows cheaply: it changes when a
@@ -218,9 +220,11 @@ func (c *FlowCache) index(applicationID string) *triggerIndex {
 	return ix
 }
 
-// refresh brings ix up to date: as is within TTL of the last check, after
-// a stamp check within IndexMaxAge of the last build, else rebuilt. ix.mu
-// is held.
+// refresh brings ix up to date: as is within TTL of the last check; after
+// a stamp check, as is when the flows look unchanged, rebuilt when they
+// changed. An index older than IndexMaxAge whose flows look unchanged is
+// rebuilt in the background while requests go on using it, since listing
+// thousands of flows takes a while. ix.mu is held.
 func (c *FlowCache) refresh(ctx context.Context, applicationID string, ix *triggerIndex) error {
 	now := c.now()
 	if ix.targets != nil && now.Sub(ix.checked) < c.ttl() {
@@ -234,8 +238,12 @@ func (c *FlowCache) refresh(ctx context.Context, applicationID string, ix *trigg
 	if err != nil {
 		return err
 	}
-	if ix.targets != nil && stamp == ix.stamp && now.Sub(ix.built) < maxAge {
+	if ix.targets != nil && stamp == ix.stamp {
 		ix.checked = now
+		if now.Sub(ix.built) >= maxAge && !ix.rebuilding {
+			ix.rebuilding = true
+			go c.rebuild(applicationID, ix, stamp, now)
+		}
 		return nil
 	}
 	targets, err := WebhookTargets(ctx, c.Flows, c.Versions, applicationID, "")
@@ -244,6 +252,21 @@ func (c *FlowCache) refresh(ctx context.Context, applicationID string, ix *trigg
 	}
 	ix.targets, ix.stamp, ix.checked, ix.built = targets, stamp, now, now
 	return nil
+}
+
+// rebuild lists the application's flows again for ix, begun at now when
+// its flows had stamp, and swaps the result in unless a rebuild after a
+// change came first.
+func (c *FlowCache) rebuild(applicationID string, ix *triggerIndex, stamp flowsStamp, now time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	targets, err := WebhookTargets(ctx, c.Flows, c.Versions, applicationID, "")
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.rebuilding = false
+	if err == nil && ix.stamp == stamp && ix.built.Before(now) {
+		ix.targets, ix.built = targets, now
+	}
 }
 
 // stamp reads the application's cloud flow count and most recently updated

@@ -268,3 +268,41 @@ func BenchmarkWebhookTargets(b *testing.B) {
 		})
 	}
 }
+
+// TestFlowCacheRebuildsOldIndexInBackground changes a flow behind the
+// cache's back without changing the stamp (same count, same last update):
+// past IndexMaxAge the old index keeps answering while a rebuild runs, and
+// the change shows once it is done.
+func TestFlowCacheRebuildsOldIndexInBackground(t *testing.T) {
+	st := &flowStore{flows: []*weir.Flow{webhookFlow("f1", true, time.UnixMilli(1), "w1")}}
+	clk := &clock{t: time.UnixMilli(1000)}
+	c := &engine.FlowCache{Flows: st.service(), Now: clk.now, IndexMaxAge: time.Minute}
+	ctx := context.Background()
+	get := func() []string {
+		t.Helper()
+		ts, err := c.WebhookTargets(ctx, "a1", "w1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return targetIDs(ts)
+	}
+	get()
+	st.put(webhookFlow("f1", true, time.UnixMilli(1), "w2")) // same stamp
+	clk.add(2 * time.Second)
+	if got := get(); len(got) != 1 {
+		t.Fatalf("within IndexMaxAge: %v, want the old index", got)
+	}
+	clk.add(time.Minute)
+	if got := get(); len(got) != 1 {
+		t.Fatalf("first request past IndexMaxAge: %v, want the old index while rebuilding", got)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		clk.add(2 * time.Second)
+		if len(get()) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the background rebuild never replaced the old index")
+		}
+	}
+}
