@@ -1,10 +1,13 @@
 package weir
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // Trigger types whose key the server generates.
 var generatedKeyTriggers = map[string]bool{
-	"virtualButton": true, "timer": true, "flowError": true,
+	"virtualButton": true, "timer": true, "flowError": true, "request": true,
 }
 
 // Validate checks the structural rules of a flow: name, class and definition.
@@ -80,19 +83,40 @@ func (d *Definition) Validate() error {
 }
 
 // AssignTriggerKeys gives every trigger whose key the server generates, and
-// that has none, a new key of the form "<flowID>-<random>".
+// that has none, a new key: "<flowID>-<random>", "<flowID>-flowError" for a
+// Workflow Error trigger, "<method>-<route>" for an HTTP request trigger
+// (get-/devices/{id}; method * when its config has none).
 func (d *Definition) AssignTriggerKeys(flowID string) {
 	for i := range d.Triggers {
 		t := &d.Triggers[i]
 		if t.Key != "" || !generatedKeyTriggers[t.Type] {
 			continue
 		}
-		if t.Type == "flowError" {
+		switch t.Type {
+		case "flowError":
 			t.Key = flowID + "-flowError"
-			continue
+		case "request":
+			t.Key = requestTriggerKey(t.Config)
+		default:
+			t.Key = flowID + "-" + NewKey(21)
 		}
-		t.Key = flowID + "-" + NewKey(21)
 	}
+}
+
+// requestTriggerKey is the key of an HTTP request trigger with config raw.
+func requestTriggerKey(raw json.RawMessage) string {
+	var cfg struct {
+		Method string `json:"method"`
+		Route  string `json:"route"`
+	}
+	if len(raw) > 0 {
+		_ = json.Unmarshal(raw, &cfg)
+	}
+	method := strings.ToLower(strings.TrimSpace(cfg.Method))
+	if method == "" {
+		method = "*"
+	}
+	return method + "-" + strings.TrimSpace(cfg.Route)
 }
 
 // metaGroupID returns meta.groupId of a node, or "".

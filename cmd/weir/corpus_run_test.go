@@ -116,15 +116,18 @@ func TestCorpusRuns(t *testing.T) {
 	for _, name := range files {
 		templates[templateOf(name)] = append(templates[templateOf(name)], name)
 	}
-	var runs []corpusRun
+	// Every template is in place before the first run: a Workflow Error
+	// handler of one template may answer another's failed request.
+	var targets []corpusTarget
 	for _, names := range templates {
-		runs = append(runs, startCorpusTemplate(t, inst, app.ID, buttons, hub, names)...)
+		targets = append(targets, importCorpusTemplate(t, inst, app.ID, names)...)
 	}
+	runs := startCorpusRuns(t, inst, buttons, hub, targets)
 	entries := awaitCorpusRuns(t, inst.DB, runs)
 
 	nodeErrors := map[string]int{}
 	clean, requests, replied := 0, 0, 0
-	replyDeadline := time.Now().Add(5 * time.Second)
+	replyDeadline := time.Now().Add(10 * time.Second)
 	for _, r := range runs {
 		e := entries[r.run.ID]
 		if e == nil {
@@ -136,10 +139,9 @@ func TestCorpusRuns(t *testing.T) {
 		}
 		if r.reply != nil {
 			requests++
-			select {
-			case <-r.reply:
+			if answered(r.reply, replyDeadline) {
 				replied++
-			case <-time.After(time.Until(replyDeadline)): // a Workflow Error run may still be answering
+			} else {
 				t.Errorf("%s: flow %q trigger %s: nothing answered the request", r.file, r.flow, r.trigger)
 			}
 		}
@@ -158,6 +160,24 @@ func TestCorpusRuns(t *testing.T) {
 	t.Logf("corpus: %d of %d workflow files runnable (%d use unimplemented types); %d runs started, %d without node errors; "+
 		"%d of %d endpoint and request runs answered; node errors: %v; HTTP node hosts answered locally: %v",
 		len(files), len(files)+skipped, skipped, len(runs), clean, replied, requests, nodeErrors, local.hosts)
+}
+
+// answered reports whether a reply is on ch or arrives before deadline (a
+// Workflow Error run may still be answering).
+func answered(ch <-chan engine.Reply, deadline time.Time) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+	}
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-ch:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 // engineError reports whether a run error is the engine's fault rather
@@ -216,11 +236,19 @@ func templateOf(name string) string {
 	return strings.Join(parts[:min(3, len(parts))], "/")
 }
 
-// startCorpusTemplate imports the flows and versions of one template's
+// corpusTarget is a flow version the corpus run starts runs of.
+type corpusTarget struct {
+	file    string
+	flow    *weir.Flow
+	version string
+	def     *weir.Definition
+}
+
+// importCorpusTemplate imports the flows and versions of one template's
 // files into the application together, as a user imports a template, so
 // that custom nodes and Workflow Trigger nodes find the flows they name;
-// flows are enabled. It starts one run per started trigger.
-func startCorpusTemplate(t *testing.T, inst *instance, appID string, buttons *engine.Buttons, hub *engine.ReplyHub, names []string) []corpusRun {
+// flows are enabled. It returns the flow versions to run.
+func importCorpusTemplate(t *testing.T, inst *instance, appID string, names []string) []corpusTarget {
 	t.Helper()
 	ctx := t.Context()
 	f := &flowfile.File{}
@@ -256,15 +284,9 @@ func startCorpusTemplate(t *testing.T, inst *instance, appID string, buttons *en
 		}
 		inFile[fl.ID] = fl
 	}
-	type target struct {
-		file    string
-		flow    *weir.Flow
-		version string
-		def     *weir.Definition
-	}
-	var targets []target
+	var targets []corpusTarget
 	for _, fl := range f.Flows {
-		targets = append(targets, target{source[&fl.Definition], fl, weir.DevelopVersion, &fl.Definition})
+		targets = append(targets, corpusTarget{source[&fl.Definition], fl, weir.DevelopVersion, &fl.Definition})
 	}
 	for _, v := range f.Versions {
 		rel := source[&v.Definition]
@@ -276,7 +298,7 @@ func startCorpusTemplate(t *testing.T, inst *instance, appID string, buttons *en
 			if err := inst.DB.CreateFlow(ctx, fl); err != nil {
 				t.Fatalf("%s: version %q as a flow: %v", rel, v.Version, err)
 			}
-			targets = append(targets, target{rel, fl, weir.DevelopVersion, &fl.Definition})
+			targets = append(targets, corpusTarget{rel, fl, weir.DevelopVersion, &fl.Definition})
 			continue
 		}
 		fv := &weir.FlowVersion{ID: v.ID, ApplicationID: appID, FlowID: fl.ID, Version: v.Version, Enabled: true,
@@ -285,8 +307,15 @@ func startCorpusTemplate(t *testing.T, inst *instance, appID string, buttons *en
 		if err := inst.DB.CreateFlowVersion(ctx, fv, false); err != nil {
 			t.Fatalf("%s: version %q: %v", rel, v.Version, err)
 		}
-		targets = append(targets, target{rel, fl, v.Version, &fv.Definition})
+		targets = append(targets, corpusTarget{rel, fl, v.Version, &fv.Definition})
 	}
+	return targets
+}
+
+// startCorpusRuns starts one run per started trigger of the targets; the
+// requests of endpoint and HTTP request runs wait on hub.
+func startCorpusRuns(t *testing.T, inst *instance, buttons *engine.Buttons, hub *engine.ReplyHub, targets []corpusTarget) []corpusRun {
+	t.Helper()
 	var out []corpusRun
 	for _, tg := range targets {
 		for _, tr := range tg.def.Triggers {
@@ -304,7 +333,7 @@ func startCorpusTemplate(t *testing.T, inst *instance, appID string, buttons *en
 				cr.reply = ch
 			}
 			var err error
-			if cr.run, err = startCorpusRun(ctx, inst, buttons, tg.flow, tg.version, tr, replyID); err != nil {
+			if cr.run, err = startCorpusRun(t.Context(), inst, buttons, tg.flow, tg.version, tr, replyID); err != nil {
 				t.Errorf("%s: flow %q trigger %s: start: %v", tg.file, tg.flow.Name, tr.Type, err)
 				continue
 			}

@@ -20,7 +20,7 @@ func TestMainEdgeRequest(t *testing.T) {
 	flow := map[string]any{
 		"name": "device api", "flowClass": "edge",
 		"triggers": []any{map[string]any{
-			"type": "request", "key": "post-/devices/{id}", "config": map[string]any{"method": "post", "route": "/devices/{id}"},
+			"type": "request", "config": map[string]any{"method": "post", "route": "/devices/{id}"}, // the server keys it
 			"meta": map[string]any{"label": "POST /devices/{id}"}, "outputIds": []any{[]any{"reply"}},
 		}},
 		"nodes": []any{map[string]any{
@@ -33,7 +33,11 @@ func TestMainEdgeRequest(t *testing.T) {
 			},
 		}},
 	}
-	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", flow, nil)
+	var created struct{ Triggers []struct{ Key string } }
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", flow, &created)
+	if len(created.Triggers) != 1 || created.Triggers[0].Key != "post-/devices/{id}" {
+		t.Fatalf("created triggers %+v, want the key post-/devices/{id}", created.Triggers)
+	}
 
 	resp, err := http.Post(c.base+"/edge/"+app.ID+"/devices/d7", "application/json", strings.NewReader(`{"state":"on"}`))
 	if err != nil {
