@@ -332,6 +332,14 @@ func TestCloseWakesClaimersOK(t *testing.T) {
 // BenchmarkRunCycle measures a run's whole life in the queue: enqueue,
 // claim, complete with a log entry and stats.
 func BenchmarkRunCycle(b *testing.B) {
+	b.Run("NoWrites", func(b *testing.B) { benchmarkRunCycle(b, 0, false) })
+	b.Run("TwoIncrs", func(b *testing.B) { benchmarkRunCycle(b, 2, false) })
+	b.Run("TwoIncrEffects", func(b *testing.B) { benchmarkRunCycle(b, 2, true) })
+}
+
+// benchmarkRunCycle enqueues, claims and completes runs, each making incrs
+// storage increments in between, named as the run's effects or not.
+func benchmarkRunCycle(b *testing.B, incrs int, effects bool) {
 	db := mustOpenDB(b, filepath.Join(b.TempDir(), "weir.db"), nil)
 	f := mustAppFlow(b, db)
 	data := json.RawMessage(`{"body":{"temp":21.5,"device":"abc"},"query":{}}`)
@@ -349,6 +357,16 @@ func BenchmarkRunCycle(b *testing.B) {
 			if err != nil {
 				b.Error(err)
 				return
+			}
+			for i := range incrs {
+				ctx := b.Context()
+				if effects {
+					ctx = weir.WithEffect(ctx, weir.Effect{RunID: runs[0].ID, Step: strconv.Itoa(i)})
+				}
+				if _, err := db.IncrStorageEntry(ctx, f.ID, "count", 1); err != nil {
+					b.Error(err)
+					return
+				}
 			}
 			e := &weir.LogEntry{FlowVersionID: weir.DevelopVersion, Time: time.Now(), RunCount: 1, PathsCompleted: 1, WallTime: 0.5}
 			if err := db.CompleteRun(b.Context(), runs[0], e); err != nil {
