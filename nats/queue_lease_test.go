@@ -195,3 +195,13 @@ func TestParseQueueURL(t *testing.T) {
 		}
 	}
 }
+
+func TestQueueEnqueueUnreachableUnavailable(t *testing.T) {
+	url := mustURL(t)
+	q := mustOpenQueue(t, url, nats.QueueConfig{Stream: mustStream(t, url), Recorder: &queuetest.Recorder{}})
+	q.client.Conn.Close()
+	err := q.EnqueueRun(t.Context(), newRun())
+	if weir.ErrorTypeOf(err) != weir.Unavailable {
+		t.Fatalf("EnqueueRun without a connection = %v, want Unavailable", err)
+	}
+}
