@@ -346,3 +346,31 @@ func TestClusterTimerOncePerTick(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterWebhookDeletion deletes a webhook through process A while
+// process B has it cached: B refuses it within the cache's second.
+func TestClusterWebhookDeletion(t *testing.T) {
+	ms, token := startCluster(t, 2, nil)
+	a := &client{t: t, base: "http://" + ms[0].Addr(), token: token}
+	var app struct{ ID string }
+	a.mustDo(201, "POST", "/applications", map[string]any{"name": "hooks"}, &app)
+	var hook struct{ ID, Token string }
+	a.mustDo(201, "POST", "/applications/"+app.ID+"/webhooks", map[string]any{"name": "h"}, &hook)
+	call := func() int {
+		resp, err := http.Post("http://"+ms[1].Addr()+"/webhooks/"+hook.Token, "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := call(); got != 200 {
+		t.Fatalf("webhook on B = %d, want 200", got)
+	}
+	a.mustDo(200, "DELETE", "/applications/"+app.ID+"/webhooks/"+hook.ID, nil, nil)
+	deleted := time.Now()
+	waitFor(t, 5*time.Second, "B to refuse the deleted webhook", func() bool { return call() == 404 })
+	if d := time.Since(deleted); d > 3*time.Second {
+		t.Errorf("B accepted the deleted webhook for %v, want at most about 1 s", d)
+	}
+}
