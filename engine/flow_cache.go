@@ -91,15 +91,22 @@ type flowsStamp struct {
 	last   time.Time
 }
 
-// Invalidate drops everything cached; the next reads go to the store.
+// Invalidate drops everything cached, then calls OnInvalidate; the next
+// reads go to the store.
 func (c *FlowCache) Invalidate() {
+	c.Drop()
+	if c.OnInvalidate != nil {
+		c.OnInvalidate()
+	}
+}
+
+// Drop drops everything cached without calling OnInvalidate: for changes
+// another process announced.
+func (c *FlowCache) Drop() {
 	c.mu.Lock()
 	c.gen++
 	c.flows, c.apps, c.hooks, c.indexes = nil, nil, nil, nil
 	c.mu.Unlock()
-	if c.OnInvalidate != nil {
-		c.OnInvalidate()
-	}
 }
 
 func (c *FlowCache) ttl() time.Duration {
@@ -116,12 +123,13 @@ func (c *FlowCache) now() time.Time {
 	return time.Now()
 }
 
-// lookup returns m[key] when it is fresh, else the generation a load must
-// carry to be stored.
-func lookup[T any](c *FlowCache, m map[string]cached[T], key string) (T, bool, uint64) {
+// lookup returns (*m)[key] when it is fresh, else the generation a load
+// must carry to be stored. m points at one of c's maps, read under c.mu
+// since Invalidate replaces them.
+func lookup[T any](c *FlowCache, m *map[string]cached[T], key string) (T, bool, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := m[key]
+	e, ok := (*m)[key]
 	if ok && e.gen == c.gen && c.now().Sub(e.at) < c.ttl() {
 		return e.v, true, c.gen
 	}
@@ -145,7 +153,7 @@ func keep[T any](c *FlowCache, m *map[string]cached[T], key string, v T, gen uin
 // Flow returns the flow as FindFlowByID does; its stats may be stale.
 func (c *FlowCache) Flow(ctx context.Context, applicationID, flowID string) (*weir.Flow, error) {
 	key := applicationID + "/" + flowID
-	f, ok, gen := lookup(c, c.flows, key)
+	f, ok, gen := lookup(c, &c.flows, key)
 	if ok {
 		return f, nil
 	}
@@ -160,7 +168,7 @@ func (c *FlowCache) Flow(ctx context.Context, applicationID, flowID string) (*we
 
 // Application returns the application as FindApplicationByID does.
 func (c *FlowCache) Application(ctx context.Context, id string) (*weir.Application, error) {
-	a, ok, gen := lookup(c, c.apps, id)
+	a, ok, gen := lookup(c, &c.apps, id)
 	if ok {
 		return a, nil
 	}
@@ -175,7 +183,7 @@ func (c *FlowCache) Application(ctx context.Context, id string) (*weir.Applicati
 
 // Webhook returns the webhook as FindWebhookByToken does.
 func (c *FlowCache) Webhook(ctx context.Context, token string) (*weir.Webhook, error) {
-	w, ok, gen := lookup(c, c.hooks, token)
+	w, ok, gen := lookup(c, &c.hooks, token)
 	if ok {
 		return w, nil
 	}

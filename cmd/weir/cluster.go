@@ -20,6 +20,7 @@ const limitWindow = 10 * time.Second
 type cluster struct {
 	debug   *nats.DebugRelay
 	replies *nats.ReplyRelay
+	cache   *nats.CacheRelay // nil until shareCache
 }
 
 // openCluster connects the debug hub and the reply hub to the other
@@ -35,6 +36,34 @@ func (m *Main) openCluster(hub *engine.DebugHub, replies *engine.ReplyHub) error
 	}
 	hub.Relay = m.cluster.debug
 	replies.Relay = m.cluster.replies
+	return nil
+}
+
+// shareCache makes the changes made through this process's API drop the
+// other processes' caches at once, and theirs drop this one's (and make its
+// MQTT topic triggers look again), instead of within the cache's time to
+// live.
+func (m *Main) shareCache(cache *engine.FlowCache) error {
+	relay := &nats.CacheRelay{Client: m.nats, Prefix: clusterPrefix(m.Config.Queue)}
+	local := cache.OnInvalidate
+	err := relay.Open(func() {
+		cache.Drop()
+		if local != nil {
+			local()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	m.cluster.cache = relay
+	cache.OnInvalidate = func() {
+		if err := relay.Announce(); err != nil {
+			m.Logger.Warn("cluster: other processes see this change within their cache's time to live", "err", err)
+		}
+		if local != nil {
+			local()
+		}
+	}
 	return nil
 }
 
@@ -62,7 +91,11 @@ func (c *cluster) close() error {
 	if c == nil {
 		return nil
 	}
-	return errors.Join(c.debug.Close())
+	var err error
+	if c.cache != nil {
+		err = c.cache.Close()
+	}
+	return errors.Join(c.debug.Close(), err)
 }
 
 // clusterPrefix names the subjects and buckets a cluster shares: the

@@ -86,7 +86,8 @@ func (m *Main) Open(ctx context.Context) error {
 		m.mqtt = &mqtt.Publisher{URL: m.Config.MQTTURL, ClientID: "weir-" + weir.NewKey(8)}
 	}
 	// What webhook requests and runs read on every use; the API's writes
-	// invalidate it, other processes' writes are seen within a second.
+	// invalidate it, other processes' writes are seen within a second (at
+	// once in a cluster, see shareCache).
 	cache := &engine.FlowCache{Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Webhooks: inst.DB}
 	m.executor = &engine.Executor{
 		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
@@ -111,6 +112,11 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	if err := m.openMQTTTriggers(cache); err != nil {
 		return err
+	}
+	if m.nats != nil {
+		if err := m.shareCache(cache); err != nil {
+			return err
+		}
 	}
 	api := weirhttp.NewServer()
 	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, inst.DB
