@@ -22,6 +22,11 @@ type Subscriber struct {
 	ClientID string
 	Timeout  time.Duration // subscribe timeout; default 10 s
 	Logger   *slog.Logger
+	// Share, when set, subscribes the filters as the shared subscription
+	// group of that name ($share/<Share>/<filter>): the broker hands each
+	// message to one subscriber of the group, so processes sharing the name
+	// split the messages instead of each getting every one.
+	Share string
 	// Handle receives each message. The broker's acknowledgement of a QoS 1
 	// message waits until it returns.
 	Handle func(topic string, payload []byte)
@@ -85,7 +90,7 @@ func (s *Subscriber) SetFilters(ctx context.Context, filters []string) error {
 		}
 	}
 	if len(drop) > 0 {
-		if err := wait(ctx, s.timeout(), c.Unsubscribe(drop...), "unsubscribe"); err != nil {
+		if err := wait(ctx, s.timeout(), c.Unsubscribe(s.shared(drop)...), "unsubscribe"); err != nil {
 			return err
 		}
 	}
@@ -128,7 +133,7 @@ func (s *Subscriber) subscribe(ctx context.Context, c paho.Client, filters []str
 		return nil
 	}
 	m := make(map[string]byte, len(filters))
-	for _, f := range filters {
+	for _, f := range s.shared(filters) {
 		m[f] = 1
 	}
 	tok := c.SubscribeMultiple(m, nil)
@@ -143,6 +148,18 @@ func (s *Subscriber) subscribe(ctx context.Context, c paho.Client, filters []str
 		}
 	}
 	return nil
+}
+
+// shared returns filters as subscribed: in the Share group when one is set.
+func (s *Subscriber) shared(filters []string) []string {
+	if s.Share == "" {
+		return filters
+	}
+	out := make([]string, len(filters))
+	for i, f := range filters {
+		out[i] = "$share/" + s.Share + "/" + f
+	}
+	return out
 }
 
 func (s *Subscriber) timeout() time.Duration {

@@ -108,3 +108,76 @@ func TestSubscriber_NeedsURLAndHandler(t *testing.T) {
 		t.Error("Open without a handler succeeded")
 	}
 }
+
+// TestSubscriber_Share runs two subscribers in one shared group: each
+// message reaches one of them.
+func TestSubscriber_Share(t *testing.T) {
+	root := "weir/test/" + rand.Text()[:10]
+	group := "weir-test-" + rand.Text()[:10]
+	var cs [2]*collector
+	for i := range cs {
+		cs[i] = &collector{}
+		s := &mqtt.Subscriber{URL: brokerURL(), ClientID: "weir-test-" + rand.Text()[:10], Handle: cs[i].handle, Share: group}
+		if err := s.Open(); err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if err := s.SetFilters(t.Context(), []string{root + "/#"}); err != nil {
+			t.Fatalf("SetFilters: %v", err)
+		}
+	}
+	p := &mqtt.Publisher{URL: brokerURL(), ClientID: "weir-test-" + rand.Text()[:10]}
+	defer p.Close()
+	pinged := func() bool {
+		for _, c := range cs {
+			c.mu.Lock()
+			ok := c.pinged
+			c.mu.Unlock()
+			if !ok {
+				return false
+			}
+		}
+		return true
+	}
+	// Until both subscriptions are in place, pings may reach either.
+	for deadline := time.Now().Add(10 * time.Second); !pinged() && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if err := p.Publish(t.Context(), root+"/ping", []byte("ping")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !pinged() {
+		t.Fatal("the two shared subscribers never both received a ping")
+	}
+	const n = 20
+	for i := range n {
+		if err := p.Publish(t.Context(), root+"/m", []byte{byte('a' + i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var total int
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		total = 0
+		for _, c := range cs {
+			c.mu.Lock()
+			total += len(c.got)
+			c.mu.Unlock()
+		}
+		if total >= n {
+			break
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	total = 0
+	seen := map[string]int{}
+	for _, c := range cs {
+		c.mu.Lock()
+		for _, m := range c.got {
+			seen[m]++
+			total++
+		}
+		c.mu.Unlock()
+	}
+	if total != n || len(seen) != n {
+		t.Errorf("the group handled %d messages (%d distinct), want each of %d once", total, len(seen), n)
+	}
+}

@@ -146,7 +146,9 @@ func (m *Main) Open(ctx context.Context) error {
 
 // openMQTTTriggers subscribes to the MQTT topic triggers of enabled flows on
 // the --mqtt-url broker, when one is given; the API's flow changes reach
-// them through the cache's invalidations.
+// them through the cache's invalidations. Scaled out (--queue), the
+// processes subscribe as one shared subscription group, so that each
+// message starts its runs once.
 func (m *Main) openMQTTTriggers(cache *engine.FlowCache) error {
 	if m.Config.MQTTURL == "" {
 		return nil
@@ -154,6 +156,10 @@ func (m *Main) openMQTTTriggers(cache *engine.FlowCache) error {
 	m.topics = &triggers.MQTTTopics{Flows: m.inst.DB, Versions: m.inst.DB, Queue: m.inst.DB, Logger: m.Logger}
 	m.mqttSub = &mqtt.Subscriber{URL: m.Config.MQTTURL, ClientID: "weir-" + weir.NewKey(8), Logger: m.Logger,
 		Handle: m.topics.Deliver}
+	if m.nats != nil {
+		// Processes sharing a queue split the messages: each starts one run.
+		m.mqttSub.Share = "weir"
+	}
 	m.topics.Broker = m.mqttSub
 	if err := m.mqttSub.Open(); err != nil {
 		return err
