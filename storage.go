@@ -9,6 +9,9 @@ import (
 const (
 	MaxStorageKeyLength = 255
 	MaxStorageValueSize = 16 * 1024
+	// DefaultMaxStorageKeys is how many keys one flow's storage may hold
+	// unless the server is configured otherwise.
+	DefaultMaxStorageKeys = 10_000
 )
 
 // StorageMetadata summarizes a flow's storage.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
 	"github.com/weirhq/weir/nats"
 )
@@ -33,6 +34,7 @@ type Config struct {
 	LogKeep      int           // run log entries kept per flow; 0: no count limit
 	LogMaxAge    time.Duration // run log entries older than this are deleted; 0: no age limit
 	HTTPEgress   string        // destinations the HTTP node may reach: all, lan or public
+	StorageKeys  int           // keys per flow's storage (SQLite); 0: no limit
 }
 
 // DefaultConfig returns the settings weir serve uses when none are given.
@@ -50,6 +52,7 @@ func DefaultConfig() Config {
 		LogKeep:      1000,
 		LogMaxAge:    30 * 24 * time.Hour,
 		HTTPEgress:   "lan",
+		StorageKeys:  weir.DefaultMaxStorageKeys,
 	}
 }
 
@@ -70,6 +73,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	integer(fs, &c.WebhookLimit, "webhook-limit", "WEIR_WEBHOOK_LIMIT", "requests allowed per webhook per 10 s (0: no limit)")
 	integer(fs, &c.LogKeep, "log-keep", "WEIR_LOG_KEEP", "run log entries kept per flow (0: no count limit)")
 	duration(fs, &c.LogMaxAge, "log-max-age", "WEIR_LOG_MAX_AGE", "run log entries older than this are deleted (0: keep them)")
+	integer(fs, &c.StorageKeys, "storage-keys", "WEIR_STORAGE_KEYS", "keys allowed in one flow's storage, SQLite store (0: no limit)")
 	str(fs, &c.HTTPEgress, "http-egress", "WEIR_HTTP_EGRESS", "destinations the HTTP node may connect to: all; lan (all but link-local and cloud metadata addresses); public (no loopback, private, link-local or other non-public addresses)")
 }
 
@@ -81,8 +85,8 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	}
-	if c.PressLimit < 0 || c.WebhookLimit < 0 || c.LogKeep < 0 || c.LogMaxAge < 0 {
-		return fmt.Errorf("--press-limit, --webhook-limit, --log-keep and --log-max-age must not be negative")
+	if c.PressLimit < 0 || c.WebhookLimit < 0 || c.LogKeep < 0 || c.LogMaxAge < 0 || c.StorageKeys < 0 {
+		return fmt.Errorf("--press-limit, --webhook-limit, --log-keep, --log-max-age and --storage-keys must not be negative")
 	}
 	if c.Workers < 1 {
 		return fmt.Errorf("--workers must be at least 1")

@@ -150,7 +150,7 @@ func TestCrashLoopKeepsAcknowledgedWork(t *testing.T) {
 	baseline := runtime.NumGoroutine()
 
 	dir, addr := t.TempDir(), freeAddr(t)
-	flags := []string{"--webhook-limit", "0", "--log-keep", "0"}
+	flags := []string{"--webhook-limit", "0", "--log-keep", "0", "--storage-keys", "0"}
 	var logs bytes.Buffer
 	lw := &lockedWriter{w: &logs}
 	p := startProcessWith(t, addr, dir, lw, flags...)
@@ -214,7 +214,7 @@ func TestCrashLoopKeepsAcknowledgedWork(t *testing.T) {
 func checkCrashLedger(t *testing.T, dir string, flows crashFlows, l *crashLedger, kills int) {
 	t.Helper()
 	cfg := DefaultConfig()
-	cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.LogKeep = "127.0.0.1:0", dir, "warn", 0
+	cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.LogKeep, cfg.StorageKeys = "127.0.0.1:0", dir, "warn", 0, 0
 	m := &Main{Config: cfg, Stdout: new(bytes.Buffer)}
 	if err := m.Open(t.Context()); err != nil {
 		t.Fatalf("open after %d kills: %v", kills, err)

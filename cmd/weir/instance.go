@@ -81,6 +81,10 @@ func openStore(cfg Config) (store, error) {
 	}
 	db := sqlite.NewDB(filepath.Join(cfg.DataDir, "weir.db"))
 	db.Sync = cfg.Sync
+	db.MaxStorageKeys = cfg.StorageKeys
+	if cfg.StorageKeys == 0 {
+		db.MaxStorageKeys = -1 // no limit
+	}
 	return db, db.Open()
 }
 

@@ -52,6 +52,11 @@ type DB struct {
 	// Zero means DefaultMaxQueued.
 	MaxQueued int
 
+	// MaxStorageKeys caps the keys of one flow's storage: writing a new key
+	// past it fails with Validation. Zero means weir.DefaultMaxStorageKeys;
+	// a negative value lifts the cap.
+	MaxStorageKeys int
+
 	wdb   *sql.DB   // one connection: every write goes through it
 	wconn *sql.Conn // that connection, held by the writer goroutine
 	rdb   *sql.DB   // read-only connections
@@ -156,6 +161,17 @@ func (db *DB) closePools() error {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}
 	return nil
+}
+
+// maxStorageKeys is the cap on keys per flow in force; 0 for none.
+func (db *DB) maxStorageKeys() int {
+	switch {
+	case db.MaxStorageKeys < 0:
+		return 0
+	case db.MaxStorageKeys == 0:
+		return weir.DefaultMaxStorageKeys
+	}
+	return db.MaxStorageKeys
 }
 
 // now returns the current time truncated to what the database keeps.

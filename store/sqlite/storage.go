@@ -133,6 +133,9 @@ func (db *DB) StorageMetadata(ctx context.Context, flowID string) (weir.StorageM
 }
 
 func setStorageEntry(ctx context.Context, tx *Tx, flowID, key, value string) error {
+	if err := checkKeyRoom(ctx, tx, flowID, key); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO storage (flow_id, key, value) VALUES (?, ?, ?)
 		ON CONFLICT (flow_id, key) DO UPDATE SET value = excluded.value`, flowID, key, value)
@@ -185,4 +188,25 @@ func compactJSON(value json.RawMessage) (string, error) {
 		return "", weir.Errorf(weir.Validation, "Storage value must be JSON")
 	}
 	return buf.String(), nil
+}
+
+// checkKeyRoom returns Validation when key is new and the flow already has
+// as many keys as the database allows. It runs in the write transaction, so
+// the cap holds exactly; the count is only taken for a new key.
+func checkKeyRoom(ctx context.Context, tx *Tx, flowID, key string) error {
+	max := tx.db.maxStorageKeys()
+	if max <= 0 {
+		return nil
+	}
+	var n int
+	err := tx.QueryRowContext(ctx, `
+		SELECT CASE WHEN EXISTS (SELECT 1 FROM storage WHERE flow_id = ? AND key = ?) THEN 0
+		ELSE (SELECT COUNT(*) FROM storage WHERE flow_id = ?) END`, flowID, key, flowID).Scan(&n)
+	if err != nil {
+		return err
+	}
+	if n >= max {
+		return weir.Errorf(weir.Validation, "Flow storage is limited to %d keys; delete or clear keys before adding new ones", max)
+	}
+	return nil
 }
