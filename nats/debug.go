@@ -9,8 +9,9 @@ import (
 )
 
 // DefaultPrefix starts the subjects and bucket names of a weir cluster
-// unless a Prefix is set; clusters sharing a NATS server need their own.
-const DefaultPrefix = "weir"
+// unless a Prefix is set: the name of its run stream, so that clusters
+// sharing a NATS server keep apart.
+const DefaultPrefix = DefaultStream
 
 // DebugRelay carries live debug messages among the processes of a cluster
 // over core NATS, one subject per flow (<prefix>.debug.<flow id>). Every

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"net/url"
 	"time"
 
 	"github.com/weirhq/weir/engine"
@@ -98,13 +97,13 @@ func (c *cluster) close() error {
 	return errors.Join(c.debug.Close(), err)
 }
 
-// clusterPrefix names the subjects and buckets a cluster shares: the
-// stream of its --queue URL (?stream=), so that clusters sharing a NATS
-// server keep apart, else nats.DefaultPrefix.
+// clusterPrefix names the subjects and buckets a cluster shares after the
+// stream of its --queue URL (?stream=, default nats.DefaultStream), so that
+// clusters sharing a NATS server keep apart.
 func clusterPrefix(queue string) string {
-	u, err := url.Parse(queue)
-	if err != nil || u.Query().Get("stream") == "" {
-		return nats.DefaultPrefix
+	_, cfg, err := nats.ParseQueueURL(queue) // checked by Config.Validate
+	if err != nil || cfg.Stream == "" {
+		return nats.DefaultStream
 	}
-	return u.Query().Get("stream")
+	return cfg.Stream
 }
