@@ -11,8 +11,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,9 +53,20 @@ func startCluster(t testing.TB, n int, set func(*Config)) ([]*Main, string) {
 		if err := ms[i].Open(t.Context()); err != nil {
 			t.Fatalf("Open() process %d: %v", i, err)
 		}
-		t.Cleanup(func() { ms[i].Close() })
+		t.Cleanup(func() { closeOnce(ms[i]) })
 	}
 	return ms, ownerToken(t, out.String())
+}
+
+// closed remembers the Mains closeOnce closed.
+var closed sync.Map // *Main → *sync.Once
+
+// closeOnce closes m unless it was closed already, and returns Close's
+// error the first time.
+func closeOnce(m *Main) (err error) {
+	once, _ := closed.LoadOrStore(m, &sync.Once{})
+	once.(*sync.Once).Do(func() { err = m.Close() })
+	return err
 }
 
 // dropNATSState deletes what a test cluster left on the NATS server: its
@@ -373,5 +386,52 @@ func TestClusterWebhookDeletion(t *testing.T) {
 	waitFor(t, 5*time.Second, "B to refuse the deleted webhook", func() bool { return call() == 404 })
 	if d := time.Since(deleted); d > 900*time.Millisecond {
 		t.Errorf("B accepted the deleted webhook for %v, want less than the cache's 1 s", d)
+	}
+}
+
+// TestClusterCloseLeavesNoGoroutines uses every cluster relay of a process
+// (debug stream, waiting webhook, limits, cache announcements), closes it and
+// finds no goroutine of its left.
+func TestClusterCloseLeavesNoGoroutines(t *testing.T) {
+	http.DefaultClient.CloseIdleConnections()
+	before := runtime.NumGoroutine()
+	ms, token := startCluster(t, 1, nil)
+	c := &client{t: t, base: "http://" + ms[0].Addr(), token: token}
+	hook := setupGreeter(c)
+	appID, flowID, key := setupCounter(c)
+	flowPath := "/applications/" + appID + "/flows/" + flowID
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.base+flowPath+"/debug?access_token="+token, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	c.mustDo(200, "POST", flowPath+"/virtualButton", map[string]any{"key": key, "payload": map[string]any{"value": 60}}, nil)
+	if msg := nextDebugMessage(t, bufio.NewReader(resp.Body)); msg != "hits 1" {
+		t.Errorf("debug message %q, want hits 1", msg)
+	}
+	wh, err := http.Get(c.base + "/webhooks/" + hook + "/x?name=y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wh.Body.Close()
+	if wh.StatusCode != 201 {
+		t.Errorf("webhook = %d, want 201", wh.StatusCode)
+	}
+	if err := closeOnce(ms[0]); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	http.DefaultClient.CloseIdleConnections()
+	var now int
+	deadline := time.Now().Add(10 * time.Second)
+	for now = runtime.NumGoroutine(); now > before && time.Now().Before(deadline); now = runtime.NumGoroutine() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if now > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines after Close, %d before:\n%s", now, before, buf[:runtime.Stack(buf, true)])
 	}
 }
