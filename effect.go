@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Effect names one mutating storage call of a run, so that a run executed
-// again after a crash (or delivered twice) does not apply its writes twice.
+// Effect names one mutating storage call (or node state update) of a run,
+// so that a run executed again after a crash (or delivered twice) does not
+// apply its writes twice. NodeStateService documents what it does with one.
 // The engine numbers a run's calls so that the same call of a re-executed
 // run gets the same Effect.
 //

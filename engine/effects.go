@@ -11,9 +11,11 @@ import (
 	"github.com/weirhq/weir"
 )
 
-// A run's storage writes are named so that the same write of a run executed
-// again (after a crash before the run was completed) gets the same
-// weir.Effect, which the store applies once.
+// A run's storage writes and node state updates are named so that the same
+// write of a run executed again (after a crash before the run was completed)
+// gets the same weir.Effect, which the store applies once. A node state
+// update executed again also sees the state the first one replaced (see
+// Env.UpdateState), so latch, throttle and on-change nodes decide alike.
 //
 // Branches of a run execute concurrently, so the order in which a run's
 // writes happen is not deterministic; their names do not depend on it. Each
@@ -27,15 +29,14 @@ import (
 // So the writes of a re-executed run get the names of the first execution
 // as long as it takes the same paths and makes the same writes. It does not
 // when a decision depends on something that may differ the second time:
-// storage it reads (Get Value), node state (a latch, throttle or on-change
-// node sees the state the first execution left), the current time or random
-// numbers in a Function node, an HTTP response, or a flow or custom node
-// edited in between. A write then named like a recorded one returns the
+// storage it reads (Get Value), the current time (a throttle's window, a
+// Function node) or random numbers, an HTTP response, or a flow or custom
+// node edited in between. A write then named like a recorded one returns the
 // recorded result if it is the same operation on the same key (even with
 // another value), and applies, unrecorded, otherwise; writes beyond the
-// recorded ones apply anew. Node state swaps, MQTT messages, HTTP requests,
-// debug messages, replies and the runs a Workflow Trigger node starts are
-// not covered: they happen again.
+// recorded ones apply anew. MQTT messages, HTTP requests, debug messages,
+// replies and the runs a Workflow Trigger node starts are not covered: they
+// happen again.
 
 // lane is one sequential path of a run: the branch a goroutine executes.
 type lane struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -46,6 +47,66 @@ func TestRunExecutedAgainAfterCrashWritesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	db = executeCrashAndAgain(t, db, path, flow.ID, 1, func() {
+		checkCounters(t, db, flow.ID, "after the first execution", map[string]float64{"hits": 2, "other": 5})
+	})
+	checkCounters(t, db, flow.ID, "after the second execution", map[string]float64{"hits": 2, "other": 5})
+}
+
+// TestRunExecutedAgainAfterCrashDecidesAlike has an On Change node decide
+// a run's path by the node state the run updates: executed again after a
+// crash, the run sees the state the first execution replaced, takes the same
+// path and writes once.
+func TestRunExecutedAgainAfterCrashDecidesAlike(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "weir.db")
+	db := mustOpenSQLite(t, path)
+	app := &weir.Application{Name: "app", OwnerID: weir.NewID(), OwnerType: weir.OwnerUser}
+	if err := db.CreateApplication(t.Context(), app); err != nil {
+		t.Fatal(err)
+	}
+	flow := &weir.Flow{ApplicationID: app.ID, Name: "changes", Enabled: true, FlowClass: weir.FlowClassCloud,
+		Definition: weir.Definition{
+			Triggers: []weir.Trigger{{Key: "t", Type: "virtualButton", OutputIDs: [][]string{{"c"}}}},
+			Nodes: []weir.Node{
+				{ID: "c", Type: "BranchOnChangeNode", Config: json.RawMessage(`{"valuePath":"data.v"}`),
+					OutputIDs: [][]string{{"same"}, {"changed"}}},
+				{ID: "same", Type: "StoreValueNode", Config: json.RawMessage(`{"keyName":"same","valueType":"incr"}`)},
+				{ID: "changed", Type: "StoreValueNode", Config: json.RawMessage(`{"keyName":"changed","valueType":"incr"}`)},
+			},
+		}}
+	if err := db.CreateFlow(t.Context(), flow); err != nil {
+		t.Fatal(err)
+	}
+	press := func(v int) {
+		run := &weir.Run{ApplicationID: app.ID, FlowID: flow.ID, FlowVersion: weir.DevelopVersion,
+			TriggerType: "virtualButton", TriggerKey: "t", TriggerID: "t", Time: time.Now(),
+			Data: json.RawMessage(fmt.Sprintf(`{"v":%d}`, v))}
+		if err := db.EnqueueRun(t.Context(), run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	press(1) // the first value: no change
+	e := startTestExecutor(t, db, db)
+	waitFor(t, 10*time.Second, "the first run to complete", func() bool {
+		entries, err := db.FindLogEntries(t.Context(), flow.ID, weir.LogFilter{})
+		return err == nil && len(entries) == 1
+	})
+	e.Close(t.Context())
+
+	press(2) // a change
+	db = executeCrashAndAgain(t, db, path, flow.ID, 2, func() {
+		checkCounters(t, db, flow.ID, "after the first execution", map[string]float64{"same": 1, "changed": 1})
+	})
+	checkCounters(t, db, flow.ID, "after the second execution", map[string]float64{"same": 1, "changed": 1})
+}
+
+// executeCrashAndAgain executes the run waiting in the database at path,
+// open as db, until completing it fails as if the process died; calls
+// check; closes and reopens the database, which offers the run again; and
+// waits until the run is completed, when the flow has logs entries. It
+// returns the reopened database.
+func executeCrashAndAgain(t *testing.T, db *sqlite.DB, path, flowID string, logs int, check func()) *sqlite.DB {
+	t.Helper()
 	crashed := make(chan struct{})
 	var once sync.Once
 	first := startTestExecutor(t, db, &mock.RunQueue{
@@ -61,19 +122,18 @@ func TestRunExecutedAgainAfterCrashWritesOnce(t *testing.T) {
 		t.Fatal("the run never executed")
 	}
 	first.Close(t.Context())
-	checkCounters(t, db, flow.ID, "after the first execution", map[string]float64{"hits": 2, "other": 5})
+	check()
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-
 	db = mustOpenSQLite(t, path) // the run is pending again
 	second := startTestExecutor(t, db, db)
-	defer second.Close(t.Context())
+	t.Cleanup(func() { second.Close(context.Background()) })
 	waitFor(t, 10*time.Second, "the run to complete", func() bool {
-		entries, err := db.FindLogEntries(t.Context(), flow.ID, weir.LogFilter{})
-		return err == nil && len(entries) == 1
+		entries, err := db.FindLogEntries(t.Context(), flowID, weir.LogFilter{})
+		return err == nil && len(entries) == logs
 	})
-	checkCounters(t, db, flow.ID, "after the second execution", map[string]float64{"hits": 2, "other": 5})
+	return db
 }
 
 func mustOpenSQLite(t *testing.T, path string) *sqlite.DB {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"encoding/json"
 	"sync"
 	"testing"
@@ -49,6 +50,55 @@ func RunNodeState(t *testing.T, open func(t *testing.T) NodeStateStore) {
 		if entries, _ := s.StorageEntries(t.Context(), f.ID); len(entries) != 0 {
 			t.Errorf("node state leaked into flow storage: %v", entries)
 		}
+	})
+
+	t.Run("EffectSwapOnceOK", func(t *testing.T) {
+		s := open(t)
+		f := mustAppFlow(t, s)
+		run := weir.NewID()
+		state := func(ctx context.Context, want string) {
+			t.Helper()
+			v, ok, err := s.NodeState(ctx, f.ID, "k")
+			if err != nil || ok != (want != "") || string(v) != want {
+				t.Fatalf("NodeState = %s, %v, %v; want %q", v, ok, err, want)
+			}
+		}
+		swap := func(ctx context.Context, old, next string, want bool) {
+			t.Helper()
+			var o, n json.RawMessage
+			if old != "" {
+				o = json.RawMessage(old)
+			}
+			if next != "" {
+				n = json.RawMessage(next)
+			}
+			if got, err := s.SwapNodeState(ctx, f.ID, "k", o, n); err != nil || got != want {
+				t.Fatalf("SwapNodeState(%s -> %s) = %v, %v; want %v", old, next, got, err, want)
+			}
+		}
+		plain := t.Context()
+		e0, e1, e2 := withEffect(t, run, "0"), withEffect(t, run, "1"), withEffect(t, run, "2")
+		state(e0, "")
+		swap(e0, "", "1", true)
+		state(plain, "1")
+		state(e0, "") // what the recorded swap replaced
+		swap(plain, "1", "2", true)
+		swap(e0, "", "1", true) // a repeat: true, and nothing swapped
+		state(plain, "2")
+
+		state(e1, "2")
+		swap(e1, "9", "3", false) // a failed swap records nothing
+		state(e1, "2")
+		swap(e1, "2", "3", true)
+		state(e1, "2")
+		state(plain, "3")
+		swap(e1, "2", "3", true)
+		state(plain, "3")
+
+		swap(e2, "", "", false) // the state exists: no swap, no record
+		swap(plain, "3", "", true)
+		swap(e2, "", "", true)
+		state(e2, "")
 	})
 
 	t.Run("SwapMissingFlowNotFound", func(t *testing.T) {
