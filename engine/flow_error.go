@@ -21,7 +21,7 @@ const maxErroredPayload = 256 << 10
 // the halting error of run, each in its flow's default version: triggers
 // scoped "local" in the failing flow; "cloud" in any enabled flow when the
 // failing flow is a cloud flow; "experience" when it is an experience flow;
-// "global" when it is either. Handlers start in Losant's order: the failing
+// "global" when it is either (in an edge flow: when it is an edge flow). Handlers start in Losant's order: the failing
 // flow's own, then experience flows', then cloud flows' scoped experience,
 // then the others. Runs started by a flowError trigger never fire another
 // one.
@@ -47,7 +47,7 @@ func (e *Executor) fireFlowErrors(ctx context.Context, run *weir.Run, flow *weir
 			if t.Type != TriggerFlowError {
 				continue
 			}
-			if scope, ok := catches(t, f.ID == flow.ID, flow.FlowClass); ok {
+			if scope, ok := catches(t, f.ID == flow.ID, f.FlowClass, flow.FlowClass); ok {
 				handlers = append(handlers, flowErrorHandler{f, v.Name, t.Key, handlerRank(f, flow, scope)})
 			}
 		}
@@ -87,10 +87,11 @@ func handlerRank(f, failed *weir.Flow, scope string) int {
 	return 3
 }
 
-// catches reports whether flowError trigger t catches an error of its own
-// flow (own) or of another flow of class failedClass, and under which
-// scope.
-func catches(t weir.Trigger, own bool, failedClass string) (scope string, ok bool) {
+// catches reports whether flowError trigger t, in a flow of class
+// handlerClass, catches an error of its own flow (own) or of another flow
+// of class failedClass, and under which scope. An edge flow's global
+// handler catches the errors of edge flows, as on a device.
+func catches(t weir.Trigger, own bool, handlerClass, failedClass string) (scope string, ok bool) {
 	var cfg struct {
 		Scope string `json:"scope"`
 	}
@@ -107,9 +108,17 @@ func catches(t weir.Trigger, own bool, failedClass string) (scope string, ok boo
 	case "experience":
 		return cfg.Scope, experience
 	case "global":
+		if edgeClass(handlerClass) {
+			return cfg.Scope, own || edgeClass(failedClass)
+		}
 		return cfg.Scope, cloud || experience
 	}
 	return cfg.Scope, false
+}
+
+// edgeClass reports whether a flow class runs on edge devices.
+func edgeClass(class string) bool {
+	return class == weir.FlowClassEdge || class == weir.FlowClassEmbedded
 }
 
 // flowErrorData is the data of a flowError run: what failed, and the payload

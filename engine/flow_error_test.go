@@ -28,6 +28,7 @@ func TestExecutorFlowErrorScopes(t *testing.T) {
 		handler("cloudExperience", weir.FlowClassCloud, "experience"),
 		handler("expExperience", weir.FlowClassExperience, "experience"),
 		handler("cloudLocal", weir.FlowClassCloud, "local"),
+		handler("edgeGlobal", weir.FlowClassEdge, "global"),
 	}
 	off := handler("offGlobal", weir.FlowClassCloud, "global")
 	off.Enabled = false
@@ -37,7 +38,7 @@ func TestExecutorFlowErrorScopes(t *testing.T) {
 	}{
 		{weir.FlowClassCloud, []string{"f1", "cloudGlobal", "cloudCloud"}},
 		{weir.FlowClassExperience, []string{"f1", "expExperience", "cloudExperience", "cloudGlobal"}},
-		{weir.FlowClassEdge, []string{"f1"}},
+		{weir.FlowClassEdge, []string{"f1", "edgeGlobal"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.class, func(t *testing.T) {
