@@ -158,7 +158,9 @@ func (m *Main) openMQTTTriggers(cache *engine.FlowCache) error {
 		Handle: m.topics.Deliver}
 	if m.nats != nil {
 		// Processes sharing a queue split the messages: each starts one run.
-		m.mqttSub.Share = "weir"
+		// The group is named after the cluster, so that clusters sharing a
+		// broker each get every message.
+		m.mqttSub.Share = clusterPrefix(m.Config.Queue)
 	}
 	m.topics.Broker = m.mqttSub
 	if err := m.mqttSub.Open(); err != nil {
