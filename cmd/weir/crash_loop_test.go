@@ -132,8 +132,9 @@ func (d *crashDriver) send(worker, n int) {
 // with SIGKILL at random moments and restarted on the same data directory.
 // Every acknowledged request must have its effect afterwards: the run's
 // storage key and log entry, or the stored entry; the counters never fall
-// below the acknowledged increments; every start is clean. WEIR_SOAK=10m runs
-// it for that long instead of five kills.
+// below the acknowledged increments; every start is clean; and each run
+// that executed did so exactly once (counter, per-run keys and log entries
+// agree). WEIR_SOAK=10m runs it for that long instead of five kills.
 func TestCrashLoopKeepsAcknowledgedWork(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills weir processes")
@@ -258,20 +259,39 @@ func checkCrashLedger(t *testing.T, dir string, flows crashFlows, l *crashLedger
 		name, id, prefix string
 		acked            []string
 	}{{"presses", flows.press, "p-", l.presses}, {"webhooks", flows.hook, "w-", l.hooks}} {
+		// Storage writes are idempotent per run, so once the queue drains
+		// the counter, the per-request keys and the log entries agree: each
+		// run that executed did so to completion exactly once.
 		var hits float64
-		_ = json.Unmarshal(entries(f.id)["hits"], &hits)
-		if hits < float64(len(f.acked)) {
-			t.Errorf("%s: counter %v below the %d acknowledged requests", f.name, hits, len(f.acked))
+		var keys, logs int
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			e := entries(f.id)
+			hits, keys = 0, 0
+			_ = json.Unmarshal(e["hits"], &hits)
+			for k := range e {
+				if strings.HasPrefix(k, f.prefix) {
+					keys++
+				}
+			}
+			l, err := db.FindLogEntries(t.Context(), f.id, weir.LogFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			logs = len(l)
+			if (hits == float64(keys) && keys == logs) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		logs, err := db.FindLogEntries(t.Context(), f.id, weir.LogFilter{})
-		if err != nil {
-			t.Fatal(err)
+		if hits < float64(len(f.acked)) || logs < len(f.acked) {
+			t.Errorf("%s: counter %v and %d log entries, want at least the %d acknowledged requests", f.name, hits, logs, len(f.acked))
 		}
-		if len(logs) < len(f.acked) {
-			t.Errorf("%s: %d log entries, want at least the %d acknowledged requests", f.name, len(logs), len(f.acked))
+		if hits != float64(keys) || keys != logs {
+			t.Errorf("%s: counter %v, %d runs' keys, %d log entries; want all three equal", f.name, hits, keys, logs)
 		}
 		found := len(f.acked) - len(missing(f.id, f.prefix, f.acked))
-		t.Logf("%s: %d acknowledged, %d found; counter %v, %d log entries", f.name, len(f.acked), found, hits, len(logs))
+		t.Logf("%s: %d acknowledged, %d found; counter %v, %d runs' keys, %d log entries", f.name, len(f.acked), found, hits, keys, logs)
 	}
 }
 
