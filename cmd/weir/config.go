@@ -59,7 +59,7 @@ func DefaultConfig() Config {
 // bind registers c's flags on fs, with defaults taken from the environment.
 func (c *Config) bind(fs *flag.FlagSet) {
 	str(fs, &c.Addr, "addr", "WEIR_ADDR", "listen address")
-	str(fs, &c.DataDir, "data", "WEIR_DATA", "data directory (SQLite database, signing key)")
+	str(fs, &c.DataDir, "data", "WEIR_DATA", "data directory (SQLite database)")
 	str(fs, &c.Store, "store", "WEIR_STORE", "store: sqlite (in the data directory) or a postgres:// URL")
 	str(fs, &c.Queue, "queue", "WEIR_QUEUE", "run dispatch: the store's own queue (default) or a nats:// URL of a NATS server with JetStream")
 	str(fs, &c.MQTTURL, "mqtt-url", "WEIR_MQTT_URL", "MQTT broker the MQTT node publishes to and MQTT topic triggers subscribe to, e.g. tcp://127.0.0.1:1883 (default: none)")

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -492,6 +493,26 @@ func BenchmarkIncrStorageEntry(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := db.IncrStorageEntry(context.Background(), f.ID, "count", 1); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkIncrStorageEntryEffect is BenchmarkIncrStorageEntry with each
+// increment named as a new effect, as the engine names a run's writes.
+func BenchmarkIncrStorageEntryEffect(b *testing.B) {
+	dsn := mustDSN(b)
+	db := mustOpenDB(b, dsn, mustSchema(b, dsn), nil)
+	f := mustAppFlow(b, db)
+	b.ReportAllocs()
+	b.SetParallelism(benchParallelism)
+	b.RunParallel(func(pb *testing.PB) {
+		run := weir.NewID()
+		for i := 0; pb.Next(); i++ {
+			ctx := weir.WithEffect(context.Background(), weir.Effect{RunID: run, Step: strconv.Itoa(i)})
+			if _, err := db.IncrStorageEntry(ctx, f.ID, "count", 1); err != nil {
 				b.Error(err)
 				return
 			}
