@@ -35,8 +35,8 @@ import (
 // recorded result if it is the same operation on the same key (even with
 // another value), and applies, unrecorded, otherwise; writes beyond the
 // recorded ones apply anew. MQTT messages, HTTP requests, debug messages,
-// replies and the runs a Workflow Trigger node starts are not covered: they
-// happen again.
+// replies, and the runs Workflow Trigger nodes and flow error handlers
+// start are not covered: they happen again.
 
 // lane is one sequential path of a run: the branch a goroutine executes.
 type lane struct {
