@@ -78,17 +78,34 @@ type triggerIndex struct {
 	gen        uint64
 	checked    time.Time // when stamp was last confirmed
 	built      time.Time
-	stamp      flowsStamp
+	stamp      FlowsStamp
 	targets    map[string][]WebhookTarget
 	rebuilding bool // a rebuild for age runs in the background
 }
 
-// flowsStamp summarises an application's flows cheaply: it changes when a
-// flow is created, updated or deleted.
-type flowsStamp struct {
-	count  int
-	lastID string
-	last   time.Time
+// FlowsStamp summarises a set of flows cheaply: it changes when one of them
+// is created, updated or deleted (unless an update keeps the most recently
+// updated flow's millisecond).
+type FlowsStamp struct {
+	Count  int
+	LastID string
+	Last   time.Time
+}
+
+// ReadFlowsStamp reads the stamp of the flows filter matches (its list
+// options are replaced): their count and most recently updated flow, with
+// one page of one flow.
+func ReadFlowsStamp(ctx context.Context, flows weir.FlowService, filter weir.FlowFilter) (FlowsStamp, error) {
+	filter.ListOptions = weir.ListOptions{PerPage: 1, SortField: "lastUpdated", SortDirection: "desc"}
+	fs, n, err := flows.FindFlows(ctx, filter)
+	if err != nil {
+		return FlowsStamp{}, err
+	}
+	s := FlowsStamp{Count: n}
+	if len(fs) > 0 {
+		s.LastID, s.Last = fs[0].ID, fs[0].LastUpdated
+	}
+	return s, nil
 }
 
 // Invalidate drops everything cached, then calls OnInvalidate; the next
@@ -265,7 +282,7 @@ func (c *FlowCache) refresh(ctx context.Context, applicationID string, ix *trigg
 // rebuild lists the application's flows again for ix, begun at now when
 // its flows had stamp, and swaps the result in unless a rebuild after a
 // change came first.
-func (c *FlowCache) rebuild(applicationID string, ix *triggerIndex, stamp flowsStamp, now time.Time) {
+func (c *FlowCache) rebuild(applicationID string, ix *triggerIndex, stamp FlowsStamp, now time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	targets, err := WebhookTargets(ctx, c.Flows, c.Versions, applicationID, "")
@@ -277,19 +294,9 @@ func (c *FlowCache) rebuild(applicationID string, ix *triggerIndex, stamp flowsS
 	}
 }
 
-// stamp reads the application's cloud flow count and most recently updated
-// flow.
-func (c *FlowCache) stamp(ctx context.Context, applicationID string) (flowsStamp, error) {
-	fs, n, err := c.Flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: applicationID, FlowClass: weir.FlowClassCloud,
-		ListOptions: weir.ListOptions{PerPage: 1, SortField: "lastUpdated", SortDirection: "desc"}})
-	if err != nil {
-		return flowsStamp{}, err
-	}
-	s := flowsStamp{count: n}
-	if len(fs) > 0 {
-		s.lastID, s.last = fs[0].ID, fs[0].LastUpdated
-	}
-	return s, nil
+// stamp reads the stamp of the application's cloud flows.
+func (c *FlowCache) stamp(ctx context.Context, applicationID string) (FlowsStamp, error) {
+	return ReadFlowsStamp(ctx, c.Flows, weir.FlowFilter{ApplicationID: applicationID, FlowClass: weir.FlowClassCloud})
 }
 
 // WebhookTargets reads every enabled cloud flow of the application and

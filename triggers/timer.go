@@ -41,11 +41,13 @@ type Timers struct {
 	Queue    weir.RunQueue
 	Logger   *slog.Logger
 	Now      func() time.Time
-	Refresh  time.Duration // how often flows are re-read; default 5 s
+	Refresh  time.Duration // how often flows are checked for changes; default 5 s
 	Tick     time.Duration // how often due timers are checked; default 250 ms
 
 	mu     sync.Mutex
 	timers map[string]*timer // by flow id + trigger key + schedule
+	stamp  engine.FlowsStamp // of the flows last read
+	read   time.Time         // when they were last read; zero before
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -108,13 +110,28 @@ func (ts *Timers) loop(ctx context.Context) {
 	}
 }
 
+// timersFullRead is how often the flows are read even when their stamp did
+// not change: changes by another process that touch no flow row (a version
+// disabled) are seen within it.
+const timersFullRead = time.Minute
+
 // reload re-reads every flow's timer triggers, keeping the next tick of
-// timers that did not change.
+// timers that did not change. Reading thousands of flows takes a while, so
+// it first reads their stamp (count and last update) and reads them only
+// when it changed or timersFullRead has passed.
 func (ts *Timers) reload(ctx context.Context, now time.Time) error {
+	stamp, err := engine.ReadFlowsStamp(ctx, ts.Flows, weir.FlowFilter{})
+	if err != nil {
+		return err
+	}
+	if !ts.read.IsZero() && stamp == ts.stamp && now.Sub(ts.read) < timersFullRead {
+		return nil
+	}
 	flows, _, err := ts.Flows.FindFlows(ctx, weir.FlowFilter{})
 	if err != nil {
 		return err
 	}
+	ts.stamp, ts.read = stamp, now
 	found := map[string]*timer{}
 	for _, f := range flows {
 		if !f.Enabled {

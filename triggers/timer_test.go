@@ -113,3 +113,55 @@ func TestTimersTwoProcessesFireOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestTimersReadFlowsOnlyWhenChanged checks that the flows are listed again
+// only when their stamp (count, last update) changed, or after a minute.
+func TestTimersReadFlowsOnlyWhenChanged(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		flows := []*weir.Flow{timerFlow("a", true, `{"seconds": 3600}`)}
+		listings := 0
+		svc := &mock.FlowService{FindFlowsFn: func(_ context.Context, f weir.FlowFilter) ([]*weir.Flow, int, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if f.PerPage == 1 && f.SortField == "lastUpdated" {
+				last := flows[0]
+				for _, g := range flows {
+					if g.LastUpdated.After(last.LastUpdated) {
+						last = g
+					}
+				}
+				return []*weir.Flow{last}, len(flows), nil
+			}
+			listings++
+			return append([]*weir.Flow(nil), flows...), len(flows), nil
+		}}
+		count := func() int { mu.Lock(); defer mu.Unlock(); return listings }
+		rec := &recorder{}
+		ts := &triggers.Timers{Queue: rec.queue(), Flows: svc}
+		ts.Open()
+		defer ts.Close()
+		time.Sleep(30 * time.Second)
+		if n := count(); n != 1 {
+			t.Fatalf("%d listings in 30 s of unchanged flows, want 1", n)
+		}
+		b := timerFlow("b", true, `{"seconds": 20}`)
+		b.LastUpdated = time.Now()
+		mu.Lock()
+		flows = append(flows, b)
+		mu.Unlock()
+		time.Sleep(25 * time.Second)
+		synctest.Wait()
+		if n := count(); n != 2 {
+			t.Fatalf("%d listings after a flow was added, want 2", n)
+		}
+		if len(rec.times()) == 0 {
+			t.Fatal("the added flow's timer never fired")
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if n := count(); n != 3 {
+			t.Fatalf("%d listings a minute later, want 3 (one full read a minute)", n)
+		}
+	})
+}
