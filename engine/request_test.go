@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -67,4 +68,32 @@ func TestMatchRequestTriggers(t *testing.T) {
 	if got := engine.MatchRequestTriggers(nil, "get", "/"); got != nil {
 		t.Errorf("MatchRequestTriggers(nil) = %v, want none", got)
 	}
+}
+
+// FuzzMatchRequestTriggers matches arbitrary routes, methods and request
+// paths. Properties: no panic; a match names the trigger and only
+// parameters its route declares.
+func FuzzMatchRequestTriggers(f *testing.F) {
+	for _, s := range [][3]string{
+		{"get", "/devices/{id}", "/devices/d1"}, {"*", "/files/{p*}", "/files/a/b%2F"}, {"", "/items/{id?}", "/items"},
+		{"post", "/{a}/{b*2}", "/x/y/z"}, {"get", "{", "/%zz"}, {"*", "/{}/{?}/{*}", "//"}, {"put", "", ""},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	f.Fuzz(func(t *testing.T, method, route, path string) {
+		def := requestDef([3]string{"k", method, route})
+		var stored struct{ Route string } // as JSON keeps it (invalid UTF-8 replaced)
+		_ = json.Unmarshal(def.Triggers[0].Config, &stored)
+		route = stored.Route
+		for _, m := range engine.MatchRequestTriggers(def, method, path) {
+			if m.Key != "k" {
+				t.Fatalf("match of key %q, want k", m.Key)
+			}
+			for name := range m.Params {
+				if !strings.Contains(route, "{"+name) {
+					t.Fatalf("param %q is not in route %q", name, route)
+				}
+			}
+		}
+	})
 }
