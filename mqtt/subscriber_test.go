@@ -2,6 +2,7 @@ package mqtt_test
 
 import (
 	"crypto/rand"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -179,5 +180,27 @@ func TestSubscriber_Share(t *testing.T) {
 	}
 	if total != n || len(seen) != n {
 		t.Errorf("the group handled %d messages (%d distinct), want each of %d once", total, len(seen), n)
+	}
+}
+
+// TestSubscriber_CloseWhileUnreachable closes a subscriber still trying to
+// reach a broker that is down: its goroutines end.
+func TestSubscriber_CloseWhileUnreachable(t *testing.T) {
+	before := runtime.NumGoroutine()
+	s := &mqtt.Subscriber{URL: "tcp://127.0.0.1:1", ClientID: "weir-test-" + rand.Text()[:10], Handle: func(string, []byte) {}}
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetFilters(t.Context(), []string{"a/#"}); err != nil {
+		t.Errorf("SetFilters while unreachable = %v, want nil (recorded for later)", err)
+	}
+	time.Sleep(100 * time.Millisecond) // let it try
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines after Close, %d before Open", runtime.NumGoroutine(), before)
+		}
 	}
 }
