@@ -96,6 +96,79 @@ func (m *MQTTTopics) Changed() {
 	}
 }
 
+// Deliver queues one run for each trigger whose filter matches topic, with
+// the message as its data. It returns once the runs are stored; a run that
+// cannot be stored is logged.
+func (m *MQTTTopics) Deliver(topic string, payload []byte) {
+	m.mu.Lock()
+	var matched []mqttTrigger
+	for _, t := range m.triggers {
+		if matchTopic(t.filter, topic) {
+			matched = append(matched, t)
+		}
+	}
+	m.mu.Unlock()
+	if len(matched) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	at := m.Now().UTC().Truncate(time.Millisecond)
+	for _, t := range matched {
+		data, err := mqttData(t, topic, payload)
+		if err != nil {
+			m.Logger.Error("mqtt triggers: encode message", "flow_id", t.flowID, "err", err)
+			continue
+		}
+		run := &weir.Run{
+			ID: weir.NewID(), ApplicationID: t.appID, FlowID: t.flowID, FlowVersion: t.version,
+			TriggerType: TriggerMQTTTopic, TriggerKey: t.key, TriggerID: topic,
+			RelayType: "public", RelayID: "000000000000000000000000", Time: at, Data: data,
+		}
+		if err := m.Queue.EnqueueRun(ctx, run); err != nil && weir.ErrorTypeOf(err) != weir.NotFound {
+			m.Logger.Error("mqtt triggers: enqueue run", "flow_id", t.flowID, "topic", topic, "err", err)
+		}
+	}
+}
+
+// Filters returns the topic filters of the triggers last read, sorted.
+func (m *MQTTTopics) Filters() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, t := range m.triggers {
+		out = append(out, t.key)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// ValidTopicFilter reports whether f is an MQTT topic filter: not empty,
+// levels separated by "/" (empty levels allowed), "+" alone in a level,
+// "#" alone in the last.
+func ValidTopicFilter(f string) bool {
+	if f == "" || len(f) > 65535 || strings.ContainsRune(f, 0) {
+		return false
+	}
+	levels := strings.Split(f, "/")
+	for i, l := range levels {
+		switch {
+		case l == "#" && i != len(levels)-1:
+			return false
+		case l != "+" && l != "#" && strings.ContainsAny(l, "+#"):
+			return false
+		}
+	}
+	return true
+}
+
+// MatchTopic reports whether topic matches filter, as a broker decides:
+// "+" matches one level, "#" the rest (its parent level included), and
+// wildcards at the first level do not match "$" topics.
+func MatchTopic(filter, topic string) bool {
+	return matchTopic(strings.Split(filter, "/"), topic)
+}
+
 func (m *MQTTTopics) loop(ctx context.Context) {
 	defer close(m.done)
 	tick := time.NewTicker(m.Refresh)
@@ -168,41 +241,6 @@ func (m *MQTTTopics) parse(f *weir.Flow, version string, t weir.Trigger) (mqttTr
 		filter: strings.Split(t.Key, "/"), local: cfg.IntegrationID == "local"}, true
 }
 
-// Deliver queues one run for each trigger whose filter matches topic, with
-// the message as its data. It returns once the runs are stored; a run that
-// cannot be stored is logged.
-func (m *MQTTTopics) Deliver(topic string, payload []byte) {
-	m.mu.Lock()
-	var matched []mqttTrigger
-	for _, t := range m.triggers {
-		if matchTopic(t.filter, topic) {
-			matched = append(matched, t)
-		}
-	}
-	m.mu.Unlock()
-	if len(matched) == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	at := m.Now().UTC().Truncate(time.Millisecond)
-	for _, t := range matched {
-		data, err := mqttData(t, topic, payload)
-		if err != nil {
-			m.Logger.Error("mqtt triggers: encode message", "flow_id", t.flowID, "err", err)
-			continue
-		}
-		run := &weir.Run{
-			ID: weir.NewID(), ApplicationID: t.appID, FlowID: t.flowID, FlowVersion: t.version,
-			TriggerType: TriggerMQTTTopic, TriggerKey: t.key, TriggerID: topic,
-			RelayType: "public", RelayID: "000000000000000000000000", Time: at, Data: data,
-		}
-		if err := m.Queue.EnqueueRun(ctx, run); err != nil && weir.ErrorTypeOf(err) != weir.NotFound {
-			m.Logger.Error("mqtt triggers: enqueue run", "flow_id", t.flowID, "topic", topic, "err", err)
-		}
-	}
-}
-
 // mqttData is a message's run data: the message as a string, or for a
 // local trigger {message, topic}.
 func mqttData(t mqttTrigger, topic string, payload []byte) (json.RawMessage, error) {
@@ -210,31 +248,6 @@ func mqttData(t mqttTrigger, topic string, payload []byte) (json.RawMessage, err
 		return json.Marshal(map[string]string{"message": string(payload), "topic": topic})
 	}
 	return json.Marshal(string(payload))
-}
-
-// ValidTopicFilter reports whether f is an MQTT topic filter: non-empty
-// levels separated by "/", "+" alone in a level, "#" alone in the last.
-func ValidTopicFilter(f string) bool {
-	if f == "" || len(f) > 65535 || strings.ContainsRune(f, 0) {
-		return false
-	}
-	levels := strings.Split(f, "/")
-	for i, l := range levels {
-		switch {
-		case l == "#" && i != len(levels)-1:
-			return false
-		case l != "+" && l != "#" && strings.ContainsAny(l, "+#"):
-			return false
-		}
-	}
-	return true
-}
-
-// MatchTopic reports whether topic matches filter, as a broker decides:
-// "+" matches one level, "#" the rest (its parent level included), and
-// wildcards at the first level do not match "$" topics.
-func MatchTopic(filter, topic string) bool {
-	return matchTopic(strings.Split(filter, "/"), topic)
 }
 
 func matchTopic(filter []string, topic string) bool {
@@ -251,16 +264,4 @@ func matchTopic(filter []string, topic string) bool {
 		}
 	}
 	return len(levels) == len(filter)
-}
-
-// Filters returns the topic filters of the triggers last read, sorted.
-func (m *MQTTTopics) Filters() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []string
-	for _, t := range m.triggers {
-		out = append(out, t.key)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
