@@ -48,7 +48,7 @@ func (e *Executor) fireFlowErrors(ctx context.Context, run *weir.Run, flow *weir
 				continue
 			}
 			if scope, ok := catches(t, f.ID == flow.ID, f.FlowClass, flow.FlowClass); ok {
-				handlers = append(handlers, flowErrorHandler{f, v.Name, t.Key, handlerRank(f, flow, scope)})
+				handlers = append(handlers, flowErrorHandler{f, v.Name, t.Key, handlerRank(f, flow, scope), triggerID(f, flow, scope)})
 			}
 		}
 	}
@@ -57,7 +57,7 @@ func (e *Executor) fireFlowErrors(ctx context.Context, run *weir.Run, flow *weir
 	for _, h := range handlers {
 		handler := &weir.Run{
 			ID: weir.NewID(), ApplicationID: h.flow.ApplicationID, FlowID: h.flow.ID, FlowVersion: h.version,
-			TriggerType: TriggerFlowError, TriggerKey: h.key, TriggerID: flow.ID + "-flowError",
+			TriggerType: TriggerFlowError, TriggerKey: h.key, TriggerID: h.triggerID,
 			RelayType: "flow", RelayID: flow.ID, Time: e.Now().UTC(), Data: data,
 		}
 		if err := e.Queue.EnqueueRun(ctx, handler); err != nil {
@@ -68,10 +68,21 @@ func (e *Executor) fireFlowErrors(ctx context.Context, run *weir.Run, flow *weir
 
 // flowErrorHandler is a Workflow Error trigger that catches an error.
 type flowErrorHandler struct {
-	flow    *weir.Flow
-	version string
-	key     string
-	rank    int // the order handlers start in
+	flow      *weir.Flow
+	version   string
+	key       string
+	rank      int    // the order handlers start in
+	triggerID string // the handler run's triggerId
+}
+
+// triggerID is the triggerId of handler f's run for an error of flow
+// failed: "<failed flow id>-flowError", or on edge devices
+// "global-flowError" for a global handler of another flow.
+func triggerID(f, failed *weir.Flow, scope string) string {
+	if scope == "global" && edgeClass(f.FlowClass) && f.ID != failed.ID {
+		return "global-flowError"
+	}
+	return failed.ID + "-flowError"
 }
 
 // handlerRank orders the handlers of an error of flow failed.

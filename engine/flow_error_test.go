@@ -80,6 +80,13 @@ func TestExecutorFlowErrorScopes(t *testing.T) {
 				got = append(got, h.FlowID)
 				var data struct{ ReplyID string }
 				_ = json.Unmarshal(h.Data, &data)
+				wantID := "f1-flowError"
+				if h.FlowID == "edgeGlobal" {
+					wantID = "global-flowError"
+				}
+				if h.TriggerID != wantID {
+					t.Errorf("handler run of %s: triggerId %s, want %s", h.FlowID, h.TriggerID, wantID)
+				}
 				if data.ReplyID != "req.1" || h.TriggerKey != h.FlowID+"-flowError" {
 					t.Errorf("handler run of %s: key %s, data %s; want its trigger and the failed request's reply id", h.FlowID, h.TriggerKey, h.Data)
 				}
