@@ -460,7 +460,7 @@ func (n *httpNode) checkRedirect(req *http.Request, via []*http.Request) error {
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return fmt.Errorf("redirect to unsupported protocol %q", req.URL.Scheme)
 	}
-	if len(via) >= httpMaxRedirects {
+	if len(via) > httpMaxRedirects {
 		return fmt.Errorf("exceeded maximum of %d redirects", httpMaxRedirects)
 	}
 	return nil
