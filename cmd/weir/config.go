@@ -34,7 +34,7 @@ type Config struct {
 	LogKeep      int           // run log entries kept per flow; 0: no count limit
 	LogMaxAge    time.Duration // run log entries older than this are deleted; 0: no age limit
 	HTTPEgress   string        // destinations the HTTP node may reach: all, lan or public
-	StorageKeys  int           // keys per flow's storage (SQLite); 0: no limit
+	StorageKeys  int           // keys per flow's storage; 0: no limit
 }
 
 // DefaultConfig returns the settings weir serve uses when none are given.
@@ -73,7 +73,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	integer(fs, &c.WebhookLimit, "webhook-limit", "WEIR_WEBHOOK_LIMIT", "requests allowed per webhook per 10 s (0: no limit)")
 	integer(fs, &c.LogKeep, "log-keep", "WEIR_LOG_KEEP", "run log entries kept per flow (0: no count limit)")
 	duration(fs, &c.LogMaxAge, "log-max-age", "WEIR_LOG_MAX_AGE", "run log entries older than this are deleted (0: keep them)")
-	integer(fs, &c.StorageKeys, "storage-keys", "WEIR_STORAGE_KEYS", "keys allowed in one flow's storage, SQLite store (0: no limit)")
+	integer(fs, &c.StorageKeys, "storage-keys", "WEIR_STORAGE_KEYS", "keys allowed in one flow's storage (0: no limit)")
 	str(fs, &c.HTTPEgress, "http-egress", "WEIR_HTTP_EGRESS", "destinations the HTTP node may connect to: all; lan (all but link-local and cloud metadata addresses); public (no loopback, private, link-local or other non-public addresses)")
 }
 

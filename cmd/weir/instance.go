@@ -74,6 +74,10 @@ func openInstance(cfg Config) (*instance, error) {
 func openStore(cfg Config) (store, error) {
 	if strings.HasPrefix(cfg.Store, "postgres://") || strings.HasPrefix(cfg.Store, "postgresql://") {
 		db := postgres.NewDB(cfg.Store)
+		db.MaxStorageKeys = cfg.StorageKeys
+		if cfg.StorageKeys == 0 {
+			db.MaxStorageKeys = -1 // no limit
+		}
 		if u, err := url.Parse(cfg.Store); err == nil && u.Query().Get("search_path") != "" {
 			db.Schema = u.Query().Get("search_path") // weir's tables live in that schema
 		}

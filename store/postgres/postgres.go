@@ -75,6 +75,12 @@ type DB struct {
 	// Zero means DefaultMaxQueued.
 	MaxQueued int
 
+	// MaxStorageKeys caps the keys of one flow's storage: writing a new key
+	// past it fails with Validation (concurrent writers of new keys may
+	// overshoot it by a few). Zero means weir.DefaultMaxStorageKeys; a
+	// negative value lifts the cap.
+	MaxStorageKeys int
+
 	// Logger receives warnings about the listening connection; nil
 	// discards them.
 	Logger *slog.Logger

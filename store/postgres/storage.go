@@ -52,15 +52,20 @@ func (db *DB) StorageEntry(ctx context.Context, flowID, key string) (json.RawMes
 func (db *DB) SetStorageEntry(ctx context.Context, flowID, key string, value json.RawMessage) error {
 	v, err := compactJSON(value)
 	if err == nil {
-		const q = `INSERT INTO storage (flow_id, key, value) VALUES ($1, $2, $3)
+		const q = `INSERT INTO storage (flow_id, key, value) SELECT $1, $2, $3 WHERE ` + keyRoom + `
 			ON CONFLICT (flow_id, key) DO UPDATE SET value = excluded.value`
+		written := true
 		if e, ok := weir.EffectFromContext(ctx); ok {
-			_, _, err = db.writeEffect(ctx, e, effectCall("set", flowID, key), q+` RETURNING NULL::text AS r`, false, flowID, key, v)
+			_, written, err = db.writeEffect(ctx, e, effectCall("set", flowID, key), q+` RETURNING NULL::text AS r`, true, flowID, key, v, db.maxStorageKeys())
 		} else {
-			_, err = db.pool.Exec(ctx, q, flowID, key, v)
+			var tag pgconn.CommandTag
+			tag, err = db.pool.Exec(ctx, q, flowID, key, v, db.maxStorageKeys())
+			written = tag.RowsAffected() > 0
 		}
 		if isForeignKey(err) {
 			err = errFlowNotFound()
+		} else if err == nil && !written {
+			err = db.errKeyCap()
 		}
 	}
 	if err != nil {
@@ -141,21 +146,30 @@ func (db *DB) incrStorageEntry(ctx context.Context, flowID, key string, delta fl
 		return 0, errNotFinite()
 	}
 	const q = `
-		INSERT INTO storage AS s (flow_id, key, value) VALUES ($1, $2, $3)
+		INSERT INTO storage AS s (flow_id, key, value) SELECT $1, $2, $3 WHERE ` + keyRoomIncr + `
 		ON CONFLICT (flow_id, key) DO UPDATE SET value = weir_json_number(s.value::double precision + $4)
 		WHERE s.value ~ '^-?[0-9]'
 		RETURNING value AS r`
 	var value *string
 	if e, ok := weir.EffectFromContext(ctx); ok {
 		var found bool
-		if value, found, err = db.writeEffect(ctx, e, effectCall("incr", flowID, key), q, true, flowID, key, string(initial), delta); err == nil && !found {
+		if value, found, err = db.writeEffect(ctx, e, effectCall("incr", flowID, key), q, true, flowID, key, string(initial), delta, db.maxStorageKeys()); err == nil && !found {
 			err = pgx.ErrNoRows
 		}
 	} else {
-		err = db.pool.QueryRow(ctx, q, flowID, key, string(initial), delta).Scan(&value)
+		err = db.pool.QueryRow(ctx, q, flowID, key, string(initial), delta, db.maxStorageKeys()).Scan(&value)
 	}
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
+		// Nothing written: the stored value is not a number, or the key is
+		// new and the flow's storage is full.
+		var exists bool
+		if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM storage WHERE flow_id = $1 AND key = $2)`, flowID, key).Scan(&exists); err != nil {
+			return 0, err
+		}
+		if !exists {
+			return 0, db.errKeyCap()
+		}
 		return 0, errNotNumber()
 	case isForeignKey(err):
 		return 0, errFlowNotFound()
@@ -201,4 +215,29 @@ func compactJSON(value json.RawMessage) (string, error) {
 		return "", weir.Errorf(weir.Validation, "Storage value must be JSON")
 	}
 	return buf.String(), nil
+}
+
+// keyRoom is the condition under which SetStorageEntry ($1 flow, $2 key,
+// $4 cap) may write: no cap, the key exists, or the flow has room for a new
+// key. keyRoomIncr is the same with the cap in $5. Under concurrent writers
+// of new keys to one flow the count may overshoot the cap by a few.
+const (
+	keyRoom     = `($4::int <= 0 OR EXISTS (SELECT 1 FROM storage WHERE flow_id = $1 AND key = $2) OR (SELECT COUNT(*) FROM storage WHERE flow_id = $1) < $4::int)`
+	keyRoomIncr = `($5::int <= 0 OR EXISTS (SELECT 1 FROM storage WHERE flow_id = $1 AND key = $2) OR (SELECT COUNT(*) FROM storage WHERE flow_id = $1) < $5::int)`
+)
+
+// maxStorageKeys is the cap on keys per flow in force; 0 for none.
+func (db *DB) maxStorageKeys() int {
+	switch {
+	case db.MaxStorageKeys < 0:
+		return 0
+	case db.MaxStorageKeys == 0:
+		return weir.DefaultMaxStorageKeys
+	}
+	return db.MaxStorageKeys
+}
+
+// errKeyCap is the error of a new key past the cap.
+func (db *DB) errKeyCap() error {
+	return weir.Errorf(weir.Validation, "Flow storage is limited to %d keys; delete or clear keys before adding new ones", db.maxStorageKeys())
 }
