@@ -36,7 +36,8 @@ type weirServer struct {
 }
 
 // startWeir starts bin on a free loopback port with data as its data
-// directory, presses unlimited, and reads the owner token on first start;
+// directory, presses, webhook requests and kept run logs unlimited (S3
+// counts every run's log entry), and reads the owner token on first start;
 // extra are further serve flags.
 func startWeir(ctx context.Context, bin, data, token string, logf io.Writer, extra ...string) (*weirServer, error) {
 	port, err := freePort()
@@ -45,7 +46,7 @@ func startWeir(ctx context.Context, bin, data, token string, logf io.Writer, ext
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	args := append([]string{"serve", "--addr", "127.0.0.1:" + strconv.Itoa(port), "--data", data,
-		"--press-limit", "0", "--webhook-limit", "0", "--log-level", "warn"}, extra...)
+		"--press-limit", "0", "--webhook-limit", "0", "--log-keep", "0", "--log-level", "warn"}, extra...)
 	cmd := exec.Command(bin, args...)
 	p, err := start(ctx, "weir", cmd, base, logf)
 	if err != nil {
