@@ -204,6 +204,11 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	} else if err != nil {
 		return nil, err
 	}
+	if res.StoreFull {
+		// Recording the run as failed would lose it; left leased, it is
+		// offered again (its completed writes are not repeated).
+		return nil, weir.Errorf(weir.InsufficientStorage, "the store had no space left for a write of the run")
+	}
 	e.fireFlowErrors(ctx, run, flow, res, log)
 	return &weir.LogEntry{
 		ID:             run.ID,

@@ -26,6 +26,10 @@ type Result struct {
 	ErroredPayload Payload     // the payload at the first halting error; nil when none
 	Return         *CallResult // how a custom node run ended: its first cap node; nil when none was reached
 	WallTime       time.Duration
+	// StoreFull is set when a node failed because the store had no space
+	// left (InsufficientStorage): the run should execute again later
+	// rather than be recorded as failed.
+	StoreFull bool
 }
 
 // Run executes the trigger with key triggerKey on payload p and waits until
@@ -221,6 +225,9 @@ func (r *runner) interrupted(v *vertex, p Payload) {
 func (r *runner) fail(v *vertex, p Payload, err error) {
 	r.mu.Lock()
 	r.res.PathsFailed++
+	if weir.ErrorTypeOf(err) == weir.InsufficientStorage {
+		r.res.StoreFull = true
+	}
 	if r.res.ErroredPayload == nil {
 		r.res.ErroredPayload = Clone(p).(Payload)
 	}
