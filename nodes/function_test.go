@@ -202,7 +202,9 @@ func TestFunctionNode_Isolation(t *testing.T) {
 }
 
 // TestFunctionNode_Limits runs scripts that would hang or exhaust the server;
-// each must end within bound with one of the given error classes.
+// each must end with one of the given error classes, well before its run's
+// deadline when the error is not a timeout. The bounds leave room for a
+// loaded machine: what they catch is a script that is never stopped.
 func TestFunctionNode_Limits(t *testing.T) {
 	tests := []struct {
 		name, script string
@@ -211,16 +213,16 @@ func TestFunctionNode_Limits(t *testing.T) {
 		wantNames    []string
 		heap         int64 // MaxHeapGrowth, to keep slow allocators short
 	}{
-		{"InfiniteLoop", `while (true) {}`, 300 * time.Millisecond, 2 * time.Second, []string{"TimeoutError"}, 0},
-		{"InfiniteLoopInPromiseJob", `Promise.resolve().then(() => { for (;;) {} })`, 300 * time.Millisecond, 2 * time.Second, []string{"TimeoutError"}, 0},
+		{"InfiniteLoop", `while (true) {}`, 300 * time.Millisecond, 5 * time.Second, []string{"TimeoutError"}, 0},
+		{"InfiniteLoopInPromiseJob", `Promise.resolve().then(() => { for (;;) {} })`, 300 * time.Millisecond, 5 * time.Second, []string{"TimeoutError"}, 0},
 		{"InfiniteLoopInGetter", `Object.defineProperty(payload, 'g', { enumerable: true, get() { for (;;) {} } })`,
-			300 * time.Millisecond, 2 * time.Second, []string{"TimeoutError"}, 0},
-		{"DeepRecursion", `function f(n) { return f(n + 1) + 1 } f(0)`, 10 * time.Second, 2 * time.Second, []string{"FunctionNodeRangeError"}, 0},
-		{"HugeRepeat", `payload.s = 'x'.repeat(1 << 30)`, 10 * time.Second, time.Second, []string{"FunctionNodeRangeError"}, 0},
-		{"HugePadStart", `payload.s = ''.padStart(2 ** 31, 'y')`, 10 * time.Second, time.Second, []string{"FunctionNodeRangeError"}, 0},
-		{"HugeTypedArray", `payload.n = new Float64Array(1 << 28).length`, 10 * time.Second, time.Second, []string{"FunctionNodeRangeError"}, 0},
-		{"HugeSparseArrayWalk", `const a = []; a.length = 2 ** 32 - 1; a.forEach(x => x)`, 10 * time.Second, time.Second, []string{"FunctionNodeRangeError"}, 0},
-		{"HugeArrayJoin", `const a = []; a.length = 2 ** 32 - 1; payload.s = String(a)`, 10 * time.Second, time.Second, []string{"FunctionNodeRangeError"}, 0},
+			300 * time.Millisecond, 5 * time.Second, []string{"TimeoutError"}, 0},
+		{"DeepRecursion", `function f(n) { return f(n + 1) + 1 } f(0)`, 10 * time.Second, 5 * time.Second, []string{"FunctionNodeRangeError"}, 0},
+		{"HugeRepeat", `payload.s = 'x'.repeat(1 << 30)`, 10 * time.Second, 5 * time.Second, []string{"FunctionNodeRangeError"}, 0},
+		{"HugePadStart", `payload.s = ''.padStart(2 ** 31, 'y')`, 10 * time.Second, 5 * time.Second, []string{"FunctionNodeRangeError"}, 0},
+		{"HugeTypedArray", `payload.n = new Float64Array(1 << 28).length`, 10 * time.Second, 5 * time.Second, []string{"FunctionNodeRangeError"}, 0},
+		{"HugeSparseArrayWalk", `const a = []; a.length = 2 ** 32 - 1; a.forEach(x => x)`, 10 * time.Second, 5 * time.Second, []string{"FunctionNodeRangeError"}, 0},
+		{"HugeArrayJoin", `const a = []; a.length = 2 ** 32 - 1; payload.s = String(a)`, 10 * time.Second, 5 * time.Second, []string{"FunctionNodeRangeError"}, 0},
 		// Under the race detector allocation is slow enough that the
 		// execution time cap (10 s) may stop these before the heap bound.
 		{"ArrayOfArrays", `const a = []; while (true) a.push(new Array(1e6).fill(0))`, 30 * time.Second, 30 * time.Second,
@@ -286,7 +288,7 @@ func TestFunctionNode_Concurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range runs {
 		wg.Go(func() {
-			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 			if i == 7 {
 				ctx, cancel = context.WithTimeout(t.Context(), 500*time.Millisecond)
 			}
