@@ -33,7 +33,7 @@ func TestClusterKillKeepsEveryPress(t *testing.T) {
 	if natsURL == "" {
 		t.Skip("set WEIR_TEST_NATS_URL (e.g. nats://127.0.0.1:4222) to run the scale-out tests")
 	}
-	store := postgresSchemaURL(t)
+	store := mustPostgresStore(t)
 	stream := mustKillStream(t, natsURL)
 	flags := []string{"--store", store, "--queue", natsURL + "?stream=" + stream + "&lease=2s",
 		"--log-keep", "0", "--log-level", "info"}

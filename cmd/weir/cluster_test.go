@@ -9,7 +9,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/url"
 	"os"
 	"runtime"
 	"slices"
@@ -17,8 +16,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/weirhq/weir/nats"
 )
@@ -34,7 +31,7 @@ func startCluster(t testing.TB, n int, set func(*Config)) ([]*Main, string) {
 	if natsURL == "" {
 		t.Skip("set WEIR_TEST_NATS_URL (e.g. nats://127.0.0.1:4222) to run the scale-out tests")
 	}
-	store := postgresSchemaURL(t)
+	store := mustPostgresStore(t)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	stream := "weirtest_" + hex.EncodeToString(b)
@@ -84,40 +81,6 @@ func dropNATSState(t testing.TB, url, stream string) {
 	for _, name := range []string{"presses", "webhooks"} {
 		_ = c.JS.DeleteKeyValue(ctx, stream+"_limit_"+name)
 	}
-}
-
-// postgresSchemaURL returns WEIR_TEST_POSTGRES_DSN pointed at a fresh schema
-// dropped when the test ends, or skips the test when it is unset.
-func postgresSchemaURL(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv("WEIR_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("set WEIR_TEST_POSTGRES_DSN to run PostgreSQL tests")
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "weir_cluster_" + hex.EncodeToString(b)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	return u.String()
 }
 
 // stopExecuting makes m serve requests without executing runs, so that the

@@ -40,7 +40,7 @@ func TestServeOnPostgres(t *testing.T) {
 
 // mustPostgresStore returns a --store URL of WEIR_TEST_POSTGRES_DSN with a
 // schema of the test's own, dropped at cleanup; it skips t without a DSN.
-func mustPostgresStore(t *testing.T) string {
+func mustPostgresStore(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv("WEIR_TEST_POSTGRES_DSN")
 	if dsn == "" {
@@ -69,6 +69,5 @@ func mustPostgresStore(t *testing.T) string {
 			t.Errorf("drop schema: %v", err)
 		}
 	})
-
 	return u.String()
 }
