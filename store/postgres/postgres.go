@@ -85,7 +85,7 @@ type DB struct {
 	// discards them.
 	Logger *slog.Logger
 
-	pool     *pgxpool.Pool
+	pool     pool   // every statement outside inTx goes through it
 	owner    string // leased_by of this DB's claims
 	wake     *signal
 	kick     chan struct{}      // notifyOthers requests, buffered 1
@@ -136,9 +136,11 @@ func (db *DB) Open() (err error) {
 	db.kick = make(chan struct{}, 1)
 
 	ctx := context.Background()
-	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
 		return fmt.Errorf("postgres: open: %w", err)
 	}
+	db.pool = pool{p}
 	defer func() {
 		if err != nil {
 			db.pool.Close()
@@ -169,7 +171,7 @@ func (db *DB) Close() error {
 			<-db.listen
 			<-db.notified
 		}
-		if db.pool == nil {
+		if db.pool.Pool == nil {
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -194,9 +196,10 @@ func (db *DB) now() time.Time { return ms(db.Now()) }
 // ms returns t in UTC truncated to the millisecond.
 func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
-// inTx runs fn in a transaction, committed when fn returns nil.
+// inTx runs fn in a transaction, committed when fn returns nil. Its error,
+// like every statement's outside transactions, passes through typed.
 func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, fn)
+	return typed(pgx.BeginFunc(ctx, db.pool.Pool, fn))
 }
 
 // marshal encodes v as compact JSON text, leaving raw JSON as given: no HTML
