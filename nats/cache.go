@@ -25,28 +25,25 @@ type CacheRelay struct {
 
 	mu  sync.Mutex
 	id  string
-	sub *natsgo.Subscription
+	sub subscription
 }
 
 // Open subscribes to the other processes' announcements and calls drop for
 // each; drop must not block for long.
 func (r *CacheRelay) Open(drop func()) error {
 	id := weir.NewID()
-	sub, err := r.Client.Conn.Subscribe(r.subject(), func(m *natsgo.Msg) {
+	sub, err := subscribe(r.Client.Conn, r.subject(), func(m *natsgo.Msg) {
 		if m.Header.Get(senderHeader) != id {
 			drop()
 		}
 	})
 	if err != nil {
-		return fmt.Errorf("nats: subscribe %s: %w", r.subject(), err)
-	}
-	if err := r.Client.Conn.Flush(); err != nil {
-		_ = sub.Unsubscribe()
-		return fmt.Errorf("nats: subscribe %s: %w", r.subject(), err)
+		return err
 	}
 	r.mu.Lock()
-	r.id, r.sub = id, sub
+	r.id = id
 	r.mu.Unlock()
+	r.sub.set(sub)
 	return nil
 }
 
@@ -65,18 +62,6 @@ func (r *CacheRelay) Announce() error {
 }
 
 // Close stops receiving announcements; it does not close the Client.
-func (r *CacheRelay) Close() error {
-	r.mu.Lock()
-	sub := r.sub
-	r.sub = nil
-	r.mu.Unlock()
-	if sub == nil {
-		return nil
-	}
-	if err := sub.Unsubscribe(); err != nil && r.Client.Conn.IsConnected() {
-		return fmt.Errorf("nats: unsubscribe cache: %w", err)
-	}
-	return nil
-}
+func (r *CacheRelay) Close() error { return r.sub.close(r.Client.Conn, "cache") }
 
 func (r *CacheRelay) subject() string { return prefixOr(r.Prefix) + ".cache" }

@@ -3,7 +3,6 @@ package nats
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	natsgo "github.com/nats-io/nats.go"
 )
@@ -23,29 +22,22 @@ type DebugRelay struct {
 	Client *Client
 	Prefix string // default DefaultPrefix
 
-	mu  sync.Mutex
-	sub *natsgo.Subscription
+	sub subscription
 }
 
 // Open subscribes to the debug messages of every flow and hands each to
 // receive (engine.DebugHub.Receive), one at a time; receive must not block.
 func (r *DebugRelay) Open(receive func(flowID string, data []byte)) error {
 	base := r.subject("")
-	sub, err := r.Client.Conn.Subscribe(base+"*", func(m *natsgo.Msg) {
+	// subscribe waits for the server, so this process sees its own
+	// messages too from the first one published.
+	sub, err := subscribe(r.Client.Conn, base+"*", func(m *natsgo.Msg) {
 		receive(strings.TrimPrefix(m.Subject, base), m.Data)
 	})
 	if err != nil {
-		return fmt.Errorf("nats: subscribe %s*: %w", base, err)
+		return err
 	}
-	// Make sure the subscription is in place before the first message is
-	// published, so that this process sees its own messages too.
-	if err := r.Client.Conn.Flush(); err != nil {
-		_ = sub.Unsubscribe()
-		return fmt.Errorf("nats: subscribe %s*: %w", base, err)
-	}
-	r.mu.Lock()
-	r.sub = sub
-	r.mu.Unlock()
+	r.sub.set(sub)
 	return nil
 }
 
@@ -63,19 +55,7 @@ func (r *DebugRelay) Publish(flowID string, data []byte) error {
 }
 
 // Close stops receiving; it does not close the Client.
-func (r *DebugRelay) Close() error {
-	r.mu.Lock()
-	sub := r.sub
-	r.sub = nil
-	r.mu.Unlock()
-	if sub == nil {
-		return nil
-	}
-	if err := sub.Unsubscribe(); err != nil && r.Client.Conn.IsConnected() {
-		return fmt.Errorf("nats: unsubscribe debug: %w", err)
-	}
-	return nil
-}
+func (r *DebugRelay) Close() error { return r.sub.close(r.Client.Conn, "debug") }
 
 func (r *DebugRelay) subject(flowID string) string {
 	return prefixOr(r.Prefix) + ".debug." + flowID
