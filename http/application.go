@@ -75,7 +75,11 @@ func (s *Server) handleApplicationPatch(w http.ResponseWriter, r *http.Request, 
 // handleApplicationDelete answers DELETE /applications/{applicationId}; the
 // store removes the application's flows, storage, logs, runs and tokens.
 func (s *Server) handleApplicationDelete(w http.ResponseWriter, r *http.Request, req *request) error {
-	if err := s.Applications.DeleteApplication(r.Context(), req.appID); err != nil {
+	err := s.Applications.DeleteApplication(r.Context(), req.appID)
+	if c, ok := s.Tokens.(*TokenCache); ok {
+		c.Changed() // the application's tokens are gone (or may be, on error)
+	}
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, success)

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -16,9 +17,10 @@ const (
 )
 
 // authenticate returns the identity of the request's token, nil when no
-// token was supplied, or Unauthorized. The token record is always loaded: a
+// token was supplied, or Unauthorized. The token record is always checked: a
 // deleted, inactive or expired record, or one that no longer matches the
-// token's claims, fails at once.
+// token's claims, fails. With a TokenCache as Tokens the record may come from
+// memory, within the bound TokenCache states.
 func (s *Server) authenticate(r *http.Request) (*weir.Identity, error) {
 	raw, ok := tokenFromRequest(r)
 	if !ok {
@@ -31,7 +33,7 @@ func (s *Server) authenticate(r *http.Request) (*weir.Identity, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, err := s.Tokens.FindTokenByID(r.Context(), claims.TokenID)
+	rec, err := s.tokenRecord(r.Context(), claims.TokenID)
 	if weir.ErrorTypeOf(err) == weir.NotFound {
 		return nil, weir.Errorf(weir.Unauthorized, msgInvalidToken)
 	} else if err != nil {
@@ -52,6 +54,15 @@ func (s *Server) authenticate(r *http.Request) (*weir.Identity, error) {
 		OwnerID:   rec.OwnerID,
 		Scope:     slices.Clone(rec.Scope),
 	}, nil
+}
+
+// tokenRecord returns the record of the token id, from memory when Tokens
+// is a TokenCache. The caller may not modify it.
+func (s *Server) tokenRecord(ctx context.Context, id string) (*weir.Token, error) {
+	if c, ok := s.Tokens.(*TokenCache); ok {
+		return c.cachedToken(ctx, id)
+	}
+	return s.Tokens.FindTokenByID(ctx, id)
 }
 
 // authorize allows the request when the caller's scopes intersect the

@@ -130,7 +130,8 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	e := &matrixEnv{t: t, userID: weir.NewID(), store: newMemStore(now), hooks: newMemWebhooks(now), endpoints: &matrixEndpoints{now: now, m: map[string]weir.ExperienceEndpoint{}}}
 	e.signer = &auth.Signer{Key: []byte("test key test key test key 12345"), Now: now}
 	s := weirhttp.NewServer()
-	s.Applications, s.Flows, s.Tokens, s.Versions = e.store, e.store, e.store, e.store
+	s.Applications, s.Flows, s.Versions = e.store, e.store, e.store
+	s.Tokens = &weirhttp.TokenCache{Tokens: e.store, Now: now} // every request after the first reads its token from memory
 	s.Storage, s.Logs, s.Runs = e.store, e.store, e.store
 	s.Signer, s.Now = e.signer, now
 	s.Debug = &engine.DebugHub{}

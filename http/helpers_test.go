@@ -45,7 +45,8 @@ func newHarness(t *testing.T) *harness {
 	h.store = newMemStore(now)
 	h.signer = &auth.Signer{Key: []byte("test key test key test key 12345"), Now: now}
 	s := weirhttp.NewServer()
-	s.Applications, s.Flows, s.Tokens = h.store, h.store, h.store
+	s.Applications, s.Flows = h.store, h.store
+	s.Tokens = &weirhttp.TokenCache{Tokens: h.store, Now: now} // the clock stands still: records stay cached
 	s.Versions = h.store
 	s.Storage, s.Logs, s.Runs = h.store, h.store, h.store
 	s.Signer = h.signer

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/weirhq/weir/engine"
+	weirhttp "github.com/weirhq/weir/http"
 	"github.com/weirhq/weir/nats"
 	"github.com/weirhq/weir/ratelimit"
 )
@@ -39,14 +40,15 @@ func (m *Main) openCluster(hub *engine.DebugHub, replies *engine.ReplyHub) error
 }
 
 // shareCache makes the changes made through this process's API drop the
-// other processes' caches at once, and theirs drop this one's (and make its
-// MQTT topic triggers look again), instead of within the cache's time to
-// live.
-func (m *Main) shareCache(cache *engine.FlowCache) error {
+// other processes' caches (flows and token records) at once, and theirs
+// drop this one's (and make its MQTT topic triggers look again), instead of
+// within the caches' time to live.
+func (m *Main) shareCache(cache *engine.FlowCache, tokens *weirhttp.TokenCache) error {
 	relay := &nats.CacheRelay{Client: m.nats, Prefix: clusterPrefix(m.Config.Queue)}
 	local := cache.OnInvalidate
 	err := relay.Open(func() {
 		cache.Drop()
+		tokens.Drop()
 		if local != nil {
 			local()
 		}
@@ -61,6 +63,11 @@ func (m *Main) shareCache(cache *engine.FlowCache) error {
 		}
 		if local != nil {
 			local()
+		}
+	}
+	tokens.OnChange = func() {
+		if err := relay.Announce(); err != nil {
+			m.Logger.Warn("cluster: other processes refuse this token change within their cache's time to live", "err", err)
 		}
 	}
 	return nil

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	weirhttp "github.com/weirhq/weir/http"
 	"github.com/weirhq/weir/nats"
 )
 
@@ -270,19 +271,43 @@ func BenchmarkClusterPress(b *testing.B) {
 }
 
 // TestClusterTokenRevocation deletes an application token through process
-// A and uses it on process B right away: B refuses it, since every request
-// loads the token's record from the shared store.
+// A while process B has its record cached. A refuses it from the next
+// request on. B refuses it within the token cache's second: with NATS
+// (--queue) well before it, through A's announcement; without NATS (two
+// processes on one PostgreSQL store) once its cached record is a second
+// old.
 func TestClusterTokenRevocation(t *testing.T) {
-	ms, owner := startCluster(t, 2, nil)
-	a := &client{t: t, base: "http://" + ms[0].Addr(), token: owner}
-	var app struct{ ID string }
-	a.mustDo(201, "POST", "/applications", map[string]any{"name": "tokens"}, &app)
-	var tok struct{ ID, Token string }
-	a.mustDo(201, "POST", "/applications/"+app.ID+"/tokens", map[string]any{"name": "t", "scope": []string{"all.Application"}}, &tok)
-	b := &client{t: t, base: "http://" + ms[1].Addr(), token: tok.Token}
-	b.mustDo(200, "GET", "/applications/"+app.ID+"/flows", nil, nil)
-	a.mustDo(200, "DELETE", "/applications/"+app.ID+"/tokens/"+tok.ID, nil, nil)
-	b.mustDo(401, "GET", "/applications/"+app.ID+"/flows", nil, nil)
+	for _, tc := range []struct {
+		name   string
+		set    func(*Config)
+		within time.Duration
+	}{
+		{"nats", nil, 900 * time.Millisecond},
+		{"store only", func(c *Config) { c.Queue = "" }, weirhttp.DefaultTokenTTL + 500*time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ms, owner := startCluster(t, 2, tc.set)
+			a := &client{t: t, base: "http://" + ms[0].Addr(), token: owner}
+			var app struct{ ID string }
+			a.mustDo(201, "POST", "/applications", map[string]any{"name": "tokens"}, &app)
+			var tok struct{ ID, Token string }
+			a.mustDo(201, "POST", "/applications/"+app.ID+"/tokens", map[string]any{"name": "t", "scope": []string{"all.Application"}}, &tok)
+			onA := &client{t: t, base: "http://" + ms[0].Addr(), token: tok.Token}
+			onB := &client{t: t, base: "http://" + ms[1].Addr(), token: tok.Token}
+			path := "/applications/" + app.ID + "/flows"
+			onA.mustDo(200, "GET", path, nil, nil)
+			onB.mustDo(200, "GET", path, nil, nil) // cached on B now
+			a.mustDo(200, "DELETE", "/applications/"+app.ID+"/tokens/"+tok.ID, nil, nil)
+			deleted := time.Now()
+			onA.mustDo(401, "GET", path, nil, nil)
+			waitFor(t, 5*time.Second, "B to refuse the deleted token", func() bool {
+				return onB.do("GET", path, nil, nil) == 401
+			})
+			if d := time.Since(deleted); d > tc.within {
+				t.Errorf("B accepted the deleted token for %v, want less than %v", d, tc.within)
+			}
+		})
+	}
 }
 
 // TestClusterTimerOncePerTick runs two processes on one PostgreSQL store

@@ -89,6 +89,10 @@ func (m *Main) Open(ctx context.Context) error {
 	// invalidate it, other processes' writes are seen within a second (at
 	// once in a cluster, see shareCache).
 	cache := &engine.FlowCache{Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Webhooks: inst.DB}
+	// The token records that authenticate requests, kept for up to a
+	// second; this process's token changes apply at once, other processes'
+	// within the second (at once in a cluster, see shareCache).
+	tokens := &weirhttp.TokenCache{Tokens: inst.DB}
 	m.executor = &engine.Executor{
 		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
@@ -114,12 +118,12 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	if m.nats != nil {
-		if err := m.shareCache(cache); err != nil {
+		if err := m.shareCache(cache, tokens); err != nil {
 			return err
 		}
 	}
 	api := weirhttp.NewServer()
-	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, inst.DB
+	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, tokens
 	api.Versions = inst.DB
 	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, runs
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
