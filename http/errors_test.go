@@ -71,8 +71,8 @@ func TestValidation(t *testing.T) {
 		{"ErrFlowsSortField", "GET", "/applications/" + app + "/flows?sortField=bogus", nil, "", "sortField must be an enum value"},
 		{"ErrFlowsSortDirection", "GET", "/applications/" + app + "/flows?sortDirection=up", nil, "", "sortDirection must be an enum value"},
 		{"ErrFlowsFlowClass", "GET", "/applications/" + app + "/flows?flowClass=moon", nil, "", "flowClass must be an enum value"},
-		{"ErrFlowsQuery", "GET", "/applications/" + app + "/flows?query=%7B%7D", nil, "", "query is not supported yet"},
-		{"ErrFlowsTriggerFilter", "GET", "/applications/" + app + "/flows?triggerFilter[0][type]=webhook", nil, "", "triggerFilter is not supported yet"},
+		{"ErrFlowsQuery", "GET", "/applications/" + app + "/flows?query=%7Bx", nil, "", "query is not valid JSON"},
+		{"ErrFlowsTriggerFilter", "GET", "/applications/" + app + "/flows?triggerFilter[0]=webhook", nil, "", "triggerFilter is the wrong type"},
 		{"ErrAppsOrgID", "GET", "/applications?orgId=123", nil, "", "orgId pattern mismatch"},
 		{"ErrFlowGetCustomNodes", "GET", fp("?includeCustomNodes=maybe"), nil, "", "includeCustomNodes is the wrong type"},
 	}

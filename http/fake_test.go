@@ -60,8 +60,8 @@ func cloneToken(t *weir.Token) *weir.Token {
 
 func page[T any](items []T, o weir.ListOptions) []T {
 	per := o.PerPage
-	if per <= 0 {
-		per = 100
+	if per <= 0 { // every item, as the stores do
+		return items
 	}
 	start := o.Page * per
 	if start >= len(items) {

@@ -129,7 +129,7 @@ func (s *Server) findVersions(r *http.Request, req *request, opts weir.ListOptio
 	if text == "" {
 		return s.Versions.FindFlowVersions(r.Context(), filter)
 	}
-	q, err := parseVersionQuery(text, "query")
+	q, err := parseAdvancedQuery(text, "query", "advancedFlowVersionQuery")
 	if err != nil {
 		return nil, 0, err
 	}
@@ -140,16 +140,11 @@ func (s *Server) findVersions(r *http.Request, req *request, opts weir.ListOptio
 	}
 	matched := all[:0]
 	for _, v := range all {
-		if q.match(v) {
+		if q.matchVersion(v) {
 			matched = append(matched, v)
 		}
 	}
-	start := min(opts.Page*opts.PerPage, len(matched))
-	end := len(matched)
-	if opts.PerPage > 0 {
-		end = min(start+opts.PerPage, len(matched))
-	}
-	return matched[start:end], len(matched), nil
+	return pageOf(matched, opts), len(matched), nil
 }
 
 // bulkDeleteResponse is the answer of Flow Versions delete (schema
@@ -171,7 +166,7 @@ func (s *Server) handleFlowVersionsDelete(w http.ResponseWriter, r *http.Request
 	if err := json.Unmarshal(req.body, &in); err != nil {
 		return weir.Errorf(weir.Validation, "options is the wrong type")
 	}
-	q, err := decodeVersionQuery(in.Query)
+	q, err := decodeAdvancedQuery(in.Query)
 	if err != nil {
 		return err
 	}
@@ -187,7 +182,7 @@ func (s *Server) handleFlowVersionsDelete(w http.ResponseWriter, r *http.Request
 	}
 	var resp bulkDeleteResponse
 	for _, v := range all {
-		if !q.match(v) {
+		if !q.matchVersion(v) {
 			continue
 		}
 		err := s.Versions.DeleteFlowVersion(r.Context(), req.appID, req.flowID, v.ID)

@@ -12,23 +12,36 @@ type flowsResponse struct {
 	Items []*flowResponse `json:"items"`
 	listPage
 	ApplicationID string `json:"applicationId"`
-	FlowClass     string `json:"flowClass"`
+	FlowClass     string `json:"flowClass,omitempty"` // empty when an advanced query replaced it
 	Type          string `json:"_type"`
 	Links         links  `json:"_links,omitempty"`
 }
 
-// handleFlowsGet answers GET /applications/{applicationId}/flows. The query
-// and triggerFilter parameters are refused with 400 until supported.
+// handleFlowsGet answers GET /applications/{applicationId}/flows. An
+// advanced query replaces the flowClass, filter and triggerFilter
+// parameters; triggerFilter keeps the flows whose default version has a
+// matching trigger.
 func (s *Server) handleFlowsGet(w http.ResponseWriter, r *http.Request, req *request) error {
 	opts := listOptions(req.query)
 	filter := weir.FlowFilter{ApplicationID: req.appID, FlowClass: req.query["flowClass"], ListOptions: opts}
-	flows, total, err := s.Flows.FindFlows(r.Context(), filter)
+	tf, err := parseTriggerFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	var q advancedQuery
+	if text := req.query["query"]; text != "" {
+		if q, err = parseAdvancedQuery(text, "query", "advancedFlowQuery"); err != nil {
+			return err
+		}
+		filter.FlowClass, filter.FilterField, filter.Filter, tf = "", "", "", nil
+	}
+	flows, total, err := s.findFlows(r, filter, q, tf)
 	if err != nil {
 		return err
 	}
 	resp := &flowsResponse{
 		Items:         make([]*flowResponse, 0, len(flows)),
-		listPage:      newListPage(len(flows), total, opts),
+		listPage:      newListPage(len(flows), total, filter.ListOptions),
 		ApplicationID: req.appID,
 		FlowClass:     filter.FlowClass,
 		Type:          "flows",
@@ -40,6 +53,54 @@ func (s *Server) handleFlowsGet(w http.ResponseWriter, r *http.Request, req *req
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil
+}
+
+// findFlows returns one page of the flows filter selects and how many
+// match: the store pages them, unless an advanced query or a trigger filter
+// is given, which filter every flow the store selects before paging.
+func (s *Server) findFlows(r *http.Request, filter weir.FlowFilter, q advancedQuery, tf triggerFilter) ([]*weir.Flow, int, error) {
+	if q == nil && len(tf) == 0 {
+		return s.Flows.FindFlows(r.Context(), filter)
+	}
+	opts := filter.ListOptions
+	filter.Page, filter.PerPage = 0, 0
+	all, _, err := s.Flows.FindFlows(r.Context(), filter)
+	if err != nil {
+		return nil, 0, err
+	}
+	matched := all[:0]
+	for _, f := range all {
+		ok := q == nil || q.matchFlow(f)
+		if ok && len(tf) > 0 {
+			triggers, err := s.defaultTriggers(r, f)
+			if err != nil {
+				return nil, 0, err
+			}
+			ok = tf.match(triggers)
+		}
+		if ok {
+			matched = append(matched, f)
+		}
+	}
+	return pageOf(matched, opts), len(matched), nil
+}
+
+// defaultTriggers returns the triggers of f's default version.
+func (s *Server) defaultTriggers(r *http.Request, f *weir.Flow) ([]weir.Trigger, error) {
+	if f.DefaultVersionID == nil {
+		return f.Triggers, nil
+	}
+	if s.Versions == nil {
+		return nil, errNoVersionService
+	}
+	v, err := s.Versions.FindFlowVersion(r.Context(), f.ApplicationID, f.ID, *f.DefaultVersionID)
+	if weir.ErrorTypeOf(err) == weir.NotFound { // deleted meanwhile: develop runs
+		return f.Triggers, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v.Triggers, nil
 }
 
 // handleFlowsPost answers POST /applications/{applicationId}/flows: a new

@@ -136,3 +136,13 @@ func withoutParam(params []queryParam, name string) []queryParam {
 	}
 	return out
 }
+
+// pageOf returns the page of items opts selects; PerPage 0 selects all.
+func pageOf[T any](items []T, opts weir.ListOptions) []T {
+	start := min(opts.Page*opts.PerPage, len(items))
+	end := len(items)
+	if opts.PerPage > 0 {
+		end = min(start+opts.PerPage, len(items))
+	}
+	return items[start:end]
+}

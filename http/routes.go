@@ -83,8 +83,7 @@ func (s *Server) routes() []route {
 		{action: "flows.get", method: "GET", path: pathFlows,
 			query: append(listParams([]string{"name", "id", "creationDate", "lastUpdated"}, []string{"name"}),
 				queryParam{name: "flowClass", kind: paramEnum, def: "cloud", enum: []string{"edge", "embedded", "cloud", "customNode", "experience"}},
-				queryParam{name: "triggerFilter", kind: paramUnsupported},
-				queryParam{name: "query", kind: paramUnsupported},
+				queryParam{name: "query", kind: paramString}, // triggerFilter: parseTriggerFilter
 				queryParam{name: "allVersions", kind: paramBool, def: "false"},
 				customNodesParam),
 			handle: s.handleFlowsGet},

@@ -11,27 +11,27 @@ import (
 	"github.com/weirhq/weir"
 )
 
-// versionQuery is an advanced flow version query (schema
-// advancedFlowVersionQuery): field conditions, all of which must hold, and
-// $and, $or and $nor of nested queries.
-type versionQuery map[string]any
+// advancedQuery is an advanced flow or flow version query (schemas
+// advancedFlowQuery and advancedFlowVersionQuery): field conditions, all of
+// which must hold, and $and, $or and $nor of nested queries.
+type advancedQuery map[string]any
 
-// parseVersionQuery reads the JSON text of a query parameter or body field
-// named param; it must satisfy advancedFlowVersionQuery.
-func parseVersionQuery(text, param string) (versionQuery, error) {
+// parseAdvancedQuery reads the JSON text of a query parameter or body field
+// named param; it must satisfy schema.
+func parseAdvancedQuery(text, param, schema string) (advancedQuery, error) {
 	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(text))
 	if err != nil {
 		return nil, weir.Errorf(weir.Validation, "%s is not valid JSON", param)
 	}
-	if err := validateValue(doc, param, "advancedFlowVersionQuery"); err != nil {
+	if err := validateValue(doc, param, schema); err != nil {
 		return nil, err
 	}
-	return decodeVersionQuery([]byte(text))
+	return decodeAdvancedQuery([]byte(text))
 }
 
-// decodeVersionQuery decodes an already validated query.
-func decodeVersionQuery(b []byte) (versionQuery, error) {
-	var q versionQuery
+// decodeAdvancedQuery decodes an already validated query.
+func decodeAdvancedQuery(b []byte) (advancedQuery, error) {
+	var q advancedQuery
 	d := json.NewDecoder(bytes.NewReader(b))
 	if err := d.Decode(&q); err != nil {
 		return nil, weir.Errorf(weir.Validation, "query is the wrong type")
@@ -39,28 +39,56 @@ func decodeVersionQuery(b []byte) (versionQuery, error) {
 	return q, nil
 }
 
-// match reports whether v satisfies q. Fields: id, version (and name, its
-// alias), flowClass, enabled, creationDate and lastUpdated (compared as
-// times: ISO 8601 text or milliseconds since the epoch), customNodeSupports
-// (weir keeps none: it is null), and triggers and nodes, which match when
-// one of the version's triggers or nodes has the type, key and config values
-// given ($ne: when none has).
-func (q versionQuery) match(v *weir.FlowVersion) bool {
+// queryTarget is what an advanced query sees of a flow or a version: the
+// value of each scalar field it may name, and the triggers and nodes.
+type queryTarget struct {
+	value    func(field string) any
+	triggers []weir.Trigger
+	nodes    []weir.Node
+}
+
+// matchVersion reports whether v satisfies q. Fields: id, version (and
+// name, its alias), flowClass, enabled, creationDate and lastUpdated
+// (compared as times: ISO 8601 text or milliseconds since the epoch),
+// customNodeSupports (weir keeps none: it is null), and triggers and nodes,
+// which match when one of the version's triggers or nodes has the type, key
+// and config values given ($ne: when none has).
+func (q advancedQuery) matchVersion(v *weir.FlowVersion) bool {
+	return q.match(queryTarget{
+		value:    func(field string) any { return versionFieldValue(field, v) },
+		triggers: v.Triggers,
+		nodes:    v.Nodes,
+	})
+}
+
+// matchFlow reports whether f satisfies q. Fields: id, name, flowClass,
+// enabled, creationDate, lastUpdated, defaultVersion (a version id, null
+// for develop), customNodeSupports (null), and triggers and nodes, those of
+// the flow document (its develop version), matched as matchVersion does.
+func (q advancedQuery) matchFlow(f *weir.Flow) bool {
+	return q.match(queryTarget{
+		value:    func(field string) any { return flowFieldValue(field, f) },
+		triggers: f.Triggers,
+		nodes:    f.Nodes,
+	})
+}
+
+func (q advancedQuery) match(t queryTarget) bool {
 	for field, cond := range q {
-		if !matchVersionField(field, cond, v) {
+		if !matchField(field, cond, t) {
 			return false
 		}
 	}
 	return true
 }
 
-func matchVersionField(field string, cond any, v *weir.FlowVersion) bool {
+func matchField(field string, cond any, t queryTarget) bool {
 	switch field {
 	case "$and", "$or", "$nor":
 		subs, _ := cond.([]any)
 		n := 0
 		for _, s := range subs {
-			if m, ok := s.(map[string]any); ok && versionQuery(m).match(v) {
+			if m, ok := s.(map[string]any); ok && advancedQuery(m).match(t) {
 				n++
 			}
 		}
@@ -72,22 +100,23 @@ func matchVersionField(field string, cond any, v *weir.FlowVersion) bool {
 		}
 		return n == 0
 	case "triggers":
-		items := make([]queryItem, len(v.Triggers))
-		for i, t := range v.Triggers {
-			items[i] = queryItem{t.Type, t.Key, t.Config}
+		items := make([]queryItem, len(t.triggers))
+		for i, tr := range t.triggers {
+			items[i] = queryItem{tr.Type, tr.Key, tr.Config}
 		}
 		return matchItems(cond, items)
 	case "nodes":
-		items := make([]queryItem, len(v.Nodes))
-		for i, n := range v.Nodes {
+		items := make([]queryItem, len(t.nodes))
+		for i, n := range t.nodes {
 			items[i] = queryItem{typ: n.Type, config: n.Config}
 		}
 		return matchItems(cond, items)
 	}
-	return matchCondition(cond, versionFieldValue(field, v))
+	return matchCondition(cond, t.value(field))
 }
 
-// versionFieldValue returns the value a condition on field compares.
+// versionFieldValue returns the value a condition on a version's field
+// compares.
 func versionFieldValue(field string, v *weir.FlowVersion) any {
 	switch field {
 	case "id":
@@ -102,6 +131,30 @@ func versionFieldValue(field string, v *weir.FlowVersion) any {
 		return v.CreationDate
 	case "lastUpdated":
 		return v.LastUpdated
+	}
+	return nil
+}
+
+// flowFieldValue returns the value a condition on a flow's field compares.
+func flowFieldValue(field string, f *weir.Flow) any {
+	switch field {
+	case "id":
+		return f.ID
+	case "name":
+		return f.Name
+	case "flowClass":
+		return f.FlowClass
+	case "enabled":
+		return f.Enabled
+	case "creationDate":
+		return f.CreationDate
+	case "lastUpdated":
+		return f.LastUpdated
+	case "defaultVersion":
+		if f.DefaultVersionID == nil {
+			return nil
+		}
+		return *f.DefaultVersionID
 	}
 	return nil
 }
