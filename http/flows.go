@@ -19,7 +19,8 @@ type flowsResponse struct {
 
 // handleFlowsGet answers GET /applications/{applicationId}/flows. An
 // advanced query replaces the flowClass, filter and triggerFilter
-// parameters; triggerFilter keeps the flows whose default version has a
+// parameters (with allVersions=true a flow also matches when one of its
+// versions does); triggerFilter keeps the flows whose default version has a
 // matching trigger.
 func (s *Server) handleFlowsGet(w http.ResponseWriter, r *http.Request, req *request) error {
 	opts := listOptions(req.query)
@@ -35,7 +36,7 @@ func (s *Server) handleFlowsGet(w http.ResponseWriter, r *http.Request, req *req
 		}
 		filter.FlowClass, filter.FilterField, filter.Filter, tf = "", "", "", nil
 	}
-	flows, total, err := s.findFlows(r, filter, q, tf)
+	flows, total, err := s.findFlows(r, filter, flowMatcher{q: q, allVersions: q != nil && truthy(req.query["allVersions"]), tf: tf})
 	if err != nil {
 		return err
 	}
@@ -55,11 +56,19 @@ func (s *Server) handleFlowsGet(w http.ResponseWriter, r *http.Request, req *req
 	return nil
 }
 
+// flowMatcher is what Flows get filters the store's flows by, beyond the
+// store's own filters.
+type flowMatcher struct {
+	q           advancedQuery // nil: none
+	allVersions bool          // q also matches a flow through its versions
+	tf          triggerFilter // empty: none
+}
+
 // findFlows returns one page of the flows filter selects and how many
-// match: the store pages them, unless an advanced query or a trigger filter
-// is given, which filter every flow the store selects before paging.
-func (s *Server) findFlows(r *http.Request, filter weir.FlowFilter, q advancedQuery, tf triggerFilter) ([]*weir.Flow, int, error) {
-	if q == nil && len(tf) == 0 {
+// match: the store pages them, unless m filters, which then filters every
+// flow the store selects before paging.
+func (s *Server) findFlows(r *http.Request, filter weir.FlowFilter, m flowMatcher) ([]*weir.Flow, int, error) {
+	if m.q == nil && len(m.tf) == 0 {
 		return s.Flows.FindFlows(r.Context(), filter)
 	}
 	opts := filter.ListOptions
@@ -70,19 +79,53 @@ func (s *Server) findFlows(r *http.Request, filter weir.FlowFilter, q advancedQu
 	}
 	matched := all[:0]
 	for _, f := range all {
-		ok := q == nil || q.matchFlow(f)
-		if ok && len(tf) > 0 {
-			triggers, err := s.defaultTriggers(r, f)
-			if err != nil {
-				return nil, 0, err
-			}
-			ok = tf.match(triggers)
+		ok, err := s.matchFlow(r, f, m)
+		if err != nil {
+			return nil, 0, err
 		}
 		if ok {
 			matched = append(matched, f)
 		}
 	}
 	return pageOf(matched, opts), len(matched), nil
+}
+
+// matchFlow reports whether f passes m.
+func (s *Server) matchFlow(r *http.Request, f *weir.Flow, m flowMatcher) (bool, error) {
+	if m.q != nil && !m.q.matchFlow(f) {
+		if !m.allVersions {
+			return false, nil
+		}
+		if ok, err := s.anyVersionMatches(r, f, m.q); !ok || err != nil {
+			return false, err
+		}
+	}
+	if len(m.tf) == 0 {
+		return true, nil
+	}
+	triggers, err := s.defaultTriggers(r, f)
+	if err != nil {
+		return false, err
+	}
+	return m.tf.match(triggers), nil
+}
+
+// anyVersionMatches reports whether one of f's versions satisfies q (its
+// name condition compares the version's name).
+func (s *Server) anyVersionMatches(r *http.Request, f *weir.Flow, q advancedQuery) (bool, error) {
+	if s.Versions == nil {
+		return false, errNoVersionService
+	}
+	vs, _, err := s.Versions.FindFlowVersions(r.Context(), weir.FlowVersionFilter{ApplicationID: f.ApplicationID, FlowID: f.ID})
+	if err != nil {
+		return false, err
+	}
+	for _, v := range vs {
+		if q.matchVersion(v) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // defaultTriggers returns the triggers of f's default version.

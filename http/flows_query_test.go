@@ -79,6 +79,9 @@ func TestFlowsGet_Query(t *testing.T) {
 		{"OK_DefaultVersionDevelop", `{"defaultVersion":null,"flowClass":"cloud"}`, "", []string{"Flow one", "Timer flow"}},
 		{"OK_DefaultVersionID", `{"defaultVersion":"` + v1 + `"}`, "", []string{"Versioned"}},
 		{"OK_OrCI", `{"$or":[{"name":{"$startsWith":"edge","$ci":true}},{"enabled":false}]}`, "", []string{"Edge hook", "Timer flow"}},
+		{"OK_AllVersionsTriggers", `{"triggers":{"type":"webhook"}}`, "&allVersions=true", []string{"Edge hook", "Versioned"}},
+		{"OK_AllVersionsName", `{"name":"v1"}`, "&allVersions=true", []string{"Versioned"}},
+		{"OK_AllVersionsFalse", `{"name":"v1"}`, "&allVersions=false", nil},
 		{"OK_PagedAfterFilter", `{"enabled":true}`, "&perPage=1&page=1", []string{"Flow one"}},
 	}
 	for _, tc := range tests {
