@@ -132,10 +132,18 @@ func (db *DB) StorageMetadata(ctx context.Context, flowID string) (weir.StorageM
 	return m, nil
 }
 
+// setStorageEntry stores value at key, unless key is new and the flow has
+// no room for another key.
 func setStorageEntry(ctx context.Context, tx *Tx, flowID, key, value string) error {
 	if err := checkKeyRoom(ctx, tx, flowID, key); err != nil {
 		return err
 	}
+	return putStorageEntry(ctx, tx, flowID, key, value)
+}
+
+// putStorageEntry stores value at key without checking the key cap, for a
+// key the transaction found stored.
+func putStorageEntry(ctx context.Context, tx *Tx, flowID, key, value string) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO storage (flow_id, key, value) VALUES (?, ?, ?)
 		ON CONFLICT (flow_id, key) DO UPDATE SET value = excluded.value`, flowID, key, value)
@@ -155,7 +163,8 @@ func incrStorageEntry(ctx context.Context, tx *Tx, flowID, key string, delta flo
 		return nil, err
 	}
 	var n float64
-	if err == nil {
+	found := err == nil
+	if found {
 		if n, err = parseNumber(value); err != nil {
 			return nil, err
 		}
@@ -166,6 +175,9 @@ func incrStorageEntry(ctx context.Context, tx *Tx, flowID, key string, delta flo
 		return nil, weir.Errorf(weir.Validation, "Stored value would not be a finite number")
 	}
 	sum := string(b)
+	if found {
+		return &sum, putStorageEntry(ctx, tx, flowID, key, sum) // not a new key: the cap cannot refuse it
+	}
 	return &sum, setStorageEntry(ctx, tx, flowID, key, sum)
 }
 
