@@ -31,8 +31,9 @@ type Env struct {
 	// Endpoint Reply nodes); it returns NotFound when nobody waits for it
 	// any more. Nil when the run cannot reply.
 	Reply func(replyID string, r Reply) error
-	// Publish sends an MQTT message to the server's broker (the MQTT node).
-	// Nil when no broker is configured.
+	// Publish sends an MQTT message to the server's broker (the MQTT node)
+	// on behalf of the run's flow: the MQTT topic triggers it fires get
+	// relay {type: flow, id: FlowID}. Nil when no broker is configured.
 	Publish func(ctx context.Context, topic string, payload []byte) error
 	// Call runs a custom node flow synchronously (the Custom Node node).
 	// Nil when the run cannot call custom nodes.

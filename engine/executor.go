@@ -29,12 +29,12 @@ type Executor struct {
 	Workers      int           // concurrent runs; default 64
 	RunTimeout   time.Duration // default DefaultRunTimeout
 	Now          func() time.Time
-	Debug        func(DebugMessage)                                            // receives Debug node output; may be nil
-	Publish      func(ctx context.Context, topic string, payload []byte) error // MQTT node; nil: no broker
-	Buttons      *Buttons                                                      // presses for Workflow Trigger nodes; nil: runs cannot start other runs
-	Replies      *ReplyHub                                                     // answers waiting webhook requests; nil: replies go nowhere
-	Cache        *FlowCache                                                    // flow and application rows of runs; nil: read from the store per run
-	Egress       Egress                                                        // destinations the HTTP node may reach; zero: EgressLAN
+	Debug        func(DebugMessage)                                                    // receives Debug node output; may be nil
+	Publish      func(ctx context.Context, flowID, topic string, payload []byte) error // MQTT node, on behalf of flowID; nil: no broker
+	Buttons      *Buttons                                                              // presses for Workflow Trigger nodes; nil: runs cannot start other runs
+	Replies      *ReplyHub                                                             // answers waiting webhook requests; nil: replies go nowhere
+	Cache        *FlowCache                                                            // flow and application rows of runs; nil: read from the store per run
+	Egress       Egress                                                                // destinations the HTTP node may reach; zero: EgressLAN
 
 	cache  graphCache
 	cancel context.CancelFunc
@@ -184,11 +184,16 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	env := &Env{
 		RunID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID,
 		FlowVersion: run.FlowVersion, FlowVersionID: versionID,
-		Storage: e.runStorage(run), State: e.State, Debug: e.Debug, Now: e.Now, Logger: log, Publish: e.Publish,
+		Storage: e.runStorage(run), State: e.State, Debug: e.Debug, Now: e.Now, Logger: log,
 		Egress: e.Egress,
 	}
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press
+	}
+	if e.Publish != nil {
+		env.Publish = func(ctx context.Context, topic string, payload []byte) error {
+			return e.Publish(ctx, run.FlowID, topic, payload)
+		}
 	}
 	env.Call = func(ctx context.Context, c Call) (CallResult, error) { return e.call(ctx, env, c) }
 	if e.Replies != nil {

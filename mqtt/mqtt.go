@@ -18,6 +18,9 @@ type Publisher struct {
 	URL      string // e.g. tcp://127.0.0.1:1883 or mqtt://user:pass@host:1883
 	ClientID string
 	Timeout  time.Duration // connect and publish timeout; default 10 s
+	// Ledger, when set, records the origin of each message PublishFrom
+	// sends, for a Subscriber of this process to recognise it.
+	Ledger *Ledger
 
 	mu     sync.Mutex
 	client paho.Client
@@ -26,11 +29,27 @@ type Publisher struct {
 // Publish sends payload to topic with QoS 0, not retained, and waits until
 // the broker has it or ctx (or the timeout) ends.
 func (p *Publisher) Publish(ctx context.Context, topic string, payload []byte) error {
+	return p.PublishFrom(ctx, "", topic, payload)
+}
+
+// PublishFrom publishes like Publish on behalf of origin (a flow id),
+// which Ledger records unless it is "".
+func (p *Publisher) PublishFrom(ctx context.Context, origin, topic string, payload []byte) error {
 	c, err := p.connect(ctx)
 	if err != nil {
 		return err
 	}
-	return wait(ctx, p.timeout(), c.Publish(topic, 0, false, payload), "publish")
+	if p.Ledger == nil || origin == "" {
+		return wait(ctx, p.timeout(), c.Publish(topic, 0, false, payload), "publish")
+	}
+	// Recorded first: the broker may hand the message back before the
+	// publication returns.
+	p.Ledger.Record(topic, payload, origin)
+	err = wait(ctx, p.timeout(), c.Publish(topic, 0, false, payload), "publish")
+	if err != nil {
+		p.Ledger.Forget(topic, payload, origin)
+	}
+	return err
 }
 
 // Close disconnects from the broker.

@@ -17,6 +17,13 @@ import (
 // TriggerMQTTTopic is the type of the MQTT topic trigger.
 const TriggerMQTTTopic = "mqttTopic"
 
+// Origins tells which flow of this process published a message; the mqtt
+// package's Ledger is one. Take forgets what it returns, so that each
+// publication is recognised once.
+type Origins interface {
+	Take(topic string, payload []byte) (flowID string, ok bool)
+}
+
 // Broker is the MQTT connection MQTTTopics subscribes through; the mqtt
 // package's Subscriber is one. SetFilters makes filters the subscribed set.
 type Broker interface {
@@ -31,12 +38,15 @@ type Broker interface {
 // topics are not subscribed. Its integrationId is "losant" (or absent), and
 // the run's data is the message as a string, or "local", and the data is
 // {message, topic}; "external" (an edge client configuration) is not
-// fired. Flows are re-read every Refresh, and at once after Changed.
+// fired. A message Origins recognises as published by a flow (the MQTT
+// node) gives its runs relay {type: flow, id: that flow}; any other,
+// relay public. Flows are re-read every Refresh, and at once after Changed.
 type MQTTTopics struct {
 	Flows    weir.FlowService
 	Versions weir.FlowVersionService // nil: only develop
 	Queue    weir.RunQueue
 	Broker   Broker
+	Origins  Origins // nil: every message is public
 	Logger   *slog.Logger
 	Now      func() time.Time
 	Refresh  time.Duration // default 5 s
@@ -100,6 +110,7 @@ func (m *MQTTTopics) Changed() {
 // the message as its data. It returns once the runs are stored; a run that
 // cannot be stored is logged.
 func (m *MQTTTopics) Deliver(topic string, payload []byte) {
+	relayType, relayID := m.relay(topic, payload) // first, so that every publication is taken once
 	m.mu.Lock()
 	var matched []mqttTrigger
 	for _, t := range m.triggers {
@@ -123,12 +134,23 @@ func (m *MQTTTopics) Deliver(topic string, payload []byte) {
 		run := &weir.Run{
 			ID: weir.NewID(), ApplicationID: t.appID, FlowID: t.flowID, FlowVersion: t.version,
 			TriggerType: TriggerMQTTTopic, TriggerKey: t.key, TriggerID: topic,
-			RelayType: "public", RelayID: "000000000000000000000000", Time: at, Data: data,
+			RelayType: relayType, RelayID: relayID, Time: at, Data: data,
 		}
 		if err := m.Queue.EnqueueRun(ctx, run); err != nil && weir.ErrorTypeOf(err) != weir.NotFound {
 			m.Logger.Error("mqtt triggers: enqueue run", "flow_id", t.flowID, "topic", topic, "err", err)
 		}
 	}
+}
+
+// relay returns who published a message: the flow Origins names, or the
+// public.
+func (m *MQTTTopics) relay(topic string, payload []byte) (typ, id string) {
+	if m.Origins != nil {
+		if flowID, ok := m.Origins.Take(topic, payload); ok {
+			return "flow", flowID
+		}
+	}
+	return "public", "000000000000000000000000"
 }
 
 // Filters returns the topic filters of the triggers last read, sorted.

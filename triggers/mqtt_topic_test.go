@@ -158,3 +158,49 @@ func TestMQTTTopics_NeedsBroker(t *testing.T) {
 		t.Error("Open without a broker succeeded")
 	}
 }
+
+// origins recognises the messages listed in it, once each.
+type origins map[string]string // topic + " " + payload → flow id
+
+func (o origins) Take(topic string, payload []byte) (string, bool) {
+	k := topic + " " + string(payload)
+	id, ok := o[k]
+	delete(o, k)
+	return id, ok
+}
+
+func TestMQTTTopics_RelayFlow(t *testing.T) {
+	fs := &mock.FlowService{FindFlowsFn: func(context.Context, weir.FlowFilter) ([]*weir.Flow, int, error) {
+		return []*weir.Flow{mqttFlow("listener", true, `[{"type":"mqttTopic","key":"t/#","config":{}}]`)}, 1, nil
+	}}
+	rec := &recorder{}
+	broker := &fakeBroker{}
+	m := &triggers.MQTTTopics{Flows: fs, Queue: rec.queue(), Broker: broker, Refresh: time.Hour,
+		Origins: origins{"t/a x": "publisher", "t/none x": "publisher"}}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	waitFor(t, "the subscription", func() bool { f, _ := broker.state(); return len(f) == 1 })
+
+	m.Deliver("t/a", []byte("x"))    // published by a flow
+	m.Deliver("t/a", []byte("x"))    // the same again, from elsewhere
+	m.Deliver("t/b", []byte("x"))    // another topic
+	m.Deliver("u/none", []byte("x")) // no trigger: no run
+	m.Deliver("t/none", []byte("x")) // recognised
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	var got []string
+	for _, r := range rec.runs {
+		got = append(got, r.TriggerID+" "+r.RelayType+" "+r.RelayID)
+	}
+	want := []string{
+		"t/a flow publisher",
+		"t/a public 000000000000000000000000",
+		"t/b public 000000000000000000000000",
+		"t/none flow publisher",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("runs (-want +got):\n%s", diff)
+	}
+}

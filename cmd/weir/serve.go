@@ -83,7 +83,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	if m.Config.MQTTURL != "" {
-		m.mqtt = &mqtt.Publisher{URL: m.Config.MQTTURL, ClientID: "weir-" + weir.NewKey(8)}
+		// The ledger tells the MQTT topic triggers which messages this
+		// process's flows published (relay type flow).
+		m.mqtt = &mqtt.Publisher{URL: m.Config.MQTTURL, ClientID: "weir-" + weir.NewKey(8), Ledger: &mqtt.Ledger{}}
 	}
 	// What webhook requests and runs read on every use; the API's writes
 	// invalidate it, other processes' writes are seen within a second (at
@@ -102,7 +104,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Cache:   cache,
 	}
 	if m.mqtt != nil {
-		m.executor.Publish = m.mqtt.Publish
+		m.executor.Publish = m.mqtt.PublishFrom
 	}
 	m.executor.Egress, _ = engine.ParseEgress(m.Config.HTTPEgress) // checked by Validate
 	if err := m.executor.Open(); err != nil {
@@ -157,7 +159,8 @@ func (m *Main) openMQTTTriggers(cache *engine.FlowCache) error {
 	if m.Config.MQTTURL == "" {
 		return nil
 	}
-	m.topics = &triggers.MQTTTopics{Flows: m.inst.DB, Versions: m.inst.DB, Queue: m.inst.DB, Logger: m.Logger}
+	m.topics = &triggers.MQTTTopics{Flows: m.inst.DB, Versions: m.inst.DB, Queue: m.inst.DB, Logger: m.Logger,
+		Origins: m.mqtt.Ledger}
 	m.mqttSub = &mqtt.Subscriber{URL: m.Config.MQTTURL, ClientID: "weir-" + weir.NewKey(8), Logger: m.Logger,
 		Handle: m.topics.Deliver}
 	if m.nats != nil {
