@@ -11,7 +11,8 @@ import (
 type queued struct {
 	run        *weir.Run
 	seq        int64 // row of the run in the runs table
-	deliveries int   // claims so far in this process
+	deliveries int   // claims so far, those recorded in the runs table included
+	saved      int   // deliveries as recorded in the runs table
 	leased     bool  // handed out and not yet expired
 	lease      int   // generation of the current lease
 	gone       bool  // completed or deleted
@@ -53,10 +54,14 @@ func newRunQueue() *runQueue {
 }
 
 // add makes run, stored at row seq, pending and wakes waiting claimers.
-func (q *runQueue) add(run *weir.Run, seq int64) {
+func (q *runQueue) add(run *weir.Run, seq int64) { q.load(run, seq, 0) }
+
+// load is add for a run the runs table records as delivered deliveries
+// times.
+func (q *runQueue) load(run *weir.Run, seq int64, deliveries int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	e := &queued{run: run, seq: seq}
+	e := &queued{run: run, seq: seq, deliveries: deliveries, saved: deliveries}
 	q.runs[run.ID] = e
 	q.pending = append(q.pending, e)
 	q.signal()
@@ -109,8 +114,12 @@ func (q *runQueue) removeFlows(flowIDs ...string) {
 func (q *runQueue) take(max int, now time.Time, d time.Duration) ([]*weir.Run, chan struct{}, time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.expire(now)
 	var runs []*weir.Run
+	if q.isClosed() { // no claim after unsaved took the counts
+		q.waiters++
+		return nil, q.wake, time.Time{}
+	}
+	q.expire(now)
 	for len(runs) < max && len(q.pending) > 0 {
 		e := q.pending[0]
 		q.pending[0] = nil
@@ -177,9 +186,48 @@ func (q *runQueue) signal() {
 func (q *runQueue) close() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if !q.isClosed() {
+		close(q.closed)
+	}
+}
+
+// isClosed reports whether close was called.
+func (q *runQueue) isClosed() bool {
 	select {
 	case <-q.closed:
+		return true
 	default:
-		close(q.closed)
+		return false
+	}
+}
+
+// delivered is a queued run's delivery count to record.
+type delivered struct {
+	seq        int64
+	id         string
+	deliveries int
+}
+
+// unsaved returns the runs delivered since their count was last recorded.
+func (q *runQueue) unsaved() []delivered {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var out []delivered
+	for _, e := range q.runs {
+		if e.deliveries != e.saved {
+			out = append(out, delivered{e.seq, e.run.ID, e.deliveries})
+		}
+	}
+	return out
+}
+
+// markSaved notes that the counts of runs are recorded.
+func (q *runQueue) markSaved(runs []delivered) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, r := range runs {
+		if e, ok := q.runs[r.id]; ok && e.seq == r.seq {
+			e.saved = r.deliveries
+		}
 	}
 }

@@ -29,8 +29,9 @@ func TestQueueConformance(t *testing.T) {
 					TriggerType: "virtualButton", TriggerKey: f.ID + "-button", TriggerID: f.ID + "-button",
 					Time: time.Now().UTC().Truncate(time.Millisecond)}
 			},
-			Redelivery: time.Second,
-			MaxQueued:  maxQueued,
+			Redelivery:            time.Second,
+			MaxQueued:             maxQueued,
+			AttemptsSurviveReopen: true,
 		}
 	})
 }

@@ -51,8 +51,10 @@ func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 
 // ClaimRuns blocks until a run is pending, then leases up to n (at least
 // one) runs for LeaseDuration. It returns ctx's error if ctx ends first.
-// Attempt counts the earlier deliveries of a run since the database was
-// opened.
+// Attempt counts the earlier deliveries of a run, those made before the
+// database was last closed included (Close records them). After a crash,
+// the deliveries made since the last Open are not counted: see
+// saveDeliveries.
 func (db *DB) ClaimRuns(ctx context.Context, n int) ([]*weir.Run, error) {
 	n = max(n, 1)
 	for {
@@ -191,30 +193,55 @@ func removeRun(ctx context.Context, tx *Tx, runID string) error {
 	return nil
 }
 
-// loadRuns reads every stored run into a new queue, all pending.
+// loadRuns reads every stored run into a new queue, all pending, with the
+// deliveries recorded.
 func (db *DB) loadRuns() (*runQueue, error) {
 	q := newRunQueue()
-	rows, err := db.rdb.Query(`SELECT seq, body FROM runs ORDER BY seq`)
+	rows, err := db.rdb.Query(`SELECT seq, body, deliveries FROM runs ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: load runs: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			seq  int64
-			body []byte
+			seq        int64
+			body       []byte
+			deliveries int
 		)
-		if err := rows.Scan(&seq, &body); err != nil {
+		if err := rows.Scan(&seq, &body, &deliveries); err != nil {
 			return nil, fmt.Errorf("sqlite: load runs: %w", err)
 		}
 		r := &weir.Run{}
 		if err := json.Unmarshal(body, r); err != nil {
 			return nil, fmt.Errorf("sqlite: load runs: decode: %w", err)
 		}
-		q.add(r, seq)
+		q.load(r, seq, deliveries)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: load runs: %w", err)
 	}
 	return q, nil
+}
+
+// saveDeliveries records, in one transaction, how many times each queued
+// run was delivered, for Attempt to count them after a reopen. Close calls
+// it once no more claims can be made, so the counts are exact. Claims do not
+// write (a write per claim would cost every run a trip through the single
+// writer), so a crash loses the counts of the deliveries since Open: a run
+// still queued then may have been delivered or not, and nothing on disk
+// tells which.
+func (db *DB) saveDeliveries(ctx context.Context) error {
+	runs := db.queue.unsaved()
+	if len(runs) == 0 {
+		return nil
+	}
+	return db.update(ctx, func(ctx context.Context, tx *Tx) error {
+		for _, r := range runs {
+			if _, err := tx.ExecContext(ctx, `UPDATE runs SET deliveries = ? WHERE seq = ? AND id = ?`, r.deliveries, r.seq, r.id); err != nil {
+				return fmt.Errorf("sqlite: record deliveries: %w", err)
+			}
+		}
+		tx.OnCommit(func() { db.queue.markSaved(runs) })
+		return nil
+	})
 }

@@ -128,21 +128,30 @@ func (db *DB) Open() (err error) {
 	return nil
 }
 
-// Close stops the writer after committing the writes already submitted,
-// wakes blocked ClaimRuns calls and closes the database. Closing twice is
+// Close wakes blocked ClaimRuns calls, records how many times each queued
+// run was delivered, stops the writer after committing the writes already
+// submitted and closes the database. Closing twice is
 // harmless.
 func (db *DB) Close() error {
-	if db.batch != nil {
-		db.batch.close()
-	}
+	var saveErr error
 	if db.queue != nil {
 		db.queue.close()
+		if db.batch != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if saveErr = db.saveDeliveries(ctx); errors.Is(saveErr, errClosed) {
+				saveErr = nil // closed before: nothing more was claimed since
+			}
+			cancel()
+		}
+	}
+	if db.batch != nil {
+		db.batch.close()
 	}
 	for _, s := range db.stmts {
 		s.Close()
 	}
 	db.stmts = nil
-	return db.closePools()
+	return errors.Join(saveErr, db.closePools())
 }
 
 func (db *DB) closePools() error {

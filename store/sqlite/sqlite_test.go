@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/store/sqlite"
 	"github.com/weirhq/weir/store/storetest"
@@ -139,11 +141,22 @@ func TestReopen(t *testing.T) {
 		}
 		mustClose(t, db)
 
+		// Attempt counts the deliveries before the reopen: r2 was
+		// delivered once, r3 never.
 		db = mustOpenDB(t, path, nil)
 		got := ids(mustClaim(t, db, 10))
-		want := map[string]int{r2.ID: 0, r3.ID: 0}
-		if len(got) != len(want) || got[r2.ID] != 0 || got[r3.ID] != 0 {
-			t.Fatalf("claimed after reopen %v, want %v", got, want)
+		want := map[string]int{r2.ID: 1, r3.ID: 0}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("claimed after reopen (-want +got):\n%s", diff)
+		}
+		mustClose(t, db)
+		mustClose(t, db) // closing twice records nothing twice
+
+		db = mustOpenDB(t, path, nil)
+		got = ids(mustClaim(t, db, 10))
+		want = map[string]int{r2.ID: 2, r3.ID: 1}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("claimed after a second reopen (-want +got):\n%s", diff)
 		}
 	})
 }
