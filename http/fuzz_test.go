@@ -120,6 +120,8 @@ func FuzzQueryParams(f *testing.F) {
 		"limit=5", "limit=-1", "since=0", "since=-2592000000", "since=abc",
 		"start=-2592000000&end=0&resolution=60000", "resolution=1", "duration=86400000", "flowVersion=develop", "flowVersion=v1",
 		"flowClass=edge", "flowClass=nope", "allVersions=true", "includeCustomNodes=yes", "triggerFilter[0][type]=webhook", "query=%7B%7D",
+		"triggerFilter=%5B%7B%22key%22%3A%22k%22%7D%5D", "triggerFilter[1][key]=k&triggerFilter[0][type]=timer", "triggerFilter[0][x]=1",
+		"query=%7B%22triggers%22%3A%7B%22type%22%3A%22timer%22%7D%7D&allVersions=true", "query=%7B%22%24or%22%3A%5B%7B%22name%22%3A%22a%22%7D%5D%7D",
 		"access_token=x", "jwt=", "orgId=575ec8687ae143cd83dc4a97", "orgId=nope", "summaryExclude=flowCount&summaryInclude=x",
 	}
 	for i := range routes {
