@@ -113,8 +113,12 @@ func bracketIndexField(s string) (int, string, bool) {
 	return i, field, true
 }
 
-// match reports whether one of triggers matches an entry of f.
+// match reports whether one of triggers matches an entry of f, or f is
+// empty.
 func (f triggerFilter) match(triggers []weir.Trigger) bool {
+	if len(f) == 0 {
+		return true
+	}
 	for _, e := range f {
 		for _, t := range triggers {
 			if (e.Type == "" || e.Type == t.Type) && (e.Key == "" || e.Key == t.Key) {
