@@ -146,6 +146,7 @@ func (b *batcher) commit(batch []*op) {
 		for _, fn := range hooks {
 			fn()
 		}
+		b.db.ckpt.changed()
 	}
 	for i, o := range batch {
 		if errs[i] == nil {

@@ -3,5 +3,7 @@
 // package weir, including the durable RunQueue.
 //
 // Writes go through a single connection and are group-committed by one
-// writer goroutine; reads use a separate pool and run concurrently.
+// writer goroutine; reads use a separate pool and run concurrently; a
+// background connection checkpoints the write-ahead log, so that no commit
+// waits for a checkpoint's fsyncs.
 package sqlite

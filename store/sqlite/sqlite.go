@@ -61,6 +61,7 @@ type DB struct {
 	wconn *sql.Conn // that connection, held by the writer goroutine
 	rdb   *sql.DB   // read-only connections
 	batch *batcher
+	ckpt  *checkpointer // nil until Open has started it
 	queue *runQueue
 	stmts map[string]*sql.Stmt // write statements, owned by the writer goroutine
 
@@ -109,6 +110,9 @@ func (db *DB) Open() (err error) {
 	if db.wconn, err = db.wdb.Conn(context.Background()); err != nil {
 		return fmt.Errorf("sqlite: open: %w", err)
 	}
+	if db.ckpt, err = openCheckpointer(db.wconn, db.Path+common+"&_journal=WAL&_sync="+sync); err != nil {
+		return err
+	}
 
 	if db.rdb, err = sql.Open(readDriverName, db.Path+common+"&_query_only=1"); err != nil {
 		return fmt.Errorf("sqlite: open: %w", err)
@@ -156,6 +160,10 @@ func (db *DB) Close() error {
 
 func (db *DB) closePools() error {
 	var errs []error
+	if db.ckpt != nil {
+		errs = append(errs, db.ckpt.close())
+		db.ckpt = nil
+	}
 	if db.wconn != nil {
 		errs = append(errs, db.wconn.Close())
 		db.wconn = nil

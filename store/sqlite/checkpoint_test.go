@@ -1,0 +1,45 @@
+package sqlite_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCheckpointKeepsLogSmall writes 10 MB of storage values in ten
+// rounds with pauses longer than the checkpoint interval between them: the
+// background checkpoint copies each round into the database file, so the
+// write-ahead log is started over and stays near one round's size instead
+// of holding all ten.
+func TestCheckpointKeepsLogSmall(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "weir.db")
+	db := mustOpenDB(t, path, nil)
+	f := mustAppFlow(t, db)
+	value := json.RawMessage(strconv.Quote(strings.Repeat("x", 10_000)))
+	for round := range 10 {
+		for i := range 100 {
+			if err := db.SetStorageEntry(t.Context(), f.ID, "k"+strconv.Itoa(round*100+i), value); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(300 * time.Millisecond) // > the 200 ms between checkpoints
+	}
+	st, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() > 4<<20 {
+		t.Errorf("write-ahead log is %d bytes after 10 MB written in checkpointed rounds, want at most 4 MiB", st.Size())
+	}
+	data, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data.Size() < 8<<20 {
+		t.Errorf("database file is %d bytes, want the 10 MB checkpointed into it", data.Size())
+	}
+}
