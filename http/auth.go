@@ -90,12 +90,22 @@ func authorize(id *weir.Identity, accepted map[string]bool, appScoped bool) erro
 	return weir.Errorf(weir.Forbidden, msgForbidden)
 }
 
+// freshApplication are the actions that answer with or update the
+// application record itself, so read it from the store; the others only
+// check that it exists, which the Cache may answer.
+var freshApplication = map[string]bool{"application.get": true, "application.patch": true}
+
 // findVisibleApplication loads the application the path names, or NotFound
 // when it does not exist or the caller cannot see it: an application token
-// reaches only its own application; a user token reaches every one.
-func (s *Server) findVisibleApplication(r *http.Request, id *weir.Identity, appID string) (*weir.Application, error) {
+// reaches only its own application; a user token reaches every one. Unless
+// fresh, the record may come from s.Cache (within its bounds) and the caller
+// may not modify it.
+func (s *Server) findVisibleApplication(r *http.Request, id *weir.Identity, appID string, fresh bool) (*weir.Application, error) {
 	if id.OwnerType == weir.OwnerApplication && !strings.EqualFold(id.OwnerID, appID) {
 		return nil, weir.Errorf(weir.NotFound, "Application was not found")
+	}
+	if s.Cache != nil && !fresh {
+		return s.Cache.Application(r.Context(), appID)
 	}
 	return s.Applications.FindApplicationByID(r.Context(), appID)
 }

@@ -54,3 +54,31 @@ func TestWebhookRequest_CacheSeesAPIWrites(t *testing.T) {
 		t.Fatalf("deleted webhook answered %d, want 404", status)
 	}
 }
+
+// TestApplicationCacheSeesAPIWrites reads an application's flows through a
+// cache whose rows would otherwise live an hour: a rename through the API is
+// answered by the application's own GET at once (it reads the store), and
+// once the application is deleted through the API its flows answer 404 at
+// once.
+func TestApplicationCacheSeesAPIWrites(t *testing.T) {
+	h := newWebhookHarness(t, func(s *weirhttp.Server) {
+		s.Cache = &engine.FlowCache{Flows: s.Flows, Versions: s.Versions, Applications: s.Applications,
+			Webhooks: s.Webhooks, TTL: time.Hour, IndexMaxAge: time.Hour}
+	})
+	app := "/applications/" + h.appA
+	if status, b := h.do("GET", app+"/flows", h.user, nil); status != http.StatusOK {
+		t.Fatalf("GET flows = %d %s", status, b)
+	}
+	if status, b := h.do("PATCH", app, h.user, map[string]any{"name": "Renamed"}); status != http.StatusOK {
+		t.Fatalf("PATCH application = %d %s", status, b)
+	}
+	if status, b := h.do("GET", app, h.user, nil); status != http.StatusOK || decode(t, b)["name"] != "Renamed" {
+		t.Fatalf("GET application after rename = %d %s, want the new name", status, b)
+	}
+	if status, b := h.do("DELETE", app, h.user, nil); status != http.StatusOK {
+		t.Fatalf("DELETE application = %d %s", status, b)
+	}
+	if status, b := h.do("GET", app+"/flows", h.user, nil); status != http.StatusNotFound {
+		t.Fatalf("GET flows of the deleted application = %d %s, want 404", status, b)
+	}
+}

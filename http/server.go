@@ -162,7 +162,7 @@ func (s *Server) serve(rt route) http.Handler {
 			err = authorize(req.identity, accepted, req.appID != "")
 		}
 		if err == nil && req.appID != "" {
-			req.app, err = s.findVisibleApplication(r, req.identity, req.appID)
+			req.app, err = s.findVisibleApplication(r, req.identity, req.appID, freshApplication[rt.action])
 		}
 		if err == nil {
 			err = rt.handle(w, r, req)
