@@ -13,12 +13,11 @@ import (
 type paramKind int
 
 const (
-	paramString      paramKind = iota
-	paramInt                   // integer within [min, max]
-	paramEnum                  // one of enum
-	paramID                    // 24-hex id
-	paramBool                  // true/false/1/0/yes/no
-	paramUnsupported           // accepted by Losant, not by weir yet: 400 when given
+	paramString paramKind = iota
+	paramInt              // integer within [min, max]
+	paramEnum             // one of enum
+	paramID               // 24-hex id
+	paramBool             // true/false/1/0/yes/no
 )
 
 // queryParam declares one query parameter of an action.
@@ -48,14 +47,6 @@ func listParams(sortFields, filterFields []string) []queryParam {
 func parseQuery(q url.Values, params []queryParam) (map[string]string, error) {
 	out := make(map[string]string, len(params))
 	for _, p := range params {
-		if p.kind == paramUnsupported {
-			for k := range q {
-				if k == p.name || strings.HasPrefix(k, p.name+"[") {
-					return nil, weir.Errorf(weir.Validation, "%s is not supported yet", p.name)
-				}
-			}
-			continue
-		}
 		v, ok := q[p.name]
 		if !ok || len(v) == 0 || (v[0] == "" && p.kind != paramString) {
 			if p.def != "" {
