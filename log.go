@@ -20,6 +20,28 @@ type LogEntry struct {
 	Errors         []RunError `json:"errors"`
 }
 
+// Of returns a copy of e with the fields left empty taken from run:
+// ApplicationID, FlowID and FlowVersion (DevelopVersion when run names
+// none), and a new ID.
+func (e LogEntry) Of(run *Run) *LogEntry {
+	if e.ApplicationID == "" {
+		e.ApplicationID = run.ApplicationID
+	}
+	if e.FlowID == "" {
+		e.FlowID = run.FlowID
+	}
+	if e.FlowVersion == "" {
+		e.FlowVersion = run.FlowVersion
+	}
+	if e.FlowVersion == "" {
+		e.FlowVersion = DevelopVersion
+	}
+	if e.ID == "" {
+		e.ID = NewID()
+	}
+	return &e
+}
+
 // RunError describes a node error that ended (part of) a run.
 type RunError struct {
 	Time          time.Time    `json:"time"`

@@ -14,6 +14,19 @@ const (
 	DefaultMaxStorageKeys = 10_000
 )
 
+// StorageKeyCap returns the cap on keys per flow that a store's setting n
+// means: n when positive, DefaultMaxStorageKeys when 0, and 0 (no cap) when
+// negative.
+func StorageKeyCap(n int) int {
+	switch {
+	case n < 0:
+		return 0
+	case n == 0:
+		return DefaultMaxStorageKeys
+	}
+	return n
+}
+
 // StorageMetadata summarizes a flow's storage.
 type StorageMetadata struct {
 	KeysCount  int `json:"keysCount"`

@@ -241,31 +241,14 @@ func (db *DB) logRun(ctx context.Context, q, runID string, e *weir.LogEntry, err
 	return err
 }
 
-// logEntryOf returns a copy of entry with the fields left empty
-// (ApplicationID, FlowID, FlowVersion, ID) taken from run or made up, and
-// its Errors encoded.
+// logEntryOf returns entry.Of(run) and its Errors encoded.
 func logEntryOf(run *weir.Run, entry *weir.LogEntry) (*weir.LogEntry, string, error) {
-	e := *entry
-	if e.ApplicationID == "" {
-		e.ApplicationID = run.ApplicationID
-	}
-	if e.FlowID == "" {
-		e.FlowID = run.FlowID
-	}
-	if e.FlowVersion == "" {
-		e.FlowVersion = run.FlowVersion
-	}
-	if e.FlowVersion == "" {
-		e.FlowVersion = weir.DevelopVersion
-	}
-	if e.ID == "" {
-		e.ID = weir.NewID()
-	}
+	e := entry.Of(run)
 	errs, err := marshal(e.Errors)
 	if err != nil {
 		return nil, "", fmt.Errorf("encode errors: %w", err)
 	}
-	return &e, errs, nil
+	return e, errs, nil
 }
 
 // releaseLeases offers again, to every DB on the schema, the runs leased by

@@ -227,15 +227,7 @@ const (
 )
 
 // maxStorageKeys is the cap on keys per flow in force; 0 for none.
-func (db *DB) maxStorageKeys() int {
-	switch {
-	case db.MaxStorageKeys < 0:
-		return 0
-	case db.MaxStorageKeys == 0:
-		return weir.DefaultMaxStorageKeys
-	}
-	return db.MaxStorageKeys
-}
+func (db *DB) maxStorageKeys() int { return weir.StorageKeyCap(db.MaxStorageKeys) }
 
 // errKeyCap is the error of a new key past the cap.
 func (db *DB) errKeyCap() error {

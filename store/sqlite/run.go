@@ -137,31 +137,14 @@ func (db *DB) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEnt
 	return nil
 }
 
-// logEntryOf returns a copy of entry with the fields left empty
-// (ApplicationID, FlowID, FlowVersion, ID) taken from run or made up, and
-// its Errors encoded.
+// logEntryOf returns entry.Of(run) and its Errors encoded.
 func logEntryOf(run *weir.Run, entry *weir.LogEntry) (*weir.LogEntry, string, error) {
-	e := *entry
-	if e.ApplicationID == "" {
-		e.ApplicationID = run.ApplicationID
-	}
-	if e.FlowID == "" {
-		e.FlowID = run.FlowID
-	}
-	if e.FlowVersion == "" {
-		e.FlowVersion = run.FlowVersion
-	}
-	if e.FlowVersion == "" {
-		e.FlowVersion = weir.DevelopVersion
-	}
-	if e.ID == "" {
-		e.ID = weir.NewID()
-	}
+	e := entry.Of(run)
 	errs, err := marshal(e.Errors)
 	if err != nil {
 		return nil, "", fmt.Errorf("encode errors: %w", err)
 	}
-	return &e, errs, nil
+	return e, errs, nil
 }
 
 // recordRun forgets the effects of run runID and, when the flow of e

@@ -181,15 +181,7 @@ func (db *DB) closePools() error {
 }
 
 // maxStorageKeys is the cap on keys per flow in force; 0 for none.
-func (db *DB) maxStorageKeys() int {
-	switch {
-	case db.MaxStorageKeys < 0:
-		return 0
-	case db.MaxStorageKeys == 0:
-		return weir.DefaultMaxStorageKeys
-	}
-	return db.MaxStorageKeys
-}
+func (db *DB) maxStorageKeys() int { return weir.StorageKeyCap(db.MaxStorageKeys) }
 
 // now returns the current time truncated to what the database keeps.
 func (db *DB) now() time.Time {
