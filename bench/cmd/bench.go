@@ -62,6 +62,7 @@ type bench struct {
 	app3, app4 string   // S3's and S4's applications
 	s1, s4     []string // webhook tokens
 	s1s        []string // webhook tokens of S1 on weirSync
+	debugAddr  string   // where weir serves its profiles; "" without -profile
 }
 
 func (b *bench) sayf(format string, a ...any) { fmt.Fprintf(b.say, "bench: "+format+"\n", a...) }
@@ -80,8 +81,11 @@ func (b *bench) run(ctx context.Context) error {
 			return err
 		}
 	}
-	var err error
-	if b.weir, err = startWeir(ctx, bin, b.tmp+"/weir-data", "", b.logf); err != nil {
+	debug, err := b.debugFlags()
+	if err != nil {
+		return err
+	}
+	if b.weir, err = startWeir(ctx, bin, b.tmp+"/weir-data", "", b.logf, debug...); err != nil {
 		return err
 	}
 	defer func() { b.weir.stop() }()
@@ -116,7 +120,8 @@ func (b *bench) run(ctx context.Context) error {
 				if sys == sysNodeRED && (b.o.weirOnly || sc == "S1s") {
 					continue
 				}
-				if err := b.scenario(ctx, r, sc, sys); err != nil {
+				err := b.profiled(ctx, r, sc, sys, func() error { return b.scenario(ctx, r, sc, sys) })
+				if err != nil {
 					return fmt.Errorf("round %d %s %s: %w", r+1, sc, sys, err)
 				}
 			}

@@ -35,6 +35,7 @@ type options struct {
 	keepTmp  bool
 	weirBin  string
 	webhooks int
+	profile  string
 }
 
 func main() {
@@ -61,6 +62,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&o.out, "out", "", "results file (default bench/RESULTS.md; none in smoke mode)")
 	fs.StringVar(&o.weirBin, "weir", "", "a weir binary to run instead of building ./cmd/weir")
 	fs.IntVar(&o.webhooks, "webhooks", 1, "webhooks (and triggers of one flow) the S1 and S4 load is spread over; see README")
+	fs.StringVar(&o.profile, "profile", "", "a directory to write CPU profiles of weir into, one per scenario of the first round (S1.pprof, ...; weir serves them on --debug-addr)")
 	fs.BoolVar(&o.keepTmp, "keep", false, "keep the temporary directory (data directories, server logs)")
 	if err := fs.Parse(args); err != nil {
 		return err

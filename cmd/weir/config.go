@@ -35,6 +35,7 @@ type Config struct {
 	LogMaxAge    time.Duration // run log entries older than this are deleted; 0: no age limit
 	HTTPEgress   string        // destinations the HTTP node may reach: all, lan or public
 	StorageKeys  int           // keys per flow's storage; 0: no limit
+	DebugAddr    string        // listen address of the Go runtime profiles; "" for none
 }
 
 // DefaultConfig returns the settings weir serve uses when none are given.
@@ -74,6 +75,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	integer(fs, &c.LogKeep, "log-keep", "WEIR_LOG_KEEP", "run log entries kept per flow (0: no count limit)")
 	duration(fs, &c.LogMaxAge, "log-max-age", "WEIR_LOG_MAX_AGE", "run log entries older than this are deleted (0: keep them)")
 	integer(fs, &c.StorageKeys, "storage-keys", "WEIR_STORAGE_KEYS", "keys allowed in one flow's storage (0: no limit)")
+	str(fs, &c.DebugAddr, "debug-addr", "WEIR_DEBUG_ADDR", "listen address of Go's runtime profiles (/debug/pprof/), e.g. 127.0.0.1:6060; unauthenticated, so keep it on loopback (default: none)")
 	str(fs, &c.HTTPEgress, "http-egress", "WEIR_HTTP_EGRESS", "destinations the HTTP node may connect to: all; lan (all but link-local and cloud metadata addresses); public (no loopback, private, link-local or other non-public addresses)")
 }
 

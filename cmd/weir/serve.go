@@ -39,6 +39,7 @@ type Main struct {
 	cluster  *cluster             // nil unless --queue names a NATS server
 	server   *http.Server
 	ln       net.Listener
+	debug    *debugServer // nil without --debug-addr
 	served   chan error
 }
 
@@ -55,6 +56,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.inst = inst
+	if m.debug, err = openDebugServer(m.Config.DebugAddr); err != nil {
+		return err
+	}
 	if err := m.printOwnerToken(ctx); err != nil {
 		return err
 	}
@@ -223,6 +227,7 @@ func (m *Main) Close() error {
 	if m.inst != nil {
 		errs = append(errs, m.inst.DB.Close())
 	}
+	errs = append(errs, m.debug.close())
 	return errors.Join(errs...)
 }
 
@@ -265,10 +270,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return err
 	}
+	tuneGC()
 	if err := m.Open(ctx); err != nil {
 		m.Close()
 		return err
 	}
+	releaseStartupMemory()
 	err := m.Wait(ctx)
 	m.Logger.Info("shutting down")
 	return errors.Join(err, m.Close())
