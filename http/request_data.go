@@ -2,7 +2,6 @@ package http
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -66,11 +65,11 @@ func parseRequestBody(contentType string, b []byte) (any, error) {
 	mt, params, _ := mime.ParseMediaType(contentType)
 	switch {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
-		var v any
-		if err := json.Unmarshal(b, &v); err != nil {
+		raw, ok := jsonBody(b)
+		if !ok {
 			return nil, weir.Errorf(weir.Validation, "body is not valid JSON")
 		}
-		return v, nil
+		return raw, nil
 	case mt == "application/x-www-form-urlencoded":
 		q, err := url.ParseQuery(string(b))
 		if err != nil {
