@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"time"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine/js"
 )
@@ -34,12 +36,20 @@ func Clone(v any) any {
 }
 
 // DecodeValue decodes JSON text into a payload value; numbers become float64.
-// Empty input decodes to js.Undefined.
+// Empty input decodes to js.Undefined. It decodes what encoding/json
+// decodes, to the same values (FuzzDecodeValue holds it to that), with
+// go-json, which does it in a third of the time: every run decodes its data.
+// Text go-json refuses is decoded by encoding/json, whose error is the one
+// returned.
 func DecodeValue(data []byte) (any, error) {
 	if len(data) == 0 {
 		return js.Undefined{}, nil
 	}
 	var v any
+	if gojson.Unmarshal(data, &v) == nil {
+		return v, nil
+	}
+	v = nil
 	if err := json.Unmarshal(data, &v); err != nil {
 		return nil, err
 	}
