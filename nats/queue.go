@@ -2,7 +2,6 @@ package nats
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -165,16 +164,13 @@ func (q *Queue) EnqueueRun(ctx context.Context, run *weir.Run) error {
 	if run.ID == "" {
 		run.ID = weir.NewID()
 	}
-	body, err := json.Marshal(run)
-	if err != nil {
-		return fmt.Errorf("nats: enqueue run: %w", err)
-	}
+	body := run.AppendJSON(nil)
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, publishTimeout)
 		defer cancel()
 	}
-	_, err = q.js.Publish(ctx, q.subject, body, jetstream.WithMsgID(run.ID), jetstream.WithExpectStream(q.cfg.Stream))
+	_, err := q.js.Publish(ctx, q.subject, body, jetstream.WithMsgID(run.ID), jetstream.WithExpectStream(q.cfg.Stream))
 	if err != nil {
 		return q.publishError(err)
 	}

@@ -26,10 +26,7 @@ func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 	if run.ID == "" {
 		run.ID = weir.NewID()
 	}
-	body, err := marshal(run)
-	if err != nil {
-		return fmt.Errorf("postgres: enqueue run: %w", err)
-	}
+	body := string(run.AppendJSON(nil))
 	if err := db.maybePruneRunIDs(ctx); err != nil {
 		return err
 	}

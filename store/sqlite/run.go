@@ -21,12 +21,9 @@ func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 	if run.ID == "" {
 		run.ID = weir.NewID()
 	}
-	body, err := marshal(run)
-	if err != nil {
-		return fmt.Errorf("sqlite: enqueue run: %w", err)
-	}
+	body := string(run.AppendJSON(nil))
 	r := *run // the queue's own copy
-	err = db.updateLast(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.updateLast(ctx, func(ctx context.Context, tx *Tx) error {
 		if _, queued := db.queue.seq(r.ID); queued {
 			return weir.Errorf(weir.Validation, "Run id %s is already queued", r.ID)
 		}
