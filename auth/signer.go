@@ -22,10 +22,13 @@ type Claims struct {
 }
 
 // Signer issues and verifies HS256 access tokens with a shared secret key.
-// It is safe for concurrent use once configured.
+// It is safe for concurrent use once configured; Key must not change after
+// the first Verify, which remembers the tokens it verified.
 type Signer struct {
 	Key []byte
 	Now func() time.Time // nil: time.Now
+
+	verified verified
 }
 
 // tokenClaims is the JWT payload: jti = token id, sub = owner id.
@@ -69,6 +72,24 @@ func (s *Signer) Verify(token string) (*Claims, error) {
 	if len(s.Key) == 0 {
 		return nil, errors.New("auth: signer has no key")
 	}
+	if c, ok := s.verified.get(token); ok {
+		if c.expired(s.now()) {
+			return nil, weir.Errorf(weir.Unauthorized, "Access token has expired")
+		}
+		out := *c // the caller's own copy
+		return &out, nil
+	}
+	c, err := s.verify(token)
+	if err == nil {
+		s.verified.put(token, c)
+		out := *c
+		return &out, nil
+	}
+	return nil, err
+}
+
+// verify checks token's signature and claims with the JWT library.
+func (s *Signer) verify(token string) (*Claims, error) {
 	var c tokenClaims
 	_, err := jwt.ParseWithClaims(token, &c,
 		func(*jwt.Token) (any, error) { return s.Key, nil },
