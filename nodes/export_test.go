@@ -14,3 +14,6 @@ func EmptySandboxPool() {
 
 // PooledSandboxes returns the number of idle pooled runtimes.
 func PooledSandboxes() int { return len(sandboxes) }
+
+// S4Items is the JSON text of the S4 bench's readings.
+func S4Items() string { return s4Items() }

@@ -36,18 +36,26 @@ Object.defineProperty(J, 'parse', { value: wrapped, writable: true, enumerable: 
 
 var jsonParseProgram = goja.MustCompile("json", jsonParseSource, true)
 
-// installJSONParse installs the fast JSON.parse in vm.
-func installJSONParse(vm *goja.Runtime) error {
+// installJSONParse installs the fast JSON.parse in vm; its objects get
+// their members through props.
+func installJSONParse(vm *goja.Runtime, props *plainProps) error {
 	define, err := vm.RunProgram(jsonParseProgram)
 	if err != nil {
 		return err
 	}
 	fn, _ := goja.AssertFunction(define)
 	no := vm.NewObject()
+	// Scratch space reused across calls, emptied after each so that it
+	// holds on to nothing.
+	var items []any
+	strs := map[string]goja.Value{}
 	fast := func(c goja.FunctionCall) goja.Value {
-		p := jsonParser{vm: vm, s: c.Argument(0).String()}
+		p := jsonParser{vm: vm, props: props, s: c.Argument(0).String(), items: items[:0], strs: strs}
 		p.space()
 		v, ok := p.value(0)
+		clear(p.items[:cap(p.items)])
+		items = p.items[:0]
+		clear(strs)
 		if p.space(); !ok || p.i != len(p.s) {
 			return no
 		}
@@ -60,9 +68,40 @@ func installJSONParse(vm *goja.Runtime) error {
 // jsonParser builds goja values from JSON text; ok false means "not
 // handled here".
 type jsonParser struct {
-	vm *goja.Runtime
-	s  string
-	i  int
+	vm    *goja.Runtime
+	props *plainProps
+	s     string
+	i     int
+	// items is a stack of the elements of the arrays being parsed: each
+	// array's run from its start to the top.
+	items []any
+	// strs holds the values of the short strings parsed so far, which
+	// repeat often (enumerations, names); a string value is immutable, so
+	// one serves every occurrence.
+	strs map[string]goja.Value
+}
+
+const (
+	// maxSharedString is the longest string value jsonParser shares.
+	maxSharedString = 16
+	// maxSharedStrings bounds the string values one parse shares.
+	maxSharedStrings = 1024
+)
+
+// stringValue returns the value of s, shared with earlier occurrences when
+// s is short.
+func (p *jsonParser) stringValue(s string) goja.Value {
+	if len(s) > maxSharedString {
+		return p.vm.ToValue(s)
+	}
+	if v, ok := p.strs[s]; ok {
+		return v
+	}
+	v := p.vm.ToValue(s)
+	if len(p.strs) < maxSharedStrings {
+		p.strs[s] = v
+	}
+	return v
 }
 
 func (p *jsonParser) space() {
@@ -90,7 +129,7 @@ func (p *jsonParser) value(depth int) (goja.Value, bool) {
 		if !ok {
 			return nil, false
 		}
-		return p.vm.ToValue(s), true
+		return p.stringValue(s), true
 	case c == 't':
 		return p.literal("true", p.vm.ToValue(true))
 	case c == 'f':
@@ -137,7 +176,7 @@ func (p *jsonParser) object(depth int) (goja.Value, bool) {
 		if !ok {
 			return nil, false
 		}
-		if o.DefineDataProperty(k, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE) != nil {
+		if p.props.put(o, k, v) != nil {
 			return nil, false
 		}
 		p.space()
@@ -160,17 +199,17 @@ func (p *jsonParser) object(depth int) (goja.Value, bool) {
 func (p *jsonParser) array(depth int) (goja.Value, bool) {
 	p.i++ // [
 	p.space()
-	var items []any
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
 		return p.vm.NewArray(), true
 	}
+	base := len(p.items)
 	for {
 		v, ok := p.value(depth + 1)
 		if !ok {
 			return nil, false
 		}
-		items = append(items, v)
+		p.items = append(p.items, v)
 		p.space()
 		if p.i >= len(p.s) {
 			return nil, false
@@ -181,7 +220,9 @@ func (p *jsonParser) array(depth int) (goja.Value, bool) {
 			p.space()
 		case ']':
 			p.i++
-			return p.vm.NewArray(items...), true
+			a := p.vm.NewArray(p.items[base:]...)
+			p.items = p.items[:base]
+			return a, true
 		default:
 			return nil, false
 		}
@@ -248,11 +289,43 @@ func (p *jsonParser) number() (goja.Value, bool) {
 			return nil, false
 		}
 	}
+	if v, ok := p.smallInt(start); ok {
+		return v, true
+	}
 	f, err := strconv.ParseFloat(p.s[start:p.i], 64)
 	if err != nil {
 		return nil, false
 	}
 	return p.vm.ToValue(f), true
+}
+
+// maxExactDigits is how many decimal digits an integer may have and still
+// be exact in a float64 (below 2^53).
+const maxExactDigits = 15
+
+// smallInt converts the number p.s[start:p.i] when it is an integer of at
+// most maxExactDigits digits other than -0: the value ParseFloat would
+// give, without its general algorithm.
+func (p *jsonParser) smallInt(start int) (goja.Value, bool) {
+	text, neg := p.s[start:p.i], false
+	if text[0] == '-' {
+		text, neg = text[1:], true
+	}
+	if len(text) > maxExactDigits || neg && text == "0" {
+		return nil, false
+	}
+	var n int64
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c < '0' || c > '9' {
+			return nil, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return p.vm.ToValue(n), true
 }
 
 func (p *jsonParser) digits() bool {

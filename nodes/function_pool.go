@@ -101,6 +101,7 @@ func pooledSandbox(lim FunctionLimits) (*sandbox, error) {
 	if _, err := call(goja.Undefined(), s.vm.GlobalObject()); err != nil {
 		return nil, err
 	}
+	s.props.lock(s.vm)
 	return s, nil
 }
 

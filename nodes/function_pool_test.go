@@ -151,3 +151,24 @@ func BenchmarkFunctionNodeFresh(b *testing.B) { benchmarkFunction(b, benchScript
 
 // BenchmarkFunctionNodePooled is the same script on pooled runtimes.
 func BenchmarkFunctionNodePooled(b *testing.B) { benchmarkFunction(b, benchScript) }
+
+// TestFunctionNode_PayloadKeysOfObjectPrototype checks that payload keys
+// Object.prototype also has become plain own members of the script's
+// objects, on a pooled runtime as on a fresh one.
+func TestFunctionNode_PayloadKeysOfObjectPrototype(t *testing.T) {
+	const script = `var d = payload.data;
+	payload.data = {report: [Object.getPrototypeOf(d) === Object.prototype, Object.keys(d).join(','),
+		d.toString, d.valueOf, d.__proto__.k, d.constructor.prototype, d.a, JSON.stringify(d)].join(' ')};`
+	want := "true __proto__,a,constructor,toString,valueOf x 1 2 p 3 " +
+		`{"__proto__":{"k":2},"a":3,"constructor":{"prototype":"p"},"toString":"x","valueOf":1}`
+	for name, s := range map[string]string{"pooled": script, "fresh": script + "// this"} {
+		p := engine.Payload{"data": map[string]any{"toString": "x", "valueOf": 1.0, "__proto__": map[string]any{"k": 2.0},
+			"constructor": map[string]any{"prototype": "p"}, "a": 3.0}}
+		if _, err := mustFunction(t, s, "").Exec(t.Context(), &engine.Env{}, p); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := p["data"].(map[string]any)["report"]; got != want {
+			t.Errorf("%s: report = %q, want %q", name, got, want)
+		}
+	}
+}

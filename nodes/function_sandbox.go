@@ -169,6 +169,7 @@ type sandbox struct {
 	logged    int
 	held      bool                  // console messages wait in messages
 	messages  []engine.DebugMessage // held console messages
+	props     plainProps            // how plain objects get their members
 }
 
 // bind prepares s for one execution of node id.
@@ -193,7 +194,7 @@ func newSandbox(env *engine.Env, id, label string, lim FunctionLimits) *sandbox 
 		panic(fmt.Sprintf("function node prelude: %v", err)) // a bug in the prelude, not in user code
 	}
 	_ = vm.GlobalObject().Delete("GoError") // a goja extension wrapping Go errors
-	if err := installJSONParse(vm); err != nil {
+	if err := installJSONParse(vm, &s.props); err != nil {
 		panic(fmt.Sprintf("function node JSON.parse: %v", err))
 	}
 	if err := installBuffer(vm); err != nil {
@@ -252,7 +253,7 @@ func (s *sandbox) toJS(v any) goja.Value {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			_ = o.DefineDataProperty(k, s.toJS(v[k]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			_ = s.props.put(o, k, s.toJS(v[k]))
 		}
 		return o
 	}
@@ -270,7 +271,7 @@ func (s *sandbox) result(pair goja.Value) (any, error) {
 	if v == nil || goja.IsUndefined(v) {
 		v = o.Get("1")
 	}
-	ex := &exporter{seen: map[*goja.Object]bool{}, budget: s.lim.MaxHeapGrowth}
+	ex := &exporter{budget: s.lim.MaxHeapGrowth}
 	out, keep, err := ex.value(v, 0)
 	if err != nil {
 		return nil, err
@@ -323,7 +324,7 @@ func formatConsoleArg(v goja.Value) string {
 		name, msg := exceptionDetails(o)
 		return name + ": " + msg
 	}
-	ex := &exporter{seen: map[*goja.Object]bool{}, budget: maxConsoleMessage}
+	ex := &exporter{budget: maxConsoleMessage}
 	out, _, err := ex.value(o, 0)
 	if err != nil {
 		return "[object " + o.ClassName() + "]"
@@ -336,7 +337,7 @@ func formatConsoleArg(v goja.Value) string {
 // would keep them, except that Dates stay time.Time and undefined members
 // stay undefined. budget bounds the approximate bytes it may produce.
 type exporter struct {
-	seen   map[*goja.Object]bool
+	open   openObjects
 	budget int64
 }
 
@@ -379,11 +380,10 @@ func (e *exporter) value(v goja.Value, depth int) (out any, keep bool, err error
 	case "Boolean":
 		return o.ToBoolean(), true, nil
 	}
-	if e.seen[o] {
+	if !e.open.enter(o) {
 		return nil, false, engine.Errorf("FunctionNodeTypeError", "Converting circular structure to JSON")
 	}
-	e.seen[o] = true
-	defer delete(e.seen, o)
+	defer e.open.leave()
 	if out, keep, ok, err := e.exportJSON(o, depth); ok {
 		return out, keep, err
 	}
