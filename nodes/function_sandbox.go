@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -170,6 +169,7 @@ type sandbox struct {
 	held      bool                  // console messages wait in messages
 	messages  []engine.DebugMessage // held console messages
 	props     plainProps            // how plain objects get their members
+	keys      []string              // toJS's stack of map keys
 }
 
 // bind prepares s for one execution of node id.
@@ -247,14 +247,19 @@ func (s *sandbox) toJS(v any) goja.Value {
 		return s.vm.NewArray(items...)
 	case map[string]any:
 		o := s.vm.NewObject()
-		keys := make([]string, 0, len(v))
+		// The keys go in sorted order, through a stack shared by the maps
+		// being converted.
+		base := len(s.keys)
 		for k := range v {
-			keys = append(keys, k)
+			s.keys = append(s.keys, k)
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		slices.Sort(s.keys[base:])
+		for i := base; i < base+len(v); i++ {
+			k := s.keys[i]
 			_ = s.props.put(o, k, s.toJS(v[k]))
 		}
+		clear(s.keys[base:])
+		s.keys = s.keys[:base]
 		return o
 	}
 	return s.vm.ToValue(js.ToString(v))
@@ -358,7 +363,7 @@ func (e *exporter) value(v goja.Value, depth int) (out any, keep bool, err error
 	}
 	o, ok := v.(*goja.Object)
 	if !ok {
-		return e.primitive(v.Export())
+		return e.primitive(v)
 	}
 	if _, fn := goja.AssertFunction(o); fn {
 		return nil, false, nil
@@ -374,11 +379,12 @@ func (e *exporter) value(v goja.Value, depth int) (out any, keep bool, err error
 		}
 		return t.UTC(), true, nil
 	case "String":
-		return e.primitive(o.String())
+		return e.str(o.String())
 	case "Number":
 		return o.ToFloat(), true, nil
-	case "Boolean":
-		return o.ToBoolean(), true, nil
+	case "Boolean": // its boolean data, as JSON.stringify reads it; any object is truthy
+		b, _ := o.Export().(bool)
+		return b, true, nil
 	}
 	if !e.open.enter(o) {
 		return nil, false, engine.Errorf("FunctionNodeTypeError", "Converting circular structure to JSON")
@@ -423,20 +429,29 @@ func (e *exporter) array(o *goja.Object, depth int) (any, bool, error) {
 	return a, true, nil
 }
 
-func (e *exporter) primitive(v any) (any, bool, error) {
-	switch v := v.(type) {
-	case int64:
-		return float64(v), true, nil
-	case float64, bool:
-		return v, true, nil
-	case string:
-		e.budget -= int64(len(v))
-		if e.budget < 0 {
-			return nil, false, engine.Errorf("FunctionNodeRangeError", "the script's result is too large")
-		}
-		return v, true, nil
-	case *big.Int:
+// primitive converts a primitive other than undefined, null and a symbol.
+// Numbers become float64 (an integer's exactly, as Export then a
+// conversion would).
+func (e *exporter) primitive(v goja.Value) (any, bool, error) {
+	switch {
+	case goja.IsString(v):
+		return e.str(v.String())
+	case goja.IsNumber(v):
+		return v.ToFloat(), true, nil
+	case goja.IsBigInt(v):
 		return nil, false, engine.Errorf("FunctionNodeTypeError", "Do not know how to serialize a BigInt")
 	}
+	if b, ok := v.Export().(bool); ok {
+		return b, true, nil
+	}
 	return nil, false, nil
+}
+
+// str charges s to the budget.
+func (e *exporter) str(s string) (any, bool, error) {
+	e.budget -= int64(len(s))
+	if e.budget < 0 {
+		return nil, false, engine.Errorf("FunctionNodeRangeError", "the script's result is too large")
+	}
+	return s, true, nil
 }

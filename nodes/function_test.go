@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -75,6 +76,10 @@ func TestFunctionNode(t *testing.T) {
 		{"FunctionsAndSymbolsDropped", `payload.data = { f() {}, s: Symbol('x'), a: [() => 1, Symbol('y'), 2],
 			boxed: new String('s'), big: 2 ** 53, neg: -0.5 };`, "",
 			map[string]any{"a": []any{nil, nil, 2.0}, "boxed": "s", "big": 9007199254740992.0, "neg": -0.5}},
+		{"PrimitivesExported", `payload.data = { t: true, f: false, i: 7, neg: -(2 ** 60), frac: 0.1, inf: -Infinity,
+			u: 'é😀' + 'x'.repeat(20), nb: new Number(2.5), bb: new Boolean(false), bt: new Boolean(true), s: String(payload.data.temp) };`, "",
+			map[string]any{"t": true, "f": false, "i": 7.0, "neg": -1152921504606846976.0, "frac": 0.1, "inf": math.Inf(-1),
+				"u": "é😀" + strings.Repeat("x", 20), "nb": 2.5, "bb": false, "bt": true, "s": "21.5"}},
 		{"ModernSyntax", `const { temp, ...rest } = payload.data; payload.data = { t: temp ?? 0, keys: Object.keys(rest).sort(),
 			tpl: ` + "`${temp}°`" + `, opt: payload.data?.nope?.x };`, "",
 			map[string]any{"t": 21.5, "keys": []any{"none", "tags", "undef"}, "tpl": "21.5°", "opt": js.Undefined{}}},
