@@ -53,8 +53,7 @@ func installJSONParse(vm *goja.Runtime, props *plainProps) error {
 		p := jsonParser{vm: vm, props: props, s: c.Argument(0).String(), items: items[:0], strs: strs}
 		p.space()
 		v, ok := p.value(0)
-		clear(p.items[:cap(p.items)])
-		items = p.items[:0]
+		items = reuse(p.items)
 		clear(strs)
 		if p.space(); !ok || p.i != len(p.s) {
 			return no

@@ -33,6 +33,8 @@ func TestJSONParseMatchesGoja(t *testing.T) {
 		`[{"g":"same","h":"same"},{"g":"same"},"same","same"]`, `["a\u0062","ab","ab"]`,
 		`[[1,[2,[3,[]]],4],[],[[5]]]`, `{"a":[],"b":[{}],"c":[[],[[]]]}`,
 		`{"toString":{"toString":{"__proto__":{"toString":"x"}}}}`,
+		// An array past the scratch space a runtime keeps, of arrays.
+		"[" + strings.Repeat(`[1,["a",{"b":[2,3]}]],`, maxScratch) + `0]`,
 	}
 	fresh := goja.New()
 	sandboxes := map[string]*goja.Runtime{"fresh": newSandbox(&engine.Env{}, "fn", "", DefaultFunctionLimits).vm}

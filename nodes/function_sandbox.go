@@ -258,8 +258,12 @@ func (s *sandbox) toJS(v any) goja.Value {
 			k := s.keys[i]
 			_ = s.props.put(o, k, s.toJS(v[k]))
 		}
-		clear(s.keys[base:])
-		s.keys = s.keys[:base]
+		if base == 0 {
+			s.keys = reuse(s.keys)
+		} else {
+			clear(s.keys[base:])
+			s.keys = s.keys[:base]
+		}
 		return o
 	}
 	return s.vm.ToValue(js.ToString(v))
