@@ -1,6 +1,7 @@
 package weir
 
 import (
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ import (
 // once, when it is accepted). Stores and queues write every run, so this is
 // on the path of every trigger.
 func (r *Run) AppendJSON(b []byte) []byte {
+	b = growFor(b, r)
 	b = appendField(b, '{', "id", r.ID)
 	b = appendField(b, ',', "applicationId", r.ApplicationID)
 	b = appendField(b, ',', "flowId", r.FlowID)
@@ -37,6 +39,14 @@ func (r *Run) AppendJSON(b []byte) []byte {
 	b = append(b, `,"attempt":`...)
 	b = strconv.AppendInt(b, int64(r.Attempt), 10)
 	return append(b, '}')
+}
+
+// growFor returns b with room for r's document, so that appending it
+// allocates once.
+func growFor(b []byte, r *Run) []byte {
+	n := 256 + len(r.ID) + len(r.ApplicationID) + len(r.FlowID) + len(r.FlowVersion) + len(r.TriggerType) +
+		len(r.TriggerKey) + len(r.TriggerID) + len(r.RelayType) + len(r.RelayID) + len(r.Data) + len(r.Experience)
+	return slices.Grow(b, n)
 }
 
 // appendRaw appends JSON text, or null for none, as json.Marshal writes an

@@ -138,7 +138,8 @@ func sleep(ctx context.Context, d time.Duration) {
 // execute runs one claimed run and completes it. A run abandoned by shutdown
 // is left uncompleted.
 func (e *Executor) execute(run *weir.Run) {
-	log := e.Logger.With("run_id", run.ID, "flow_id", run.FlowID, "app_id", run.ApplicationID)
+	log := runLogger(e.Logger, slog.String("run_id", run.ID), slog.String("flow_id", run.FlowID),
+		slog.String("app_id", run.ApplicationID))
 	entry, err := e.runOnce(run, log)
 	if err != nil {
 		if e.runCtx.Err() != nil {
