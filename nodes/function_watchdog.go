@@ -3,6 +3,7 @@ package nodes
 import (
 	"context"
 	"runtime/metrics"
+	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -24,52 +25,130 @@ const heapSampleInterval = 2 * time.Millisecond
 // else allocates heavily may be stopped with the culprit, and one built-in
 // call that allocates a lot at once (a concatenation of two huge strings) is
 // only seen after it returns.
+//
+// The watchdog has no goroutine of its own: the time limit is a timer, the
+// run's context an AfterFunc, and the heap is sampled by heapWatch for all
+// the executions in progress. Once stop returns, none of them can
+// interrupt the runtime any more.
 type watchdog struct {
-	done   chan struct{}
-	exited chan struct{}
+	vm           *goja.Runtime
+	start        heapSize
+	liveBound    uint64
+	objectsBound uint64
+	heapMiB      int64
+	timer        *time.Timer
+	stopCtx      func() bool
+
+	mu   sync.Mutex
+	done bool // stopped, or the runtime was interrupted
 }
 
 func startWatchdog(ctx context.Context, vm *goja.Runtime, lim FunctionLimits) *watchdog {
-	w := &watchdog{done: make(chan struct{}), exited: make(chan struct{})}
 	start := readHeap()
-	liveBound := start.live + uint64(lim.MaxHeapGrowth)
-	objectsBound := start.objects + uint64(lim.MaxHeapGrowth) + min(uint64(lim.MaxHeapGrowth), start.live)
-	go func() {
-		defer close(w.exited)
-		timer := time.NewTimer(lim.Timeout)
-		defer timer.Stop()
-		tick := time.NewTicker(heapSampleInterval)
-		defer tick.Stop()
-		for {
-			select {
-			case <-w.done:
-				return
-			case <-ctx.Done():
-				vm.Interrupt(engine.Errorf("TimeoutError", "run exceeded its time limit while the Function node was running"))
-				return
-			case <-timer.C:
-				vm.Interrupt(engine.Errorf("TimeoutError", "Function node script ran for more than %s", lim.Timeout))
-				return
-			case <-tick.C:
-				// The live figure is trusted only from a GC cycle that
-				// started after the execution did: earlier ones may count
-				// another execution's garbage as live.
-				h := readHeap()
-				if h.cycles >= start.cycles+2 && h.live > liveBound || h.objects > objectsBound {
-					vm.Interrupt(engine.Errorf("FunctionNodeRangeError", "Function node script exceeded its memory limit of %d MiB", lim.MaxHeapGrowth>>20))
-					return
-				}
-			}
-		}
-	}()
+	w := &watchdog{
+		vm:           vm,
+		start:        start,
+		liveBound:    start.live + uint64(lim.MaxHeapGrowth),
+		objectsBound: start.objects + uint64(lim.MaxHeapGrowth) + min(uint64(lim.MaxHeapGrowth), start.live),
+		heapMiB:      lim.MaxHeapGrowth >> 20,
+	}
+	w.timer = time.AfterFunc(lim.Timeout, func() {
+		w.interrupt(func() error {
+			return engine.Errorf("TimeoutError", "Function node script ran for more than %s", lim.Timeout)
+		})
+	})
+	w.stopCtx = context.AfterFunc(ctx, func() {
+		w.interrupt(func() error {
+			return engine.Errorf("TimeoutError", "run exceeded its time limit while the Function node was running")
+		})
+	})
+	heapWatch.add(w)
 	return w
 }
 
-// stop ends the watchdog and waits for it, so that it cannot interrupt a
-// runtime after the execution ended.
+// interrupt interrupts the runtime with the error reason makes, unless the
+// watchdog was stopped or has interrupted it already.
+func (w *watchdog) interrupt(reason func() error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.done = true
+		w.vm.Interrupt(reason())
+	}
+}
+
+// checkHeap interrupts the runtime when h is past the execution's bounds.
+// The live figure is trusted only from a GC cycle that started after the
+// execution did: earlier ones may count another execution's garbage as
+// live.
+func (w *watchdog) checkHeap(h heapSize) {
+	if h.cycles >= w.start.cycles+2 && h.live > w.liveBound || h.objects > w.objectsBound {
+		w.interrupt(func() error {
+			return engine.Errorf("FunctionNodeRangeError", "Function node script exceeded its memory limit of %d MiB", w.heapMiB)
+		})
+	}
+}
+
+// stop ends the watchdog: once it returns, the runtime is not interrupted
+// any more.
 func (w *watchdog) stop() {
-	close(w.done)
-	<-w.exited
+	w.mu.Lock()
+	w.done = true
+	w.mu.Unlock()
+	w.timer.Stop()
+	w.stopCtx()
+	heapWatch.remove(w)
+}
+
+// heapWatch samples the heap every heapSampleInterval for the watchdogs in
+// progress, from a goroutine that runs while there are any.
+var heapWatch = &heapWatcher{active: map[*watchdog]struct{}{}}
+
+type heapWatcher struct {
+	mu      sync.Mutex
+	active  map[*watchdog]struct{}
+	running bool
+}
+
+func (hw *heapWatcher) add(w *watchdog) {
+	hw.mu.Lock()
+	defer hw.mu.Unlock()
+	hw.active[w] = struct{}{}
+	if !hw.running {
+		hw.running = true
+		go hw.loop()
+	}
+}
+
+func (hw *heapWatcher) remove(w *watchdog) {
+	hw.mu.Lock()
+	delete(hw.active, w)
+	hw.mu.Unlock()
+}
+
+// loop samples the heap until a tick finds no watchdog in progress.
+func (hw *heapWatcher) loop() {
+	tick := time.NewTicker(heapSampleInterval)
+	defer tick.Stop()
+	var ws []*watchdog
+	for range tick.C {
+		hw.mu.Lock()
+		if len(hw.active) == 0 {
+			hw.running = false
+			hw.mu.Unlock()
+			return
+		}
+		ws = ws[:0]
+		for w := range hw.active {
+			ws = append(ws, w)
+		}
+		hw.mu.Unlock()
+		h := readHeap()
+		for _, w := range ws {
+			w.checkHeap(h)
+		}
+		clear(ws)
+	}
 }
 
 type heapSize struct{ live, objects, cycles uint64 }
