@@ -22,6 +22,9 @@ type plainProps struct {
 	// shadowed holds Object.prototype's own keys once the runtime is locked
 	// down; nil before.
 	shadowed map[string]struct{}
+	// lengths has bit n set when a key in shadowed is n bytes long (n <
+	// 64), so that most keys are told apart without hashing them.
+	lengths uint64
 }
 
 // lock records the own keys of vm's Object.prototype, which must be frozen
@@ -32,15 +35,28 @@ func (pp *plainProps) lock(vm *goja.Runtime) {
 	pp.shadowed = make(map[string]struct{}, len(keys))
 	for _, k := range keys {
 		pp.shadowed[k] = struct{}{}
+		if len(k) < 64 {
+			pp.lengths |= 1 << len(k)
+		}
 	}
+}
+
+// assignable reports whether k may be assigned (see plainProps).
+func (pp *plainProps) assignable(k string) bool {
+	if pp.shadowed == nil {
+		return false
+	}
+	if len(k) < 64 && pp.lengths&(1<<len(k)) == 0 {
+		return true
+	}
+	_, shadowed := pp.shadowed[k]
+	return !shadowed
 }
 
 // put adds k: v to o, a plain object built by the sandbox (see plainProps).
 func (pp *plainProps) put(o *goja.Object, k string, v goja.Value) error {
-	if pp.shadowed != nil {
-		if _, ok := pp.shadowed[k]; !ok {
-			return o.Set(k, v)
-		}
+	if pp.assignable(k) {
+		return o.Set(k, v)
 	}
 	return o.DefineDataProperty(k, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 }
