@@ -24,10 +24,10 @@ const (
 
 // endpointData is an experience endpoint run's data (engine.md §3).
 type endpointData struct {
-	*requestData
-	Params  map[string]string `json:"params"`
-	Cookies map[string]string `json:"cookies"`
-	ReplyID string            `json:"replyId"`
+	*requestData `json:"-"`        // encoded by requestData.encode
+	Params       map[string]string `json:"params"`
+	Cookies      map[string]string `json:"cookies"`
+	ReplyID      string            `json:"replyId"`
 }
 
 // experience is an endpoint run's root experience object (nodes.md §4.6):
@@ -132,7 +132,7 @@ func endpointPath(r *http.Request) string {
 // enqueueEndpointRuns stores one run of data for every flow the endpoint
 // triggers and returns how many it stored.
 func (s *Server) enqueueEndpointRuns(r *http.Request, ep *weir.ExperienceEndpoint, data *endpointData) (int, error) {
-	raw, err := json.Marshal(data)
+	raw, err := data.encode(data)
 	if err != nil {
 		return 0, fmt.Errorf("http: encode endpoint data: %w", err)
 	}

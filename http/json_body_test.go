@@ -52,3 +52,40 @@ func checkJSONBody(t *testing.T, in []byte) {
 		t.Fatalf("body %q decodes to %#v, want %#v", in, dec.Body, want)
 	}
 }
+
+// TestRequestDataEncode: a run's data holds the request's fields, the body
+// (kept JSON text or a parsed value) and the trigger's own fields.
+func TestRequestDataEncode(t *testing.T) {
+	rd := func(body any) *requestData {
+		return &requestData{Path: "/p", Method: "post", Headers: map[string]string{"x-q": `"body":0 <&>`},
+			Query: map[string]any{"a": "1"}, Body: body}
+	}
+	head := `"path":"/p","method":"post","headers":{"x-q":"\"body\":0 <&>"},"query":{"a":"1"}`
+	for _, c := range []struct {
+		name string
+		data interface{ encode(any) ([]byte, error) }
+		want string
+	}{
+		{"webhook raw body", &webhookData{requestData: rd(json.RawMessage(`{"v": [1, 2.50]}`)), ReplyID: "r"},
+			`{` + head + `,"body":{"v":[1,2.5]},"replyId":"r"}`},
+		{"webhook no reply", &webhookData{requestData: rd(nil)}, `{` + head + `,"body":null}`},
+		{"endpoint form body", &endpointData{requestData: rd(map[string]any{"f": "v"}), Params: map[string]string{"id": "7"},
+			Cookies: map[string]string{}, ReplyID: "e"},
+			`{` + head + `,"body":{"f":"v"},"params":{"id":"7"},"cookies":{},"replyId":"e"}`},
+		{"request text body", &requestTriggerData{requestData: rd("text"), Params: map[string]string{}, Cookies: map[string]string{"c": "1"}},
+			`{` + head + `,"body":"text","params":{},"cookies":{"c":"1"},"replyId":""}`},
+	} {
+		got, err := c.data.encode(c.data)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var g, w any
+		if err := json.Unmarshal(got, &g); err != nil {
+			t.Fatalf("%s: %s is not JSON: %v", c.name, got, err)
+		}
+		json.Unmarshal([]byte(c.want), &w)
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("%s: encode = %s, want %s", c.name, got, c.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -124,4 +125,45 @@ func formValues(q url.Values) map[string]any {
 		out[k] = arr
 	}
 	return out
+}
+
+// requestHead is the part of requestData encoded by encoding/json: all but
+// the body.
+type requestHead struct {
+	Path    string            `json:"path"`
+	Method  string            `json:"method"`
+	Headers map[string]string `json:"headers"`
+	Query   map[string]any    `json:"query"`
+}
+
+// encode returns the run data document of d followed by the fields of
+// extra (a struct whose requestData is not encoded, or nil), as
+// json.Marshal of the whole would, except that a JSON body is written as it
+// came: json.Marshal would scan it again to compact it, and jsonBody has
+// checked it already.
+func (d *requestData) encode(extra any) ([]byte, error) {
+	b, err := json.Marshal(requestHead{Path: d.Path, Method: d.Method, Headers: d.Headers, Query: d.Query})
+	if err != nil {
+		return nil, err
+	}
+	b = append(b[:len(b)-1], `,"body":`...)
+	if raw, ok := d.Body.(json.RawMessage); ok {
+		b = append(b, raw...)
+	} else {
+		body, err := json.Marshal(d.Body)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, body...)
+	}
+	if extra != nil {
+		more, err := json.Marshal(extra)
+		if err != nil {
+			return nil, err
+		}
+		if len(more) > 2 { // not {}
+			b = append(append(b, ','), more[1:len(more)-1]...)
+		}
+	}
+	return append(b, '}'), nil
 }

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -18,10 +17,10 @@ const DefaultRequestReplyTimeout = 30 * time.Second
 
 // requestTriggerData is an HTTP request trigger run's data (nodes.md §4.11).
 type requestTriggerData struct {
-	*requestData
-	Params  map[string]string `json:"params"`
-	Cookies map[string]string `json:"cookies"`
-	ReplyID string            `json:"replyId"`
+	*requestData `json:"-"`        // encoded by requestData.encode
+	Params       map[string]string `json:"params"`
+	Cookies      map[string]string `json:"cookies"`
+	ReplyID      string            `json:"replyId"`
 }
 
 // handleEdgeRequest answers ANY /edge/{applicationId}[/{path...}] without an
@@ -104,7 +103,7 @@ func (s *Server) enqueueRequestRuns(r *http.Request, appID, escapedPath string, 
 		}
 		for _, m := range engine.MatchRequestTriggers(def, r.Method, escapedPath) {
 			data.Params = m.Params
-			raw, err := json.Marshal(data)
+			raw, err := data.encode(data)
 			if err != nil {
 				return n, fmt.Errorf("http: encode request data: %w", err)
 			}

@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -40,8 +39,8 @@ type ReplyWaiter interface {
 
 // webhookData is a webhook run's data (engine.md §3).
 type webhookData struct {
-	*requestData
-	ReplyID string `json:"replyId,omitempty"`
+	*requestData `json:"-"` // encoded by requestData.encode
+	ReplyID      string     `json:"replyId,omitempty"`
 }
 
 // handleWebhookRequest answers ANY /webhooks/{token}[/{path...}], without an
@@ -175,7 +174,7 @@ func bodyAllowed(status int) bool {
 // enqueueWebhookRuns stores one run of data for every flow the webhook
 // triggers; it returns once all are stored.
 func (s *Server) enqueueWebhookRuns(r *http.Request, wh *weir.Webhook, data *webhookData) error {
-	raw, err := json.Marshal(data)
+	raw, err := data.encode(data)
 	if err != nil {
 		return fmt.Errorf("http: encode webhook data: %w", err)
 	}
