@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // decodeCases are JSON texts, valid and not, that DecodeValue must decode
@@ -109,4 +110,48 @@ func BenchmarkDecodeValue(b *testing.B) {
 			}
 		}
 	})
+}
+
+// deepCases nest arrays and objects at encoding/json's depth limit and
+// one past it.
+func deepCases() []string {
+	var out []string
+	for _, n := range []int{10000, 10001} {
+		out = append(out, strings.Repeat("[", n)+strings.Repeat("]", n),
+			strings.Repeat(`{"a":`, n-1)+"{}"+strings.Repeat("}", n-1))
+	}
+	return out
+}
+
+// TestDecodableMatchesEncodingJSON checks Decodable and DecodeValue
+// against encoding/json on decodeCases and at the depth limit.
+func TestDecodableMatchesEncodingJSON(t *testing.T) {
+	for _, c := range append(decodeCases, deepCases()...) {
+		checkDecodable(t, []byte(c))
+		checkDecodeValue(t, []byte(c))
+	}
+}
+
+// FuzzDecodable holds Decodable to encoding/json on any UTF-8 input.
+func FuzzDecodable(f *testing.F) {
+	for _, c := range decodeCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(checkDecodable)
+}
+
+// checkDecodable fails t unless Decodable(in) reports whether
+// json.Unmarshal decodes the UTF-8 text in.
+func checkDecodable(t *testing.T, in []byte) {
+	if !utf8.Valid(in) {
+		if Decodable(in) {
+			t.Fatalf("Decodable(%q) = true for text that is not UTF-8", in)
+		}
+		return
+	}
+	var v any
+	want := json.Unmarshal(in, &v) == nil
+	if got := Decodable(in); got != want {
+		t.Fatalf("Decodable(%q) = %v, encoding/json decodes it: %v", in, got, want)
+	}
 }
