@@ -131,6 +131,30 @@ func startMain(t *testing.T, dir string) (*Main, *bytes.Buffer) {
 	return m, &out
 }
 
+// openMain runs weir in-process with cfg on a free port, data in a fresh
+// directory and warnings logged, and returns it with a client holding the
+// owner token; it is closed when the test ends.
+func openMain(t testing.TB, cfg Config) (*Main, *client) {
+	t.Helper()
+	cfg.Addr, cfg.DataDir, cfg.LogLevel = "127.0.0.1:0", t.TempDir(), "warn"
+	var out bytes.Buffer
+	m := &Main{Config: cfg, Stdout: &out}
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+}
+
+// testBroker is the MQTT broker the tests use: WEIR_TEST_MQTT_URL, else
+// Mosquitto on 127.0.0.1:1883.
+func testBroker() string {
+	if broker := os.Getenv("WEIR_TEST_MQTT_URL"); broker != "" {
+		return broker
+	}
+	return "tcp://127.0.0.1:1883"
+}
+
 // ownerToken extracts the token printed on first start.
 func ownerToken(t testing.TB, out string) string {
 	t.Helper()
@@ -356,10 +380,7 @@ func TestCustomNode(t *testing.T) {
 // TestMQTTNodePublishes runs a flow whose MQTT node publishes to the
 // machine's broker (WEIR_TEST_MQTT_URL, else Mosquitto on 127.0.0.1:1883).
 func TestMQTTNodePublishes(t *testing.T) {
-	broker := os.Getenv("WEIR_TEST_MQTT_URL")
-	if broker == "" {
-		broker = "tcp://127.0.0.1:1883"
-	}
+	broker := testBroker()
 	sub := paho.NewClient(paho.NewClientOptions().AddBroker(broker).SetClientID("weir-e2e-sub"))
 	if tok := sub.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		t.Fatalf("connect to %s: %v (is the MQTT broker running?)", broker, tok.Error())
@@ -371,14 +392,8 @@ func TestMQTTNodePublishes(t *testing.T) {
 	}
 
 	cfg := DefaultConfig()
-	cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.MQTTURL = "127.0.0.1:0", t.TempDir(), "warn", broker
-	var out bytes.Buffer
-	m := &Main{Config: cfg, Stdout: &out}
-	if err := m.Open(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	cfg.MQTTURL = broker
+	_, c := openMain(t, cfg)
 	var app struct{ ID string }
 	c.mustDo(201, "POST", "/applications", map[string]any{"name": "mqtt"}, &app)
 	var flow struct {

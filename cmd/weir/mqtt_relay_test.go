@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,19 +18,10 @@ import (
 // {type: flow, id: the publishing flow}, while a message another client
 // publishes there has relay public.
 func TestMQTTRelayFlow(t *testing.T) {
-	broker := os.Getenv("WEIR_TEST_MQTT_URL")
-	if broker == "" {
-		broker = "tcp://127.0.0.1:1883"
-	}
+	broker := testBroker()
 	cfg := DefaultConfig()
-	cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.MQTTURL = "127.0.0.1:0", t.TempDir(), "warn", broker
-	var out bytes.Buffer
-	m := &Main{Config: cfg, Stdout: &out}
-	if err := m.Open(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	cfg.MQTTURL = broker
+	m, c := openMain(t, cfg)
 	var app struct{ ID string }
 	c.mustDo(201, "POST", "/applications", map[string]any{"name": "mqtt relay"}, &app)
 

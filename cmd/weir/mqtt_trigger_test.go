@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -18,10 +16,7 @@ import (
 // and the subscriptions follow the flow being disabled, enabled, given
 // another topic and deleted.
 func TestMQTTTopicTrigger(t *testing.T) {
-	broker := os.Getenv("WEIR_TEST_MQTT_URL")
-	if broker == "" {
-		broker = "tcp://127.0.0.1:1883"
-	}
+	broker := testBroker()
 	pub := paho.NewClient(paho.NewClientOptions().AddBroker(broker).SetClientID("weir-e2e-" + weir.NewKey(8)))
 	if tok := pub.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		t.Fatalf("connect to %s: %v (is the MQTT broker running?)", broker, tok.Error())
@@ -35,14 +30,8 @@ func TestMQTTTopicTrigger(t *testing.T) {
 	}
 
 	cfg := DefaultConfig()
-	cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.MQTTURL = "127.0.0.1:0", t.TempDir(), "warn", broker
-	var out bytes.Buffer
-	m := &Main{Config: cfg, Stdout: &out}
-	if err := m.Open(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	cfg.MQTTURL = broker
+	m, c := openMain(t, cfg)
 	var app struct{ ID string }
 	c.mustDo(201, "POST", "/applications", map[string]any{"name": "mqtt"}, &app)
 

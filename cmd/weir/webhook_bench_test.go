@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"sync/atomic"
@@ -16,15 +15,9 @@ import (
 // must equal the requests answered.
 func BenchmarkWebhookReplyS1(b *testing.B) {
 	cfg := DefaultConfig()
-	cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.WebhookLimit = "127.0.0.1:0", b.TempDir(), "error", 0
+	cfg.WebhookLimit = 0
 	tuneGC()
-	var out bytes.Buffer
-	m := &Main{Config: cfg, Stdout: &out}
-	if err := m.Open(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	defer m.Close()
-	c := &client{t: b, base: "http://" + m.Addr(), token: ownerToken(b, out.String())}
+	_, c := openMain(b, cfg)
 	var app, hook struct{ ID, Token string }
 	c.mustDo(201, "POST", "/applications", map[string]any{"name": "s1"}, &app)
 	c.mustDo(201, "POST", "/applications/"+app.ID+"/webhooks", map[string]any{"name": "s1", "waitForReply": true}, &hook)
