@@ -33,7 +33,8 @@ type StorageMetadata struct {
 	MemoryUsed int `json:"memoryUsed"` // bytes of serialized values and keys
 }
 
-// ValidateStorageEntry checks a key's length and a value's serialized size.
+// ValidateStorageEntry checks a key's length, a value's serialized size and
+// that its numbers can be read back (CheckJSONNumbers).
 func ValidateStorageEntry(key string, value json.RawMessage) error {
 	if n := len([]rune(key)); n < 1 || n > MaxStorageKeyLength {
 		return Errorf(Validation, "entry.key must be between 1 and %d characters", MaxStorageKeyLength)
@@ -41,7 +42,7 @@ func ValidateStorageEntry(key string, value json.RawMessage) error {
 	if len(value) > MaxStorageValueSize {
 		return Errorf(Validation, "entry.value is larger than the %d byte limit", MaxStorageValueSize)
 	}
-	return nil
+	return CheckJSONNumbers(value, "entry.value")
 }
 
 // StorageService holds each flow's persistent key/value storage, shared by

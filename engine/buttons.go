@@ -128,6 +128,10 @@ func findButton(d *weir.Definition, key string) *weir.Trigger {
 // {}.
 func buttonData(given json.RawMessage, t *weir.Trigger) (json.RawMessage, error) {
 	if given != nil {
+		given, err := CheckJSON(given, "button.payload")
+		if err != nil {
+			return nil, err
+		}
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, given); err != nil {
 			return nil, weir.Errorf(weir.Validation, "button.payload is the wrong type")
@@ -143,6 +147,10 @@ func buttonData(given json.RawMessage, t *weir.Trigger) (json.RawMessage, error)
 	text := bytes.TrimSpace([]byte(meta.Payload))
 	if len(text) == 0 {
 		return json.RawMessage(`{}`), nil
+	}
+	text, err := CheckJSON(text, "the button's default payload")
+	if err != nil {
+		return nil, weir.Errorf(weir.Validation, "%s; send a payload", weir.ErrorMessage(err))
 	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, text); err != nil {

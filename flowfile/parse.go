@@ -93,6 +93,9 @@ func Parse(data []byte) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := weir.CheckJSONNumbers(doc, "the file"); err != nil {
+		return nil, fmt.Errorf("flowfile: %s", weir.ErrorMessage(err))
+	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(doc, &top); err != nil {
 		return nil, errors.New("flowfile: the document must be an object")

@@ -232,6 +232,10 @@ func TestParseErrors(t *testing.T) {
 		{"FlowsWrongType", `{"flows": {}}`, "flows has the wrong type"},
 		{"NodesWrongType", `{"name": "x", "nodes": {}}`, "nodes must not be a object"},
 		{"Infinity", "name: x\nglobals: .inf\n", "no JSON equivalent"},
+		{"NumberOutOfRangeJSON", `{"name": "x", "nodes": [{"id": "n", "type": "DebugNode", "config": {"n": 1e400}}]}`,
+			"the file holds the number 1e400, out of range"},
+		{"NumberOutOfRangeBulk", `{"flows": [{"name": "x", "globals": [{"key": "n", "json": "1"}], "nodes": [], "meta": {"x": ` +
+			strings.Repeat("9", 400) + `}}]}`, "out of range"},
 		{"AliasBomb", bomb, "too many values"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -33,11 +33,11 @@ func FuzzJSONBody(f *testing.F) {
 func checkJSONBody(t *testing.T, in []byte) {
 	var want any
 	wantErr := json.Unmarshal(in, &want)
-	got, ok := jsonBody(in)
-	if ok != (wantErr == nil) {
-		t.Fatalf("jsonBody(%q) ok = %v, json.Unmarshal error = %v", in, ok, wantErr)
+	got, err := jsonBody(in)
+	if (err == nil) != (wantErr == nil) {
+		t.Fatalf("jsonBody(%q) error = %v, json.Unmarshal error = %v", in, err, wantErr)
 	}
-	if !ok {
+	if err != nil {
 		return
 	}
 	enc, err := json.Marshal(map[string]any{"body": got}) // as the run's data is encoded

@@ -58,7 +58,7 @@ func readRequestData(w http.ResponseWriter, r *http.Request) (*requestData, erro
 
 // parseRequestBody parses a request body by its content type: JSON,
 // urlencoded and multipart forms become values, anything else stays text;
-// an empty body is null. Invalid JSON is Validation.
+// an empty body is null. JSON a run cannot carry is Validation.
 func parseRequestBody(contentType string, b []byte) (any, error) {
 	if len(b) == 0 {
 		return nil, nil
@@ -66,11 +66,7 @@ func parseRequestBody(contentType string, b []byte) (any, error) {
 	mt, params, _ := mime.ParseMediaType(contentType)
 	switch {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
-		raw, ok := jsonBody(b)
-		if !ok {
-			return nil, weir.Errorf(weir.Validation, "body is not valid JSON")
-		}
-		return raw, nil
+		return jsonBody(b)
 	case mt == "application/x-www-form-urlencoded":
 		q, err := url.ParseQuery(string(b))
 		if err != nil {

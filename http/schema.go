@@ -15,6 +15,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/engine"
 )
 
 //go:embed schemas/*.json
@@ -152,18 +153,23 @@ func mustLoadScopes() map[string]map[string]bool {
 	return out
 }
 
-// decodeBody parses b as JSON and validates it against the named schema. It
-// returns the value as text, or a Validation error whose message reads like
-// Losant's: "<param>.<field> <reason>".
+// decodeBody checks b as every body entering weir is checked
+// (engine.CheckJSON: JSON whose numbers a run can carry) and validates it
+// against the named schema. It returns the value as text, or a Validation
+// error whose message reads like Losant's: "<param>.<field> <reason>".
 func decodeBody(b []byte, param, schema string) (json.RawMessage, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	raw, err := engine.CheckJSON(bytes.TrimSpace(b), param)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return nil, weir.Errorf(weir.Validation, "%s is not valid JSON", param)
 	}
 	if err := validateValue(doc, param, schema); err != nil {
 		return nil, err
 	}
-	return json.RawMessage(bytes.TrimSpace(b)), nil
+	return raw, nil
 }
 
 // validateValue validates a decoded JSON value against the named schema.
