@@ -15,8 +15,8 @@ import (
 // TestSQLiteFullDisk fills the SQLite store (capped a little above its size,
 // as a full disk would be): Set Storage Entry and presses answer 507 with a
 // typed InsufficientStorage body and change nothing, reads keep working,
-// the database passes integrity_check, and writes succeed again once space
-// is back.
+// the database passes integrity_check, deleting and clearing storage work,
+// and writes succeed again once space is back.
 func TestSQLiteFullDisk(t *testing.T) {
 	ctx := t.Context()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "weir.db"))
@@ -81,6 +81,13 @@ func TestSQLiteFullDisk(t *testing.T) {
 	}
 	if err := db.IntegrityCheck(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// Deleting and clearing free space, so they work on a full disk.
+	if status, body := h.do("PATCH", fp+"/storage", user, `{"key":"kA"}`); status != 200 {
+		t.Errorf("deleting a key when full = %d %s, want 200", status, body)
+	}
+	if status, body := h.do("DELETE", fp+"/storage", user, nil); status != 200 || string(body) != "{}\n" {
+		t.Errorf("clearing storage when full = %d %s, want 200 {}", status, body)
 	}
 
 	if _, err := db.SetMaxPages(ctx, 0); err != nil {

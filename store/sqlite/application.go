@@ -70,7 +70,7 @@ func (db *DB) UpdateApplication(ctx context.Context, a *weir.Application) error 
 // stats, logs and queued runs, and the tokens it owns. It returns NotFound if
 // the application does not exist.
 func (db *DB) DeleteApplication(ctx context.Context, id string) error {
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.remove(ctx, func(ctx context.Context, tx *Tx) error {
 		return deleteApplication(ctx, tx, id)
 	})
 	if err != nil {

@@ -20,6 +20,7 @@ type op struct {
 	ctx    context.Context // only checked before the op runs
 	fn     func(ctx context.Context, tx *Tx) error
 	atomic bool // fn needs no savepoint: its only write is its last statement
+	frees  bool // fn only deletes: on a full disk it may use the reserve
 	done   chan error
 }
 
@@ -60,8 +61,41 @@ func (db *DB) updateLast(ctx context.Context, fn func(ctx context.Context, tx *T
 	return db.submit(ctx, &op{fn: fn, atomic: true})
 }
 
-// submit hands o to the writer and waits for its outcome.
+// remove is update for an fn that only deletes, so that it frees space: on
+// a full disk it runs again with the room of the reserve.
+func (db *DB) remove(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	return db.submit(ctx, &op{fn: fn, frees: true})
+}
+
+// removeLast is remove for an fn whose only write is its last statement.
+func (db *DB) removeLast(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	return db.submit(ctx, &op{fn: fn, atomic: true, frees: true})
+}
+
+// submit hands o to the writer and waits for its outcome. A write that finds
+// the disk full has the write-ahead log checkpointed and truncated, which
+// gives its space back once nothing reads it, and while the log cannot be
+// copied for lack of space, writes other than deletes are refused at once
+// (see checkpointer); an operation that frees space releases the reserve
+// and runs once more.
 func (db *DB) submit(ctx context.Context, o *op) error {
+	if !o.frees && db.ckpt.isStuck() {
+		return errFull
+	}
+	err := db.submitOnce(ctx, o)
+	if !isFull(err) {
+		return err
+	}
+	db.ckpt.full()
+	if o.frees {
+		db.room.release()
+		err = db.submitOnce(ctx, &op{fn: o.fn, atomic: o.atomic})
+	}
+	return typedFull(err)
+}
+
+// submitOnce hands o to the writer and waits for its outcome.
+func (db *DB) submitOnce(ctx context.Context, o *op) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -69,7 +103,7 @@ func (db *DB) submit(ctx context.Context, o *op) error {
 	if err := db.batch.submit(ctx, o); err != nil {
 		return err
 	}
-	return typedFull(<-o.done)
+	return <-o.done
 }
 
 // submit queues o for the writer unless ctx ends or the batcher is closed.
@@ -161,6 +195,7 @@ func (b *batcher) commit(batch []*op) {
 // succeeded, or the error that doomed the whole transaction.
 func (b *batcher) exec(batch []*op, errs []error) (hooks []func(), err error) {
 	ctx := context.Background()
+	b.db.ckpt.bound(b.db.wconn)
 	tx := &Tx{db: b.db, now: b.db.now()}
 	if _, err := tx.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
 		return nil, fmt.Errorf("sqlite: begin: %w", err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,21 +20,49 @@ const checkpointInterval = 200 * time.Millisecond
 // and the writer starts the log over once a checkpoint has copied all of it.
 // Durability is unchanged: a commit is in the log, synced as Sync says,
 // before it returns; the checkpoint only moves committed pages.
+//
+// On a full disk the log cannot be copied (the database file has no room to
+// grow into), so it cannot start over and every commit makes it longer: the
+// space a user frees would be eaten by the log at once and weir would stay
+// full until a restart. So a write that finds the disk full has the
+// checkpointer truncate the log (a TRUNCATE checkpoint waits for readers and
+// writers up to the busy timeout, copies all of it and gives its space
+// back); when that fails for lack of space, the log is stuck: writes other
+// than deletes are refused without touching the log, the reserve is
+// released to give the database file room, and the checkpoint is tried
+// again every checkpointInterval until it succeeds.
+//
+// A passive checkpoint never catches up with a writer that commits without
+// pause (the log starts over only when a write begins with all of it
+// copied), so the log would also grow without bound under sustained writes,
+// by whatever is written between two checkpoints. Once it is over limit
+// bytes, the checkpointer truncates it; over twice the limit, the writer
+// does so itself before its next transaction (see bound), which holds
+// writes for as long as copying the pages the passive checkpoints left
+// takes. The reserve is four times the limit: room for the database file to
+// grow by the whole log, and for deletes.
 type checkpointer struct {
-	db   *sql.DB // one connection
+	db      *sql.DB // one connection
+	walPath string
+	limit   int64
+	room    *reserve // nil for none
+
+	truncate atomic.Bool // the next checkpoint truncates the log
+	stuck    atomic.Bool // the last checkpoint found no room
+
 	kick chan struct{}
 	stop chan struct{} // closed by close
 	done chan struct{}
 }
 
 // openCheckpointer turns off the automatic checkpoint of the write
-// connection and starts checkpointing the database at dsn in the background
-// when kicked.
-func openCheckpointer(wconn *sql.Conn, dsn string) (*checkpointer, error) {
+// connection and starts checkpointing the database at path (opened with the
+// DSN parameters params) in the background when kicked.
+func openCheckpointer(wconn *sql.Conn, path, params string, limit int64, room *reserve) (*checkpointer, error) {
 	if _, err := wconn.ExecContext(context.Background(), `PRAGMA wal_autocheckpoint = 0`); err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	cdb, err := sql.Open("sqlite", dsn)
+	cdb, err := sql.Open("sqlite", path+params)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
@@ -40,7 +70,8 @@ func openCheckpointer(wconn *sql.Conn, dsn string) (*checkpointer, error) {
 	cdb.SetMaxIdleConns(1)
 	cdb.SetConnMaxLifetime(0)
 	cdb.SetConnMaxIdleTime(0)
-	c := &checkpointer{db: cdb, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	c := &checkpointer{db: cdb, walPath: path + "-wal", limit: limit, room: room, kick: make(chan struct{}, 1),
+		stop: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
 	return c, nil
 }
@@ -54,26 +85,83 @@ func (c *checkpointer) changed() {
 	}
 }
 
+// full tells the checkpointer that a write found the disk full: the next
+// checkpoint truncates the log. It does not block.
+func (c *checkpointer) full() {
+	c.truncate.Store(true)
+	c.changed()
+}
+
+// isStuck reports whether the log could not be copied for lack of space
+// and has not been since.
+func (c *checkpointer) isStuck() bool { return c.stuck.Load() }
+
 // run checkpoints after commits, at most once per checkpointInterval, until
-// close. A checkpoint that fails (the database is busy or closing) leaves
-// the log to the next one; nothing committed depends on it.
+// close; while the log is stuck, also without commits. A checkpoint that
+// fails otherwise (the database is busy or closing) leaves the log to the
+// next one; nothing committed depends on it.
 func (c *checkpointer) run() {
 	defer close(c.done)
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
-		select {
-		case <-c.kick:
-		case <-c.stop:
-			return
+		if !c.stuck.Load() {
+			select {
+			case <-c.kick:
+			case <-c.stop:
+				return
+			}
 		}
-		_, _ = c.db.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
+		c.checkpoint()
 		t.Reset(checkpointInterval)
 		select {
 		case <-t.C:
 		case <-c.stop:
 			return
 		}
+	}
+}
+
+// checkpoint runs one checkpoint: passive, or truncating after a write
+// found the disk full or when the log is over its limit; then it restores
+// the reserve if it can.
+func (c *checkpointer) checkpoint() {
+	defer c.room.restore()
+	if !c.truncate.Swap(false) && !c.stuck.Load() {
+		_, _ = c.db.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
+		if st, err := os.Stat(c.walPath); err != nil || st.Size() <= c.limit {
+			return
+		}
+	}
+	if c.stuck.Load() {
+		c.room.release()
+	}
+	var busy, logged, copied int
+	err := c.db.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &copied)
+	switch {
+	case isFull(err):
+		c.stuck.Store(true)
+	case err == nil && busy == 0:
+		c.stuck.Store(false)
+	default: // busy: try again
+		c.truncate.Store(true)
+		c.changed()
+	}
+}
+
+// bound is called by the writer before each transaction, on the write
+// connection: when the log is over twice its limit, because the background
+// checkpoints did not keep up with the writes, it truncates the log before
+// anything more is written to it. A log it cannot copy for lack of space is
+// stuck (see checkpointer).
+func (c *checkpointer) bound(conn *sql.Conn) {
+	st, err := os.Stat(c.walPath)
+	if err != nil || st.Size() <= 2*c.limit {
+		return
+	}
+	if _, err := conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(TRUNCATE)`); isFull(err) {
+		c.stuck.Store(true)
+		c.changed()
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/weirhq/weir/store/sqlite"
 )
 
 // TestCheckpointKeepsLogSmall writes 10 MB of storage values in ten
@@ -42,4 +44,28 @@ func TestCheckpointKeepsLogSmall(t *testing.T) {
 	if data.Size() < 8<<20 {
 		t.Errorf("database file is %d bytes, want the 10 MB checkpointed into it", data.Size())
 	}
+}
+
+// TestCheckpointBoundsLogUnderSustainedWrites writes 20 MB without a pause:
+// a passive checkpoint never catches up with such a writer, so the log
+// would hold all of it; the writer truncates it once it is over twice its
+// limit (a quarter of the reserve), so it stays near that.
+func TestCheckpointBoundsLogUnderSustainedWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "weir.db")
+	db := mustOpenDB(t, path, func(db *sqlite.DB) { db.ReserveBytes = 4 << 20 }) // log limit 1 MiB
+	f := mustAppFlow(t, db)
+	value := json.RawMessage(strconv.Quote(strings.Repeat("x", 10_000)))
+	var largest int64
+	for i := range 2000 {
+		if err := db.SetStorageEntry(t.Context(), f.ID, "k"+strconv.Itoa(i%500), value); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := os.Stat(path + "-wal"); err == nil {
+			largest = max(largest, st.Size())
+		}
+	}
+	if largest > 3<<20 {
+		t.Errorf("write-ahead log reached %d bytes under 20 MB of sustained writes, want at most 3 MiB", largest)
+	}
+	t.Logf("largest write-ahead log: %d bytes", largest)
 }

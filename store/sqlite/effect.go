@@ -14,18 +14,19 @@ import (
 // effect: its result is recorded with call (which names the operation, flow
 // and key) in a savepoint of the same transaction, and a repeat of call
 // returns the recorded result without calling fn. A different call under a
-// recorded effect is applied without being recorded.
-func (db *DB) write(ctx context.Context, call string, fn func(ctx context.Context, tx *Tx) (*string, error)) (*string, error) {
+// recorded effect is applied without being recorded. frees says that fn only
+// deletes (see DB.remove).
+func (db *DB) write(ctx context.Context, call string, frees bool, fn func(ctx context.Context, tx *Tx) (*string, error)) (*string, error) {
 	var res *string
 	e, ok := weir.EffectFromContext(ctx)
 	if !ok {
-		err := db.updateLast(ctx, func(ctx context.Context, tx *Tx) (err error) {
+		err := db.submit(ctx, &op{atomic: true, frees: frees, fn: func(ctx context.Context, tx *Tx) (err error) {
 			res, err = fn(ctx, tx)
 			return err
-		})
+		}})
 		return res, err
 	}
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.submit(ctx, &op{frees: frees, fn: func(ctx context.Context, tx *Tx) error {
 		rec, err := recordedEffect(ctx, tx, e)
 		if err != nil {
 			return err
@@ -40,7 +41,7 @@ func (db *DB) write(ctx context.Context, call string, fn func(ctx context.Contex
 		_, err = tx.ExecContext(ctx, `INSERT INTO effects (run_id, step, call, result, time) VALUES (?, ?, ?, ?, ?)`,
 			e.RunID, e.Step, call, res, millis(tx.now))
 		return err
-	})
+	}})
 	return res, err
 }
 

@@ -81,7 +81,7 @@ func (db *DB) UpdateExperienceEndpoint(ctx context.Context, e *weir.ExperienceEn
 // DeleteExperienceEndpoint removes the application's endpoint with id, or
 // returns NotFound.
 func (db *DB) DeleteExperienceEndpoint(ctx context.Context, applicationID, id string) error {
-	err := db.updateLast(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.removeLast(ctx, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM experience_endpoints WHERE id = ? AND application_id = ?`, id, applicationID)
 		if err != nil {
 			return err

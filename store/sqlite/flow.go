@@ -74,7 +74,7 @@ func (db *DB) UpdateFlow(ctx context.Context, f *weir.Flow) error {
 // queued runs. It returns NotFound if the flow does not exist in that
 // application.
 func (db *DB) DeleteFlow(ctx context.Context, applicationID, flowID string) error {
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.remove(ctx, func(ctx context.Context, tx *Tx) error {
 		return deleteFlow(ctx, tx, applicationID, flowID)
 	})
 	if err != nil {

@@ -87,7 +87,7 @@ func (db *DB) UpdateFlowVersion(ctx context.Context, applicationID, flowID, idOr
 // DeleteFlowVersion removes the version unless it is develop or the flow's
 // default version.
 func (db *DB) DeleteFlowVersion(ctx context.Context, applicationID, flowID, idOrName string) error {
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.remove(ctx, func(ctx context.Context, tx *Tx) error {
 		return deleteFlowVersion(ctx, tx, applicationID, flowID, idOrName)
 	})
 	if err != nil {

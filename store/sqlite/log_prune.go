@@ -12,7 +12,7 @@ import (
 // the newest keepPerFlow.
 func (db *DB) PruneLogEntries(ctx context.Context, keepPerFlow int, before time.Time) (int, error) {
 	var n int64
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.remove(ctx, func(ctx context.Context, tx *Tx) error {
 		if !before.IsZero() {
 			res, err := tx.ExecContext(ctx, `DELETE FROM logs WHERE time < ?`, before.UnixMilli())
 			if err != nil {

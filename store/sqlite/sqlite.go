@@ -57,6 +57,11 @@ type DB struct {
 	// a negative value lifts the cap.
 	MaxStorageKeys int
 
+	// ReserveBytes is the size of the file kept beside the database as room
+	// for deletes when the disk is full (see reserve). Zero means
+	// DefaultReserveBytes; a negative value keeps none.
+	ReserveBytes int64
+
 	wdb   *sql.DB   // one connection: every write goes through it
 	wconn *sql.Conn // that connection, held by the writer goroutine
 	rdb   *sql.DB   // read-only connections
@@ -64,6 +69,7 @@ type DB struct {
 	ckpt  *checkpointer // nil until Open has started it
 	queue *runQueue
 	stmts map[string]*sql.Stmt // write statements, owned by the writer goroutine
+	room  *reserve             // nil when ReserveBytes is negative
 
 	nextHousekeeping time.Time // owned by the writer goroutine
 }
@@ -110,7 +116,13 @@ func (db *DB) Open() (err error) {
 	if db.wconn, err = db.wdb.Conn(context.Background()); err != nil {
 		return fmt.Errorf("sqlite: open: %w", err)
 	}
-	if db.ckpt, err = openCheckpointer(db.wconn, db.Path+common+"&_journal=WAL&_sync="+sync); err != nil {
+	size := db.ReserveBytes
+	if size == 0 {
+		size = DefaultReserveBytes
+	}
+	db.room = newReserve(db.Path, size)
+	db.room.restore() // on a full disk, later
+	if db.ckpt, err = openCheckpointer(db.wconn, db.Path, common+"&_journal=WAL&_sync="+sync, walLimit(size), db.room); err != nil {
 		return err
 	}
 
@@ -178,6 +190,17 @@ func (db *DB) closePools() error {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}
 	return nil
+}
+
+// walLimit is the size of the write-ahead log beyond which it is truncated:
+// a quarter of the reserve (4 MiB by default, the size at which SQLite's own
+// automatic checkpoint runs), so that the reserve holds room for the
+// database file to grow by the whole log.
+func walLimit(reserve int64) int64 {
+	if reserve <= 0 {
+		reserve = DefaultReserveBytes
+	}
+	return reserve / 4
 }
 
 // maxStorageKeys is the cap on keys per flow in force; 0 for none.

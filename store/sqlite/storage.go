@@ -57,7 +57,7 @@ func (db *DB) SetStorageEntry(ctx context.Context, flowID, key string, value jso
 	if err != nil {
 		return err
 	}
-	_, err = db.write(ctx, effectCall("set", flowID, key), func(ctx context.Context, tx *Tx) (*string, error) {
+	_, err = db.write(ctx, effectCall("set", flowID, key), false, func(ctx context.Context, tx *Tx) (*string, error) {
 		return nil, setStorageEntry(ctx, tx, flowID, key, v)
 	})
 	if err != nil {
@@ -69,7 +69,7 @@ func (db *DB) SetStorageEntry(ctx context.Context, flowID, key string, value jso
 // DeleteStorageEntry removes key and returns its previous value, or nil when
 // it did not exist.
 func (db *DB) DeleteStorageEntry(ctx context.Context, flowID, key string) (json.RawMessage, error) {
-	prev, err := db.write(ctx, effectCall("delete", flowID, key), func(ctx context.Context, tx *Tx) (*string, error) {
+	prev, err := db.write(ctx, effectCall("delete", flowID, key), true, func(ctx context.Context, tx *Tx) (*string, error) {
 		var value string
 		err := tx.QueryRowContext(ctx, `DELETE FROM storage WHERE flow_id = ? AND key = ? RETURNING value`,
 			flowID, key).Scan(&value)
@@ -93,7 +93,7 @@ func (db *DB) DeleteStorageEntry(ctx context.Context, flowID, key string) (json.
 // as 0) and returns the sum. It returns Validation if the stored value is not
 // a number and NotFound if the flow does not exist.
 func (db *DB) IncrStorageEntry(ctx context.Context, flowID, key string, delta float64) (float64, error) {
-	res, err := db.write(ctx, effectCall("incr", flowID, key), func(ctx context.Context, tx *Tx) (*string, error) {
+	res, err := db.write(ctx, effectCall("incr", flowID, key), false, func(ctx context.Context, tx *Tx) (*string, error) {
 		return incrStorageEntry(ctx, tx, flowID, key, delta)
 	})
 	var sum float64
@@ -110,7 +110,7 @@ func (db *DB) IncrStorageEntry(ctx context.Context, flowID, key string, delta fl
 
 // ClearStorageEntries removes every key of the flow's storage.
 func (db *DB) ClearStorageEntries(ctx context.Context, flowID string) error {
-	_, err := db.write(ctx, effectCall("clear", flowID, ""), func(ctx context.Context, tx *Tx) (*string, error) {
+	_, err := db.write(ctx, effectCall("clear", flowID, ""), true, func(ctx context.Context, tx *Tx) (*string, error) {
 		_, err := tx.ExecContext(ctx, `DELETE FROM storage WHERE flow_id = ?`, flowID)
 		return nil, err
 	})

@@ -70,7 +70,7 @@ func (db *DB) UpdateToken(ctx context.Context, t *weir.Token) error {
 
 // DeleteToken removes the record. It returns NotFound if it does not exist.
 func (db *DB) DeleteToken(ctx context.Context, id string) error {
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.remove(ctx, func(ctx context.Context, tx *Tx) error {
 		return deleteToken(ctx, tx, id)
 	})
 	if err != nil {

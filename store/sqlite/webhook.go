@@ -83,7 +83,7 @@ func (db *DB) UpdateWebhook(ctx context.Context, w *weir.Webhook) error {
 // DeleteWebhook removes the application's webhook with id, or returns
 // NotFound.
 func (db *DB) DeleteWebhook(ctx context.Context, applicationID, id string) error {
-	err := db.updateLast(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.removeLast(ctx, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM webhooks WHERE id = ? AND application_id = ?`, id, applicationID)
 		if err != nil {
 			return err
