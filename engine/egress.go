@@ -61,6 +61,7 @@ var metadataAddrs = []netip.Addr{
 // unicast (RFC 6890 and the IANA special-purpose registries), beyond what
 // netip's predicates cover.
 var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated): may embed any IPv4 address
 	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
 	netip.MustParsePrefix("100.64.0.0/10"),   // shared address space (CGNAT)
 	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
@@ -78,7 +79,9 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("fc00::/7"),        // unique local
 }
 
-// Allows reports whether the policy lets a connection to ip through.
+// Allows reports whether the policy lets a connection to ip through. Under
+// lan, an IPv6 address that embeds an IPv4 one (IPv4-mapped,
+// IPv4-compatible, NAT64 or 6to4) is allowed only if the IPv4 address is.
 func (e Egress) Allows(ip netip.Addr) bool {
 	ip = ip.Unmap()
 	switch e {
@@ -87,6 +90,15 @@ func (e Egress) Allows(ip netip.Addr) bool {
 	case EgressPublic:
 		return isPublic(ip)
 	}
+	if v4, ok := embeddedIPv4(ip); ok && !lanAllows(v4) {
+		return false
+	}
+	return lanAllows(ip)
+}
+
+// lanAllows is the lan policy for one address: anything but link-local
+// addresses and the metadata services.
+func lanAllows(ip netip.Addr) bool {
 	if ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() {
 		return false
 	}
@@ -96,6 +108,34 @@ func (e Egress) Allows(ip netip.Addr) bool {
 		}
 	}
 	return ip.IsValid()
+}
+
+// Prefixes of IPv6 addresses that embed an IPv4 address.
+var (
+	ipv4Compatible = netip.MustParsePrefix("::/96")
+	nat64          = netip.MustParsePrefix("64:ff9b::/96")
+	nat64Local     = netip.MustParsePrefix("64:ff9b:1::/48")
+	sixToFour      = netip.MustParsePrefix("2002::/16")
+)
+
+// embeddedIPv4 returns the IPv4 address an IPv6 address carries, by which
+// a translator or tunnel may reach it: IPv4-compatible (::a.b.c.d), NAT64
+// (64:ff9b::a.b.c.d, and the local-use 64:ff9b:1::/48 as RFC 6052 lays it
+// out) and 6to4 (2002:aabb:ccdd::/48).
+func embeddedIPv4(ip netip.Addr) (netip.Addr, bool) {
+	if !ip.Is6() {
+		return netip.Addr{}, false
+	}
+	b := ip.As16()
+	switch {
+	case ipv4Compatible.Contains(ip), nat64.Contains(ip):
+		return netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}), true
+	case nat64Local.Contains(ip):
+		return netip.AddrFrom4([4]byte{b[6], b[7], b[9], b[10]}), true
+	case sixToFour.Contains(ip):
+		return netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), true
+	}
+	return netip.Addr{}, false
 }
 
 // isPublic reports whether ip is a globally routable unicast address.

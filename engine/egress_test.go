@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"net"
 	"net/netip"
 	"testing"
 
@@ -36,6 +37,14 @@ func TestEgressAllows(t *testing.T) {
 		{"2002:a00:1::1", true, true, false},
 		{"2001:db8::1", true, true, false},
 		{"::ffff:127.0.0.1", true, true, false},
+		// The metadata address in the forms that embed an IPv4 address.
+		{"::a9fe:a9fe", true, false, false},              // IPv4-compatible
+		{"64:ff9b::a9fe:a9fe", true, false, false},       // NAT64
+		{"64:ff9b:1:a9fe:a9:fe00::", true, false, false}, // local-use NAT64, RFC 6052 /48
+		{"2002:a9fe:a9fe::1", true, false, false},        // 6to4
+		{"::6464:64c8", true, false, false},              // 100.100.100.200, IPv4-compatible
+		{"::808:808", true, true, false},                 // IPv4-compatible 8.8.8.8: not public
+		{"2002:808:808::1", true, true, false},
 	} {
 		ip := netip.MustParseAddr(tc.addr)
 		for _, p := range []struct {
@@ -57,5 +66,33 @@ func TestParseEgress(t *testing.T) {
 	}
 	if _, err := engine.ParseEgress("private"); err == nil {
 		t.Error("ParseEgress(private) succeeded")
+	}
+}
+
+func TestOwnListenersRefuses(t *testing.T) {
+	var own engine.OwnListeners
+	own.Add(&net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 8080})
+	own.Add(&net.TCPAddr{IP: net.IPv6unspecified, Port: 6060})
+	for _, tc := range []struct {
+		addr string
+		port uint16
+		want bool
+	}{
+		{"127.0.0.1", 8080, true},
+		{"::ffff:127.0.0.1", 8080, true},
+		{"0.0.0.0", 8080, true}, // connecting to 0.0.0.0 reaches the local host
+		{"127.0.0.1", 8081, false},
+		{"10.1.2.3", 8080, false},
+		{"127.0.0.1", 6060, true}, // a wildcard listener: every local address
+		{"::1", 6060, true},
+		{"127.0.0.5", 6060, true},
+		{"93.184.216.34", 6060, false},
+	} {
+		if got := own.Refuses(netip.MustParseAddr(tc.addr), tc.port); got != tc.want {
+			t.Errorf("Refuses(%s, %d) = %v, want %v", tc.addr, tc.port, got, tc.want)
+		}
+	}
+	if (*engine.OwnListeners)(nil).Refuses(netip.MustParseAddr("127.0.0.1"), 8080) {
+		t.Error("no listeners refused a destination")
 	}
 }

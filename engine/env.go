@@ -40,6 +40,9 @@ type Env struct {
 	Call func(ctx context.Context, c Call) (CallResult, error)
 	// Egress is the policy for the destinations the HTTP node may reach.
 	Egress Egress
+	// Own are weir's own listeners, which the HTTP node never reaches
+	// whatever Egress says; nil for none.
+	Own *OwnListeners
 }
 
 // Press asks for a run of a flow's virtual button.

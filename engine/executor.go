@@ -35,6 +35,7 @@ type Executor struct {
 	Replies      *ReplyHub                                                             // answers waiting webhook requests; nil: replies go nowhere
 	Cache        *FlowCache                                                            // flow and application rows of runs; nil: read from the store per run
 	Egress       Egress                                                                // destinations the HTTP node may reach; zero: EgressLAN
+	Own          *OwnListeners                                                         // weir's own listeners, never reached by the HTTP node; nil: none
 
 	cache  graphCache
 	cancel context.CancelFunc
@@ -187,6 +188,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		FlowVersion: run.FlowVersion, FlowVersionID: versionID,
 		Storage: e.runStorage(run), State: e.State, Debug: e.Debug, Now: e.Now, Logger: log,
 		Egress: e.Egress,
+		Own:    e.Own,
 	}
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press

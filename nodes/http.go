@@ -256,7 +256,7 @@ func (n *httpNode) Exec(ctx context.Context, env *engine.Env, p engine.Payload) 
 	if err != nil {
 		return 0, err
 	}
-	req.tls.egress = env.Egress
+	req.tls.egress, req.tls.own = env.Egress, env.Own
 	start := time.Now()
 	resp, err := n.send(ctx, req)
 	if err != nil {
@@ -495,17 +495,15 @@ func httpError(err error, req *httpRequest) map[string]any {
 	name, code, msg := "RequestError", "", err.Error()
 	var dnsErr *net.DNSError
 	var urlErr *url.Error
+	var egressErr *egressError
 	switch {
 	case errors.Is(err, errHTTPTimeout):
 		name, code = "TimeoutError", "ETIMEDOUT"
 		msg = fmt.Sprintf("Request timed out after %gs", req.timeout.Seconds())
 	case errors.Is(err, errHTTPTooLarge):
 		name, code = "PayloadTooLarge", "EMSGSIZE"
-	case errors.Is(err, errEgressBlocked):
-		code = "EACCES"
-		if req.parsedURL != nil {
-			msg = fmt.Sprintf("connect EACCES %s: the destination is blocked by the egress policy (%s)", req.parsedURL.Host, req.tls.egress)
-		}
+	case errors.As(err, &egressErr):
+		code, msg = "EACCES", egressErr.Error() // the address refused, a redirect's included
 	case errors.Is(err, syscall.ECONNREFUSED):
 		code = "ECONNREFUSED"
 		if req.parsedURL != nil {
@@ -601,6 +599,7 @@ type tlsOptions struct {
 	insecure      bool
 	ca, cert, key string
 	egress        engine.Egress
+	own           *engine.OwnListeners
 }
 
 // transportCache shares one transport per distinct TLS setting, so that
@@ -636,7 +635,7 @@ func (c *transportCache) get(o tlsOptions) (*http.Transport, bool, error) {
 		}
 		cfg.Certificates = []tls.Certificate{pair}
 	}
-	tr := newHTTPTransport(cfg, o.egress)
+	tr := newHTTPTransport(cfg, o.egress, o.own)
 	if len(c.m) >= httpMaxTransports {
 		return tr, true, nil
 	}
@@ -647,8 +646,8 @@ func (c *transportCache) get(o tlsOptions) (*http.Transport, bool, error) {
 // newHTTPTransport is the shared transport: bounded dial, TLS and header
 // waits, and a dialer that enforces egress; the request context bounds the
 // whole exchange.
-func newHTTPTransport(cfg *tls.Config, egress engine.Egress) *http.Transport {
-	d := &net.Dialer{Timeout: httpDialTimeout, KeepAlive: 30 * time.Second, Control: egressControl(egress)}
+func newHTTPTransport(cfg *tls.Config, egress engine.Egress, own *engine.OwnListeners) *http.Transport {
+	d := &net.Dialer{Timeout: httpDialTimeout, KeepAlive: 30 * time.Second, Control: egressControl(egress, own)}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           d.DialContext,

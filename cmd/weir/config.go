@@ -36,6 +36,8 @@ type Config struct {
 	HTTPEgress   string        // destinations the HTTP node may reach: all, lan or public
 	StorageKeys  int           // keys per flow's storage; 0: no limit
 	DebugAddr    string        // listen address of the Go runtime profiles; "" for none
+
+	envErr error // a setting's environment could not be read; reported by Validate
 }
 
 // DefaultConfig returns the settings weir serve uses when none are given.
@@ -61,9 +63,9 @@ func DefaultConfig() Config {
 func (c *Config) bind(fs *flag.FlagSet) {
 	str(fs, &c.Addr, "addr", "WEIR_ADDR", "listen address")
 	str(fs, &c.DataDir, "data", "WEIR_DATA", "data directory (SQLite database)")
-	str(fs, &c.Store, "store", "WEIR_STORE", "store: sqlite (in the data directory) or a postgres:// URL")
-	str(fs, &c.Queue, "queue", "WEIR_QUEUE", "run dispatch: the store's own queue (default) or a nats:// URL of a NATS server with JetStream")
-	str(fs, &c.MQTTURL, "mqtt-url", "WEIR_MQTT_URL", "MQTT broker the MQTT node publishes to and MQTT topic triggers subscribe to, e.g. tcp://127.0.0.1:1883 (default: none)")
+	c.secret(fs, &c.Store, "store", "WEIR_STORE", "store: sqlite (in the data directory) or a postgres:// URL")
+	c.secret(fs, &c.Queue, "queue", "WEIR_QUEUE", "run dispatch: the store's own queue (default) or a nats:// URL of a NATS server with JetStream")
+	c.secret(fs, &c.MQTTURL, "mqtt-url", "WEIR_MQTT_URL", "MQTT broker the MQTT node publishes to and MQTT topic triggers subscribe to, e.g. tcp://127.0.0.1:1883 (default: none)")
 	str(fs, &c.LogLevel, "log-level", "WEIR_LOG_LEVEL", "log level: debug, info, warn or error")
 	str(fs, &c.LogFormat, "log-format", "WEIR_LOG_FORMAT", "log format: text or json")
 	integer(fs, &c.Workers, "workers", "WEIR_WORKERS", "runs executed concurrently")
@@ -81,6 +83,9 @@ func (c *Config) bind(fs *flag.FlagSet) {
 
 // Validate checks cross-option rules.
 func (c *Config) Validate() error {
+	if c.envErr != nil {
+		return c.envErr
+	}
 	if _, err := c.level(); err != nil {
 		return err
 	}
@@ -136,6 +141,23 @@ func str(fs *flag.FlagSet, p *string, name, env, usage string) {
 		*p = v
 	}
 	fs.StringVar(p, name, *p, usage+" (env "+env+")")
+}
+
+// secret is str for a setting that may hold a password (a URL with
+// credentials): besides the flag and env, env+"_FILE" may name a file
+// holding the value, so that it appears neither in the command line nor in
+// the environment of the process.
+func (c *Config) secret(fs *flag.FlagSet, p *string, name, env, usage string) {
+	if file, ok := os.LookupEnv(env + "_FILE"); ok {
+		if _, both := os.LookupEnv(env); both {
+			c.envErr = fmt.Errorf("set %s or %s_FILE, not both", env, env)
+		} else if b, err := os.ReadFile(file); err != nil {
+			c.envErr = fmt.Errorf("%s_FILE: %w", env, err)
+		} else {
+			*p = strings.TrimSpace(string(b))
+		}
+	}
+	str(fs, p, name, env, usage+"; "+env+"_FILE may name a file holding it")
 }
 
 func integer(fs *flag.FlagSet, p *int, name, env, usage string) {

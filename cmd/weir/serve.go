@@ -39,7 +39,8 @@ type Main struct {
 	cluster  *cluster             // nil unless --queue names a NATS server
 	server   *http.Server
 	ln       net.Listener
-	debug    *debugServer // nil without --debug-addr
+	debug    *debugServer        // nil without --debug-addr
+	own      engine.OwnListeners // the listeners above, which the HTTP node never reaches
 	served   chan error
 }
 
@@ -58,6 +59,9 @@ func (m *Main) Open(ctx context.Context) error {
 	m.inst = inst
 	if m.debug, err = openDebugServer(m.Config.DebugAddr); err != nil {
 		return err
+	}
+	if m.debug != nil {
+		m.own.Add(m.debug.ln.Addr())
 	}
 	if err := m.printOwnerToken(ctx); err != nil {
 		return err
@@ -111,6 +115,7 @@ func (m *Main) Open(ctx context.Context) error {
 		m.executor.Publish = m.mqtt.PublishFrom
 	}
 	m.executor.Egress, _ = engine.ParseEgress(m.Config.HTTPEgress) // checked by Validate
+	m.executor.Own = &m.own
 	if err := m.executor.Open(); err != nil {
 		return err
 	}
@@ -148,6 +153,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return err
 	}
+	m.own.Add(m.ln.Addr())
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.ln) }()
 	m.Logger.Info("weir is serving", "addr", m.Addr(), "data", m.Config.DataDir)
