@@ -18,7 +18,9 @@ const (
 	MethodNotAllowed ErrorType = "MethodNotAllowed"
 	TooManyRequests  ErrorType = "TooManyRequests"
 	PayloadTooLarge  ErrorType = "PayloadTooLarge"
-	Unavailable      ErrorType = "ServiceUnavailable"
+	// RequestTimeout: the client did not send its request in time.
+	RequestTimeout ErrorType = "RequestTimeout"
+	Unavailable    ErrorType = "ServiceUnavailable"
 	// InsufficientStorage: the store has no room left (a full disk); the
 	// write changed nothing and can be retried once space is freed.
 	InsufficientStorage ErrorType = "InsufficientStorage"

@@ -14,12 +14,15 @@ import (
 )
 
 // debugHarness is a harness whose server streams from hub.
-func debugHarness(t *testing.T) (*harness, *engine.DebugHub, *weirhttp.Server) {
+func debugHarness(t *testing.T, configure ...func(s *weirhttp.Server)) (*harness, *engine.DebugHub, *weirhttp.Server) {
 	h := newHarness(t)
 	hub := &engine.DebugHub{}
 	s := weirhttp.NewServer()
 	s.Applications, s.Flows, s.Tokens, s.Runs, s.Logs, s.Storage = h.store, h.store, h.store, h.store, h.store, h.store
 	s.Signer, s.Now, s.Debug = h.signer, func() time.Time { return testNow }, hub
+	for _, c := range configure {
+		c(s)
+	}
 	h.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(h.srv.Close)
 	return h, hub, s

@@ -16,6 +16,7 @@ var statusOf = map[weir.ErrorType]int{
 	weir.NotFound:            http.StatusNotFound,
 	weir.MethodNotAllowed:    http.StatusMethodNotAllowed,
 	weir.PayloadTooLarge:     http.StatusRequestEntityTooLarge,
+	weir.RequestTimeout:      http.StatusRequestTimeout,
 	weir.TooManyRequests:     http.StatusTooManyRequests,
 	weir.Unavailable:         http.StatusServiceUnavailable,
 	weir.InsufficientStorage: http.StatusInsufficientStorage,

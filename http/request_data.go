@@ -3,7 +3,6 @@ package http
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -29,12 +28,9 @@ type requestData struct {
 // (repeated headers joined by ", "), query and parsed body. A body over
 // MaxWebhookBodyBytes is PayloadTooLarge.
 func readRequestData(w http.ResponseWriter, r *http.Request) (*requestData, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBodyBytes))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, weir.Errorf(weir.PayloadTooLarge, "Request body is larger than %d bytes", MaxWebhookBodyBytes)
-	} else if err != nil {
-		return nil, weir.Errorf(weir.Validation, "body could not be read")
+	b, err := readBody(w, r, MaxWebhookBodyBytes, "body")
+	if err != nil {
+		return nil, err
 	}
 	d := &requestData{
 		Path:    "/" + r.PathValue("path"),

@@ -3,8 +3,6 @@ package http
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -75,6 +73,10 @@ type Server struct {
 	// node; 0 means DefaultRequestReplyTimeout.
 	RequestReplyTimeout time.Duration
 
+	// BodyReadTimeout is how long a request's body may take to arrive once
+	// its headers have; 0 means BodyReadTimeout (see LimitBodyTime).
+	BodyReadTimeout time.Duration
+
 	streams streams
 }
 
@@ -124,7 +126,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, weir.Errorf(weir.NotFound, "%s does not exist", r.URL.Path))
 	})
-	return s.recoverPanics(mux)
+	return s.recoverPanics(LimitBodyTime(mux, s.BodyReadTimeout))
 }
 
 // allMethods are the methods a known path answers 405 to when it does not
@@ -214,12 +216,9 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 	if max <= 0 {
 		max = DefaultMaxBodyBytes
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, weir.Errorf(weir.PayloadTooLarge, "Request body is larger than %d bytes", max)
-	} else if err != nil {
-		return nil, weir.Errorf(weir.Validation, "%s could not be read", rt.body.param)
+	b, err := readBody(w, r, max, rt.body.param)
+	if err != nil {
+		return nil, err
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		if rt.body.required {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"time"
+
+	weirhttp "github.com/weirhq/weir/http"
 )
 
 // debugServer serves Go's runtime profiles (net/http/pprof) on
@@ -16,7 +18,7 @@ type debugServer struct {
 }
 
 // openDebugServer starts serving profiles on addr; "" starts nothing.
-func openDebugServer(addr string) (*debugServer, error) {
+func openDebugServer(addr string, bodyReadTimeout time.Duration) (*debugServer, error) {
 	if addr == "" {
 		return nil, nil
 	}
@@ -30,7 +32,10 @@ func openDebugServer(addr string) (*debugServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--debug-addr: %w", err)
 	}
-	d := &debugServer{server: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln: ln}
+	// The API's timeouts against slow clients; no write timeout, which
+	// would cut profiles taken over seconds.
+	d := &debugServer{server: &http.Server{Handler: weirhttp.LimitBodyTime(mux, bodyReadTimeout), ReadHeaderTimeout: weirhttp.ReadHeaderTimeout,
+		IdleTimeout: weirhttp.IdleTimeout}, ln: ln}
 	go d.server.Serve(ln)
 	return d, nil
 }

@@ -41,7 +41,9 @@ type Main struct {
 	ln       net.Listener
 	debug    *debugServer        // nil without --debug-addr
 	own      engine.OwnListeners // the listeners above, which the HTTP node never reaches
-	served   chan error
+
+	bodyReadTimeout time.Duration // of both listeners; 0: weirhttp.BodyReadTimeout (tests shorten it)
+	served          chan error
 }
 
 // Open opens the data directory, starts the executor and starts serving.
@@ -57,7 +59,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.inst = inst
-	if m.debug, err = openDebugServer(m.Config.DebugAddr); err != nil {
+	if m.debug, err = openDebugServer(m.Config.DebugAddr, m.bodyReadTimeout); err != nil {
 		return err
 	}
 	if m.debug != nil {
@@ -140,13 +142,17 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Cache = cache
+	api.BodyReadTimeout = m.bodyReadTimeout
 	if api.WebhookLimiter, err = m.limiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
 		return err
 	}
+	// Against slow clients: headers in 10 s, bodies in 30 s (the handler's
+	// LimitBodyTime), 2 minutes idle; no write timeout, which would end
+	// debug streams and replies waited for.
 	m.server = &http.Server{
 		Handler:           api.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: weirhttp.ReadHeaderTimeout,
+		IdleTimeout:       weirhttp.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	m.server.RegisterOnShutdown(api.StopStreams)
