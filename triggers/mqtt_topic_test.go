@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/engine"
 	"github.com/weirhq/weir/mock"
 	"github.com/weirhq/weir/triggers"
 )
@@ -202,5 +204,44 @@ func TestMQTTTopics_RelayFlow(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("runs (-want +got):\n%s", diff)
+	}
+}
+
+// TestMQTTTopics_DataARunCanCarry: an MQTT message enters a run as a
+// string, so the messages a JSON body check would refuse (a number out of
+// a float64's range, text that is not UTF-8) still start runs whose data
+// passes that check and decodes to the message.
+func TestMQTTTopics_DataARunCanCarry(t *testing.T) {
+	flows := []*weir.Flow{mqttFlow("f1", true, `[{"type":"mqttTopic","key":"in","config":{}}]`)}
+	fs := &mock.FlowService{FindFlowsFn: func(context.Context, weir.FlowFilter) ([]*weir.Flow, int, error) {
+		return flows, len(flows), nil
+	}}
+	rec := &recorder{}
+	broker := &fakeBroker{}
+	m := &triggers.MQTTTopics{Flows: fs, Queue: rec.queue(), Broker: broker, Refresh: time.Hour}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	waitFor(t, "the subscription", func() bool { _, n := broker.state(); return n >= 1 })
+	messages := []string{`{"n":1e400}`, strings.Repeat("9", 400), "\xff\xfe not UTF-8"}
+	wants := []string{messages[0], messages[1], "\uFFFD\uFFFD not UTF-8"}
+	for _, msg := range messages {
+		m.Deliver("in", []byte(msg))
+	}
+	rec.mu.Lock()
+	runs := slices.Clone(rec.runs)
+	rec.mu.Unlock()
+	if len(runs) != len(messages) {
+		t.Fatalf("%d runs for %d messages", len(runs), len(messages))
+	}
+	for i, r := range runs {
+		if _, err := engine.CheckJSON(r.Data, "data"); err != nil {
+			t.Errorf("message %q: run data %s refused: %v", messages[i], r.Data, err)
+		}
+		v, err := engine.DecodeValue(r.Data)
+		if want := wants[i]; err != nil || v != want {
+			t.Errorf("message %q: run data decodes to %#v, %v, want %q", messages[i], v, err, want)
+		}
 	}
 }

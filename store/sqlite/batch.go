@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -79,14 +80,13 @@ func (db *DB) removeLast(ctx context.Context, fn func(ctx context.Context, tx *T
 // (see checkpointer); an operation that frees space releases the reserve
 // and runs once more.
 func (db *DB) submit(ctx context.Context, o *op) error {
-	if !o.frees && db.ckpt.isStuck() {
+	if !o.frees && db.stuck.Load() {
 		return errFull
 	}
 	err := db.submitOnce(ctx, o)
 	if !isFull(err) {
 		return err
 	}
-	db.ckpt.full()
 	if o.frees {
 		db.room.release()
 		err = db.submitOnce(ctx, &op{fn: o.fn, atomic: o.atomic})
@@ -181,6 +181,9 @@ func (b *batcher) commit(batch []*op) {
 			fn()
 		}
 		b.db.ckpt.changed()
+	}
+	if isFull(err) || slices.ContainsFunc(errs, isFull) {
+		b.db.ckpt.full() // have the log truncated
 	}
 	for i, o := range batch {
 		if errs[i] == nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -36,10 +37,9 @@ const checkpointInterval = 200 * time.Millisecond
 // pause (the log starts over only when a write begins with all of it
 // copied), so the log would also grow without bound under sustained writes,
 // by whatever is written between two checkpoints. Once it is over limit
-// bytes, the checkpointer truncates it; over twice the limit, the writer
-// does so itself before its next transaction (see bound), which holds
-// writes for as long as copying the pages the passive checkpoints left
-// takes. The reserve is four times the limit: room for the database file to
+// bytes, the writer has it start over before its next transaction (see
+// bound), which holds writes for as long as copying the pages the passive
+// checkpoints left takes. The reserve is four times the limit: room for the database file to
 // grow by the whole log, and for deletes.
 type checkpointer struct {
 	db      *sql.DB // one connection
@@ -47,8 +47,9 @@ type checkpointer struct {
 	limit   int64
 	room    *reserve // nil for none
 
-	truncate atomic.Bool // the next checkpoint truncates the log
-	stuck    atomic.Bool // the last checkpoint found no room
+	truncate atomic.Bool  // the next checkpoint truncates the log
+	stuck    *atomic.Bool // the last checkpoint found no room; the DB's, read by writers
+	mu       sync.Mutex   // held by each checkpoint, so that the writer's does not fail as busy
 
 	kick chan struct{}
 	stop chan struct{} // closed by close
@@ -58,7 +59,7 @@ type checkpointer struct {
 // openCheckpointer turns off the automatic checkpoint of the write
 // connection and starts checkpointing the database at path (opened with the
 // DSN parameters params) in the background when kicked.
-func openCheckpointer(wconn *sql.Conn, path, params string, limit int64, room *reserve) (*checkpointer, error) {
+func openCheckpointer(wconn *sql.Conn, path, params string, limit int64, room *reserve, stuck *atomic.Bool) (*checkpointer, error) {
 	if _, err := wconn.ExecContext(context.Background(), `PRAGMA wal_autocheckpoint = 0`); err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
@@ -70,7 +71,7 @@ func openCheckpointer(wconn *sql.Conn, path, params string, limit int64, room *r
 	cdb.SetMaxIdleConns(1)
 	cdb.SetConnMaxLifetime(0)
 	cdb.SetConnMaxIdleTime(0)
-	c := &checkpointer{db: cdb, walPath: path + "-wal", limit: limit, room: room, kick: make(chan struct{}, 1),
+	c := &checkpointer{db: cdb, walPath: path + "-wal", limit: limit, room: room, stuck: stuck, kick: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
 	return c, nil
@@ -91,10 +92,6 @@ func (c *checkpointer) full() {
 	c.truncate.Store(true)
 	c.changed()
 }
-
-// isStuck reports whether the log could not be copied for lack of space
-// and has not been since.
-func (c *checkpointer) isStuck() bool { return c.stuck.Load() }
 
 // run checkpoints after commits, at most once per checkpointInterval, until
 // close; while the log is stuck, also without commits. A checkpoint that
@@ -122,16 +119,15 @@ func (c *checkpointer) run() {
 	}
 }
 
-// checkpoint runs one checkpoint: passive, or truncating after a write
-// found the disk full or when the log is over its limit; then it restores
-// the reserve if it can.
+// checkpoint runs one checkpoint: passive, or truncating the log after a
+// write found the disk full; then it restores the reserve if it can.
 func (c *checkpointer) checkpoint() {
 	defer c.room.restore()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if !c.truncate.Swap(false) && !c.stuck.Load() {
 		_, _ = c.db.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
-		if st, err := os.Stat(c.walPath); err != nil || st.Size() <= c.limit {
-			return
-		}
+		return
 	}
 	if c.stuck.Load() {
 		c.room.release()
@@ -150,16 +146,19 @@ func (c *checkpointer) checkpoint() {
 }
 
 // bound is called by the writer before each transaction, on the write
-// connection: when the log is over twice its limit, because the background
-// checkpoints did not keep up with the writes, it truncates the log before
-// anything more is written to it. A log it cannot copy for lack of space is
-// stuck (see checkpointer).
+// connection: when the log is over its limit, because the background
+// checkpoints did not keep up with the writes, it copies all of the log and
+// has it start over (a RESTART checkpoint: the file is kept and written
+// again from its start) before anything more is written to it. A log it
+// cannot copy for lack of space is stuck (see checkpointer).
 func (c *checkpointer) bound(conn *sql.Conn) {
 	st, err := os.Stat(c.walPath)
-	if err != nil || st.Size() <= 2*c.limit {
+	if err != nil || st.Size() <= c.limit {
 		return
 	}
-	if _, err := conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(TRUNCATE)`); isFull(err) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(RESTART)`); isFull(err) {
 		c.stuck.Store(true)
 		c.changed()
 	}

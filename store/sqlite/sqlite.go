@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -70,6 +71,7 @@ type DB struct {
 	queue *runQueue
 	stmts map[string]*sql.Stmt // write statements, owned by the writer goroutine
 	room  *reserve             // nil when ReserveBytes is negative
+	stuck atomic.Bool          // the write-ahead log cannot be copied for lack of space (see checkpointer)
 
 	nextHousekeeping time.Time // owned by the writer goroutine
 }
@@ -122,7 +124,7 @@ func (db *DB) Open() (err error) {
 	}
 	db.room = newReserve(db.Path, size)
 	db.room.restore() // on a full disk, later
-	if db.ckpt, err = openCheckpointer(db.wconn, db.Path, common+"&_journal=WAL&_sync="+sync, walLimit(size), db.room); err != nil {
+	if db.ckpt, err = openCheckpointer(db.wconn, db.Path, common+"&_journal=WAL&_sync="+sync, walLimit(size), db.room, &db.stuck); err != nil {
 		return err
 	}
 
@@ -192,10 +194,10 @@ func (db *DB) closePools() error {
 	return nil
 }
 
-// walLimit is the size of the write-ahead log beyond which it is truncated:
-// a quarter of the reserve (4 MiB by default, the size at which SQLite's own
-// automatic checkpoint runs), so that the reserve holds room for the
-// database file to grow by the whole log.
+// walLimit is the size of the write-ahead log beyond which the writer has
+// it start over: a quarter of the reserve (4 MiB by default, the size at
+// which SQLite's own automatic checkpoint runs), so that the reserve holds
+// room for the database file to grow by the whole log.
 func walLimit(reserve int64) int64 {
 	if reserve <= 0 {
 		reserve = DefaultReserveBytes
