@@ -66,6 +66,7 @@ var rows = []row{
 	{"S2", "p99 latency", "S2.p99", "ms", []goal{atMost("≤ 5 ms", 5), relative("≤ 2× floor", sysFloor, 2, false)}},
 	{"S2", "p99.9 latency", "S2.p999", "ms", nil},
 	{"S2", "server CPU per request", "S2.cpu", "µs", nil},
+	{"S2", "load generator CPU per request", "S2.gencpu", "µs", nil},
 	{"S3 virtual button (weir, floor, ceiling) / http-in peer (Node-RED)", "completed runs/s (weir, floor, ceiling); req/s (Node-RED)", "S3.runs|S3.tput", "/s", []goal{
 		atLeast("≥ 20,000 runs/s", 20000), relative("≥ 0.9× floor", sysFloor, 0.9, true)}},
 	{"S3", "presses accepted/s", "S3.accepted", "/s", nil},
