@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite"
@@ -17,7 +18,11 @@ const maxBatch = 1024
 
 // floor is the floor's counter: every run is a counter increment and a log
 // row written in a transaction of the single writer goroutine, which
-// group-commits the runs waiting for it; run returns after the commit.
+// group-commits the runs waiting for it; run returns after the commit. As in
+// weir's store, the write-ahead log is checkpointed in the background
+// (passive, at most every 200 ms after commits) rather than inside the
+// commit that crosses SQLite's 1,000 pages, whose fsyncs would hold the
+// writer.
 type floor struct {
 	db     *sql.DB
 	conn   *sql.Conn // the writer's connection
@@ -29,6 +34,13 @@ type floor struct {
 	closed bool
 	ops    chan *floorOp
 	done   chan struct{}
+
+	closeOnce sync.Once
+	closeErr  error
+
+	dirty    atomic.Bool   // a commit since the last checkpoint
+	stopCkpt chan struct{} // closed to stop the checkpointer
+	ckptDone chan struct{}
 }
 
 // floorOp is one run waiting for its commit.
@@ -56,11 +68,12 @@ func openFloor(path string, syncFull bool) (*floor, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(2) // the writer's and one for reading the counts
+	db.SetMaxOpenConns(3) // the writer's, the checkpointer's and one for reading the counts
 	ctx := context.Background()
-	f := &floor{db: db, ops: make(chan *floorOp, maxBatch), done: make(chan struct{})}
+	f := &floor{db: db, ops: make(chan *floorOp, maxBatch), done: make(chan struct{}),
+		stopCkpt: make(chan struct{}), ckptDone: make(chan struct{})}
 	if f.conn, err = db.Conn(ctx); err == nil {
-		_, err = f.conn.ExecContext(ctx, floorSchema)
+		_, err = f.conn.ExecContext(ctx, floorSchema+`PRAGMA wal_autocheckpoint = 0;`)
 	}
 	for _, p := range []struct {
 		st **sql.Stmt
@@ -79,7 +92,27 @@ func openFloor(path string, syncFull bool) (*floor, error) {
 		return nil, fmt.Errorf("floor: open %s: %w", path, err)
 	}
 	go f.write()
+	go f.checkpoint()
 	return f, nil
+}
+
+// checkpoint copies the log into the database file every 200 ms when
+// something was committed, until close. A checkpoint that fails leaves the
+// log to the next one; nothing committed depends on it.
+func (f *floor) checkpoint() {
+	defer close(f.ckptDone)
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-f.stopCkpt:
+			return
+		}
+		if f.dirty.Swap(false) {
+			_, _ = f.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
 }
 
 func (f *floor) run(kind string, data []byte, incr bool) (int64, error) {
@@ -154,7 +187,9 @@ func (f *floor) commit(batch []*floorOp) (err error) {
 			return err
 		}
 	}
-	_, err = f.conn.ExecContext(ctx, `COMMIT`)
+	if _, err = f.conn.ExecContext(ctx, `COMMIT`); err == nil {
+		f.dirty.Store(true)
+	}
 	return err
 }
 
@@ -177,15 +212,21 @@ func (f *floor) counts() (map[string]int64, error) {
 }
 
 // close stops taking runs, waits for the writer to commit the queued ones
-// and closes the database.
+// and closes the database. Calls after the first return its error.
 func (f *floor) close() error {
-	f.mu.Lock()
-	if !f.closed {
+	f.closeOnce.Do(func() {
+		f.mu.Lock()
 		f.closed = true
 		close(f.ops)
-	}
-	f.mu.Unlock()
-	<-f.done
-	f.conn.Close()
-	return f.db.Close()
+		f.mu.Unlock()
+		<-f.done
+		close(f.stopCkpt)
+		<-f.ckptDone
+		for _, st := range []*sql.Stmt{f.incr, f.get, f.insert} {
+			st.Close()
+		}
+		f.conn.Close()
+		f.closeErr = f.db.Close() // the last connection to close checkpoints the whole log
+	})
+	return f.closeErr
 }
