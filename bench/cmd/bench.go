@@ -320,9 +320,18 @@ func (b *bench) check(ctx context.Context) error {
 	return nil
 }
 
-// loadConfig is the closed-loop configuration of the scenarios.
+// warmup is the unmeasured start of each run: a fifth of -duration, at
+// least 1 s, except in smoke mode, which only checks that the harness works.
+func (b *bench) warmup() time.Duration {
+	if b.o.smoke {
+		return 200 * time.Millisecond
+	}
+	return max(time.Second, b.o.duration/5)
+}
+
+// closed is the closed-loop configuration of the scenarios.
 func (b *bench) closed() loadgen.Config {
-	return loadgen.Config{Connections: b.o.conns, Duration: b.o.duration, Warmup: max(time.Second, b.o.duration/5)}
+	return loadgen.Config{Connections: b.o.conns, Duration: b.o.duration, Warmup: b.warmup()}
 }
 
 // scenario runs one scenario once on one system and records it.
@@ -350,13 +359,13 @@ func (b *bench) drive(ctx context.Context, sc, sys string, reqs []loadgen.Reques
 	if sc == "S5" {
 		p = b.weir.proc
 	}
-	warmup := max(time.Second, b.o.duration/5)
+	warmup := b.warmup()
 	cfg := b.closed()
 	if sc == "S2" {
 		cfg = loadgen.Config{Rate: b.o.rate, MaxInFlight: 256, Duration: b.o.duration, Warmup: warmup}
 	}
 	useWrk := b.wrk != "" && cfg.Connections > 0
-	if useWrk {
+	if useWrk && warmup >= time.Second { // wrk runs whole seconds
 		if _, err := runWrk(ctx, b.wrk, b.tmp, cfg.Connections, warmup, reqs); err != nil {
 			return loadgen.Result{}, err
 		}
