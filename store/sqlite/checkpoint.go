@@ -37,10 +37,11 @@ const checkpointInterval = 200 * time.Millisecond
 // pause (the log starts over only when a write begins with all of it
 // copied), so the log would also grow without bound under sustained writes,
 // by whatever is written between two checkpoints. Once it is over limit
-// bytes, the writer has it start over before its next transaction (see
+// bytes, the writer has it truncated before its next transaction (see
 // bound), which holds writes for as long as copying the pages the passive
-// checkpoints left takes. The reserve is four times the limit: room for the database file to
-// grow by the whole log, and for deletes.
+// checkpoints left takes, a few milliseconds. The reserve is four times the
+// limit: room for the database file to grow by the whole log, and for
+// deletes.
 type checkpointer struct {
 	db      *sql.DB // one connection
 	walPath string
@@ -148,9 +149,9 @@ func (c *checkpointer) checkpoint() {
 // bound is called by the writer before each transaction, on the write
 // connection: when the log is over its limit, because the background
 // checkpoints did not keep up with the writes, it copies all of the log and
-// has it start over (a RESTART checkpoint: the file is kept and written
-// again from its start) before anything more is written to it. A log it
-// cannot copy for lack of space is stuck (see checkpointer).
+// truncates it (so that the file's size says how much it holds) before
+// anything more is written to it. A log it cannot copy for lack of space is
+// stuck (see checkpointer).
 func (c *checkpointer) bound(conn *sql.Conn) {
 	st, err := os.Stat(c.walPath)
 	if err != nil || st.Size() <= c.limit {
@@ -158,7 +159,7 @@ func (c *checkpointer) bound(conn *sql.Conn) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, err := conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(RESTART)`); isFull(err) {
+	if _, err := conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(TRUNCATE)`); isFull(err) {
 		c.stuck.Store(true)
 		c.changed()
 	}

@@ -48,7 +48,7 @@ func TestCheckpointKeepsLogSmall(t *testing.T) {
 
 // TestCheckpointBoundsLogUnderSustainedWrites writes 5 MB without a pause:
 // a passive checkpoint never catches up with such a writer, so the log
-// would hold all of it; the writer has it start over once it is over its
+// would hold all of it; the writer has it truncated once it is over its
 // limit (a quarter of the reserve), so it stays near that: 512 KiB here.
 func TestCheckpointBoundsLogUnderSustainedWrites(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "weir.db")

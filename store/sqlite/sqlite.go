@@ -195,7 +195,7 @@ func (db *DB) closePools() error {
 }
 
 // walLimit is the size of the write-ahead log beyond which the writer has
-// it start over: a quarter of the reserve (4 MiB by default, the size at
+// it truncated: a quarter of the reserve (4 MiB by default, the size at
 // which SQLite's own automatic checkpoint runs), so that the reserve holds
 // room for the database file to grow by the whole log.
 func walLimit(reserve int64) int64 {
