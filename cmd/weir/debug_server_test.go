@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -88,11 +89,12 @@ func TestListenersCutSlowClients(t *testing.T) {
 			}
 		}()
 		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		_, err = io.Copy(io.Discard, conn) // the answer, then the close
+		_, err = io.Copy(io.Discard, conn) // the answer, then the close (or a reset: the body was left unread)
 		took := time.Since(start)
 		close(stop)
 		conn.Close()
-		if err != nil || took > 3*time.Second {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() || took > 3*time.Second {
 			t.Errorf("%s listener: connection held %s (%v) by a body sent at 10 bytes/s, want it closed after about 300 ms", name, took, err)
 		}
 	}
