@@ -15,31 +15,40 @@ const DefaultReserveBytes = 16 << 20
 // reserve.
 const reserveRetry = time.Second
 
+// minReserveStep is the least a reserve grows by, so that a disk with
+// little room is not written to for a few bytes at a time.
+const minReserveStep = 64 << 10
+
 // reserve is a file kept beside the database, taking space a delete may
 // need when the disk is full: a delete writes too (its pages go to the
 // write-ahead log, and copying the log into the database file may extend
 // it), so without room it would fail like the writes that filled the disk,
 // and nothing could be freed through weir. A delete that finds the disk full
-// removes the reserve and runs again; the reserve is restored once the disk
-// has room for it and as much again, so that the space a user frees is not
-// taken back at once.
+// removes the reserve and runs again. The reserve takes at most a quarter
+// of the space it and the free space add up to, so on a small or nearly
+// full disk it is smaller, and it grows back (at most once per
+// reserveRetry) as room comes back: the space a user frees goes mostly to
+// the data.
 type reserve struct {
 	path string
 	size int64
 
-	mu       sync.Mutex
-	held     bool
-	lastTry  time.Time
-	released int // times released, for tests
+	mu      sync.Mutex
+	have    int64 // bytes the file holds
+	lastTry time.Time
 }
 
-// newReserve returns the reserve of the database at dbPath, holding size
-// bytes; nil when size is not positive.
+// newReserve returns the reserve of the database at dbPath, of at most size
+// bytes, holding what an earlier run left; nil when size is not positive.
 func newReserve(dbPath string, size int64) *reserve {
 	if size <= 0 {
 		return nil
 	}
-	return &reserve{path: dbPath + "-reserve", size: size}
+	r := &reserve{path: dbPath + "-reserve", size: size}
+	if st, err := os.Stat(r.path); err == nil {
+		r.have = st.Size()
+	}
+	return r
 }
 
 // release removes the reserve file and reports whether it freed space.
@@ -50,36 +59,41 @@ func (r *reserve) release() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	err := os.Remove(r.path)
-	freed := r.held || err == nil
-	r.held = false
+	freed := r.have > 0 && err == nil
+	r.have = 0
 	r.lastTry = time.Now()
-	if freed {
-		r.released++
-	}
 	return freed
 }
 
-// restore writes the reserve file unless it is held, the last attempt was
-// under reserveRetry ago, or the file system has less free space than twice
-// the reserve. It reports whether the reserve is held.
+// restore grows the reserve file toward its size, as far as a quarter of
+// the space it and the free space add up to, unless the last attempt was
+// under reserveRetry ago. It reports whether the reserve is whole.
 func (r *reserve) restore() bool {
 	if r == nil {
 		return true
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.held {
+	if r.have >= r.size {
 		return true
 	}
 	if time.Since(r.lastTry) < reserveRetry {
 		return false
 	}
 	r.lastTry = time.Now()
-	if free, ok := freeBytes(filepath.Dir(r.path)); ok && free < 2*r.size {
+	want := r.size
+	if free, ok := freeBytes(filepath.Dir(r.path)); ok {
+		want = min(want, (r.have+free)/4)
+	}
+	if want < r.have+minReserveStep && want < r.size {
 		return false
 	}
-	r.held = fill(r.path, r.size) == nil
-	return r.held
+	if err := fill(r.path, want); err != nil {
+		r.have = 0 // fill removed the file
+		return false
+	}
+	r.have = want
+	return r.have >= r.size
 }
 
 // fill makes the file at path size bytes long, with its blocks allocated
