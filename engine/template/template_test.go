@@ -166,6 +166,12 @@ var whitespaceCases = []renderCase{
 	{"standalone comment", "a\n{{! c }}\nb", "a\nb"},
 	{"inline not standalone", "a {{#if data.t}}y{{/if}} b", "a y b"},
 	{"mustache keeps line", "a\n{{data.n}}\nb", "a\n42\nb"},
+	// A tag is standalone only when it is alone on its line as written:
+	// ~ trimming does not make it so (handlebars.js).
+	{"tilde does not make standalone", "{{#if data.f}} {{~/if}}\n", "\n"},
+	{"two tags on a line", "{{~#if data.zero~}}\t{{/if}}\n", "\n"},
+	{"comment after a mustache", "{{data.n}} {{! c }}", "42 "},
+	{"three tags on a line", "\n{{#each data.obj}} {{/each}}{{! c }}", "\n  "},
 }
 
 func TestRender(t *testing.T) {
