@@ -1,23 +1,17 @@
 package expr_test
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/weirhq/weir/engine/expr"
 	"github.com/weirhq/weir/engine/js"
+	"github.com/weirhq/weir/internal/nodejs"
 )
 
 // Losant evaluates expressions as JavaScript; engine/expr re-implements the
@@ -139,13 +133,14 @@ func TestDifferential(t *testing.T) {
 				t.Fatalf("%s: mustache {{%s}}: %v", c.name, b, err)
 			}
 			v, _ := ev(c.root)
-			vals[i] = tag(v)
+			vals[i] = nodejs.Tag(v)
 		}
 		sent = append(sent, c)
 		in = append(in, jsCase{src, vals})
 		got = append(got, weirResult(c.src, c.root))
 	}
-	want := runNode(t, in)
+	var want []any
+	nodejs.MustRun(t, "testdata/differential.mjs", map[string]any{"cases": in}, &want)
 	if len(want) != len(sent) {
 		t.Fatalf("node returned %d results for %d cases", len(want), len(sent))
 	}
@@ -181,44 +176,7 @@ func weirResult(src string, root any) any {
 	if err != nil {
 		return map[string]any{"error": err.Error()}
 	}
-	return map[string]any{"ok": tag(v)}
-}
-
-// tag encodes a value for the Node script: {"t": type, "v": value}, numbers
-// in JavaScript's own formatting (-0 apart), dates as epoch milliseconds.
-func tag(v any) any {
-	switch v := v.(type) {
-	case nil:
-		return map[string]any{"t": "null"}
-	case js.Undefined:
-		return map[string]any{"t": "undefined"}
-	case bool:
-		return map[string]any{"t": "boolean", "v": v}
-	case string:
-		return map[string]any{"t": "string", "v": v}
-	case time.Time:
-		return map[string]any{"t": "date", "v": strconv.FormatInt(v.UnixMilli(), 10)}
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = tag(e)
-		}
-		return map[string]any{"t": "array", "v": out}
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = tag(e)
-		}
-		return map[string]any{"t": "object", "v": out}
-	case int:
-		return tag(float64(v))
-	case float64:
-		if v == 0 && math.Signbit(v) {
-			return map[string]any{"t": "number", "v": "-0"}
-		}
-		return map[string]any{"t": "number", "v": js.FormatNumber(v)}
-	}
-	panic(fmt.Sprintf("tag: unexpected %T", v))
+	return map[string]any{"ok": nodejs.Tag(v)}
 }
 
 // jsSource rewrites an expression for JavaScript: each mustache outside a
@@ -279,34 +237,4 @@ func jsSource(src string) (out string, bodies []string, ok bool) {
 		b.WriteByte(c)
 	}
 	return b.String(), bodies, true
-}
-
-// runNode evaluates the cases with the Node script in testdata and returns
-// its tagged results.
-func runNode(t *testing.T, cases any) []any {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node (20+) is required on PATH for the differential test: %v", err)
-	}
-	in, err := json.Marshal(map[string]any{"cases": cases})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "testdata/differential.mjs")
-	cmd.Env = append(os.Environ(), "TZ=UTC")
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node testdata/differential.mjs: %v\n%s", err, stderr.String())
-	}
-	var res []any
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("node output: %v", err)
-	}
-	return res
 }

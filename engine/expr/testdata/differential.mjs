@@ -5,6 +5,8 @@
 // {"error": "SyntaxError" | message}. Values are tagged ({"t","v"}) so that
 // undefined, NaN, -0 and dates survive JSON.
 
+import { dec, enc, readStdin } from '../../../internal/nodejs/tagged.mjs';
+
 const fns = {
   abs: Math.abs, ceil: Math.ceil, floor: Math.floor, round: Math.round, trunc: Math.trunc,
   sqrt: Math.sqrt, log: Math.log, log10: Math.log10, exp: Math.exp,
@@ -21,36 +23,7 @@ const fns = {
 const names = Object.keys(fns);
 const args = names.map((n) => fns[n]);
 
-function dec(x) {
-  switch (x.t) {
-    case 'undefined': return undefined;
-    case 'null': return null;
-    case 'boolean': case 'string': return x.v;
-    case 'number': return Number(x.v);
-    case 'date': return new Date(Number(x.v));
-    case 'array': return x.v.map(dec);
-    case 'object': return Object.fromEntries(Object.entries(x.v).map(([k, v]) => [k, dec(v)]));
-  }
-  throw new Error('unknown tag ' + x.t);
-}
-
-function enc(v) {
-  if (v === undefined) return { t: 'undefined' };
-  if (v === null) return { t: 'null' };
-  switch (typeof v) {
-    case 'number': return { t: 'number', v: Object.is(v, -0) ? '-0' : String(v) };
-    case 'string': return { t: 'string', v };
-    case 'boolean': return { t: 'boolean', v };
-  }
-  if (v instanceof Date) return { t: 'date', v: String(v.getTime()) };
-  if (Array.isArray(v)) return { t: 'array', v: v.map(enc) };
-  return { t: 'object', v: Object.fromEntries(Object.keys(v).sort().map((k) => [k, enc(v[k])])) };
-}
-
-let input = '';
-process.stdin.setEncoding('utf8');
-for await (const chunk of process.stdin) input += chunk;
-const out = JSON.parse(input).cases.map(({ src, vals }) => {
+const out = (await readStdin()).cases.map(({ src, vals }) => {
   let fn;
   try {
     fn = new Function(...names, '$m', '"use strict"; return (\n' + src + '\n);');
