@@ -83,8 +83,15 @@ func (c *callExpr) params0(k blockKind) expr {
 	return c.params[0]
 }
 
-// branch renders the body when cond holds, else the inverse.
+// branch renders the body when cond holds, else the inverse. As in
+// handlebars.js, which calls helpers on an empty object when the context
+// is null or undefined, that is the context of both.
 func (s *scope) branch(b *strings.Builder, n *blockNode, cond bool) error {
+	if s.ctx == nil || s.ctx == undefined {
+		c := *s
+		c.ctx = map[string]any{}
+		s = &c
+	}
 	if cond {
 		return s.render(b, n.body)
 	}
