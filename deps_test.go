@@ -32,7 +32,7 @@ var allowed = map[string][]string{
 	"queuetest":       {""},
 	"mock":            {""},
 	"http":            {"", "auth", "engine", "engine/js", "flowfile", "mock", "store/sqlite"},
-	"e2e":             {},
+	"e2e":             {"internal/nodejs"},
 	"bench":           {"bench/loadgen"},
 	"bench/loadgen":   {},
 	"cmd/weir":        nil, // anything

@@ -137,6 +137,10 @@ var blockCases = []renderCase{
 	{"inverted section", "{{^data.none}}empty{{/data.none}}", "empty"},
 	{"section closed as written", "{{#data.arr.[6]}}{{.}}{{/data.arr.[6]}} {{#data.[nums]}}{{.}}{{/data.nums}}", "12 123"},
 	{"section on this", "{{#with data}}{{#this}}{{n}}{{/this}}{{/with}}", "42"},
+	{"parent from an undefined context", "{{#each data.arr}}{{#if true}}{{../data.name}}{{/if}},{{/each}}",
+		"Alice,Alice,Alice,Alice,Alice,,Alice,"},
+	{"each else on a null context", "{{#each data.arr}}{{#each data.none}}{{else}}[{{this}}]{{/each}}{{/each}}",
+		"[44][Goodbye world][false][[object Object]][[object Object]][[object Object]][1,2]"},
 	{"if on a null context", "{{#each data.arr}}{{#if true}}[{{this}}]{{/if}}{{/each}}",
 		"[44][Goodbye world][false][[object Object]][[object Object]][[object Object]][1,2]"},
 	{"eq number", "{{#eq data.n 42}}y{{else}}n{{/eq}}", "y"},
@@ -180,6 +184,10 @@ var whitespaceCases = []renderCase{
 	{"two tags on a line", "{{~#if data.zero~}}\t{{/if}}\n", "\n"},
 	{"comment after a mustache", "{{data.n}} {{! c }}", "42 "},
 	{"three tags on a line", "\n{{#each data.obj}} {{/each}}{{! c }}", "\n  "},
+	// handlebars.js judges the close of an else-if chain by its first
+	// branch's end, and {{~/if}} trims every branch after the first.
+	{"else if chain close", "{{#if data.f}}\na\n{{else if data.zero}}\nb\n{{else}}c  {{/if}}\nx", "c  x"},
+	{"else if chain tilde close", "{{#if data.f}}a{{else if data.t}}b  {{else}}c  {{~/if}}", "b"},
 }
 
 func TestRender(t *testing.T) {

@@ -2,6 +2,7 @@ package template
 
 import (
 	"regexp"
+	"strings"
 )
 
 // jsSpace is JavaScript's \s: what Handlebars' whitespace control trims.
@@ -43,16 +44,35 @@ func stripWhitespace(items []item) {
 			items[i+1].text = leadingSpace.ReplaceAllString(items[i+1].text, "")
 		}
 	}
+	chains := elseChains(items)
+	for close, elses := range chains {
+		// handlebars.js also trims, for {{~/if}}, the end of every branch
+		// of an {{else if}} chain after the first.
+		if items[close].stripLeft {
+			for _, e := range elses[1:] {
+				if items[e-1].kind == itemText {
+					items[e-1].text = trailingSpace.ReplaceAllString(items[e-1].text, "")
+				}
+			}
+		}
+	}
 	for i := range items {
 		switch items[i].kind {
 		case itemOpen, itemInverse, itemClose, itemElse, itemComment:
 		default:
 			continue
 		}
-		if !standalone(items, orig, i) {
+		prev := i - 1
+		if elses, ok := chains[i]; ok {
+			// handlebars.js judges the close tag of an {{else if}} chain
+			// by the end of the chain's first branch, and then leaves the
+			// last branch's end alone.
+			prev = elses[1] - 1
+		}
+		if !standalone(items, orig, prev, i) {
 			continue
 		}
-		if i > 0 {
+		if prev == i-1 && i > 0 {
 			items[i-1].text = trailingBlank.ReplaceAllString(items[i-1].text, "")
 		}
 		if i+1 < len(items) {
@@ -61,16 +81,48 @@ func stripWhitespace(items []item) {
 	}
 }
 
-// standalone reports whether tag i is alone on its line. Only at the edges
-// of the template may the line start or end without a line break.
-func standalone(items []item, orig []string, i int) bool {
-	prev := i == 0
-	if i > 0 && items[i-1].kind == itemText {
+// elseChains maps the close tag of each block whose first else is an
+// {{else if …}} followed by more elses to the indexes of its else tags.
+func elseChains(items []item) map[int][]int {
+	var chains map[int][]int
+	var stack [][]int // the else tags of each open block
+	for i, it := range items {
+		switch it.kind {
+		case itemOpen, itemInverse:
+			stack = append(stack, nil)
+		case itemElse:
+			if n := len(stack); n > 0 {
+				stack[n-1] = append(stack[n-1], i)
+			}
+		case itemClose:
+			n := len(stack)
+			if n == 0 {
+				continue
+			}
+			elses := stack[n-1]
+			stack = stack[:n-1]
+			if len(elses) >= 2 && strings.TrimSpace(items[elses[0]].body) != "" {
+				if chains == nil {
+					chains = map[int][]int{}
+				}
+				chains[i] = elses
+			}
+		}
+	}
+	return chains
+}
+
+// standalone reports whether tag i is alone on its line, judging the line
+// before it by item p (normally i-1). Only at the edges of the template may
+// the line start or end without a line break.
+func standalone(items []item, orig []string, p, i int) bool {
+	prev := p < 0
+	if p >= 0 && items[p].kind == itemText {
 		re := prevLine
-		if i == 1 {
+		if p == 0 {
 			re = prevLineOrStart
 		}
-		prev = re.MatchString(orig[i-1])
+		prev = re.MatchString(orig[p])
 	}
 	next := i == len(items)-1
 	if i+1 < len(items) && items[i+1].kind == itemText {
