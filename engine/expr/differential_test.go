@@ -37,7 +37,9 @@ var knownDifferences = map[string]string{}
 func diffPayload() map[string]any {
 	p := testPayload()
 	d := p["data"].(map[string]any)
+	tenth := 0.1 // a variable: Go would add the constants exactly
 	for k, v := range map[string]any{
+		"sum": tenth + 0.2, "third": 1.0 / 3, "maxSafe": 9007199254740993.0, "denormal": 5e-324,
 		"emptyArr": []any{}, "emptyObj": map[string]any{}, "zero": 0.0, "negZero": math.Copysign(0, -1),
 		"emptyStr": "", "blank": "  ", "one": []any{5.0}, "nested": []any{[]any{1.0, 2.0}, 3.0},
 		"holes": []any{nil, js.Undefined{}, "x"}, "big": 1e21, "tiny": 1e-7, "frac": 0.1, "t": true, "f": false,
@@ -57,7 +59,8 @@ var diffAtoms = []string{
 	"{{data.s}}", "{{data.emptyStr}}", "{{data.blank}}", "{{data.null}}", "{{data.missing}}", "{{data.early}}",
 	"{{data.late}}", "{{data.one}}", "{{data.nested}}", "{{data.num}}", "{{data.int}}", "{{data.holes}}",
 	"{{data.big}}", "{{data.tiny}}", "{{data.frac}}", "{{data.t}}", "{{data.f}}", "{{data.numStr}}",
-	"{{data.hexStr}}", "{{data.negStr}}", "{{data.strArr}}",
+	"{{data.hexStr}}", "{{data.negStr}}", "{{data.strArr}}", "{{data.sum}}", "{{data.third}}", "{{data.maxSafe}}",
+	"{{data.denormal}}", "1e300", "-1e-300", "0.000001", "0.0000001", "123e-20", "2e21",
 }
 
 var (
