@@ -32,6 +32,7 @@ type store interface {
 	weir.WebhookService
 	weir.ExperienceEndpointService
 	weir.SettingService
+	weir.QueueStatter
 	Close() error
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
 	weirhttp "github.com/weirhq/weir/http"
+	"github.com/weirhq/weir/metrics"
 	"github.com/weirhq/weir/mqtt"
 	"github.com/weirhq/weir/nats"
 	_ "github.com/weirhq/weir/nodes" // register the node types
@@ -40,6 +41,7 @@ type Main struct {
 	server   *http.Server
 	ln       net.Listener
 	debug    *debugServer // nil without --debug-addr
+	metrics  *metrics.Metrics
 	served   chan error
 }
 
@@ -75,6 +77,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := m.openMetrics(); err != nil {
+		return err
+	}
+	runs = m.metrics.Queue(runs)
 	hub := &engine.DebugHub{}
 	replies := &engine.ReplyHub{} // webhook requests waiting for a Webhook Reply node
 	if m.nats != nil {
@@ -82,7 +88,7 @@ func (m *Main) Open(ctx context.Context) error {
 			return err
 		}
 	}
-	limiter, err := m.limiter(ctx, "presses", m.Config.PressLimit) // for API presses and Workflow Trigger nodes
+	limiter, err := m.countedLimiter(ctx, "presses", m.Config.PressLimit) // for API presses and Workflow Trigger nodes
 	if err != nil {
 		return err
 	}
@@ -100,7 +106,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// within the second (at once in a cluster, see shareCache).
 	tokens := &weirhttp.TokenCache{Tokens: inst.DB}
 	m.executor = &engine.Executor{
-		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
+		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: m.metrics.Storage(inst.DB), State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
 		Debug:   m.debugSink(hub),
 		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: runs, Limiter: limiter, Cache: cache},
@@ -131,15 +137,16 @@ func (m *Main) Open(ctx context.Context) error {
 	api := weirhttp.NewServer()
 	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, tokens
 	api.Versions = inst.DB
-	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, runs
+	api.Storage, api.Logs, api.Runs = m.metrics.Storage(inst.DB), inst.DB, runs
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Cache = cache
-	if api.WebhookLimiter, err = m.limiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
+	api.Metrics = m.metrics.Handler()
+	if api.WebhookLimiter, err = m.countedLimiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
 		return err
 	}
 	m.server = &http.Server{
-		Handler:           api.Handler(),
+		Handler:           m.metrics.Requests(api.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
