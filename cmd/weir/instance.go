@@ -71,9 +71,35 @@ func openInstance(cfg Config) (*instance, error) {
 	return nil, err
 }
 
+// dbFile is the name of the SQLite database in the data directory.
+const dbFile = "weir.db"
+
+// isPostgres reports whether the --store value names PostgreSQL.
+func isPostgres(store string) bool {
+	return strings.HasPrefix(store, "postgres://") || strings.HasPrefix(store, "postgresql://")
+}
+
+// openExistingInstance is openInstance for the commands that work on an
+// instance weir serve made (token, flow import and export): with SQLite,
+// a data directory without a weir database is an error, not a new instance.
+func openExistingInstance(cfg Config) (*instance, error) {
+	if !isPostgres(cfg.Store) {
+		path := filepath.Join(cfg.DataDir, dbFile)
+		ok, err := sqlite.Exists(context.Background(), path)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s holds no weir database (%s); pass the --data directory weir serve uses (default %s), or start weir serve --data %s first",
+				cfg.DataDir, dbFile, DefaultConfig().DataDir, cfg.DataDir)
+		}
+	}
+	return openInstance(cfg)
+}
+
 // openStore opens the store cfg names.
 func openStore(cfg Config) (store, error) {
-	if strings.HasPrefix(cfg.Store, "postgres://") || strings.HasPrefix(cfg.Store, "postgresql://") {
+	if isPostgres(cfg.Store) {
 		db := postgres.NewDB(cfg.Store)
 		db.MaxStorageKeys = cfg.StorageKeys
 		if cfg.StorageKeys == 0 {
@@ -84,7 +110,7 @@ func openStore(cfg Config) (store, error) {
 		}
 		return db, db.Open()
 	}
-	db := sqlite.NewDB(filepath.Join(cfg.DataDir, "weir.db"))
+	db := sqlite.NewDB(filepath.Join(cfg.DataDir, dbFile))
 	db.Sync = cfg.Sync
 	db.MaxStorageKeys = cfg.StorageKeys
 	if cfg.StorageKeys == 0 {

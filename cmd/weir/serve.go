@@ -61,9 +61,6 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.debug, err = openDebugServer(m.Config.DebugAddr); err != nil {
 		return err
 	}
-	if err := m.printOwnerToken(ctx); err != nil {
-		return err
-	}
 	if m.Config.Queue != "" {
 		server, _, err := nats.ParseQueueURL(m.Config.Queue)
 		if err != nil {
@@ -153,6 +150,12 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.server.RegisterOnShutdown(api.StopStreams)
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+		return err
+	}
+	// Only now that the address is bound: a start that fails before
+	// creates no token it would never show again.
+	if err := m.printOwnerToken(ctx); err != nil {
+		m.ln.Close()
 		return err
 	}
 	m.served = make(chan error, 1)
@@ -276,6 +279,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return nil
 		}
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	tuneGC()
 	if err := m.Open(ctx); err != nil {
