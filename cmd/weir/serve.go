@@ -123,7 +123,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.timers.Open(); err != nil {
 		return err
 	}
-	if err := m.openMQTTTriggers(cache); err != nil {
+	if err := m.openMQTTTriggers(cache, runs); err != nil {
 		return err
 	}
 	if m.nats != nil {
@@ -168,12 +168,13 @@ func (m *Main) Open(ctx context.Context) error {
 // the --mqtt-url broker, when one is given; the API's flow changes reach
 // them through the cache's invalidations. Scaled out (--queue), the
 // processes subscribe as one shared subscription group, so that each
-// message starts its runs once.
-func (m *Main) openMQTTTriggers(cache *engine.FlowCache) error {
+// message starts its runs once, queued on runs, the queue the executors
+// claim from.
+func (m *Main) openMQTTTriggers(cache *engine.FlowCache, runs weir.RunQueue) error {
 	if m.Config.MQTTURL == "" {
 		return nil
 	}
-	m.topics = &triggers.MQTTTopics{Flows: m.inst.DB, Versions: m.inst.DB, Queue: m.inst.DB, Logger: m.Logger,
+	m.topics = &triggers.MQTTTopics{Flows: m.inst.DB, Versions: m.inst.DB, Queue: runs, Logger: m.Logger,
 		Origins: m.mqtt.Ledger}
 	m.mqttSub = &mqtt.Subscriber{URL: m.Config.MQTTURL, ClientID: "weir-" + weir.NewKey(8), Logger: m.Logger,
 		Handle: m.topics.Deliver}
