@@ -110,6 +110,22 @@ func TestTokenCreateNeedsDatabase(t *testing.T) {
 	}
 }
 
+func TestTokenCreateNeedsPostgresInstance(t *testing.T) {
+	store := mustPostgresStore(t) // a schema of its own, not created yet
+	args := []string{"token", "create", "--data", t.TempDir(), "--store", store}
+	var out bytes.Buffer
+	err := run(t.Context(), args, &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "holds no weir instance") || out.Len() > 0 {
+		t.Errorf("token create on an empty schema = %v, printed %q; want an error saying it holds no weir instance", err, out.String())
+	}
+	cfg := DefaultConfig()
+	cfg.Store = store
+	openMain(t, cfg)
+	if err := run(t.Context(), args, &out, io.Discard); err != nil || out.Len() == 0 {
+		t.Errorf("token create on the instance weir serve started = %v", err)
+	}
+}
+
 func TestTokenCreateScopes(t *testing.T) {
 	m, c := openMain(t, DefaultConfig())
 	for _, tc := range []struct {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -83,18 +84,36 @@ func isPostgres(store string) bool {
 // instance weir serve made (token, flow import and export): with SQLite,
 // a data directory without a weir database is an error, not a new instance.
 func openExistingInstance(cfg Config) (*instance, error) {
-	if !isPostgres(cfg.Store) {
-		path := filepath.Join(cfg.DataDir, dbFile)
-		ok, err := sqlite.Exists(context.Background(), path)
+	ctx := context.Background()
+	if isPostgres(cfg.Store) {
+		schema := storeSchema(cfg.Store)
+		ok, err := postgres.Exists(ctx, cfg.Store, schema)
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
-			return nil, fmt.Errorf("%s holds no weir database (%s); pass the --data directory weir serve uses (default %s), or start weir serve --data %s first",
-				cfg.DataDir, dbFile, DefaultConfig().DataDir, cfg.DataDir)
+			return nil, fmt.Errorf("schema %s of the --store database holds no weir instance; pass the --store weir serve uses, or start weir serve with it first", cmp.Or(schema, postgres.DefaultSchema))
 		}
+		return openInstance(cfg)
+	}
+	ok, err := sqlite.Exists(ctx, filepath.Join(cfg.DataDir, dbFile))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("%s holds no weir database (%s); pass the --data directory weir serve uses (default %s), or start weir serve --data %s first",
+			cfg.DataDir, dbFile, DefaultConfig().DataDir, cfg.DataDir)
 	}
 	return openInstance(cfg)
+}
+
+// storeSchema returns the search_path a PostgreSQL --store URL names, or "".
+func storeSchema(store string) string {
+	u, err := url.Parse(store)
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("search_path")
 }
 
 // openStore opens the store cfg names.
@@ -105,8 +124,8 @@ func openStore(cfg Config) (store, error) {
 		if cfg.StorageKeys == 0 {
 			db.MaxStorageKeys = -1 // no limit
 		}
-		if u, err := url.Parse(cfg.Store); err == nil && u.Query().Get("search_path") != "" {
-			db.Schema = u.Query().Get("search_path") // weir's tables live in that schema
+		if schema := storeSchema(cfg.Store); schema != "" {
+			db.Schema = schema // weir's tables live in that schema
 		}
 		return db, db.Open()
 	}
