@@ -86,7 +86,8 @@ func New(nodeTypes []string) *Metrics {
 	}, []string{"op"})
 	m.reg.MustRegister(m.runsAccepted, m.runsCompleted, m.runsFailed, m.runsDropped, m.runDuration,
 		m.nodeErrorsVec, m.requests, m.limited, m.store,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewBuildInfoCollector())
 	return m
 }
 

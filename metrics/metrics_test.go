@@ -61,7 +61,7 @@ func TestQueue(t *testing.T) {
 	_ = q.CompleteRun(ctx, &weir.Run{ID: "broken"}, &weir.LogEntry{})
 	text := scrape(t, m)
 	for _, line := range []string{
-		"weir_runs_accepted_total 2", "weir_runs_completed_total 1", "weir_runs_failed_total 1",
+		"weir_runs_accepted_total 2", "weir_runs_completed_total 1", `go_build_info{checksum="",path="github.com/weirhq/weir",version="(devel)"} 1`, "weir_runs_failed_total 1",
 		"weir_runs_dropped_total 1", "weir_run_duration_seconds_count 2", "weir_run_duration_seconds_sum 2.0015",
 		`weir_run_duration_seconds_bucket{le="0.0025"} 1`,
 		`weir_node_errors_total{node_type="FunctionNode"} 1`, `weir_node_errors_total{node_type="DebugNode"} 0`,
