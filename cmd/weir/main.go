@@ -45,6 +45,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "version", "--version", "-version":
 		return runVersion(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
+		if len(args) > 1 { // weir help flow import: that command's help
+			return run(ctx, append(args[1:len(args):len(args)], "-h"), stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
@@ -64,5 +67,5 @@ Usage:
   weir restore --data DIR FILE         make a backup the store of a new data directory
   weir version                         print the version (also weir --version)
 
-Every command takes -h for its flags.
+Every command takes -h for its flags (or: weir help COMMAND).
 `
