@@ -216,7 +216,8 @@ func checkFile(name string, w io.Writer) error {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		reason := err.Error()
-		if pe, ok := err.(*os.PathError); ok {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
 			reason = pe.Err.Error()
 		}
 		fmt.Fprintf(w, "%s: cannot read the file: %s\n", name, reason)
