@@ -15,14 +15,16 @@ var allowed = map[string][]string{
 	"":                {},
 	"engine/js":       {},
 	"engine/path":     {"engine/js"},
-	"engine/template": {"engine/js"},
-	"engine/expr":     {"engine/js"},
+	"engine/template": {"engine/js", "internal/nodejs"}, // internal/nodejs: tests only
+	"engine/expr":     {"engine/js", "internal/nodejs"}, // internal/nodejs: tests only
+	"internal/nodejs": {"engine/js"},
 	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock", "nodes"}, // nodes: tests only
 	"nodes":           {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr"},
 	"auth":            {""},
 	"flowfile":        {""},
 	"ratelimit":       {},
 	"mqtt":            {},
+	"metrics":         {"", "mock"},
 	"nats":            {"", "engine", "queuetest", "triggers", "mock"}, // all but the root: tests only
 	"triggers":        {"", "engine", "mock"},
 	"store/storetest": {""},
@@ -31,7 +33,7 @@ var allowed = map[string][]string{
 	"queuetest":       {""},
 	"mock":            {""},
 	"http":            {"", "auth", "engine", "engine/js", "flowfile", "mock", "store/sqlite"},
-	"e2e":             {},
+	"e2e":             {"internal/nodejs"},
 	"bench":           {"bench/loadgen"},
 	"bench/loadgen":   {},
 	"cmd/weir":        nil, // anything

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/weirhq/weir/internal/nodejs"
 )
 
 // ownerHeader is the line `weir serve` prints on stdout before the owner
@@ -34,12 +36,11 @@ const (
 // fast, so -short skips nothing.
 func TestLosantClient(t *testing.T) {
 	node := mustLookPath(t, "node")
-	npm := mustLookPath(t, "npm")
 	root := mustModuleRoot(t)
 	jsDir := filepath.Join(root, "e2e", "js")
 
 	bin := mustBuildWeir(t, root)
-	mustInstallClient(t, npm, jsDir)
+	nodejs.MustInstall(t, jsDir)
 	files, err := filepath.Glob(filepath.Join(jsDir, "*.test.mjs"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no JS test files in %s (err %v)", jsDir, err)
@@ -202,45 +203,37 @@ func (s *server) stop(t *testing.T) {
 	}
 }
 
-// mustBuildWeir builds ./cmd/weir into a temporary directory.
-func mustBuildWeir(t *testing.T, root string) string {
-	t.Helper()
-	goTool := "go"
-	if goroot := os.Getenv("GOROOT"); goroot != "" {
-		goTool = filepath.Join(goroot, "bin", "go")
-	}
-	bin := filepath.Join(t.TempDir(), "weir")
-	cmd := exec.Command(goTool, "build", "-o", bin, "./cmd/weir")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/weir: %v\n%s", err, out)
-	}
-	return bin
+// built is the weir binary the tests share, built once.
+var built struct {
+	once     sync.Once
+	bin, out string
+	err      error
 }
 
-// mustInstallClient runs `npm ci` in dir when node_modules is missing or
-// older than package-lock.json, so a fresh checkout needs only go test.
-func mustInstallClient(t *testing.T, npm, dir string) {
+// mustBuildWeir builds ./cmd/weir into a temporary directory, once for
+// all the tests of the package.
+func mustBuildWeir(t *testing.T, root string) string {
 	t.Helper()
-	lock, err := os.Stat(filepath.Join(dir, "package-lock.json"))
-	if err != nil {
-		t.Fatalf("package-lock.json: %v", err)
+	built.once.Do(func() {
+		goTool := "go"
+		if goroot := os.Getenv("GOROOT"); goroot != "" {
+			goTool = filepath.Join(goroot, "bin", "go")
+		}
+		dir, err := os.MkdirTemp("", "weir-e2e")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.bin = filepath.Join(dir, "weir")
+		cmd := exec.Command(goTool, "build", "-o", built.bin, "./cmd/weir")
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		built.out, built.err = string(out), err
+	})
+	if built.err != nil {
+		t.Fatalf("go build ./cmd/weir: %v\n%s", built.err, built.out)
 	}
-	// npm writes node_modules/.package-lock.json on every install.
-	installed, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json"))
-	if err == nil && !installed.ModTime().Before(lock.ModTime()) {
-		return
-	}
-	t.Logf("installing the JS client: npm ci in %s", dir)
-	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	out := &lineLogger{t: t, prefix: "npm: "}
-	cmd.Stdout, cmd.Stderr = out, out
-	err = cmd.Run()
-	out.Flush()
-	if err != nil {
-		t.Fatalf("npm ci in %s: %v", dir, err)
-	}
+	return built.bin
 }
 
 // mustLookPath finds a required tool; a missing one fails the test.

@@ -77,6 +77,10 @@ type Server struct {
 	// its headers have; 0 means BodyReadTimeout (see LimitBodyTime).
 	BodyReadTimeout time.Duration
 
+	// Metrics, when set, serves GET /metrics (scope metrics.get or a user
+	// token's all.User); without it the route answers 404.
+	Metrics http.Handler
+
 	streams streams
 }
 

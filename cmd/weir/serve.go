@@ -15,6 +15,7 @@ import (
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
 	weirhttp "github.com/weirhq/weir/http"
+	"github.com/weirhq/weir/metrics"
 	"github.com/weirhq/weir/mqtt"
 	"github.com/weirhq/weir/nats"
 	_ "github.com/weirhq/weir/nodes" // register the node types
@@ -41,9 +42,10 @@ type Main struct {
 	ln       net.Listener
 	debug    *debugServer        // nil without --debug-addr
 	own      engine.OwnListeners // the listeners above, which the HTTP node never reaches
+	metrics  *metrics.Metrics
+	served   chan error
 
 	bodyReadTimeout time.Duration // of both listeners; 0: weirhttp.BodyReadTimeout (tests shorten it)
-	served          chan error
 }
 
 // Open opens the data directory, starts the executor and starts serving.
@@ -65,9 +67,6 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.debug != nil {
 		m.own.Add(m.debug.ln.Addr())
 	}
-	if err := m.printOwnerToken(ctx); err != nil {
-		return err
-	}
 	if m.Config.Queue != "" {
 		server, _, err := nats.ParseQueueURL(m.Config.Queue)
 		if err != nil {
@@ -81,6 +80,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := m.openMetrics(); err != nil {
+		return err
+	}
+	runs = m.metrics.Queue(runs)
 	hub := &engine.DebugHub{}
 	replies := &engine.ReplyHub{} // webhook requests waiting for a Webhook Reply node
 	if m.nats != nil {
@@ -88,7 +91,7 @@ func (m *Main) Open(ctx context.Context) error {
 			return err
 		}
 	}
-	limiter, err := m.limiter(ctx, "presses", m.Config.PressLimit) // for API presses and Workflow Trigger nodes
+	limiter, err := m.countedLimiter(ctx, "presses", m.Config.PressLimit) // for API presses and Workflow Trigger nodes
 	if err != nil {
 		return err
 	}
@@ -106,7 +109,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// within the second (at once in a cluster, see shareCache).
 	tokens := &weirhttp.TokenCache{Tokens: inst.DB}
 	m.executor = &engine.Executor{
-		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
+		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: m.metrics.Storage(inst.DB), State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
 		Debug:   m.debugSink(hub),
 		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: runs, Limiter: limiter, Cache: cache},
@@ -127,7 +130,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.timers.Open(); err != nil {
 		return err
 	}
-	if err := m.openMQTTTriggers(cache); err != nil {
+	if err := m.openMQTTTriggers(cache, runs); err != nil {
 		return err
 	}
 	if m.nats != nil {
@@ -138,19 +141,20 @@ func (m *Main) Open(ctx context.Context) error {
 	api := weirhttp.NewServer()
 	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, tokens
 	api.Versions = inst.DB
-	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, runs
+	api.Storage, api.Logs, api.Runs = m.metrics.Storage(inst.DB), inst.DB, runs
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Cache = cache
 	api.BodyReadTimeout = m.bodyReadTimeout
-	if api.WebhookLimiter, err = m.limiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
+	api.Metrics = m.metrics.Handler()
+	if api.WebhookLimiter, err = m.countedLimiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
 		return err
 	}
 	// Against slow clients: headers in 10 s, bodies in 30 s (the handler's
 	// LimitBodyTime), 2 minutes idle; no write timeout, which would end
 	// debug streams and replies waited for.
 	m.server = &http.Server{
-		Handler:           api.Handler(),
+		Handler:           m.metrics.Requests(api.Handler()),
 		ReadHeaderTimeout: weirhttp.ReadHeaderTimeout,
 		IdleTimeout:       weirhttp.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
@@ -160,6 +164,12 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.own.Add(m.ln.Addr())
+	// Only now that the address is bound: a start that fails before
+	// creates no token it would never show again.
+	if err := m.printOwnerToken(ctx); err != nil {
+		m.ln.Close()
+		return err
+	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.ln) }()
 	m.Logger.Info("weir is serving", "addr", m.Addr(), "data", m.Config.DataDir)
@@ -170,12 +180,13 @@ func (m *Main) Open(ctx context.Context) error {
 // the --mqtt-url broker, when one is given; the API's flow changes reach
 // them through the cache's invalidations. Scaled out (--queue), the
 // processes subscribe as one shared subscription group, so that each
-// message starts its runs once.
-func (m *Main) openMQTTTriggers(cache *engine.FlowCache) error {
+// message starts its runs once, queued on runs, the queue the executors
+// claim from.
+func (m *Main) openMQTTTriggers(cache *engine.FlowCache, runs weir.RunQueue) error {
 	if m.Config.MQTTURL == "" {
 		return nil
 	}
-	m.topics = &triggers.MQTTTopics{Flows: m.inst.DB, Versions: m.inst.DB, Queue: m.inst.DB, Logger: m.Logger,
+	m.topics = &triggers.MQTTTopics{Flows: m.inst.DB, Versions: m.inst.DB, Queue: runs, Logger: m.Logger,
 		Origins: m.mqtt.Ledger}
 	m.mqttSub = &mqtt.Subscriber{URL: m.Config.MQTTURL, ClientID: "weir-" + weir.NewKey(8), Logger: m.Logger,
 		Handle: m.topics.Deliver}
@@ -281,6 +292,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return nil
 		}
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	tuneGC()
 	if err := m.Open(ctx); err != nil {

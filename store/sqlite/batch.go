@@ -191,6 +191,7 @@ func (b *batcher) commit(batch []*op) {
 		}
 		o.done <- errs[i]
 	}
+	b.db.ckpt.restart(b.db.wconn)
 }
 
 // exec runs each operation of batch in its own savepoint, recording failures
@@ -198,7 +199,6 @@ func (b *batcher) commit(batch []*op) {
 // succeeded, or the error that doomed the whole transaction.
 func (b *batcher) exec(batch []*op, errs []error) (hooks []func(), err error) {
 	ctx := context.Background()
-	b.db.ckpt.bound(b.db.wconn)
 	tx := &Tx{db: b.db, now: b.db.now()}
 	if _, err := tx.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
 		return nil, fmt.Errorf("sqlite: begin: %w", err)

@@ -13,6 +13,15 @@ import (
 // checkpointInterval is the least time between two background checkpoints.
 const checkpointInterval = 200 * time.Millisecond
 
+// restartFrames is the most the write-ahead log holds, in pages, before the
+// writer checkpoints and truncates it itself (4,096 pages: 16 MiB at
+// SQLite's default page size); a database's reserve may lower it (see
+// walLimit). A variable for tests.
+var restartFrames int64 = 4096
+
+// pageSize is SQLite's default page size, which weir's databases use.
+const pageSize = 4096
+
 // checkpointer copies the write-ahead log into the database file in the
 // background, on a connection of its own, instead of SQLite's automatic
 // checkpoint: that one runs inside the commit that crosses 1,000 pages of log,
@@ -21,6 +30,20 @@ const checkpointInterval = 200 * time.Millisecond
 // and the writer starts the log over once a checkpoint has copied all of it.
 // Durability is unchanged: a commit is in the log, synced as Sync says,
 // before it returns; the checkpoint only moves committed pages.
+//
+// Under sustained load that alone lets the log grow without bound: SQLite
+// starts the log over only in a write transaction that begins when every
+// frame has been copied, and with commits following each other the
+// background checkpoint is always a commit or more behind (a 30 s webhook
+// load grew the log to 350 MB). So once the log file is over limit bytes,
+// the writer checkpoints it between two transactions (see restart): with no
+// commit in between, the copy catches up and the writer's next transaction
+// starts the log over, and SQLite cuts the file back to the limit
+// (journal_size_limit). The background checkpoint has copied most of the
+// log by then, so the writer pauses for little more than one sync of the
+// database file, a few milliseconds. A reader holding an older snapshot (a
+// backup) keeps the log from starting over meanwhile; the checkpoint waits
+// for no reader.
 //
 // On a full disk the log cannot be copied (the database file has no room to
 // grow into), so it cannot start over and every commit makes it longer: the
@@ -31,17 +54,9 @@ const checkpointInterval = 200 * time.Millisecond
 // back); when that fails for lack of space, the log is stuck: writes other
 // than deletes are refused without touching the log, the reserve is
 // released to give the database file room, and the checkpoint is tried
-// again every checkpointInterval until it succeeds.
-//
-// A passive checkpoint never catches up with a writer that commits without
-// pause (the log starts over only when a write begins with all of it
-// copied), so the log would also grow without bound under sustained writes,
-// by whatever is written between two checkpoints. Once it is over limit
-// bytes, the writer has it truncated before its next transaction (see
-// bound), which holds writes for as long as copying the pages the passive
-// checkpoints left takes, a few milliseconds. The reserve is four times the
-// limit: room for the database file to grow by the whole log, and for
-// deletes.
+// again every checkpointInterval until it succeeds. The limit is at most
+// half the reserve: room for the database file to grow by the whole log,
+// and for deletes.
 type checkpointer struct {
 	db      *sql.DB // one connection
 	walPath string
@@ -61,8 +76,10 @@ type checkpointer struct {
 // connection and starts checkpointing the database at path (opened with the
 // DSN parameters params) in the background when kicked.
 func openCheckpointer(wconn *sql.Conn, path, params string, limit int64, room *reserve, stuck *atomic.Bool) (*checkpointer, error) {
-	if _, err := wconn.ExecContext(context.Background(), `PRAGMA wal_autocheckpoint = 0`); err != nil {
-		return nil, fmt.Errorf("sqlite: open: %w", err)
+	for _, pragma := range []string{`PRAGMA wal_autocheckpoint = 0`, fmt.Sprintf(`PRAGMA journal_size_limit = %d`, limit)} {
+		if _, err := wconn.ExecContext(context.Background(), pragma); err != nil {
+			return nil, fmt.Errorf("sqlite: open: %w", err)
+		}
 	}
 	cdb, err := sql.Open("sqlite", path+params)
 	if err != nil {
@@ -146,20 +163,20 @@ func (c *checkpointer) checkpoint() {
 	}
 }
 
-// bound is called by the writer before each transaction, on the write
-// connection: when the log is over its limit, because the background
-// checkpoints did not keep up with the writes, it copies all of the log and
-// truncates it (so that the file's size says how much it holds) before
-// anything more is written to it. A log it cannot copy for lack of space is
-// stuck (see checkpointer).
-func (c *checkpointer) bound(conn *sql.Conn) {
+// restart is called by the writer goroutine between transactions, on the
+// write connection: when the log file is over its limit, because the
+// background checkpoints did not keep up with the writes, it copies what it
+// can of the log, so that the next transaction starts it over. A log it
+// cannot copy for lack of space is stuck (see checkpointer); a checkpoint
+// that fails otherwise leaves the log to the next transaction.
+func (c *checkpointer) restart(conn *sql.Conn) {
 	st, err := os.Stat(c.walPath)
 	if err != nil || st.Size() <= c.limit {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, err := conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(TRUNCATE)`); isFull(err) {
+	if _, err := conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`); isFull(err) {
 		c.stuck.Store(true)
 		c.changed()
 	}

@@ -35,7 +35,7 @@ func TestCheckpointKeepsLogSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	if st.Size() > 4<<20 {
-		t.Errorf("write-ahead log is %d bytes after 10 MB written in checkpointed rounds, want at most 1 MiB", st.Size())
+		t.Errorf("write-ahead log is %d bytes after 10 MB written in checkpointed rounds, want at most 2 MiB", st.Size())
 	}
 	data, err := os.Stat(path)
 	if err != nil {
@@ -48,11 +48,11 @@ func TestCheckpointKeepsLogSmall(t *testing.T) {
 
 // TestCheckpointBoundsLogUnderSustainedWrites writes 5 MB without a pause:
 // a passive checkpoint never catches up with such a writer, so the log
-// would hold all of it; the writer has it truncated once it is over its
-// limit (a quarter of the reserve), so it stays near that: 512 KiB here.
+// would hold all of it; the writer has it start over once it is over its
+// limit (at most half the reserve), so it stays near that: 1 MiB here.
 func TestCheckpointBoundsLogUnderSustainedWrites(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "weir.db")
-	db := mustOpenDB(t, path, func(db *sqlite.DB) { db.ReserveBytes = 2 << 20 }) // log limit 512 KiB
+	db := mustOpenDB(t, path, func(db *sqlite.DB) { db.ReserveBytes = 2 << 20 }) // log limit 1 MiB
 	f := mustAppFlow(t, db)
 	value := json.RawMessage(strconv.Quote(strings.Repeat("x", 10_000)))
 	var largest int64
@@ -64,8 +64,8 @@ func TestCheckpointBoundsLogUnderSustainedWrites(t *testing.T) {
 			largest = max(largest, st.Size())
 		}
 	}
-	if largest > 1<<20 {
-		t.Errorf("write-ahead log reached %d bytes under 5 MB of sustained writes, want at most 1 MiB", largest)
+	if largest > 2<<20 {
+		t.Errorf("write-ahead log reached %d bytes under 5 MB of sustained writes, want at most 2 MiB", largest)
 	}
 	t.Logf("largest write-ahead log: %d bytes", largest)
 }

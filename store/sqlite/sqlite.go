@@ -194,15 +194,15 @@ func (db *DB) closePools() error {
 	return nil
 }
 
-// walLimit is the size of the write-ahead log beyond which the writer has
-// it truncated: a quarter of the reserve (4 MiB by default, the size at
-// which SQLite's own automatic checkpoint runs), so that the reserve holds
-// room for the database file to grow by the whole log.
+// walLimit is the size of the write-ahead log beyond which the writer
+// checkpoints it so that it starts over, and to which its file is cut back: restartFrames pages (16 MiB), or half the reserve when that
+// is less (8 MiB by default), so that the reserve holds room for the
+// database file to grow by the whole log, and for deletes.
 func walLimit(reserve int64) int64 {
 	if reserve <= 0 {
 		reserve = DefaultReserveBytes
 	}
-	return reserve / 4
+	return min(restartFrames*pageSize, reserve/2)
 }
 
 // maxStorageKeys is the cap on keys per flow in force; 0 for none.
