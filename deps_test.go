@@ -34,6 +34,8 @@ var allowed = map[string][]string{
 	"e2e":             {},
 	"bench":           {"bench/loadgen"},
 	"bench/loadgen":   {},
+	"web":             {},
+	"web/build":       {},
 	"cmd/weir":        nil, // anything
 }
 

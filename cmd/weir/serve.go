@@ -19,6 +19,7 @@ import (
 	"github.com/weirhq/weir/nats"
 	_ "github.com/weirhq/weir/nodes" // register the node types
 	"github.com/weirhq/weir/triggers"
+	"github.com/weirhq/weir/web"
 )
 
 // Main is a running weir server: the wiring of store, engine and API.
@@ -41,6 +42,7 @@ type Main struct {
 	ln       net.Listener
 	debug    *debugServer // nil without --debug-addr
 	served   chan error
+	newToken string // the owner token created on first start, for the console link
 }
 
 // Open opens the data directory, starts the executor and starts serving.
@@ -135,6 +137,9 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Cache = cache
+	if m.Config.Console {
+		api.Console = web.Dist()
+	}
 	if api.WebhookLimiter, err = m.limiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
 		return err
 	}
@@ -150,7 +155,8 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.ln) }()
-	m.Logger.Info("weir is serving", "addr", m.Addr(), "data", m.Config.DataDir)
+	m.Logger.Info("weir is serving", "addr", m.Addr(), "data", m.Config.DataDir, "console", m.Config.Console)
+	m.printConsoleLink()
 	return nil
 }
 
@@ -242,7 +248,22 @@ func (m *Main) printOwnerToken(ctx context.Context) error {
 		out = os.Stdout
 	}
 	fmt.Fprintf(out, "Owner API token (scope all.User; shown only this once, use it as 'Authorization: Bearer <token>'):\n%s\n", tok)
+	m.newToken = tok
 	return nil
+}
+
+// printConsoleLink prints, after the owner token of a first start, a link
+// that opens the console signed in with it.
+func (m *Main) printConsoleLink() {
+	if m.newToken == "" || !m.Config.Console {
+		return
+	}
+	out := m.Stdout
+	if out == nil {
+		out = os.Stdout
+	}
+	fmt.Fprintf(out, "Console (signed in with this token): %s\n", consoleLink(m.Addr(), m.newToken))
+	m.newToken = ""
 }
 
 // debugSink publishes Debug node output to the flows' live debug streams,

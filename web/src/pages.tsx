@@ -1,0 +1,319 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, appPath, flowPath, type Application, type Flow, type List } from './api';
+import { download, exportable, fileName } from './doc';
+
+/** Shows an error answer or a failure under a page's heading. */
+export function ErrorLine({ error }: { error: string }) {
+  if (!error) return null;
+  return (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  );
+}
+
+const message = (err: unknown) => (err as Error).message;
+
+/** A name shown as text, or as a field while it is renamed. */
+function Rename({ name, onRename }: { name: string; onRename: (n: string) => Promise<void> }) {
+  const [editing, setEditing] = useState(false);
+  const [value, setValue] = useState(name);
+  if (!editing) {
+    return (
+      <button type="button" className="link rename" onClick={() => (setValue(name), setEditing(true))}>
+        Rename
+      </button>
+    );
+  }
+  return (
+    <form
+      className="inline"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        await onRename(value.trim());
+        setEditing(false);
+      }}
+    >
+      <input aria-label="New name" className="rename-input" value={value} onChange={(e) => setValue(e.target.value)} autoFocus />
+      <button type="submit">Save name</button>
+      <button type="button" onClick={() => setEditing(false)}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+/** A delete button that asks once more before it deletes. */
+export function Delete({ what, onDelete }: { what: string; onDelete: () => Promise<void> }) {
+  const [asking, setAsking] = useState(false);
+  if (!asking) {
+    return (
+      <button type="button" className="danger delete" onClick={() => setAsking(true)}>
+        Delete
+      </button>
+    );
+  }
+  return (
+    <span className="confirm">
+      Delete {what}?{' '}
+      <button type="button" className="danger confirm-delete" onClick={() => onDelete().finally(() => setAsking(false))}>
+        Yes, delete
+      </button>
+      <button type="button" onClick={() => setAsking(false)}>
+        Keep
+      </button>
+    </span>
+  );
+}
+
+const matches = (q: string, ...texts: (string | undefined)[]) =>
+  q === '' || texts.some((t) => (t ?? '').toLowerCase().includes(q.toLowerCase()));
+
+export function Applications() {
+  const [apps, setApps] = useState<Application[] | null>(null);
+  const [error, setError] = useState('');
+  const [query, setQuery] = useState('');
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const load = useCallback(async () => {
+    try {
+      const list = await api<List<Application>>('GET', '/applications?perPage=1000&sortField=name');
+      setApps(list.items);
+      setError('');
+    } catch (err) {
+      setError(message(err));
+    }
+  }, []);
+  useEffect(() => {
+    load();
+  }, [load]);
+  const act = async (f: () => Promise<unknown>) => {
+    try {
+      await f();
+      await load();
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  return (
+    <main className="page">
+      <h1>Applications</h1>
+      <ErrorLine error={error} />
+      <form
+        className="create"
+        aria-label="New application"
+        onSubmit={(e) => {
+          e.preventDefault();
+          act(async () => {
+            const app = await api<Application>('POST', '/applications', { name: name.trim(), description });
+            setName('');
+            setDescription('');
+            location.hash = `#/applications/${app.id}`;
+          });
+        }}
+      >
+        <input id="new-app-name" placeholder="New application name" value={name} onChange={(e) => setName(e.target.value)} />
+        <input id="new-app-description" placeholder="Description (optional)" value={description} onChange={(e) => setDescription(e.target.value)} />
+        <button type="submit" id="create-app" disabled={name.trim() === ''}>
+          Create application
+        </button>
+      </form>
+      <input type="search" className="search" id="search" placeholder="Search applications" value={query} onChange={(e) => setQuery(e.target.value)} />
+      {apps === null ? (
+        <p>Loading…</p>
+      ) : apps.length === 0 ? (
+        <p className="empty">No applications yet. Create one above.</p>
+      ) : (
+        <table className="list" id="applications">
+          <tbody>
+            {apps
+              .filter((a) => matches(query, a.name, a.description, a.id))
+              .map((a) => (
+                <tr key={a.id} data-id={a.id}>
+                  <td>
+                    <a href={`#/applications/${a.id}`} className="name">
+                      {a.name}
+                    </a>
+                    <div className="sub">{a.description}</div>
+                  </td>
+                  <td className="actions">
+                    <Rename name={a.name} onRename={(n) => act(() => api('PATCH', appPath(a.id), { name: n }))} />
+                    <Delete what={`application ${a.name} and all its flows`} onDelete={() => act(() => api('DELETE', appPath(a.id)))} />
+                  </td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      )}
+    </main>
+  );
+}
+
+/** Reads an export file: one flow, {flows: […]}, or a list of flows. */
+export function importBody(text: string): { flows: any[] } {
+  let doc: any;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new Error('The file is not JSON. Import takes a Losant workflow export file (.json).');
+  }
+  if (Array.isArray(doc)) return { flows: doc };
+  if (doc && Array.isArray(doc.flows)) return doc;
+  if (doc && (doc.nodes || doc.triggers || doc.name)) return { flows: [doc] };
+  throw new Error('The file holds no workflow: expected a flow, or an object with a flows list.');
+}
+
+export function Flows({ appId }: { appId: string }) {
+  const [app, setApp] = useState<Application | null>(null);
+  const [flows, setFlows] = useState<Flow[] | null>(null);
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+  const [query, setQuery] = useState('');
+  const [name, setName] = useState('');
+  const [dropping, setDropping] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const load = useCallback(async () => {
+    try {
+      const [a, list] = await Promise.all([
+        api<Application>('GET', appPath(appId)),
+        api<List<Flow>>('GET', `${appPath(appId)}/flows?perPage=1000&sortField=name`),
+      ]);
+      setApp(a);
+      setFlows(list.items);
+      setError('');
+    } catch (err) {
+      setError(message(err));
+    }
+  }, [appId]);
+  useEffect(() => {
+    load();
+  }, [load]);
+  const act = async (f: () => Promise<unknown>) => {
+    try {
+      await f();
+      await load();
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  const importFiles = async (files: FileList | null) => {
+    if (!files || files.length === 0) return;
+    setNotice('');
+    await act(async () => {
+      let n = 0;
+      for (const file of Array.from(files)) {
+        const body = importBody(await file.text());
+        const res = await api<{ flows: Flow[] }>('POST', `${appPath(appId)}/flows/import`, body);
+        n += res.flows.length;
+      }
+      setNotice(`Imported ${n} flow${n === 1 ? '' : 's'} (disabled until you enable them).`);
+    });
+  };
+  const exportAll = async () => {
+    try {
+      const list = await api<List<Flow>>('GET', `${appPath(appId)}/flows?perPage=1000&sortField=name`);
+      download(fileName(app?.name ?? 'flows') , { flows: list.items.map(exportable), flowVersions: [] });
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  return (
+    <main
+      className={'page' + (dropping ? ' dropping' : '')}
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes('Files')) {
+          e.preventDefault();
+          setDropping(true);
+        }
+      }}
+      onDragLeave={() => setDropping(false)}
+      onDrop={(e) => {
+        if (!e.dataTransfer.files.length) return;
+        e.preventDefault();
+        setDropping(false);
+        importFiles(e.dataTransfer.files);
+      }}
+    >
+      <nav className="crumbs">
+        <a href="#/">Applications</a> / <span id="app-name">{app?.name ?? '…'}</span>
+      </nav>
+      <h1>Flows</h1>
+      <ErrorLine error={error} />
+      {notice && (
+        <p className="notice" role="status" id="notice">
+          {notice}
+        </p>
+      )}
+      <form
+        className="create"
+        aria-label="New flow"
+        onSubmit={(e) => {
+          e.preventDefault();
+          act(async () => {
+            const f = await api<Flow>('POST', `${appPath(appId)}/flows`, { name: name.trim(), triggers: [], nodes: [] });
+            setName('');
+            location.hash = `#/applications/${appId}/flows/${f.id}`;
+          });
+        }}
+      >
+        <input id="new-flow-name" placeholder="New flow name" value={name} onChange={(e) => setName(e.target.value)} />
+        <button type="submit" id="create-flow" disabled={name.trim() === ''}>
+          Create flow
+        </button>
+        <span className="spacer" />
+        <button type="button" id="import" onClick={() => fileInput.current?.click()}>
+          Import…
+        </button>
+        <input ref={fileInput} id="import-file" type="file" accept=".json,application/json" multiple hidden onChange={(e) => (importFiles(e.target.files), (e.target.value = ''))} />
+        <button type="button" id="export-all" onClick={exportAll} disabled={!flows?.length}>
+          Export all
+        </button>
+      </form>
+      <p className="hint">Drop Losant workflow export files (.json) anywhere on this page to import them.</p>
+      <input type="search" className="search" id="search" placeholder="Search flows" value={query} onChange={(e) => setQuery(e.target.value)} />
+      {flows === null ? (
+        <p>Loading…</p>
+      ) : flows.length === 0 ? (
+        <p className="empty">No flows yet. Create one, or import an export file.</p>
+      ) : (
+        <table className="list" id="flows">
+          <tbody>
+            {flows
+              .filter((f) => matches(query, f.name, f.description, f.id))
+              .map((f) => (
+                <tr key={f.id} data-id={f.id}>
+                  <td>
+                    <a href={`#/applications/${appId}/flows/${f.id}`} className="name">
+                      {f.name}
+                    </a>
+                    <div className="sub">
+                      {f.flowClass !== 'cloud' ? f.flowClass + ' · ' : ''}
+                      {f.nodes?.length ?? 0} nodes · {f.triggers?.length ?? 0} triggers
+                    </div>
+                  </td>
+                  <td>
+                    <label className="toggle">
+                      <input
+                        type="checkbox"
+                        className="enabled"
+                        checked={f.enabled}
+                        onChange={(e) => act(() => api('PATCH', flowPath(appId, f.id), { enabled: e.target.checked }))}
+                      />{' '}
+                      Enabled
+                    </label>
+                  </td>
+                  <td className="actions">
+                    <button type="button" className="link export" onClick={() => download(fileName(f.name), exportable(f))}>
+                      Export
+                    </button>
+                    <Rename name={f.name} onRename={(n) => act(() => api('PATCH', flowPath(appId, f.id), { name: n }))} />
+                    <Delete what={`flow ${f.name}`} onDelete={() => act(() => api('DELETE', flowPath(appId, f.id)))} />
+                  </td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      )}
+    </main>
+  );
+}
