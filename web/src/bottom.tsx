@@ -14,19 +14,19 @@ export interface DebugMessage {
   seq: number; // arrival order, for keys
 }
 
-/** A JSON value as a collapsible tree. */
-export function Tree({ value, name, open }: { value: unknown; name?: string; open?: boolean }) {
+/** A JSON value as a collapsible tree, open two levels deep. */
+export function Tree({ value, name, depth = 0 }: { value: unknown; name?: string; depth?: number }) {
   if (value !== null && typeof value === 'object') {
     const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value as object);
     const summary = Array.isArray(value) ? `[${entries.length}]` : `{${entries.length}}`;
     return (
-      <details className="tree" open={open}>
+      <details className="tree" open={depth < 2}>
         <summary>
           {name !== undefined && <span className="key">{name}: </span>}
           <span className="sum">{summary}</span>
         </summary>
         {entries.map(([k, v]) => (
-          <Tree key={k} name={k} value={v} open={false} />
+          <Tree key={k} name={k} value={v} depth={depth + 1} />
         ))}
       </details>
     );
@@ -87,7 +87,7 @@ export function DebugPanel({
                 {m.message && <span className="text">{m.message}</span>}
                 <span className="ver">{m.flowVersion}</span>
               </div>
-              <Tree value={m.payload} name={m.property || 'payload'} open={true} />
+              <Tree value={m.payload} name={m.property || 'payload'} />
             </li>
           ))}
         </ol>

@@ -513,7 +513,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
             onConnect={onConnect}
             onNodeDragStart={() => remember()}
             deleteKeyCode={['Backspace', 'Delete']}
-            fitView
+            fitView={start.nodes.length > 0}
             fitViewOptions={{ maxZoom: 1.2 }}
             minZoom={0.05}
             onlyRenderVisibleElements={nodes.length > 200}
@@ -536,7 +536,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
           </ConfigPanel>
         )}
       </div>
-      <section className="bottom">
+      <section className="dock">
         <div className="tabs">
           <button type="button" id="tab-debug" className={tab === 'debug' ? 'on' : ''} onClick={() => setTab('debug')}>
             Debug {messages.length > 0 && <span className="badge">{messages.length}</span>}
