@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -66,6 +67,7 @@ func chromiumPath(t *testing.T) string {
 func mustBrowser(t *testing.T) *browserPage {
 	t.Helper()
 	path := chromiumPath(t)
+	begin := time.Now()
 	if testing.Short() {
 		t.Skip("browser tests take a few seconds; skipped with -short")
 	}
@@ -98,6 +100,7 @@ func mustBrowser(t *testing.T) *browserPage {
 	if err != nil {
 		t.Fatalf("start Chromium %s: %v", path, err)
 	}
+	t.Logf("Chromium started in %v", time.Since(begin).Round(time.Millisecond))
 	t.Cleanup(func() {
 		if !t.Failed() {
 			return
@@ -166,8 +169,8 @@ func (p *browserPage) click(sel string) {
 	p.settle()
 }
 
-// fill replaces the text of the input sel selects by typing text, as a
-// person does, so the page sees each key.
+// fill replaces the text of the input sel selects with text, entered as a
+// person's typing or pasting is: the page sees an input event.
 func (p *browserPage) fill(sel, text string) {
 	p.t.Helper()
 	q := jsString(sel)
@@ -177,7 +180,12 @@ func (p *browserPage) fill(sel, text string) {
 		p.do("clear "+sel, chromedp.KeyEvent("\b"))
 		return
 	}
-	p.do("type into "+sel, chromedp.KeyEvent(text))
+	// Inserted as typed text (the page gets input events), in one step.
+	p.do("type into "+sel, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, input.InsertText, input.InsertTextParams{Text: text})
+		return err
+	}))
+	p.settle()
 }
 
 // center returns the middle of the element sel selects, in the viewport.

@@ -88,6 +88,7 @@ func TestConsoleLink(t *testing.T) {
 // TestConsoleSignIn signs in from the printed link and by pasting a token,
 // and is sent back to sign-in when its token is revoked.
 func TestConsoleSignIn(t *testing.T) {
+	t.Parallel() // each has its own weir and browser
 	m, owner := openMain(t, DefaultConfig())
 	p := mustBrowser(t)
 
@@ -177,6 +178,7 @@ type flowDoc struct {
 // imports, exports and deletes applications and flows through the pages,
 // checking the server's state through the API.
 func TestConsoleApplicationsAndFlows(t *testing.T) {
+	t.Parallel() // each has its own weir and browser
 	m, owner := openMain(t, DefaultConfig())
 	p := mustBrowser(t)
 	p.open(consoleURL(m, owner.token))
@@ -200,13 +202,16 @@ func TestConsoleApplicationsAndFlows(t *testing.T) {
 	p.open(fmt.Sprintf("http://%s/console/#/applications/%s", m.Addr(), appID))
 	p.waitFor("the flow in the list", `document.querySelector('#flows a.name')?.textContent === 'Thermostat'`)
 
-	// Enable it, rename it.
-	p.click("#flows input.enabled")
+	// New flows start enabled: turn it off, then on again.
 	var list struct{ Items []flowDoc }
-	waitFor(t, 5*time.Second, "the flow to be enabled", func() bool {
-		owner.mustDo(200, "GET", flowsPath, nil, &list)
-		return len(list.Items) == 1 && list.Items[0].Enabled
-	})
+	for _, want := range []bool{false, true} {
+		p.click("#flows input.enabled")
+		p.waitFor("the box set", fmt.Sprintf(`document.querySelector('#flows input.enabled').checked === %v`, want))
+		waitFor(t, 10*time.Second, fmt.Sprintf("enabled to be %v", want), func() bool {
+			owner.mustDo(200, "GET", flowsPath, nil, &list)
+			return len(list.Items) == 1 && list.Items[0].Enabled == want
+		})
+	}
 	p.click("#flows .rename")
 	p.fill("#flows .rename-input", "Thermostat 2")
 	p.click("#flows .inline button[type=submit]")
@@ -337,6 +342,7 @@ func selectNode(p *browserPage, id string) {
 // debug message, the run's log entry and the storage value; then deletes,
 // undoes and redoes, and meets a conflict.
 func TestConsoleBuildAndRun(t *testing.T) {
+	t.Parallel() // each has its own weir and browser
 	m, owner := openMain(t, DefaultConfig())
 	var app, flow struct{ ID string }
 	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
@@ -467,6 +473,55 @@ func TestConsoleBuildAndRun(t *testing.T) {
 	owner.mustDo(200, "GET", flowPath, nil, &saved)
 	if len(saved.Nodes) != 3 {
 		t.Errorf("after overwrite %d nodes, want 3", len(saved.Nodes))
+	}
+	p.checkClean()
+}
+
+// TestConsoleRunErrorAndValidation presses a button whose path throws: the
+// run log shows the failed run, and its error selects the failing node.
+// Then an edit the server refuses shows its 400 on the node concerned.
+func TestConsoleRunErrorAndValidation(t *testing.T) {
+	t.Parallel() // each has its own weir and browser
+	m, owner := openMain(t, DefaultConfig())
+	var app, flow struct{ ID string }
+	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
+	flowPath := "/applications/" + app.ID + "/flows"
+	owner.mustDo(201, "POST", flowPath, map[string]any{"name": "Fails", "enabled": true,
+		"triggers": []any{map[string]any{"type": "virtualButton", "meta": map[string]any{"x": 40, "y": 40}, "outputIds": [][]string{{"thrower"}}}},
+		"nodes": []any{
+			map[string]any{"id": "thrower", "type": "ThrowErrorNode", "config": map[string]any{"messageTemplate": "too hot: {{data.temp}}"},
+				"meta": map[string]any{"x": 300, "y": 40, "label": "Complain"}},
+			map[string]any{"id": "other", "type": "DebugNode", "meta": map[string]any{"x": 300, "y": 200, "label": "Unwired"}},
+		}}, &flow)
+
+	p := mustBrowser(t)
+	p.open(consoleURL(m, owner.token))
+	p.open(fmt.Sprintf("http://%s/console/#/applications/%s/flows/%s", m.Addr(), app.ID, flow.ID))
+	p.waitFor("the flow", `document.querySelectorAll('.react-flow__node').length === 3`)
+	p.fill("#payload", `{"temp": 41}`)
+	p.click("#press")
+	p.click("#tab-runs")
+	p.waitFor("the failed run", `document.querySelector('#run-log tr.run.failed .run-error')?.textContent.includes('too hot: 41')`)
+	p.click("#run-log tr.run.failed .run-error")
+	p.waitFor("the failing node selected", `document.querySelector('.config')?.dataset.node === 'thrower'`)
+
+	// A node whose type is emptied in the JSON tab: the server refuses the
+	// save, and the node carries the server's message.
+	p.click(".react-flow__controls-fitview")
+	selectNode(p, "other")
+	p.click("#raw-json-tab")
+	raw := eval[string](p, `document.querySelector('#raw-json').value`)
+	p.fill("#raw-json", strings.Replace(raw, `"type": "DebugNode"`, `"type": ""`, 1))
+	p.click("#save")
+	p.waitFor("the refusal", `document.querySelector('#editor-error')?.textContent.includes('flow.nodes.1.type')`)
+	p.waitFor("the message on the node", fmt.Sprintf(`document.querySelector('%s .weir-node')?.title.includes('Server: flow.nodes.1.type')`, nodeSel("other")))
+	if n := eval[int](p, `document.querySelectorAll('.weir-node.invalid').length`); n != 1 {
+		t.Errorf("%d nodes marked, want only the refused one", n)
+	}
+	var saved flowDoc
+	owner.mustDo(200, "GET", flowPath+"/"+flow.ID, nil, &saved)
+	if saved.Nodes[1]["type"] != "DebugNode" {
+		t.Errorf("the refused save changed the flow: %v", saved.Nodes[1])
 	}
 	p.checkClean()
 }

@@ -520,7 +520,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
           >
             <Background />
             <Controls />
-            <MiniMap pannable zoomable />
+            <MiniMap pannable zoomable style={{ width: 150, height: 100 }} />
           </ReactFlow>
         </div>
         {one && (

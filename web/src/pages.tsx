@@ -297,7 +297,11 @@ export function Flows({ appId }: { appId: string }) {
                         type="checkbox"
                         className="enabled"
                         checked={f.enabled}
-                        onChange={(e) => act(() => api('PATCH', flowPath(appId, f.id), { enabled: e.target.checked }))}
+                        onChange={(e) => {
+                          const enabled = e.target.checked;
+                          setFlows((fs) => fs && fs.map((x) => (x.id === f.id ? { ...x, enabled } : x)));
+                          act(() => api('PATCH', flowPath(appId, f.id), { enabled }));
+                        }}
                       />{' '}
                       Enabled
                     </label>
