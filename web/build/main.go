@@ -6,9 +6,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
@@ -65,7 +68,8 @@ func findWebDir() (string, error) {
 
 // bundle builds the console from webDir/src and returns the files of dist
 // by name: index.html (with the hashed asset names filled in), the script,
-// the style sheet, their licence notices and the static files of src/static.
+// the style sheet, their licence comments, licenses.txt (the licences of
+// the bundled npm packages) and the static files of src/static.
 func bundle(webDir string) (map[string][]byte, error) {
 	if _, err := os.Stat(filepath.Join(webDir, "node_modules", "react")); err != nil {
 		return nil, fmt.Errorf("run npm ci in %s first: %w", webDir, err)
@@ -90,6 +94,7 @@ func bundle(webDir string) (map[string][]byte, error) {
 		Define:            map[string]string{"process.env.NODE_ENV": `"production"`},
 		Loader:            map[string]api.Loader{".svg": api.LoaderFile},
 		LogLevel:          api.LogLevelSilent,
+		Metafile:          true,
 	})
 	if len(res.Errors) > 0 {
 		msgs := api.FormatMessages(res.Errors, api.FormatMessagesOptions{Kind: api.ErrorMessage})
@@ -110,6 +115,11 @@ func bundle(webDir string) (map[string][]byte, error) {
 	if js == "" || css == "" {
 		return nil, fmt.Errorf("esbuild wrote no script or no style sheet")
 	}
+	notices, err := licenses(webDir, res.Metafile)
+	if err != nil {
+		return nil, err
+	}
+	files["licenses.txt"] = notices
 	page, err := os.ReadFile(filepath.Join(webDir, "src", "index.html"))
 	if err != nil {
 		return nil, err
@@ -128,4 +138,66 @@ func bundle(webDir string) (map[string][]byte, error) {
 		files[e.Name()] = data
 	}
 	return files, nil
+}
+
+// packageDir matches the npm package of a bundled file:
+// node_modules/name/… or node_modules/@scope/name/….
+var packageDir = regexp.MustCompile(`^node_modules/((?:@[^/]+/)?[^/]+)/`)
+
+// licenses returns the licence texts of every npm package with a file in
+// the bundle, by package name and version, so that the console ships the
+// notices its libraries' licences ask for.
+func licenses(webDir, metafile string) ([]byte, error) {
+	var meta struct {
+		Inputs map[string]json.RawMessage `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(metafile), &meta); err != nil {
+		return nil, fmt.Errorf("esbuild metafile: %w", err)
+	}
+	pkgs := map[string]bool{}
+	for in := range meta.Inputs {
+		if m := packageDir.FindStringSubmatch(in); m != nil {
+			pkgs[m[1]] = true
+		}
+	}
+	names := make([]string, 0, len(pkgs))
+	for name := range pkgs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("The weir console bundles these npm packages; their licences follow.\n")
+	for _, name := range names {
+		dir := filepath.Join(webDir, "node_modules", filepath.FromSlash(name))
+		var pkg struct{ Version, License string }
+		data, err := os.ReadFile(filepath.Join(dir, "package.json"))
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(data, &pkg); err != nil {
+			return nil, fmt.Errorf("%s/package.json: %w", name, err)
+		}
+		text, err := licenseText(dir)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(&b, "\n%s\n%s %s (%s)\n\n%s\n", strings.Repeat("=", 72), name, pkg.Version, pkg.License, strings.TrimSpace(text))
+	}
+	return []byte(b.String()), nil
+}
+
+// licenseText reads a package's licence file.
+func licenseText(dir string) (string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		upper := strings.ToUpper(e.Name())
+		if strings.HasPrefix(upper, "LICENSE") || strings.HasPrefix(upper, "LICENCE") {
+			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			return string(data), err
+		}
+	}
+	return "", fmt.Errorf("no licence file")
 }
