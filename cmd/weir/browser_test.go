@@ -204,6 +204,21 @@ func (p *browserPage) drag(from string, x, y float64) {
 	p.settle()
 }
 
+// dropFiles drags files from outside the browser and drops them on the
+// element sel selects, as a person dropping them from a file manager.
+func (p *browserPage) dropFiles(sel string, files ...string) {
+	p.t.Helper()
+	x, y := p.center(sel)
+	data := &input.DragData{Items: []*input.DragDataItem{}, Files: files, DragOperationsMask: 1}
+	for _, typ := range []input.DispatchDragEventType{input.DispatchDragEventTypeDragEnter, input.DispatchDragEventTypeDragOver, input.DispatchDragEventTypeDrop} {
+		p.do("drop files", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, input.DispatchDragEvent, input.DispatchDragEventParams{Type: typ, X: x, Y: y, Data: data})
+			return err
+		}))
+	}
+	p.settle()
+}
+
 // text returns the text of the element sel selects ("" when none does).
 func (p *browserPage) text(sel string) string {
 	p.t.Helper()

@@ -229,6 +229,14 @@ func TestConsoleApplicationsAndFlows(t *testing.T) {
 	p.waitFor("the import notice", `document.querySelector('#notice')?.textContent.startsWith('Imported 1 flow')`)
 	p.waitFor("two flows", `document.querySelectorAll('#flows tbody tr').length === 2`)
 
+	// And by dropping one on the page.
+	dropped := t.TempDir() + "/dropped.json"
+	if err := os.WriteFile(dropped, []byte(strings.Replace(importFile, `"name": "Imported"`, `"name": "Dropped"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.dropFiles("#flows", dropped)
+	p.waitFor("three flows", `document.querySelectorAll('#flows tbody tr').length === 3 && [...document.querySelectorAll('#flows a.name')].some((a) => a.textContent === 'Dropped')`)
+
 	// Search narrows the list.
 	p.fill("#search", "impo")
 	p.waitFor("one match", `document.querySelectorAll('#flows tbody tr').length === 1 && document.querySelector('#flows a.name').textContent === 'Imported'`)
@@ -268,7 +276,7 @@ func TestConsoleApplicationsAndFlows(t *testing.T) {
 	p.click("#flows .confirm-delete")
 	waitFor(t, 5*time.Second, "the flow's deletion", func() bool {
 		owner.mustDo(200, "GET", flowsPath, nil, &list)
-		return len(list.Items) == 1
+		return len(list.Items) == 2
 	})
 	p.click(".crumbs a")
 	p.click("#applications .delete")
