@@ -627,3 +627,79 @@ func TestConsoleLargeFlow(t *testing.T) {
 	}
 	p.checkClean()
 }
+
+// TestConsoleGlobalsAndVersions adds a global that a Debug node's message
+// renders, then creates a default version, presses (the version runs),
+// opens it read-only, returns to develop and deletes it.
+func TestConsoleGlobalsAndVersions(t *testing.T) {
+	t.Parallel()
+	m, owner := openMain(t, DefaultConfig())
+	var app, flow struct{ ID string }
+	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
+	flowPath := "/applications/" + app.ID + "/flows"
+	owner.mustDo(201, "POST", flowPath, map[string]any{"name": "Greeter",
+		"triggers": []any{map[string]any{"type": "virtualButton", "meta": map[string]any{"x": 40, "y": 40}, "outputIds": [][]string{{"say"}}}},
+		"nodes": []any{map[string]any{"id": "say", "type": "DebugNode", "config": map[string]any{"message": "{{globals.greeting}} world"},
+			"meta": map[string]any{"x": 300, "y": 40, "label": "Say"}}}}, &flow)
+	flowPath += "/" + flow.ID
+
+	p := mustBrowser(t)
+	p.open(consoleURL(m, owner.token))
+	p.open(fmt.Sprintf("http://%s/console/#/applications/%s/flows/%s", m.Addr(), app.ID, flow.ID))
+	p.waitFor("the flow", `document.querySelectorAll('.react-flow__node').length === 2`)
+
+	p.click("#tab-globals")
+	p.click("#global-add")
+	p.fill("#globals tr.global .global-key", "greeting")
+	p.fill("#globals tr.global .global-json", `"hello"`)
+	p.click("#save")
+	p.waitFor("the save", `document.querySelector('#dirty').textContent === 'All changes saved'`)
+	var saved struct {
+		Globals          []map[string]any
+		DefaultVersionID *string
+	}
+	owner.mustDo(200, "GET", flowPath, nil, &saved)
+	if !jsonEqual(t, saved.Globals, []map[string]any{{"key": "greeting", "json": `"hello"`}}) {
+		t.Errorf("saved globals = %v", saved.Globals)
+	}
+	p.click("#tab-debug")
+	p.waitFor("the live debug stream", `document.querySelector('#stream-status')?.textContent === 'live'`)
+	p.click("#press")
+	p.waitFor("the rendered global", `document.querySelector('#debug-panel .msg .text')?.textContent === 'hello world'`)
+
+	// A default version: presses run it.
+	p.click("#tab-versions")
+	p.fill("#version-name", "v1")
+	p.fill("#version-notes", "first")
+	p.click("#version-default")
+	p.click("#version-create")
+	p.waitFor("v1 as the default", `document.querySelector('#default-version')?.textContent === 'v1' && document.querySelector('#versions tr[data-version=v1] .badge')`)
+	owner.mustDo(200, "GET", flowPath, nil, &saved)
+	var versions struct{ Items []struct{ ID, Version, Notes string } }
+	owner.mustDo(200, "GET", flowPath+"/versions", nil, &versions)
+	if len(versions.Items) != 1 || versions.Items[0].Notes != "first" || saved.DefaultVersionID == nil || *saved.DefaultVersionID != versions.Items[0].ID {
+		t.Fatalf("versions %+v, default %v: want v1 with its notes as the default", versions.Items, saved.DefaultVersionID)
+	}
+	p.click("#tab-debug")
+	p.click("#debug-clear")
+	p.click("#press")
+	p.waitFor("v1's run", `document.querySelector('#debug-panel .msg .ver')?.textContent === 'v1'`)
+
+	// Open it read-only, then go back to develop and delete it.
+	p.click("#tab-versions")
+	p.click("#versions tr[data-version=v1] .open-version")
+	p.waitFor("the read-only graph", `document.querySelectorAll('#version-view .react-flow__node').length === 2 && document.querySelectorAll('#version-view .react-flow__edge').length === 1`)
+	p.click("#version-close")
+	p.click("#default-develop")
+	p.waitFor("develop as the default", `document.querySelector('#default-version')?.textContent === 'develop'`)
+	p.click("#versions tr[data-version=v1] .delete")
+	p.click("#versions tr[data-version=v1] .confirm-delete")
+	p.waitFor("v1 gone", `!document.querySelector('#versions tr[data-version=v1]')`)
+	owner.mustDo(200, "GET", flowPath+"/versions", nil, &versions)
+	saved.DefaultVersionID = nil // absent means develop
+	owner.mustDo(200, "GET", flowPath, nil, &saved)
+	if len(versions.Items) != 0 || saved.DefaultVersionID != nil {
+		t.Errorf("after deleting v1: versions %+v, default %v", versions.Items, saved.DefaultVersionID)
+	}
+	p.checkClean()
+}

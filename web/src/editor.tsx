@@ -34,6 +34,7 @@ import {
   type Kind,
 } from './doc';
 import { WeirNode } from './node';
+import { Globals, Versions } from './versions';
 import { ErrorLine } from './pages';
 import { setLeaveGuard } from './route';
 
@@ -132,7 +133,8 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const [error, setError] = useState('');
   const [serverProblems, setServerProblems] = useState<Map<string, string>>(new Map());
   const [conflict, setConflict] = useState<Flow | null>(null);
-  const [tab, setTab] = useState<'debug' | 'runs' | 'storage'>('debug');
+  const [tab, setTab] = useState<'debug' | 'runs' | 'storage' | 'versions' | 'globals'>('debug');
+  const [globals, setGlobals] = useState<{ key: string; json: string }[]>(initial.globals ?? []);
   const [messages, setMessages] = useState<DebugMessage[]>([]);
   const [streamStatus, setStreamStatus] = useState('connecting');
   const [refresh, setRefresh] = useState(0);
@@ -276,9 +278,21 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   );
 
   const save = async (force: boolean) => {
-    setSaving(true);
     setError('');
     setConflict(null);
+    const bad = globals.find((g) => {
+      try {
+        JSON.parse(g.json);
+        return !/^[0-9a-zA-Z_-]{1,255}$/.test(g.key);
+      } catch {
+        return true;
+      }
+    });
+    if (bad) {
+      setTab('globals');
+      return setError(`Not saved: the global ${JSON.stringify(bad.key)} needs a key of letters, digits, _ or - and a JSON value.`);
+    }
+    setSaving(true);
     try {
       if (!force) {
         const current = await api<Flow>('GET', flowPath(appId, flowID));
@@ -288,8 +302,9 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
         }
       }
       const def = toDefinition(now.current.nodes, now.current.edges);
-      const saved = await api<Flow>('PATCH', flowPath(appId, flowID), { triggers: def.triggers, nodes: def.nodes });
+      const saved = await api<Flow>('PATCH', flowPath(appId, flowID), { triggers: def.triggers, nodes: def.nodes, globals });
       setFlow(saved);
+      setGlobals(saved.globals ?? []);
       setServerProblems(new Map());
       // The server fills in trigger keys: take its triggers and nodes back.
       const order = (kind: Kind) => now.current.nodes.filter((n) => n.data.kind === kind).sort((a, b) => a.data.seq - b.data.seq);
@@ -449,7 +464,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
         <label className="toggle">
           <input type="checkbox" id="flow-enabled" checked={flow.enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
         </label>
-        <button type="button" id="export" onClick={() => download(fileName(flow.name), exportable({ ...flow, ...toDefinition(nodes, edges) }))}>
+        <button type="button" id="export" onClick={() => download(fileName(flow.name), exportable({ ...flow, ...toDefinition(nodes, edges), globals }))}>
           Export
         </button>
         <span className="spacer" />
@@ -547,10 +562,26 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
           <button type="button" id="tab-storage" className={tab === 'storage' ? 'on' : ''} onClick={() => setTab('storage')}>
             Storage
           </button>
+          <button type="button" id="tab-globals" className={tab === 'globals' ? 'on' : ''} onClick={() => setTab('globals')}>
+            Globals
+          </button>
+          <button type="button" id="tab-versions" className={tab === 'versions' ? 'on' : ''} onClick={() => setTab('versions')}>
+            Versions
+          </button>
         </div>
         {tab === 'debug' && <DebugPanel messages={messages} labels={labels} status={streamStatus} onClear={() => setMessages([])} onSelectNode={selectNode} />}
         {tab === 'runs' && <RunLog appId={appId} flowId={flowID} refresh={refresh} onSelectNode={selectNode} />}
         {tab === 'storage' && <Storage appId={appId} flowId={flowID} refresh={refresh} />}
+        {tab === 'globals' && (
+          <Globals
+            globals={globals}
+            onChange={(g) => {
+              setGlobals(g);
+              setDirty(true);
+            }}
+          />
+        )}
+        {tab === 'versions' && <Versions appId={appId} flow={flow} specs={specs} dirty={dirty} onFlow={(f) => setFlow((x) => ({ ...x, ...f }))} />}
       </section>
     </main>
   );
