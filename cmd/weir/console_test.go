@@ -675,7 +675,9 @@ func TestConsoleGlobalsAndVersions(t *testing.T) {
 	p.click("#version-create")
 	p.waitFor("v1 as the default", `document.querySelector('#default-version')?.textContent === 'v1' && document.querySelector('#versions tr[data-version=v1] .badge')`)
 	owner.mustDo(200, "GET", flowPath, nil, &saved)
-	var versions struct{ Items []struct{ ID, Version, Notes string } }
+	var versions struct {
+		Items []struct{ ID, Version, Notes string }
+	}
 	owner.mustDo(200, "GET", flowPath+"/versions", nil, &versions)
 	if len(versions.Items) != 1 || versions.Items[0].Notes != "first" || saved.DefaultVersionID == nil || *saved.DefaultVersionID != versions.Items[0].ID {
 		t.Fatalf("versions %+v, default %v: want v1 with its notes as the default", versions.Items, saved.DefaultVersionID)
