@@ -705,3 +705,64 @@ func TestConsoleGlobalsAndVersions(t *testing.T) {
 	}
 	p.checkClean()
 }
+
+// TestConsoleApplicationResources creates a webhook, an experience
+// endpoint and an API token from an application's pages; the token shown
+// works until it is turned inactive.
+func TestConsoleApplicationResources(t *testing.T) {
+	t.Parallel()
+	m, owner := openMain(t, DefaultConfig())
+	var app struct{ ID string }
+	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
+	appPath := "/applications/" + app.ID
+	p := mustBrowser(t)
+	p.open(consoleURL(m, owner.token))
+	p.open(fmt.Sprintf("http://%s/console/#/applications/%s", m.Addr(), app.ID))
+
+	p.click("#apptab-webhooks")
+	p.fill("#new-webhook-name", "Sensors")
+	p.click("#new-webhook-wait")
+	p.click("#create-webhook")
+	p.waitFor("the webhook's URL", `document.querySelector('#webhooks .webhook-url')?.textContent.includes('/webhooks/')`)
+	var hooks struct {
+		Items []struct {
+			Name, Token  string
+			WaitForReply bool
+		}
+	}
+	owner.mustDo(200, "GET", appPath+"/webhooks", nil, &hooks)
+	if len(hooks.Items) != 1 || hooks.Items[0].Name != "Sensors" || !hooks.Items[0].WaitForReply ||
+		!strings.HasSuffix(p.text("#webhooks .webhook-url"), "/webhooks/"+hooks.Items[0].Token) {
+		t.Errorf("webhooks %+v, shown URL %q", hooks.Items, p.text("#webhooks .webhook-url"))
+	}
+
+	p.click("#apptab-endpoints")
+	p.choose("#new-endpoint-method", "post")
+	p.fill("#new-endpoint-route", "/readings")
+	p.click("#create-endpoint")
+	p.waitFor("the endpoint", `document.querySelector('#endpoints tbody tr strong')?.textContent === 'POST /readings'`)
+	var endpoints struct {
+		Items []struct {
+			Route, Method string
+			Enabled       bool
+		}
+	}
+	owner.mustDo(200, "GET", appPath+"/experience/endpoints", nil, &endpoints)
+	if len(endpoints.Items) != 1 || endpoints.Items[0].Route != "/readings" || endpoints.Items[0].Method != "post" || !endpoints.Items[0].Enabled {
+		t.Errorf("endpoints %+v", endpoints.Items)
+	}
+
+	p.click("#apptab-tokens")
+	p.fill("#new-token-name", "device")
+	p.fill("#new-token-days", "2")
+	p.click("#create-token")
+	p.waitFor("the new token", `document.querySelector('#created-token')?.value.split('.').length === 3`)
+	tok := &client{t: t, base: owner.base, token: eval[string](p, `document.querySelector('#created-token').value`)}
+	if link := p.text("#created-token-link"); link != consoleURL(m, tok.token) {
+		t.Errorf("console link %q, want %q", link, consoleURL(m, tok.token))
+	}
+	tok.mustDo(200, "GET", appPath, nil, nil)
+	p.click("#tokens tbody tr input.active")
+	waitFor(t, 10*time.Second, "the token to stop working", func() bool { return tok.do("GET", appPath, nil, nil) == 401 })
+	p.checkClean()
+}

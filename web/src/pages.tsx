@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, appPath, flowPath, type Application, type Flow, type List } from './api';
 import { download, exportable, fileName } from './doc';
+import { Endpoints, Tokens, Webhooks } from './resources';
 
 /** Shows an error answer or a failure under a page's heading. */
 export function ErrorLine({ error }: { error: string }) {
@@ -163,7 +164,17 @@ export function importBody(text: string): { flows: any[] } {
   throw new Error('The file holds no workflow: expected a flow, or an object with a flows list.');
 }
 
-export function Flows({ appId }: { appId: string }) {
+const appTabs = [
+  ['flows', 'Flows'],
+  ['webhooks', 'Webhooks'],
+  ['endpoints', 'Experience endpoints'],
+  ['tokens', 'API tokens'],
+] as const;
+
+export type AppTab = (typeof appTabs)[number][0];
+
+/** An application's page: its flows, webhooks, experience endpoints or tokens. */
+export function Flows({ appId, tab = 'flows' }: { appId: string; tab?: AppTab }) {
   const [app, setApp] = useState<Application | null>(null);
   const [flows, setFlows] = useState<Flow[] | null>(null);
   const [error, setError] = useState('');
@@ -221,14 +232,14 @@ export function Flows({ appId }: { appId: string }) {
     <main
       className={'page' + (dropping ? ' dropping' : '')}
       onDragOver={(e) => {
-        if (e.dataTransfer.types.includes('Files')) {
+        if (tab === 'flows' && e.dataTransfer.types.includes('Files')) {
           e.preventDefault();
           setDropping(true);
         }
       }}
       onDragLeave={() => setDropping(false)}
       onDrop={(e) => {
-        if (!e.dataTransfer.files.length) return;
+        if (tab !== 'flows' || !e.dataTransfer.files.length) return;
         e.preventDefault();
         setDropping(false);
         importFiles(e.dataTransfer.files);
@@ -237,8 +248,19 @@ export function Flows({ appId }: { appId: string }) {
       <nav className="crumbs">
         <a href="#/">Applications</a> / <span id="app-name">{app?.name ?? '…'}</span>
       </nav>
-      <h1>Flows</h1>
+      <nav className="tabs app-tabs">
+        {appTabs.map(([k, label]) => (
+          <a key={k} id={'apptab-' + k} className={tab === k ? 'on' : ''} href={`#/applications/${appId}${k === 'flows' ? '' : '/' + k}`}>
+            {label}
+          </a>
+        ))}
+      </nav>
       <ErrorLine error={error} />
+      {tab === 'webhooks' && <Webhooks appId={appId} />}
+      {tab === 'endpoints' && <Endpoints appId={appId} />}
+      {tab === 'tokens' && <Tokens appId={appId} />}
+      {tab === 'flows' && (
+        <>
       {notice && (
         <p className="notice" role="status" id="notice">
           {notice}
@@ -317,6 +339,8 @@ export function Flows({ appId }: { appId: string }) {
               ))}
           </tbody>
         </table>
+      )}
+        </>
       )}
     </main>
   );
