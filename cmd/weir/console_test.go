@@ -721,20 +721,42 @@ func TestConsoleApplicationResources(t *testing.T) {
 
 	p.click("#apptab-webhooks")
 	p.fill("#new-webhook-name", "Sensors")
-	p.click("#new-webhook-wait")
 	p.click("#create-webhook")
 	p.waitFor("the webhook's URL", `document.querySelector('#webhooks .webhook-url')?.textContent.includes('/webhooks/')`)
 	var hooks struct {
 		Items []struct {
-			Name, Token  string
-			WaitForReply bool
+			ID, Name, Token string
+			WaitForReply    bool
 		}
 	}
 	owner.mustDo(200, "GET", appPath+"/webhooks", nil, &hooks)
-	if len(hooks.Items) != 1 || hooks.Items[0].Name != "Sensors" || !hooks.Items[0].WaitForReply ||
+	if len(hooks.Items) != 1 || hooks.Items[0].Name != "Sensors" || hooks.Items[0].WaitForReply ||
 		!strings.HasSuffix(p.text("#webhooks .webhook-url"), "/webhooks/"+hooks.Items[0].Token) {
-		t.Errorf("webhooks %+v, shown URL %q", hooks.Items, p.text("#webhooks .webhook-url"))
+		t.Fatalf("webhooks %+v, shown URL %q", hooks.Items, p.text("#webhooks .webhook-url"))
 	}
+	hookURL := p.text("#webhooks .webhook-url")
+
+	// A flow with a Webhook trigger, its webhook picked from a list, runs
+	// when the webhook is called.
+	var flow struct{ ID string }
+	owner.mustDo(201, "POST", appPath+"/flows", map[string]any{"name": "Hooked", "triggers": []any{}, "nodes": []any{}}, &flow)
+	p.open(fmt.Sprintf("http://%s/console/#/applications/%s/flows/%s", m.Addr(), app.ID, flow.ID))
+	p.waitFor("the editor", `document.querySelector('#flow-name')?.textContent === 'Hooked'`)
+	trigger := addFromPalette(p, "webhook", 40, 40)
+	p.waitFor("the webhook in the list", `[...document.querySelectorAll('.config select[name=key] option')].some((o) => o.textContent === 'Sensors')`)
+	p.choose(".config select[name=key]", hooks.Items[0].ID)
+	debug := addFromPalette(p, "DebugNode", 300, 40)
+	connect(p, trigger, 0, debug)
+	p.click("#save")
+	p.waitFor("the save", `document.querySelector('#dirty').textContent === 'All changes saved'`)
+	p.waitFor("the live debug stream", `document.querySelector('#stream-status')?.textContent === 'live'`)
+	resp, err := http.Post(hookURL, "application/json", strings.NewReader(`{"reading": 17}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	p.waitFor("the webhook's run", `document.querySelector('#debug-panel .msg')?.textContent.includes('reading: 17')`)
+	p.open(fmt.Sprintf("http://%s/console/#/applications/%s", m.Addr(), app.ID))
 
 	p.click("#apptab-endpoints")
 	p.choose("#new-endpoint-method", "post")

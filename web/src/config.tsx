@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
-import type { Field, Spec } from './api';
+import { api, appPath, type Field, type List, type Spec } from './api';
 import { getPath, labelOf, setPath, type CanvasNode } from './doc';
 
 interface Props {
+  appId: string;
   node: CanvasNode;
   onChange: (raw: any, coalesce?: string) => void;
   onDelete: () => void;
@@ -10,7 +11,7 @@ interface Props {
 }
 
 /** The config panel of the selected trigger or node, generated from its spec. */
-export function ConfigPanel({ node, onChange, onDelete, children }: Props) {
+export function ConfigPanel({ appId, node, onChange, onDelete, children }: Props) {
   const { raw, spec, problems, kind } = node.data;
   const [tab, setTab] = useState<'form' | 'json'>(spec ? 'form' : 'json');
   useEffect(() => setTab(spec ? 'form' : 'json'), [node.id, spec]);
@@ -38,7 +39,7 @@ export function ConfigPanel({ node, onChange, onDelete, children }: Props) {
         </button>
       </div>
       {tab === 'form' && spec ? (
-        <Form raw={raw} spec={spec} kind={kind} onChange={onChange} />
+        <Form appId={appId} raw={raw} spec={spec} kind={kind} onChange={onChange} />
       ) : (
         <RawJSON key={node.id} raw={raw} onChange={onChange} />
       )}
@@ -49,7 +50,13 @@ export function ConfigPanel({ node, onChange, onDelete, children }: Props) {
   );
 }
 
-function Form({ raw, spec, kind, onChange }: { raw: any; spec: Spec; kind: string; onChange: Props['onChange'] }) {
+/** Trigger keys that name a resource of the application, picked from a list. */
+const references: Record<string, { path: string; sort: string; label: (x: any) => string }> = {
+  webhook: { path: 'webhooks', sort: 'name', label: (w) => w.name },
+  endpoint: { path: 'experience/endpoints', sort: 'route', label: (e) => `${String(e.method).toUpperCase()} ${e.route}` },
+};
+
+function Form({ appId, raw, spec, kind, onChange }: { appId: string; raw: any; spec: Spec; kind: string; onChange: Props['onChange'] }) {
   const top = spec.fields.filter((f) => !f.name.includes('[].'));
   return (
     <div className="form">
@@ -74,6 +81,8 @@ function Form({ raw, spec, kind, onChange }: { raw: any; spec: Spec; kind: strin
       {top.map((f) =>
         f.kind === 'array' ? (
           <Rows key={f.path} field={f} subfields={spec.fields.filter((s) => s.name.startsWith(f.name + '[].'))} raw={raw} onChange={onChange} />
+        ) : kind === 'trigger' && f.path === 'key' && references[raw.type] ? (
+          <Reference key={f.path} appId={appId} field={f} refer={references[raw.type]} value={raw.key ?? ''} onChange={(v) => onChange(setPath(raw, 'key', v), 'key')} />
         ) : (
           <FieldInput key={f.path} field={f} value={getPath(raw, f.path)} onChange={(v) => onChange(setPath(raw, f.path, v), f.path)} />
         ),
@@ -159,6 +168,38 @@ function FieldInput({ field, value, onChange, label }: { field: Field; value: an
     <label>
       {title}
       {input}
+      {field.doc && <small>{field.doc}</small>}
+    </label>
+  );
+}
+
+/** A trigger key chosen among the application's webhooks or endpoints. */
+function Reference({ appId, field, refer, value, onChange }: { appId: string; field: Field; refer: (typeof references)[string]; value: string; onChange: (v: string) => void }) {
+  const [items, setItems] = useState<any[] | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    api<List<any>>('GET', `${appPath(appId)}/${refer.path}?perPage=1000&sortField=${refer.sort}`)
+      .then((l) => setItems(l.items))
+      .catch((err) => setError((err as Error).message));
+  }, [appId, refer]);
+  const known = items?.some((x) => x.id === value);
+  return (
+    <label>
+      <span className="field-name">
+        {field.name}
+        {field.required && <span className="req"> *</span>}
+      </span>
+      <select name={field.path} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">— choose —</option>
+        {items?.map((x) => (
+          <option key={x.id} value={x.id}>
+            {refer.label(x)}
+          </option>
+        ))}
+        {value && items && !known && <option value={value}>{value} (not in this application)</option>}
+      </select>
+      {error && <small className="error">{error}</small>}
+      {items?.length === 0 && <small>None yet: create one on the application's {refer.path.replace('experience/', 'experience ')} page.</small>}
       {field.doc && <small>{field.doc}</small>}
     </label>
   );

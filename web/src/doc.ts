@@ -219,3 +219,40 @@ export function download(name: string, data: unknown) {
 
 /** A file name made of a flow or application name. */
 export const fileName = (name: string) => (name.replace(/[^A-Za-z0-9._-]+/g, '_') || 'flow') + '.json';
+
+/**
+ * Finds the nodes a server 400 message is about, so it shows on them: by
+ * place ("nodes.3"), by id, or by what the message names (a missing output
+ * id, an empty type, a duplicate id, a wire to itself).
+ */
+export function problemsFromMessage(msg: string, nodes: CanvasNode[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const text = 'Server: ' + msg;
+  const order = (kind: Kind) => nodes.filter((n) => n.data.kind === kind).sort((a, b) => a.data.seq - b.data.seq);
+  for (const [re, kind] of [
+    [/nodes[.[](\d+)/g, 'node'],
+    [/triggers[.[](\d+)/g, 'trigger'],
+  ] as const) {
+    for (const m of msg.matchAll(re)) {
+      const n = order(kind)[Number(m[1])];
+      if (n) out.set(n.id, text);
+    }
+  }
+  const missing = /Referenced output ID (\S+?)\.? does not exist/.exec(msg)?.[1];
+  const ids = new Map<string, number>();
+  nodes.forEach((n) => n.data.raw.id !== undefined && ids.set(n.data.raw.id, (ids.get(n.data.raw.id) ?? 0) + 1));
+  for (const n of nodes) {
+    const raw = n.data.raw;
+    const targets: string[] = (raw.outputIds ?? []).flat();
+    if (
+      (n.data.kind === 'node' && n.id.length >= 4 && msg.includes(n.id)) ||
+      (missing !== undefined && targets.includes(missing)) ||
+      (/type is required/.test(msg) && !raw.type) ||
+      (/IDs must be unique/.test(msg) && (ids.get(raw.id) ?? 0) > 1) ||
+      (/connect to itself/.test(msg) && raw.id !== undefined && targets.includes(raw.id))
+    ) {
+      out.set(n.id, text);
+    }
+  }
+  return out;
+}

@@ -15,7 +15,7 @@ import {
 } from '@xyflow/react';
 import { api, ApiError, appPath, flowPath, specs as loadSpecs, stream, type Flow, type Spec, type Specs } from './api';
 import { ConfigPanel } from './config';
-import { DebugPanel, RunLog, Storage, type DebugMessage } from './bottom';
+import { DebugPanel, RunLog, Storage, type DebugMessage } from './dock';
 import {
   canvasNode,
   download,
@@ -26,6 +26,7 @@ import {
   newID,
   newRaw,
   outputCount,
+  problemsFromMessage,
   problemsOf,
   toCanvas,
   toDefinition,
@@ -35,11 +36,11 @@ import {
 } from './doc';
 import { WeirNode } from './node';
 import { Globals, Versions } from './versions';
+import { Palette, dragType } from './palette';
 import { ErrorLine } from './pages';
 import { setLeaveGuard } from './route';
 
 const nodeTypes = { weir: WeirNode };
-const dragType = 'application/x-weir-type';
 
 export function Editor({ appId, flowId }: { appId: string; flowId: string }) {
   const [loaded, setLoaded] = useState<{ flow: Flow; specs: Specs; appName: string } | null>(null);
@@ -72,53 +73,6 @@ export function Editor({ appId, flowId }: { appId: string; flowId: string }) {
 interface Snap {
   nodes: CanvasNode[];
   edges: Edge[];
-}
-
-const categoryOrder = ['triggers', 'logic', 'data', 'output', 'debug', 'loop', 'experience'];
-
-function Palette({ specs, onAdd }: { specs: Specs; onAdd: (kind: Kind, spec: Spec) => void }) {
-  const [q, setQ] = useState('');
-  const groups = new Map<string, { kind: Kind; spec: Spec }[]>();
-  const add = (kind: Kind, spec: Spec) => {
-    const text = `${spec.type} ${spec.name} ${spec.summary}`.toLowerCase();
-    if (q && !text.includes(q.toLowerCase())) return;
-    const cat = kind === 'trigger' ? 'triggers' : spec.category || 'other';
-    if (!groups.has(cat)) groups.set(cat, []);
-    groups.get(cat)!.push({ kind, spec });
-  };
-  specs.triggers.forEach((s) => add('trigger', s));
-  specs.nodes.forEach((s) => add('node', s));
-  const cats = [...groups.keys()].sort((a, b) => {
-    const ia = categoryOrder.indexOf(a);
-    const ib = categoryOrder.indexOf(b);
-    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
-  });
-  return (
-    <nav className="palette" aria-label="Palette">
-      <input type="search" id="palette-search" placeholder="Find a node" value={q} onChange={(e) => setQ(e.target.value)} />
-      {cats.map((cat) => (
-        <section key={cat}>
-          <h3>{cat}</h3>
-          {groups.get(cat)!.map(({ kind, spec }) => (
-            <div
-              key={kind + spec.type}
-              className={'item ' + kind}
-              data-type={spec.type}
-              draggable
-              title={spec.summary + '\nDrag onto the canvas, or click to add.'}
-              onDragStart={(e) => {
-                e.dataTransfer.setData(dragType, `${kind}:${spec.type}`);
-                e.dataTransfer.effectAllowed = 'move';
-              }}
-              onClick={() => onAdd(kind, spec)}
-            >
-              {kind === 'trigger' ? spec.name : spec.type.replace(/Node$/, '').replace(/([a-z])([A-Z])/g, '$1 $2')}
-            </div>
-          ))}
-        </section>
-      ))}
-    </nav>
-  );
 }
 
 function Canvas({ appId, appName, initial, specs, reload }: { appId: string; appName: string; initial: Flow; specs: Specs; reload: () => void }) {
@@ -539,7 +493,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
           </ReactFlow>
         </div>
         {one && (
-          <ConfigPanel node={one} onChange={(raw, c) => updateRaw(one.id, raw, c)} onDelete={deleteSelected}>
+          <ConfigPanel appId={appId} node={one} onChange={(raw, c) => updateRaw(one.id, raw, c)} onDelete={deleteSelected}>
             {one.data.kind === 'trigger' && one.data.raw.type === 'virtualButton' && (
               <div className="press-here">
                 <button type="button" id="press-selected" onClick={() => press(one.data.raw.key)}>
@@ -585,41 +539,4 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
       </section>
     </main>
   );
-}
-
-/**
- * Finds the nodes a server 400 message is about, so it shows on them: by
- * place ("nodes.3"), by id, or by what the message names (a missing output
- * id, an empty type, a duplicate id, a wire to itself).
- */
-function problemsFromMessage(msg: string, nodes: CanvasNode[]): Map<string, string> {
-  const out = new Map<string, string>();
-  const text = 'Server: ' + msg;
-  const order = (kind: Kind) => nodes.filter((n) => n.data.kind === kind).sort((a, b) => a.data.seq - b.data.seq);
-  for (const [re, kind] of [
-    [/nodes[.[](\d+)/g, 'node'],
-    [/triggers[.[](\d+)/g, 'trigger'],
-  ] as const) {
-    for (const m of msg.matchAll(re)) {
-      const n = order(kind)[Number(m[1])];
-      if (n) out.set(n.id, text);
-    }
-  }
-  const missing = /Referenced output ID (\S+?)\.? does not exist/.exec(msg)?.[1];
-  const ids = new Map<string, number>();
-  nodes.forEach((n) => n.data.raw.id !== undefined && ids.set(n.data.raw.id, (ids.get(n.data.raw.id) ?? 0) + 1));
-  for (const n of nodes) {
-    const raw = n.data.raw;
-    const targets: string[] = (raw.outputIds ?? []).flat();
-    if (
-      (n.data.kind === 'node' && n.id.length >= 4 && msg.includes(n.id)) ||
-      (missing !== undefined && targets.includes(missing)) ||
-      (/type is required/.test(msg) && !raw.type) ||
-      (/IDs must be unique/.test(msg) && (ids.get(raw.id) ?? 0) > 1) ||
-      (/connect to itself/.test(msg) && raw.id !== undefined && targets.includes(raw.id))
-    ) {
-      out.set(n.id, text);
-    }
-  }
-  return out;
 }
