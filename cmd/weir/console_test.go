@@ -473,6 +473,15 @@ func TestConsoleBuildAndRun(t *testing.T) {
 	p.click("#undo")
 	p.waitFor("the node back again", count+` === '4/3'`)
 
+	// Copy and paste a node with the keyboard, then undo the paste with Ctrl+Z.
+	ctrl := chromedp.KeyModifiers(kb.ModifierCtrl)
+	selectNode(p, store)
+	p.do("copy", chromedp.KeyEvent("c", ctrl))
+	p.do("paste", chromedp.KeyEvent("v", ctrl))
+	p.waitFor("the pasted copy", count+` === '5/3' && document.querySelectorAll('.weir-node[data-type=StoreValueNode]').length === 2`)
+	p.do("undo", chromedp.KeyEvent("z", ctrl))
+	p.waitFor("the copy gone", count+` === '4/3'`)
+
 	// Someone else changes the flow: Save warns, Overwrite saves.
 	owner.mustDo(200, "PATCH", flowPath, map[string]any{"description": "changed elsewhere"}, nil)
 	p.click("#save")
