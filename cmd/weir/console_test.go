@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +15,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/weirhq/weir/flowfile"
 )
 
 // consoleURL is the console of m signed in with token, as weir serve prints it.
@@ -294,6 +297,23 @@ func mustUnmarshal(t *testing.T, s string, v any) {
 	if err := json.Unmarshal([]byte(s), v); err != nil {
 		t.Fatalf("decode %s: %v", s, err)
 	}
+}
+
+// jsonDiff shows how two values differ as JSON documents.
+func jsonDiff(t *testing.T, want, got any) string {
+	t.Helper()
+	var x, y any
+	for _, p := range []struct {
+		in  any
+		out *any
+	}{{want, &x}, {got, &y}} {
+		data, err := json.Marshal(p.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.Unmarshal(data, p.out)
+	}
+	return cmp.Diff(x, y)
 }
 
 // jsonEqual compares two values as JSON documents.
@@ -795,5 +815,47 @@ func TestConsoleApplicationResources(t *testing.T) {
 	tok.mustDo(200, "GET", appPath, nil, nil)
 	p.click("#tokens tbody tr input.active")
 	waitFor(t, 10*time.Second, "the token to stop working", func() bool { return tok.do("GET", appPath, nil, nil) == 401 })
+	p.checkClean()
+}
+
+// TestConsoleImportTemplate imports a file of Losant's template library
+// (YAML, with a node type weir does not run), opens it, saves it from the
+// editor and exports it: the nodes stay as the file has them.
+func TestConsoleImportTemplate(t *testing.T) {
+	t.Parallel()
+	template, err := filepath.Abs("../../flowfile/testdata/losant-library-templates/workflows/simulators/blob-simulator/workflows/Blob_Simulator.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := flowfile.Parse(data)
+	if err != nil || len(file.Flows) != 1 {
+		t.Fatalf("parse %s: %v", template, err)
+	}
+	m, owner := openMain(t, DefaultConfig())
+	var app struct{ ID string }
+	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Library"}, &app)
+	p := mustBrowser(t)
+	p.open(consoleURL(m, owner.token))
+	p.open(fmt.Sprintf("http://%s/console/#/applications/%s", m.Addr(), app.ID))
+	p.do("choose the template", chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{template}))
+	p.waitFor("the import", `document.querySelector('#notice')?.textContent.startsWith('Imported 1 flow')`)
+	p.click("#flows a.name")
+	p.waitFor("the unknown node, drawn as unknown", `document.querySelector('.weir-node.unknown[data-type=DeviceChangeStateNode]')`)
+	if n, want := eval[int](p, `document.querySelectorAll('.react-flow__node').length`), len(file.Flows[0].Nodes)+len(file.Flows[0].Triggers); n != want {
+		t.Errorf("%d nodes and triggers drawn, want %d", n, want)
+	}
+	p.click("#save")
+	p.waitFor("the save", `document.querySelector('#editor-status')?.textContent === 'Saved'`)
+	p.click("#export")
+	p.waitFor("the download", `window.__downloads.length === 1`)
+	var exported flowDoc
+	mustUnmarshal(t, eval[string](p, `window.__downloads[0]`), &exported)
+	if !jsonEqual(t, exported.Nodes, file.Flows[0].Nodes) {
+		t.Errorf("exported nodes differ from the template's (-want +got):\n%s", jsonDiff(t, file.Flows[0].Nodes, exported.Nodes))
+	}
 	p.checkClean()
 }

@@ -144,7 +144,10 @@ export function toDefinition(nodes: CanvasNode[], edges: Edge[]): { triggers: an
       const wired = (bySource.get(n.id) ?? []).filter((e) => Number(e.sourceHandle) === port).map((e) => e.target);
       outs.push([...kept, ...wired]);
     }
-    if (outs.length > 0 || raw.outputIds !== undefined) raw.outputIds = outs;
+    // Without wires, keep what the node had (no outputIds, [] or [[]]), so
+    // an unwired node saves as it came.
+    const unwired = outs.every((o) => o.length === 0) && old.every((o) => !Array.isArray(o) || o.length === 0);
+    if (!unwired) raw.outputIds = outs;
     return raw;
   };
   const bySeq = (a: CanvasNode, b: CanvasNode) => a.data.seq - b.data.seq;

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { api, appPath, flowPath, type Application, type Flow, type List } from './api';
 import { download, exportable, fileName } from './doc';
 import { Endpoints, Tokens, Webhooks } from './resources';
@@ -150,18 +151,51 @@ export function Applications() {
   );
 }
 
-/** Reads an export file: one flow, {flows: […]}, or a list of flows. */
+/**
+ * Reads an export file: Losant's workflow export (one flow, {flows: […]}
+ * or a list) in JSON, or a template library file ({resourceType: Flow,
+ * resources: […]}) in YAML or JSON.
+ */
+/**
+ * Gives flows whose id is a template placeholder ("~exportplaceholderid-
+ * flow-…~") a stand-in id, the same everywhere the file names it, so the
+ * import, which gives every flow a new id, rewrites references to it too.
+ */
+function withFlowIDs(body: { flows: any[] }): { flows: any[] } {
+  const ids = new Map<string, string>();
+  for (const f of body.flows) {
+    if (typeof f?.id === 'string' && !/^[0-9a-f]{24}$/.test(f.id)) {
+      const a = new Uint8Array(12);
+      crypto.getRandomValues(a);
+      ids.set(f.id, Array.from(a, (b) => b.toString(16).padStart(2, '0')).join(''));
+    }
+  }
+  if (ids.size === 0) return body;
+  const text = JSON.stringify(body, (_k, v) => (typeof v === 'string' && ids.has(v) ? ids.get(v) : v));
+  return JSON.parse(text);
+}
+
 export function importBody(text: string): { flows: any[] } {
   let doc: any;
   try {
     doc = JSON.parse(text);
   } catch {
-    throw new Error('The file is not JSON. Import takes a Losant workflow export file (.json).');
+    try {
+      doc = load(text, { schema: CORE_SCHEMA }); // no timestamps or binaries: JSON's values only
+    } catch {
+      throw new Error('The file is neither JSON nor YAML. Import takes Losant workflow export and template files.');
+    }
   }
-  if (Array.isArray(doc)) return { flows: doc };
-  if (doc && Array.isArray(doc.flows)) return doc;
-  if (doc && (doc.nodes || doc.triggers || doc.name)) return { flows: [doc] };
-  throw new Error('The file holds no workflow: expected a flow, or an object with a flows list.');
+  if (doc && (doc.resourceType !== undefined || doc.resources !== undefined)) {
+    if (doc.resourceType !== 'Flow' || !Array.isArray(doc.resources)) {
+      throw new Error(`The file holds ${doc.resourceType ?? 'unknown'} resources; import takes workflows (resourceType Flow).`);
+    }
+    return withFlowIDs({ flows: doc.resources });
+  }
+  if (Array.isArray(doc)) return withFlowIDs({ flows: doc });
+  if (doc && Array.isArray(doc.flows)) return withFlowIDs(doc);
+  if (doc && (doc.nodes || doc.triggers || doc.name)) return withFlowIDs({ flows: [doc] });
+  throw new Error('The file holds no workflow: expected a flow, an object with a flows list, or a Flow template.');
 }
 
 const appTabs = [
@@ -286,12 +320,12 @@ export function Flows({ appId, tab = 'flows' }: { appId: string; tab?: AppTab })
         <button type="button" id="import" onClick={() => fileInput.current?.click()}>
           Import…
         </button>
-        <input ref={fileInput} id="import-file" type="file" accept=".json,application/json" multiple hidden onChange={(e) => (importFiles(e.target.files), (e.target.value = ''))} />
+        <input ref={fileInput} id="import-file" type="file" accept=".json,.yaml,.yml,application/json" multiple hidden onChange={(e) => (importFiles(e.target.files), (e.target.value = ''))} />
         <button type="button" id="export-all" onClick={exportAll} disabled={!flows?.length}>
           Export all
         </button>
       </form>
-      <p className="hint">Drop Losant workflow export files (.json) anywhere on this page to import them.</p>
+      <p className="hint">Drop Losant workflow export files (.json) or template files (.yaml) anywhere on this page to import them.</p>
       <input type="search" className="search" id="search" placeholder="Search flows" value={query} onChange={(e) => setQuery(e.target.value)} />
       {flows === null ? (
         <p>Loading…</p>
