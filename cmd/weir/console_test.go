@@ -241,6 +241,16 @@ func TestConsoleApplicationsAndFlows(t *testing.T) {
 	p.dropFiles("#flows", dropped)
 	p.waitFor("three flows", `document.querySelectorAll('#flows tbody tr').length === 3 && [...document.querySelectorAll('#flows a.name')].some((a) => a.textContent === 'Dropped')`)
 
+	// Export all: every flow in one file.
+	p.click("#export-all")
+	p.waitFor("the download", `window.__downloads.length === 1`)
+	var all struct{ Flows []flowDoc }
+	mustUnmarshal(t, eval[string](p, `window.__downloads[0]`), &all)
+	if len(all.Flows) != 3 {
+		t.Errorf("export all holds %d flows, want 3", len(all.Flows))
+	}
+	eval[bool](p, `(window.__downloads = [], true)`)
+
 	// Search narrows the list.
 	p.fill("#search", "impo")
 	p.waitFor("one match", `document.querySelectorAll('#flows tbody tr').length === 1 && document.querySelector('#flows a.name').textContent === 'Imported'`)
@@ -459,6 +469,9 @@ func TestConsoleBuildAndRun(t *testing.T) {
 	}
 	p.click("#tab-runs")
 	p.waitFor("the run in the log", `document.querySelector('#run-log tr.run.ok')`)
+	if got := p.text("#debug-unseen"); got != "" {
+		t.Errorf("unseen badge %q right after reading the message", got)
+	}
 	p.click("#tab-storage")
 	p.waitFor("the stored value", `document.querySelector('#storage tr[data-key=hot] .value')?.textContent === '1'`)
 	var storage map[string]any
@@ -713,7 +726,10 @@ func TestConsoleGlobalsAndVersions(t *testing.T) {
 	}
 	p.click("#tab-debug")
 	p.click("#debug-clear")
+	p.click("#tab-versions")
 	p.click("#press")
+	p.waitFor("the unseen message's badge", `document.querySelector('#debug-unseen')?.textContent === '1'`)
+	p.click("#tab-debug")
 	p.waitFor("v1's run", `document.querySelector('#debug-panel .msg .ver')?.textContent === 'v1'`)
 
 	// Open it read-only, then go back to develop and delete it.

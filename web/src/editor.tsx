@@ -90,6 +90,12 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const [tab, setTab] = useState<'debug' | 'runs' | 'storage' | 'versions' | 'globals'>('debug');
   const [globals, setGlobals] = useState<{ key: string; json: string }[]>(initial.globals ?? []);
   const [messages, setMessages] = useState<DebugMessage[]>([]);
+  const [seen, setSeen] = useState(0); // messages received when the debug tab was last open
+  const received = messages.length > 0 ? messages[0].seq + 1 : seen;
+  const unseen = received - seen;
+  useEffect(() => {
+    if (tab === 'debug') setSeen(received);
+  }, [tab, received]);
   const [streamStatus, setStreamStatus] = useState('connecting');
   const [refresh, setRefresh] = useState(0);
   const [payload, setPayload] = useState('{}');
@@ -508,7 +514,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
       <section className="dock">
         <div className="tabs">
           <button type="button" id="tab-debug" className={tab === 'debug' ? 'on' : ''} onClick={() => setTab('debug')}>
-            Debug {messages.length > 0 && <span className="badge">{messages.length}</span>}
+            Debug {tab !== 'debug' && unseen > 0 && <span className="badge" id="debug-unseen">{unseen}</span>}
           </button>
           <button type="button" id="tab-runs" className={tab === 'runs' ? 'on' : ''} onClick={() => setTab('runs')}>
             Runs
