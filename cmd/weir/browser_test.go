@@ -37,6 +37,10 @@ const anchorClick = HTMLAnchorElement.prototype.click;
 HTMLAnchorElement.prototype.click = function () { if (this.download) return; return anchorClick.call(this); };
 `
 
+// browsers lets two browser tests run at once: more Chromiums than that
+// only slow each other down on a small machine.
+var browsers = make(chan struct{}, 2)
+
 // browserPage is one Chromium tab of a test.
 type browserPage struct {
 	t   *testing.T
@@ -67,6 +71,8 @@ func chromiumPath(t *testing.T) string {
 func mustBrowser(t *testing.T) *browserPage {
 	t.Helper()
 	path := chromiumPath(t)
+	browsers <- struct{}{}
+	t.Cleanup(func() { <-browsers })
 	begin := time.Now()
 	if testing.Short() {
 		t.Skip("browser tests take a few seconds; skipped with -short")
@@ -143,11 +149,12 @@ func eval[T any](p *browserPage, expression string) T {
 	return v
 }
 
-// waitFor polls the expression until it is truthy, for up to 10 s.
+// waitFor polls the expression until it is truthy, for up to 20 s (CI runs
+// the whole suite at once, under the race detector).
 func (p *browserPage) waitFor(what, expression string) {
 	p.t.Helper()
 	_, err := chromedp.Run(p.ctx, chromedp.Poll[bool]("!!("+expression+")",
-		chromedp.WithPollingTimeout(10*time.Second), chromedp.WithPollingInterval(25*time.Millisecond)))
+		chromedp.WithPollingTimeout(20*time.Second), chromedp.WithPollingInterval(25*time.Millisecond)))
 	if err != nil {
 		p.t.Fatalf("waiting for %s (%s): %v; page says: %s", what, expression, err, p.text("body"))
 	}

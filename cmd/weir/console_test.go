@@ -637,8 +637,8 @@ func TestConsoleLargeFlow(t *testing.T) {
 			opened.Round(time.Millisecond), len(frames), frames[len(frames)/2], frames[len(frames)*95/100], frames[len(frames)-1])
 		// A loose budget, for a loaded machine drawing without a GPU: it
 		// catches a canvas that stalls, not one that is merely slow.
-		if median := frames[len(frames)/2]; median > 250 {
-			t.Errorf("median frame while panning 500 nodes took %.0f ms, want under 250", median)
+		if median := frames[len(frames)/2]; median > 500 {
+			t.Errorf("median frame while panning 500 nodes took %.0f ms, want under 500", median)
 		}
 	}
 
