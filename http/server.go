@@ -80,6 +80,10 @@ type Server struct {
 	// /console/ with / redirecting there; nil: no console, / answers 404.
 	Console fs.FS
 
+	// Metrics, when set, serves GET /metrics (scope metrics.get or a user
+	// token's all.User); without it the route answers 404.
+	Metrics http.Handler
+
 	streams streams
 }
 
