@@ -195,6 +195,14 @@ func (p *browserPage) fill(sel, text string) {
 	p.settle()
 }
 
+// choose picks value in the select sel selects, as a person does.
+func (p *browserPage) choose(sel, value string) {
+	p.t.Helper()
+	p.waitFor(sel, fmt.Sprintf(`document.querySelector(%s)`, jsString(sel)))
+	eval[bool](p, fmt.Sprintf(`(() => { const e = document.querySelector(%s); e.value = %s; e.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`, jsString(sel), jsString(value)))
+	p.settle()
+}
+
 // center returns the middle of the element sel selects, in the viewport.
 func (p *browserPage) center(sel string) (x, y float64) {
 	p.t.Helper()
