@@ -246,6 +246,16 @@ func TestConsoleRunErrorAndValidation(t *testing.T) {
 	if saved.Nodes[1]["type"] != "DebugNode" {
 		t.Errorf("the refused save changed the flow: %v", saved.Nodes[1])
 	}
+
+	// Leaving with unsaved changes asks first: staying keeps the editor.
+	eval[bool](p, `(window.__asked = 0, window.confirm = () => (window.__asked++, false), true)`)
+	p.click(".crumbs a[href$='" + app.ID + "']")
+	if asked, name := eval[int](p, `window.__asked`), p.text("#flow-name"); asked != 1 || name != "Fails" {
+		t.Errorf("leaving unsaved: asked %d times, page shows flow %q; want one question and the editor", asked, name)
+	}
+	eval[bool](p, `(window.confirm = () => (window.__asked++, true), true)`)
+	p.click(".crumbs a[href$='" + app.ID + "']")
+	p.waitFor("the flow list", `document.querySelector('#flows')`)
 	p.checkClean()
 }
 
