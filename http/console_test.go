@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"testing/fstest"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/engine"
 	weirhttp "github.com/weirhq/weir/http"
 )
 
@@ -149,4 +151,39 @@ func TestSpecs(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestSpecsCheck(t *testing.T) {
+	if _, _, ok := engine.Lookup("CheckTestNode"); !ok { // -count=2 runs this twice
+		engine.Register(engine.Spec{Type: "CheckTestNode"}, buildCheckTestNode)
+	}
+	h := newHarness(t)
+	body := map[string]any{"nodes": []map[string]any{
+		{"id": "good", "type": "CheckTestNode", "config": map[string]any{"need": "x"}},
+		{"id": "bad", "type": "CheckTestNode", "config": map[string]any{}},
+		{"id": "alien", "type": "NoSuchNode"},
+	}}
+	status, got := h.do("POST", "/specs/check", h.tokA, body)
+	if status != http.StatusOK {
+		t.Fatalf("POST /specs/check = %d %s", status, got)
+	}
+	if want := `{"problems":[{"nodeId":"bad","type":"CheckTestNode","message":"need is required"}]}`; strings.TrimSpace(string(got)) != want {
+		t.Errorf("POST /specs/check = %s, want %s", got, want)
+	}
+	status, got = h.do("POST", "/specs/check", "", body)
+	wantError(t, status, got, http.StatusForbidden, weir.Forbidden, "Access is forbidden")
+	status, got = h.do("POST", "/specs/check", h.tokA, "not an object")
+	wantError(t, status, got, http.StatusBadRequest, weir.Validation, "body must be an object with a nodes array of flow nodes")
+}
+
+// buildCheckTestNode needs a non-empty config field "need".
+func buildCheckTestNode(c *engine.NodeConfig) (engine.Node, error) {
+	var cfg struct{ Need string }
+	if err := c.Decode(&cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Need == "" {
+		return nil, engine.Errorf("Validation", "need is required")
+	}
+	return engine.NodeFunc(func(context.Context, *engine.Env, engine.Payload) (int, error) { return 0, nil }), nil
 }

@@ -120,6 +120,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	methods["/health"] = []string{http.MethodGet}
 	mux.HandleFunc("GET /specs", s.handleSpecs)
+	mux.HandleFunc("POST /specs/check", s.handleSpecsCheck)
 	if s.Console != nil {
 		mux.Handle("GET "+ConsolePath, consoleHandler(s.Console))
 		mux.Handle("GET /{$}", http.RedirectHandler(ConsolePath, http.StatusFound))

@@ -1,10 +1,11 @@
 package http
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
 	"sync"
 
-	"encoding/json"
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
 )
@@ -81,4 +82,60 @@ func (s *Server) handleSpecs(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "private, no-cache")
 	w.Write(data)
+}
+
+// nodeProblem is a node whose config does not build, as POST /specs/check
+// answers it.
+type nodeProblem struct {
+	NodeID  string `json:"nodeId"`
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+// handleSpecsCheck answers POST /specs/check: given {"nodes": [...]} (nodes
+// of a flow definition), it builds each node of a type this server runs, as
+// a run would, and lists those whose config does not build, with the
+// reason. Nothing is stored; any valid token may ask. The console marks the
+// nodes so before a press finds the problem.
+func (s *Server) handleSpecsCheck(w http.ResponseWriter, r *http.Request) {
+	id, err := s.authenticate(r)
+	if err == nil && id == nil {
+		err = weir.Errorf(weir.Forbidden, msgForbidden)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in struct {
+		Nodes []weir.Node `json:"nodes"`
+	}
+	max := s.MaxBodyBytes
+	if max <= 0 {
+		max = DefaultMaxBodyBytes
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, max)).Decode(&in); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			s.writeError(w, r, weir.Errorf(weir.PayloadTooLarge, "Request body is larger than %d bytes", max))
+		} else {
+			s.writeError(w, r, weir.Errorf(weir.Validation, "body must be an object with a nodes array of flow nodes"))
+		}
+		return
+	}
+	problems := []nodeProblem{}
+	for _, n := range in.Nodes {
+		_, build, ok := engine.Lookup(n.Type)
+		if !ok {
+			continue // an unknown type is kept as it is; the console says so itself
+		}
+		if _, err := build(&engine.NodeConfig{ID: n.ID, Type: n.Type, Config: n.Config}); err != nil {
+			msg := err.Error()
+			var ne *engine.NodeError
+			if errors.As(err, &ne) {
+				msg = ne.Message
+			}
+			problems = append(problems, nodeProblem{NodeID: n.ID, Type: n.Type, Message: msg})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"problems": problems})
 }

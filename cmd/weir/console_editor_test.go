@@ -79,6 +79,8 @@ func TestConsoleBuildAndRun(t *testing.T) {
 	p.waitFor("three wires", `document.querySelectorAll('.react-flow__edge').length === 3`)
 
 	selectNode(p, cond)
+	p.fill(`.config input[name="config.expression"]`, "{{data.temp}} > (30")
+	p.waitFor("the server's mark on the broken expression", fmt.Sprintf(`document.querySelector('%s .weir-node')?.title.includes('Config: ')`, nodeSel(cond)))
 	p.fill(`.config input[name="config.expression"]`, "{{data.temp}} > 30")
 	selectNode(p, store)
 	p.fill(`.config input[name="config.keyName"]`, "hot")

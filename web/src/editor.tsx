@@ -86,6 +86,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
   const [serverProblems, setServerProblems] = useState<Map<string, string>>(new Map());
+  const [configProblems, setConfigProblems] = useState<Map<string, string>>(new Map());
   const [conflict, setConflict] = useState<Flow | null>(null);
   const [tab, setTab] = useState<'debug' | 'runs' | 'storage' | 'versions' | 'globals'>('debug');
   const [globals, setGlobals] = useState<{ key: string; json: string }[]>(initial.globals ?? []);
@@ -350,6 +351,24 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
     return () => ctl.abort();
   }, [appId, flowID]);
 
+  // The server builds each node as a run would and says which configs do
+  // not build; checked again shortly after each change of a node.
+  const checked = useMemo(
+    () => JSON.stringify(nodes.filter((n) => n.data.kind === 'node').map((n) => ({ id: n.data.raw.id, type: n.data.raw.type, config: n.data.raw.config }))),
+    [nodes],
+  );
+  useEffect(() => {
+    const timer = setTimeout(async () => {
+      try {
+        const res = await api<{ problems: { nodeId: string; message: string }[] }>('POST', '/specs/check', { nodes: JSON.parse(checked) });
+        setConfigProblems(new Map(res.problems.map((p) => [p.nodeId, 'Config: ' + p.message])));
+      } catch {
+        // a check that fails leaves the marks as they were; Save reports for real
+      }
+    }, 400);
+    return () => clearTimeout(timer);
+  }, [checked]);
+
   // Guard unsaved changes.
   useEffect(() => {
     if (!dirty) {
@@ -391,13 +410,13 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
     return () => window.removeEventListener('keydown', key);
   });
 
-  const shown = useMemo(
-    () =>
-      serverProblems.size === 0
-        ? nodes
-        : nodes.map((n) => (serverProblems.has(n.id) ? { ...n, data: { ...n.data, problems: [...n.data.problems, serverProblems.get(n.id)!] } } : n)),
-    [nodes, serverProblems],
-  );
+  const shown = useMemo(() => {
+    if (serverProblems.size === 0 && configProblems.size === 0) return nodes;
+    return nodes.map((n) => {
+      const extra = [configProblems.get(n.data.raw.id ?? ''), serverProblems.get(n.id)].filter((p): p is string => !!p);
+      return extra.length ? { ...n, data: { ...n.data, problems: [...n.data.problems, ...extra] } } : n;
+    });
+  }, [nodes, serverProblems, configProblems]);
   const selected = nodes.filter((n) => n.selected);
   const one = selected.length === 1 ? shown.find((n) => n.id === selected[0].id) : undefined;
   const labels = useMemo(() => new Map(nodes.map((n) => [n.data.raw.id ?? n.id, labelOf(n.data.raw)])), [nodes]);
