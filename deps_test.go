@@ -36,6 +36,8 @@ var allowed = map[string][]string{
 	"e2e":             {"internal/nodejs"},
 	"bench":           {"bench/loadgen"},
 	"bench/loadgen":   {},
+	"web":             {},
+	"web/build":       {},
 	"cmd/weir":        nil, // anything
 }
 

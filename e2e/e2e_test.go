@@ -186,8 +186,8 @@ func (s *server) stop(t *testing.T) {
 			}
 		}
 	}
-	if l := s.stdout.Lines(); len(l) != 2 {
-		t.Errorf("weir serve printed %d lines on stdout, want 2 (header and token):\n%s", len(l), s.stdout)
+	if l := s.stdout.Lines(); len(l) != 3 || !strings.HasSuffix(l[2], "/console/#token="+s.token) {
+		t.Errorf("weir serve printed %d lines on stdout, want 3 (header, token, console link):\n%s", len(l), s.stdout)
 	}
 	var errLines []string
 	for _, l := range s.stderr.Lines() {
