@@ -66,9 +66,16 @@ func (e *Executor) Open() error {
 	return nil
 }
 
+// AbandonWait is how long Close waits, once its context ended, for the
+// runs it interrupted to unwind before it returns without them.
+const AbandonWait = time.Second
+
 // Close stops claiming new runs and waits for in-flight runs to finish. When
-// ctx ends first, the remaining runs are aborted without being completed, so
-// the queue offers them again later; Close then returns ctx's error.
+// ctx ends first, the remaining runs are interrupted without being
+// completed, so the queue offers them again later; Close waits at most
+// AbandonWait more for them to unwind, then returns ctx's error even if a
+// node that ignores its context still holds a run: that run is left to the
+// process's exit, and its queue offers it again.
 func (e *Executor) Close(ctx context.Context) error {
 	if e.cancel == nil {
 		return nil
@@ -82,10 +89,16 @@ func (e *Executor) Close(ctx context.Context) error {
 		e.stop()
 		return nil
 	case <-ctx.Done():
-		e.stop()
-		<-finished
-		return ctx.Err()
 	}
+	e.stop()
+	t := time.NewTimer(AbandonWait)
+	defer t.Stop()
+	select {
+	case <-finished:
+	case <-t.C:
+		e.Logger.Warn("runs still running after the shutdown timeout were left behind; they run again later")
+	}
+	return ctx.Err()
 }
 
 // loop claims runs while worker slots are free and runs each in its own
