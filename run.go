@@ -24,6 +24,48 @@ type Run struct {
 	// run ({endpoint, user, version}); empty for other triggers.
 	Experience json.RawMessage `json:"experience,omitempty"`
 	Attempt    int             `json:"attempt"` // deliveries before this one
+
+	// DecodeError says why the queue could not decode the run as stored;
+	// empty for a run that decoded. Such a run carries only ID and what the
+	// queue could still read of ApplicationID and FlowID, and is never
+	// executed: the executor records it as failed.
+	DecodeError string `json:"-"`
+}
+
+// MaxRunAttempts is how many times a run is delivered for execution at
+// most. A run delivered that often without completing (the process
+// executing it was killed or crashed each time, or the run could not be
+// executed) is not executed again: the executor records it as failed, with
+// a RunAttemptsExceeded error in its log entry.
+const MaxRunAttempts = 5
+
+// UndecodableRun returns the run a queue hands out for a stored body that
+// does not decode (with decodeErr): its ID and, when they can still be read
+// from body, its application and flow IDs. It returns nil when not even the
+// ID can be read.
+func UndecodableRun(body []byte, decodeErr error) *Run {
+	var ids struct {
+		ID            string `json:"id"`
+		ApplicationID string `json:"applicationId"`
+		FlowID        string `json:"flowId"`
+	}
+	r := &Run{DecodeError: decodeErr.Error()}
+	if err := json.Unmarshal(body, &ids); err == nil {
+		r.ID, r.ApplicationID, r.FlowID = ids.ID, ids.ApplicationID, ids.FlowID
+	} else {
+		// One field of the wrong type fails the whole decode; read the
+		// ID fields one by one.
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(body, &fields) == nil {
+			_ = json.Unmarshal(fields["id"], &r.ID)
+			_ = json.Unmarshal(fields["applicationId"], &r.ApplicationID)
+			_ = json.Unmarshal(fields["flowId"], &r.FlowID)
+		}
+	}
+	if r.ID == "" {
+		return nil
+	}
+	return r
 }
 
 // RunQueue durably hands accepted runs to executors.

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
@@ -149,21 +150,77 @@ func sleep(ctx context.Context, d time.Duration) {
 }
 
 // execute runs one claimed run and completes it. A run abandoned by shutdown
-// is left uncompleted.
+// is left uncompleted, and so is a run that failed to execute for a reason
+// that may pass (the store did not answer): its queue offers it again. A run
+// that cannot execute (it does not decode, its flow does not compile) or was
+// delivered weir.MaxRunAttempts times already is recorded as failed instead.
 func (e *Executor) execute(run *weir.Run) {
 	log := runLogger(e.Logger, slog.String("run_id", run.ID), slog.String("flow_id", run.FlowID),
 		slog.String("app_id", run.ApplicationID))
+	if failure := poisoned(run); failure != nil {
+		e.giveUp(run, log, failure)
+		return
+	}
 	entry, err := e.runOnce(run, log)
 	if err != nil {
-		if e.runCtx.Err() != nil {
+		var pe *permanentError
+		switch {
+		case e.runCtx.Err() != nil:
 			log.Info("run abandoned by shutdown; it will run again")
-			return
+		case errors.As(err, &pe):
+			e.giveUp(run, log, &weir.ErrorDetails{Name: "RunError", Message: pe.Error()})
+		default:
+			// Left leased, it is offered again when the lease expires, up
+			// to MaxRunAttempts deliveries in all.
+			log.Error("run failed to execute; it will be retried", "err", err, "attempt", run.Attempt+1,
+				"max_attempts", weir.MaxRunAttempts)
 		}
-		log.Error("run failed to execute", "err", err)
-		return // leave it leased: it is offered again when the lease expires
+		return
 	}
 	if err := e.Queue.CompleteRun(context.Background(), run, entry); err != nil {
 		log.Error("complete run", "err", err)
+	}
+}
+
+// permanentError is a reason a run cannot execute that executing it again
+// would meet again.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// poisoned returns why run must not be executed, or nil: the queue could not
+// decode it, or it was delivered MaxRunAttempts times without completing.
+func poisoned(run *weir.Run) *weir.ErrorDetails {
+	switch {
+	case run.DecodeError != "":
+		return &weir.ErrorDetails{Name: "RunDecodeError",
+			Message: "the stored run could not be read, so it was not executed: " + run.DecodeError}
+	case run.Attempt >= weir.MaxRunAttempts:
+		return &weir.ErrorDetails{Name: "RunAttemptsExceeded", Message: fmt.Sprintf(
+			"the run was started %d times and never finished (the process executing it stopped, "+
+				"or the run could not be executed: see the server log); it is not retried again", run.Attempt)}
+	}
+	return nil
+}
+
+// giveUp records run as failed with one run error, failure, and removes it
+// from the queue.
+func (e *Executor) giveUp(run *weir.Run, log *slog.Logger, failure *weir.ErrorDetails) {
+	log.Error("run recorded as failed without executing", "error_name", failure.Name, "err", failure.Message,
+		"attempt", run.Attempt+1)
+	now := e.Now()
+	entry := &weir.LogEntry{
+		ID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID, FlowVersion: run.FlowVersion,
+		Time: now, RunCount: 1, PathsFailed: 1,
+		Errors: []weir.RunError{{Time: now, FlowVersion: run.FlowVersion, Error: *failure}},
+	}
+	if entry.FlowVersion == "" {
+		entry.FlowVersion = weir.DevelopVersion
+		entry.Errors[0].FlowVersion = weir.DevelopVersion
+	}
+	if err := e.Queue.CompleteRun(context.Background(), run, entry); err != nil {
+		log.Error("record failed run", "err", err)
 	}
 }
 
@@ -189,11 +246,11 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	}
 	g, err := e.cache.get(flow.ID, versionID, def)
 	if err != nil {
-		return nil, err
+		return nil, &permanentError{err}
 	}
 	p, err := NewPayload(run, app, flow, def)
 	if err != nil {
-		return nil, err
+		return nil, &permanentError{fmt.Errorf("the run's data cannot be read: %w", err)}
 	}
 	env := &Env{
 		RunID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID,
