@@ -4,15 +4,31 @@ package main
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"github.com/weirhq/weir/engine"
 )
 
 // The weirtest build of the binary, which the tests start as a process, has
-// one more node type: StuckNode never returns and ignores its context, as a
-// node stuck in a primitive that cannot be interrupted would.
+// two more node types: StuckNode never returns and ignores its context, as a
+// node stuck in a primitive that cannot be interrupted would; CrashNode
+// kills the process a second after it starts, as a fatal runtime error or
+// the kernel's OOM killer would.
 func init() {
+	engine.Register(engine.Spec{
+		Type:     "CrashNode",
+		Name:     "crash",
+		Category: "logic",
+		Summary:  "Test only: exits the process a second after it starts.",
+		Outputs:  []string{"next"},
+	}, func(*engine.NodeConfig) (engine.Node, error) {
+		return engine.NodeFunc(func(context.Context, *engine.Env, engine.Payload) (int, error) {
+			time.Sleep(time.Second)
+			os.Exit(3)
+			return 0, nil
+		}), nil
+	})
 	engine.Register(engine.Spec{
 		Type:     "StuckNode",
 		Name:     "stuck",

@@ -24,6 +24,12 @@ func TestQueueConformance(t *testing.T) {
 		return &queuetest.Target{
 			Open:  open,
 			Close: func(q weir.RunQueue) error { return q.(*postgres.DB).Close() },
+			Kill:  func(q weir.RunQueue) error { return q.(*postgres.DB).Kill() },
+			EnqueueUndecodable: func(t *testing.T, q weir.RunQueue, r *weir.Run) {
+				if err := q.(*postgres.DB).InsertRawRun(t.Context(), r.ID, r.FlowID, queuetest.UndecodableBody(r)); err != nil {
+					t.Fatal(err)
+				}
+			},
 			NewRun: func(t *testing.T) *weir.Run {
 				return &weir.Run{ApplicationID: f.ApplicationID, FlowID: f.ID, FlowVersion: weir.DevelopVersion,
 					TriggerType: "virtualButton", TriggerKey: f.ID + "-button", TriggerID: f.ID + "-button",

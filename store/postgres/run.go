@@ -127,7 +127,7 @@ func (db *DB) claimRuns(ctx context.Context, n int) ([]*weir.Run, time.Duration,
 			ORDER BY seq
 			LIMIT $1
 			FOR UPDATE SKIP LOCKED)
-		RETURNING seq, body, deliveries`,
+		RETURNING seq, body, deliveries, id, flow_id`,
 		n, float64(lease)/float64(time.Millisecond), db.owner)
 	if err != nil {
 		return nil, 0, err
@@ -139,20 +139,32 @@ func (db *DB) claimRuns(ctx context.Context, n int) ([]*weir.Run, time.Duration,
 	}
 	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (claimed, error) {
 		var (
-			c    claimed
-			body string
+			c                claimed
+			body, id, flowID string
 		)
-		if err := row.Scan(&c.seq, &body, &c.deliveries); err != nil {
+		if err := row.Scan(&c.seq, &body, &c.deliveries, &id, &flowID); err != nil {
 			return c, err
 		}
 		c.run = &weir.Run{}
-		if err := json.Unmarshal([]byte(body), c.run); err != nil {
-			return c, fmt.Errorf("decode run: %w", err)
+		if err := json.Unmarshal([]byte(body), c.run); err != nil || c.run.ID != id {
+			// Handed out as it is, for the executor to record as failed,
+			// instead of failing every claim that meets it.
+			if err == nil {
+				err = fmt.Errorf("the stored run's id %q is not its row's %q", c.run.ID, id)
+			}
+			c.run = &weir.Run{ID: id, FlowID: flowID, DecodeError: err.Error()}
 		}
 		return c, nil
 	})
 	if err != nil {
 		return nil, 0, err
+	}
+	for _, c := range cs {
+		if c.run.DecodeError != "" {
+			// Rare: the log entry needs the flow's application.
+			_ = db.pool.QueryRow(ctx, `SELECT application_id FROM flows WHERE id = $1`, c.run.FlowID).
+				Scan(&c.run.ApplicationID)
+		}
 	}
 	if len(cs) == 0 {
 		next, err := db.nextExpiry(ctx)
