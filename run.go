@@ -24,6 +24,11 @@ type Run struct {
 	// run ({endpoint, user, version}); empty for other triggers.
 	Experience json.RawMessage `json:"experience,omitempty"`
 	Attempt    int             `json:"attempt"` // deliveries before this one
+	// Origin is the ID of the run that started the chain of Workflow
+	// Trigger presses this run belongs to; empty for a run no Workflow
+	// Trigger node started. Depth counts the presses from the origin.
+	Origin string `json:"origin,omitempty"`
+	Depth  int    `json:"depth,omitempty"`
 
 	// DecodeError says why the queue could not decode the run as stored;
 	// empty for a run that decoded. Such a run carries only ID and what the

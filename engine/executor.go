@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -254,7 +255,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	}
 	env := &Env{
 		RunID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID,
-		FlowVersion: run.FlowVersion, FlowVersionID: versionID,
+		FlowVersion: run.FlowVersion, FlowVersionID: versionID, Origin: cmp.Or(run.Origin, run.ID), Depth: run.Depth,
 		Storage: e.runStorage(run), State: e.State, Debug: e.Debug, Now: e.Now, Logger: log,
 		Egress: e.Egress,
 	}
