@@ -37,7 +37,7 @@ func TestRunawayChainBounded(t *testing.T) {
 	}
 	c.mustDo(200, "PATCH", path, map[string]any{"nodes": []any{
 		map[string]any{"id": "count", "type": "StoreValueNode",
-			"config": map[string]any{"keyName": "runs", "valueType": "incr", "value": "1"},
+			"config":    map[string]any{"keyName": "runs", "valueType": "incr", "value": "1"},
 			"outputIds": [][]string{{"a", "b"}}},
 		press("a"), press("b"),
 	}}, nil)
@@ -63,7 +63,9 @@ func TestRunawayChainBounded(t *testing.T) {
 		t.Fatalf("the chain ran %v runs, want %d (the first and %d it started)", storage["runs"], want, engine.MaxChainRuns)
 	}
 	var logs []struct {
-		Errors []struct{ Error struct{ Name, Message string } }
+		Errors []struct {
+			Error struct{ Name, Message string }
+		}
 	}
 	c.mustDo(200, "GET", path+"/logs?limit=10", nil, &logs)
 	if len(logs) == 0 || len(logs[0].Errors) == 0 || logs[0].Errors[0].Error.Name != "ChainLimitError" {
