@@ -90,3 +90,22 @@ type RunQueue interface {
 	// deleted meanwhile, the run is just removed.
 	CompleteRun(ctx context.Context, run *Run, entry *LogEntry) error
 }
+
+// RunSkip names the flows and applications whose runs a claim leaves
+// waiting.
+type RunSkip struct {
+	Flows        []string
+	Applications []string
+}
+
+// FairRunQueue is a RunQueue that can leave the runs of some flows and
+// applications waiting, so that an executor can share its workers among
+// flows: while one flow has as many runs executing as it may, the runs of
+// the others are claimed past its waiting ones.
+type FairRunQueue interface {
+	RunQueue
+
+	// ClaimRunsSkipping is ClaimRuns handing out no run of skip's flows and
+	// applications: those stay waiting, in their order, for later claims.
+	ClaimRunsSkipping(ctx context.Context, max int, skip RunSkip) ([]*Run, error)
+}

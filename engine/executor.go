@@ -28,17 +28,25 @@ type Executor struct {
 	Storage      weir.StorageService
 	State        weir.NodeStateService // nil: stateful nodes fail
 	Logger       *slog.Logger
-	Workers      int           // concurrent runs; default 64
-	RunTimeout   time.Duration // default DefaultRunTimeout
-	Now          func() time.Time
-	Debug        func(DebugMessage)                                                    // receives Debug node output; may be nil
-	Publish      func(ctx context.Context, flowID, topic string, payload []byte) error // MQTT node, on behalf of flowID; nil: no broker
-	Buttons      *Buttons                                                              // presses for Workflow Trigger nodes; nil: runs cannot start other runs
-	Replies      *ReplyHub                                                             // answers waiting webhook requests; nil: replies go nowhere
-	Cache        *FlowCache                                                            // flow and application rows of runs; nil: read from the store per run
-	Egress       Egress                                                                // destinations the HTTP node may reach; zero: EgressLAN
+	Workers      int // concurrent runs; default 64
+	// FlowWorkers and ApplicationWorkers are the most runs of one flow and
+	// of one application executing at once, so that one of them cannot
+	// keep the others' runs waiting: defaults Workers/2 and Workers*3/4; a
+	// negative value lifts the cap. They hold when Queue is a
+	// weir.FairRunQueue; other queues hand out runs in their order.
+	FlowWorkers        int
+	ApplicationWorkers int
+	RunTimeout         time.Duration // default DefaultRunTimeout
+	Now                func() time.Time
+	Debug              func(DebugMessage)                                                    // receives Debug node output; may be nil
+	Publish            func(ctx context.Context, flowID, topic string, payload []byte) error // MQTT node, on behalf of flowID; nil: no broker
+	Buttons            *Buttons                                                              // presses for Workflow Trigger nodes; nil: runs cannot start other runs
+	Replies            *ReplyHub                                                             // answers waiting webhook requests; nil: replies go nowhere
+	Cache              *FlowCache                                                            // flow and application rows of runs; nil: read from the store per run
+	Egress             Egress                                                                // destinations the HTTP node may reach; zero: EgressLAN
 
 	cache  graphCache
+	shares *shares // nil: no caps
 	cancel context.CancelFunc
 	done   chan struct{}
 	runs   sync.WaitGroup
@@ -59,6 +67,11 @@ func (e *Executor) Open() error {
 	}
 	if e.Logger == nil {
 		e.Logger = slog.New(slog.DiscardHandler)
+	}
+	flowMax := shareOf(e.FlowWorkers, e.Workers/2, e.Workers)
+	appMax := max(flowMax, shareOf(e.ApplicationWorkers, e.Workers*3/4, e.Workers))
+	if _, fair := e.Queue.(weir.FairRunQueue); fair && (flowMax < e.Workers || appMax < e.Workers) {
+		e.shares = newShares(flowMax, appMax)
 	}
 	var claimCtx context.Context
 	claimCtx, e.cancel = context.WithCancel(context.Background())
@@ -115,7 +128,7 @@ func (e *Executor) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
-		runs, err := e.Queue.ClaimRuns(ctx, 1+cap(slots)-len(slots))
+		runs, err := e.claim(ctx, 1+cap(slots)-len(slots))
 		if err != nil || len(runs) == 0 {
 			<-slots
 			if ctx.Err() != nil {
@@ -132,12 +145,63 @@ func (e *Executor) loop(ctx context.Context) {
 		}
 		for _, run := range runs {
 			e.runs.Add(1)
+			if e.shares != nil {
+				e.shares.start(run)
+			}
 			go func() {
-				defer func() { <-slots; e.runs.Done() }()
+				defer func() {
+					if e.shares != nil {
+						e.shares.done(run)
+					}
+					<-slots
+					e.runs.Done()
+				}()
 				e.execute(run)
 			}()
 		}
 	}
+}
+
+// claim claims up to n runs. With shares, it leaves waiting the runs of
+// the flows and applications executing their share already, and takes no
+// more of one than its share allows; a claim waiting while one of those
+// falls below its share returns nothing, for the next to ask again.
+func (e *Executor) claim(ctx context.Context, n int) ([]*weir.Run, error) {
+	if e.shares == nil {
+		return e.Queue.ClaimRuns(ctx, n)
+	}
+	skip, n, changed := e.shares.skip(n)
+	if len(skip.Flows) == 0 && len(skip.Applications) == 0 {
+		changed = nil // nothing skipped: a change cannot make more claimable
+	}
+	claimCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if changed != nil {
+		go func() {
+			select {
+			case <-changed:
+				cancel()
+			case <-claimCtx.Done():
+			}
+		}()
+	}
+	runs, err := e.Queue.(weir.FairRunQueue).ClaimRunsSkipping(claimCtx, n, skip)
+	if err != nil && ctx.Err() == nil && claimCtx.Err() != nil {
+		return nil, nil // a share changed: claim again
+	}
+	return runs, err
+}
+
+// shareOf is the run cap an Executor field sets: def when unset, no cap
+// (workers) when negative.
+func shareOf(v, def, workers int) int {
+	switch {
+	case v == 0:
+		return max(1, def)
+	case v < 0 || v > workers:
+		return workers
+	}
+	return v
 }
 
 // sleep waits for d or until ctx ends.

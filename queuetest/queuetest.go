@@ -44,6 +44,11 @@ type Target struct {
 	// Unavailable; 0 when the queue has no bound.
 	MaxQueued int
 
+	// NewOtherRun returns a run, without ID, of another flow of another
+	// application than NewRun's. Needed by the tests of queues that are
+	// weir.FairRunQueue.
+	NewOtherRun func(t *testing.T) *weir.Run
+
 	// Kill closes a handle as a killed process leaves it: its claimed runs
 	// neither completed nor released, nothing recorded on the way out. Nil
 	// when Close does just that.
@@ -79,6 +84,7 @@ func Run(t *testing.T, setup func(t *testing.T) *Target) {
 	t.Run("Order", func(t *testing.T) { testOrder(t, setup) })
 	t.Run("Limit", func(t *testing.T) { testLimit(t, setup) })
 	t.Run("Poison", func(t *testing.T) { testPoison(t, setup) })
+	t.Run("Skip", func(t *testing.T) { testSkip(t, setup) })
 }
 
 // mustEnqueue enqueues a new run of tg carrying data {"n": n} and returns it.

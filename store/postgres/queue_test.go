@@ -20,7 +20,8 @@ func TestQueueConformance(t *testing.T) {
 				db.MaxQueued = maxQueued
 			})
 		}
-		f := mustAppFlow(t, open(t).(*postgres.DB))
+		db := open(t).(*postgres.DB)
+		f, g := mustAppFlow(t, db), mustAppFlow(t, db)
 		return &queuetest.Target{
 			Open:  open,
 			Close: func(q weir.RunQueue) error { return q.(*postgres.DB).Close() },
@@ -33,6 +34,11 @@ func TestQueueConformance(t *testing.T) {
 			NewRun: func(t *testing.T) *weir.Run {
 				return &weir.Run{ApplicationID: f.ApplicationID, FlowID: f.ID, FlowVersion: weir.DevelopVersion,
 					TriggerType: "virtualButton", TriggerKey: f.ID + "-button", TriggerID: f.ID + "-button",
+					Time: time.Now().UTC().Truncate(time.Millisecond)}
+			},
+			NewOtherRun: func(t *testing.T) *weir.Run {
+				return &weir.Run{ApplicationID: g.ApplicationID, FlowID: g.ID, FlowVersion: weir.DevelopVersion,
+					TriggerType: "virtualButton", TriggerKey: g.ID + "-button", TriggerID: g.ID + "-button",
 					Time: time.Now().UTC().Truncate(time.Millisecond)}
 			},
 			Redelivery:            2 * time.Second,

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -111,7 +112,7 @@ func (q *runQueue) removeFlows(flowIDs ...string) {
 // runs whose lease expired by now. It returns copies and their new delivery
 // counts, or the channel to wait on and the time the next lease expires
 // (zero if none) when nothing is pending.
-func (q *runQueue) take(max int, now time.Time, d time.Duration) ([]*weir.Run, []delivered, chan struct{}, time.Time) {
+func (q *runQueue) take(max int, now time.Time, d time.Duration, skip weir.RunSkip) ([]*weir.Run, []delivered, chan struct{}, time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var (
@@ -123,10 +124,19 @@ func (q *runQueue) take(max int, now time.Time, d time.Duration) ([]*weir.Run, [
 		return nil, nil, q.wake, time.Time{}
 	}
 	q.expire(now)
-	for len(runs) < max && len(q.pending) > 0 {
-		e := q.pending[0]
-		q.pending[0] = nil
-		q.pending = q.pending[1:]
+	skipped := skipping(skip)
+	for i := 0; len(runs) < max && i < len(q.pending); {
+		e := q.pending[i]
+		if !e.gone && !e.leased && skipped(e.run) {
+			i++ // stays pending, in its place
+			continue
+		}
+		if i == 0 {
+			q.pending[0] = nil
+			q.pending = q.pending[1:]
+		} else {
+			q.pending = append(q.pending[:i], q.pending[i+1:]...)
+		}
 		if e.gone || e.leased {
 			continue
 		}
@@ -151,6 +161,16 @@ func (q *runQueue) take(max int, now time.Time, d time.Duration) ([]*weir.Run, [
 	}
 	q.waiters++
 	return nil, nil, q.wake, next
+}
+
+// skipping returns whether skip names a run's flow or application.
+func skipping(skip weir.RunSkip) func(*weir.Run) bool {
+	if len(skip.Flows) == 0 && len(skip.Applications) == 0 {
+		return func(*weir.Run) bool { return false }
+	}
+	return func(r *weir.Run) bool {
+		return slices.Contains(skip.Flows, r.FlowID) || slices.Contains(skip.Applications, r.ApplicationID)
+	}
 }
 
 // done ends a wait that take started.

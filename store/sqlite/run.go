@@ -54,6 +54,12 @@ func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 // new counts (one statement, committed with the writes of the moment)
 // before it returns.
 func (db *DB) ClaimRuns(ctx context.Context, n int) ([]*weir.Run, error) {
+	return db.ClaimRunsSkipping(ctx, n, weir.RunSkip{})
+}
+
+// ClaimRunsSkipping is ClaimRuns leaving the runs of skip's flows and
+// applications pending, in their place.
+func (db *DB) ClaimRunsSkipping(ctx context.Context, n int, skip weir.RunSkip) ([]*weir.Run, error) {
 	n = max(n, 1)
 	for {
 		select {
@@ -61,7 +67,7 @@ func (db *DB) ClaimRuns(ctx context.Context, n int) ([]*weir.Run, error) {
 			return nil, errClosed
 		default:
 		}
-		runs, taken, wake, next := db.queue.take(n, db.Now(), db.LeaseDuration)
+		runs, taken, wake, next := db.queue.take(n, db.Now(), db.LeaseDuration, skip)
 		if runs != nil {
 			db.recordClaims(taken)
 			return runs, nil
