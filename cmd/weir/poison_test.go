@@ -42,7 +42,9 @@ func TestRunKillingProcessGivesUp(t *testing.T) {
 		case <-exited:
 			deaths++
 		case <-time.After(5 * time.Second):
-			// Alive 5 s after its start: it gave up on the run.
+			// Alive 5 s after its start: it gave up on the run. The
+			// cleanup's Wait must not race this one.
+			defer func() { _ = p.cmd.Process.Kill(); <-exited }()
 			var logs []struct {
 				Errors []weir.RunError
 			}

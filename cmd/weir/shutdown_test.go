@@ -54,6 +54,8 @@ func TestShutdownLeavesStuckRun(t *testing.T) {
 			t.Errorf("exited after %v, before the shutdown timeout %v: the stuck run was not waited for", took, timeout)
 		}
 	case <-time.After(limit):
+		_ = p.cmd.Process.Kill()
+		<-exited // before the cleanup's Wait
 		t.Fatalf("weir serve still running %v after SIGTERM with --shutdown-timeout %v; log:\n%s", limit, timeout, logged.String())
 	}
 
