@@ -3,6 +3,7 @@ package weir
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -96,6 +97,11 @@ type RunQueue interface {
 type RunSkip struct {
 	Flows        []string
 	Applications []string
+}
+
+// Skips reports whether s names r's flow or application.
+func (s RunSkip) Skips(r *Run) bool {
+	return slices.Contains(s.Flows, r.FlowID) || slices.Contains(s.Applications, r.ApplicationID)
 }
 
 // FairRunQueue is a RunQueue that can leave the runs of some flows and

@@ -36,6 +36,12 @@ func TestQueueConformance(t *testing.T) {
 					TriggerType: "virtualButton", TriggerKey: flowID + "-button", TriggerID: flowID + "-button",
 					Time: time.Now().UTC().Truncate(time.Millisecond)}
 			},
+			NewOtherRun: func(t *testing.T) *weir.Run {
+				otherApp, otherFlow := appID+"-other", flowID+"-other"
+				return &weir.Run{ApplicationID: otherApp, FlowID: otherFlow, FlowVersion: weir.DevelopVersion,
+					TriggerType: "virtualButton", TriggerKey: otherFlow + "-button", TriggerID: otherFlow + "-button",
+					Time: time.Now().UTC().Truncate(time.Millisecond)}
+			},
 			Redelivery:            3 * time.Second,
 			Shared:                true,
 			MaxQueued:             200,

@@ -14,18 +14,38 @@ func TestFlowCannotStarveOthers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for delayed runs")
 	}
+	sqlite := func(t *testing.T, set func(*Config)) *client {
+		cfg := DefaultConfig()
+		set(&cfg)
+		_, c := openMain(t, cfg)
+		return c
+	}
+	postgres := func(t *testing.T, set func(*Config)) *client {
+		cfg := DefaultConfig()
+		cfg.Store = mustPostgresStore(t)
+		set(&cfg)
+		_, c := openMain(t, cfg)
+		return c
+	}
+	cluster := func(t *testing.T, set func(*Config)) *client {
+		ms, token := startCluster(t, 1, set)
+		return &client{t: t, base: "http://" + ms[0].Addr(), token: token}
+	}
 	for _, tc := range []struct {
 		name        string
+		open        func(t *testing.T, set func(*Config)) *client
 		flowWorkers int
 		fair        bool
 	}{
-		{"Shared", 0, true},
-		{"Unshared", 8, false},
+		{"Shared", sqlite, 0, true},
+		{"Unshared", sqlite, 8, false},
+		{"SharedPostgres", postgres, 0, true},
+		{"SharedNATS", cluster, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := DefaultConfig()
-			cfg.Workers, cfg.FlowWorkers, cfg.AppWorkers, cfg.Shutdown = 8, tc.flowWorkers, tc.flowWorkers, 100*time.Millisecond
-			_, c := openMain(t, cfg)
+			c := tc.open(t, func(cfg *Config) {
+				cfg.Workers, cfg.FlowWorkers, cfg.AppWorkers, cfg.Shutdown = 8, tc.flowWorkers, tc.flowWorkers, 100*time.Millisecond
+			})
 			var app struct{ ID string }
 			c.mustDo(201, "POST", "/applications", map[string]any{"name": "busy"}, &app)
 			flow := func(name string, node map[string]any) (path, key string) {

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"slices"
 	"sync"
 	"time"
 
@@ -124,10 +123,9 @@ func (q *runQueue) take(max int, now time.Time, d time.Duration, skip weir.RunSk
 		return nil, nil, q.wake, time.Time{}
 	}
 	q.expire(now)
-	skipped := skipping(skip)
 	for i := 0; len(runs) < max && i < len(q.pending); {
 		e := q.pending[i]
-		if !e.gone && !e.leased && skipped(e.run) {
+		if !e.gone && !e.leased && skip.Skips(e.run) {
 			i++ // stays pending, in its place
 			continue
 		}
@@ -161,16 +159,6 @@ func (q *runQueue) take(max int, now time.Time, d time.Duration, skip weir.RunSk
 	}
 	q.waiters++
 	return nil, nil, q.wake, next
-}
-
-// skipping returns whether skip names a run's flow or application.
-func skipping(skip weir.RunSkip) func(*weir.Run) bool {
-	if len(skip.Flows) == 0 && len(skip.Applications) == 0 {
-		return func(*weir.Run) bool { return false }
-	}
-	return func(r *weir.Run) bool {
-		return slices.Contains(skip.Flows, r.FlowID) || slices.Contains(skip.Applications, r.ApplicationID)
-	}
 }
 
 // done ends a wait that take started.
