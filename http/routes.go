@@ -181,6 +181,9 @@ func (s *Server) routes() []route {
 			handle: s.handleEndpointPatch},
 		{action: "experienceEndpoint.delete", method: "DELETE", path: pathEndpoint,
 			handle: s.handleEndpointDelete},
+
+		// weir's Prometheus metrics (metrics.go)
+		{action: "metrics.get", method: "GET", path: "/metrics", handle: s.handleMetrics},
 	}
 }
 

@@ -75,6 +75,10 @@ type Server struct {
 	// node; 0 means DefaultRequestReplyTimeout.
 	RequestReplyTimeout time.Duration
 
+	// Metrics, when set, serves GET /metrics (scope metrics.get or a user
+	// token's all.User); without it the route answers 404.
+	Metrics http.Handler
+
 	streams streams
 }
 

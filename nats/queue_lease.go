@@ -108,6 +108,19 @@ func (l *leases) unpark(n int, skip weir.RunSkip, now time.Time) []*weir.Run {
 	return runs
 }
 
+// parkedStats returns the number of parked runs and the acceptance time of
+// the oldest.
+func (l *leases) parkedStats() (n int, oldest time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range l.parked {
+		if oldest.IsZero() || r.Time.Before(oldest) {
+			oldest = r.Time
+		}
+	}
+	return len(l.parked), oldest
+}
+
 // parkedLen returns the number of parked runs.
 func (l *leases) parkedLen() int {
 	l.mu.Lock()

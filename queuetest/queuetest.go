@@ -83,6 +83,7 @@ func Run(t *testing.T, setup func(t *testing.T) *Target) {
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, setup) })
 	t.Run("Order", func(t *testing.T) { testOrder(t, setup) })
 	t.Run("Limit", func(t *testing.T) { testLimit(t, setup) })
+	t.Run("Stats", func(t *testing.T) { testStats(t, setup) })
 	t.Run("Poison", func(t *testing.T) { testPoison(t, setup) })
 	t.Run("Skip", func(t *testing.T) { testSkip(t, setup) })
 }
