@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -75,6 +76,10 @@ type Server struct {
 	// node; 0 means DefaultRequestReplyTimeout.
 	RequestReplyTimeout time.Duration
 
+	// Console, when set, holds the console's files (web.Dist), served at
+	// /console/ with / redirecting there; nil: no console, / answers 404.
+	Console fs.FS
+
 	// Metrics, when set, serves GET /metrics (scope metrics.get or a user
 	// token's all.User); without it the route answers 404.
 	Metrics http.Handler
@@ -98,7 +103,8 @@ func NewServer() *Server {
 }
 
 // Handler returns the API's root handler: every route of routes.go, GET
-// /health, JSON 404/405 answers, and panic recovery.
+// /health, GET /specs, the console when Console is set, JSON 404/405
+// answers, and panic recovery.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	methods := map[string][]string{} // path pattern -> methods
@@ -113,6 +119,12 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	methods["/health"] = []string{http.MethodGet}
+	mux.HandleFunc("GET /specs", s.handleSpecs)
+	mux.HandleFunc("POST /specs/check", s.handleSpecsCheck)
+	if s.Console != nil {
+		mux.Handle("GET "+ConsolePath, consoleHandler(s.Console))
+		mux.Handle("GET /{$}", http.RedirectHandler(ConsolePath, http.StatusFound))
+	}
 	for pattern, h := range s.publicRoutes() {
 		mux.Handle(pattern, h)
 	}
