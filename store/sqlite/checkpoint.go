@@ -65,7 +65,7 @@ type checkpointer struct {
 
 	truncate atomic.Bool  // the next checkpoint truncates the log
 	stuck    *atomic.Bool // the last checkpoint found no room; the DB's, read by writers
-	mu       sync.Mutex   // held by each checkpoint, so that the writer's does not fail as busy
+	mu       sync.Mutex   // held by each checkpoint, so that two never run at once
 
 	kick chan struct{}
 	stop chan struct{} // closed by close
@@ -168,13 +168,16 @@ func (c *checkpointer) checkpoint() {
 // background checkpoints did not keep up with the writes, it copies what it
 // can of the log, so that the next transaction starts it over. A log it
 // cannot copy for lack of space is stuck (see checkpointer); a checkpoint
-// that fails otherwise leaves the log to the next transaction.
+// that fails otherwise leaves the log to the next transaction, and so does
+// a background checkpoint in progress: the writer never waits for one.
 func (c *checkpointer) restart(conn *sql.Conn) {
 	st, err := os.Stat(c.walPath)
 	if err != nil || st.Size() <= c.limit {
 		return
 	}
-	c.mu.Lock()
+	if !c.mu.TryLock() {
+		return
+	}
 	defer c.mu.Unlock()
 	if _, err := conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`); isFull(err) {
 		c.stuck.Store(true)
