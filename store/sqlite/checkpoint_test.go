@@ -35,7 +35,7 @@ func TestCheckpointKeepsLogSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	if st.Size() > 4<<20 {
-		t.Errorf("write-ahead log is %d bytes after 10 MB written in checkpointed rounds, want at most 2 MiB", st.Size())
+		t.Errorf("write-ahead log is %d bytes after 10 MB written in checkpointed rounds, want at most 4 MiB", st.Size())
 	}
 	data, err := os.Stat(path)
 	if err != nil {
