@@ -26,8 +26,9 @@ var allowed = map[string][]string{
 	"nats":            {"", "engine", "queuetest", "triggers", "mock"}, // all but the root: tests only
 	"triggers":        {"", "engine", "mock"},
 	"store/storetest": {""},
-	"store/sqlite":    {"", "store/storetest", "queuetest"},
-	"store/postgres":  {"", "store/storetest", "queuetest"},
+	"store/sqlstore":  {""},
+	"store/sqlite":    {"", "store/sqlstore", "store/storetest", "queuetest"},
+	"store/postgres":  {"", "store/sqlstore", "store/storetest", "queuetest"},
 	"queuetest":       {""},
 	"mock":            {""},
 	"http":            {"", "auth", "engine", "engine/js", "flowfile", "mock", "store/sqlite"},

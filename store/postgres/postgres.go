@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/store/sqlstore"
 )
 
 // Defaults of the DB configuration fields.
@@ -85,6 +86,10 @@ type DB struct {
 	// discards them.
 	Logger *slog.Logger
 
+	// Store serves devices, their state and commands, and access keys,
+	// with the logic every SQL store shares; Open sets it.
+	*sqlstore.Store
+
 	pool     pool   // every statement outside inTx goes through it
 	owner    string // leased_by of this DB's claims
 	wake     *signal
@@ -141,6 +146,7 @@ func (db *DB) Open() (err error) {
 		return fmt.Errorf("postgres: open: %w", err)
 	}
 	db.pool = pool{p}
+	db.Store = db.platform()
 	defer func() {
 		if err != nil {
 			db.pool.Close()

@@ -15,6 +15,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/store/sqlstore"
 )
 
 // Defaults of the DB configuration fields.
@@ -56,6 +57,10 @@ type DB struct {
 	// past it fails with Validation. Zero means weir.DefaultMaxStorageKeys;
 	// a negative value lifts the cap.
 	MaxStorageKeys int
+
+	// Store serves devices, their state and commands, and access keys,
+	// with the logic every SQL store shares; Open sets it.
+	*sqlstore.Store
 
 	wdb   *sql.DB   // one connection: every write goes through it
 	wconn *sql.Conn // that connection, held by the writer goroutine
@@ -129,6 +134,7 @@ func (db *DB) Open() (err error) {
 	}
 	db.stmts = map[string]*sql.Stmt{}
 	db.batch = newBatcher(db)
+	db.Store = db.platform()
 	return nil
 }
 
