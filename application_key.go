@@ -98,7 +98,9 @@ type ApplicationKeyFilter struct {
 // deletes its keys.
 type ApplicationKeyService interface {
 	// FindApplicationKeyByID returns NotFound ("Application key was not
-	// found") unless the application has a key with that id.
+	// found") unless the application has a key with that id. An empty
+	// applicationID matches any application (device tokens name only the
+	// key).
 	FindApplicationKeyByID(ctx context.Context, applicationID, id string) (*ApplicationKey, error)
 
 	// FindApplicationKeyByKey returns the key whose public part is key, in

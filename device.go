@@ -63,10 +63,27 @@ type DeviceAttribute struct {
 }
 
 // ConnectionInfo is a device's last known connection status. Connected is
-// nil until the device first connects or disconnects.
+// nil until the device first connects or disconnects. Its JSON is Losant's:
+// {"connected": 1, 0 or null, "time": …}.
 type ConnectionInfo struct {
-	Connected *bool     `json:"-"`
-	Time      time.Time `json:"-"`
+	Connected *bool
+	Time      time.Time
+}
+
+// MarshalJSON encodes the status as Losant does.
+func (c ConnectionInfo) MarshalJSON() ([]byte, error) {
+	if c.Connected == nil {
+		return []byte(`{"connected":null}`), nil
+	}
+	n := "0"
+	if *c.Connected {
+		n = "1"
+	}
+	t, err := c.Time.UTC().MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return []byte(`{"connected":` + n + `,"time":` + string(t) + `}`), nil
 }
 
 // Validate checks the structural rules of a device: name, class, tags and
@@ -204,4 +221,15 @@ type DeviceService interface {
 	// SetConnectionStatus records whether the device is connected, as of
 	// at, and returns the device. It returns NotFound like FindDeviceByID.
 	SetConnectionStatus(ctx context.Context, applicationID, id string, connected bool, at time.Time) (*Device, error)
+}
+
+// DeviceEventHandler hears of what happens to devices once it is committed:
+// state reports kept and connection changes. Device triggers start runs
+// from these calls; an error means the runs could not be queued.
+type DeviceEventHandler interface {
+	// DeviceStates is called with the reports of d that were kept.
+	DeviceStates(ctx context.Context, d *Device, states []DeviceState) error
+	// DeviceConnection is called when d connected or disconnected; info
+	// holds Losant's connect or disconnect data.
+	DeviceConnection(ctx context.Context, d *Device, connected bool, info map[string]any) error
 }

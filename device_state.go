@@ -1,7 +1,9 @@
 package weir
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"math"
 	"regexp"
 	"strconv"
@@ -230,4 +232,66 @@ func sortStrings(s []string) {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
 	}
+}
+
+// MaxStateReports caps the reports one message may carry.
+const MaxStateReports = 1000
+
+// ParseStateReports reads a state message as devices send it over MQTT or
+// REST: one {"data": {...}, "time": …, "meta": …, "flowVersion": …} report
+// or an array of them. data is required and maps attribute names to
+// numbers, strings or booleans; each time is read with ParseStateTime.
+// Anything else is Validation.
+func ParseStateReports(body []byte, now time.Time) ([]DeviceState, error) {
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&raw); err != nil || dec.More() {
+		return nil, Errorf(Validation, "deviceState is not valid JSON")
+	}
+	items, isArray := raw.([]any)
+	if !isArray {
+		items = []any{raw}
+	}
+	if len(items) > MaxStateReports {
+		return nil, Errorf(Validation, "deviceState has more than %d items", MaxStateReports)
+	}
+	out := make([]DeviceState, 0, len(items))
+	for _, it := range items {
+		obj, ok := it.(map[string]any)
+		if !ok {
+			return nil, Errorf(Validation, "deviceState is the wrong type")
+		}
+		for k := range obj {
+			switch k {
+			case "data", "time", "meta", "flowVersion":
+			default:
+				return nil, Errorf(Validation, "deviceState.%s is not allowed", k)
+			}
+		}
+		data, ok := obj["data"].(map[string]any)
+		if !ok {
+			return nil, Errorf(Validation, "deviceState.data is required and must be an object")
+		}
+		for name, v := range data {
+			if !validTagKey(name) {
+				return nil, Errorf(Validation, "deviceState.data.%s pattern mismatch", name)
+			}
+			switch v.(type) {
+			case float64, string, bool:
+			default:
+				return nil, Errorf(Validation, "deviceState.data.%s is the wrong type", name)
+			}
+		}
+		switch t := obj["time"].(type) {
+		case nil, string, float64:
+		case map[string]any:
+			if _, ok := t["$date"].(string); !ok || len(t) != 1 {
+				return nil, Errorf(Validation, "deviceState.time is the wrong type")
+			}
+		default:
+			return nil, Errorf(Validation, "deviceState.time is the wrong type")
+		}
+		out = append(out, DeviceState{Time: ParseStateTime(obj["time"], now), Data: data})
+	}
+	return out, nil
 }

@@ -75,6 +75,19 @@ type Server struct {
 	// node; 0 means DefaultRequestReplyTimeout.
 	RequestReplyTimeout time.Duration
 
+	// Devices, States, Commands and Keys, when set, serve the device, state,
+	// command and access key resources and POST /auth/device (device*.go,
+	// application_key*.go, auth_device.go); all four are needed.
+	Devices  weir.DeviceService
+	States   weir.DeviceStateService
+	Commands weir.DeviceCommandService
+	Keys     weir.ApplicationKeyService
+	// CommandSender, when set, delivers sent commands to connected devices.
+	CommandSender weir.CommandSender
+	// DeviceEvents, when set, hears of accepted state and connection
+	// changes (device triggers start runs from them).
+	DeviceEvents weir.DeviceEventHandler
+
 	streams streams
 }
 
@@ -140,6 +153,7 @@ type request struct {
 	appID, flowID, tokenID string
 	webhookID              string
 	endpointID             string // experienceEndpointId
+	deviceID, keyID        string // deviceId, applicationKeyId
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
@@ -164,6 +178,9 @@ func (s *Server) serve(rt route) http.Handler {
 		if err == nil && req.appID != "" {
 			req.app, err = s.findVisibleApplication(r, req.identity, req.appID, freshApplication[rt.action])
 		}
+		if err == nil && req.identity.OwnerType == weir.OwnerDevice && req.deviceID != "" && req.deviceID != req.identity.OwnerID {
+			err = weir.Errorf(weir.Forbidden, msgForbidden) // a device token reaches only its own device
+		}
 		if err == nil {
 			err = rt.handle(w, r, req)
 		}
@@ -180,7 +197,7 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		name string
 		dst  *string
 	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID},
-		{"experienceEndpointId", &req.endpointID}} {
+		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
 			continue

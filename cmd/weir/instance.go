@@ -32,6 +32,10 @@ type store interface {
 	weir.WebhookService
 	weir.ExperienceEndpointService
 	weir.SettingService
+	weir.DeviceService
+	weir.DeviceStateService
+	weir.DeviceCommandService
+	weir.ApplicationKeyService
 	Close() error
 }
 

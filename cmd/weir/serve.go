@@ -134,6 +134,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, runs
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
+	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
 	api.Cache = cache
 	if api.WebhookLimiter, err = m.limiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
 		return err

@@ -24,10 +24,14 @@ var keyList = listSpec{
 }
 
 // FindApplicationKeyByID returns the application's key with id, or
-// NotFound.
+// NotFound; an empty applicationID matches any application.
 func (s *Store) FindApplicationKeyByID(ctx context.Context, applicationID, id string) (*weir.ApplicationKey, error) {
 	var k *weir.ApplicationKey
 	err := s.d.View(ctx, func(q Querier) (err error) {
+		if applicationID == "" {
+			k, err = findKey(ctx, q, `id = ?`, id)
+			return err
+		}
 		k, err = findKey(ctx, q, `id = ? AND application_id = ?`, id, applicationID)
 		return err
 	})
