@@ -23,6 +23,7 @@ var allowed = map[string][]string{
 	"flowfile":        {""},
 	"ratelimit":       {},
 	"mqtt":            {},
+	"broker":          {"", "auth", "store/sqlite"},                    // store/sqlite: tests only
 	"nats":            {"", "engine", "queuetest", "triggers", "mock"}, // all but the root: tests only
 	"triggers":        {"", "engine", "mock"},
 	"store/storetest": {""},
