@@ -23,7 +23,11 @@ type Run struct {
 	// Experience is the payload's root experience object of an endpoint
 	// run ({endpoint, user, version}); empty for other triggers.
 	Experience json.RawMessage `json:"experience,omitempty"`
-	Attempt    int             `json:"attempt"` // deliveries before this one
+	// Device holds the payload's root device fields of a device-triggered
+	// run, an object ({deviceId, deviceName, deviceTags}); empty for other
+	// triggers.
+	Device  json.RawMessage `json:"device,omitempty"`
+	Attempt int             `json:"attempt"` // deliveries before this one
 }
 
 // RunQueue durably hands accepted runs to executors.

@@ -23,6 +23,7 @@ type Config struct {
 	Store        string // "" or "sqlite": SQLite in DataDir; a postgres:// URL: PostgreSQL
 	Queue        string // "": the store's own run queue; a nats:// URL: NATS JetStream
 	MQTTURL      string // broker for MQTT nodes and MQTT topic triggers; "" for none
+	MQTTAddr     string // listen address of the MQTT endpoint for devices; "" for none
 	LogLevel     string
 	LogFormat    string
 	Workers      int
@@ -38,10 +39,14 @@ type Config struct {
 	DebugAddr    string        // listen address of the Go runtime profiles; "" for none
 }
 
+// DefaultMQTTAddr is where devices connect over MQTT unless told otherwise.
+const DefaultMQTTAddr = "127.0.0.1:1883"
+
 // DefaultConfig returns the settings weir serve uses when none are given.
 func DefaultConfig() Config {
 	return Config{
 		Addr:         "127.0.0.1:8080",
+		MQTTAddr:     DefaultMQTTAddr,
 		DataDir:      "./weir-data",
 		LogLevel:     "info",
 		LogFormat:    "text",
@@ -63,6 +68,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	str(fs, &c.DataDir, "data", "WEIR_DATA", "data directory (SQLite database)")
 	str(fs, &c.Store, "store", "WEIR_STORE", "store: sqlite (in the data directory) or a postgres:// URL")
 	str(fs, &c.Queue, "queue", "WEIR_QUEUE", "run dispatch: the store's own queue (default) or a nats:// URL of a NATS server with JetStream")
+	str(fs, &c.MQTTAddr, "mqtt-addr", "WEIR_MQTT_ADDR", "listen address of the MQTT endpoint devices connect to; when the default is taken weir says so and serves the rest; \"\" turns it off")
 	str(fs, &c.MQTTURL, "mqtt-url", "WEIR_MQTT_URL", "MQTT broker the MQTT node publishes to and MQTT topic triggers subscribe to, e.g. tcp://127.0.0.1:1883 (default: none)")
 	str(fs, &c.LogLevel, "log-level", "WEIR_LOG_LEVEL", "log level: debug, info, warn or error")
 	str(fs, &c.LogFormat, "log-format", "WEIR_LOG_FORMAT", "log format: text or json")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/broker"
 	"github.com/weirhq/weir/engine"
 	weirhttp "github.com/weirhq/weir/http"
 	"github.com/weirhq/weir/mqtt"
@@ -39,7 +40,8 @@ type Main struct {
 	cluster  *cluster             // nil unless --queue names a NATS server
 	server   *http.Server
 	ln       net.Listener
-	debug    *debugServer // nil without --debug-addr
+	debug    *debugServer   // nil without --debug-addr
+	broker   *broker.Broker // nil when the MQTT endpoint for devices is not served
 	served   chan error
 }
 
@@ -135,8 +137,12 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
+	api.DeviceEvents = &triggers.Devices{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
 	api.Cache = cache
 	if api.WebhookLimiter, err = m.limiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
+		return err
+	}
+	if err := m.openDevices(api); err != nil {
 		return err
 	}
 	m.server = &http.Server{
@@ -203,6 +209,9 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.server != nil {
 		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.broker != nil {
+		errs = append(errs, m.broker.Close())
 	}
 	if m.timers != nil {
 		errs = append(errs, m.timers.Close())
