@@ -22,7 +22,7 @@ func TestDeviceOverMQTT(t *testing.T) {
 	var app, dev, key struct{ ID, Key, Secret string }
 	c.mustDo(201, "POST", "/applications", map[string]any{"name": "plant"}, &app)
 	c.mustDo(201, "POST", "/applications/"+app.ID+"/devices", map[string]any{"name": "boiler",
-		"tags": []any{map[string]any{"key": "floor", "value": "8"}},
+		"tags":       []any{map[string]any{"key": "floor", "value": "8"}},
 		"attributes": []any{map[string]any{"name": "temp", "dataType": "number"}}}, &dev)
 	c.mustDo(201, "POST", "/applications/"+app.ID+"/keys", map[string]any{"description": "boiler"}, &key)
 

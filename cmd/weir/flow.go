@@ -28,7 +28,7 @@ var firedTriggers = map[string]bool{
 	engine.TriggerVirtualButton: true, engine.TriggerFlowError: true, engine.TriggerCustomNodeStart: true,
 	triggers.TriggerTimer: true, "webhook": true, "endpoint": true, engine.TriggerRequest: true,
 	triggers.TriggerMQTTTopic: true,
-	triggers.TriggerDeviceID: true, triggers.TriggerDeviceTag: true,
+	triggers.TriggerDeviceID:  true, triggers.TriggerDeviceTag: true,
 	triggers.TriggerDeviceIDConnect: true, triggers.TriggerDeviceTagConnect: true,
 	triggers.TriggerDeviceIDDisconnect: true, triggers.TriggerDeviceTagDisconnect: true,
 }
