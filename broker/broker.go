@@ -76,7 +76,7 @@ func (b *Broker) Open(ln net.Listener) error {
 	b.server = mqtt.New(&mqtt.Options{
 		Capabilities: caps,
 		InlineClient: true,
-		Logger:       b.Logger.With("component", "mqtt"),
+		Logger:       slog.New(warnOnly{b.Logger.Handler()}).With("component", "mqtt"),
 	})
 	if err := b.server.AddHook(&hook{b: b}, nil); err != nil {
 		return fmt.Errorf("broker: %w", err)
@@ -271,3 +271,18 @@ func mapTopic(s *session, topic string) string {
 	}
 	return s.prefix + topic
 }
+
+// warnOnly passes on the broker library's warnings and errors only: its
+// informational lines (hooks added, listener attached) are weir's business
+// to say, once.
+type warnOnly struct{ slog.Handler }
+
+func (w warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && w.Handler.Enabled(ctx, l)
+}
+
+func (w warnOnly) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return warnOnly{w.Handler.WithAttrs(attrs)}
+}
+
+func (w warnOnly) WithGroup(name string) slog.Handler { return warnOnly{w.Handler.WithGroup(name)} }
