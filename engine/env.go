@@ -40,6 +40,9 @@ type Env struct {
 	Call func(ctx context.Context, c Call) (CallResult, error)
 	// Egress is the policy for the destinations the HTTP node may reach.
 	Egress Egress
+	// Devices reaches the application's devices (the device nodes). Nil
+	// when the run cannot.
+	Devices *Devices
 }
 
 // Press asks for a run of a flow's virtual button.

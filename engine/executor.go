@@ -35,6 +35,7 @@ type Executor struct {
 	Replies      *ReplyHub                                                             // answers waiting webhook requests; nil: replies go nowhere
 	Cache        *FlowCache                                                            // flow and application rows of runs; nil: read from the store per run
 	Egress       Egress                                                                // destinations the HTTP node may reach; zero: EgressLAN
+	Devices      *Devices                                                              // what the device nodes reach; nil: they fail
 
 	cache  graphCache
 	cancel context.CancelFunc
@@ -186,7 +187,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		RunID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID,
 		FlowVersion: run.FlowVersion, FlowVersionID: versionID,
 		Storage: e.runStorage(run), State: e.State, Debug: e.Debug, Now: e.Now, Logger: log,
-		Egress: e.Egress,
+		Egress: e.Egress, Devices: e.Devices,
 	}
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press

@@ -6,15 +6,15 @@ import (
 	"net"
 	"syscall"
 
+	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/broker"
-	weirhttp "github.com/weirhq/weir/http"
 )
 
-// openDevices serves the MQTT endpoint for devices on --mqtt-addr and lets
-// the API deliver commands through it. When the default address is taken
+// openDevices serves the MQTT endpoint for devices on --mqtt-addr; events
+// hears of their state and connections. When the default address is taken
 // (another broker on 1883, say), weir says so once and serves everything
 // else; an address given explicitly that cannot be bound is an error.
-func (m *Main) openDevices(api *weirhttp.Server) error {
+func (m *Main) openDevices(events weir.DeviceEventHandler) error {
 	addr := m.Config.MQTTAddr
 	if addr == "" {
 		return nil
@@ -28,13 +28,12 @@ func (m *Main) openDevices(api *weirhttp.Server) error {
 		}
 		return fmt.Errorf("--mqtt-addr %s: %w", addr, err)
 	}
-	m.broker = &broker.Broker{Devices: m.inst.DB, States: m.inst.DB, Keys: m.inst.DB, Events: api.DeviceEvents,
-		Logger: m.Logger}
-	if err := m.broker.Open(ln); err != nil {
+	b := &broker.Broker{Devices: m.inst.DB, States: m.inst.DB, Keys: m.inst.DB, Events: events, Logger: m.Logger}
+	if err := b.Open(ln); err != nil {
 		ln.Close()
 		return err
 	}
-	api.CommandSender = m.broker
+	m.broker = b
 	m.Logger.Info("devices connect over MQTT", "mqtt_addr", m.broker.Addr())
 	return nil
 }

@@ -13,8 +13,8 @@ import (
 // TestDeviceOverMQTT runs the device model end to end in one process: a
 // device created over REST connects to the built-in MQTT endpoint with an
 // access key, its state runs a flow with a device state trigger (and its
-// connection a connect trigger), and a command sent through the REST API
-// reaches it.
+// connection a connect trigger) whose Device: Command node answers the
+// device, and a command sent through the REST API reaches it too.
 func TestDeviceOverMQTT(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.MQTTAddr = "127.0.0.1:0"
@@ -33,12 +33,14 @@ func TestDeviceOverMQTT(t *testing.T) {
 	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
 		"name": "react", "enabled": true,
 		"triggers": []any{
-			map[string]any{"type": "deviceId", "key": dev.ID, "config": map[string]any{}, "outputIds": []any{[]any{"state"}}},
+			map[string]any{"type": "deviceId", "key": dev.ID, "config": map[string]any{}, "outputIds": []any{[]any{"state", "ack"}}},
 			map[string]any{"type": "deviceTagConnect", "key": "floor/8", "config": map[string]any{}, "outputIds": []any{[]any{"conn"}}},
 		},
 		"nodes": []any{
 			store("state", "state", "{{triggerType}} {{deviceName}} {{deviceTags.floor.[0]}} {{data.temp}}"),
 			store("conn", "conn", "{{triggerType}} {{deviceId}} {{data.method}}"),
+			map[string]any{"id": "ack", "type": "DeviceSendCommandNode", "config": map[string]any{
+				"sendToDeviceIds": []any{"{{deviceId}}"}, "nameTemplate": "ack", "payloadTemplate": "{\"temp\": {{data.temp}}}"}},
 		},
 	}, &flow)
 	storage := func() map[string]any {
@@ -57,7 +59,7 @@ func TestDeviceOverMQTT(t *testing.T) {
 		t.Fatalf("connect: %v", tok.Error())
 	}
 	defer cl.Disconnect(50)
-	commands := make(chan []byte, 1)
+	commands := make(chan []byte, 2)
 	if tok := cl.Subscribe("losant/"+dev.ID+"/command", 1, func(_ paho.Client, msg paho.Message) { commands <- msg.Payload() }); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		t.Fatalf("subscribe: %v", tok.Error())
 	}
@@ -67,18 +69,29 @@ func TestDeviceOverMQTT(t *testing.T) {
 	waitFor(t, 10*time.Second, "the state trigger's run", func() bool { return storage()["state"] == "deviceId boiler 8 21.5" })
 	waitFor(t, 10*time.Second, "the connect trigger's run", func() bool { return storage()["conn"] == "deviceTagConnect "+dev.ID+" mqtt" })
 
+	next := func(what string) (name string, payload map[string]any) {
+		t.Helper()
+		select {
+		case b := <-commands:
+			var cmd struct {
+				Name    string
+				Payload map[string]any
+			}
+			if err := json.Unmarshal(b, &cmd); err != nil {
+				t.Fatalf("command %s: %v", b, err)
+			}
+			return cmd.Name, cmd.Payload
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s never reached the device", what)
+		}
+		return "", nil
+	}
+	if name, payload := next("the flow's command"); name != "ack" || payload["temp"] != 21.5 {
+		t.Fatalf("flow command %s %v, want ack with temp 21.5", name, payload)
+	}
 	c.mustDo(200, "POST", "/applications/"+app.ID+"/devices/"+dev.ID+"/command", map[string]any{"name": "reboot", "payload": map[string]any{"delay": 5}}, nil)
-	select {
-	case b := <-commands:
-		var cmd struct {
-			Name    string
-			Payload map[string]any
-		}
-		if err := json.Unmarshal(b, &cmd); err != nil || cmd.Name != "reboot" || cmd.Payload["delay"] != 5.0 {
-			t.Fatalf("command %s, want reboot with delay 5", b)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the REST command never reached the device")
+	if name, payload := next("the REST command"); name != "reboot" || payload["delay"] != 5.0 {
+		t.Fatalf("REST command %s %v, want reboot with delay 5", name, payload)
 	}
 	var states []map[string]any
 	c.mustDo(200, "GET", "/applications/"+app.ID+"/devices/"+dev.ID+"/state", nil, &states)

@@ -101,6 +101,16 @@ func (m *Main) Open(ctx context.Context) error {
 	// second; this process's token changes apply at once, other processes'
 	// within the second (at once in a cluster, see shareCache).
 	tokens := &weirhttp.TokenCache{Tokens: inst.DB}
+	// Device state and connection changes start the runs of device triggers;
+	// devices connect over MQTT (when served) and get commands through it.
+	deviceTriggers := &triggers.Devices{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
+	if err := m.openDevices(deviceTriggers); err != nil {
+		return err
+	}
+	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers}
+	if m.broker != nil {
+		devices.Sender = m.broker
+	}
 	m.executor = &engine.Executor{
 		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
@@ -108,6 +118,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: runs, Limiter: limiter, Cache: cache},
 		Replies: replies,
 		Cache:   cache,
+		Devices: devices,
 	}
 	if m.mqtt != nil {
 		m.executor.Publish = m.mqtt.PublishFrom
@@ -137,12 +148,9 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
-	api.DeviceEvents = &triggers.Devices{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
+	api.DeviceEvents, api.CommandSender = deviceTriggers, devices.Sender
 	api.Cache = cache
 	if api.WebhookLimiter, err = m.limiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
-		return err
-	}
-	if err := m.openDevices(api); err != nil {
 		return err
 	}
 	m.server = &http.Server{
