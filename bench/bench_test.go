@@ -10,9 +10,13 @@ import (
 )
 
 // TestSmoke runs the bench command in smoke mode, so the harness keeps
-// working: it builds weir, installs the pinned Node-RED with npm ci (skipped
-// with -short, which covers weir and the load generator only), runs every
-// scenario for about a second with tiny counts and checks the results table.
+// working: it builds weir and the reference servers, installs the pinned
+// Node-RED with npm ci (skipped with -short, which covers weir, the
+// reference servers and the load generators only), runs every scenario for
+// about a second with tiny counts and checks the results table. The command
+// itself fails unless every system answers S1 with {"count":n} and, after
+// S3's burst of presses, the ceiling's and the floor's counters and runs
+// rose by exactly the presses acknowledged.
 func TestSmoke(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "RESULTS.md")
 	args := []string{"run", "./cmd", "-smoke", "-out", out}
@@ -29,9 +33,26 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| S1 request/reply", "| S3 virtual button", "| S4 Function node", "| S5 10,000 flows", "Machine: `nproc`"} {
+	for _, want := range []string{"| S1 request/reply", "| S3 virtual button", "| S4 Function node", "| S5 10,000 flows", "Machine: `nproc`",
+		"Load generator: ", "| S1 | server CPU per request (µs) |", "| S1 | load generator CPU per request (µs) |"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("results lack %q:\n%s", want, b)
+		}
+	}
+	// S1 and S3 have figures from the ceiling, the floor and weir, and the
+	// ratios to the floor and the ceiling.
+	for _, l := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(l, "| S1 request/reply") && !strings.HasPrefix(l, "| S3 virtual button") {
+			continue
+		}
+		cells := strings.Split(l, "|") // "", scenario, metric, ceiling, floor, weir, Node-RED, weir/floor, weir/ceiling, ...
+		if len(cells) < 9 {
+			t.Fatalf("row %q has too few cells", l)
+		}
+		for i, name := range map[int]string{3: "ceiling", 4: "floor", 5: "weir", 7: "weir/floor", 8: "weir/ceiling"} {
+			if c := strings.TrimSpace(cells[i]); c == "" || c == "–" {
+				t.Errorf("row %q has no %s figure", l, name)
+			}
 		}
 	}
 	if !testing.Short() && !strings.Contains(string(b), "weir/Node-RED") {

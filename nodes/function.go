@@ -19,7 +19,7 @@ import (
 // FunctionLimits bounds one execution of a Function node script. A zero
 // field keeps its default.
 type FunctionLimits struct {
-	// Timeout caps the CPU time of one execution; the run's deadline, if
+	// Timeout caps the wall time of one execution; the run's deadline, if
 	// sooner, wins. Default 10 s.
 	Timeout time.Duration
 	// MaxHeapGrowth is how far the process heap may grow while a script runs
@@ -66,6 +66,7 @@ func SetFunctionLimits(l FunctionLimits) {
 	if l.MaxConsoleMessages > 0 {
 		d.MaxConsoleMessages = l.MaxConsoleMessages
 	}
+	setRegexpTimeout(d.Timeout)
 	functionLimits.Store(&d)
 }
 
@@ -78,6 +79,7 @@ func CurrentFunctionLimits() FunctionLimits {
 }
 
 func init() {
+	setRegexpTimeout(DefaultFunctionLimits.Timeout)
 	spec := engine.Spec{
 		Type:     "RawFunctionNode",
 		Name:     "function",
@@ -88,7 +90,7 @@ func init() {
 			"(to the debug stream), a minimal Intl.Collator and a subset of Node's Buffer (from, alloc, concat, isBuffer, " +
 			"byteLength, compare; toString, toJSON, equals, slice, fill; utf8, hex, base64, base64url, latin1, ascii, " +
 			"utf16le); no require, timers, network or files. " +
-			"Each execution is stopped after 10 s of CPU time, 1000 nested calls or 256 MiB of heap growth; " +
+			"Each execution is stopped after 10 s of wall time (a regular expression match included), 1000 nested calls or 256 MiB of heap growth; " +
 			"the input may be at most 5 MB. A thrown error halts the run as FunctionNode<ErrorClass>.",
 		Outputs: []string{"next: the payload with the script's changes"},
 		Fields: []engine.Field{

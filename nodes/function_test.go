@@ -269,6 +269,50 @@ func TestFunctionNode_TimeoutCap(t *testing.T) {
 	}
 }
 
+// TestFunctionNode_RegexpBacktracking runs patterns that backtrack
+// catastrophically on the engine goja uses for backreferences and
+// lookaround. The match itself must end with the execution's time limit,
+// whether the limit or the run's deadline comes first, and the script must
+// never see the stopped match as a result.
+func TestFunctionNode_RegexpBacktracking(t *testing.T) {
+	const input = `const s = 'a'.repeat(40) + '!';`
+	scripts := map[string]string{
+		"Test":        input + `payload.r = /^(a+)+\1$/.test(s)`,
+		"Exec":        input + `payload.r = /^(a|aa)+(?=b)\1$/.exec(s)`,
+		"Replace":     input + `payload.r = s.replace(/(a+)+\1$/g, 'x')`,
+		"Split":       input + `payload.r = s.split(/(a+)+\1$/)`,
+		"Constructed": input + `payload.r = new RegExp('^(a+)+\\1$').test(s)`,
+		"ResultUsed":  input + `if (!/^(a+)+\1$/.test(s)) { payload.r = 'no match seen' }`,
+	}
+	limit := 250 * time.Millisecond
+	nodes.SetFunctionLimits(nodes.FunctionLimits{Timeout: limit})
+	t.Cleanup(func() { nodes.SetFunctionLimits(nodes.FunctionLimits{}) })
+	for name, script := range scripts {
+		for _, deadline := range []time.Duration{time.Hour, 100 * time.Millisecond} {
+			t.Run(fmt.Sprintf("%s/deadline=%v", name, deadline), func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(t.Context(), deadline)
+				defer cancel()
+				p := testPayload()
+				start := time.Now()
+				_, err := mustFunction(t, script, "").Exec(ctx, &engine.Env{}, p)
+				took := time.Since(start)
+				if name := errorName(err); name != "TimeoutError" {
+					t.Errorf("Exec error = %v, want TimeoutError", err)
+				}
+				if _, ok := p["r"]; ok {
+					t.Errorf("the script went on after the stopped match: payload.r = %v", p["r"])
+				}
+				// The match ends at the execution's limit; the rest is
+				// slack for a loaded machine and the race detector.
+				if took > limit+5*time.Second {
+					t.Errorf("Exec took %v, want about %v", took, limit)
+				}
+				t.Logf("stopped after %v: %v", took.Round(time.Millisecond), err)
+			})
+		}
+	}
+}
+
 func TestFunctionNode_InputTooLarge(t *testing.T) {
 	p := testPayload()
 	p["data"] = map[string]any{"big": strings.Repeat("x", 6<<20)}

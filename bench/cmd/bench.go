@@ -58,6 +58,11 @@ type bench struct {
 	weir       *weirServer
 	weirSync   *weirServer // a second weir, started with --sync, for S1s
 	nr         *proc
+	ceil       *proc // the reference servers (refs.go)
+	floor      *proc
+	floorSync  *proc    // a second floor, with -sync, for S1s
+	refToken   string   // the reference servers' press token
+	wrk        string   // the wrk binary driving the closed-loop runs; "" for loadgen
 	app        string   // S1's application; S5 adds its flows here
 	app3, app4 string   // S3's and S4's applications
 	s1, s4     []string // webhook tokens
@@ -68,6 +73,14 @@ type bench struct {
 func (b *bench) sayf(format string, a ...any) { fmt.Fprintf(b.say, "bench: "+format+"\n", a...) }
 
 func (b *bench) run(ctx context.Context) error {
+	switch b.o.gen {
+	case "auto":
+		b.wrk = wrkBinary()
+	case "wrk":
+		if b.wrk = wrkBinary(); b.wrk == "" {
+			return fmt.Errorf("-gen wrk: wrk is not installed (Debian: apt-get install wrk)")
+		}
+	}
 	nrDir := b.root + "/bench/nodered"
 	if !b.o.weirOnly {
 		if err := installNodeRED(nrDir, b.logf); err != nil {
@@ -107,17 +120,22 @@ func (b *bench) run(ctx context.Context) error {
 	if err := b.setupSync(ctx); err != nil {
 		return err
 	}
+	if b.o.refs {
+		defer b.stopRefs()
+		if err := b.startRefs(ctx); err != nil {
+			return err
+		}
+	}
 	if err := b.check(ctx); err != nil {
 		return err
 	}
 	for r := range b.o.rounds {
-		systems := []string{sysWeir, sysNodeRED}
-		if r%2 == 1 {
-			systems = []string{sysNodeRED, sysWeir}
-		}
+		// Each round starts with the next system, so that none always goes first.
+		systems := b.systems()
+		systems = append(systems[r%len(systems):], systems[:r%len(systems)]...)
 		for _, sc := range []string{"S1", "S1s", "S2", "S4", "S3"} {
 			for _, sys := range systems {
-				if sys == sysNodeRED && (b.o.weirOnly || sc == "S1s") {
+				if b.server(sc, sys) == nil {
 					continue
 				}
 				err := b.profiled(ctx, r, sc, sys, func() error { return b.scenario(ctx, r, sc, sys) })
@@ -128,6 +146,41 @@ func (b *bench) run(ctx context.Context) error {
 		}
 	}
 	return b.scale(ctx)
+}
+
+// systems returns the systems this run measures.
+func (b *bench) systems() []string {
+	s := []string{sysWeir}
+	if !b.o.weirOnly {
+		s = append(s, sysNodeRED)
+	}
+	if b.o.refs {
+		s = append(s, sysFloor, sysCeiling)
+	}
+	return s
+}
+
+// server returns the process that serves scenario sc for sys, or nil if
+// sys does not take part in sc: Node-RED and the ceiling have no S1s (no
+// fsync setting), and the reference servers no S4 (no scripts).
+func (b *bench) server(sc, sys string) *proc {
+	switch {
+	case sys == sysWeir && sc == "S1s":
+		return b.weirSync.proc
+	case sys == sysWeir:
+		return b.weir.proc
+	case sys == sysNodeRED && sc != "S1s":
+		return b.nr
+	case sys == sysFloor && sc == "S1s":
+		return b.floorSync
+	case sc == "S1s" || sc == "S4":
+		return nil
+	case sys == sysFloor:
+		return b.floor
+	case sys == sysCeiling:
+		return b.ceil
+	}
+	return nil
 }
 
 // idle records a server's start-up time and its RSS one second after.
@@ -207,6 +260,9 @@ func (b *bench) requests(sc, sys string) []loadgen.Request {
 		path := map[string]string{"S1": "/s1", "S2": "/s1", "S3": "/s3", "S4": "/s4"}[sc]
 		return []loadgen.Request{{Method: "POST", URL: b.nr.base + path, Header: h, Body: body}}
 	}
+	if sys == sysFloor || sys == sysCeiling {
+		return []loadgen.Request{{Method: "POST", URL: b.server(sc, sys).base + "/s1", Header: h, Body: body}}
+	}
 	base, toks := b.weir.base, b.s1
 	switch sc {
 	case "S4":
@@ -221,16 +277,14 @@ func (b *bench) requests(sc, sys string) []loadgen.Request {
 	return reqs
 }
 
-// check sends one request of each scenario to each system and compares
-// the S4 answers, which must be the same computation.
+// check sends one request of each scenario to each system, checks that
+// every S1 answer is {"count":n} with n a positive integer, and compares the
+// S4 answers, which must be the same computation.
 func (b *bench) check(ctx context.Context) error {
 	answers := map[string]string{}
-	for _, sys := range []string{sysWeir, sysNodeRED} {
-		if sys == sysNodeRED && b.o.weirOnly {
-			continue
-		}
+	for _, sys := range b.systems() {
 		for _, sc := range []string{"S1", "S1s", "S4"} {
-			if sc == "S1s" && sys == sysNodeRED {
+			if b.server(sc, sys) == nil {
 				continue
 			}
 			req := b.requests(sc, sys)[0]
@@ -249,6 +303,12 @@ func (b *bench) check(ctx context.Context) error {
 			if err := json.Unmarshal(body, &v); err != nil {
 				return fmt.Errorf("check %s %s: answer is not JSON: %s", sys, sc, body)
 			}
+			if sc != "S4" {
+				var s1 struct{ Count *float64 }
+				if json.Unmarshal(body, &s1) != nil || s1.Count == nil || *s1.Count < 1 || *s1.Count != math.Trunc(*s1.Count) {
+					return fmt.Errorf("check %s %s: answer is %s, want {\"count\":n}", sys, sc, body)
+				}
+			}
 			norm, _ := json.Marshal(v)
 			answers[sys+sc] = string(norm)
 			b.sayf("check %s %s: %.120s", sys, sc, norm)
@@ -260,28 +320,88 @@ func (b *bench) check(ctx context.Context) error {
 	return nil
 }
 
-// loadConfig is the closed-loop configuration of the scenarios.
+// warmup is the unmeasured start of each run: a fifth of -duration, at
+// least 1 s, except in smoke mode, which only checks that the harness works.
+func (b *bench) warmup() time.Duration {
+	if b.o.smoke {
+		return 200 * time.Millisecond
+	}
+	return max(time.Second, b.o.duration/5)
+}
+
+// closed is the closed-loop configuration of the scenarios.
 func (b *bench) closed() loadgen.Config {
-	return loadgen.Config{Connections: b.o.conns, Duration: b.o.duration, Warmup: max(time.Second, b.o.duration/5)}
+	return loadgen.Config{Connections: b.o.conns, Duration: b.o.duration, Warmup: b.warmup()}
 }
 
 // scenario runs one scenario once on one system and records it.
 func (b *bench) scenario(ctx context.Context, round int, sc, sys string) error {
-	if sc == "S3" && sys == sysWeir {
+	switch {
+	case sc == "S3" && sys == sysWeir:
 		return b.presses(ctx)
+	case sc == "S3" && (sys == sysFloor || sys == sysCeiling):
+		return b.refPresses(ctx, sys)
 	}
-	cfg := b.closed()
-	if sc == "S2" {
-		cfg = loadgen.Config{Rate: b.o.rate, MaxInFlight: 256, Duration: b.o.duration, Warmup: max(time.Second, b.o.duration/5)}
-	}
-	runtime.GC()
-	res, err := loadgen.Run(ctx, cfg, b.requests(sc, sys)...)
+	res, err := b.drive(ctx, sc, sys, b.requests(sc, sys))
 	if err != nil {
 		return err
 	}
 	b.sayf("round %d %s %-8s %v", round+1, sc, sys, res)
-	b.record(sc, sys, res)
 	return nil
+}
+
+// drive runs scenario sc (S2 open loop, else closed loop) against sys with
+// reqs and records the results, the server's CPU and the load generator's
+// per request. Closed-loop runs use wrk when the bench found it: a warm-up
+// run first, then the measured one.
+func (b *bench) drive(ctx context.Context, sc, sys string, reqs []loadgen.Request) (loadgen.Result, error) {
+	p := b.server(sc, sys)
+	if sc == "S5" {
+		p = b.weir.proc
+	}
+	warmup := b.warmup()
+	cfg := b.closed()
+	if sc == "S2" {
+		cfg = loadgen.Config{Rate: b.o.rate, MaxInFlight: 256, Duration: b.o.duration, Warmup: warmup}
+	}
+	useWrk := b.wrk != "" && cfg.Connections > 0
+	if useWrk && warmup >= time.Second { // wrk runs whole seconds
+		if _, err := runWrk(ctx, b.wrk, b.tmp, cfg.Connections, warmup, reqs); err != nil {
+			return loadgen.Result{}, err
+		}
+	}
+	runtime.GC()
+	cpu0, err := p.cpu()
+	if err != nil {
+		return loadgen.Result{}, err
+	}
+	var res loadgen.Result
+	if useWrk {
+		res, err = runWrk(ctx, b.wrk, b.tmp, cfg.Connections, cfg.Duration, reqs)
+	} else {
+		res, err = loadgen.Run(ctx, cfg, reqs...)
+	}
+	if err != nil {
+		return res, err
+	}
+	cpu1, err := p.cpu()
+	if err != nil {
+		return res, err
+	}
+	b.record(sc, sys, res)
+	b.addCPU(sc, sys, cpu1-cpu0, res.CPU, res.Answered)
+	return res, nil
+}
+
+// addCPU records the server's and the load generator's CPU per request, in
+// microseconds, for n requests.
+func (b *bench) addCPU(sc, sys string, server, gen time.Duration, n int) {
+	if n <= 0 {
+		return
+	}
+	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) / float64(n) }
+	b.m.add(sc+".cpu", sys, us(server))
+	b.m.add(sc+".gencpu", sys, us(gen))
 }
 
 func (b *bench) record(sc, sys string, res loadgen.Result) {
@@ -311,6 +431,7 @@ func (b *bench) presses(ctx context.Context) error {
 		Header: map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + b.weir.token},
 		Body:   []byte(`{"key":"` + key + `","payload":{"temp":35}}`)}
 	runtime.GC()
+	cpu0, _ := b.weir.cpu()
 	t0 := time.Now()
 	res, err := loadgen.Run(ctx, loadgen.Config{Connections: b.o.conns, Duration: 5 * time.Minute, Count: n}, req)
 	if err != nil {
@@ -330,6 +451,7 @@ func (b *bench) presses(ctx context.Context) error {
 		}
 	}
 	done := time.Since(t0)
+	cpu1, _ := b.weir.cpu()
 	if count != n {
 		return fmt.Errorf("S3: counter is %d after 5 minutes, want %d", count, n)
 	}
@@ -348,6 +470,7 @@ func (b *bench) presses(ctx context.Context) error {
 	b.m.add("S3.runs", sysWeir, float64(n)/done.Seconds())
 	b.m.add("S3.accepted", sysWeir, float64(n)/accepted.Seconds())
 	b.m.add("S3.press.p99", sysWeir, float64(res.P99)/float64(time.Millisecond))
+	b.addCPU("S3", sysWeir, cpu1-cpu0, res.CPU, n)
 	b.sayf("S3 weir: %d presses accepted in %v (%.0f/s, p99 %v), all run in %v: %.0f runs/s, %d logged",
 		n, accepted.Round(time.Millisecond), float64(n)/accepted.Seconds(), res.P99, done.Round(time.Millisecond), float64(n)/done.Seconds(), logged)
 	return nil
@@ -360,6 +483,7 @@ func (b *bench) scale(ctx context.Context) error {
 		b.nr.stop() // S5 is weir only; free the CPU
 		b.nr = nil
 	}
+	b.stopRefs()
 	b.weirSync.stop()
 	t0 := time.Now()
 	var next atomic.Int64
@@ -396,13 +520,11 @@ func (b *bench) scale(ctx context.Context) error {
 	b.m.add("S5.start", sysWeir, w.startup.Seconds()*1000)
 	b.sayf("S5: weir with %d flows started in %v, idle RSS %.1f MiB", b.o.flows, w.startup.Round(time.Millisecond), rss)
 	for r := range b.o.rounds {
-		runtime.GC()
-		res, err := loadgen.Run(ctx, b.closed(), b.requests("S1", sysWeir)...)
+		res, err := b.drive(ctx, "S5", sysWeir, b.requests("S1", sysWeir))
 		if err != nil {
 			return err
 		}
 		b.sayf("round %d S5 S1 weir %v", r+1, res)
-		b.record("S5", sysWeir, res)
 	}
 	rss, _ = w.rssMB()
 	b.m.add("S5.rss.loaded", sysWeir, rss)

@@ -1,9 +1,12 @@
-// Command bench compares weir with Node-RED on loopback: it installs the
-// pinned Node-RED (npm ci in bench/nodered), builds and starts weir, loads
-// equivalent flows into both, drives them with bench/loadgen over several
-// alternating rounds and writes the medians to bench/RESULTS.md.
+// Command bench compares weir with Node-RED and with two reference servers
+// (bench/refserver: the ceiling, S1 from memory, and the floor, S1 with one
+// group-committed SQLite transaction per request) on loopback: it installs
+// the pinned Node-RED (npm ci in bench/nodered), builds and starts weir and
+// the reference servers, loads equivalent flows, drives them with wrk (when
+// installed) or bench/loadgen over several rounds, each started by the next
+// system, and writes the medians and ratios to bench/RESULTS.md.
 //
-//	go run ./bench/cmd            # full run, about 6 minutes on 2 cores
+//	go run ./bench/cmd            # full run, about 12 minutes on 2 cores
 //	go run ./bench/cmd -smoke     # seconds, tiny counts, writes no results
 package main
 
@@ -36,6 +39,8 @@ type options struct {
 	weirBin  string
 	webhooks int
 	profile  string
+	refs     bool
+	gen      string
 }
 
 func main() {
@@ -52,7 +57,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.BoolVar(&o.smoke, "smoke", false, "a few seconds with tiny counts, to check the harness works; writes no results unless -out is given")
-	fs.BoolVar(&o.weirOnly, "weir-only", false, "skip Node-RED (no npm)")
+	fs.BoolVar(&o.weirOnly, "weir-only", false, "skip Node-RED (no npm); the reference servers still run")
+	fs.BoolVar(&o.refs, "refs", true, "run the reference servers (ceiling and floor) beside weir")
+	fs.StringVar(&o.gen, "gen", "auto", "load generator of the closed-loop runs: wrk, loadgen, or auto (wrk when installed)")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every scenario on both systems, alternating which goes first")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time of each closed- and open-loop run (after a warm-up of a fifth of it, at least 1 s)")
 	fs.IntVar(&o.conns, "conns", 32, "connections of the closed-loop scenarios")
@@ -69,6 +76,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if o.smoke {
 		o.rounds, o.duration, o.presses, o.flows, o.rate, o.webhooks = 1, time.Second, 200, 100, 200, 50
+	}
+	if o.gen != "auto" && o.gen != "wrk" && o.gen != "loadgen" {
+		return fmt.Errorf("-gen must be auto, wrk or loadgen")
 	}
 	if o.rounds < 1 || o.rounds > 20 || o.duration <= 0 || o.duration > 5*time.Minute || o.conns < 1 || o.conns > 1024 ||
 		o.rate <= 0 || o.rate > 100000 || o.presses < 1 || o.presses > 1000000 || o.flows < 0 || o.flows > 100000 || o.webhooks < 1 || o.webhooks > 5000 {

@@ -140,3 +140,25 @@ func freePort() (int, error) {
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
+
+// cpu returns the user and system CPU time the process has used so far,
+// from /proc/<pid>/stat (in the kernel's 100 Hz USER_HZ ticks).
+func (p *proc) cpu() (time.Duration, error) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.cmd.Process.Pid), "stat"))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; the fields after it start
+	// with the state (field 3), so utime and stime (14 and 15) are at 11 and 12.
+	i := strings.LastIndex(string(b), ") ")
+	f := strings.Fields(string(b)[i+2:])
+	if i < 0 || len(f) < 13 {
+		return 0, errors.New("unexpected /proc stat format")
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(utime+stime) * (time.Second / 100), nil
+}

@@ -14,73 +14,140 @@ import (
 // row is one line of the results table.
 type row struct {
 	scenario, what, metric, unit string
-	target                       string
-	// met reports whether weir's median w (and Node-RED's n, if any) meets
-	// the target; nil means the row has no target.
-	met func(w, n float64, hasN bool) bool
+	goals                        []goal
+}
+
+// goal is a target of a row, checked against the medians of the systems
+// (by system name) it needs; ok is false when one of them was not measured.
+type goal struct {
+	text string
+	met  func(v map[string]float64) (met, ok bool)
+}
+
+// atLeast is the goal: weir's median ≥ min.
+func atLeast(text string, min float64) goal {
+	return goal{text, func(v map[string]float64) (bool, bool) { w, ok := v[sysWeir]; return w >= min, ok }}
+}
+
+// atMost is the goal: weir's median ≤ max.
+func atMost(text string, max float64) goal {
+	return goal{text, func(v map[string]float64) (bool, bool) { w, ok := v[sysWeir]; return w <= max, ok }}
+}
+
+// relative is the goal: weir's median compared with f × sys's.
+func relative(text, sys string, f float64, higher bool) goal {
+	return goal{text, func(v map[string]float64) (bool, bool) {
+		w, okW := v[sysWeir]
+		o, okO := v[sys]
+		if higher {
+			return w >= f*o, okW && okO
+		}
+		return w <= f*o, okW && okO
+	}}
 }
 
 var rows = []row{
-	{"S1 request/reply, 32 conns", "throughput", "S1.tput", "req/s", "≥ 20,000 req/s and ≥ 10× Node-RED",
-		func(w, n float64, hasN bool) bool { return w >= 20000 && (!hasN || w >= 10*n) }},
-	{"S1", "p50 latency", "S1.p50", "ms", "", nil},
-	{"S1", "p99 latency", "S1.p99", "ms", "", nil},
-	{"S1", "p99.9 latency", "S1.p999", "ms", "", nil},
-	{"S1 with weir --sync (fsync per commit)", "throughput", "S1s.tput|S1.tput", "req/s", "", nil},
-	{"S1 --sync", "p99 latency", "S1s.p99|S1.p99", "ms", "", nil},
-	{"S2 fixed 1,000 req/s", "achieved rate", "S2.tput", "req/s", "", nil},
-	{"S2", "p50 latency", "S2.p50", "ms", "", nil},
-	{"S2", "p99 latency", "S2.p99", "ms", "≤ 5 ms", func(w, _ float64, _ bool) bool { return w <= 5 }},
-	{"S2", "p99.9 latency", "S2.p999", "ms", "", nil},
-	{"S3 virtual button (weir) / http-in peer (Node-RED)", "completed runs/s (weir); req/s (Node-RED)", "S3.runs|S3.tput", "/s", "≥ 20,000 runs/s",
-		func(w, _ float64, _ bool) bool { return w >= 20000 }},
-	{"S3", "presses accepted/s", "S3.accepted", "/s", "", nil},
-	{"S3", "press p99 latency", "S3.press.p99", "ms", "", nil},
-	{"S4 Function node, 100-item array, 32 conns", "throughput", "S4.tput", "req/s", "≥ Node-RED",
-		func(w, n float64, hasN bool) bool { return !hasN || w >= n }},
-	{"S4", "p99 latency", "S4.p99", "ms", "", nil},
-	{"idle", "RSS after start", "idle.rss", "MiB", "≤ 40 MB", func(w, _ float64, _ bool) bool { return w <= 40 }},
-	{"idle", "start-up to /health", "idle.start", "ms", "", nil},
-	{"S5 10,000 flows (weir)", "idle RSS", "S5.rss", "MiB", "≤ 200 MB", func(w, _ float64, _ bool) bool { return w <= 200 }},
-	{"S5", "start-up to /health", "S5.start", "ms", "≤ 1 s", func(w, _ float64, _ bool) bool { return w <= 1000 }},
-	{"S5", "S1 throughput with the flows", "S5.tput", "req/s", "", nil},
-	{"S5", "S1 p99 with the flows", "S5.p99", "ms", "", nil},
-	{"S5", "RSS after the S1 rounds", "S5.rss.loaded", "MiB", "", nil},
+	{"S1 request/reply, 32 conns", "throughput", "S1.tput", "req/s", []goal{
+		{"≥ 20,000 req/s and ≥ 10× Node-RED", func(v map[string]float64) (bool, bool) {
+			w, ok := v[sysWeir]
+			n, hasN := v[sysNodeRED]
+			return w >= 20000 && (!hasN || w >= 10*n), ok
+		}},
+		relative("≥ 0.9× floor", sysFloor, 0.9, true)}},
+	{"S1", "p50 latency", "S1.p50", "ms", nil},
+	{"S1", "p99 latency", "S1.p99", "ms", nil},
+	{"S1", "p99.9 latency", "S1.p999", "ms", nil},
+	{"S1", "server CPU per request", "S1.cpu", "µs", nil},
+	{"S1", "load generator CPU per request", "S1.gencpu", "µs", nil},
+	{"S1 with weir --sync (fsync per commit)", "throughput", "S1s.tput|S1.tput", "req/s", nil},
+	{"S1 --sync", "p99 latency", "S1s.p99|S1.p99", "ms", nil},
+	{"S2 fixed 1,000 req/s", "achieved rate", "S2.tput", "req/s", nil},
+	{"S2", "p50 latency", "S2.p50", "ms", nil},
+	{"S2", "p99 latency", "S2.p99", "ms", []goal{atMost("≤ 5 ms", 5), relative("≤ 2× floor", sysFloor, 2, false)}},
+	{"S2", "p99.9 latency", "S2.p999", "ms", nil},
+	{"S2", "server CPU per request", "S2.cpu", "µs", nil},
+	{"S2", "load generator CPU per request", "S2.gencpu", "µs", nil},
+	{"S3 virtual button (weir, floor, ceiling) / http-in peer (Node-RED)", "completed runs/s (weir, floor, ceiling); req/s (Node-RED)", "S3.runs|S3.tput", "/s", []goal{
+		atLeast("≥ 20,000 runs/s", 20000), relative("≥ 0.9× floor", sysFloor, 0.9, true)}},
+	{"S3", "presses accepted/s", "S3.accepted", "/s", nil},
+	{"S3", "press p99 latency", "S3.press.p99", "ms", nil},
+	{"S3", "server CPU per press and run (weir, floor, ceiling); per request (Node-RED)", "S3.cpu", "µs", nil},
+	{"S3", "load generator CPU per request", "S3.gencpu", "µs", nil},
+	{"S4 Function node, 100-item array, 32 conns", "throughput", "S4.tput", "req/s", []goal{
+		relative("≥ Node-RED", sysNodeRED, 1, true)}},
+	{"S4", "p99 latency", "S4.p99", "ms", nil},
+	{"S4", "server CPU per request", "S4.cpu", "µs", nil},
+	{"S4", "load generator CPU per request", "S4.gencpu", "µs", nil},
+	{"idle", "RSS after start", "idle.rss", "MiB", []goal{atMost("≤ 40 MB", 40)}},
+	{"idle", "start-up to /health", "idle.start", "ms", nil},
+	{"S5 10,000 flows (weir)", "idle RSS", "S5.rss", "MiB", []goal{atMost("≤ 200 MB", 200)}},
+	{"S5", "start-up to /health", "S5.start", "ms", []goal{atMost("≤ 1 s", 1000)}},
+	{"S5", "S1 throughput with the flows", "S5.tput", "req/s", nil},
+	{"S5", "S1 p99 with the flows", "S5.p99", "ms", nil},
+	{"S5", "RSS after the S1 rounds", "S5.rss.loaded", "MiB", nil},
 }
+
+// columns are the systems of the table, in order.
+var columns = []string{sysCeiling, sysFloor, sysWeir, sysNodeRED}
 
 // report renders the results as Markdown.
 func (b *bench) report(command string) string {
 	var s strings.Builder
-	fmt.Fprintf(&s, "# weir vs Node-RED: results\n\n")
-	fmt.Fprintf(&s, "Generated by `%s` on %s. Medians of %d rounds (the two systems alternate which goes first);\n",
+	fmt.Fprintf(&s, "# weir against its ceiling, its floor and Node-RED: results\n\n")
+	fmt.Fprintf(&s, "Generated by `%s` on %s. Medians of %d rounds (each round starts with the next system);\n",
 		command, time.Now().UTC().Format("2006-01-02 15:04 UTC"), b.o.rounds)
 	fmt.Fprintf(&s, "closed-loop runs: %d connections, %v measured after a %v warm-up; S2: %.0f req/s open loop; S3: %d presses; S5: %d flows.\n",
-		b.o.conns, b.o.duration, max(time.Second, b.o.duration/5), b.o.rate, b.o.presses, b.o.flows)
-	fmt.Fprintf(&s, "Load generator and servers share the machine; compare the ratios, not the absolute numbers.\n\n")
+		b.o.conns, b.o.duration, b.warmup(), b.o.rate, b.o.presses, b.o.flows)
+	fmt.Fprintf(&s, "Load generator and servers share the machine; compare the ratios, not the absolute numbers.\n")
+	fmt.Fprintf(&s, "*ceiling* and *floor* are `bench/refserver`: S1 from memory, and S1 with one group-committed SQLite transaction per request (README).\n\n")
+	fmt.Fprintf(&s, "Load generator: %s. CPU per request: the server's from `/proc/<pid>/stat`, the generator's from its rusage, over the measured run.\n\n", b.genLine())
 	fmt.Fprintf(&s, "Machine: `nproc` %d, %s, %s, node %s\n\n", runtime.NumCPU(), cpuModel(), goVersion(), nodeVersion())
-	fmt.Fprintf(&s, "| scenario | metric | weir | Node-RED | weir/Node-RED | target | met |\n|---|---|---:|---:|---:|---|---|\n")
+	fmt.Fprintf(&s, "| scenario | metric | ceiling | floor | weir | Node-RED | weir/floor | weir/ceiling | weir/Node-RED | target | met |\n")
+	fmt.Fprintf(&s, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n")
 	for _, r := range rows {
-		wm, nm := r.metric, r.metric
-		if a, c, ok := strings.Cut(r.metric, "|"); ok {
-			wm, nm = a, c
-		}
-		w, hasW := b.m.median(wm, sysWeir)
-		n, hasN := b.m.median(nm, sysNodeRED)
-		if !hasW && !hasN {
-			continue
-		}
-		ratio, met := "", ""
-		if hasW && hasN && n != 0 && !math.IsInf(w, 0) && !math.IsInf(n, 0) {
-			ratio = fmt.Sprintf("%.2f×", w/n)
-		}
-		if r.met != nil && hasW {
-			met = "no"
-			if r.met(w, n, hasN) {
-				met = "yes"
+		v := map[string]float64{}
+		for _, sys := range columns {
+			metric := r.metric
+			if a, c, ok := strings.Cut(r.metric, "|"); ok {
+				metric = a
+				if sys == sysNodeRED {
+					metric = c
+				}
+			}
+			if m, ok := b.m.median(metric, sys); ok {
+				v[sys] = m
 			}
 		}
-		fmt.Fprintf(&s, "| %s | %s (%s) | %s | %s | %s | %s | %s |\n", r.scenario, r.what, r.unit,
-			num(w, hasW), num(n, hasN), ratio, r.target, met)
+		if len(v) == 0 {
+			continue
+		}
+		fmt.Fprintf(&s, "| %s | %s (%s) |", r.scenario, r.what, r.unit)
+		for _, sys := range columns {
+			m, ok := v[sys]
+			fmt.Fprintf(&s, " %s |", num(m, ok))
+		}
+		for _, sys := range []string{sysFloor, sysCeiling, sysNodeRED} {
+			w, okW := v[sysWeir]
+			o, okO := v[sys]
+			ratio := ""
+			if okW && okO && o != 0 && !math.IsInf(w, 0) && !math.IsInf(o, 0) {
+				ratio = fmt.Sprintf("%.2f×", w/o)
+			}
+			fmt.Fprintf(&s, " %s |", ratio)
+		}
+		var targets, met []string
+		for _, g := range r.goals {
+			targets = append(targets, g.text)
+			switch ok, known := g.met(v); {
+			case !known:
+				met = append(met, "–")
+			case ok:
+				met = append(met, "yes")
+			default:
+				met = append(met, "no")
+			}
+		}
+		fmt.Fprintf(&s, " %s | %s |\n", strings.Join(targets, "; "), strings.Join(met, "; "))
 	}
 	fmt.Fprintf(&s, "\nAll rounds (every value, in order):\n\n")
 	names := make([]string, 0, len(b.m))
@@ -89,7 +156,7 @@ func (b *bench) report(command string) string {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		for _, sys := range []string{sysWeir, sysNodeRED} {
+		for _, sys := range columns {
 			if vs := b.m[k][sys]; len(vs) > 0 {
 				parts := make([]string, len(vs))
 				for i, v := range vs {
@@ -107,6 +174,15 @@ func (b *bench) report(command string) string {
 	}
 	fmt.Fprintf(&s, "\nWhat the scenarios are and how they differ between the systems: bench/README.md.\n")
 	return s.String()
+}
+
+// genLine says which load generator drove which runs.
+func (b *bench) genLine() string {
+	if b.wrk == "" {
+		return "`bench/loadgen` for every run"
+	}
+	return fmt.Sprintf("`%s` (`-t %d -c %d`, a Lua script) for the closed-loop runs (S1, S1s, S4, S5 and Node-RED's S3 peer); "+
+		"`bench/loadgen` for S2 (open loop) and the S3 presses (an exact count)", wrkVersion(b.wrk), min(runtime.NumCPU(), b.o.conns), b.o.conns)
 }
 
 func num(v float64, ok bool) string {

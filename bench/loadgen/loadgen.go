@@ -56,6 +56,13 @@ type Result struct {
 	Throughput          float64 // recorded successful requests per second
 	P50, P99, P999, Max time.Duration
 	FirstError          string
+
+	// Answered counts every request answered or failed, warm-up included,
+	// and CPU is the user and system CPU time the calling process used
+	// during the whole run (its other work included): CPU/Answered is the
+	// generator's own cost per request.
+	Answered int
+	CPU      time.Duration
 }
 
 // String formats r on one line.
@@ -95,6 +102,7 @@ func Run(ctx context.Context, cfg Config, reqs ...Request) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Warmup+cfg.Duration)
 	defer cancel()
 	r := &recorder{want: cfg.WantStatus}
+	cpu0 := processCPU()
 	start := time.Now()
 	r.from = start.Add(cfg.Warmup)
 	if cfg.Connections > 0 {
@@ -103,7 +111,9 @@ func Run(ctx context.Context, cfg Config, reqs ...Request) (Result, error) {
 		openLoop(ctx, addr, wire, cfg, r)
 	}
 	end := time.Now()
-	return r.result(end.Sub(r.from)), nil
+	res := r.result(end.Sub(r.from))
+	res.CPU = processCPU() - cpu0
+	return res, nil
 }
 
 // closedLoop runs n workers, each on its own connection, until ctx ends or
@@ -201,6 +211,7 @@ type recorder struct {
 	want     int
 	from     time.Time
 	overflow atomic.Int64
+	answered atomic.Int64
 
 	mu       sync.Mutex
 	samples  []time.Duration
@@ -210,7 +221,11 @@ type recorder struct {
 
 // record notes one answer sent at t0 that took d.
 func (r *recorder) record(t0 time.Time, d time.Duration, status int, err error) {
-	if t0.Before(r.from) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return
+	}
+	r.answered.Add(1)
+	if t0.Before(r.from) {
 		return
 	}
 	r.mu.Lock()
@@ -238,7 +253,8 @@ func (r *recorder) result(elapsed time.Duration) Result {
 	defer r.mu.Unlock()
 	s := r.samples
 	slices.Sort(s)
-	res := Result{Requests: len(s) + r.errors, Errors: r.errors + int(r.overflow.Load()), Elapsed: elapsed, FirstError: r.firstErr}
+	res := Result{Requests: len(s) + r.errors, Errors: r.errors + int(r.overflow.Load()), Elapsed: elapsed, FirstError: r.firstErr,
+		Answered: int(r.answered.Load())}
 	if r.overflow.Load() > 0 && res.FirstError == "" {
 		res.FirstError = "requests due but not sent (server too slow for the rate)"
 	}

@@ -28,6 +28,18 @@ func TestRun(t *testing.T) {
 		if res.Errors != 0 || res.Requests < 500 || res.P50 <= 0 || res.P99 < res.P50 || res.P999 < res.P99 {
 			t.Errorf("Run() = %v, want 500+ requests, no errors, ordered percentiles", res)
 		}
+		if res.Answered != 500 || res.CPU <= 0 {
+			t.Errorf("Run() answered %d in %v of CPU, want exactly 500 and some CPU", res.Answered, res.CPU)
+		}
+	})
+	t.Run("WarmupAnswered", func(t *testing.T) {
+		res, err := loadgen.Run(t.Context(), loadgen.Config{Connections: 2, Duration: 300 * time.Millisecond, Warmup: 300 * time.Millisecond}, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Requests == 0 || res.Answered <= res.Requests {
+			t.Errorf("Run() recorded %d and answered %d, want the warm-up's answers counted in Answered only", res.Requests, res.Answered)
+		}
 	})
 	t.Run("OpenLoopRate", func(t *testing.T) {
 		res, err := loadgen.Run(t.Context(), loadgen.Config{Rate: 500, Duration: time.Second}, req)
