@@ -2,6 +2,7 @@ package nodes_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -21,6 +22,7 @@ type memDevices struct {
 	states   map[string][]weir.DeviceState
 	commands []commandLine
 	fired    int // states handed to the device triggers
+	created  int
 }
 
 // stateLine and commandLine are what a golden case's want.json lists.
@@ -96,10 +98,46 @@ func (m *memDevices) FindDevices(_ context.Context, f weir.DeviceFilter) ([]*wei
 	return out, total, nil
 }
 
-func (m *memDevices) CreateDevice(context.Context, *weir.Device) error { return nil }
-func (m *memDevices) UpdateDevice(context.Context, *weir.Device) error { return nil }
-func (m *memDevices) DeleteDevice(context.Context, string, string) error {
+func (m *memDevices) CreateDevice(_ context.Context, d *weir.Device) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.created++
+	d.ID = fmt.Sprintf("6000000000000000000000%02d", m.created) // deterministic for want.json
+	d.CreationDate = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	d.LastUpdated = d.CreationDate
+	m.devices = append(m.devices, d)
 	return nil
+}
+
+func (m *memDevices) UpdateDevice(_ context.Context, d *weir.Device) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, old := range m.devices {
+		if old.ID == d.ID && old.ApplicationID == d.ApplicationID {
+			c := *d
+			m.devices[i] = &c
+			return nil
+		}
+	}
+	return weir.Errorf(weir.NotFound, "Device was not found")
+}
+
+func (m *memDevices) DeleteDevice(_ context.Context, appID, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, d := range m.devices {
+		if d.ID == id && d.ApplicationID == appID {
+			m.devices = slices.Delete(m.devices, i, i+1)
+			return nil
+		}
+	}
+	return weir.Errorf(weir.NotFound, "Device was not found")
 }
 func (m *memDevices) SetConnectionStatus(context.Context, string, string, bool, time.Time) (*weir.Device, error) {
 	return nil, nil
@@ -172,10 +210,15 @@ func (m *memDevices) DeviceConnection(context.Context, *weir.Device, bool, map[s
 	return nil
 }
 
-// outcome returns the states and commands the run left, for want.json.
-func (m *memDevices) outcome() (map[string][]stateLine, []commandLine, int) {
+// outcome returns the devices ("id name class") the run left, and the states
+// and commands, for want.json.
+func (m *memDevices) outcome() ([]string, map[string][]stateLine, []commandLine, int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	var devices []string
+	for _, d := range m.devices {
+		devices = append(devices, d.ID+" "+d.Name+" "+d.DeviceClass)
+	}
 	var states map[string][]stateLine
 	for id, ss := range m.states {
 		if states == nil {
@@ -185,5 +228,5 @@ func (m *memDevices) outcome() (map[string][]stateLine, []commandLine, int) {
 			states[id] = append(states[id], stateLine{Time: s.Time, Data: s.Data})
 		}
 	}
-	return states, m.commands, m.fired
+	return devices, states, m.commands, m.fired
 }

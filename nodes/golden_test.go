@@ -45,6 +45,7 @@ type outcome struct {
 	Replies        []replyLine    `json:"replies,omitempty"`
 	// Device nodes: the state reports stored per device, the commands sent
 	// and how many reports the device triggers were handed.
+	Devices  []string               `json:"devices,omitempty"`
 	States   map[string][]stateLine `json:"states,omitempty"`
 	Commands []commandLine          `json:"commands,omitempty"`
 	Fired    int                    `json:"fired,omitempty"`
@@ -173,7 +174,7 @@ func runCase(t *testing.T, dir string) outcome {
 		}
 	}
 	out.Debug, out.Storage, out.Replies = debug, store.decoded(), replies
-	out.States, out.Commands, out.Fired = devices.outcome()
+	out.Devices, out.States, out.Commands, out.Fired = devices.outcome()
 	sort.SliceStable(out.Debug, func(i, j int) bool { return out.Debug[i].NodeID < out.Debug[j].NodeID })
 	return out
 }
