@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"log/slog"
 	"net"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +23,18 @@ func TestDeviceOverMQTT(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.MQTTAddr = "127.0.0.1:0"
 	m, c := openMain(t, cfg)
+	testDeviceOverMQTT(t, m, c)
+}
+
+// TestDeviceOverMQTTScaledOut is TestDeviceOverMQTT on PostgreSQL with the
+// NATS JetStream run queue.
+func TestDeviceOverMQTTScaledOut(t *testing.T) {
+	ms, token := startCluster(t, 1, func(cfg *Config) { cfg.MQTTAddr = "127.0.0.1:0" })
+	testDeviceOverMQTT(t, ms[0], &client{t: t, base: "http://" + ms[0].Addr(), token: token})
+}
+
+func testDeviceOverMQTT(t *testing.T, m *Main, c *client) {
+	t.Helper()
 	var app, dev, key struct{ ID, Key, Secret string }
 	c.mustDo(201, "POST", "/applications", map[string]any{"name": "plant"}, &app)
 	c.mustDo(201, "POST", "/applications/"+app.ID+"/devices", map[string]any{"name": "boiler",
@@ -116,4 +132,50 @@ func TestMQTTAddrTaken(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "--mqtt-addr") {
 		t.Fatalf("Open with a taken --mqtt-addr = %v, want a --mqtt-addr error", err)
 	}
+}
+
+// TestMQTTDefaultAddrTaken checks the other start-up rule: when the default
+// address is taken (here by the machine's Mosquitto, or by the test), weir
+// says so once and serves the API.
+func TestMQTTDefaultAddrTaken(t *testing.T) {
+	if ln, err := net.Listen("tcp", DefaultMQTTAddr); err == nil {
+		defer ln.Close() // free: take it for the test
+	}
+	var logs syncBuffer
+	cfg := DefaultConfig()
+	cfg.Addr, cfg.DataDir = "127.0.0.1:0", t.TempDir()
+	m := &Main{Config: cfg, Stdout: &strings.Builder{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatalf("Open with the default MQTT address taken: %v", err)
+	}
+	defer m.Close()
+	if m.MQTTAddr() != "" {
+		t.Errorf("MQTTAddr = %q, want not served", m.MQTTAddr())
+	}
+	if n := strings.Count(logs.String(), "MQTT endpoint for devices is not served"); n != 1 {
+		t.Errorf("the warning was logged %d times, want once:\n%s", n, logs.String())
+	}
+	resp, err := http.Get("http://" + m.Addr() + "/health")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("health = %v, %v; want the API served", resp, err)
+	}
+	resp.Body.Close()
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
