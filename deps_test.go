@@ -23,7 +23,7 @@ var allowed = map[string][]string{
 	"flowfile":        {""},
 	"ratelimit":       {},
 	"mqtt":            {},
-	"broker":          {"", "auth", "store/sqlite"},                    // store/sqlite: tests only
+	"broker":          {"", "auth", "ratelimit", "store/sqlite"},       // ratelimit, store/sqlite: tests only
 	"nats":            {"", "engine", "queuetest", "triggers", "mock"}, // all but the root: tests only
 	"triggers":        {"", "engine", "mock"},
 	"store/storetest": {""},
@@ -32,7 +32,7 @@ var allowed = map[string][]string{
 	"store/postgres":  {"", "store/sqlstore", "store/storetest", "queuetest"},
 	"queuetest":       {""},
 	"mock":            {""},
-	"http":            {"", "auth", "engine", "engine/js", "flowfile", "mock", "store/sqlite"},
+	"http":            {"", "auth", "engine", "engine/js", "flowfile", "mock", "ratelimit", "store/sqlite"},
 	"e2e":             {},
 	"bench":           {"bench/loadgen"},
 	"bench/loadgen":   {},

@@ -41,12 +41,20 @@ type Broker struct {
 	Events weir.DeviceEventHandler
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Limiter, when set, caps the state messages of each device (keyed by
+	// device id); a device over it is disconnected, as Losant does.
+	Limiter Limiter
 
 	server *mqtt.Server
 	addr   string
 
 	mu       sync.Mutex
 	sessions map[string]*session // by client (device) id
+}
+
+// Limiter decides whether one more message of a key is allowed now.
+type Limiter interface {
+	Allow(key string) (ok bool, retryAfter time.Duration)
 }
 
 // session is one connected device.
@@ -225,6 +233,13 @@ func (b *Broker) disconnected(cl *mqtt.Client, cause error) {
 // acknowledged: it will never be good); a message that could not be
 // committed is not acknowledged, so the device sends it again.
 func (b *Broker) state(cl *mqtt.Client, s *session, payload []byte) error {
+	if b.Limiter != nil {
+		if ok, _ := b.Limiter.Allow(s.device.ID); !ok {
+			b.Logger.Warn("mqtt: device over its message limit; disconnected", "device_id", cl.ID)
+			_ = b.server.DisconnectClient(cl, packets.ErrQuotaExceeded)
+			return packets.ErrRejectPacket
+		}
+	}
 	if len(payload) > MaxPayload {
 		b.Logger.Warn("mqtt: state dropped: payload over 256 KB", "device_id", cl.ID, "bytes", len(payload))
 		return packets.CodeSuccessIgnore

@@ -14,6 +14,7 @@ import (
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/auth"
 	"github.com/weirhq/weir/broker"
+	"github.com/weirhq/weir/ratelimit"
 	"github.com/weirhq/weir/store/sqlite"
 )
 
@@ -306,4 +307,22 @@ func TestDisconnectRecorded(t *testing.T) {
 func jsonNumber(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+func TestOverLimitDisconnects(t *testing.T) {
+	e := newEnv(t)
+	e.b.Limiter = ratelimit.New(2, time.Minute)
+	c := e.connect(e.d1, e.keyA, e.secret, true)
+	for i := range 2 {
+		if err := e.publish(c, "losant/"+e.d1.ID+"/state", `{"data":{"temp":`+jsonNumber(int64(i))+`}}`); err != nil {
+			t.Fatalf("publish %d: %v", i, err)
+		}
+	}
+	_ = e.publish(c, "losant/"+e.d1.ID+"/state", `{"data":{"temp":9}}`)
+	eventually(t, "the device disconnected", func() bool { return !e.b.Connected(e.d1.ID) })
+	for _, st := range e.states(e.d1) {
+		if st.Data["temp"] == 9.0 {
+			t.Errorf("the state over the limit was stored: %v", st)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -46,6 +47,12 @@ func (s *Server) handleDeviceStatePost(w http.ResponseWriter, r *http.Request, r
 	}
 	if _, err := s.findDevice(r, req); err != nil {
 		return err
+	}
+	if s.DeviceLimiter != nil {
+		if ok, wait := s.DeviceLimiter.Allow(req.deviceID); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			return weir.Errorf(weir.TooManyRequests, "Over rate limit, request throttled")
+		}
 	}
 	kept, d, err := s.States.AddDeviceStates(r.Context(), req.appID, req.deviceID, states)
 	if err != nil {

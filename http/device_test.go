@@ -8,10 +8,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/auth"
 	weirhttp "github.com/weirhq/weir/http"
+	"github.com/weirhq/weir/ratelimit"
 	"github.com/weirhq/weir/store/sqlite"
 )
 
@@ -47,7 +49,7 @@ func (r *recordedEvents) SendCommand(_ context.Context, _, deviceID string, c *w
 
 // newDeviceHarness serves the API over a real SQLite store and returns the
 // harness, an application and a user token for it.
-func newDeviceHarness(t *testing.T) (*harness, *recordedEvents, string, string) {
+func newDeviceHarness(t *testing.T, configure ...func(*weirhttp.Server)) (*harness, *recordedEvents, string, string) {
 	t.Helper()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "weir.db"))
 	if err := db.Open(); err != nil {
@@ -61,6 +63,9 @@ func newDeviceHarness(t *testing.T) (*harness, *recordedEvents, string, string) 
 	s.Devices, s.States, s.Commands, s.Keys = db, db, db, db
 	s.DeviceEvents, s.CommandSender = ev, ev
 	s.Signer = signer
+	for _, f := range configure {
+		f(s)
+	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	h := &harness{t: t, srv: srv, signer: signer, userID: weir.NewID(), store: nil}
@@ -245,4 +250,27 @@ func TestDeviceJourneyOverSQLite(t *testing.T) {
 		status, b = h.do("GET", base+"/devices/"+other, user, nil)
 		wantError(t, status, b, 404, weir.NotFound, "Device was not found")
 	})
+}
+
+func TestDeviceStateOverLimit(t *testing.T) {
+	h, _, app, user := newDeviceHarness(t, func(s *weirhttp.Server) { s.DeviceLimiter = ratelimit.New(1, time.Minute) })
+	status, b := h.do("POST", "/applications/"+app+"/devices", user, `{"name":"d","attributes":[{"name":"t","dataType":"number"}]}`)
+	if status != 201 {
+		t.Fatalf("create device = %d %s", status, b)
+	}
+	dp := "/applications/" + app + "/devices/" + decode(t, b)["id"].(string)
+	if status, b := h.do("POST", dp+"/state", user, `{"data":{"t":1}}`); status != 200 {
+		t.Fatalf("first state = %d %s", status, b)
+	}
+	resp := h.send("POST", dp+"/state", user, `{"data":{"t":2}}`, nil)
+	body := mustRead(t, resp)
+	resp.Body.Close()
+	wantError(t, resp.StatusCode, body, 429, weir.TooManyRequests, "")
+	if resp.Header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	status, b = h.do("GET", dp+"/compositeState", user, nil)
+	if status != 200 || decode(t, b)["t"].(map[string]any)["value"] != 1.0 {
+		t.Errorf("composite after the refused state = %s, want t 1", b)
+	}
 }

@@ -84,6 +84,9 @@ type Server struct {
 	Keys     weir.ApplicationKeyService
 	// CommandSender, when set, delivers sent commands to connected devices.
 	CommandSender weir.CommandSender
+	// DeviceLimiter, when set, caps the state messages of each device (keyed
+	// by device id, shared with MQTT): over it, sendState answers 429.
+	DeviceLimiter Limiter
 	// DeviceEvents, when set, hears of accepted state and connection
 	// changes (device triggers start runs from them).
 	DeviceEvents weir.DeviceEventHandler

@@ -32,6 +32,7 @@ type Config struct {
 	Shutdown     time.Duration
 	PressLimit   int           // virtual button presses per button per 10 s; 0: no limit
 	WebhookLimit int           // webhook requests per webhook per 10 s; 0: no limit
+	DeviceLimit  int           // state messages per device per 15 s; 0: no limit
 	LogKeep      int           // run log entries kept per flow; 0: no count limit
 	LogMaxAge    time.Duration // run log entries older than this are deleted; 0: no age limit
 	HTTPEgress   string        // destinations the HTTP node may reach: all, lan or public
@@ -41,6 +42,13 @@ type Config struct {
 
 // DefaultMQTTAddr is where devices connect over MQTT unless told otherwise.
 const DefaultMQTTAddr = "127.0.0.1:1883"
+
+// DefaultDeviceLimit and deviceLimitWindow are Losant's limit of incoming
+// messages per device: 30 per 15 s.
+const (
+	DefaultDeviceLimit = 30
+	deviceLimitWindow  = 15 * time.Second
+)
 
 // DefaultConfig returns the settings weir serve uses when none are given.
 func DefaultConfig() Config {
@@ -55,6 +63,7 @@ func DefaultConfig() Config {
 		Shutdown:     30 * time.Second,
 		PressLimit:   100,
 		WebhookLimit: 100,
+		DeviceLimit:  DefaultDeviceLimit,
 		LogKeep:      1000,
 		LogMaxAge:    30 * 24 * time.Hour,
 		HTTPEgress:   "lan",
@@ -78,6 +87,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	duration(fs, &c.Shutdown, "shutdown-timeout", "WEIR_SHUTDOWN_TIMEOUT", "how long shutdown waits for in-flight runs")
 	integer(fs, &c.PressLimit, "press-limit", "WEIR_PRESS_LIMIT", "virtual button presses allowed per button per 10 s (0: no limit)")
 	integer(fs, &c.WebhookLimit, "webhook-limit", "WEIR_WEBHOOK_LIMIT", "requests allowed per webhook per 10 s (0: no limit)")
+	integer(fs, &c.DeviceLimit, "device-limit", "WEIR_DEVICE_LIMIT", "state messages allowed per device per 15 s, over MQTT and REST together; a device over it is disconnected (MQTT) or answered 429 (REST) (0: no limit)")
 	integer(fs, &c.LogKeep, "log-keep", "WEIR_LOG_KEEP", "run log entries kept per flow (0: no count limit)")
 	duration(fs, &c.LogMaxAge, "log-max-age", "WEIR_LOG_MAX_AGE", "run log entries older than this are deleted (0: keep them)")
 	integer(fs, &c.StorageKeys, "storage-keys", "WEIR_STORAGE_KEYS", "keys allowed in one flow's storage (0: no limit)")
@@ -93,7 +103,7 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	}
-	if c.PressLimit < 0 || c.WebhookLimit < 0 || c.LogKeep < 0 || c.LogMaxAge < 0 || c.StorageKeys < 0 {
+	if c.PressLimit < 0 || c.WebhookLimit < 0 || c.DeviceLimit < 0 || c.LogKeep < 0 || c.LogMaxAge < 0 || c.StorageKeys < 0 {
 		return fmt.Errorf("--press-limit, --webhook-limit, --log-keep, --log-max-age and --storage-keys must not be negative")
 	}
 	if c.Workers < 1 {

@@ -8,13 +8,14 @@ import (
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/broker"
+	"github.com/weirhq/weir/engine"
 )
 
 // openDevices serves the MQTT endpoint for devices on --mqtt-addr; events
 // hears of their state and connections. When the default address is taken
 // (another broker on 1883, say), weir says so once and serves everything
 // else; an address given explicitly that cannot be bound is an error.
-func (m *Main) openDevices(events weir.DeviceEventHandler) error {
+func (m *Main) openDevices(events weir.DeviceEventHandler, limiter engine.Limiter) error {
 	addr := m.Config.MQTTAddr
 	if addr == "" {
 		return nil
@@ -29,6 +30,9 @@ func (m *Main) openDevices(events weir.DeviceEventHandler) error {
 		return fmt.Errorf("--mqtt-addr %s: %w", addr, err)
 	}
 	b := &broker.Broker{Devices: m.inst.DB, States: m.inst.DB, Keys: m.inst.DB, Events: events, Logger: m.Logger}
+	if limiter != nil {
+		b.Limiter = limiter
+	}
 	if err := b.Open(ln); err != nil {
 		ln.Close()
 		return err

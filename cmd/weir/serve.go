@@ -104,7 +104,11 @@ func (m *Main) Open(ctx context.Context) error {
 	// Device state and connection changes start the runs of device triggers;
 	// devices connect over MQTT (when served) and get commands through it.
 	deviceTriggers := &triggers.Devices{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
-	if err := m.openDevices(deviceTriggers); err != nil {
+	deviceLimiter, err := m.limiterPer(ctx, "devices", m.Config.DeviceLimit, deviceLimitWindow)
+	if err != nil {
+		return err
+	}
+	if err := m.openDevices(deviceTriggers, deviceLimiter); err != nil {
 		return err
 	}
 	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers}
@@ -148,7 +152,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
-	api.DeviceEvents, api.CommandSender = deviceTriggers, devices.Sender
+	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
 	api.Cache = cache
 	if api.WebhookLimiter, err = m.limiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
 		return err
