@@ -79,7 +79,15 @@ type DeviceStateService interface {
 	// RemoveDeviceData deletes the device's state history within [start,
 	// end] (zero: unbounded). It returns NotFound like AddDeviceStates.
 	RemoveDeviceData(ctx context.Context, applicationID, deviceID string, start, end time.Time) error
+
+	// PruneDeviceStates deletes the reports of every device dated before
+	// before, and returns how many; latest attribute values stay.
+	PruneDeviceStates(ctx context.Context, before time.Time) (int, error)
 }
+
+// DefaultStateRetention is how long weir serve keeps state reports unless
+// told otherwise.
+const DefaultStateRetention = 365 * 24 * time.Hour
 
 // NormalizeState converts data to the types of d's attributes, as Losant
 // does: attributes the device does not declare are dropped, and so are

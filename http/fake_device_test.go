@@ -274,3 +274,5 @@ var (
 	_ weir.DeviceCommandService  = (*memDevices)(nil)
 	_ weir.ApplicationKeyService = (*memDevices)(nil)
 )
+
+func (m *memDevices) PruneDeviceStates(context.Context, time.Time) (int, error) { return 0, nil }

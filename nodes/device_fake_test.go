@@ -230,3 +230,5 @@ func (m *memDevices) outcome() ([]string, map[string][]stateLine, []commandLine,
 	}
 	return devices, states, m.commands, m.fired
 }
+
+func (m *memDevices) PruneDeviceStates(context.Context, time.Time) (int, error) { return 0, nil }

@@ -35,6 +35,7 @@ type Config struct {
 	DeviceLimit  int           // state messages per device per 15 s; 0: no limit
 	LogKeep      int           // run log entries kept per flow; 0: no count limit
 	LogMaxAge    time.Duration // run log entries older than this are deleted; 0: no age limit
+	StateMaxAge  time.Duration // device state reports older than this are deleted; 0: kept
 	HTTPEgress   string        // destinations the HTTP node may reach: all, lan or public
 	StorageKeys  int           // keys per flow's storage; 0: no limit
 	DebugAddr    string        // listen address of the Go runtime profiles; "" for none
@@ -66,6 +67,7 @@ func DefaultConfig() Config {
 		DeviceLimit:  DefaultDeviceLimit,
 		LogKeep:      1000,
 		LogMaxAge:    30 * 24 * time.Hour,
+		StateMaxAge:  weir.DefaultStateRetention,
 		HTTPEgress:   "lan",
 		StorageKeys:  weir.DefaultMaxStorageKeys,
 	}
@@ -90,6 +92,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	integer(fs, &c.DeviceLimit, "device-limit", "WEIR_DEVICE_LIMIT", "state messages allowed per device per 15 s, over MQTT and REST together; a device over it is disconnected (MQTT) or answered 429 (REST) (0: no limit)")
 	integer(fs, &c.LogKeep, "log-keep", "WEIR_LOG_KEEP", "run log entries kept per flow (0: no count limit)")
 	duration(fs, &c.LogMaxAge, "log-max-age", "WEIR_LOG_MAX_AGE", "run log entries older than this are deleted (0: keep them)")
+	duration(fs, &c.StateMaxAge, "state-max-age", "WEIR_STATE_MAX_AGE", "device state reports older than this are deleted; each attribute's latest value stays (0: keep them)")
 	integer(fs, &c.StorageKeys, "storage-keys", "WEIR_STORAGE_KEYS", "keys allowed in one flow's storage (0: no limit)")
 	str(fs, &c.DebugAddr, "debug-addr", "WEIR_DEBUG_ADDR", "listen address of Go's runtime profiles (/debug/pprof/), e.g. 127.0.0.1:6060; unauthenticated, so keep it on loopback (default: none)")
 	str(fs, &c.HTTPEgress, "http-egress", "WEIR_HTTP_EGRESS", "destinations the HTTP node may connect to: all; lan (all but link-local and cloud metadata addresses); public (no loopback, private, link-local or other non-public addresses)")
@@ -103,7 +106,7 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	}
-	if c.PressLimit < 0 || c.WebhookLimit < 0 || c.DeviceLimit < 0 || c.LogKeep < 0 || c.LogMaxAge < 0 || c.StorageKeys < 0 {
+	if c.PressLimit < 0 || c.WebhookLimit < 0 || c.DeviceLimit < 0 || c.LogKeep < 0 || c.LogMaxAge < 0 || c.StateMaxAge < 0 || c.StorageKeys < 0 {
 		return fmt.Errorf("--press-limit, --webhook-limit, --log-keep, --log-max-age and --storage-keys must not be negative")
 	}
 	if c.Workers < 1 {

@@ -131,7 +131,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.executor.Open(); err != nil {
 		return err
 	}
-	m.pruner = &logPruner{logs: inst.DB, keep: m.Config.LogKeep, maxAge: m.Config.LogMaxAge, every: time.Minute, logger: m.Logger}
+	m.pruner = &logPruner{logs: inst.DB, keep: m.Config.LogKeep, maxAge: m.Config.LogMaxAge, every: time.Minute, logger: m.Logger,
+		states: inst.DB, stateMaxAge: m.Config.StateMaxAge}
 	m.pruner.open()
 	m.timers = &triggers.Timers{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
 	if err := m.timers.Open(); err != nil {

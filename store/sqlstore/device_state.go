@@ -194,6 +194,34 @@ func (s *Store) RemoveDeviceData(ctx context.Context, applicationID, deviceID st
 	return nil
 }
 
+// pruneBatch is how many reports one prune statement deletes, so that a
+// large prune never holds the database for long.
+const pruneBatch = 5000
+
+// PruneDeviceStates deletes the reports dated before before, in batches.
+func (s *Store) PruneDeviceStates(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	for {
+		var n int64
+		err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
+			res, err := q.ExecContext(ctx, `DELETE FROM device_states WHERE (device_id, time) IN
+				(SELECT device_id, time FROM device_states WHERE time < ? LIMIT ?)`, millis(before), pruneBatch)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("prune device states: %w", err)
+		}
+		total += int(n)
+		if n < pruneBatch {
+			return total, nil
+		}
+	}
+}
+
 // findStates returns the device's reports within [start, end], ordered by
 // time, at most limit of them (0: all).
 func findStates(ctx context.Context, q Querier, deviceID string, start, end time.Time, asc bool, limit int) ([]weir.DeviceState, error) {

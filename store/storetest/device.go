@@ -36,6 +36,7 @@ func RunDevices(t *testing.T, open func(t *testing.T) DeviceStore) {
 	t.Run("State", func(t *testing.T) { testDeviceState(t, open) })
 	t.Run("CompositeState", func(t *testing.T) { testCompositeState(t, open) })
 	t.Run("RemoveDataOK", func(t *testing.T) { testRemoveDeviceData(t, open) })
+	t.Run("PruneOK", func(t *testing.T) { testPruneDeviceStates(t, open) })
 	t.Run("Command", func(t *testing.T) { testDeviceCommands(t, open) })
 	t.Run("ApplicationKey", func(t *testing.T) { testApplicationKeys(t, open) })
 }
@@ -441,4 +442,27 @@ func testApplicationKeys(t *testing.T, open func(t *testing.T) DeviceStore) {
 	}
 	_, err = s.FindApplicationKeyByKey(t.Context(), "Key-A")
 	checkError(t, err, weir.NotFound, "Application key was not found")
+}
+
+func testPruneDeviceStates(t *testing.T, open func(t *testing.T) DeviceStore) {
+	s := open(t)
+	a := mustCreateApplication(t, s, &weir.Application{Name: "app"})
+	d := mustCreateDevice(t, s, deviceOf(a.ID, "dev"))
+	now := ms(time.Now())
+	old, recent := now.Add(-2*time.Hour), now.Add(-time.Minute)
+	mustAddStates(t, s, d,
+		weir.DeviceState{Time: old, Data: map[string]any{"label": "old"}},
+		weir.DeviceState{Time: recent, Data: map[string]any{"temp": 2.0}})
+	n, err := s.PruneDeviceStates(t.Context(), now.Add(-time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("PruneDeviceStates = %d, %v; want 1 deleted", n, err)
+	}
+	states, _ := s.FindDeviceStates(t.Context(), weir.StateFilter{ApplicationID: a.ID, DeviceID: d.ID, Limit: 10})
+	if len(states) != 1 || !states[0].Time.Equal(recent) {
+		t.Errorf("states after prune = %v, want the recent one", states)
+	}
+	c, _ := s.FindCompositeState(t.Context(), weir.StateFilter{ApplicationID: a.ID, DeviceID: d.ID})
+	if c["label"].Value != "old" {
+		t.Errorf("composite after prune = %v, want the latest values kept", c)
+	}
 }

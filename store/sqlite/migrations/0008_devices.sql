@@ -36,6 +36,8 @@ CREATE TABLE device_states (
 	PRIMARY KEY (device_id, time)
 );
 
+CREATE INDEX device_states_time ON device_states (time);
+
 CREATE TABLE device_attribute_values (
 	device_id TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
 	name      TEXT NOT NULL,
