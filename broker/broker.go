@@ -61,7 +61,8 @@ type Limiter interface {
 type session struct {
 	client *mqtt.Client
 	device *weir.Device
-	prefix string // appTopicPrefix + application id + "/"
+	prefix string          // appTopicPrefix + application id + "/"
+	peers  map[string]bool // a gateway's answers of reaches, by device id
 	since  time.Time
 	in     int // state messages received
 }
@@ -147,9 +148,53 @@ func (b *Broker) session(cl *mqtt.Client) *session {
 	return s
 }
 
-// ownTopic reports whether topic is losant/{deviceID}/{kind}.
-func ownTopic(topic, deviceID, kind string) bool {
-	return topic == "losant/"+deviceID+"/"+kind
+// deviceTopic returns the device id of a losant/{id}/{kind} topic, or "".
+func deviceTopic(topic, kind string) string {
+	rest, ok := strings.CutPrefix(topic, "losant/")
+	if !ok {
+		return ""
+	}
+	id, k, ok := strings.Cut(rest, "/")
+	if !ok || k != kind || id == "" {
+		return ""
+	}
+	return id
+}
+
+// reaches reports whether the session's device may use the losant/ topics
+// of device id: its own, and, for a gateway or edge compute device, those of
+// its peripherals (a peripheral naming it as gateway, or naming none) and
+// of floating devices of its application. Answers are kept for the
+// session's life.
+func (b *Broker) reaches(s *session, id string) bool {
+	if id == s.device.ID || strings.EqualFold(id, s.client.ID) {
+		return true
+	}
+	if s.device.DeviceClass != weir.DeviceGateway && s.device.DeviceClass != weir.DeviceEdgeCompute {
+		return false
+	}
+	b.mu.Lock()
+	ok, known := s.peers[id]
+	b.mu.Unlock()
+	if known {
+		return ok
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
+	defer cancel()
+	p, err := b.Devices.FindDeviceByID(ctx, s.device.ApplicationID, strings.ToLower(id))
+	switch {
+	case weir.ErrorTypeOf(err) == weir.NotFound:
+	case err != nil:
+		b.Logger.Error("mqtt: look up peripheral", "device_id", s.device.ID, "peripheral_id", id, "err", err)
+		return false // not remembered: the store may answer next time
+	default:
+		ok = p.DeviceClass == weir.DevicePeripheral && (p.GatewayID == "" || p.GatewayID == s.device.ID) ||
+			p.DeviceClass == weir.DeviceFloating
+	}
+	b.mu.Lock()
+	s.peers[id] = ok
+	b.mu.Unlock()
+	return ok
 }
 
 var _ weir.CommandSender = (*Broker)(nil)
@@ -169,7 +214,8 @@ func (b *Broker) authenticate(cl *mqtt.Client, pk packets.Packet) bool {
 		return false
 	}
 	b.mu.Lock()
-	b.sessions[cl.ID] = &session{client: cl, device: d, prefix: appTopicPrefix + d.ApplicationID + "/", since: b.Now()}
+	b.sessions[cl.ID] = &session{client: cl, device: d, prefix: appTopicPrefix + d.ApplicationID + "/", since: b.Now(),
+		peers: map[string]bool{}}
 	b.mu.Unlock()
 	return true
 }
@@ -228,13 +274,14 @@ func (b *Broker) disconnected(cl *mqtt.Client, cause error) {
 	}
 }
 
-// state commits a state message of the device before it is acknowledged.
+// state commits a state message of device deviceID (the session's own, or
+// a gateway's peripheral) before it is acknowledged.
 // A malformed or oversized message is dropped and logged (and still
 // acknowledged: it will never be good); a message that could not be
 // committed is not acknowledged, so the device sends it again.
-func (b *Broker) state(cl *mqtt.Client, s *session, payload []byte) error {
+func (b *Broker) state(cl *mqtt.Client, s *session, deviceID string, payload []byte) error {
 	if b.Limiter != nil {
-		if ok, _ := b.Limiter.Allow(s.device.ID); !ok {
+		if ok, _ := b.Limiter.Allow(deviceID); !ok {
 			b.Logger.Warn("mqtt: device over its message limit; disconnected", "device_id", cl.ID)
 			_ = b.server.DisconnectClient(cl, packets.ErrQuotaExceeded)
 			return packets.ErrRejectPacket
@@ -251,7 +298,7 @@ func (b *Broker) state(cl *mqtt.Client, s *session, payload []byte) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
 	defer cancel()
-	kept, d, err := b.States.AddDeviceStates(ctx, s.device.ApplicationID, s.device.ID, states)
+	kept, d, err := b.States.AddDeviceStates(ctx, s.device.ApplicationID, deviceID, states)
 	if err != nil {
 		b.Logger.Error("mqtt: state not stored; not acknowledged", "device_id", cl.ID, "err", err)
 		return packets.ErrRejectPacket

@@ -326,3 +326,41 @@ func TestOverLimitDisconnects(t *testing.T) {
 		}
 	}
 }
+
+func TestGatewayReachesItsPeripherals(t *testing.T) {
+	e := newEnv(t)
+	mk := func(class, gateway string) *weir.Device {
+		d := &weir.Device{ApplicationID: e.d1.ApplicationID, Name: class, DeviceClass: class, GatewayID: gateway,
+			Attributes: []weir.DeviceAttribute{{Name: "temp", DataType: weir.AttributeNumber}}}
+		if err := e.db.CreateDevice(t.Context(), d); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	gw := mk(weir.DeviceGateway, "")
+	own := mk(weir.DevicePeripheral, gw.ID)
+	other := mk(weir.DevicePeripheral, e.d2.ID)
+	c := e.connect(gw, e.keyA, e.secret, true)
+	got := make(chan string, 1)
+	if tok := c.Subscribe("losant/"+own.ID+"/command", 1, func(_ paho.Client, m paho.Message) { got <- string(m.Payload()) }); !tok.WaitTimeout(wait) || tok.Error() != nil {
+		t.Fatalf("subscribe to the peripheral's commands: %v", tok.Error())
+	}
+	if err := e.publish(c, "losant/"+own.ID+"/state", `{"data":{"temp":4}}`); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.states(own); len(s) != 1 || s[0].Data["temp"] != 4.0 {
+		t.Fatalf("peripheral states = %v, want the gateway's report", s)
+	}
+	if err := e.b.SendCommand(t.Context(), own.ApplicationID, own.ID, &weir.DeviceCommand{Name: "blink", Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-got:
+	case <-time.After(wait):
+		t.Fatal("the peripheral's command never reached its gateway")
+	}
+	_ = e.publish(c, "losant/"+other.ID+"/state", `{"data":{"temp":5}}`)
+	if s := e.states(other); len(s) != 0 {
+		t.Errorf("a gateway reported state for another gateway's peripheral: %v", s)
+	}
+}

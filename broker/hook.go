@@ -78,9 +78,9 @@ func (h *hook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 	switch {
 	case strings.HasPrefix(topic, s.prefix):
 		return true
-	case write && ownTopic(topic, cl.ID, "state"):
+	case write && deviceTopic(topic, "state") != "" && h.b.reaches(s, deviceTopic(topic, "state")):
 		return true
-	case !write && ownTopic(topic, cl.ID, "command"):
+	case !write && deviceTopic(topic, "command") != "" && h.b.reaches(s, deviceTopic(topic, "command")):
 		return true
 	}
 	h.b.Logger.Warn("mqtt: topic refused", "device_id", cl.ID, "topic", topic, "write", write)
@@ -93,8 +93,12 @@ func (h *hook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, er
 		return pk, nil
 	}
 	s := h.b.session(cl)
-	if s == nil || !ownTopic(pk.TopicName, cl.ID, "state") {
+	id := deviceTopic(pk.TopicName, "state")
+	if s == nil || id == "" || !h.b.reaches(s, id) {
 		return pk, nil
 	}
-	return pk, h.b.state(cl, s, pk.Payload)
+	if strings.EqualFold(id, s.device.ID) {
+		id = s.device.ID
+	}
+	return pk, h.b.state(cl, s, strings.ToLower(id), pk.Payload)
 }
