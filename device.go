@@ -232,4 +232,7 @@ type DeviceEventHandler interface {
 	// DeviceConnection is called when d connected or disconnected; info
 	// holds Losant's connect or disconnect data.
 	DeviceConnection(ctx context.Context, d *Device, connected bool, info map[string]any) error
+	// DeviceCreated is called when d was created one by one (REST or the
+	// Create Device node).
+	DeviceCreated(ctx context.Context, d *Device) error
 }

@@ -364,3 +364,5 @@ func TestGatewayReachesItsPeripherals(t *testing.T) {
 		t.Errorf("a gateway reported state for another gateway's peripheral: %v", s)
 	}
 }
+
+func (e *events) DeviceCreated(context.Context, *weir.Device) error { return nil }

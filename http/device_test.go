@@ -24,6 +24,7 @@ type recordedEvents struct {
 	states      []weir.DeviceState
 	connections []bool
 	commands    []string
+	created     []string
 }
 
 func (r *recordedEvents) DeviceStates(_ context.Context, _ *weir.Device, states []weir.DeviceState) error {
@@ -106,6 +107,9 @@ func TestDeviceJourneyOverSQLite(t *testing.T) {
 	}
 	other := decode(t, must("POST", base+"/devices", user, `{"name":"Pump","tags":[{"key":"floor","value":"9"}]}`, 201, "device"))["id"].(string)
 	dp := base + "/devices/" + devID
+	if len(ev.created) != 2 || ev.created[0] != devID || ev.created[1] != other {
+		t.Errorf("DeviceEvents heard creations %v, want the two devices", ev.created)
+	}
 
 	t.Run("ListByTag", func(t *testing.T) {
 		got := decode(t, must("GET", base+"/devices?tagFilter[0][key]=floor&tagFilter[0][value]=8&tagsAsObject=true", user, nil, 200, "")) // devices.json knows only the array form
@@ -273,4 +277,11 @@ func TestDeviceStateOverLimit(t *testing.T) {
 	if status != 200 || decode(t, b)["t"].(map[string]any)["value"] != 1.0 {
 		t.Errorf("composite after the refused state = %s, want t 1", b)
 	}
+}
+
+func (r *recordedEvents) DeviceCreated(_ context.Context, d *weir.Device) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.created = append(r.created, d.ID)
+	return nil
 }

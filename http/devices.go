@@ -88,6 +88,11 @@ func (s *Server) handleDevicesPost(w http.ResponseWriter, r *http.Request, req *
 	if err := s.Devices.CreateDevice(r.Context(), d); err != nil {
 		return err
 	}
+	if s.DeviceEvents != nil {
+		if err := s.DeviceEvents.DeviceCreated(r.Context(), d); err != nil {
+			return err
+		}
+	}
 	writeJSON(w, http.StatusCreated, newDeviceResponse(d, req))
 	return nil
 }

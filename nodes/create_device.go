@@ -73,6 +73,11 @@ func (n *createDevice) Exec(ctx context.Context, env *engine.Env, p engine.Paylo
 	case err != nil:
 		return 0, setResult(p, n.result, n.hasResult, platformError(err))
 	}
+	if env.Devices.Events != nil {
+		if err := env.Devices.Events.DeviceCreated(ctx, d); err != nil {
+			return 0, err
+		}
+	}
 	v, err := deviceValue(ctx, env, d, n.shape)
 	if err != nil {
 		return 0, err

@@ -232,3 +232,5 @@ func (m *memDevices) outcome() ([]string, map[string][]stateLine, []commandLine,
 }
 
 func (m *memDevices) PruneDeviceStates(context.Context, time.Time) (int, error) { return 0, nil }
+
+func (m *memDevices) DeviceCreated(context.Context, *weir.Device) error { return nil }

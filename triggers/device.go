@@ -21,12 +21,14 @@ const (
 	TriggerDeviceTagConnect    = "deviceTagConnect"
 	TriggerDeviceIDDisconnect  = "deviceIdDisconnect"
 	TriggerDeviceTagDisconnect = "deviceTagDisconnect"
+	TriggerDeviceCreate        = "deviceCreate"
 )
 
 // Devices fires the device triggers of the enabled flows of a device's
 // application (their default versions): deviceId and deviceTag on each kept
 // state report, deviceIdConnect/deviceTagConnect and
-// deviceIdDisconnect/deviceTagDisconnect on connection changes. A deviceId
+// deviceIdDisconnect/deviceTagDisconnect on connection changes, deviceCreate
+// when a device is created one by one (data {device}). A deviceId
 // trigger's key is the device id; a deviceTag trigger's key is
 // "tagKey/tagValue", either side empty matching any. Each match durably
 // queues one run, as a virtual button press does, whose payload has
@@ -125,6 +127,30 @@ func (ds *Devices) DeviceConnection(ctx context.Context, d *weir.Device, connect
 	return nil
 }
 
+// DeviceCreated queues the runs of the application's deviceCreate
+// triggers, with data {device: the new device}.
+func (ds *Devices) DeviceCreated(ctx context.Context, d *weir.Device) error {
+	matched, err := ds.match(ctx, d, TriggerDeviceCreate, "")
+	if err != nil {
+		return err
+	}
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	var device map[string]any
+	if err := json.Unmarshal(doc, &device); err != nil {
+		return err
+	}
+	device["deviceId"] = d.ID
+	for _, m := range matched {
+		if err := ds.enqueue(ctx, d, m, map[string]any{"device": device}, ds.now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // fires reports whether a report sets off a trigger with this config.
 func (c *stateConfig) fires(st weir.DeviceState, now time.Time) bool {
 	if c.MaxAge != nil && *c.MaxAge > 0 && now.Sub(st.Time) > time.Duration(*c.MaxAge*float64(time.Second)) {
@@ -169,6 +195,7 @@ func (ds *Devices) match(ctx context.Context, d *weir.Device, idType, tagType st
 		}
 		for _, t := range v.Def.Triggers {
 			switch {
+			case t.Type == TriggerDeviceCreate && idType == TriggerDeviceCreate:
 			case t.Type == idType && strings.EqualFold(t.Key, d.ID):
 			case t.Type == tagType && tagMatches(d, t.Key):
 			default:

@@ -125,3 +125,26 @@ func TestDeviceTriggerPayload(t *testing.T) {
 		t.Errorf("disconnect run = %s %s", r.TriggerType, r.Data)
 	}
 }
+
+func TestDeviceCreateTrigger(t *testing.T) {
+	app := weir.NewID()
+	d := &weir.Device{ID: weir.NewID(), ApplicationID: app, Name: "new one", DeviceClass: weir.DeviceStandalone}
+	q := &queue{}
+	f := flowWith(app, true, weir.Trigger{Type: "deviceCreate", Key: "/"}, weir.Trigger{Type: "deviceId", Key: d.ID})
+	ds := &triggers.Devices{Flows: &fakeFlows{flows: []*weir.Flow{f, flowWith(weir.NewID(), true, weir.Trigger{Type: "deviceCreate", Key: "/"})}}, Queue: q}
+	if err := ds.DeviceCreated(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	if len(q.runs) != 1 {
+		t.Fatalf("%d runs, want 1 (the application's deviceCreate trigger)", len(q.runs))
+	}
+	var data struct {
+		Device map[string]any `json:"device"`
+	}
+	if err := json.Unmarshal(q.runs[0].Data, &data); err != nil || data.Device["deviceId"] != d.ID || data.Device["name"] != "new one" {
+		t.Errorf("run data %s, want {device: the new device}", q.runs[0].Data)
+	}
+	if q.runs[0].TriggerID != d.ID || q.runs[0].TriggerType != "deviceCreate" {
+		t.Errorf("trigger %s %s, want deviceCreate with the device id", q.runs[0].TriggerType, q.runs[0].TriggerID)
+	}
+}

@@ -31,6 +31,7 @@ var firedTriggers = map[string]bool{
 	triggers.TriggerDeviceID:  true, triggers.TriggerDeviceTag: true,
 	triggers.TriggerDeviceIDConnect: true, triggers.TriggerDeviceTagConnect: true,
 	triggers.TriggerDeviceIDDisconnect: true, triggers.TriggerDeviceTagDisconnect: true,
+	triggers.TriggerDeviceCreate: true,
 }
 
 // errNotSupported makes flow check exit with status 1.
