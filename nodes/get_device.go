@@ -31,8 +31,8 @@ func init() {
 			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "Ignored (query is not supported)."},
 			{Name: "findMultiple", Kind: "bool", Default: "false", Doc: "Put an array of every match (sorted and paged) instead of the first match or null."},
 			{Name: "findMetadata", Kind: "bool", Default: "false", Doc: "With findMultiple, put {count, totalCount, page, perPage, sortField, sortDirection, items}."},
-			{Name: "resultsPerPage", Kind: "number", Default: "100", Doc: "Page size with findMultiple, 1 to 1000."},
-			{Name: "resultsPage", Kind: "number", Default: "0", Doc: "Page (0-based) with findMultiple."},
+			{Name: "resultsPerPage", Kind: "template", Default: "100", Doc: "Page size with findMultiple, 1 to 1000; blank, 0 or not a number: 100."},
+			{Name: "resultsPage", Kind: "template", Default: "0", Doc: "Page (0-based) with findMultiple; blank or not a number: 0."},
 			{Name: "sortField", Kind: "enum", Enum: []string{"name", "id", "creationDate", "lastUpdated"}, Default: "name", Doc: "Order of the matches."},
 			{Name: "sortDirection", Kind: "enum", Enum: []string{"asc", "desc"}, Default: "asc", Doc: "Direction of the order."},
 			{Name: "includeConnectionStatus", Kind: "bool", Default: "true", Doc: "Add connectionInfo {connected: 1, 0 or null, time}."},
@@ -51,7 +51,7 @@ type getDevice struct {
 	tags          []compiledTag
 	multiple      bool
 	metadata      bool
-	perPage, page int
+	perPage, page *template.Template
 	sortField     string
 	sortDir       string
 	shape         deviceShape
@@ -82,7 +82,7 @@ func buildGetDevice(c *engine.NodeConfig) (engine.Node, error) {
 		return nil, err
 	}
 	n := &getDevice{method: cfg.FindMethod, multiple: cfg.FindMultiple, metadata: cfg.FindMetadata,
-		sortField: cfg.SortField, sortDir: cfg.SortDirection, perPage: 100}
+		sortField: cfg.SortField, sortDir: cfg.SortDirection}
 	if n.method == "" {
 		n.method = "id"
 	}
@@ -95,11 +95,12 @@ func buildGetDevice(c *engine.NodeConfig) (engine.Node, error) {
 	if n.sortDir == "" {
 		n.sortDir = "asc"
 	}
-	if v, err := strconv.Atoi(strings.TrimSpace(string(cfg.ResultsPerPage))); err == nil && v >= 1 && v <= 1000 {
-		n.perPage = v
+	var err error
+	if n.perPage, err = engine.CompileTemplate("resultsPerPage", string(cfg.ResultsPerPage)); err != nil {
+		return nil, err
 	}
-	if v, err := strconv.Atoi(strings.TrimSpace(string(cfg.ResultsPage))); err == nil && v >= 0 {
-		n.page = v
+	if n.page, err = engine.CompileTemplate("resultsPage", string(cfg.ResultsPage)); err != nil {
+		return nil, err
 	}
 	n.shape = deviceShape{connection: cfg.IncludeConnectionStatus == nil || *cfg.IncludeConnectionStatus,
 		state: cfg.IncludeState, tagsAsObject: cfg.TagsAsObject, attributesAsObject: cfg.AttributesAsObject}
@@ -111,7 +112,6 @@ func buildGetDevice(c *engine.NodeConfig) (engine.Node, error) {
 			n.shape.attributes = nil
 		}
 	}
-	var err error
 	if n.result, _, err = engine.CompilePath("resultPath", cfg.ResultPath, true); err != nil {
 		return nil, err
 	}
@@ -132,7 +132,8 @@ func (n *getDevice) Exec(ctx context.Context, env *engine.Env, p engine.Payload)
 	if err := needDevices(env); err != nil {
 		return 0, err
 	}
-	ds, total, err := n.find(ctx, env, p)
+	page, perPage := n.paging(p)
+	ds, total, err := n.find(ctx, env, p, page, perPage)
 	if err != nil {
 		if weir.ErrorTypeOf(err) == weir.Internal {
 			return 0, err
@@ -154,8 +155,8 @@ func (n *getDevice) Exec(ctx context.Context, env *engine.Env, p engine.Payload)
 	case !n.multiple:
 		out = items[0]
 	case n.metadata:
-		out = map[string]any{"count": float64(len(items)), "totalCount": float64(total), "page": float64(n.page),
-			"perPage": float64(n.perPage), "sortField": n.sortField, "sortDirection": n.sortDir, "items": items}
+		out = map[string]any{"count": float64(len(items)), "totalCount": float64(total), "page": float64(page),
+			"perPage": float64(perPage), "sortField": n.sortField, "sortDirection": n.sortDir, "items": items}
 	default:
 		out = items
 	}
@@ -164,10 +165,10 @@ func (n *getDevice) Exec(ctx context.Context, env *engine.Env, p engine.Payload)
 
 // find returns the matching devices (one page with findMultiple) and how
 // many match.
-func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload) ([]*weir.Device, int, error) {
+func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload, page, perPage int) ([]*weir.Device, int, error) {
 	opts := weir.ListOptions{SortField: n.sortField, SortDirection: n.sortDir}
 	if n.multiple {
-		opts.Page, opts.PerPage = n.page, n.perPage
+		opts.Page, opts.PerPage = page, perPage
 	} else {
 		opts.PerPage = 1
 	}
@@ -204,6 +205,23 @@ func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload)
 		filter.Tags = tags
 	}
 	return env.Devices.Devices.FindDevices(ctx, filter)
+}
+
+// paging renders resultsPage and resultsPerPage: page 0 and 100 per page
+// unless they render a number in range.
+func (n *getDevice) paging(p engine.Payload) (page, perPage int) {
+	page, perPage = 0, 100
+	if s, err := n.page.Render(p); err == nil {
+		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 0 {
+			page = v
+		}
+	}
+	if s, err := n.perPage.Render(p); err == nil {
+		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 1 && v <= 1000 {
+			perPage = v
+		}
+	}
+	return page, perPage
 }
 
 // byName returns the devices named exactly name.
