@@ -23,7 +23,8 @@ var allowed = map[string][]string{
 	"flowfile":        {""},
 	"ratelimit":       {},
 	"mqtt":            {},
-	"broker":          {"", "auth", "ratelimit", "store/sqlite"},       // ratelimit, store/sqlite: tests only
+	"broker":          {"", "auth", "ratelimit", "store/sqlite"}, // ratelimit, store/sqlite: tests only
+	"metrics":         {"", "mock"},
 	"nats":            {"", "engine", "queuetest", "triggers", "mock"}, // all but the root: tests only
 	"triggers":        {"", "engine", "mock"},
 	"store/storetest": {""},

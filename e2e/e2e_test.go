@@ -203,20 +203,37 @@ func (s *server) stop(t *testing.T) {
 	}
 }
 
-// mustBuildWeir builds ./cmd/weir into a temporary directory.
+// built is the weir binary the tests share, built once.
+var built struct {
+	once     sync.Once
+	bin, out string
+	err      error
+}
+
+// mustBuildWeir builds ./cmd/weir into a temporary directory, once for
+// all the tests of the package.
 func mustBuildWeir(t *testing.T, root string) string {
 	t.Helper()
-	goTool := "go"
-	if goroot := os.Getenv("GOROOT"); goroot != "" {
-		goTool = filepath.Join(goroot, "bin", "go")
+	built.once.Do(func() {
+		goTool := "go"
+		if goroot := os.Getenv("GOROOT"); goroot != "" {
+			goTool = filepath.Join(goroot, "bin", "go")
+		}
+		dir, err := os.MkdirTemp("", "weir-e2e")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.bin = filepath.Join(dir, "weir")
+		cmd := exec.Command(goTool, "build", "-o", built.bin, "./cmd/weir")
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		built.out, built.err = string(out), err
+	})
+	if built.err != nil {
+		t.Fatalf("go build ./cmd/weir: %v\n%s", built.err, built.out)
 	}
-	bin := filepath.Join(t.TempDir(), "weir")
-	cmd := exec.Command(goTool, "build", "-o", bin, "./cmd/weir")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/weir: %v\n%s", err, out)
-	}
-	return bin
+	return built.bin
 }
 
 // mustInstallClient runs `npm ci` in dir when node_modules is missing or

@@ -37,6 +37,9 @@ func toJSON(data []byte) ([]byte, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
+		if trimmed[0] == '{' || trimmed[0] == '[' {
+			return nil, fmt.Errorf("flowfile: neither JSON (%s) nor YAML: %w", jsonSyntaxError(trimmed), err)
+		}
 		return nil, fmt.Errorf("flowfile: neither JSON nor YAML: %w", err)
 	}
 	c := &converter{budget: max(minYAMLNodes, 8*len(data))}
@@ -45,6 +48,23 @@ func toJSON(data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("flowfile: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// jsonSyntaxError describes why data is not JSON, with the line and column
+// where it stops being so.
+func jsonSyntaxError(data []byte) string {
+	var v any
+	err := json.Unmarshal(data, &v)
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		if err == nil {
+			return "valid"
+		}
+		return err.Error()
+	}
+	line := 1 + bytes.Count(data[:se.Offset], []byte("\n"))
+	col := int(se.Offset) - bytes.LastIndexByte(data[:se.Offset], '\n') - 1
+	return fmt.Sprintf("line %d, column %d: %s", line, col, se.Error())
 }
 
 // converter writes a YAML node tree as JSON text.

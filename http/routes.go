@@ -235,6 +235,8 @@ func (s *Server) routes() []route {
 			handle: s.handleKeyPatch},
 		{action: "applicationKey.delete", method: "DELETE", path: pathKey,
 			handle: s.handleKeyDelete},
+		// weir's Prometheus metrics (metrics.go)
+		{action: "metrics.get", method: "GET", path: "/metrics", handle: s.handleMetrics},
 	}
 }
 

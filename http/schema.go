@@ -91,6 +91,9 @@ func (s *schemaSet) get(name string) (sch *jsonschema.Schema, ok bool, err error
 // publish, with the scopes accepted for them. flow.debug is in Losant's token
 // scope list; reading a debug stream is a read, so the .read groups may.
 var weirActions = map[string][]string{
+	// weir's own Prometheus metrics, instance-wide: user tokens only, and a
+	// token of scope metrics.get reads nothing else.
+	"metrics.get": {"all.User", "all.User.read", ScopeMetrics},
 	"flow.debug": {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization",
 		"all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read",
 		"flow.*", "flow.debug"},

@@ -90,6 +90,9 @@ type Server struct {
 	// DeviceEvents, when set, hears of accepted state and connection
 	// changes (device triggers start runs from them).
 	DeviceEvents weir.DeviceEventHandler
+	// Metrics, when set, serves GET /metrics (scope metrics.get or a user
+	// token's all.User); without it the route answers 404.
+	Metrics http.Handler
 
 	streams streams
 }

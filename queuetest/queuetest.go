@@ -64,6 +64,7 @@ func Run(t *testing.T, setup func(t *testing.T) *Target) {
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, setup) })
 	t.Run("Order", func(t *testing.T) { testOrder(t, setup) })
 	t.Run("Limit", func(t *testing.T) { testLimit(t, setup) })
+	t.Run("Stats", func(t *testing.T) { testStats(t, setup) })
 }
 
 // mustEnqueue enqueues a new run of tg carrying data {"n": n} and returns it.

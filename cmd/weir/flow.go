@@ -34,14 +34,22 @@ var firedTriggers = map[string]bool{
 	triggers.TriggerDeviceCreate: true,
 }
 
-// errNotSupported makes flow check exit with status 1.
-var errNotSupported = errors.New("the flows use features weir does not support yet")
+// What flow check found wrong with a file; each makes it exit with status 1.
+var (
+	errUnreadable   = errors.New("could not be read")
+	errInvalidFile  = errors.New("not a valid flow file")
+	errNotSupported = errors.New("uses features weir does not support yet")
+)
 
 // runFlow is the flow subcommand: import, export and check flow files.
 func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, flowUsage)
 		return fmt.Errorf("missing flow command")
+	}
+	if isHelp(args[0]) {
+		fmt.Fprint(stdout, flowUsage)
+		return nil
 	}
 	switch args[0] {
 	case "import":
@@ -88,7 +96,7 @@ func runFlowImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if len(file.Flows) == 0 {
 		return fmt.Errorf("the files hold no flows")
 	}
-	inst, err := openInstance(cfg)
+	inst, err := openExistingInstance(cfg)
 	if err != nil {
 		return err
 	}
@@ -146,7 +154,7 @@ func runFlowExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if !weir.ValidID(*app) {
 		return fmt.Errorf("--application must be a 24-hex-digit id")
 	}
-	inst, err := openInstance(cfg)
+	inst, err := openExistingInstance(cfg)
 	if err != nil {
 		return err
 	}
@@ -176,8 +184,10 @@ func runFlowExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 // runFlowCheck parses and validates flow files, compiles their definitions
-// and lists what weir does not implement yet. It returns errNotSupported
-// (exit status 1) unless every flow is valid and fully supported.
+// and lists what weir does not implement yet. It returns an error naming
+// how many files could not be read (errUnreadable), are not valid flow
+// files (errInvalidFile) or use what weir does not support
+// (errNotSupported), and nil when every flow is valid and supported.
 func runFlowCheck(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("weir flow check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -189,38 +199,47 @@ func runFlowCheck(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, flowUsage)
 		return fmt.Errorf("missing FILE")
 	}
-	ok := true
+	count := map[error]int{}
 	for _, name := range files {
-		if !checkFile(name, stdout) {
-			ok = false
+		if err := checkFile(name, stdout); err != nil {
+			count[err]++
 		}
 	}
-	if !ok {
-		return errNotSupported
+	var errs []error
+	for _, e := range []error{errUnreadable, errInvalidFile, errNotSupported} {
+		if n := count[e]; n > 0 {
+			errs = append(errs, fmt.Errorf("%d of %d files: %w", n, len(files), e))
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
-// checkFile reports on one file and whether it passed.
-func checkFile(name string, w io.Writer) bool {
+// checkFile reports on one file and returns what is wrong with it, if
+// anything: errUnreadable, errInvalidFile or errNotSupported.
+func checkFile(name string, w io.Writer) error {
 	data, err := os.ReadFile(name)
 	if err != nil {
-		fmt.Fprintf(w, "%s: %v\n", name, err)
-		return false
+		reason := err.Error()
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			reason = pe.Err.Error()
+		}
+		fmt.Fprintf(w, "%s: cannot read the file: %s\n", name, reason)
+		return errUnreadable
 	}
 	file, err := flowfile.Parse(data)
 	if err != nil {
-		fmt.Fprintf(w, "%s: %v\n", name, err)
-		return false
+		fmt.Fprintf(w, "%s: not a flow file: %s\n", name, strings.TrimPrefix(err.Error(), "flowfile: "))
+		return errInvalidFile
 	}
 	if file.NoWorkflows != "" {
-		fmt.Fprintf(w, "%s: no workflows: %s\n", name, file.NoWorkflows)
-		return false
+		fmt.Fprintf(w, "%s: not a flow file: it holds no workflows: %s\n", name, file.NoWorkflows)
+		return errInvalidFile
 	}
 	fmt.Fprintf(w, "%s: %d flows, %d versions\n", name, len(file.Flows), len(file.Versions))
 	if err := file.Validate(); err != nil {
 		fmt.Fprintf(w, "  invalid: %v\n", err)
-		return false
+		return errInvalidFile
 	}
 	c := &checker{nodes: map[string]int{}, triggers: map[string]int{}}
 	for _, f := range file.Flows {
@@ -229,7 +248,10 @@ func checkFile(name string, w io.Writer) bool {
 	for _, v := range file.Versions {
 		c.definition(fmt.Sprintf("version %q", v.Version), &v.Definition)
 	}
-	return c.report(w)
+	if !c.report(w) {
+		return errNotSupported
+	}
+	return nil
 }
 
 // checker collects what a file uses that weir does not support.
@@ -328,6 +350,15 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		rest = append(rest, args[0])
 		args = args[1:]
 	}
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
 }
 
 // ignoreHelp turns -h into success: the usage was printed already.

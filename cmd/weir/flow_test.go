@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,6 +174,7 @@ func TestFlowCheck(t *testing.T) {
 	// change as weir implements more types.
 	unsupported := mustWrite(t, "future.json", `{"name":"future","triggers":[{"type":"udp","key":"u","outputIds":[["a"]]}],`+
 		`"nodes":[{"id":"a","type":"FutureNode","outputIds":[["b"]]},{"id":"b","type":"FutureNode"},{"id":"c","type":"OtherFutureNode"}]}`)
+	broken := mustWrite(t, "broken.json", "{\n \"name\": \"x\",\n \"nodes\": [}\n")
 	invalid := mustWrite(t, "bad.json", `{"name":"bad","nodes":[{"id":"a","type":"DebugNode","outputIds":[["zz"]]}]}`)
 	for _, tc := range []struct {
 		name    string
@@ -183,9 +185,10 @@ func TestFlowCheck(t *testing.T) {
 		{"OK", []string{supported}, nil, []string{"1 flows, 0 versions", "ok: every node and trigger is supported"}},
 		{"ErrUnsupported", []string{supported, unsupported}, errNotSupported,
 			[]string{"unsupported node types: FutureNode (2), OtherFutureNode (1)", "unsupported trigger types: udp (1)"}},
-		{"ErrInvalid", []string{invalid}, errNotSupported, []string{"invalid: flow 0 (\"bad\")"}},
-		{"ErrNoWorkflows", []string{templates + "workflows/index.yaml"}, errNotSupported, []string{"no workflows: a template directory index"}},
-		{"ErrMissing", []string{filepath.Join(t.TempDir(), "nope.yaml")}, errNotSupported, []string{"no such file"}},
+		{"ErrInvalid", []string{invalid}, errInvalidFile, []string{"invalid: flow 0 (\"bad\")"}},
+		{"ErrNoWorkflows", []string{templates + "workflows/index.yaml"}, errInvalidFile, []string{"not a flow file: it holds no workflows: a template directory index"}},
+		{"ErrMissing", []string{filepath.Join(t.TempDir(), "nope.yaml")}, errUnreadable, []string{"nope.yaml: cannot read the file: no such file or directory"}},
+		{"ErrNotJSON", []string{broken}, errInvalidFile, []string{"not a flow file: neither JSON (line 3, column 12: invalid character '}'"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout bytes.Buffer
@@ -199,5 +202,12 @@ func TestFlowCheck(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	// Several files: the error counts each kind of problem.
+	err := run(t.Context(), []string{"flow", "check", supported, invalid, unsupported, "missing.yaml", broken}, io.Discard, io.Discard)
+	want := "1 of 5 files: could not be read\n2 of 5 files: not a valid flow file\n1 of 5 files: uses features weir does not support yet"
+	if err == nil || err.Error() != want {
+		t.Errorf("flow check of five files = %v, want\n%s", err, want)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,6 +37,7 @@ type store interface {
 	weir.DeviceStateService
 	weir.DeviceCommandService
 	weir.ApplicationKeyService
+	weir.QueueStatter
 	Close() error
 }
 
@@ -74,20 +76,64 @@ func openInstance(cfg Config) (*instance, error) {
 	return nil, err
 }
 
+// dbFile is the name of the SQLite database in the data directory.
+const dbFile = "weir.db"
+
+// isPostgres reports whether the --store value names PostgreSQL.
+func isPostgres(store string) bool {
+	return strings.HasPrefix(store, "postgres://") || strings.HasPrefix(store, "postgresql://")
+}
+
+// openExistingInstance is openInstance for the commands that work on an
+// instance weir serve made (token, flow import and export): with SQLite,
+// a data directory without a weir database is an error, not a new instance.
+func openExistingInstance(cfg Config) (*instance, error) {
+	ctx := context.Background()
+	if isPostgres(cfg.Store) {
+		schema := storeSchema(cfg.Store)
+		ok, err := postgres.Exists(ctx, cfg.Store, schema)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("schema %s of the --store database holds no weir instance; pass the --store weir serve uses, or start weir serve with it first", cmp.Or(schema, postgres.DefaultSchema))
+		}
+		return openInstance(cfg)
+	}
+	ok, err := sqlite.Exists(ctx, filepath.Join(cfg.DataDir, dbFile))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("%s holds no weir database (%s); pass the --data directory weir serve uses (default %s), or start weir serve --data %s first",
+			cfg.DataDir, dbFile, DefaultConfig().DataDir, cfg.DataDir)
+	}
+	return openInstance(cfg)
+}
+
+// storeSchema returns the search_path a PostgreSQL --store URL names, or "".
+func storeSchema(store string) string {
+	u, err := url.Parse(store)
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("search_path")
+}
+
 // openStore opens the store cfg names.
 func openStore(cfg Config) (store, error) {
-	if strings.HasPrefix(cfg.Store, "postgres://") || strings.HasPrefix(cfg.Store, "postgresql://") {
+	if isPostgres(cfg.Store) {
 		db := postgres.NewDB(cfg.Store)
 		db.MaxStorageKeys = cfg.StorageKeys
 		if cfg.StorageKeys == 0 {
 			db.MaxStorageKeys = -1 // no limit
 		}
-		if u, err := url.Parse(cfg.Store); err == nil && u.Query().Get("search_path") != "" {
-			db.Schema = u.Query().Get("search_path") // weir's tables live in that schema
+		if schema := storeSchema(cfg.Store); schema != "" {
+			db.Schema = schema // weir's tables live in that schema
 		}
 		return db, db.Open()
 	}
-	db := sqlite.NewDB(filepath.Join(cfg.DataDir, "weir.db"))
+	db := sqlite.NewDB(filepath.Join(cfg.DataDir, dbFile))
 	db.Sync = cfg.Sync
 	db.MaxStorageKeys = cfg.StorageKeys
 	if cfg.StorageKeys == 0 {

@@ -2,6 +2,9 @@
 //
 //	weir serve            run the server
 //	weir token create     print a new API token
+//	weir flow ...         import, export and check Losant flow files
+//	weir backup, restore  copy the SQLite store while it runs, and back
+//	weir version          print the version
 package main
 
 import (
@@ -35,7 +38,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runToken(ctx, args[1:], stdout, stderr)
 	case "flow":
 		return runFlow(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		return runVersion(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 { // weir help flow import: that command's help
+			return run(ctx, append(args[1:len(args):len(args)], "-h"), stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
@@ -46,6 +58,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 const usage = `weir — a workflow engine that speaks Losant's API
 
 Usage:
-  weir serve [flags]           run the server (weir serve -h for flags)
-  weir token create [flags]    print a new API token (weir token create -h)
+  weir serve [flags]                   run the server
+  weir token create [flags]            print a new API token
+  weir flow import FILE... [flags]     import Losant flow files into an application
+  weir flow export [flags]             write an application's flows as a Losant file
+  weir flow check FILE...              say whether weir can run the flows of files
+  weir backup --data DIR FILE          copy the SQLite store to FILE, also while weir serve runs
+  weir restore --data DIR FILE         make a backup the store of a new data directory
+  weir version                         print the version (also weir --version)
+
+Every command takes -h for its flags (or: weir help COMMAND).
 `

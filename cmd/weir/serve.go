@@ -16,6 +16,7 @@ import (
 	"github.com/weirhq/weir/broker"
 	"github.com/weirhq/weir/engine"
 	weirhttp "github.com/weirhq/weir/http"
+	"github.com/weirhq/weir/metrics"
 	"github.com/weirhq/weir/mqtt"
 	"github.com/weirhq/weir/nats"
 	_ "github.com/weirhq/weir/nodes" // register the node types
@@ -42,6 +43,7 @@ type Main struct {
 	ln       net.Listener
 	debug    *debugServer   // nil without --debug-addr
 	broker   *broker.Broker // nil when the MQTT endpoint for devices is not served
+	metrics  *metrics.Metrics
 	served   chan error
 }
 
@@ -61,9 +63,6 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.debug, err = openDebugServer(m.Config.DebugAddr); err != nil {
 		return err
 	}
-	if err := m.printOwnerToken(ctx); err != nil {
-		return err
-	}
 	if m.Config.Queue != "" {
 		server, _, err := nats.ParseQueueURL(m.Config.Queue)
 		if err != nil {
@@ -77,6 +76,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := m.openMetrics(); err != nil {
+		return err
+	}
+	runs = m.metrics.Queue(runs)
 	hub := &engine.DebugHub{}
 	replies := &engine.ReplyHub{} // webhook requests waiting for a Webhook Reply node
 	if m.nats != nil {
@@ -84,7 +87,7 @@ func (m *Main) Open(ctx context.Context) error {
 			return err
 		}
 	}
-	limiter, err := m.limiter(ctx, "presses", m.Config.PressLimit) // for API presses and Workflow Trigger nodes
+	limiter, err := m.countedLimiter(ctx, "presses", m.Config.PressLimit) // for API presses and Workflow Trigger nodes
 	if err != nil {
 		return err
 	}
@@ -116,7 +119,7 @@ func (m *Main) Open(ctx context.Context) error {
 		devices.Sender = m.broker
 	}
 	m.executor = &engine.Executor{
-		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
+		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: m.metrics.Storage(inst.DB), State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
 		Debug:   m.debugSink(hub),
 		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: runs, Limiter: limiter, Cache: cache},
@@ -138,7 +141,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.timers.Open(); err != nil {
 		return err
 	}
-	if err := m.openMQTTTriggers(cache); err != nil {
+	if err := m.openMQTTTriggers(cache, runs); err != nil {
 		return err
 	}
 	if m.nats != nil {
@@ -149,23 +152,30 @@ func (m *Main) Open(ctx context.Context) error {
 	api := weirhttp.NewServer()
 	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, tokens
 	api.Versions = inst.DB
-	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, runs
+	api.Storage, api.Logs, api.Runs = m.metrics.Storage(inst.DB), inst.DB, runs
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
 	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
 	api.Cache = cache
-	if api.WebhookLimiter, err = m.limiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
+	api.Metrics = m.metrics.Handler()
+	if api.WebhookLimiter, err = m.countedLimiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
 		return err
 	}
 	m.server = &http.Server{
-		Handler:           api.Handler(),
+		Handler:           m.metrics.Requests(api.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	m.server.RegisterOnShutdown(api.StopStreams)
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+		return err
+	}
+	// Only now that the address is bound: a start that fails before
+	// creates no token it would never show again.
+	if err := m.printOwnerToken(ctx); err != nil {
+		m.ln.Close()
 		return err
 	}
 	m.served = make(chan error, 1)
@@ -178,12 +188,13 @@ func (m *Main) Open(ctx context.Context) error {
 // the --mqtt-url broker, when one is given; the API's flow changes reach
 // them through the cache's invalidations. Scaled out (--queue), the
 // processes subscribe as one shared subscription group, so that each
-// message starts its runs once.
-func (m *Main) openMQTTTriggers(cache *engine.FlowCache) error {
+// message starts its runs once, queued on runs, the queue the executors
+// claim from.
+func (m *Main) openMQTTTriggers(cache *engine.FlowCache, runs weir.RunQueue) error {
 	if m.Config.MQTTURL == "" {
 		return nil
 	}
-	m.topics = &triggers.MQTTTopics{Flows: m.inst.DB, Versions: m.inst.DB, Queue: m.inst.DB, Logger: m.Logger,
+	m.topics = &triggers.MQTTTopics{Flows: m.inst.DB, Versions: m.inst.DB, Queue: runs, Logger: m.Logger,
 		Origins: m.mqtt.Ledger}
 	m.mqttSub = &mqtt.Subscriber{URL: m.Config.MQTTURL, ClientID: "weir-" + weir.NewKey(8), Logger: m.Logger,
 		Handle: m.topics.Deliver}
@@ -292,6 +303,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return nil
 		}
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	tuneGC()
 	if err := m.Open(ctx); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,7 +9,10 @@ import (
 	"time"
 
 	"github.com/weirhq/weir"
+	weirhttp "github.com/weirhq/weir/http"
 )
+
+const tokenUsage = "usage: weir token create --data DIR [--scope S ...] [--application ID] [--name N] [--expires DUR]\n"
 
 // stringList is a repeatable string flag.
 type stringList []string
@@ -20,12 +22,20 @@ func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
 // runToken is the token subcommand; only "create" exists.
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprint(stderr, "usage: weir token create --data DIR [--scope S ...] [--application ID] [--name N] [--expires DUR]\n")
-		return fmt.Errorf("unknown token command")
+	switch {
+	case len(args) > 0 && isHelp(args[0]):
+		fmt.Fprint(stdout, tokenUsage)
+		return nil
+	case len(args) == 0:
+		fmt.Fprint(stderr, tokenUsage)
+		return fmt.Errorf("missing token command")
+	case args[0] != "create":
+		fmt.Fprint(stderr, tokenUsage)
+		return fmt.Errorf("unknown token command %q", args[0])
 	}
 	fs := flag.NewFlagSet("weir token create", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, tokenUsage+"\n"); fs.PrintDefaults() }
 	cfg := DefaultConfig()
 	str(fs, &cfg.DataDir, "data", "WEIR_DATA", "data directory")
 	str(fs, &cfg.Store, "store", "WEIR_STORE", "postgres://… to use PostgreSQL instead of SQLite in the data directory")
@@ -34,17 +44,18 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	app := fs.String("application", "", "bind the token to this application id")
 	name := fs.String("name", "cli", "token name")
 	expires := fs.String("expires", "", "lifetime, e.g. 1h or 30d (default: never)")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
+	rest, err := parseInterleaved(fs, args[1:])
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	t, err := tokenFromFlags(scopes, *app, *name, *expires)
 	if err != nil {
 		return err
 	}
-	inst, err := openInstance(cfg)
+	inst, err := openExistingInstance(cfg)
 	if err != nil {
 		return err
 	}
@@ -79,8 +90,8 @@ func tokenFromFlags(scopes []string, app, name, expires string) (*weir.Token, er
 		}
 	}
 	for _, s := range t.Scope {
-		if s == "" || strings.ContainsAny(s, " \t\n") {
-			return nil, fmt.Errorf("invalid scope %q", s)
+		if !weirhttp.KnownScope(s) {
+			return nil, fmt.Errorf("unknown scope %q: use a scope of Losant's API, such as all.User, all.User.read, all.Application, all.Application.read, flow.*, flow.get or flow.pressVirtualButton, or %s for a token that reads only /metrics", s, weirhttp.ScopeMetrics)
 		}
 	}
 	if expires != "" {

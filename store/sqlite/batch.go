@@ -154,6 +154,7 @@ func (b *batcher) commit(batch []*op) {
 		}
 		o.done <- errs[i]
 	}
+	b.db.ckpt.restart(b.db.wconn)
 }
 
 // exec runs each operation of batch in its own savepoint, recording failures

@@ -1,0 +1,76 @@
+package metrics
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/weirhq/weir"
+)
+
+// Queue is a weir.RunQueue that counts the runs accepted and completed
+// through it, their durations and node errors, and times the store's
+// enqueues and completions. Create it with Metrics.Queue.
+type Queue struct {
+	weir.RunQueue
+	m        *Metrics
+	enqueue  prometheus.Observer
+	complete prometheus.Observer
+}
+
+// Queue wraps q.
+func (m *Metrics) Queue(q weir.RunQueue) *Queue {
+	return &Queue{RunQueue: q, m: m, enqueue: m.storeTimer("enqueue_run"), complete: m.storeTimer("complete_run")}
+}
+
+// EnqueueRun enqueues run and counts it as accepted once the queue took it.
+func (q *Queue) EnqueueRun(ctx context.Context, run *weir.Run) error {
+	start := time.Now()
+	err := q.RunQueue.EnqueueRun(ctx, run)
+	since(q.enqueue, start)
+	if err == nil {
+		q.m.runsAccepted.Inc()
+	}
+	return err
+}
+
+// CompleteRun completes run and, once its entry is recorded, counts it as
+// completed or failed (dropped without an entry), its duration and its
+// errors by node type.
+func (q *Queue) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEntry) error {
+	start := time.Now()
+	err := q.RunQueue.CompleteRun(ctx, run, entry)
+	since(q.complete, start)
+	if err != nil {
+		return err
+	}
+	m := q.m
+	if entry == nil {
+		m.runsDropped.Inc()
+		return nil
+	}
+	m.runDuration.Observe(entry.WallTime / 1000)
+	if len(entry.Errors) == 0 {
+		m.runsCompleted.Inc()
+		return nil
+	}
+	m.runsFailed.Inc()
+	for _, e := range entry.Errors {
+		m.nodeError(e.NodeType).Inc()
+	}
+	return nil
+}
+
+// nodeError returns the error counter of a node type.
+func (m *Metrics) nodeError(typ string) prometheus.Counter {
+	if typ == "" {
+		typ = RunNodeType
+	}
+	if c, ok := m.nodeErrors[typ]; ok {
+		return c
+	}
+	return m.nodeErrors[OtherNodeType]
+}
+
+var _ weir.RunQueue = (*Queue)(nil)
