@@ -14,9 +14,10 @@ import (
 
 // platform returns the shared store of the platform resources (devices,
 // state, commands, access keys) over this database's pool, through
-// database/sql; it closes nothing of its own.
+// database/sql (db.sdb, which Close closes).
 func (db *DB) platform() *sqlstore.Store {
 	sdb := stdlib.OpenDBFromPool(db.pool.Pool)
+	db.sdb = sdb
 	return sqlstore.New(sqlstore.Dialect{
 		View: func(ctx context.Context, fn func(q sqlstore.Querier) error) error {
 			return inSQLTx(ctx, sdb, &sql.TxOptions{ReadOnly: true}, func(tx *sql.Tx) error { return fn(rebinder{tx}) })

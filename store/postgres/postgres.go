@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -90,8 +91,9 @@ type DB struct {
 	// with the logic every SQL store shares; Open sets it.
 	*sqlstore.Store
 
-	pool     pool   // every statement outside inTx goes through it
-	owner    string // leased_by of this DB's claims
+	pool     pool    // every statement outside inTx goes through it
+	sdb      *sql.DB // database/sql over pool, for the shared platform store
+	owner    string  // leased_by of this DB's claims
 	wake     *signal
 	kick     chan struct{}      // notifyOthers requests, buffered 1
 	stop     context.CancelFunc // stops the listener and the notifier
@@ -149,6 +151,7 @@ func (db *DB) Open() (err error) {
 	db.Store = db.platform()
 	defer func() {
 		if err != nil {
+			db.sdb.Close()
 			db.pool.Close()
 		}
 	}()
@@ -183,6 +186,7 @@ func (db *DB) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		db.closeErr = db.releaseLeases(ctx)
+		db.sdb.Close() // stops database/sql's connection opener; the pool is closed next
 		db.pool.Close()
 	})
 	return db.closeErr
