@@ -176,10 +176,11 @@ func validTagKey(s string) bool {
 // hold.
 type DeviceFilter struct {
 	ApplicationID string
-	IDs           []string    // nil: any; otherwise one of these
-	DeviceClass   []string    // nil: any class
-	Tags          []TagFilter // each must match some tag of the device
-	ListOptions               // SortField name (default), id, creationDate, lastUpdated, deviceClass; FilterField name
+	IDs           []string     // nil: any; otherwise one of these
+	DeviceClass   []string     // nil: any class
+	Tags          []TagFilter  // each must match some tag of the device
+	Query         *DeviceQuery // nil: none; else the device must match it
+	ListOptions                // SortField name (default), id, creationDate, lastUpdated, deviceClass; FilterField name
 }
 
 // TagFilter matches a device carrying a tag with Key and Value; an empty

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -35,8 +36,9 @@ func (s *Server) handleDevicesGet(w http.ResponseWriter, r *http.Request, req *r
 		return errNoDeviceService
 	}
 	q := r.URL.Query()
-	if q.Get("query") != "" {
-		return weir.Errorf(weir.Validation, "query is not supported yet; use filter, deviceClass and tagFilter")
+	query, err := parseDeviceQuery(q.Get("query"))
+	if err != nil {
+		return err
 	}
 	tags, err := parseTagFilter(q)
 	if err != nil {
@@ -48,6 +50,11 @@ func (s *Server) handleDevicesGet(w http.ResponseWriter, r *http.Request, req *r
 	}
 	opts := listOptions(req.query)
 	filter := weir.DeviceFilter{ApplicationID: req.appID, DeviceClass: classes, Tags: tags, ListOptions: opts}
+	if query != nil {
+		// The query replaces the other filters, as on Losant.
+		filter.DeviceClass, filter.Tags, filter.Filter, filter.FilterField = nil, nil, "", ""
+		filter.Query = query
+	}
 	if req.identity.OwnerType == weir.OwnerDevice {
 		filter.IDs = []string{req.identity.OwnerID}
 	}
@@ -95,6 +102,19 @@ func (s *Server) handleDevicesPost(w http.ResponseWriter, r *http.Request, req *
 	}
 	writeJSON(w, http.StatusCreated, newDeviceResponse(d, req))
 	return nil
+}
+
+// parseDeviceQuery reads the query parameter: an advanced device query as
+// JSON text; "" is none.
+func parseDeviceQuery(text string) (*weir.DeviceQuery, error) {
+	if text == "" {
+		return nil, nil
+	}
+	var v any
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		return nil, weir.Errorf(weir.Validation, "query is not valid JSON")
+	}
+	return weir.ParseDeviceQuery(v)
 }
 
 // tagFilterParam matches the qs encoding of tagFilter entries:

@@ -78,6 +78,9 @@ func (m *memDevices) FindDevices(_ context.Context, f weir.DeviceFilter) ([]*wei
 		if f.Filter != "" && !strings.Contains(strings.ToLower(d.Name), strings.ToLower(f.Filter)) {
 			continue
 		}
+		if f.Query != nil && !f.Query.Match(d) {
+			continue
+		}
 		ok := true
 		for _, t := range f.Tags {
 			ok = ok && d.HasTag(t.Key, t.Value)

@@ -13,7 +13,7 @@ import (
 	"github.com/weirhq/weir/engine/template"
 )
 
-var getDeviceMethods = []string{"id", "name", "findByAllTags", "findByAnyTags"}
+var getDeviceMethods = []string{"id", "name", "findByAllTags", "findByAnyTags", "query"}
 
 func init() {
 	engine.Register(engine.Spec{
@@ -23,12 +23,12 @@ func init() {
 		Summary:  "Looks up devices of the application by id, name or tags and puts them on the payload.",
 		Outputs:  []string{"next"},
 		Fields: []engine.Field{
-			{Name: "findMethod", Kind: "enum", Enum: append(slices.Clone(getDeviceMethods), "findByParentId", "experienceGroupId", "experienceUserIdOrEmail", "query"), Default: "id",
-				Doc: "id or name (idTemplate), findByAllTags (every tag must match) or findByAnyTags (one must). findByParentId, experienceGroupId, experienceUserIdOrEmail and query are refused: weir does not support them yet."},
+			{Name: "findMethod", Kind: "enum", Enum: append(slices.Clone(getDeviceMethods), "findByParentId", "experienceGroupId", "experienceUserIdOrEmail"), Default: "id",
+				Doc: "id or name (idTemplate), findByAllTags (every tag must match), findByAnyTags (one must) or query (queryTemplate). findByParentId, experienceGroupId and experienceUserIdOrEmail are refused: weir does not support them yet."},
 			{Name: "idTemplate", Kind: "template", Doc: "The device id or name, by findMethod."},
 			{Name: "tags", Kind: "array", Doc: "Tags to match, each {keyTemplate, valueTemplate}; an empty side matches any."},
 			{Name: "parentIdTemplate", Kind: "template", Doc: "Ignored (findByParentId is not supported)."},
-			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "Ignored (query is not supported)."},
+			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "query: an advanced device query (fields id, name, deviceClass, gatewayId, creationDate, lastUpdated, connectedAt, disconnectedAt, connectionStatus, attributeName, tags; $and, $or, $nor; $eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $startsWith, $endsWith, $contains, $ci). A query weir cannot read writes {error} at resultPath."},
 			{Name: "findMultiple", Kind: "bool", Default: "false", Doc: "Put an array of every match (sorted and paged) instead of the first match or null."},
 			{Name: "findMetadata", Kind: "bool", Default: "false", Doc: "With findMultiple, put {count, totalCount, page, perPage, sortField, sortDirection, items}."},
 			{Name: "resultsPerPage", Kind: "template", Default: "100", Doc: "Page size with findMultiple, 1 to 1000; blank, 0 or not a number: 100."},
@@ -48,6 +48,7 @@ func init() {
 type getDevice struct {
 	method        string
 	id            *template.Template
+	query         *template.Template
 	tags          []compiledTag
 	multiple      bool
 	metadata      bool
@@ -115,6 +116,12 @@ func buildGetDevice(c *engine.NodeConfig) (engine.Node, error) {
 	if n.result, _, err = engine.CompilePath("resultPath", cfg.ResultPath, true); err != nil {
 		return nil, err
 	}
+	if n.method == "query" {
+		if n.query, err = engine.CompileTemplate("queryTemplate", string(cfg.QueryTemplate)); err != nil {
+			return nil, err
+		}
+		return n, nil
+	}
 	if n.method == "id" || n.method == "name" {
 		if n.id, err = engine.CompileTemplate("idTemplate", string(cfg.IDTemplate)); err != nil {
 			return nil, err
@@ -174,6 +181,14 @@ func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload,
 	}
 	filter := weir.DeviceFilter{ApplicationID: env.ApplicationID, ListOptions: opts}
 	switch n.method {
+	case "query":
+		v, err := n.query.RenderJSON(p)
+		if err != nil {
+			return nil, 0, weir.Errorf(weir.Validation, "queryTemplate: %v", err)
+		}
+		if filter.Query, err = weir.ParseDeviceQuery(v); err != nil {
+			return nil, 0, err
+		}
 	case "id", "name":
 		v, err := n.id.Render(p)
 		if err != nil {

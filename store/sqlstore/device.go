@@ -71,7 +71,11 @@ func (s *Store) FindDevices(ctx context.Context, filter weir.DeviceFilter) ([]*w
 		}
 		where = append(where, cond+")")
 	}
-	cond, args, tail, tailArgs, err := s.listClause(filter.ListOptions, deviceList, where, args)
+	opts := filter.ListOptions
+	if filter.Query != nil {
+		opts.Page, opts.PerPage = 0, 0 // the query is matched here, then paged
+	}
+	cond, args, tail, tailArgs, err := s.listClause(opts, deviceList, where, args)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -100,6 +104,21 @@ func (s *Store) FindDevices(ctx context.Context, filter weir.DeviceFilter) ([]*w
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("find devices: %w", err)
+	}
+	if filter.Query != nil {
+		matched := ds[:0]
+		for _, d := range ds {
+			if filter.Query.Match(d) {
+				matched = append(matched, d)
+			}
+		}
+		n = len(matched)
+		start := min(max(filter.Page, 0)*filter.PerPage, n)
+		end := n
+		if filter.PerPage > 0 {
+			end = min(start+filter.PerPage, n)
+		}
+		ds = matched[start:end]
 	}
 	return ds, n, nil
 }

@@ -153,6 +153,10 @@ func testDeviceList(t *testing.T, open func(t *testing.T) DeviceStore) {
 		{"IDs", weir.DeviceFilter{IDs: []string{gamma.ID, alpha.ID}}, []string{"alpha", "gamma gateway"}, 2},
 		{"NoIDs", weir.DeviceFilter{IDs: []string{}}, nil, 0},
 		{"Class", weir.DeviceFilter{DeviceClass: []string{weir.DeviceGateway}}, []string{"gamma gateway"}, 1},
+		{"QueryPaged", weir.DeviceFilter{Query: mustDeviceQuery(t, map[string]any{"$or": []any{
+			map[string]any{"tags": map[string]any{"$tagKey": "floor"}}, map[string]any{"deviceClass": "gateway"}}}),
+			ListOptions: weir.ListOptions{Page: 1, PerPage: 2}}, []string{"gamma gateway"}, 3},
+		{"QueryNone", weir.DeviceFilter{Query: mustDeviceQuery(t, map[string]any{"name": "nobody"})}, nil, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -465,4 +469,13 @@ func testPruneDeviceStates(t *testing.T, open func(t *testing.T) DeviceStore) {
 	if c["label"].Value != "old" {
 		t.Errorf("composite after prune = %v, want the latest values kept", c)
 	}
+}
+
+func mustDeviceQuery(t *testing.T, q map[string]any) *weir.DeviceQuery {
+	t.Helper()
+	dq, err := weir.ParseDeviceQuery(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dq
 }
