@@ -15,8 +15,9 @@ var allowed = map[string][]string{
 	"":                {},
 	"engine/js":       {},
 	"engine/path":     {"engine/js"},
-	"engine/template": {"engine/js"},
-	"engine/expr":     {"engine/js"},
+	"engine/template": {"engine/js", "internal/nodejs"}, // internal/nodejs: tests only
+	"engine/expr":     {"engine/js", "internal/nodejs"}, // internal/nodejs: tests only
+	"internal/nodejs": {"engine/js"},
 	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock", "nodes"}, // nodes: tests only
 	"nodes":           {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr"},
 	"auth":            {""},
@@ -34,9 +35,11 @@ var allowed = map[string][]string{
 	"queuetest":       {""},
 	"mock":            {""},
 	"http":            {"", "auth", "engine", "engine/js", "flowfile", "mock", "ratelimit", "store/sqlite"},
-	"e2e":             {},
+	"e2e":             {"internal/nodejs"},
 	"bench":           {"bench/loadgen"},
 	"bench/loadgen":   {},
+	"web":             {},
+	"web/build":       {},
 	"cmd/weir":        nil, // anything
 }
 

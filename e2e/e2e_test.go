@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/weirhq/weir/internal/nodejs"
 )
 
 // ownerHeader is the line `weir serve` prints on stdout before the owner
@@ -34,12 +36,11 @@ const (
 // fast, so -short skips nothing.
 func TestLosantClient(t *testing.T) {
 	node := mustLookPath(t, "node")
-	npm := mustLookPath(t, "npm")
 	root := mustModuleRoot(t)
 	jsDir := filepath.Join(root, "e2e", "js")
 
 	bin := mustBuildWeir(t, root)
-	mustInstallClient(t, npm, jsDir)
+	nodejs.MustInstall(t, jsDir)
 	files, err := filepath.Glob(filepath.Join(jsDir, "*.test.mjs"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no JS test files in %s (err %v)", jsDir, err)
@@ -186,8 +187,8 @@ func (s *server) stop(t *testing.T) {
 			}
 		}
 	}
-	if l := s.stdout.Lines(); len(l) != 2 {
-		t.Errorf("weir serve printed %d lines on stdout, want 2 (header and token):\n%s", len(l), s.stdout)
+	if l := s.stdout.Lines(); len(l) != 3 || !strings.HasSuffix(l[2], "/console/#token="+s.token) {
+		t.Errorf("weir serve printed %d lines on stdout, want 3 (header, token, console link):\n%s", len(l), s.stdout)
 	}
 	var errLines []string
 	for _, l := range s.stderr.Lines() {
@@ -234,31 +235,6 @@ func mustBuildWeir(t *testing.T, root string) string {
 		t.Fatalf("go build ./cmd/weir: %v\n%s", built.err, built.out)
 	}
 	return built.bin
-}
-
-// mustInstallClient runs `npm ci` in dir when node_modules is missing or
-// older than package-lock.json, so a fresh checkout needs only go test.
-func mustInstallClient(t *testing.T, npm, dir string) {
-	t.Helper()
-	lock, err := os.Stat(filepath.Join(dir, "package-lock.json"))
-	if err != nil {
-		t.Fatalf("package-lock.json: %v", err)
-	}
-	// npm writes node_modules/.package-lock.json on every install.
-	installed, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json"))
-	if err == nil && !installed.ModTime().Before(lock.ModTime()) {
-		return
-	}
-	t.Logf("installing the JS client: npm ci in %s", dir)
-	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	out := &lineLogger{t: t, prefix: "npm: "}
-	cmd.Stdout, cmd.Stderr = out, out
-	err = cmd.Run()
-	out.Flush()
-	if err != nil {
-		t.Fatalf("npm ci in %s: %v", dir, err)
-	}
 }
 
 // mustLookPath finds a required tool; a missing one fails the test.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/weirhq/weir/internal/nodejs"
 )
 
 // codeBlock is a fenced block of the README: its language and text.
@@ -45,7 +47,7 @@ func TestReadmeShellBlocksAreBash(t *testing.T) {
 // its bash block with curl and jq against a real weir serve, then its
 // JavaScript example with node and Losant's client.
 func TestReadmeWalkthrough(t *testing.T) {
-	bash, node, npm := mustLookPath(t, "bash"), mustLookPath(t, "node"), mustLookPath(t, "npm")
+	bash, node := mustLookPath(t, "bash"), mustLookPath(t, "node")
 	mustLookPath(t, "curl")
 	mustLookPath(t, "jq") // the README lists it as a prerequisite
 	root := mustModuleRoot(t)
@@ -65,7 +67,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 			walk != "", install != "", js != "")
 	}
 	jsDir := filepath.Join(root, "e2e", "js")
-	mustInstallClient(t, npm, jsDir) // the README's npm install, pinned
+	nodejs.MustInstall(t, jsDir) // the README's npm install, pinned
 	srv := startServer(t, mustBuildWeir(t, root))
 
 	// The walk-through, with this server's token and address.

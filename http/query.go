@@ -30,10 +30,15 @@ type queryParam struct {
 }
 
 // listParams are the pagination, sorting and filtering parameters of a
-// collection whose sortField defaults to "name".
+// collection whose sortField defaults to "name", or to its first sort field
+// when it has no name.
 func listParams(sortFields, filterFields []string) []queryParam {
+	sortDefault := "name"
+	if !slices.Contains(sortFields, sortDefault) {
+		sortDefault = sortFields[0] // experience endpoints have no name: route
+	}
 	return []queryParam{
-		{name: "sortField", kind: paramEnum, def: "name", enum: sortFields},
+		{name: "sortField", kind: paramEnum, def: sortDefault, enum: sortFields},
 		{name: "sortDirection", kind: paramEnum, def: "asc", enum: []string{"asc", "desc"}},
 		{name: "page", kind: paramInt, def: "0", min: 0, max: 1 << 31},
 		{name: "perPage", kind: paramInt, def: "100", min: 1, max: 1000},

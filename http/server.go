@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -90,6 +91,10 @@ type Server struct {
 	// DeviceEvents, when set, hears of accepted state and connection
 	// changes (device triggers start runs from them).
 	DeviceEvents weir.DeviceEventHandler
+	// Console, when set, holds the console's files (web.Dist), served at
+	// /console/ with / redirecting there; nil: no console, / answers 404.
+	Console fs.FS
+
 	// Metrics, when set, serves GET /metrics (scope metrics.get or a user
 	// token's all.User); without it the route answers 404.
 	Metrics http.Handler
@@ -113,7 +118,8 @@ func NewServer() *Server {
 }
 
 // Handler returns the API's root handler: every route of routes.go, GET
-// /health, JSON 404/405 answers, and panic recovery.
+// /health, GET /specs, the console when Console is set, JSON 404/405
+// answers, and panic recovery.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	methods := map[string][]string{} // path pattern -> methods
@@ -128,6 +134,12 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	methods["/health"] = []string{http.MethodGet}
+	mux.HandleFunc("GET /specs", s.handleSpecs)
+	mux.HandleFunc("POST /specs/check", s.handleSpecsCheck)
+	if s.Console != nil {
+		mux.Handle("GET "+ConsolePath, consoleHandler(s.Console))
+		mux.Handle("GET /{$}", http.RedirectHandler(ConsolePath, http.StatusFound))
+	}
 	for pattern, h := range s.publicRoutes() {
 		mux.Handle(pattern, h)
 	}

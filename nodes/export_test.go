@@ -17,3 +17,11 @@ func PooledSandboxes() int { return len(sandboxes) }
 
 // S4Items is the JSON text of the S4 bench's readings.
 func S4Items() string { return s4Items() }
+
+// FunctionExecutions returns the number of Function node executions in
+// progress (those the heap watch samples for).
+func FunctionExecutions() int {
+	heapWatch.mu.Lock()
+	defer heapWatch.mu.Unlock()
+	return len(heapWatch.active)
+}

@@ -23,7 +23,8 @@ type FunctionLimits struct {
 	// sooner, wins. Default 10 s.
 	Timeout time.Duration
 	// MaxHeapGrowth is how far the process heap may grow while a script runs
-	// before the script is stopped. Default 256 MiB.
+	// before the script is stopped; see function_memory.go for how growth is
+	// attributed when several scripts run. Default 256 MiB.
 	MaxHeapGrowth int64
 	// MaxInput bounds the (approximate JSON) size of the value handed to the
 	// script. Default 5 MB, as Losant documents.
@@ -175,22 +176,46 @@ func (n *function) Exec(ctx context.Context, env *engine.Env, p engine.Payload) 
 	return 0, nil
 }
 
-// run executes the script on in and returns the resulting value: on a
-// pooled runtime when it can, else (or when that fails) on a fresh one.
+// run executes the script on in and returns the resulting value. An
+// execution stopped as a memory suspect runs again alone
+// (function_memory.go).
 func (n *function) run(ctx context.Context, env *engine.Env, lim FunctionLimits, in any) (any, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, engine.Errorf("TimeoutError", "run ended before the Function node started")
 	}
-	pooled := n.strict != nil && !n.freshOnly.Load()
-	if pooled {
-		out, err := n.runPooled(ctx, env, lim, in)
-		if err == nil || !retryFresh(err) {
-			return out, scriptErrorOrNil(err)
+	if err := memoryGate.enter(ctx); err != nil {
+		return nil, engine.Errorf("TimeoutError", "run ended before the Function node started")
+	}
+	out, err := n.attempt(ctx, env, lim, in, false)
+	memoryGate.leave()
+	if suspected(err) {
+		out, err = runAlone(ctx, func() (any, error) { return n.attempt(ctx, env, lim, in, true) })
+		if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			return nil, engine.Errorf("TimeoutError", "run exceeded its time limit while the Function node waited to run again alone")
 		}
 	}
-	out, err := n.exec(ctx, newSandbox(env, n.id, n.label, lim), n.program, goja.Undefined(), lim, in)
+	return out, scriptErrorOrNil(err)
+}
+
+// attempt executes the script on a pooled runtime when it can, else (or
+// when that fails) on a fresh one, and returns the VM's error as it is.
+func (n *function) attempt(ctx context.Context, env *engine.Env, lim FunctionLimits, in any, alone bool) (any, error) {
+	pooled := n.strict != nil && !n.freshOnly.Load()
+	if pooled {
+		out, err := n.runPooled(ctx, env, lim, in, alone)
+		if err == nil || !retryFresh(err) {
+			return out, err
+		}
+	}
+	s := newSandbox(env, n.id, n.label, lim)
+	s.held = true
+	out, err := n.exec(ctx, s, n.program, goja.Undefined(), lim, in, alone)
+	if suspected(err) {
+		return nil, err
+	}
+	s.flush()
 	if err != nil {
-		return nil, scriptError(err)
+		return nil, err
 	}
 	if pooled {
 		n.freshOnly.Store(true)
@@ -200,13 +225,13 @@ func (n *function) run(ctx context.Context, env *engine.Env, lim FunctionLimits,
 
 // runPooled executes the strict variant on a locked-down runtime from the
 // pool; the runtime returns to the pool only when the execution succeeds.
-func (n *function) runPooled(ctx context.Context, env *engine.Env, lim FunctionLimits, in any) (any, error) {
+func (n *function) runPooled(ctx context.Context, env *engine.Env, lim FunctionLimits, in any, alone bool) (any, error) {
 	s, err := pooledSandbox(lim)
 	if err != nil {
 		return nil, err
 	}
 	s.bind(env, n.id, n.label, lim)
-	out, err := n.exec(ctx, s, n.strict, s.vm.GlobalObject(), lim, in)
+	out, err := n.exec(ctx, s, n.strict, s.vm.GlobalObject(), lim, in, alone)
 	if err != nil {
 		return nil, err
 	}
@@ -217,9 +242,9 @@ func (n *function) runPooled(ctx context.Context, env *engine.Env, lim FunctionL
 }
 
 // exec calls the wrapper program compiles to on s with this, under a
-// watchdog, and converts the result.
-func (n *function) exec(ctx context.Context, s *sandbox, program *goja.Program, this goja.Value, lim FunctionLimits, in any) (any, error) {
-	w := startWatchdog(ctx, s.vm, lim)
+// watchdog, and converts the result. alone marks a suspect running alone.
+func (n *function) exec(ctx context.Context, s *sandbox, program *goja.Program, this goja.Value, lim FunctionLimits, in any, alone bool) (any, error) {
+	w := startWatchdog(ctx, s.vm, lim, alone)
 	defer w.stop()
 	var out any
 	err := s.call(func() error {

@@ -21,10 +21,11 @@ const heapSampleInterval = 2 * time.Millisecond
 // started. The live heap (as of the last GC) may grow by MaxHeapGrowth; the
 // heap including not-yet-collected garbage by MaxHeapGrowth plus the live
 // heap at start, at most MaxHeapGrowth more (some of the headroom GC pacing
-// allows). Growth is process-wide, so an execution that runs while something
-// else allocates heavily may be stopped with the culprit, and one built-in
-// call that allocates a lot at once (a concatenation of two huge strings) is
-// only seen after it returns.
+// allows). Growth is process-wide: when it crosses the bound of an
+// execution that runs beside others, every execution in progress is stopped
+// as a suspect and runs again alone (function_memory.go), where the bound
+// applies to it alone. One built-in call that allocates a lot at once (a
+// concatenation of two huge strings) is only seen after it returns.
 //
 // The watchdog has no goroutine of its own: the time limit is a timer, the
 // run's context an AfterFunc, and the heap is sampled by heapWatch for all
@@ -32,6 +33,7 @@ const heapSampleInterval = 2 * time.Millisecond
 // interrupt the runtime any more.
 type watchdog struct {
 	vm           *goja.Runtime
+	alone        bool // a suspect running alone: its growth is its own
 	start        heapSize
 	liveBound    uint64
 	objectsBound uint64
@@ -43,10 +45,11 @@ type watchdog struct {
 	done bool // stopped, or the runtime was interrupted
 }
 
-func startWatchdog(ctx context.Context, vm *goja.Runtime, lim FunctionLimits) *watchdog {
+func startWatchdog(ctx context.Context, vm *goja.Runtime, lim FunctionLimits, alone bool) *watchdog {
 	start := readHeap()
 	w := &watchdog{
 		vm:           vm,
+		alone:        alone,
 		start:        start,
 		liveBound:    start.live + uint64(lim.MaxHeapGrowth),
 		objectsBound: start.objects + uint64(lim.MaxHeapGrowth) + min(uint64(lim.MaxHeapGrowth), start.live),
@@ -77,16 +80,23 @@ func (w *watchdog) interrupt(reason func() error) {
 	}
 }
 
-// checkHeap interrupts the runtime when h is past the execution's bounds.
-// The live figure is trusted only from a GC cycle that started after the
-// execution did: earlier ones may count another execution's garbage as
-// live.
-func (w *watchdog) checkHeap(h heapSize) {
-	if h.cycles >= w.start.cycles+2 && h.live > w.liveBound || h.objects > w.objectsBound {
-		w.interrupt(func() error {
-			return engine.Errorf("FunctionNodeRangeError", "Function node script exceeded its memory limit of %d MiB", w.heapMiB)
-		})
-	}
+// over reports whether h is past the execution's bounds. The live figure
+// is trusted only from a GC cycle that started after the execution did:
+// earlier ones may count another execution's garbage as live.
+func (w *watchdog) over(h heapSize) bool {
+	return h.cycles >= w.start.cycles+2 && h.live > w.liveBound || h.objects > w.objectsBound
+}
+
+// exceeded interrupts the runtime with the memory error.
+func (w *watchdog) exceeded() {
+	w.interrupt(func() error {
+		return engine.Errorf("FunctionNodeRangeError", "Function node script exceeded its memory limit of %d MiB", w.heapMiB)
+	})
+}
+
+// suspect interrupts the runtime as a memory suspect, to run again alone.
+func (w *watchdog) suspect() {
+	w.interrupt(func() error { return errMemorySuspect })
 }
 
 // stop ends the watchdog: once it returns, the runtime is not interrupted
@@ -143,11 +153,27 @@ func (hw *heapWatcher) loop() {
 			ws = append(ws, w)
 		}
 		hw.mu.Unlock()
-		h := readHeap()
-		for _, w := range ws {
-			w.checkHeap(h)
-		}
+		judge(ws, readHeap())
 		clear(ws)
+	}
+}
+
+// judge stops the executions in progress when h is past the bounds of one
+// of them: a lone execution (or a suspect running alone) with the memory
+// error, several side by side as suspects.
+func judge(ws []*watchdog, h heapSize) {
+	for _, w := range ws {
+		if !w.over(h) {
+			continue
+		}
+		if w.alone || len(ws) == 1 {
+			w.exceeded()
+			return
+		}
+		for _, s := range ws {
+			s.suspect()
+		}
+		return
 	}
 }
 

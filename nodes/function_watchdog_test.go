@@ -6,10 +6,17 @@ import (
 	"testing"
 
 	"github.com/dop251/goja"
+	"github.com/weirhq/weir/engine"
 )
 
 // interrupted reports whether vm has an interrupt pending, and clears it.
 func interrupted(t *testing.T, vm *goja.Runtime) bool {
+	t.Helper()
+	return interruptOf(t, vm) != nil
+}
+
+// interruptOf returns the interrupt pending on vm, or nil, and clears it.
+func interruptOf(t *testing.T, vm *goja.Runtime) *goja.InterruptedError {
 	t.Helper()
 	_, err := vm.RunString(`1`)
 	var ie *goja.InterruptedError
@@ -17,20 +24,20 @@ func interrupted(t *testing.T, vm *goja.Runtime) bool {
 		t.Fatal(err)
 	}
 	vm.ClearInterrupt()
-	return err != nil
+	return ie
 }
 
 func TestWatchdog_HeapBound(t *testing.T) {
 	vm := goja.New()
-	w := startWatchdog(context.Background(), vm, DefaultFunctionLimits)
+	w := startWatchdog(context.Background(), vm, DefaultFunctionLimits, false)
 	below := w.start
 	below.objects = w.objectsBound
-	if w.checkHeap(below); interrupted(t, vm) {
+	if judge([]*watchdog{w}, below); interrupted(t, vm) {
 		t.Fatal("interrupted at the heap bound")
 	}
 	over := below
 	over.objects++
-	if w.checkHeap(over); !interrupted(t, vm) {
+	if judge([]*watchdog{w}, over); !interrupted(t, vm) {
 		t.Fatal("not interrupted past the heap bound")
 	}
 	w.stop()
@@ -38,27 +45,27 @@ func TestWatchdog_HeapBound(t *testing.T) {
 
 func TestWatchdog_LiveBoundNeedsNewCycles(t *testing.T) {
 	vm := goja.New()
-	w := startWatchdog(context.Background(), vm, DefaultFunctionLimits)
+	w := startWatchdog(context.Background(), vm, DefaultFunctionLimits, false)
 	defer w.stop()
 	h := w.start
 	h.live = w.liveBound + 1
 	h.cycles = w.start.cycles + 1
-	if w.checkHeap(h); interrupted(t, vm) {
+	if judge([]*watchdog{w}, h); interrupted(t, vm) {
 		t.Fatal("interrupted on the live heap of a GC cycle that started before the execution")
 	}
 	h.cycles++
-	if w.checkHeap(h); !interrupted(t, vm) {
+	if judge([]*watchdog{w}, h); !interrupted(t, vm) {
 		t.Fatal("not interrupted past the live bound")
 	}
 }
 
 func TestWatchdog_NothingAfterStop(t *testing.T) {
 	vm := goja.New()
-	w := startWatchdog(context.Background(), vm, DefaultFunctionLimits)
+	w := startWatchdog(context.Background(), vm, DefaultFunctionLimits, false)
 	w.stop()
 	h := w.start
 	h.objects = w.objectsBound + 1
-	if w.checkHeap(h); interrupted(t, vm) {
+	if judge([]*watchdog{w}, h); interrupted(t, vm) {
 		t.Fatal("a stopped watchdog interrupted the runtime")
 	}
 	heapWatch.mu.Lock()
@@ -73,7 +80,7 @@ func TestWatchdog_EndedContext(t *testing.T) {
 	vm := goja.New()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	w := startWatchdog(ctx, vm, DefaultFunctionLimits)
+	w := startWatchdog(ctx, vm, DefaultFunctionLimits, false)
 	defer w.stop()
 	// An ended context interrupts at once: the loop cannot finish.
 	_, err := vm.RunString(`for (;;) {}`)
@@ -81,4 +88,52 @@ func TestWatchdog_EndedContext(t *testing.T) {
 	if !errors.As(err, &ie) {
 		t.Fatalf("RunString error = %v, want an interrupt", err)
 	}
+}
+
+// TestWatchdog_Attribution checks who is stopped when the heap crosses one
+// execution's bound: a lone one or a suspect running alone gets the memory
+// error; executions side by side are all stopped as suspects.
+func TestWatchdog_Attribution(t *testing.T) {
+	isMemoryError := func(ie *goja.InterruptedError) bool {
+		ne, ok := ie.Value().(*engine.NodeError)
+		return ok && ne.Name == "FunctionNodeRangeError"
+	}
+	start := func(alone bool) (*goja.Runtime, *watchdog) {
+		vm := goja.New()
+		w := startWatchdog(context.Background(), vm, DefaultFunctionLimits, alone)
+		t.Cleanup(w.stop)
+		return vm, w
+	}
+	t.Run("SideBySideAreSuspects", func(t *testing.T) {
+		vmA, a := start(false)
+		vmB, b := start(false)
+		h := a.start
+		h.objects = a.objectsBound + 1 // past a's bound only
+		b.objectsBound = h.objects
+		judge([]*watchdog{b, a}, h)
+		for name, vm := range map[string]*goja.Runtime{"a": vmA, "b": vmB} {
+			if ie := interruptOf(t, vm); ie == nil || ie.Value() != errMemorySuspect {
+				t.Errorf("%s: interrupt = %v, want the suspect interrupt", name, ie)
+			}
+		}
+	})
+	t.Run("LoneGetsTheError", func(t *testing.T) {
+		vm, w := start(false)
+		h := w.start
+		h.objects = w.objectsBound + 1
+		judge([]*watchdog{w}, h)
+		if ie := interruptOf(t, vm); ie == nil || !isMemoryError(ie) {
+			t.Errorf("interrupt = %v, want the memory error", ie)
+		}
+	})
+	t.Run("AloneGetsTheError", func(t *testing.T) {
+		vm, w := start(true)
+		_, other := start(false)
+		h := w.start
+		h.objects = w.objectsBound + 1
+		judge([]*watchdog{w, other}, h)
+		if ie := interruptOf(t, vm); ie == nil || !isMemoryError(ie) {
+			t.Errorf("interrupt = %v, want the memory error", ie)
+		}
+	})
 }

@@ -39,6 +39,7 @@ type Config struct {
 	HTTPEgress   string        // destinations the HTTP node may reach: all, lan or public
 	StorageKeys  int           // keys per flow's storage; 0: no limit
 	DebugAddr    string        // listen address of the Go runtime profiles; "" for none
+	Console      bool          // serve the web console at /console/
 }
 
 // DefaultMQTTAddr is where devices connect over MQTT unless told otherwise.
@@ -70,6 +71,7 @@ func DefaultConfig() Config {
 		StateMaxAge:  weir.DefaultStateRetention,
 		HTTPEgress:   "lan",
 		StorageKeys:  weir.DefaultMaxStorageKeys,
+		Console:      true,
 	}
 }
 
@@ -95,6 +97,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	duration(fs, &c.StateMaxAge, "state-max-age", "WEIR_STATE_MAX_AGE", "device state reports older than this are deleted; each attribute's latest value stays (0: keep them)")
 	integer(fs, &c.StorageKeys, "storage-keys", "WEIR_STORAGE_KEYS", "keys allowed in one flow's storage (0: no limit)")
 	str(fs, &c.DebugAddr, "debug-addr", "WEIR_DEBUG_ADDR", "listen address of Go's runtime profiles (/debug/pprof/), e.g. 127.0.0.1:6060; unauthenticated, so keep it on loopback (default: none)")
+	boolean(fs, &c.Console, "console", "WEIR_CONSOLE", "serve the web console at /console/ (--console=false turns it off)")
 	str(fs, &c.HTTPEgress, "http-egress", "WEIR_HTTP_EGRESS", "destinations the HTTP node may connect to: all; lan (all but link-local and cloud metadata addresses); public (no loopback, private, link-local or other non-public addresses)")
 }
 

@@ -58,3 +58,21 @@ func TestMainEndpointReply(t *testing.T) {
 		}
 	}
 }
+
+// TestEndpointsListDefaultSort lists experience endpoints without a
+// sortField: they have no name, so the list sorts by route instead of the
+// stores refusing "name".
+func TestEndpointsListDefaultSort(t *testing.T) {
+	_, c := openMain(t, DefaultConfig())
+	var app struct{ ID string }
+	c.mustDo(201, "POST", "/applications", map[string]any{"name": "A"}, &app)
+	path := "/applications/" + app.ID + "/experience/endpoints"
+	for _, route := range []string{"/b", "/a"} {
+		c.mustDo(201, "POST", path, map[string]any{"route": route, "method": "get"}, nil)
+	}
+	var list struct{ Items []struct{ Route string } }
+	c.mustDo(200, "GET", path, nil, &list)
+	if len(list.Items) != 2 || list.Items[0].Route != "/a" {
+		t.Errorf("endpoints = %+v, want /a then /b", list.Items)
+	}
+}

@@ -158,12 +158,15 @@ func testBroker() string {
 	return "tcp://127.0.0.1:1883"
 }
 
-// ownerToken extracts the token printed on first start.
+// ownerToken extracts the token printed on first start, followed by the
+// console link signed in with it unless the console is off.
 func ownerToken(t testing.TB, out string) string {
 	t.Helper()
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "Owner API token") {
-		t.Fatalf("first start printed %q, want the owner token announcement", out)
+	if len(lines) < 2 || len(lines) > 3 || !strings.HasPrefix(lines[0], "Owner API token") ||
+		len(lines) == 3 && (!strings.HasPrefix(lines[2], "Console (signed in with this token): http://") ||
+			!strings.HasSuffix(lines[2], "/console/#token="+lines[1])) {
+		t.Fatalf("first start printed %q, want the owner token announcement and the console link", out)
 	}
 	return lines[1]
 }
@@ -229,6 +232,9 @@ func TestTokenCreate(t *testing.T) {
 	tok := strings.TrimSpace(stdout.String())
 	if strings.Count(tok, ".") != 2 || strings.Contains(tok, "\n") {
 		t.Fatalf("token create printed %q, want one JWT", tok)
+	}
+	if want := "Console (signed in with this token): http://127.0.0.1:8080/console/#token=" + tok + "\n"; stderr.String() != want {
+		t.Errorf("token create wrote %q on stderr, want %q", stderr.String(), want)
 	}
 	app := &client{t: t, base: owner.base, token: tok}
 	flowPath := fmt.Sprintf("/applications/%s/flows/%s", appID, flowID)

@@ -21,6 +21,7 @@ import (
 	"github.com/weirhq/weir/nats"
 	_ "github.com/weirhq/weir/nodes" // register the node types
 	"github.com/weirhq/weir/triggers"
+	"github.com/weirhq/weir/web"
 )
 
 // Main is a running weir server: the wiring of store, engine and API.
@@ -158,6 +159,9 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
 	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
 	api.Cache = cache
+	if m.Config.Console {
+		api.Console = web.Dist()
+	}
 	api.Metrics = m.metrics.Handler()
 	if api.WebhookLimiter, err = m.countedLimiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
 		return err
@@ -180,7 +184,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.ln) }()
-	m.Logger.Info("weir is serving", "addr", m.Addr(), "data", m.Config.DataDir)
+	m.Logger.Info("weir is serving", "addr", m.Addr(), "data", m.Config.DataDir, "console", m.Config.Console)
 	return nil
 }
 
@@ -265,7 +269,8 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// printOwnerToken prints a token for the owner when the instance has none.
+// printOwnerToken prints a token for the owner when the instance has none,
+// and a link that opens the console signed in with it.
 func (m *Main) printOwnerToken(ctx context.Context) error {
 	tok, err := m.inst.ensureOwnerToken(ctx)
 	if err != nil || tok == "" {
@@ -276,6 +281,9 @@ func (m *Main) printOwnerToken(ctx context.Context) error {
 		out = os.Stdout
 	}
 	fmt.Fprintf(out, "Owner API token (scope all.User; shown only this once, use it as 'Authorization: Bearer <token>'):\n%s\n", tok)
+	if m.Config.Console {
+		fmt.Fprintf(out, "Console (signed in with this token): %s\n", consoleLink(m.Addr(), tok))
+	}
 	return nil
 }
 

@@ -39,6 +39,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := DefaultConfig()
 	str(fs, &cfg.DataDir, "data", "WEIR_DATA", "data directory")
 	str(fs, &cfg.Store, "store", "WEIR_STORE", "postgres://… to use PostgreSQL instead of SQLite in the data directory")
+	str(fs, &cfg.Addr, "addr", "WEIR_ADDR", "address weir serve listens on, for the console link printed on stderr")
 	var scopes stringList
 	fs.Var(&scopes, "scope", "a scope the token grants; repeatable (default all.User, or all.Application with --application)")
 	app := fs.String("application", "", "bind the token to this application id")
@@ -70,8 +71,13 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(stdout, tok)
-	return err
+	if _, err := fmt.Fprintln(stdout, tok); err != nil {
+		return err
+	}
+	// The link goes to stderr, so that scripts reading stdout get the token
+	// alone, as before.
+	fmt.Fprintf(stderr, "Console (signed in with this token): %s\n", consoleLink(cfg.Addr, tok))
+	return nil
 }
 
 // tokenFromFlags builds the token record the flags describe.

@@ -202,6 +202,8 @@ var evalTests = []struct {
 	{"Max", "max(3, '7', 2)", 7.0},
 	{"MaxNone", "max()", math.Inf(-1)},
 	{"MaxNaN", "max(1, 'a')", math.NaN()},
+	{"MinNaNAfterMinusInfinity", "min(-Infinity, NaN)", math.NaN()},
+	{"MaxNaNAfterInfinity", "max(Infinity, 'a', 1)", math.NaN()},
 	{"MaxCeil", "max(ceil(7 / 3), 1)", 3.0},
 	{"LengthArray", "length({{data.arr}}) === 2", true},
 	{"LengthObject", "length({{data.obj}})", 2.0},

@@ -64,12 +64,19 @@ func binary(f func(a, b float64) float64) function {
 }
 
 // fold is Math.min or Math.max: start for no arguments, NaN if any argument is
-// NaN (math.Min and math.Max propagate NaN and order -0 below +0).
+// NaN (math.Min and math.Max order -0 below +0, but return ±Inf before
+// looking for NaN, so NaN is checked first).
 func fold(start float64, f func(a, b float64) float64) func(args []any) any {
 	return func(args []any) any {
 		acc := start
 		for _, a := range args {
-			acc = f(acc, js.ToNumber(a))
+			n := js.ToNumber(a)
+			if math.IsNaN(n) {
+				acc = n
+			}
+			if !math.IsNaN(acc) {
+				acc = f(acc, n)
+			}
 		}
 		return acc
 	}

@@ -10,6 +10,11 @@
 // equality (===); objects are iterated (#each) and serialized (jsonEncode,
 // queryStringEncode) in sorted key order, since payload maps keep no
 // insertion order; defaultTo treats null, undefined, "" and NaN as empty;
-// a literal mustache such as {{0}} prints the literal; formatDate of an
-// unparseable or missing value prints "Invalid date".
+// formatDate of an unparseable or missing value prints "Invalid date".
+//
+// The core is held to handlebars.js by a differential test. Where it
+// differs, on purpose: adjacent unescaped numbers are concatenated
+// (handlebars.js 4.7.8 adds them), and a path ending in a keyword or
+// number ({{data.null}}) or a mustache followed by a third brace
+// ({{x}}}) renders where Handlebars reports a parse error.
 package template

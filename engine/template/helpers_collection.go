@@ -19,11 +19,22 @@ func init() {
 			return append([]any{}, a.params...), nil
 		},
 		"merge":      helperMerge,
-		"lookup":     func(a args) (any, error) { return property(a.at(0), propertyKey(a.at(1))), nil },
+		"lookup":     helperLookup,
 		"last":       helperLast,
 		"indexByKey": helperIndexByKey,
 		"valueByKey": helperValueByKey,
 	})
+}
+
+// helperLookup is Handlebars' lookup: the property of an object named by a
+// key; a falsy object (0, false, "", NaN, null, undefined) is returned as it
+// is, as handlebars.js does.
+func helperLookup(a args) (any, error) {
+	obj := a.at(0)
+	if !js.ToBoolean(obj) {
+		return obj, nil
+	}
+	return property(obj, propertyKey(a.at(1))), nil
 }
 
 // propertyKey is the property name JavaScript derives from a key value.

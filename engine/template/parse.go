@@ -3,6 +3,8 @@ package template
 import (
 	"fmt"
 	"strings"
+
+	"github.com/weirhq/weir/engine/js"
 )
 
 // maxNesting bounds block and subexpression nesting so hostile sources
@@ -56,6 +58,7 @@ func (p *parser) parseUntilEnd() (program, *item, error) {
 			if err := checkInline(c); err != nil {
 				return nil, nil, errorAt(p.src, it.pos, "%v", err)
 			}
+			literalToPath(c)
 			prog = append(prog, &mustacheNode{call: c, raw: it.kind == itemRaw})
 		case itemOpen, itemInverse:
 			b, err := p.parseBlock(it, "")
@@ -83,6 +86,10 @@ func (p *parser) parseBlock(open *item, closeName string) (*blockNode, error) {
 		return nil, err
 	}
 	name := b.call.name
+	if b.kind == blockSection {
+		// A section closes with its path as written: {{#this}}…{{/this}}.
+		name = headText(open.body)
+	}
 	if closeName != "" {
 		name = closeName
 	}
@@ -112,7 +119,7 @@ func (p *parser) parseBlock(open *item, closeName string) (*blockNode, error) {
 	if end == nil || end.kind != itemClose {
 		return nil, errorAt(p.src, open.pos, "%q block is not closed", name)
 	}
-	if got := strings.TrimSpace(end.body); got != name {
+	if got := strings.TrimSpace(end.body); segmentText(got) != segmentText(name) {
 		return nil, errorAt(p.src, end.pos, "%q does not match open block %q", got, name)
 	}
 	if open.kind == itemInverse {
@@ -339,6 +346,38 @@ func resolve(c *callExpr) error {
 		c.name = pathName(pe)
 	}
 	return nil
+}
+
+// literalToPath makes a mustache that is a lone literal, such as {{0}} or
+// {{"name"}}, read the context's property of that name, as handlebars.js
+// does ({{0}} is {{this.[0]}}, {{true}} is {{this.[true]}}).
+func literalToPath(c *callExpr) {
+	if lit, ok := c.head.(*literalExpr); ok && c.helper == nil && len(c.params) == 0 && len(c.hash) == 0 {
+		c.head = &pathExpr{parts: []string{js.ToString(lit.val)}}
+	}
+}
+
+// headText is the first word of a tag body, [segment literals] included.
+func headText(body string) string {
+	body = strings.TrimSpace(body)
+	inBracket := false
+	for i, r := range body {
+		switch {
+		case r == '[':
+			inBracket = true
+		case r == ']':
+			inBracket = false
+		case !inBracket && strings.ContainsRune(" \t\r\n\f\v", r):
+			return body[:i]
+		}
+	}
+	return body
+}
+
+// segmentText drops the brackets of segment literals, so that a close tag
+// matches its open tag as in handlebars.js: {{/a.[1]}} closes {{#a.1}}.
+func segmentText(path string) string {
+	return strings.NewReplacer("[", "", "]", "").Replace(path)
 }
 
 // pathName is the source-like spelling of a path, for messages and close

@@ -54,7 +54,7 @@ func (s *scope) renderBlock(b *strings.Builder, n *blockNode) error {
 		return s.branch(b, n, !truthy(v, s.includeZero(n)))
 	case blockWith:
 		if isEmpty(v) {
-			return s.render(b, n.inverse)
+			return s.helperThis().render(b, n.inverse)
 		}
 		return s.push(v, s.data).render(b, n.body)
 	case blockEach:
@@ -65,10 +65,10 @@ func (s *scope) renderBlock(b *strings.Builder, n *blockNode) error {
 	case bool:
 		return s.branch(b, n, x)
 	case nil, js.Undefined:
-		return s.render(b, n.inverse)
+		return s.helperThis().render(b, n.inverse)
 	case []any:
 		if len(x) == 0 {
-			return s.render(b, n.inverse)
+			return s.helperThis().render(b, n.inverse)
 		}
 		return s.each(b, n, x)
 	}
@@ -83,12 +83,29 @@ func (c *callExpr) params0(k blockKind) expr {
 	return c.params[0]
 }
 
-// branch renders the body when cond holds, else the inverse.
+// branch renders, in the helper's own context, the body when cond holds,
+// else the inverse.
 func (s *scope) branch(b *strings.Builder, n *blockNode, cond bool) error {
 	if cond {
-		return s.render(b, n.body)
+		return s.helperThis().render(b, n.body)
 	}
-	return s.render(b, n.inverse)
+	return s.helperThis().render(b, n.inverse)
+}
+
+// helperThis is the scope of a body a helper renders in its own context
+// (fn(this) in handlebars.js). handlebars.js calls helpers on an empty
+// object when the context is null or undefined; for undefined (only) that
+// object also counts as one more ../ level.
+func (s *scope) helperThis() *scope {
+	switch s.ctx.(type) {
+	case nil:
+		c := *s
+		c.ctx = map[string]any{}
+		return &c
+	case js.Undefined:
+		return s.push(map[string]any{}, s.data)
+	}
+	return s
 }
 
 // includeZero evaluates the includeZero=true hash option of #if/#unless.
@@ -133,7 +150,7 @@ func (s *scope) each(b *strings.Builder, n *blockNode, v any) error {
 			return nil
 		}
 	}
-	return s.render(b, n.inverse)
+	return s.helperThis().render(b, n.inverse)
 }
 
 // sortedKeys returns the keys of m in ascending order.

@@ -56,8 +56,14 @@ func scan(src string) ([]item, error) {
 				text.WriteString(src[j:])
 				break
 			}
-			text.WriteString(src[j : j+2+k])
-			i = j + 2 + k
+			k += j + 2
+			// The escaped text also ends before the backslashes of a
+			// following \{{ or \\{{, which the loop handles.
+			for n := 0; n < 2 && k > j+2 && src[k-1] == '\\'; n++ {
+				k--
+			}
+			text.WriteString(src[j:k])
+			i = k
 			continue
 		}
 		if j > i && src[j-1] == '\\' {

@@ -99,9 +99,6 @@ func singleValue(prog program, src string) *Value {
 	if m == nil {
 		return nil
 	}
-	if _, isLit := m.call.head.(*literalExpr); isLit && m.call.helper == nil {
-		return nil
-	}
 	// Reject sources like "{{a}}{{! c }}" whose other tags render nothing.
 	if items, err := scan(src); err != nil || len(items) != 1 {
 		return nil

@@ -63,7 +63,8 @@ var printingCases = []renderCase{
 	{"string", "{{data.name}}", "Alice"},
 	{"integer", "{{data.n}}", "42"},
 	{"zero", "{{data.zero}}", "0"},
-	{"zero literal", "{{0}}", "0"},
+	// A lone literal names a property of the context, as in handlebars.js.
+	{"number literal names a property", "{{#with data.nums}}{{0}}{{/with}}", "1"},
 	{"negative", "{{data.neg}}", "-1.5"},
 	{"1e21", "{{data.big}}", "1e+21"},
 	{"1e-7", "{{data.small}}", "1e-7"},
@@ -86,10 +87,12 @@ var printingCases = []renderCase{
 	{"this prefix", "{{this.data.name}}", "Alice"},
 	{"helper name shadows key", "[{{data.length}}] [{{length}}]", "[7] []"},
 	{"bracket key not helper", "{{#with data}}{{[length]}}{{/with}}", "7"},
-	{"string literal", `{{"lit"}}`, "lit"},
+	{"string literal names a property", `{{#with data}}{{"name"}} [{{true}}]{{/with}}`, "Alice []"},
 	{"literal text", "no mustaches", "no mustaches"},
 	{"escaped mustache", `\{{data.name}} {{data.name}}`, "{{data.name}} Alice"},
 	{"escaped backslash", `\\{{data.name}}`, `\Alice`},
+	{"two escaped mustaches", `\{{a}}\{{b}} \\{{data.n}}`, `{{a}}{{b}} \42`},
+	{"brace after else", "{{#if data.f}}x{{else}}}{{/if}}", "}"},
 	{"comment", "a{{! hidden }}b{{!-- {{x}} --}}c", "abc"},
 }
 
@@ -132,6 +135,14 @@ var blockCases = []renderCase{
 	{"section object", "{{#data.obj}}{{a}}{{/data.obj}}", "1"},
 	{"section array", "{{#data.nums}}{{this}}{{/data.nums}}", "123"},
 	{"inverted section", "{{^data.none}}empty{{/data.none}}", "empty"},
+	{"section closed as written", "{{#data.arr.[6]}}{{.}}{{/data.arr.[6]}} {{#data.[nums]}}{{.}}{{/data.nums}}", "12 123"},
+	{"section on this", "{{#with data}}{{#this}}{{n}}{{/this}}{{/with}}", "42"},
+	{"parent from an undefined context", "{{#each data.arr}}{{#if true}}{{../data.name}}{{/if}},{{/each}}",
+		"Alice,Alice,Alice,Alice,Alice,,Alice,"},
+	{"each else on a null context", "{{#each data.arr}}{{#each data.none}}{{else}}[{{this}}]{{/each}}{{/each}}",
+		"[44][Goodbye world][false][[object Object]][[object Object]][[object Object]][1,2]"},
+	{"if on a null context", "{{#each data.arr}}{{#if true}}[{{this}}]{{/if}}{{/each}}",
+		"[44][Goodbye world][false][[object Object]][[object Object]][[object Object]][1,2]"},
 	{"eq number", "{{#eq data.n 42}}y{{else}}n{{/eq}}", "y"},
 	{"eq strict", "{{#eq data.n '42'}}y{{else}}n{{/eq}}", "n"},
 	{"eq undefined", "{{#eq data.nope undefined}}y{{else}}n{{/eq}}", "y"},
@@ -152,6 +163,7 @@ var blockCases = []renderCase{
 	{"comparison inline", "{{eq data.n 42}} {{gt 1 2}}", "true false"},
 	{"comparison subexpression", "{{#if (eq data.name 'Alice')}}y{{/if}}", "y"},
 	{"lookup", "{{lookup data data.key}} {{lookup data.nums 0}} {{lookup (lookup data 'obj') 'b'}}", "Alice 1 2"},
+	{"lookup on falsy", "{{lookup data.f 'x'}} {{lookup data.zero 'x'}} [{{lookup data.empty 'length'}}] {{lookup data.nan 'x'}}", "false 0 [] NaN"},
 	{"subexpression math", "{{add (multiply data.n 1.8) 32}}", "107.60000000000001"},
 	{"hash arg", "{{jsonEncode (obj a=1 b='x')}}", `{"a":1,"b":"x"}`},
 }
@@ -166,6 +178,16 @@ var whitespaceCases = []renderCase{
 	{"standalone comment", "a\n{{! c }}\nb", "a\nb"},
 	{"inline not standalone", "a {{#if data.t}}y{{/if}} b", "a y b"},
 	{"mustache keeps line", "a\n{{data.n}}\nb", "a\n42\nb"},
+	// A tag is standalone only when it is alone on its line as written:
+	// ~ trimming does not make it so (handlebars.js).
+	{"tilde does not make standalone", "{{#if data.f}} {{~/if}}\n", "\n"},
+	{"two tags on a line", "{{~#if data.zero~}}\t{{/if}}\n", "\n"},
+	{"comment after a mustache", "{{data.n}} {{! c }}", "42 "},
+	{"three tags on a line", "\n{{#each data.obj}} {{/each}}{{! c }}", "\n  "},
+	// handlebars.js judges the close of an else-if chain by its first
+	// branch's end, and {{~/if}} trims every branch after the first.
+	{"else if chain close", "{{#if data.f}}\na\n{{else if data.zero}}\nb\n{{else}}c  {{/if}}\nx", "c  x"},
+	{"else if chain tilde close", "{{#if data.f}}a{{else if data.t}}b  {{else}}c  {{~/if}}", "b"},
 }
 
 func TestRender(t *testing.T) {
@@ -333,7 +355,7 @@ func TestTemplateValue(t *testing.T) {
 		{"x {{data.nums}}", false, nil},
 		{"{{data.n}}{{data.n}}", false, nil},
 		{"{{#if data.t}}x{{/if}}", false, nil},
-		{"{{'lit'}}", false, nil},
+		{"{{'lit'}}", true, js.Undefined{}}, // the property "lit"
 		{"plain", false, nil},
 	}
 	for _, tc := range tests {
