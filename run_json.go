@@ -42,6 +42,13 @@ func (r *Run) AppendJSON(b []byte) []byte {
 	}
 	b = append(b, `,"attempt":`...)
 	b = strconv.AppendInt(b, int64(r.Attempt), 10)
+	if r.Origin != "" {
+		b = appendField(b, ',', "origin", r.Origin)
+	}
+	if r.Depth != 0 {
+		b = append(b, `,"depth":`...)
+		b = strconv.AppendInt(b, int64(r.Depth), 10)
+	}
 	return append(b, '}')
 }
 
@@ -49,7 +56,7 @@ func (r *Run) AppendJSON(b []byte) []byte {
 // allocates once.
 func growFor(b []byte, r *Run) []byte {
 	n := 256 + len(r.ID) + len(r.ApplicationID) + len(r.FlowID) + len(r.FlowVersion) + len(r.TriggerType) +
-		len(r.TriggerKey) + len(r.TriggerID) + len(r.RelayType) + len(r.RelayID) + len(r.Data) + len(r.Experience) + len(r.Device)
+		len(r.TriggerKey) + len(r.TriggerID) + len(r.RelayType) + len(r.RelayID) + len(r.Data) + len(r.Experience) + len(r.Origin) + len(r.Device)
 	return slices.Grow(b, n)
 }
 

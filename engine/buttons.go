@@ -45,6 +45,8 @@ type Buttons struct {
 	Limiter  Limiter // nil: no rate limit
 	Now      func() time.Time
 	Cache    *FlowCache // reads flows; nil: from Flows per press
+
+	chains chainCounts
 }
 
 // Press durably enqueues one run of the button and returns it. The version
@@ -52,7 +54,8 @@ type Buttons struct {
 // default version. A disabled flow or version runs nothing: Press returns a
 // nil run and no error. Errors: NotFound for a missing flow, version or
 // button; a *ThrottledError over the rate limit; Validation when the
-// button's default payload is not JSON.
+// button's default payload is not JSON; a ChainLimitError NodeError for a
+// press of a Workflow Trigger chain past MaxChainDepth or MaxChainRuns.
 func (b *Buttons) Press(ctx context.Context, p Press) (*weir.Run, error) {
 	var f *weir.Flow
 	var err error
@@ -85,6 +88,11 @@ func (b *Buttons) Press(ctx context.Context, p Press) (*weir.Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.Origin != "" {
+		if err := b.checkChain(p); err != nil {
+			return nil, err
+		}
+	}
 	run := &weir.Run{
 		ID:            weir.NewID(),
 		ApplicationID: f.ApplicationID,
@@ -97,11 +105,30 @@ func (b *Buttons) Press(ctx context.Context, p Press) (*weir.Run, error) {
 		RelayID:       p.RelayID,
 		Time:          time.UnixMilli(b.now().UnixMilli()).UTC(),
 		Data:          data,
+		Origin:        p.Origin,
+		Depth:         p.Depth,
 	}
 	if err := b.Runs.EnqueueRun(ctx, run); err != nil {
+		if p.Origin != "" {
+			b.chains.give(p.Origin) // no run started
+		}
 		return nil, err
 	}
 	return run, nil
+}
+
+// checkChain refuses a press that would take its Workflow Trigger chain past
+// its bounds, and counts it otherwise.
+func (b *Buttons) checkChain(p Press) error {
+	if p.Depth > MaxChainDepth {
+		return Errorf("ChainLimitError", "this run is %d Workflow Trigger presses away from the run that "+
+			"started the chain; at most %d are allowed (does a flow trigger itself?)", p.Depth-1, MaxChainDepth)
+	}
+	if !b.chains.take(p.Origin, b.now()) {
+		return Errorf("ChainLimitError", "the chain of Workflow Trigger presses started by run %s has "+
+			"started %d runs already, the most one chain may start (does a flow trigger itself?)", p.Origin, MaxChainRuns)
+	}
+	return nil
 }
 
 func (b *Buttons) now() time.Time {

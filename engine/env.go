@@ -18,11 +18,16 @@ type Env struct {
 	FlowID        string
 	FlowVersion   string // version name, weir.DevelopVersion for develop
 	FlowVersionID string
-	Storage       weir.StorageService
-	State         weir.NodeStateService // latch, throttle and on-change state; may be nil
-	Debug         func(DebugMessage)    // may be nil
-	Now           func() time.Time
-	Logger        *slog.Logger
+	// Origin and Depth place the run in its chain of Workflow Trigger
+	// presses: the ID of the run that started the chain (the run's own when
+	// no Workflow Trigger node started it) and the presses since.
+	Origin  string
+	Depth   int
+	Storage weir.StorageService
+	State   weir.NodeStateService // latch, throttle and on-change state; may be nil
+	Debug   func(DebugMessage)    // may be nil
+	Now     func() time.Time
+	Logger  *slog.Logger
 
 	// Press presses a virtual button of a flow of the same application (the
 	// Workflow Trigger node). Nil when the run cannot start other runs.
@@ -54,6 +59,10 @@ type Press struct {
 	Data          json.RawMessage // the run's data; nil for the button's own default payload
 	RelayType     string          // who presses: "flow", "user", "apiToken"
 	RelayID       string
+	// Origin is the chain's origin run ID when a run presses (see Env);
+	// empty for presses from outside a run. Depth is the new run's depth.
+	Origin string
+	Depth  int
 }
 
 // Reply is the answer to a waiting HTTP request.

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
@@ -26,18 +28,26 @@ type Executor struct {
 	Storage      weir.StorageService
 	State        weir.NodeStateService // nil: stateful nodes fail
 	Logger       *slog.Logger
-	Workers      int           // concurrent runs; default 64
-	RunTimeout   time.Duration // default DefaultRunTimeout
-	Now          func() time.Time
-	Debug        func(DebugMessage)                                                    // receives Debug node output; may be nil
-	Publish      func(ctx context.Context, flowID, topic string, payload []byte) error // MQTT node, on behalf of flowID; nil: no broker
-	Buttons      *Buttons                                                              // presses for Workflow Trigger nodes; nil: runs cannot start other runs
-	Replies      *ReplyHub                                                             // answers waiting webhook requests; nil: replies go nowhere
-	Cache        *FlowCache                                                            // flow and application rows of runs; nil: read from the store per run
-	Egress       Egress                                                                // destinations the HTTP node may reach; zero: EgressLAN
-	Devices      *Devices                                                              // what the device nodes reach; nil: they fail
+	Workers      int // concurrent runs; default 64
+	// FlowWorkers and ApplicationWorkers are the most runs of one flow and
+	// of one application executing at once, so that one of them cannot
+	// keep the others' runs waiting: defaults Workers/2 and Workers*3/4; a
+	// negative value lifts the cap. They hold when Queue is a
+	// weir.FairRunQueue; other queues hand out runs in their order.
+	FlowWorkers        int
+	ApplicationWorkers int
+	RunTimeout         time.Duration // default DefaultRunTimeout
+	Now                func() time.Time
+	Debug              func(DebugMessage)                                                    // receives Debug node output; may be nil
+	Publish            func(ctx context.Context, flowID, topic string, payload []byte) error // MQTT node, on behalf of flowID; nil: no broker
+	Buttons            *Buttons                                                              // presses for Workflow Trigger nodes; nil: runs cannot start other runs
+	Replies            *ReplyHub                                                             // answers waiting webhook requests; nil: replies go nowhere
+	Cache              *FlowCache                                                            // flow and application rows of runs; nil: read from the store per run
+	Egress             Egress                                                                // destinations the HTTP node may reach; zero: EgressLAN
+	Devices            *Devices                                                              // what the device nodes reach; nil: they fail
 
 	cache  graphCache
+	shares *shares // nil: no caps
 	cancel context.CancelFunc
 	done   chan struct{}
 	runs   sync.WaitGroup
@@ -59,6 +69,11 @@ func (e *Executor) Open() error {
 	if e.Logger == nil {
 		e.Logger = slog.New(slog.DiscardHandler)
 	}
+	flowMax := shareOf(e.FlowWorkers, e.Workers/2, e.Workers)
+	appMax := max(flowMax, shareOf(e.ApplicationWorkers, e.Workers*3/4, e.Workers))
+	if _, fair := e.Queue.(weir.FairRunQueue); fair && (flowMax < e.Workers || appMax < e.Workers) {
+		e.shares = newShares(flowMax, appMax)
+	}
 	var claimCtx context.Context
 	claimCtx, e.cancel = context.WithCancel(context.Background())
 	e.runCtx, e.stop = context.WithCancel(context.Background())
@@ -67,9 +82,16 @@ func (e *Executor) Open() error {
 	return nil
 }
 
+// AbandonWait is how long Close waits, once its context ended, for the
+// runs it interrupted to unwind before it returns without them.
+const AbandonWait = time.Second
+
 // Close stops claiming new runs and waits for in-flight runs to finish. When
-// ctx ends first, the remaining runs are aborted without being completed, so
-// the queue offers them again later; Close then returns ctx's error.
+// ctx ends first, the remaining runs are interrupted without being
+// completed, so the queue offers them again later; Close waits at most
+// AbandonWait more for them to unwind, then returns ctx's error even if a
+// node that ignores its context still holds a run: that run is left to the
+// process's exit, and its queue offers it again.
 func (e *Executor) Close(ctx context.Context) error {
 	if e.cancel == nil {
 		return nil
@@ -83,10 +105,16 @@ func (e *Executor) Close(ctx context.Context) error {
 		e.stop()
 		return nil
 	case <-ctx.Done():
-		e.stop()
-		<-finished
-		return ctx.Err()
 	}
+	e.stop()
+	t := time.NewTimer(AbandonWait)
+	defer t.Stop()
+	select {
+	case <-finished:
+	case <-t.C:
+		e.Logger.Warn("runs still running after the shutdown timeout were left behind; they run again later")
+	}
+	return ctx.Err()
 }
 
 // loop claims runs while worker slots are free and runs each in its own
@@ -101,7 +129,7 @@ func (e *Executor) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
-		runs, err := e.Queue.ClaimRuns(ctx, 1+cap(slots)-len(slots))
+		runs, err := e.claim(ctx, 1+cap(slots)-len(slots))
 		if err != nil || len(runs) == 0 {
 			<-slots
 			if ctx.Err() != nil {
@@ -118,12 +146,63 @@ func (e *Executor) loop(ctx context.Context) {
 		}
 		for _, run := range runs {
 			e.runs.Add(1)
+			if e.shares != nil {
+				e.shares.start(run)
+			}
 			go func() {
-				defer func() { <-slots; e.runs.Done() }()
+				defer func() {
+					if e.shares != nil {
+						e.shares.done(run)
+					}
+					<-slots
+					e.runs.Done()
+				}()
 				e.execute(run)
 			}()
 		}
 	}
+}
+
+// claim claims up to n runs. With shares, it leaves waiting the runs of
+// the flows and applications executing their share already, and takes no
+// more of one than its share allows; a claim waiting while one of those
+// falls below its share returns nothing, for the next to ask again.
+func (e *Executor) claim(ctx context.Context, n int) ([]*weir.Run, error) {
+	if e.shares == nil {
+		return e.Queue.ClaimRuns(ctx, n)
+	}
+	skip, n, changed := e.shares.skip(n)
+	if len(skip.Flows) == 0 && len(skip.Applications) == 0 {
+		changed = nil // nothing skipped: a change cannot make more claimable
+	}
+	claimCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if changed != nil {
+		go func() {
+			select {
+			case <-changed:
+				cancel()
+			case <-claimCtx.Done():
+			}
+		}()
+	}
+	runs, err := e.Queue.(weir.FairRunQueue).ClaimRunsSkipping(claimCtx, n, skip)
+	if err != nil && ctx.Err() == nil && claimCtx.Err() != nil {
+		return nil, nil // a share changed: claim again
+	}
+	return runs, err
+}
+
+// shareOf is the run cap an Executor field sets: def when unset, no cap
+// (workers) when negative.
+func shareOf(v, def, workers int) int {
+	switch {
+	case v == 0:
+		return max(1, def)
+	case v < 0 || v > workers:
+		return workers
+	}
+	return v
 }
 
 // sleep waits for d or until ctx ends.
@@ -137,21 +216,77 @@ func sleep(ctx context.Context, d time.Duration) {
 }
 
 // execute runs one claimed run and completes it. A run abandoned by shutdown
-// is left uncompleted.
+// is left uncompleted, and so is a run that failed to execute for a reason
+// that may pass (the store did not answer): its queue offers it again. A run
+// that cannot execute (it does not decode, its flow does not compile) or was
+// delivered weir.MaxRunAttempts times already is recorded as failed instead.
 func (e *Executor) execute(run *weir.Run) {
 	log := runLogger(e.Logger, slog.String("run_id", run.ID), slog.String("flow_id", run.FlowID),
 		slog.String("app_id", run.ApplicationID))
+	if failure := poisoned(run); failure != nil {
+		e.giveUp(run, log, failure)
+		return
+	}
 	entry, err := e.runOnce(run, log)
 	if err != nil {
-		if e.runCtx.Err() != nil {
+		var pe *permanentError
+		switch {
+		case e.runCtx.Err() != nil:
 			log.Info("run abandoned by shutdown; it will run again")
-			return
+		case errors.As(err, &pe):
+			e.giveUp(run, log, &weir.ErrorDetails{Name: "RunError", Message: pe.Error()})
+		default:
+			// Left leased, it is offered again when the lease expires, up
+			// to MaxRunAttempts deliveries in all.
+			log.Error("run failed to execute; it will be retried", "err", err, "attempt", run.Attempt+1,
+				"max_attempts", weir.MaxRunAttempts)
 		}
-		log.Error("run failed to execute", "err", err)
-		return // leave it leased: it is offered again when the lease expires
+		return
 	}
 	if err := e.Queue.CompleteRun(context.Background(), run, entry); err != nil {
 		log.Error("complete run", "err", err)
+	}
+}
+
+// permanentError is a reason a run cannot execute that executing it again
+// would meet again.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// poisoned returns why run must not be executed, or nil: the queue could not
+// decode it, or it was delivered MaxRunAttempts times without completing.
+func poisoned(run *weir.Run) *weir.ErrorDetails {
+	switch {
+	case run.DecodeError != "":
+		return &weir.ErrorDetails{Name: "RunDecodeError",
+			Message: "the stored run could not be read, so it was not executed: " + run.DecodeError}
+	case run.Attempt >= weir.MaxRunAttempts:
+		return &weir.ErrorDetails{Name: "RunAttemptsExceeded", Message: fmt.Sprintf(
+			"the run was started %d times and never finished (the process executing it stopped, "+
+				"or the run could not be executed: see the server log); it is not retried again", run.Attempt)}
+	}
+	return nil
+}
+
+// giveUp records run as failed with one run error, failure, and removes it
+// from the queue.
+func (e *Executor) giveUp(run *weir.Run, log *slog.Logger, failure *weir.ErrorDetails) {
+	log.Error("run recorded as failed without executing", "error_name", failure.Name, "err", failure.Message,
+		"attempt", run.Attempt+1)
+	now := e.Now()
+	entry := &weir.LogEntry{
+		ID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID, FlowVersion: run.FlowVersion,
+		Time: now, RunCount: 1, PathsFailed: 1,
+		Errors: []weir.RunError{{Time: now, FlowVersion: run.FlowVersion, Error: *failure}},
+	}
+	if entry.FlowVersion == "" {
+		entry.FlowVersion = weir.DevelopVersion
+		entry.Errors[0].FlowVersion = weir.DevelopVersion
+	}
+	if err := e.Queue.CompleteRun(context.Background(), run, entry); err != nil {
+		log.Error("record failed run", "err", err)
 	}
 }
 
@@ -177,15 +312,15 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	}
 	g, err := e.cache.get(flow.ID, versionID, def)
 	if err != nil {
-		return nil, err
+		return nil, &permanentError{err}
 	}
 	p, err := NewPayload(run, app, flow, def)
 	if err != nil {
-		return nil, err
+		return nil, &permanentError{fmt.Errorf("the run's data cannot be read: %w", err)}
 	}
 	env := &Env{
 		RunID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID,
-		FlowVersion: run.FlowVersion, FlowVersionID: versionID,
+		FlowVersion: run.FlowVersion, FlowVersionID: versionID, Origin: cmp.Or(run.Origin, run.ID), Depth: run.Depth,
 		Storage: e.runStorage(run), State: e.State, Debug: e.Debug, Now: e.Now, Logger: log,
 		Egress: e.Egress, Devices: e.Devices,
 	}

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,6 +63,17 @@ func (q *Queue) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogE
 	return nil
 }
 
+// ClaimRunsSkipping claims through the wrapped queue, which must be a
+// weir.FairRunQueue (each of weir's queues is), so that the executor's
+// worker shares hold through the wrapper.
+func (q *Queue) ClaimRunsSkipping(ctx context.Context, max int, skip weir.RunSkip) ([]*weir.Run, error) {
+	fq, ok := q.RunQueue.(weir.FairRunQueue)
+	if !ok {
+		return nil, fmt.Errorf("metrics: %T cannot leave runs waiting", q.RunQueue)
+	}
+	return fq.ClaimRunsSkipping(ctx, max, skip)
+}
+
 // nodeError returns the error counter of a node type.
 func (m *Metrics) nodeError(typ string) prometheus.Counter {
 	if typ == "" {
@@ -73,4 +85,4 @@ func (m *Metrics) nodeError(typ string) prometheus.Counter {
 	return m.nodeErrors[OtherNodeType]
 }
 
-var _ weir.RunQueue = (*Queue)(nil)
+var _ weir.FairRunQueue = (*Queue)(nil)

@@ -59,7 +59,7 @@ type Queue struct {
 	once   sync.Once
 }
 
-var _ weir.RunQueue = (*Queue)(nil)
+var _ weir.FairRunQueue = (*Queue)(nil)
 
 // OpenQueue creates the stream and the consumer of cfg when they do not
 // exist yet (several processes may do so at once) or updates them to cfg,
@@ -195,16 +195,59 @@ func (q *Queue) publishError(err error) error {
 // deliveries of each run, by any process. The queue extends the lease of a
 // claimed run until it is completed, for at most MaxHold.
 func (q *Queue) ClaimRuns(ctx context.Context, n int) ([]*weir.Run, error) {
+	return q.ClaimRunsSkipping(ctx, n, weir.RunSkip{})
+}
+
+// ClaimRunsSkipping is ClaimRuns handing out no run of skip's flows and
+// applications. JetStream hands messages out in its order, so the runs
+// skip names are parked: held by this queue, their leases extended (MaxHold
+// counts from when they are handed out), and handed out in their order by
+// a later claim that does not skip them. While MaxParked runs are parked,
+// claims take no new messages; Close offers the parked runs again at once.
+func (q *Queue) ClaimRunsSkipping(ctx context.Context, n int, skip weir.RunSkip) ([]*weir.Run, error) {
 	n = max(n, 1)
 	for {
-		msgs, err := q.fetch(ctx, n)
-		if err != nil {
-			return nil, err
+		runs := q.leases.unpark(n, skip, time.Now())
+		var msgs []jetstream.Msg
+		switch {
+		case len(runs) == n:
+			return runs, nil
+		case len(runs) > 0:
+			msgs, _ = q.pull(n - len(runs)) // what is ready now, without waiting
+		case q.leases.parkedLen() >= q.cfg.MaxParked:
+			if err := q.pause(ctx); err != nil {
+				return nil, err
+			}
+			continue
+		default:
+			var err error
+			if msgs, err = q.fetch(ctx, n); err != nil {
+				return nil, err
+			}
 		}
-		if runs := q.accept(ctx, msgs); len(runs) > 0 {
+		for _, r := range q.accept(ctx, msgs) {
+			if skip.Skips(r) {
+				q.leases.park(r)
+			} else {
+				runs = append(runs, r)
+			}
+		}
+		if len(runs) > 0 {
 			return runs, nil
 		}
 	}
+}
+
+// pause waits for Poll, ctx's end or the queue's closing.
+func (q *Queue) pause(ctx context.Context) error {
+	t := time.NewTimer(q.cfg.Poll)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	case <-q.ctx.Done():
+	}
+	return q.ended(ctx)
 }
 
 // CompleteRun records run with entry (see weir.RunRecorder.RecordRun), then

@@ -101,8 +101,10 @@ func (q *Queue) accept(ctx context.Context, msgs []jetstream.Msg) []*weir.Run {
 	return runs
 }
 
-// decode reads the run in m. An undecodable message is terminated (never
-// offered again) and logged.
+// decode reads the run in m. A run that does not decode but whose ID can
+// be read is handed out as weir.UndecodableRun, for the executor to record
+// as failed; a message without even that is terminated (never offered
+// again) and logged.
 func (q *Queue) decode(m jetstream.Msg) (*weir.Run, *jetstream.MsgMetadata, bool) {
 	meta, err := m.Metadata()
 	if err != nil {
@@ -112,6 +114,12 @@ func (q *Queue) decode(m jetstream.Msg) (*weir.Run, *jetstream.MsgMetadata, bool
 	}
 	run := &weir.Run{}
 	if err := json.Unmarshal(m.Data(), run); err != nil || run.ID == "" {
+		if err == nil {
+			err = errors.New("the run has no id")
+		}
+		if run = weir.UndecodableRun(m.Data(), err); run != nil {
+			return run, meta, true
+		}
 		q.cfg.Logger.Error("nats: run queue: undecodable run dropped", "stream_seq", meta.Sequence.Stream, "err", err)
 		_ = m.TermWithReason("undecodable run")
 		return nil, nil, false

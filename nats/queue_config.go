@@ -19,6 +19,7 @@ const (
 	DefaultMaxAckPending = 10_000
 	DefaultDuplicates    = 2 * time.Minute
 	DefaultPoll          = time.Second
+	DefaultMaxParked     = 1000
 	minLease             = time.Second
 )
 
@@ -53,6 +54,11 @@ type QueueConfig struct {
 	// Duplicates is the stream's duplicate window: a run enqueued again with
 	// the same ID within it is stored once. At least two minutes.
 	Duplicates time.Duration
+
+	// MaxParked bounds the runs a queue holds for later claims because
+	// the claims that took them skipped their flows (see
+	// Queue.ClaimRunsSkipping).
+	MaxParked int
 
 	// Poll is how often a waiting claim asks for runs when none was
 	// published meanwhile: runs whose lease ran out are offered again no
@@ -95,6 +101,9 @@ func (c QueueConfig) withDefaults() (QueueConfig, error) {
 	}
 	if c.Duplicates < DefaultDuplicates {
 		c.Duplicates = DefaultDuplicates
+	}
+	if c.MaxParked <= 0 {
+		c.MaxParked = DefaultMaxParked
 	}
 	if c.Poll <= 0 {
 		c.Poll = DefaultPoll

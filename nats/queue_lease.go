@@ -5,20 +5,24 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/weirhq/weir"
 )
 
 // leases keeps the messages of claimed runs until they are completed, and
 // extends their ack wait with in-progress acks so that a run still running
 // is not offered again, for at most MaxHold after its claim.
 type leases struct {
-	mu   sync.Mutex
-	held map[string]*lease // by run ID
+	mu     sync.Mutex
+	held   map[string]*lease // by run ID
+	parked []*weir.Run       // held and not handed out, in claim order
 }
 
 // lease is one claimed, uncompleted run's message.
 type lease struct {
 	msg     jetstream.Msg
 	claimed time.Time
+	parked  bool // waiting in parked: extended whatever MaxHold says
 }
 
 // hold keeps msg as the lease of runID.
@@ -49,7 +53,7 @@ func (l *leases) due(now time.Time, maxHold time.Duration) (extend []jetstream.M
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for id, le := range l.held {
-		if now.Sub(le.claimed) >= maxHold {
+		if !le.parked && now.Sub(le.claimed) >= maxHold {
 			delete(l.held, id)
 			dropped = append(dropped, id)
 			continue
@@ -67,8 +71,61 @@ func (l *leases) drain() []jetstream.Msg {
 	for _, le := range l.held {
 		msgs = append(msgs, le.msg)
 	}
-	l.held = nil
+	l.held, l.parked = nil, nil
 	return msgs
+}
+
+// park keeps the held run for a later claim.
+func (l *leases) park(run *weir.Run) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if le := l.held[run.ID]; le != nil {
+		le.parked = true
+		l.parked = append(l.parked, run)
+	}
+}
+
+// unpark hands out, oldest first, up to n parked runs that skip does not
+// name; their hold counts from now.
+func (l *leases) unpark(n int, skip weir.RunSkip, now time.Time) []*weir.Run {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var runs []*weir.Run
+	kept := l.parked[:0]
+	for _, r := range l.parked {
+		le := l.held[r.ID]
+		switch {
+		case le == nil || !le.parked: // drained
+		case len(runs) < n && !skip.Skips(r):
+			le.parked, le.claimed = false, now
+			runs = append(runs, r)
+		default:
+			kept = append(kept, r)
+		}
+	}
+	clear(l.parked[len(kept):])
+	l.parked = kept
+	return runs
+}
+
+// parkedStats returns the number of parked runs and the acceptance time of
+// the oldest.
+func (l *leases) parkedStats() (n int, oldest time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range l.parked {
+		if oldest.IsZero() || r.Time.Before(oldest) {
+			oldest = r.Time
+		}
+	}
+	return len(l.parked), oldest
+}
+
+// parkedLen returns the number of parked runs.
+func (l *leases) parkedLen() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.parked)
 }
 
 // len returns the number of held leases.

@@ -205,3 +205,33 @@ func TestQueueEnqueueUnreachableUnavailable(t *testing.T) {
 		t.Fatalf("EnqueueRun without a connection = %v, want Unavailable", err)
 	}
 }
+
+// TestQueueParkedRunsKeptPastMaxHoldOK parks a run (claimed while its flow
+// was skipped) for longer than MaxHold: it must stay with the queue that
+// parked it, not be offered to others, and be handed out with Attempt 0 once
+// its flow is no longer skipped.
+func TestQueueParkedRunsKeptPastMaxHoldOK(t *testing.T) {
+	url := mustURL(t)
+	stream, rec := mustStream(t, url), &queuetest.Recorder{}
+	cfg := nats.QueueConfig{Stream: stream, Recorder: rec, Lease: time.Second, MaxHold: time.Second}
+	q1, q2 := mustOpenQueue(t, url, cfg), mustOpenQueue(t, url, cfg)
+	r := newRun()
+	if err := q1.EnqueueRun(t.Context(), r); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	if got, err := q1.ClaimRunsSkipping(ctx, 1, weir.RunSkip{Flows: []string{r.FlowID}}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("ClaimRunsSkipping of the only run's flow = %d runs, %v; want none", len(got), err)
+	}
+	if got, err := claimWithin(t, q2, 1, 3*time.Second); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("ClaimRuns of another queue while the run is parked = %d runs, %v; want none", len(got), err)
+	}
+	runs, err := claimWithin(t, q1, 1, time.Second)
+	if err != nil || len(runs) != 1 || runs[0].ID != r.ID || runs[0].Attempt != 0 {
+		t.Fatalf("ClaimRuns after parking = %+v, %v; want the parked run, first delivery", runs, err)
+	}
+	if err := q1.CompleteRun(t.Context(), runs[0], nil); err != nil {
+		t.Fatal(err)
+	}
+}

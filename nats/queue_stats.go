@@ -22,7 +22,13 @@ func (q *Queue) RunQueueStats(ctx context.Context) (weir.QueueStats, error) {
 		return weir.QueueStats{}, fmt.Errorf("nats: run queue stats: %w", err)
 	}
 	s := weir.QueueStats{Waiting: int(info.NumPending), Running: info.NumAckPending}
-	if s.Waiting == 0 {
+	// The runs this queue parked (see ClaimRunsSkipping) wait, though
+	// delivered; other processes' parked runs count as running.
+	parked, oldest := q.leases.parkedStats()
+	s.Running = max(0, s.Running-parked)
+	s.Waiting += parked
+	s.OldestWaiting = oldest
+	if int(info.NumPending) == 0 {
 		return s, nil
 	}
 	stream, err := q.js.Stream(ctx, q.cfg.Stream)
@@ -37,7 +43,9 @@ func (q *Queue) RunQueueStats(ctx context.Context) (weir.QueueStats, error) {
 	if err := json.Unmarshal(msg.Data, &run); err != nil {
 		return s, fmt.Errorf("nats: run queue stats: %w", err)
 	}
-	s.OldestWaiting = run.Time
+	if s.OldestWaiting.IsZero() || run.Time.Before(s.OldestWaiting) {
+		s.OldestWaiting = run.Time
+	}
 	return s, nil
 }
 

@@ -25,9 +25,21 @@ func TestQueueConformance(t *testing.T) {
 					Lease: time.Second, MaxHold: time.Second, MaxQueued: 200})
 			},
 			Close: func(q weir.RunQueue) error { return crash(q.(*testQueue)) },
+			EnqueueUndecodable: func(t *testing.T, q weir.RunQueue, r *weir.Run) {
+				js := q.(*testQueue).client.JS
+				if _, err := js.Publish(t.Context(), stream+".runs", []byte(queuetest.UndecodableBody(r))); err != nil {
+					t.Fatal(err)
+				}
+			},
 			NewRun: func(t *testing.T) *weir.Run {
 				return &weir.Run{ApplicationID: appID, FlowID: flowID, FlowVersion: weir.DevelopVersion,
 					TriggerType: "virtualButton", TriggerKey: flowID + "-button", TriggerID: flowID + "-button",
+					Time: time.Now().UTC().Truncate(time.Millisecond)}
+			},
+			NewOtherRun: func(t *testing.T) *weir.Run {
+				otherApp, otherFlow := appID+"-other", flowID+"-other"
+				return &weir.Run{ApplicationID: otherApp, FlowID: otherFlow, FlowVersion: weir.DevelopVersion,
+					TriggerType: "virtualButton", TriggerKey: otherFlow + "-button", TriggerID: otherFlow + "-button",
 					Time: time.Now().UTC().Truncate(time.Millisecond)}
 			},
 			Redelivery:            3 * time.Second,

@@ -108,7 +108,7 @@ func (n *workflowTrigger) Exec(ctx context.Context, env *engine.Env, p engine.Pa
 	}
 	run, err := env.Press(ctx, engine.Press{
 		ApplicationID: env.ApplicationID, FlowID: n.flowID, Key: n.key, FlowVersion: version,
-		Data: data, RelayType: "flow", RelayID: env.FlowID,
+		Data: data, RelayType: "flow", RelayID: env.FlowID, Origin: env.Origin, Depth: env.Depth + 1,
 	})
 	if err != nil {
 		return 0, err

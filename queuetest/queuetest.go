@@ -44,6 +44,21 @@ type Target struct {
 	// Unavailable; 0 when the queue has no bound.
 	MaxQueued int
 
+	// NewOtherRun returns a run, without ID, of another flow of another
+	// application than NewRun's. Needed by the tests of queues that are
+	// weir.FairRunQueue.
+	NewOtherRun func(t *testing.T) *weir.Run
+
+	// Kill closes a handle as a killed process leaves it: its claimed runs
+	// neither completed nor released, nothing recorded on the way out. Nil
+	// when Close does just that.
+	Kill func(q weir.RunQueue) error
+
+	// EnqueueUndecodable stores run (with its ID set) through q's backing
+	// store in a form the queue cannot decode (a field of the wrong type),
+	// its id, applicationId and flowId fields intact.
+	EnqueueUndecodable func(t *testing.T, q weir.RunQueue, run *weir.Run)
+
 	// AttemptsSurviveReopen reports that Attempt counts the deliveries made
 	// before the queue was closed and opened again; otherwise it counts only
 	// the deliveries since the queue was opened.
@@ -57,7 +72,11 @@ type Target struct {
 // ID when the run has none; a run enqueued again with the ID of a waiting run
 // is delivered once (EnqueueRun may refuse it with Validation or accept it
 // silently); a claimer alone receives runs it never saw in enqueue order;
-// first deliveries have Attempt 0, later ones count the earlier deliveries.
+// first deliveries have Attempt 0, later ones count the earlier deliveries,
+// those to a process that was killed included (so that the executor can
+// give up on a run that kills its process, see weir.MaxRunAttempts); a
+// stored run that does not decode is handed out with DecodeError set instead
+// of failing claims or the queue's opening.
 func Run(t *testing.T, setup func(t *testing.T) *Target) {
 	t.Run("Delivery", func(t *testing.T) { testDelivery(t, setup) })
 	t.Run("Redelivery", func(t *testing.T) { testRedelivery(t, setup) })
@@ -65,6 +84,8 @@ func Run(t *testing.T, setup func(t *testing.T) *Target) {
 	t.Run("Order", func(t *testing.T) { testOrder(t, setup) })
 	t.Run("Limit", func(t *testing.T) { testLimit(t, setup) })
 	t.Run("Stats", func(t *testing.T) { testStats(t, setup) })
+	t.Run("Poison", func(t *testing.T) { testPoison(t, setup) })
+	t.Run("Skip", func(t *testing.T) { testSkip(t, setup) })
 }
 
 // mustEnqueue enqueues a new run of tg carrying data {"n": n} and returns it.

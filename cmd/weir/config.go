@@ -27,6 +27,8 @@ type Config struct {
 	LogLevel     string
 	LogFormat    string
 	Workers      int
+	FlowWorkers  int // runs of one flow at once; 0: half of Workers
+	AppWorkers   int // runs of one application at once; 0: three quarters of Workers
 	RunTimeout   time.Duration
 	Sync         bool
 	Shutdown     time.Duration
@@ -86,6 +88,8 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	str(fs, &c.LogLevel, "log-level", "WEIR_LOG_LEVEL", "log level: debug, info, warn or error")
 	str(fs, &c.LogFormat, "log-format", "WEIR_LOG_FORMAT", "log format: text or json")
 	integer(fs, &c.Workers, "workers", "WEIR_WORKERS", "runs executed concurrently")
+	integer(fs, &c.FlowWorkers, "flow-workers", "WEIR_FLOW_WORKERS", "runs of one flow executed concurrently (default: half of --workers)")
+	integer(fs, &c.AppWorkers, "application-workers", "WEIR_APPLICATION_WORKERS", "runs of one application executed concurrently (default: three quarters of --workers)")
 	duration(fs, &c.RunTimeout, "run-timeout", "WEIR_RUN_TIMEOUT", "time limit of one run")
 	boolean(fs, &c.Sync, "sync", "WEIR_SYNC", "fsync every commit (survives power loss, not only a crash of weir)")
 	duration(fs, &c.Shutdown, "shutdown-timeout", "WEIR_SHUTDOWN_TIMEOUT", "how long shutdown waits for in-flight runs")
@@ -114,6 +118,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Workers < 1 {
 		return fmt.Errorf("--workers must be at least 1")
+	}
+	if c.FlowWorkers < 0 || c.AppWorkers < 0 {
+		return fmt.Errorf("--flow-workers and --application-workers must not be negative")
 	}
 	if c.RunTimeout <= 0 || c.Shutdown < 0 {
 		return fmt.Errorf("--run-timeout must be positive and --shutdown-timeout not negative")

@@ -32,7 +32,7 @@ func weirBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "weir")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", "weirtest", "-o", binPath, ".").CombinedOutput()
 		if err != nil {
 			buildErr = err
 			binPath = string(out)

@@ -122,6 +122,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.executor = &engine.Executor{
 		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: m.metrics.Storage(inst.DB), State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
+		FlowWorkers: m.Config.FlowWorkers, ApplicationWorkers: m.Config.AppWorkers,
 		Debug:   m.debugSink(hub),
 		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: runs, Limiter: limiter, Cache: cache},
 		Replies: replies,

@@ -54,6 +54,12 @@ func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 // ends first. Attempt counts the earlier deliveries of a run, by any DB on
 // the schema.
 func (db *DB) ClaimRuns(ctx context.Context, n int) ([]*weir.Run, error) {
+	return db.ClaimRunsSkipping(ctx, n, weir.RunSkip{})
+}
+
+// ClaimRunsSkipping is ClaimRuns leaving the runs of skip's flows and
+// applications pending.
+func (db *DB) ClaimRunsSkipping(ctx context.Context, n int, skip weir.RunSkip) ([]*weir.Run, error) {
 	n = max(n, 1)
 	for {
 		select {
@@ -62,14 +68,13 @@ func (db *DB) ClaimRuns(ctx context.Context, n int) ([]*weir.Run, error) {
 		default:
 		}
 		wake := db.wake.wait() // before looking, so no enqueue goes unnoticed
-		runs, next, err := db.claimRuns(ctx, n)
-		if ctx.Err() != nil {
+		runs, next, err := db.claimRuns(ctx, n, skip)
+		if len(runs) > 0 {
+			return runs, nil // leased now: handed out even if ctx ended meanwhile
+		} else if ctx.Err() != nil {
 			return nil, ctx.Err()
 		} else if err != nil {
 			return nil, fmt.Errorf("postgres: claim runs: %w", err)
-		}
-		if len(runs) > 0 {
-			return runs, nil
 		}
 		if err := db.waitRuns(ctx, wake, next); err != nil {
 			return nil, err
@@ -112,10 +117,21 @@ func (db *DB) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogEnt
 
 // claimRuns leases up to n pending runs. When there are none it returns how
 // long until the first lease expires, or 0 if no run is leased.
-func (db *DB) claimRuns(ctx context.Context, n int) ([]*weir.Run, time.Duration, error) {
+func (db *DB) claimRuns(ctx context.Context, n int, skip weir.RunSkip) ([]*weir.Run, time.Duration, error) {
 	lease := db.LeaseDuration
 	if lease <= 0 {
 		lease = DefaultLeaseDuration
+	}
+	args := []any{n, float64(lease) / float64(time.Millisecond), db.owner}
+	where := ""
+	if len(skip.Flows) > 0 {
+		args = append(args, skip.Flows)
+		where += fmt.Sprintf(" AND NOT (flow_id = ANY($%d::text[]))", len(args))
+	}
+	if len(skip.Applications) > 0 {
+		args = append(args, skip.Applications)
+		where += fmt.Sprintf(` AND NOT EXISTS (SELECT 1 FROM flows f
+			WHERE f.id = runs.flow_id AND f.application_id = ANY($%d::text[]))`, len(args))
 	}
 	rows, err := db.pool.Query(ctx, `
 		UPDATE runs
@@ -123,12 +139,11 @@ func (db *DB) claimRuns(ctx context.Context, n int) ([]*weir.Run, time.Duration,
 			leased_by = $3, deliveries = deliveries + 1
 		WHERE seq IN (
 			SELECT seq FROM runs
-			WHERE leased_until IS NULL OR leased_until <= now()
+			WHERE (leased_until IS NULL OR leased_until <= now())`+where+`
 			ORDER BY seq
 			LIMIT $1
 			FOR UPDATE SKIP LOCKED)
-		RETURNING seq, body, deliveries`,
-		n, float64(lease)/float64(time.Millisecond), db.owner)
+		RETURNING seq, body, deliveries, id, flow_id`, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -139,20 +154,32 @@ func (db *DB) claimRuns(ctx context.Context, n int) ([]*weir.Run, time.Duration,
 	}
 	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (claimed, error) {
 		var (
-			c    claimed
-			body string
+			c                claimed
+			body, id, flowID string
 		)
-		if err := row.Scan(&c.seq, &body, &c.deliveries); err != nil {
+		if err := row.Scan(&c.seq, &body, &c.deliveries, &id, &flowID); err != nil {
 			return c, err
 		}
 		c.run = &weir.Run{}
-		if err := json.Unmarshal([]byte(body), c.run); err != nil {
-			return c, fmt.Errorf("decode run: %w", err)
+		if err := json.Unmarshal([]byte(body), c.run); err != nil || c.run.ID != id {
+			// Handed out as it is, for the executor to record as failed,
+			// instead of failing every claim that meets it.
+			if err == nil {
+				err = fmt.Errorf("the stored run's id %q is not its row's %q", c.run.ID, id)
+			}
+			c.run = &weir.Run{ID: id, FlowID: flowID, DecodeError: err.Error()}
 		}
 		return c, nil
 	})
 	if err != nil {
 		return nil, 0, err
+	}
+	for _, c := range cs {
+		if c.run.DecodeError != "" {
+			// Rare: the log entry needs the flow's application.
+			_ = db.pool.QueryRow(ctx, `SELECT application_id FROM flows WHERE id = $1`, c.run.FlowID).
+				Scan(&c.run.ApplicationID)
+		}
 	}
 	if len(cs) == 0 {
 		next, err := db.nextExpiry(ctx)

@@ -108,22 +108,33 @@ func (q *runQueue) removeFlows(flowIDs ...string) {
 }
 
 // take leases up to max pending runs until now+d, after re-offering the
-// runs whose lease expired by now. It returns copies, or the channel to wait
-// on and the time the next lease expires (zero if none) when nothing is
-// pending.
-func (q *runQueue) take(max int, now time.Time, d time.Duration) ([]*weir.Run, chan struct{}, time.Time) {
+// runs whose lease expired by now. It returns copies and their new delivery
+// counts, or the channel to wait on and the time the next lease expires
+// (zero if none) when nothing is pending.
+func (q *runQueue) take(max int, now time.Time, d time.Duration, skip weir.RunSkip) ([]*weir.Run, []delivered, chan struct{}, time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	var runs []*weir.Run
+	var (
+		runs  []*weir.Run
+		taken []delivered
+	)
 	if q.isClosed() { // no claim after unsaved took the counts
 		q.waiters++
-		return nil, q.wake, time.Time{}
+		return nil, nil, q.wake, time.Time{}
 	}
 	q.expire(now)
-	for len(runs) < max && len(q.pending) > 0 {
-		e := q.pending[0]
-		q.pending[0] = nil
-		q.pending = q.pending[1:]
+	for i := 0; len(runs) < max && i < len(q.pending); {
+		e := q.pending[i]
+		if !e.gone && !e.leased && skip.Skips(e.run) {
+			i++ // stays pending, in its place
+			continue
+		}
+		if i == 0 {
+			q.pending[0] = nil
+			q.pending = q.pending[1:]
+		} else {
+			q.pending = append(q.pending[:i], q.pending[i+1:]...)
+		}
 		if e.gone || e.leased {
 			continue
 		}
@@ -134,9 +145,10 @@ func (q *runQueue) take(max int, now time.Time, d time.Duration) ([]*weir.Run, c
 		r.Attempt += e.deliveries
 		e.deliveries++
 		runs = append(runs, &r)
+		taken = append(taken, delivered{e.seq, e.run.ID, e.deliveries})
 	}
 	if len(runs) > 0 {
-		return runs, nil, time.Time{}
+		return runs, taken, nil, time.Time{}
 	}
 	var next time.Time
 	for len(q.leases) > 0 && !q.live(q.leases[0]) {
@@ -146,7 +158,7 @@ func (q *runQueue) take(max int, now time.Time, d time.Duration) ([]*weir.Run, c
 		next = q.leases[0].until
 	}
 	q.waiters++
-	return nil, q.wake, next
+	return nil, nil, q.wake, next
 }
 
 // done ends a wait that take started.
@@ -226,7 +238,7 @@ func (q *runQueue) markSaved(runs []delivered) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, r := range runs {
-		if e, ok := q.runs[r.id]; ok && e.seq == r.seq {
+		if e, ok := q.runs[r.id]; ok && e.seq == r.seq && r.deliveries > e.saved {
 			e.saved = r.deliveries
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/weirhq/weir"
@@ -49,10 +50,16 @@ func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 // ClaimRuns blocks until a run is pending, then leases up to n (at least
 // one) runs for LeaseDuration. It returns ctx's error if ctx ends first.
 // Attempt counts the earlier deliveries of a run, those made before the
-// database was last closed included (Close records them). After a crash,
-// the deliveries made since the last Open are not counted: see
-// saveDeliveries.
+// database was closed or the process died included: each claim records the
+// new counts (one statement, committed with the writes of the moment)
+// before it returns.
 func (db *DB) ClaimRuns(ctx context.Context, n int) ([]*weir.Run, error) {
+	return db.ClaimRunsSkipping(ctx, n, weir.RunSkip{})
+}
+
+// ClaimRunsSkipping is ClaimRuns leaving the runs of skip's flows and
+// applications pending, in their place.
+func (db *DB) ClaimRunsSkipping(ctx context.Context, n int, skip weir.RunSkip) ([]*weir.Run, error) {
 	n = max(n, 1)
 	for {
 		select {
@@ -60,8 +67,9 @@ func (db *DB) ClaimRuns(ctx context.Context, n int) ([]*weir.Run, error) {
 			return nil, errClosed
 		default:
 		}
-		runs, wake, next := db.queue.take(n, db.Now(), db.LeaseDuration)
+		runs, taken, wake, next := db.queue.take(n, db.Now(), db.LeaseDuration, skip)
 		if runs != nil {
+			db.recordClaims(taken)
 			return runs, nil
 		}
 		err := db.waitRuns(ctx, wake, next)
@@ -174,26 +182,33 @@ func removeRun(ctx context.Context, tx *Tx, runID string) error {
 }
 
 // loadRuns reads every stored run into a new queue, all pending, with the
-// deliveries recorded.
+// deliveries recorded. A run whose body does not decode is queued as
+// weir.UndecodableRun, with its ID and flow from the row, for the executor
+// to record as failed.
 func (db *DB) loadRuns() (*runQueue, error) {
 	q := newRunQueue()
-	rows, err := db.rdb.Query(`SELECT seq, body, deliveries FROM runs ORDER BY seq`)
+	rows, err := db.rdb.Query(`SELECT r.seq, r.body, r.deliveries, r.id, r.flow_id, coalesce(f.application_id, '')
+		FROM runs r LEFT JOIN flows f ON f.id = r.flow_id ORDER BY r.seq`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: load runs: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			seq        int64
-			body       []byte
-			deliveries int
+			seq               int64
+			body              []byte
+			deliveries        int
+			id, flowID, appID string
 		)
-		if err := rows.Scan(&seq, &body, &deliveries); err != nil {
+		if err := rows.Scan(&seq, &body, &deliveries, &id, &flowID, &appID); err != nil {
 			return nil, fmt.Errorf("sqlite: load runs: %w", err)
 		}
 		r := &weir.Run{}
-		if err := json.Unmarshal(body, r); err != nil {
-			return nil, fmt.Errorf("sqlite: load runs: decode: %w", err)
+		if err := json.Unmarshal(body, r); err != nil || r.ID != id {
+			if err == nil {
+				err = fmt.Errorf("the stored run's id %q is not its row's %q", r.ID, id)
+			}
+			r = &weir.Run{ID: id, ApplicationID: appID, FlowID: flowID, DecodeError: err.Error()}
 		}
 		q.load(r, seq, deliveries)
 	}
@@ -203,13 +218,40 @@ func (db *DB) loadRuns() (*runQueue, error) {
 	return q, nil
 }
 
+// recordClaims records the delivery counts of runs just claimed, so that a
+// run whose process dies while executing it counts that delivery after the
+// restart: a run that kills the process each time it executes is then
+// recorded as failed after weir.MaxRunAttempts deliveries instead of
+// killing it forever. When the write fails (the disk is full) the runs are
+// still handed out, and the counts are recorded by a later claim's write or
+// by Close.
+func (db *DB) recordClaims(taken []delivered) {
+	counts := make([]byte, 0, 16*len(taken))
+	counts = append(counts, '[')
+	for i, d := range taken {
+		if i > 0 {
+			counts = append(counts, ',')
+		}
+		counts = append(counts, '[')
+		counts = strconv.AppendInt(counts, d.seq, 10)
+		counts = append(counts, ',')
+		counts = strconv.AppendInt(counts, int64(d.deliveries), 10)
+		counts = append(counts, ']')
+	}
+	counts = append(counts, ']')
+	_ = db.updateLast(context.Background(), func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE runs SET deliveries = j.value ->> 1
+			FROM json_each(?) AS j WHERE runs.seq = j.value ->> 0`, string(counts)); err != nil {
+			return err
+		}
+		tx.OnCommit(func() { db.queue.markSaved(taken) })
+		return nil
+	})
+}
+
 // saveDeliveries records, in one transaction, how many times each queued
-// run was delivered, for Attempt to count them after a reopen. Close calls
-// it once no more claims can be made, so the counts are exact. Claims do not
-// write (a write per claim would cost every run a trip through the single
-// writer), so a crash loses the counts of the deliveries since Open: a run
-// still queued then may have been delivered or not, and nothing on disk
-// tells which.
+// run was delivered, for the counts recordClaims could not write. Close
+// calls it once no more claims can be made, so the counts are exact.
 func (db *DB) saveDeliveries(ctx context.Context) error {
 	runs := db.queue.unsaved()
 	if len(runs) == 0 {
