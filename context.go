@@ -5,9 +5,11 @@ import "context"
 // Identity is who made a request: the authenticated token.
 type Identity struct {
 	TokenID   string
-	OwnerType string // OwnerUser or OwnerApplication
+	OwnerType string // OwnerUser, OwnerApplication or OwnerDevice
 	OwnerID   string
 	Scope     []string
+	// ApplicationID is the device's application, for device tokens.
+	ApplicationID string
 }
 
 type identityKey struct{}

@@ -24,7 +24,11 @@ type Run struct {
 	// Experience is the payload's root experience object of an endpoint
 	// run ({endpoint, user, version}); empty for other triggers.
 	Experience json.RawMessage `json:"experience,omitempty"`
-	Attempt    int             `json:"attempt"` // deliveries before this one
+	// Device holds the payload's root device fields of a device-triggered
+	// run, an object ({deviceId, deviceName, deviceTags}); empty for other
+	// triggers.
+	Device  json.RawMessage `json:"device,omitempty"`
+	Attempt int             `json:"attempt"` // deliveries before this one
 	// Origin is the ID of the run that started the chain of Workflow
 	// Trigger presses this run belongs to; empty for a run no Workflow
 	// Trigger node started. Depth counts the presses from the origin.

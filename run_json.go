@@ -8,7 +8,7 @@ import (
 )
 
 // AppendJSON appends the JSON document json.Marshal writes for r (the same
-// fields, names and values) to b. Data and Experience are appended as they
+// fields, names and values) to b. Data, Experience and Device are appended as they
 // are, without the validation and compaction json.Marshal gives them: they
 // must hold JSON text, as every run weir accepts does (its data is encoded
 // once, when it is accepted). Stores and queues write every run, so this is
@@ -36,6 +36,10 @@ func (r *Run) AppendJSON(b []byte) []byte {
 		b = append(b, `,"experience":`...)
 		b = append(b, r.Experience...)
 	}
+	if len(r.Device) > 0 {
+		b = append(b, `,"device":`...)
+		b = append(b, r.Device...)
+	}
 	b = append(b, `,"attempt":`...)
 	b = strconv.AppendInt(b, int64(r.Attempt), 10)
 	if r.Origin != "" {
@@ -52,7 +56,7 @@ func (r *Run) AppendJSON(b []byte) []byte {
 // allocates once.
 func growFor(b []byte, r *Run) []byte {
 	n := 256 + len(r.ID) + len(r.ApplicationID) + len(r.FlowID) + len(r.FlowVersion) + len(r.TriggerType) +
-		len(r.TriggerKey) + len(r.TriggerID) + len(r.RelayType) + len(r.RelayID) + len(r.Data) + len(r.Experience) + len(r.Origin)
+		len(r.TriggerKey) + len(r.TriggerID) + len(r.RelayType) + len(r.RelayID) + len(r.Data) + len(r.Experience) + len(r.Origin) + len(r.Device)
 	return slices.Grow(b, n)
 }
 

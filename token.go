@@ -9,6 +9,9 @@ import (
 const (
 	OwnerApplication = "application"
 	OwnerUser        = "user"
+	// OwnerDevice owns the tokens POST /auth/device hands a device: its
+	// OwnerID is the device id and its ID the access key's id.
+	OwnerDevice = "device"
 )
 
 // Token statuses.

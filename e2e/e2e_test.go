@@ -93,7 +93,8 @@ func startServer(t *testing.T, bin string) *server {
 	s := &server{data: t.TempDir(), stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	s.addr = fmt.Sprintf("127.0.0.1:%d", mustFreePort(t))
 	s.url = "http://" + s.addr
-	s.cmd = exec.Command(bin, "serve", "--addr", s.addr, "--data", s.data, "--log-level", "info", "--log-format", "text")
+	// --mqtt-addr on an ephemeral port: the suite never takes the machine's 1883.
+	s.cmd = exec.Command(bin, "serve", "--addr", s.addr, "--data", s.data, "--log-level", "info", "--log-format", "text", "--mqtt-addr", "127.0.0.1:0")
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("start weir serve: %v", err)

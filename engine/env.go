@@ -48,6 +48,9 @@ type Env struct {
 	// Own are weir's own listeners, which the HTTP node never reaches
 	// whatever Egress says; nil for none.
 	Own *OwnListeners
+	// Devices reaches the application's devices (the device nodes). Nil
+	// when the run cannot.
+	Devices *Devices
 }
 
 // Press asks for a run of a flow's virtual button.

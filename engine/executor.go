@@ -45,6 +45,7 @@ type Executor struct {
 	Cache              *FlowCache                                                            // flow and application rows of runs; nil: read from the store per run
 	Egress             Egress                                                                // destinations the HTTP node may reach; zero: EgressLAN
 	Own                *OwnListeners                                                         // weir's own listeners, never reached by the HTTP node; nil: none
+	Devices            *Devices                                                              // what the device nodes reach; nil: they fail
 
 	cache  graphCache
 	shares *shares // nil: no caps
@@ -322,8 +323,8 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		RunID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID,
 		FlowVersion: run.FlowVersion, FlowVersionID: versionID, Origin: cmp.Or(run.Origin, run.ID), Depth: run.Depth,
 		Storage: e.runStorage(run), State: e.State, Debug: e.Debug, Now: e.Now, Logger: log,
-		Egress: e.Egress,
-		Own:    e.Own,
+		Egress: e.Egress, Devices: e.Devices,
+		Own: e.Own,
 	}
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press

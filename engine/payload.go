@@ -93,5 +93,16 @@ func NewPayload(run *weir.Run, app *weir.Application, flow *weir.Flow, def *weir
 			return nil, err
 		}
 	}
+	if len(run.Device) > 0 {
+		dev, err := DecodeValue(run.Device)
+		if err != nil {
+			return nil, err
+		}
+		if m, ok := dev.(map[string]any); ok {
+			for k, v := range m {
+				p[k] = v
+			}
+		}
+	}
 	return p, nil
 }

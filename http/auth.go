@@ -33,6 +33,9 @@ func (s *Server) authenticate(r *http.Request) (*weir.Identity, error) {
 	if err != nil {
 		return nil, err
 	}
+	if claims.OwnerType == weir.OwnerDevice {
+		return s.authenticateDevice(r.Context(), claims)
+	}
 	rec, err := s.tokenRecord(r.Context(), claims.TokenID)
 	if weir.ErrorTypeOf(err) == weir.NotFound {
 		return nil, weir.Errorf(weir.Unauthorized, msgInvalidToken)
@@ -79,6 +82,7 @@ func authorize(id *weir.Identity, accepted map[string]bool, appScoped bool) erro
 	switch {
 	case id.OwnerType == weir.OwnerUser:
 	case id.OwnerType == weir.OwnerApplication && appScoped:
+	case id.OwnerType == weir.OwnerDevice && appScoped:
 	default:
 		return weir.Errorf(weir.Forbidden, msgForbidden)
 	}
@@ -101,7 +105,8 @@ var freshApplication = map[string]bool{"application.get": true, "application.pat
 // fresh, the record may come from s.Cache (within its bounds) and the caller
 // may not modify it.
 func (s *Server) findVisibleApplication(r *http.Request, id *weir.Identity, appID string, fresh bool) (*weir.Application, error) {
-	if id.OwnerType == weir.OwnerApplication && !strings.EqualFold(id.OwnerID, appID) {
+	if id.OwnerType == weir.OwnerApplication && !strings.EqualFold(id.OwnerID, appID) ||
+		id.OwnerType == weir.OwnerDevice && id.ApplicationID != appID {
 		return nil, weir.Errorf(weir.NotFound, "Application was not found")
 	}
 	if s.Cache != nil && !fresh {

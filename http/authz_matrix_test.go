@@ -83,6 +83,23 @@ var matrixRoutes = []matrixRoute{
 	{"experienceEndpoint.get", "GET", "/applications/{applicationId}/experience/endpoints/{experienceEndpointId}", "", 200},
 	{"experienceEndpoint.patch", "PATCH", "/applications/{applicationId}/experience/endpoints/{experienceEndpointId}", `{"description":"x"}`, 200},
 	{"experienceEndpoint.delete", "DELETE", "/applications/{applicationId}/experience/endpoints/{experienceEndpointId}", "", 200},
+	{"devices.get", "GET", "/applications/{applicationId}/devices", "", 200},
+	{"devices.post", "POST", "/applications/{applicationId}/devices", `{"name":"n"}`, 201},
+	{"device.get", "GET", "/applications/{applicationId}/devices/{deviceId}", "", 200},
+	{"device.patch", "PATCH", "/applications/{applicationId}/devices/{deviceId}", `{"description":"x"}`, 200},
+	{"device.delete", "DELETE", "/applications/{applicationId}/devices/{deviceId}", "", 200},
+	{"device.getState", "GET", "/applications/{applicationId}/devices/{deviceId}/state", "", 200},
+	{"device.sendState", "POST", "/applications/{applicationId}/devices/{deviceId}/state", `{"data":{"temp":1}}`, 200},
+	{"device.getCompositeState", "GET", "/applications/{applicationId}/devices/{deviceId}/compositeState", "", 200},
+	{"device.removeData", "DELETE", "/applications/{applicationId}/devices/{deviceId}/data", "", 202},
+	{"device.setConnectionStatus", "POST", "/applications/{applicationId}/devices/{deviceId}/setConnectionStatus", `{"status":"connected"}`, 200},
+	{"device.sendCommand", "POST", "/applications/{applicationId}/devices/{deviceId}/command", `{"name":"go"}`, 200},
+	{"device.getCommand", "GET", "/applications/{applicationId}/devices/{deviceId}/command", "", 200},
+	{"applicationKeys.get", "GET", "/applications/{applicationId}/keys", "", 200},
+	{"applicationKeys.post", "POST", "/applications/{applicationId}/keys", `{"description":"d"}`, 201},
+	{"applicationKey.get", "GET", "/applications/{applicationId}/keys/{applicationKeyId}", "", 200},
+	{"applicationKey.patch", "PATCH", "/applications/{applicationId}/keys/{applicationKeyId}", `{"description":"x"}`, 200},
+	{"applicationKey.delete", "DELETE", "/applications/{applicationId}/keys/{applicationKeyId}", "", 200},
 	{"metrics.get", "GET", "/metrics", "", 200},
 }
 
@@ -102,6 +119,11 @@ var matrixWeirScopes = map[string][]string{
 	"experienceEndpoint.get":    {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization", "all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read", "experienceEndpoint.*", "experienceEndpoint.get"},
 	"experienceEndpoint.patch":  {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "experienceEndpoint.*", "experienceEndpoint.patch"},
 	"experienceEndpoint.delete": {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "experienceEndpoint.*", "experienceEndpoint.delete"},
+	"applicationKeys.get":       {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization", "all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read", "applicationKeys.*", "applicationKeys.get"},
+	"applicationKeys.post":      {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "applicationKeys.*", "applicationKeys.post"},
+	"applicationKey.get":        {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization", "all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read", "applicationKey.*", "applicationKey.get"},
+	"applicationKey.patch":      {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "applicationKey.*", "applicationKey.patch"},
+	"applicationKey.delete":     {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "applicationKey.*", "applicationKey.delete"},
 	"metrics.get":               {"all.User", "all.User.read", "metrics.get"},
 }
 
@@ -123,6 +145,10 @@ type matrixEnv struct {
 	tokenID   string
 	webhookID string
 	endpoint  string // experience endpoint id
+	devices   *memDevices
+	deviceID  string // a device of A with a number attribute temp
+	device2ID string // another device of A
+	keyID     string // an unrestricted access key of A
 }
 
 func newMatrixEnv(t *testing.T) *matrixEnv {
@@ -139,6 +165,8 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Debug = &engine.DebugHub{}
 	s.Webhooks = e.hooks
 	s.Endpoints = e.endpoints
+	e.devices = newMemDevices(now)
+	s.Devices, s.States, s.Commands, s.Keys = e.devices, e.devices, e.devices, e.devices
 	s.MaxBodyBytes = 64 << 10
 	s.StopStreams() // a debug stream answers its headers and ends at once
 	s.Metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("weir_up 1\n")) })
@@ -166,6 +194,19 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		t.Fatal(err)
 	}
 	e.endpoint = ep.ID
+	for _, dst := range []*string{&e.deviceID, &e.device2ID} {
+		d := &weir.Device{ApplicationID: e.appA, Name: "device", DeviceClass: weir.DeviceStandalone,
+			Attributes: []weir.DeviceAttribute{{Name: "temp", DataType: weir.AttributeNumber}}}
+		if err := e.devices.CreateDevice(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		*dst = d.ID
+	}
+	k := &weir.ApplicationKey{ApplicationID: e.appA, Key: "matrix-key", SecretHash: "unused", Status: weir.KeyActive}
+	if err := e.devices.CreateApplicationKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	e.keyID = k.ID
 	if err := e.store.SetStorageEntry(ctx, e.flow.ID, "seed", json.RawMessage(`1`)); err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +228,8 @@ func (e *matrixEnv) request(rt matrixRoute, tok string) *httptest.ResponseRecord
 func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest.ResponseRecorder {
 	e.t.Helper()
 	r := strings.NewReplacer("{applicationId}", e.appA, "{flowId}", e.flow.ID, "{apiTokenId}", e.tokenID,
-		"{flowVersionId}", e.versionID, "{webhookId}", e.webhookID, "{experienceEndpointId}", e.endpoint, "{button}", e.flow.Triggers[0].Key)
+		"{flowVersionId}", e.versionID, "{webhookId}", e.webhookID, "{experienceEndpointId}", e.endpoint, "{button}", e.flow.Triggers[0].Key,
+		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID)
 	req := httptest.NewRequestWithContext(e.t.Context(), rt.method, r.Replace(rt.path), strings.NewReader(r.Replace(rt.body)))
 	if rawQuery != "" {
 		req.URL.RawQuery = rawQuery
@@ -213,6 +255,7 @@ type storeSnapshot struct {
 	Runs     []weir.Run
 	Webhooks map[string]weir.Webhook
 	Endpoint map[string]weir.ExperienceEndpoint
+	Devices  *memDevices
 }
 
 // snapshot copies the state of e's stores.
@@ -259,6 +302,8 @@ func (e *matrixEnv) snapshot() storeSnapshot {
 	e.endpoints.mu.Lock()
 	defer e.endpoints.mu.Unlock()
 	s.Endpoint = maps.Clone(e.endpoints.m)
+	s.Devices = e.devices.clone()
+	s.Devices.now = nil // funcs are never DeepEqual
 	return s
 }
 
@@ -305,6 +350,10 @@ func (e *matrixEnv) restore(s storeSnapshot) {
 	e.endpoints.mu.Lock()
 	e.endpoints.m = maps.Clone(s.Endpoint)
 	e.endpoints.mu.Unlock()
+	restored := s.Devices.clone()
+	e.devices.mu.Lock()
+	e.devices.Devices, e.devices.States, e.devices.Commands, e.devices.Keys = restored.Devices, restored.States, restored.Commands, restored.Keys
+	e.devices.mu.Unlock()
 }
 
 // tokenKind is a column of the matrix: how to make the token, and whether a
@@ -421,6 +470,29 @@ func matrixKinds(rt matrixRoute, accepted map[string]bool) []tokenKind {
 			}
 			return s
 		}),
+		tokenKind{
+			// The device's own token (POST /auth/device): device routes
+			// of its own device and the device collection.
+			name:  "device",
+			token: func(e *matrixEnv) string { return e.deviceToken(e.deviceID) },
+			expect: func(rt matrixRoute, accepted map[string]bool) int {
+				if accepted["all.Device"] && rt.appScoped() {
+					return rt.status
+				}
+				return http.StatusForbidden
+			},
+		},
+		tokenKind{
+			// Another device's token reaches no other device.
+			name:  "otherDevice",
+			token: func(e *matrixEnv) string { return e.deviceToken(e.device2ID) },
+			expect: func(rt matrixRoute, accepted map[string]bool) int {
+				if accepted["all.Device"] && rt.appScoped() && !strings.Contains(rt.path, "{deviceId}") {
+					return rt.status
+				}
+				return http.StatusForbidden
+			},
+		},
 		tokenKind{name: "none", token: func(*matrixEnv) string { return "" },
 			expect: func(matrixRoute, map[string]bool) int { return http.StatusForbidden }},
 	)
@@ -807,3 +879,14 @@ func (s *matrixEndpoints) DeleteExperienceEndpoint(_ context.Context, appID, id 
 }
 
 var _ weir.ExperienceEndpointService = (*matrixEndpoints)(nil)
+
+// deviceToken returns a device token of deviceID, signed for e's access key
+// as POST /auth/device signs it.
+func (e *matrixEnv) deviceToken(deviceID string) string {
+	e.t.Helper()
+	tok, err := e.signer.Sign(&weir.Token{ID: e.keyID, OwnerID: deviceID, OwnerType: weir.OwnerDevice, Scope: []string{"all.Device"}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}

@@ -240,7 +240,7 @@ func TestNotFound(t *testing.T) {
 		{"ErrButtonVersion", "POST", h.flowPath("/virtualButton"), `{"key":"` + h.button + `","flowVersion":"v1"}`, h.user, "Flow version was not found"},
 		{"ErrUnknownRoute", "GET", "/nope", nil, h.user, ""},
 		{"ErrUnknownSubRoute", "GET", h.flowPath("/nope"), nil, h.user, ""},
-		{"ErrUnknownRouteNoToken", "GET", "/applications/" + h.appA + "/devices", nil, "", ""},
+		{"ErrUnknownRouteNoToken", "GET", "/applications/" + h.appA + "/dataTables", nil, "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,6 +35,10 @@ const (
 	pathWebhook      = "/applications/{applicationId}/webhooks/{webhookId}"
 	pathEndpoints    = "/applications/{applicationId}/experience/endpoints"
 	pathEndpoint     = pathEndpoints + "/{experienceEndpointId}"
+	pathDevices      = "/applications/{applicationId}/devices"
+	pathDevice       = pathDevices + "/{deviceId}"
+	pathKeys         = "/applications/{applicationId}/keys"
+	pathKey          = pathKeys + "/{applicationKeyId}"
 )
 
 var (
@@ -182,6 +186,55 @@ func (s *Server) routes() []route {
 		{action: "experienceEndpoint.delete", method: "DELETE", path: pathEndpoint,
 			handle: s.handleEndpointDelete},
 
+		// Devices
+		{action: "devices.get", method: "GET", path: pathDevices, query: deviceListParams,
+			handle: s.handleDevicesGet},
+		{action: "devices.post", method: "POST", path: pathDevices,
+			query:  deviceListParams[len(deviceListParams)-2:],
+			body:   &bodySpec{param: "device", schema: "devicePost", required: true},
+			handle: s.handleDevicesPost},
+
+		// Device
+		{action: "device.get", method: "GET", path: pathDevice, query: deviceListParams[len(deviceListParams)-3:],
+			handle: s.handleDeviceGet},
+		{action: "device.patch", method: "PATCH", path: pathDevice, query: deviceListParams[len(deviceListParams)-2:],
+			body:   &bodySpec{param: "device", schema: "devicePatch", required: true},
+			handle: s.handleDevicePatch},
+		{action: "device.delete", method: "DELETE", path: pathDevice,
+			handle: s.handleDeviceDelete},
+		{action: "device.getState", method: "GET", path: pathDevice + "/state", query: historyParams,
+			handle: s.handleDeviceStateGet},
+		{action: "device.sendState", method: "POST", path: pathDevice + "/state",
+			body:   &bodySpec{param: "deviceState", schema: "deviceStateOrStates", required: true},
+			handle: s.handleDeviceStatePost},
+		{action: "device.getCompositeState", method: "GET", path: pathDevice + "/compositeState", query: compositeParams,
+			handle: s.handleDeviceCompositeState},
+		{action: "device.removeData", method: "DELETE", path: pathDevice + "/data", query: timeRangeParams,
+			handle: s.handleDeviceRemoveData},
+		{action: "device.setConnectionStatus", method: "POST", path: pathDevice + "/setConnectionStatus",
+			body:   &bodySpec{param: "connectionStatus", schema: "deviceConnectionStatus", required: true},
+			handle: s.handleDeviceConnectionStatus},
+		{action: "device.sendCommand", method: "POST", path: pathDevice + "/command",
+			body:   &bodySpec{param: "deviceCommand", schema: "deviceCommand", required: true},
+			handle: s.handleDeviceCommandPost},
+		{action: "device.getCommand", method: "GET", path: pathDevice + "/command", query: historyParams,
+			handle: s.handleDeviceCommandGet},
+
+		// Application Keys
+		{action: "applicationKeys.get", method: "GET", path: pathKeys, query: keyListParams,
+			handle: s.handleKeysGet},
+		{action: "applicationKeys.post", method: "POST", path: pathKeys,
+			body:   &bodySpec{param: "applicationKey", schema: "applicationKeyPost", required: true},
+			handle: s.handleKeysPost},
+
+		// Application Key
+		{action: "applicationKey.get", method: "GET", path: pathKey,
+			handle: s.handleKeyGet},
+		{action: "applicationKey.patch", method: "PATCH", path: pathKey,
+			body:   &bodySpec{param: "applicationKey", schema: "applicationKeyPatch", required: true},
+			handle: s.handleKeyPatch},
+		{action: "applicationKey.delete", method: "DELETE", path: pathKey,
+			handle: s.handleKeyDelete},
 		// weir's Prometheus metrics (metrics.go)
 		{action: "metrics.get", method: "GET", path: "/metrics", handle: s.handleMetrics},
 	}
@@ -202,5 +255,7 @@ func (s *Server) publicRoutes() map[string]http.Handler {
 		// application's edge root (request_public.go).
 		"/edge/{applicationId}":           http.HandlerFunc(s.handleEdgeRequest),
 		"/edge/{applicationId}/{path...}": http.HandlerFunc(s.handleEdgeRequest),
+		// A device trades its access key and secret for a device token.
+		"/auth/device": http.HandlerFunc(s.handleAuthDevice),
 	}
 }

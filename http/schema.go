@@ -112,6 +112,13 @@ var weirActions = map[string][]string{
 	"experienceEndpoint.get":    webhookScopes(true, "experienceEndpoint.*", "experienceEndpoint.get"),
 	"experienceEndpoint.patch":  webhookScopes(false, "experienceEndpoint.*", "experienceEndpoint.patch"),
 	"experienceEndpoint.delete": webhookScopes(false, "experienceEndpoint.*", "experienceEndpoint.delete"),
+	// Losant's Application Keys and Application Key resources (access keys
+	// for devices), with the same scope groups.
+	"applicationKeys.get":   webhookScopes(true, "applicationKeys.*", "applicationKeys.get"),
+	"applicationKeys.post":  webhookScopes(false, "applicationKeys.*", "applicationKeys.post"),
+	"applicationKey.get":    webhookScopes(true, "applicationKey.*", "applicationKey.get"),
+	"applicationKey.patch":  webhookScopes(false, "applicationKey.*", "applicationKey.patch"),
+	"applicationKey.delete": webhookScopes(false, "applicationKey.*", "applicationKey.delete"),
 }
 
 // webhookScopes returns the scopes a webhook action accepts: the all.*

@@ -78,6 +78,21 @@ type Server struct {
 	// its headers have; 0 means BodyReadTimeout (see LimitBodyTime).
 	BodyReadTimeout time.Duration
 
+	// Devices, States, Commands and Keys, when set, serve the device, state,
+	// command and access key resources and POST /auth/device (device*.go,
+	// application_key*.go, auth_device.go); all four are needed.
+	Devices  weir.DeviceService
+	States   weir.DeviceStateService
+	Commands weir.DeviceCommandService
+	Keys     weir.ApplicationKeyService
+	// CommandSender, when set, delivers sent commands to connected devices.
+	CommandSender weir.CommandSender
+	// DeviceLimiter, when set, caps the state messages of each device (keyed
+	// by device id, shared with MQTT): over it, sendState answers 429.
+	DeviceLimiter Limiter
+	// DeviceEvents, when set, hears of accepted state and connection
+	// changes (device triggers start runs from them).
+	DeviceEvents weir.DeviceEventHandler
 	// Console, when set, holds the console's files (web.Dist), served at
 	// /console/ with / redirecting there; nil: no console, / answers 404.
 	Console fs.FS
@@ -158,6 +173,7 @@ type request struct {
 	appID, flowID, tokenID string
 	webhookID              string
 	endpointID             string // experienceEndpointId
+	deviceID, keyID        string // deviceId, applicationKeyId
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
@@ -182,6 +198,9 @@ func (s *Server) serve(rt route) http.Handler {
 		if err == nil && req.appID != "" {
 			req.app, err = s.findVisibleApplication(r, req.identity, req.appID, freshApplication[rt.action])
 		}
+		if err == nil && req.identity.OwnerType == weir.OwnerDevice && req.deviceID != "" && req.deviceID != req.identity.OwnerID {
+			err = weir.Errorf(weir.Forbidden, msgForbidden) // a device token reaches only its own device
+		}
 		if err == nil {
 			err = rt.handle(w, r, req)
 		}
@@ -198,7 +217,7 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		name string
 		dst  *string
 	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID},
-		{"experienceEndpointId", &req.endpointID}} {
+		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
 			continue

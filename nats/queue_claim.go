@@ -80,7 +80,7 @@ func (q *Queue) accept(ctx context.Context, msgs []jetstream.Msg) []*weir.Run {
 			continue
 		}
 		if meta.NumDelivered > 1 {
-			recorded, err := q.cfg.Recorder.RunRecorded(ctx, run.ID)
+			recorded, err := q.recorded(ctx, run.ID)
 			if err != nil {
 				q.cfg.Logger.Error("nats: run queue: look up run", "run_id", run.ID, "err", err)
 				q.release(msgs[i:])
@@ -99,6 +99,21 @@ func (q *Queue) accept(ctx context.Context, msgs []jetstream.Msg) []*weir.Run {
 		runs = append(runs, run)
 	}
 	return runs
+}
+
+// lookupTimeout bounds the question whether a redelivered run was recorded.
+const lookupTimeout = 10 * time.Second
+
+// recorded asks whether the run runID was recorded, whether or not ctx, the
+// claim's, ends meanwhile. A claim ends for reasons of its own (an executor
+// cancels a waiting claim whenever a fair share changes), and a lookup cut
+// short would release the messages in hand: each would be delivered again
+// and count an attempt of a run that never started, until the run was
+// given up as failed although its press had been acknowledged.
+func (q *Queue) recorded(ctx context.Context, runID string) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookupTimeout)
+	defer cancel()
+	return q.cfg.Recorder.RunRecorded(ctx, runID)
 }
 
 // decode reads the run in m. A run that does not decode but whose ID can

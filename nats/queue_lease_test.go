@@ -235,3 +235,58 @@ func TestQueueParkedRunsKeptPastMaxHoldOK(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// cancelingRecorder cancels the claim that asks it whether a run was
+// recorded, then answers after a moment, as a lookup under load would.
+type cancelingRecorder struct {
+	*queuetest.Recorder
+	cancel context.CancelFunc
+}
+
+func (r cancelingRecorder) RunRecorded(ctx context.Context, runID string) (bool, error) {
+	r.cancel()
+	select {
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case <-time.After(50 * time.Millisecond):
+	}
+	return r.Recorder.RunRecorded(ctx, runID)
+}
+
+// TestQueueCanceledClaimCountsNoAttemptOK cancels a claim while it asks
+// whether a redelivered run was recorded, as an executor does when a fair
+// share changes: the run must not be delivered again for it, so its attempt
+// count stays that of the one crash. Before, the lookup failed with the
+// claim, the message was released, and every such claim counted an attempt,
+// until acknowledged presses were given up as failed.
+func TestQueueCanceledClaimCountsNoAttemptOK(t *testing.T) {
+	url := mustURL(t)
+	stream, rec := mustStream(t, url), &queuetest.Recorder{}
+	cfg := nats.QueueConfig{Stream: stream, Recorder: rec, Lease: time.Second, MaxHold: time.Second}
+	q1 := mustOpenQueue(t, url, cfg)
+	run := newRun()
+	if err := q1.EnqueueRun(t.Context(), run); err != nil {
+		t.Fatal(err)
+	}
+	if runs, err := claimWithin(t, q1, 1, 5*time.Second); err != nil || len(runs) != 1 {
+		t.Fatalf("ClaimRuns = %d runs, %v; want 1", len(runs), err)
+	}
+	if err := crash(q1); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	cfg.Recorder = cancelingRecorder{Recorder: rec, cancel: cancel}
+	q2 := mustOpenQueue(t, url, cfg)
+	runs, err := q2.ClaimRuns(ctx, 1)
+	if len(runs) == 0 {
+		// The claim ended without the run: it must come back, still at
+		// the attempt of the crash.
+		if runs, err = claimWithin(t, q2, 1, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(runs) != 1 || runs[0].ID != run.ID || runs[0].Attempt != 1 {
+		t.Fatalf("ClaimRuns after the crash = %+v, %v; want run %s at attempt 1", runs, err, run.ID)
+	}
+}

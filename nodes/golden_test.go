@@ -28,6 +28,7 @@ type input struct {
 	Data    any                        `json:"data"`
 	Storage map[string]json.RawMessage `json:"storage"`
 	Waiting []string                   `json:"waiting"` // reply ids requests wait for; replies to others find no waiter
+	Devices []*weir.Device             `json:"devices"` // the application's devices (application id "app")
 	Runs    []struct {
 		Data  any     `json:"data"`
 		After float64 `json:"afterSeconds"`
@@ -42,6 +43,12 @@ type outcome struct {
 	Debug          []debugLine    `json:"debug"`
 	Storage        map[string]any `json:"storage"`
 	Replies        []replyLine    `json:"replies,omitempty"`
+	// Device nodes: the state reports stored per device, the commands sent
+	// and how many reports the device triggers were handed.
+	Devices  []string               `json:"devices,omitempty"`
+	States   map[string][]stateLine `json:"states,omitempty"`
+	Commands []commandLine          `json:"commands,omitempty"`
+	Fired    int                    `json:"fired,omitempty"`
 }
 
 // replyLine is a reply a waiting request received.
@@ -114,7 +121,7 @@ func runCase(t *testing.T, dir string) outcome {
 	var debug []debugLine
 	var mu sync.Mutex
 	env := &engine.Env{
-		RunID: "run", FlowID: "flow", FlowVersion: "develop", FlowVersionID: "develop", Storage: store, State: state,
+		RunID: "run", ApplicationID: "app", FlowID: "flow", FlowVersion: "develop", FlowVersionID: "develop", Storage: store, State: state,
 		Now: func() time.Time { return clock },
 		Debug: func(m engine.DebugMessage) {
 			mu.Lock()
@@ -122,6 +129,8 @@ func runCase(t *testing.T, dir string) outcome {
 			debug = append(debug, debugLine{m.NodeID, m.Level, m.Message, json.RawMessage(engine.EncodeValue(m.Payload))})
 		},
 	}
+	devices := newMemDevices(in.Devices)
+	env.Devices = devices.access()
 	waiting := map[string]bool{}
 	for _, id := range in.Waiting {
 		waiting[id] = true
@@ -165,6 +174,7 @@ func runCase(t *testing.T, dir string) outcome {
 		}
 	}
 	out.Debug, out.Storage, out.Replies = debug, store.decoded(), replies
+	out.Devices, out.States, out.Commands, out.Fired = devices.outcome()
 	sort.SliceStable(out.Debug, func(i, j int) bool { return out.Debug[i].NodeID < out.Debug[j].NodeID })
 	return out
 }

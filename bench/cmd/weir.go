@@ -46,7 +46,7 @@ func startWeir(ctx context.Context, bin, data, token string, logf io.Writer, ext
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	args := append([]string{"serve", "--addr", "127.0.0.1:" + strconv.Itoa(port), "--data", data,
-		"--press-limit", "0", "--webhook-limit", "0", "--log-keep", "0", "--log-level", "warn"}, extra...)
+		"--press-limit", "0", "--webhook-limit", "0", "--log-keep", "0", "--log-level", "warn", "--mqtt-addr", ""}, extra...)
 	cmd := exec.Command(bin, args...)
 	p, err := start(ctx, "weir", cmd, base, logf)
 	if err != nil {

@@ -77,15 +77,20 @@ func (m *Main) shareCache(cache *engine.FlowCache, tokens *weirhttp.TokenCache) 
 // is 0. In a cluster the processes share it (bucket <prefix>_limit_<name>),
 // each falling back on its own count while NATS cannot answer.
 func (m *Main) limiter(ctx context.Context, name string, n int) (engine.Limiter, error) {
+	return m.limiterPer(ctx, name, n, limitWindow)
+}
+
+// limiterPer is limiter with a window of its own.
+func (m *Main) limiterPer(ctx context.Context, name string, n int, per time.Duration) (engine.Limiter, error) {
 	if n <= 0 {
 		return nil, nil
 	}
-	own := ratelimit.New(n, limitWindow)
+	own := ratelimit.New(n, per)
 	if m.nats == nil {
 		return own, nil
 	}
 	l := &nats.Limiter{Client: m.nats, Bucket: clusterPrefix(m.Config.Queue) + "_limit_" + name,
-		Limit: n, Per: limitWindow, Logger: m.Logger, Fallback: own}
+		Limit: n, Per: per, Logger: m.Logger, Fallback: own}
 	if err := l.Open(ctx); err != nil {
 		return nil, err
 	}

@@ -44,6 +44,7 @@ func startCluster(t testing.TB, n int, set func(*Config)) ([]*Main, string) {
 	for i := range ms {
 		cfg := DefaultConfig()
 		cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.Store, cfg.Queue = "127.0.0.1:0", dir, "warn", store, queue
+		cfg.MQTTAddr = "" // never the machine's 1883; set may ask for :0
 		if set != nil {
 			set(&cfg)
 		}

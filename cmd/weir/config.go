@@ -23,6 +23,7 @@ type Config struct {
 	Store        string // "" or "sqlite": SQLite in DataDir; a postgres:// URL: PostgreSQL
 	Queue        string // "": the store's own run queue; a nats:// URL: NATS JetStream
 	MQTTURL      string // broker for MQTT nodes and MQTT topic triggers; "" for none
+	MQTTAddr     string // listen address of the MQTT endpoint for devices; "" for none
 	LogLevel     string
 	LogFormat    string
 	Workers      int
@@ -33,8 +34,10 @@ type Config struct {
 	Shutdown     time.Duration
 	PressLimit   int           // virtual button presses per button per 10 s; 0: no limit
 	WebhookLimit int           // webhook requests per webhook per 10 s; 0: no limit
+	DeviceLimit  int           // state messages per device per 15 s; 0: no limit
 	LogKeep      int           // run log entries kept per flow; 0: no count limit
 	LogMaxAge    time.Duration // run log entries older than this are deleted; 0: no age limit
+	StateMaxAge  time.Duration // device state reports older than this are deleted; 0: kept
 	HTTPEgress   string        // destinations the HTTP node may reach: all, lan or public
 	StorageKeys  int           // keys per flow's storage; 0: no limit
 	DebugAddr    string        // listen address of the Go runtime profiles; "" for none
@@ -43,10 +46,21 @@ type Config struct {
 	envErr error // a setting's environment could not be read; reported by Validate
 }
 
+// DefaultMQTTAddr is where devices connect over MQTT unless told otherwise.
+const DefaultMQTTAddr = "127.0.0.1:1883"
+
+// DefaultDeviceLimit and deviceLimitWindow are Losant's limit of incoming
+// messages per device: 30 per 15 s.
+const (
+	DefaultDeviceLimit = 30
+	deviceLimitWindow  = 15 * time.Second
+)
+
 // DefaultConfig returns the settings weir serve uses when none are given.
 func DefaultConfig() Config {
 	return Config{
 		Addr:         "127.0.0.1:8080",
+		MQTTAddr:     DefaultMQTTAddr,
 		DataDir:      "./weir-data",
 		LogLevel:     "info",
 		LogFormat:    "text",
@@ -55,8 +69,10 @@ func DefaultConfig() Config {
 		Shutdown:     30 * time.Second,
 		PressLimit:   100,
 		WebhookLimit: 100,
+		DeviceLimit:  DefaultDeviceLimit,
 		LogKeep:      1000,
 		LogMaxAge:    30 * 24 * time.Hour,
+		StateMaxAge:  weir.DefaultStateRetention,
 		HTTPEgress:   "lan",
 		StorageKeys:  weir.DefaultMaxStorageKeys,
 		Console:      true,
@@ -69,6 +85,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	str(fs, &c.DataDir, "data", "WEIR_DATA", "data directory (SQLite database)")
 	c.secret(fs, &c.Store, "store", "WEIR_STORE", "store: sqlite (in the data directory) or a postgres:// URL")
 	c.secret(fs, &c.Queue, "queue", "WEIR_QUEUE", "run dispatch: the store's own queue (default) or a nats:// URL of a NATS server with JetStream")
+	str(fs, &c.MQTTAddr, "mqtt-addr", "WEIR_MQTT_ADDR", "listen address of the MQTT endpoint devices connect to; when the default is taken weir says so and serves the rest; \"\" turns it off")
 	c.secret(fs, &c.MQTTURL, "mqtt-url", "WEIR_MQTT_URL", "MQTT broker the MQTT node publishes to and MQTT topic triggers subscribe to, e.g. tcp://127.0.0.1:1883 (default: none)")
 	str(fs, &c.LogLevel, "log-level", "WEIR_LOG_LEVEL", "log level: debug, info, warn or error")
 	str(fs, &c.LogFormat, "log-format", "WEIR_LOG_FORMAT", "log format: text or json")
@@ -80,8 +97,10 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	duration(fs, &c.Shutdown, "shutdown-timeout", "WEIR_SHUTDOWN_TIMEOUT", "how long shutdown waits for in-flight runs")
 	integer(fs, &c.PressLimit, "press-limit", "WEIR_PRESS_LIMIT", "virtual button presses allowed per button per 10 s (0: no limit)")
 	integer(fs, &c.WebhookLimit, "webhook-limit", "WEIR_WEBHOOK_LIMIT", "requests allowed per webhook per 10 s (0: no limit)")
+	integer(fs, &c.DeviceLimit, "device-limit", "WEIR_DEVICE_LIMIT", "state messages allowed per device per 15 s, over MQTT and REST together; a device over it is disconnected (MQTT) or answered 429 (REST) (0: no limit)")
 	integer(fs, &c.LogKeep, "log-keep", "WEIR_LOG_KEEP", "run log entries kept per flow (0: no count limit)")
 	duration(fs, &c.LogMaxAge, "log-max-age", "WEIR_LOG_MAX_AGE", "run log entries older than this are deleted (0: keep them)")
+	duration(fs, &c.StateMaxAge, "state-max-age", "WEIR_STATE_MAX_AGE", "device state reports older than this are deleted; each attribute's latest value stays (0: keep them)")
 	integer(fs, &c.StorageKeys, "storage-keys", "WEIR_STORAGE_KEYS", "keys allowed in one flow's storage (0: no limit)")
 	str(fs, &c.DebugAddr, "debug-addr", "WEIR_DEBUG_ADDR", "listen address of Go's runtime profiles (/debug/pprof/), e.g. 127.0.0.1:6060; unauthenticated, so keep it on loopback (default: none)")
 	boolean(fs, &c.Console, "console", "WEIR_CONSOLE", "serve the web console at /console/ (--console=false turns it off)")
@@ -99,7 +118,7 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	}
-	if c.PressLimit < 0 || c.WebhookLimit < 0 || c.LogKeep < 0 || c.LogMaxAge < 0 || c.StorageKeys < 0 {
+	if c.PressLimit < 0 || c.WebhookLimit < 0 || c.DeviceLimit < 0 || c.LogKeep < 0 || c.LogMaxAge < 0 || c.StateMaxAge < 0 || c.StorageKeys < 0 {
 		return fmt.Errorf("--press-limit, --webhook-limit, --log-keep, --log-max-age and --storage-keys must not be negative")
 	}
 	if c.Workers < 1 {

@@ -29,7 +29,7 @@ const corpusDir = "../../flowfile/testdata/losant-library-templates"
 
 // corpusRunnableFiles is how many corpus workflow files use only node and
 // trigger types weir implements; asserted so that a regression shows up.
-const corpusRunnableFiles = 50
+const corpusRunnableFiles = 57
 
 // startedTriggers are the trigger types the corpus run starts runs from.
 var startedTriggers = map[string]bool{
@@ -102,6 +102,7 @@ func TestCorpusRuns(t *testing.T) {
 		Queue: inst.DB, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
 		Logger: slog.New(slog.DiscardHandler), RunTimeout: 20 * time.Second, Buttons: buttons, Replies: hub,
 		Publish: func(context.Context, string, string, []byte) error { return nil },
+		Devices: &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB},
 	}
 	if err := ex.Open(); err != nil {
 		t.Fatal(err)

@@ -72,7 +72,7 @@ func startProcess(t *testing.T, addr, dir string) *process {
 // and extra serve flags.
 func startProcessWith(t *testing.T, addr, dir string, stderr io.Writer, extra ...string) *process {
 	t.Helper()
-	args := append([]string{"serve", "--addr", addr, "--data", dir, "--log-level", "warn", "--press-limit", "0"}, extra...)
+	args := append([]string{"serve", "--addr", addr, "--data", dir, "--log-level", "warn", "--press-limit", "0", "--mqtt-addr", ""}, extra...)
 	cmd := exec.Command(weirBinary(t), args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -28,6 +28,10 @@ var firedTriggers = map[string]bool{
 	engine.TriggerVirtualButton: true, engine.TriggerFlowError: true, engine.TriggerCustomNodeStart: true,
 	triggers.TriggerTimer: true, "webhook": true, "endpoint": true, engine.TriggerRequest: true,
 	triggers.TriggerMQTTTopic: true,
+	triggers.TriggerDeviceID:  true, triggers.TriggerDeviceTag: true,
+	triggers.TriggerDeviceIDConnect: true, triggers.TriggerDeviceTagConnect: true,
+	triggers.TriggerDeviceIDDisconnect: true, triggers.TriggerDeviceTagDisconnect: true,
+	triggers.TriggerDeviceCreate: true,
 }
 
 // What flow check found wrong with a file; each makes it exit with status 1.

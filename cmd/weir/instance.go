@@ -33,6 +33,10 @@ type store interface {
 	weir.WebhookService
 	weir.ExperienceEndpointService
 	weir.SettingService
+	weir.DeviceService
+	weir.DeviceStateService
+	weir.DeviceCommandService
+	weir.ApplicationKeyService
 	weir.QueueStatter
 	Close() error
 }

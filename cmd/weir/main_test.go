@@ -137,6 +137,9 @@ func startMain(t *testing.T, dir string) (*Main, *bytes.Buffer) {
 func openMain(t testing.TB, cfg Config) (*Main, *client) {
 	t.Helper()
 	cfg.Addr, cfg.DataDir, cfg.LogLevel = "127.0.0.1:0", t.TempDir(), "warn"
+	if cfg.MQTTAddr == DefaultMQTTAddr {
+		cfg.MQTTAddr = "" // tests never take the machine's port 1883; TestDeviceOverMQTT asks for :0
+	}
 	var out bytes.Buffer
 	m := &Main{Config: cfg, Stdout: &out}
 	if err := m.Open(t.Context()); err != nil {

@@ -8,14 +8,19 @@ import (
 	"github.com/weirhq/weir"
 )
 
-// logPruner keeps the run logs within their retention: every interval it
-// deletes entries older than maxAge and all but the newest keep per flow.
+// logPruner keeps the run logs and the device state history within their
+// retention: every interval it deletes log entries older than maxAge and
+// all but the newest keep per flow, and state reports older than
+// stateMaxAge.
 type logPruner struct {
 	logs   weir.LogPruner
 	keep   int
 	maxAge time.Duration
 	every  time.Duration
 	logger *slog.Logger
+
+	states      weir.DeviceStateService // nil: no state history to prune
+	stateMaxAge time.Duration           // 0: keep every report
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -60,5 +65,15 @@ func (p *logPruner) prune(ctx context.Context) {
 		p.logger.Error("prune run logs", "err", err)
 	case n > 0:
 		p.logger.Debug("pruned run logs", "deleted", n)
+	}
+	if p.states == nil || p.stateMaxAge <= 0 {
+		return
+	}
+	n, err = p.states.PruneDeviceStates(ctx, time.Now().Add(-p.stateMaxAge))
+	switch {
+	case err != nil && ctx.Err() == nil:
+		p.logger.Error("prune device states", "err", err)
+	case n > 0:
+		p.logger.Debug("pruned device states", "deleted", n)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/broker"
 	"github.com/weirhq/weir/engine"
 	weirhttp "github.com/weirhq/weir/http"
 	"github.com/weirhq/weir/metrics"
@@ -42,6 +43,7 @@ type Main struct {
 	server   *http.Server
 	ln       net.Listener
 	debug    *debugServer        // nil without --debug-addr
+	broker   *broker.Broker      // nil when the MQTT endpoint for devices is not served
 	own      engine.OwnListeners // the listeners above, which the HTTP node never reaches
 	metrics  *metrics.Metrics
 	served   chan error
@@ -109,6 +111,20 @@ func (m *Main) Open(ctx context.Context) error {
 	// second; this process's token changes apply at once, other processes'
 	// within the second (at once in a cluster, see shareCache).
 	tokens := &weirhttp.TokenCache{Tokens: inst.DB}
+	// Device state and connection changes start the runs of device triggers;
+	// devices connect over MQTT (when served) and get commands through it.
+	deviceTriggers := &triggers.Devices{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
+	deviceLimiter, err := m.limiterPer(ctx, "devices", m.Config.DeviceLimit, deviceLimitWindow)
+	if err != nil {
+		return err
+	}
+	if err := m.openDevices(deviceTriggers, deviceLimiter); err != nil {
+		return err
+	}
+	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers}
+	if m.broker != nil {
+		devices.Sender = m.broker
+	}
 	m.executor = &engine.Executor{
 		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: m.metrics.Storage(inst.DB), State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
@@ -117,6 +133,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Buttons: &engine.Buttons{Flows: inst.DB, Versions: inst.DB, Runs: runs, Limiter: limiter, Cache: cache},
 		Replies: replies,
 		Cache:   cache,
+		Devices: devices,
 	}
 	if m.mqtt != nil {
 		m.executor.Publish = m.mqtt.PublishFrom
@@ -126,7 +143,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.executor.Open(); err != nil {
 		return err
 	}
-	m.pruner = &logPruner{logs: inst.DB, keep: m.Config.LogKeep, maxAge: m.Config.LogMaxAge, every: time.Minute, logger: m.Logger}
+	m.pruner = &logPruner{logs: inst.DB, keep: m.Config.LogKeep, maxAge: m.Config.LogMaxAge, every: time.Minute, logger: m.Logger,
+		states: inst.DB, stateMaxAge: m.Config.StateMaxAge}
 	m.pruner.open()
 	m.timers = &triggers.Timers{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
 	if err := m.timers.Open(); err != nil {
@@ -146,6 +164,8 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Storage, api.Logs, api.Runs = m.metrics.Storage(inst.DB), inst.DB, runs
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
+	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
+	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
 	api.Cache = cache
 	api.BodyReadTimeout = m.bodyReadTimeout
 	if m.Config.Console {
@@ -230,6 +250,9 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.server != nil {
 		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.broker != nil {
+		errs = append(errs, m.broker.Close())
 	}
 	if m.timers != nil {
 		errs = append(errs, m.timers.Close())

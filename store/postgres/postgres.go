@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -18,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/store/sqlstore"
 )
 
 // Defaults of the DB configuration fields.
@@ -85,8 +87,13 @@ type DB struct {
 	// discards them.
 	Logger *slog.Logger
 
-	pool     pool   // every statement outside inTx goes through it
-	owner    string // leased_by of this DB's claims
+	// Store serves devices, their state and commands, and access keys,
+	// with the logic every SQL store shares; Open sets it.
+	*sqlstore.Store
+
+	pool     pool    // every statement outside inTx goes through it
+	sdb      *sql.DB // database/sql over pool, for the shared platform store
+	owner    string  // leased_by of this DB's claims
 	wake     *signal
 	kick     chan struct{}      // notifyOthers requests, buffered 1
 	stop     context.CancelFunc // stops the listener and the notifier
@@ -141,8 +148,10 @@ func (db *DB) Open() (err error) {
 		return fmt.Errorf("postgres: open: %w", err)
 	}
 	db.pool = pool{p}
+	db.Store = db.platform()
 	defer func() {
 		if err != nil {
+			db.sdb.Close()
 			db.pool.Close()
 		}
 	}()
@@ -177,6 +186,7 @@ func (db *DB) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		db.closeErr = db.releaseLeases(ctx)
+		db.sdb.Close() // stops database/sql's connection opener; the pool is closed next
 		db.pool.Close()
 	})
 	return db.closeErr

@@ -16,6 +16,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/store/sqlstore"
 )
 
 // Defaults of the DB configuration fields.
@@ -62,6 +63,10 @@ type DB struct {
 	// for deletes when the disk is full (see reserve). Zero means
 	// DefaultReserveBytes; a negative value keeps none.
 	ReserveBytes int64
+
+	// Store serves devices, their state and commands, and access keys,
+	// with the logic every SQL store shares; Open sets it.
+	*sqlstore.Store
 
 	wdb   *sql.DB   // one connection: every write goes through it
 	wconn *sql.Conn // that connection, held by the writer goroutine
@@ -143,6 +148,7 @@ func (db *DB) Open() (err error) {
 	}
 	db.stmts = map[string]*sql.Stmt{}
 	db.batch = newBatcher(db)
+	db.Store = db.platform()
 	return nil
 }
 

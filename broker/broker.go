@@ -1,0 +1,350 @@
+package broker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/auth"
+)
+
+// MaxPayload is the largest message a device may publish: Losant's 256 KB.
+const MaxPayload = 256 << 10
+
+// appTopicPrefix namespaces the free topics of one application inside the
+// broker, so applications never see each other's messages; devices never
+// see the prefix.
+const appTopicPrefix = "weir-app/"
+
+// authTimeout bounds the store lookups of one CONNECT.
+const authTimeout = 10 * time.Second
+
+// Broker serves MQTT to devices. Set its fields, then Open it with a
+// listener; it is safe for concurrent use until Close.
+type Broker struct {
+	Devices weir.DeviceService
+	States  weir.DeviceStateService
+	Keys    weir.ApplicationKeyService
+	// Events, when set, hears of kept states and connection changes (device
+	// triggers start runs from them).
+	Events weir.DeviceEventHandler
+	Logger *slog.Logger
+	Now    func() time.Time
+	// Limiter, when set, caps the state messages of each device (keyed by
+	// device id); a device over it is disconnected, as Losant does.
+	Limiter Limiter
+
+	server *mqtt.Server
+	addr   string
+
+	mu       sync.Mutex
+	sessions map[string]*session // by client (device) id
+}
+
+// Limiter decides whether one more message of a key is allowed now.
+type Limiter interface {
+	Allow(key string) (ok bool, retryAfter time.Duration)
+}
+
+// session is one connected device.
+type session struct {
+	client *mqtt.Client
+	device *weir.Device
+	prefix string          // appTopicPrefix + application id + "/"
+	peers  map[string]bool // a gateway's answers of reaches, by device id
+	since  time.Time
+	in     int // state messages received
+}
+
+// Open starts serving MQTT on ln, which the Broker closes on Close.
+func (b *Broker) Open(ln net.Listener) error {
+	if b.Devices == nil || b.States == nil || b.Keys == nil {
+		return errors.New("broker: Devices, States and Keys are required")
+	}
+	if b.Logger == nil {
+		b.Logger = slog.New(slog.DiscardHandler)
+	}
+	if b.Now == nil {
+		b.Now = time.Now
+	}
+	b.sessions = map[string]*session{}
+	caps := mqtt.NewDefaultServerCapabilities()
+	caps.MaximumQos = 1                          // Losant has no QoS 2
+	caps.MaximumPacketSize = MaxPayload + 64<<10 // payload plus a generous topic and header
+	b.server = mqtt.New(&mqtt.Options{
+		Capabilities: caps,
+		InlineClient: true,
+		Logger:       slog.New(warnOnly{b.Logger.Handler()}).With("component", "mqtt"),
+	})
+	if err := b.server.AddHook(&hook{b: b}, nil); err != nil {
+		return fmt.Errorf("broker: %w", err)
+	}
+	b.addr = ln.Addr().String()
+	if err := b.server.AddListener(listeners.NewNet("devices", ln)); err != nil {
+		return fmt.Errorf("broker: %w", err)
+	}
+	if err := b.server.Serve(); err != nil {
+		return fmt.Errorf("broker: %w", err)
+	}
+	return nil
+}
+
+// Addr returns the address the broker listens on.
+func (b *Broker) Addr() string { return b.addr }
+
+// Close disconnects every device (their status becomes disconnected) and
+// stops listening.
+func (b *Broker) Close() error {
+	if b.server == nil {
+		return nil
+	}
+	return b.server.Close()
+}
+
+// SendCommand publishes c on losant/{deviceID}/command, at QoS 1, to the
+// device if it is connected here and subscribed; otherwise the command is
+// not delivered, as on Losant.
+func (b *Broker) SendCommand(_ context.Context, _, deviceID string, c *weir.DeviceCommand) error {
+	msg := struct {
+		Name    string          `json:"name"`
+		Payload json.RawMessage `json:"payload,omitempty"`
+		Time    map[string]any  `json:"time"`
+	}{c.Name, c.Payload, map[string]any{"$date": c.Time.UTC().Format("2006-01-02T15:04:05.000Z")}}
+	body, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	return b.server.Publish("losant/"+deviceID+"/command", body, false, 1)
+}
+
+// Connected reports whether the device is connected to this broker.
+func (b *Broker) Connected(deviceID string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, ok := b.sessions[deviceID]
+	return ok
+}
+
+// session returns the session of cl, or nil when cl is not (or no longer)
+// the device's current connection.
+func (b *Broker) session(cl *mqtt.Client) *session {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.sessions[cl.ID]
+	if s == nil || s.client != cl {
+		return nil
+	}
+	return s
+}
+
+// deviceTopic returns the device id of a losant/{id}/{kind} topic, or "".
+func deviceTopic(topic, kind string) string {
+	rest, ok := strings.CutPrefix(topic, "losant/")
+	if !ok {
+		return ""
+	}
+	id, k, ok := strings.Cut(rest, "/")
+	if !ok || k != kind || id == "" {
+		return ""
+	}
+	return id
+}
+
+// reaches reports whether the session's device may use the losant/ topics
+// of device id: its own, and, for a gateway or edge compute device, those of
+// its peripherals (a peripheral naming it as gateway, or naming none) and
+// of floating devices of its application. Answers are kept for the
+// session's life.
+func (b *Broker) reaches(s *session, id string) bool {
+	if id == s.device.ID || strings.EqualFold(id, s.client.ID) {
+		return true
+	}
+	if s.device.DeviceClass != weir.DeviceGateway && s.device.DeviceClass != weir.DeviceEdgeCompute {
+		return false
+	}
+	b.mu.Lock()
+	ok, known := s.peers[id]
+	b.mu.Unlock()
+	if known {
+		return ok
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
+	defer cancel()
+	p, err := b.Devices.FindDeviceByID(ctx, s.device.ApplicationID, strings.ToLower(id))
+	switch {
+	case weir.ErrorTypeOf(err) == weir.NotFound:
+	case err != nil:
+		b.Logger.Error("mqtt: look up peripheral", "device_id", s.device.ID, "peripheral_id", id, "err", err)
+		return false // not remembered: the store may answer next time
+	default:
+		ok = p.DeviceClass == weir.DevicePeripheral && (p.GatewayID == "" || p.GatewayID == s.device.ID) ||
+			p.DeviceClass == weir.DeviceFloating
+	}
+	b.mu.Lock()
+	s.peers[id] = ok
+	b.mu.Unlock()
+	return ok
+}
+
+var _ weir.CommandSender = (*Broker)(nil)
+
+// authenticate checks a CONNECT's credentials and records the session.
+func (b *Broker) authenticate(cl *mqtt.Client, pk packets.Packet) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
+	defer cancel()
+	d, _, err := auth.AuthenticateDevice(ctx, b.Keys, b.Devices, cl.ID,
+		string(pk.Connect.Username), string(pk.Connect.Password))
+	if err != nil {
+		if weir.ErrorTypeOf(err) == weir.Internal {
+			b.Logger.Error("mqtt: authenticate device", "device_id", cl.ID, "err", err)
+		} else {
+			b.Logger.Info("mqtt: connection refused", "device_id", cl.ID, "remote", cl.Net.Remote)
+		}
+		return false
+	}
+	b.mu.Lock()
+	b.sessions[cl.ID] = &session{client: cl, device: d, prefix: appTopicPrefix + d.ApplicationID + "/", since: b.Now(),
+		peers: map[string]bool{}}
+	b.mu.Unlock()
+	return true
+}
+
+// connected records the device as connected and tells Events.
+func (b *Broker) connected(cl *mqtt.Client) {
+	s := b.session(cl)
+	if s == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
+	defer cancel()
+	d, err := b.Devices.SetConnectionStatus(ctx, s.device.ApplicationID, s.device.ID, true, s.since)
+	if err != nil {
+		b.Logger.Error("mqtt: set connection status", "device_id", cl.ID, "err", err)
+		return
+	}
+	b.Logger.Info("mqtt: device connected", "app_id", d.ApplicationID, "device_id", d.ID)
+	if b.Events != nil {
+		info := map[string]any{"address": remoteHost(cl.Net.Remote), "method": "mqtt", "secure": false}
+		if err := b.Events.DeviceConnection(ctx, d, true, info); err != nil {
+			b.Logger.Error("mqtt: connect triggers", "device_id", d.ID, "err", err)
+		}
+	}
+}
+
+// disconnected records the device as disconnected, unless a newer
+// connection of the same device took over, and tells Events.
+func (b *Broker) disconnected(cl *mqtt.Client, cause error) {
+	b.mu.Lock()
+	s := b.sessions[cl.ID]
+	if s == nil || s.client != cl {
+		b.mu.Unlock()
+		return
+	}
+	delete(b.sessions, cl.ID)
+	b.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
+	defer cancel()
+	d, err := b.Devices.SetConnectionStatus(ctx, s.device.ApplicationID, s.device.ID, false, b.Now())
+	if err != nil {
+		b.Logger.Error("mqtt: set connection status", "device_id", cl.ID, "err", err)
+		return
+	}
+	b.Logger.Info("mqtt: device disconnected", "app_id", d.ApplicationID, "device_id", d.ID)
+	if b.Events != nil {
+		reason := "Connection closed"
+		if cause != nil && !errors.Is(cause, packets.CodeDisconnect) {
+			reason = cause.Error()
+		}
+		info := map[string]any{"address": remoteHost(cl.Net.Remote), "method": "mqtt", "secure": false,
+			"disconnectReason": reason, "connectedAt": s.since, "messagesFromDevice": s.in, "messagesToDevice": 0}
+		if err := b.Events.DeviceConnection(ctx, d, false, info); err != nil {
+			b.Logger.Error("mqtt: disconnect triggers", "device_id", d.ID, "err", err)
+		}
+	}
+}
+
+// state commits a state message of device deviceID (the session's own, or
+// a gateway's peripheral) before it is acknowledged.
+// A malformed or oversized message is dropped and logged (and still
+// acknowledged: it will never be good); a message that could not be
+// committed is not acknowledged, so the device sends it again.
+func (b *Broker) state(cl *mqtt.Client, s *session, deviceID string, payload []byte) error {
+	if b.Limiter != nil {
+		if ok, _ := b.Limiter.Allow(deviceID); !ok {
+			b.Logger.Warn("mqtt: device over its message limit; disconnected", "device_id", cl.ID)
+			_ = b.server.DisconnectClient(cl, packets.ErrQuotaExceeded)
+			return packets.ErrRejectPacket
+		}
+	}
+	if len(payload) > MaxPayload {
+		b.Logger.Warn("mqtt: state dropped: payload over 256 KB", "device_id", cl.ID, "bytes", len(payload))
+		return packets.CodeSuccessIgnore
+	}
+	states, err := weir.ParseStateReports(payload, b.Now())
+	if err != nil {
+		b.Logger.Warn("mqtt: state dropped", "device_id", cl.ID, "err", weir.ErrorMessage(err))
+		return packets.CodeSuccessIgnore
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
+	defer cancel()
+	kept, d, err := b.States.AddDeviceStates(ctx, s.device.ApplicationID, deviceID, states)
+	if err != nil {
+		b.Logger.Error("mqtt: state not stored; not acknowledged", "device_id", cl.ID, "err", err)
+		return packets.ErrRejectPacket
+	}
+	b.mu.Lock()
+	s.in++
+	b.mu.Unlock()
+	if b.Events != nil && len(kept) > 0 {
+		if err := b.Events.DeviceStates(ctx, d, kept); err != nil {
+			b.Logger.Error("mqtt: state triggers", "device_id", cl.ID, "err", err)
+			return packets.ErrRejectPacket
+		}
+	}
+	return packets.CodeSuccessIgnore // stored; state topics are not relayed to subscribers
+}
+
+// remoteHost returns the host of a remote address.
+func remoteHost(addr string) string {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}
+
+// mapTopic returns the broker-side topic of a device's topic or filter:
+// losant/ topics stay as they are, others go into the application's
+// namespace. Topics starting with $ are left alone (and refused by the
+// ACL).
+func mapTopic(s *session, topic string) string {
+	if strings.HasPrefix(topic, "losant/") || topic == "losant" || strings.HasPrefix(topic, "$") {
+		return topic
+	}
+	return s.prefix + topic
+}
+
+// warnOnly passes on the broker library's warnings and errors only: its
+// informational lines (hooks added, listener attached) are weir's business
+// to say, once.
+type warnOnly struct{ slog.Handler }
+
+func (w warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && w.Handler.Enabled(ctx, l)
+}
+
+func (w warnOnly) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return warnOnly{w.Handler.WithAttrs(attrs)}
+}
+
+func (w warnOnly) WithGroup(name string) slog.Handler { return warnOnly{w.Handler.WithGroup(name)} }

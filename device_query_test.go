@@ -1,0 +1,55 @@
+package weir_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/weirhq/weir"
+)
+
+func TestDeviceQuery(t *testing.T) {
+	on := true
+	created := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	d := &weir.Device{ID: "5a1b2c3d4e5f60718293a4b1", Name: "Boiler North", DeviceClass: weir.DeviceGateway,
+		Tags:         []weir.DeviceTag{{Key: "floor", Value: "8"}, {Key: "kind", Value: "heat"}},
+		Attributes:   []weir.DeviceAttribute{{Name: "temp", DataType: weir.AttributeNumber}},
+		CreationDate: created, Connection: weir.ConnectionInfo{Connected: &on, Time: created.Add(time.Hour)}}
+	tests := []struct {
+		name  string
+		query map[string]any
+		want  bool
+	}{
+		{"EqName", map[string]any{"name": "Boiler North"}, true},
+		{"NeName", map[string]any{"name": map[string]any{"$ne": "Boiler North"}}, false},
+		{"ContainsCI", map[string]any{"name": map[string]any{"$contains": "north", "$ci": true}}, true},
+		{"ContainsCase", map[string]any{"name": map[string]any{"$contains": "north"}}, false},
+		{"InClass", map[string]any{"deviceClass": map[string]any{"$in": []any{"gateway", "standalone"}}}, true},
+		{"CreatedAfterISO", map[string]any{"creationDate": map[string]any{"$gte": "2026-02-01T00:00:00Z"}}, true},
+		{"CreatedBeforeMillis", map[string]any{"creationDate": map[string]any{"$lt": float64(created.UnixMilli())}}, false},
+		{"Connected", map[string]any{"connectionStatus": "connected"}, true},
+		{"DisconnectedAtNone", map[string]any{"disconnectedAt": map[string]any{"$gt": 0.0}}, false},
+		{"TagKeyValue", map[string]any{"tags": map[string]any{"$tagKey": "floor", "$tagValue": map[string]any{"$in": []any{"7", "8"}}}}, true},
+		{"TagKeyValueNoSameTag", map[string]any{"tags": map[string]any{"$tagKey": "kind", "$tagValue": "8"}}, false},
+		{"TagPairs", map[string]any{"tags": map[string]any{"floor": "8", "kind": nil}}, true},
+		{"AttributeName", map[string]any{"attributeName": map[string]any{"$startsWith": "te"}}, true},
+		{"Or", map[string]any{"$or": []any{map[string]any{"name": "x"}, map[string]any{"id": "5a1b2c3d4e5f60718293a4b1"}}}, true},
+		{"Nor", map[string]any{"$nor": []any{map[string]any{"name": "Boiler North"}}}, false},
+		{"AndAll", map[string]any{"$and": []any{map[string]any{"deviceClass": "gateway"}, map[string]any{"tags": map[string]any{"floor": "9"}}}}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q, err := weir.ParseDeviceQuery(tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := q.Match(d); got != tc.want {
+				t.Errorf("Match(%v) = %v, want %v", tc.query, got, tc.want)
+			}
+		})
+	}
+	for _, bad := range []any{"x", map[string]any{"experienceGroupId": "a"}, map[string]any{"$and": "x"}} {
+		if _, err := weir.ParseDeviceQuery(bad); weir.ErrorTypeOf(err) != weir.Validation {
+			t.Errorf("ParseDeviceQuery(%v) error %v, want Validation", bad, err)
+		}
+	}
+}

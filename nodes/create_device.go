@@ -1,0 +1,86 @@
+package nodes
+
+import (
+	"context"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/engine"
+	"github.com/weirhq/weir/engine/path"
+)
+
+func init() {
+	engine.Register(engine.Spec{
+		Type:     "CreateDeviceNode",
+		Name:     "create-device",
+		Category: "data",
+		Summary:  "Creates a device in the application and puts it on the payload.",
+		Outputs:  []string{"next"},
+		Fields: append([]engine.Field{
+			{Name: "dataMethod", Kind: "enum", Enum: []string{"individualFields", "jsonTemplate", "payloadPath"}, Default: "individualFields", Doc: "Where the new device's fields come from."},
+			{Name: "recipeIdTemplate", Kind: "template", Doc: "Refused when set: device recipes are not supported yet."},
+		}, deviceFieldSpecs...),
+	}, buildCreateDevice)
+}
+
+type createDevice struct {
+	in        *deviceInput
+	shape     deviceShape
+	result    path.Path
+	hasResult bool
+}
+
+func buildCreateDevice(c *engine.NodeConfig) (engine.Node, error) {
+	var cfg struct {
+		deviceFieldsConfig
+		DataMethod         string      `json:"dataMethod"`
+		RecipeIDTemplate   engine.Text `json:"recipeIdTemplate"`
+		DeviceJSONTemplate engine.Text `json:"deviceJsonTemplate"`
+		DevicePayloadPath  string      `json:"devicePayloadPath"`
+		TagsAsObject       bool        `json:"tagsAsObject"`
+		AttributesAsObject bool        `json:"attributesAsObject"`
+		ResultPath         string      `json:"resultPath"`
+	}
+	if err := c.Decode(&cfg); err != nil {
+		return nil, err
+	}
+	if cfg.RecipeIDTemplate != "" {
+		return nil, engine.Errorf("Validation", "recipeIdTemplate is not supported yet")
+	}
+	in, err := compileDeviceInput(cfg.DataMethod, cfg.deviceFieldsConfig, cfg.DeviceJSONTemplate, cfg.DevicePayloadPath)
+	if err != nil {
+		return nil, err
+	}
+	n := &createDevice{in: in, shape: deviceShape{connection: true, tagsAsObject: cfg.TagsAsObject, attributesAsObject: cfg.AttributesAsObject}}
+	if n.result, n.hasResult, err = engine.CompilePath("resultPath", cfg.ResultPath, false); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// Exec creates the device; a refused one writes the error at resultPath.
+func (n *createDevice) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
+	if err := needDevices(env); err != nil {
+		return 0, err
+	}
+	d := &weir.Device{ApplicationID: env.ApplicationID, DeviceClass: weir.DeviceStandalone}
+	err := n.in.apply(d, p)
+	if err == nil {
+		err = env.Devices.Devices.CreateDevice(ctx, d)
+	}
+	switch {
+	case weir.ErrorTypeOf(err) == weir.Internal:
+		return 0, err
+	case err != nil:
+		return 0, setResult(p, n.result, n.hasResult, platformError(err))
+	}
+	if env.Devices.Events != nil {
+		if err := env.Devices.Events.DeviceCreated(ctx, d); err != nil {
+			return 0, err
+		}
+	}
+	v, err := deviceValue(ctx, env, d, n.shape)
+	if err != nil {
+		return 0, err
+	}
+	return 0, setResult(p, n.result, n.hasResult, v)
+}

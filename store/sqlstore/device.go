@@ -1,0 +1,311 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/weirhq/weir"
+)
+
+const deviceColumns = `id, application_id, name, description, device_class, gateway_id, tags, attributes,
+	keep_duplicates, connected, connection_time, creation_date, last_updated`
+
+// deviceList is what devices may be sorted and filtered by.
+var deviceList = listSpec{
+	sort: map[string]string{"": "name", "name": "name", "id": "id", "creationDate": "creation_date",
+		"lastUpdated": "last_updated", "deviceClass": "device_class"},
+	filter:      map[string]string{"": "name", "name": "name"},
+	fold:        map[string]bool{"name": true},
+	sortNames:   "name, id, creationDate, lastUpdated, deviceClass",
+	filterNames: "name",
+}
+
+// FindDeviceByID returns the application's device with id, or NotFound.
+func (s *Store) FindDeviceByID(ctx context.Context, applicationID, id string) (*weir.Device, error) {
+	var d *weir.Device
+	err := s.d.View(ctx, func(q Querier) (err error) {
+		d, err = findDevice(ctx, q, applicationID, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find device %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// FindDevices returns one page of the devices the filter selects and how
+// many it selects.
+func (s *Store) FindDevices(ctx context.Context, filter weir.DeviceFilter) ([]*weir.Device, int, error) {
+	where, args := []string{"application_id = ?"}, []any{filter.ApplicationID}
+	if filter.IDs != nil {
+		if len(filter.IDs) == 0 {
+			return []*weir.Device{}, 0, nil
+		}
+		where = append(where, "id IN ("+placeholders(len(filter.IDs))+")")
+		for _, id := range filter.IDs {
+			args = append(args, id)
+		}
+	}
+	if filter.DeviceClass != nil {
+		if len(filter.DeviceClass) == 0 {
+			return []*weir.Device{}, 0, nil
+		}
+		where = append(where, "device_class IN ("+placeholders(len(filter.DeviceClass))+")")
+		for _, c := range filter.DeviceClass {
+			args = append(args, c)
+		}
+	}
+	for _, t := range filter.Tags {
+		cond := "EXISTS (SELECT 1 FROM device_tags t WHERE t.device_id = devices.id"
+		if t.Key != "" {
+			cond += " AND t.key = ?"
+			args = append(args, t.Key)
+		}
+		if t.Value != "" {
+			cond += " AND t.value = ?"
+			args = append(args, t.Value)
+		}
+		where = append(where, cond+")")
+	}
+	opts := filter.ListOptions
+	if filter.Query != nil {
+		opts.Page, opts.PerPage = 0, 0 // the query is matched here, then paged
+	}
+	cond, args, tail, tailArgs, err := s.listClause(opts, deviceList, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	var (
+		ds []*weir.Device
+		n  int
+	)
+	err = s.d.View(ctx, func(q Querier) error {
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM devices WHERE `+cond, args...).Scan(&n); err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+deviceColumns+` FROM devices WHERE `+cond+tail, append(args, tailArgs...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		ds = []*weir.Device{}
+		for rows.Next() {
+			d, err := scanDevice(rows)
+			if err != nil {
+				return err
+			}
+			ds = append(ds, d)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("find devices: %w", err)
+	}
+	if filter.Query != nil {
+		matched := ds[:0]
+		for _, d := range ds {
+			if filter.Query.Match(d) {
+				matched = append(matched, d)
+			}
+		}
+		n = len(matched)
+		start := min(max(filter.Page, 0)*filter.PerPage, n)
+		end := n
+		if filter.PerPage > 0 {
+			end = min(start+filter.PerPage, n)
+		}
+		ds = matched[start:end]
+	}
+	return ds, n, nil
+}
+
+// CreateDevice stores d, generating its ID when empty.
+func (s *Store) CreateDevice(ctx context.Context, d *weir.Device) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	id := d.ID
+	if id == "" {
+		id = weir.NewID()
+	}
+	var now time.Time
+	err := s.d.Update(ctx, func(q Querier, at time.Time) error {
+		now = at
+		tags, attrs, err := encodeDeviceLists(d)
+		if err != nil {
+			return err
+		}
+		_, err = q.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`,
+			id, d.ApplicationID, d.Name, d.Description, d.DeviceClass, d.GatewayID, tags, attrs,
+			d.KeepDuplicates, millis(now), millis(now))
+		switch {
+		case s.d.IsForeignKey(err):
+			return weir.Errorf(weir.NotFound, "Application was not found")
+		case s.d.IsUnique(err):
+			return weir.Errorf(weir.Validation, "Device id %s is already in use", id)
+		case err != nil:
+			return err
+		}
+		return writeDeviceTags(ctx, q, id, d.ApplicationID, d.Tags)
+	})
+	if err != nil {
+		return fmt.Errorf("create device: %w", err)
+	}
+	d.ID, d.CreationDate, d.LastUpdated, d.Connection = id, now, now, weir.ConnectionInfo{}
+	return nil
+}
+
+// UpdateDevice replaces the device's settings with d's. Attributes whose
+// data type changed, and attributes removed, lose their latest values.
+func (s *Store) UpdateDevice(ctx context.Context, d *weir.Device) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	err := s.d.Update(ctx, func(q Querier, now time.Time) error {
+		old, err := findDevice(ctx, q, d.ApplicationID, d.ID)
+		if err != nil {
+			return err
+		}
+		tags, attrs, err := encodeDeviceLists(d)
+		if err != nil {
+			return err
+		}
+		if _, err := q.ExecContext(ctx, `UPDATE devices SET name = ?, description = ?, device_class = ?,
+			gateway_id = ?, tags = ?, attributes = ?, keep_duplicates = ?, last_updated = ? WHERE id = ?`,
+			d.Name, d.Description, d.DeviceClass, d.GatewayID, tags, attrs, d.KeepDuplicates, millis(now), d.ID); err != nil {
+			return err
+		}
+		for _, a := range old.Attributes {
+			if na, ok := d.Attribute(a.Name); !ok || na.DataType != a.DataType {
+				if _, err := q.ExecContext(ctx, `DELETE FROM device_attribute_values WHERE device_id = ? AND name = ?`,
+					d.ID, a.Name); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := q.ExecContext(ctx, `DELETE FROM device_tags WHERE device_id = ?`, d.ID); err != nil {
+			return err
+		}
+		if err := writeDeviceTags(ctx, q, d.ID, d.ApplicationID, d.Tags); err != nil {
+			return err
+		}
+		d.CreationDate, d.LastUpdated, d.Connection = old.CreationDate, now, old.Connection
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update device %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// DeleteDevice removes the device; its tags, history and commands go with
+// it.
+func (s *Store) DeleteDevice(ctx context.Context, applicationID, id string) error {
+	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
+		res, err := q.ExecContext(ctx, `DELETE FROM devices WHERE id = ? AND application_id = ?`, id, applicationID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return errDeviceNotFound()
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete device %s: %w", id, err)
+	}
+	return nil
+}
+
+// SetConnectionStatus records the device's connection status as of at.
+func (s *Store) SetConnectionStatus(ctx context.Context, applicationID, id string, connected bool, at time.Time) (*weir.Device, error) {
+	var d *weir.Device
+	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
+		res, err := q.ExecContext(ctx, `UPDATE devices SET connected = ?, connection_time = ? WHERE id = ? AND application_id = ?`,
+			connected, millis(at), id, applicationID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return errDeviceNotFound()
+		}
+		d, err = findDevice(ctx, q, applicationID, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set connection status of device %s: %w", id, err)
+	}
+	return d, nil
+}
+
+func errDeviceNotFound() error { return weir.Errorf(weir.NotFound, "Device was not found") }
+
+func findDevice(ctx context.Context, q Querier, applicationID, id string) (*weir.Device, error) {
+	d, err := scanDevice(q.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices WHERE id = ? AND application_id = ?`,
+		id, applicationID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errDeviceNotFound()
+	}
+	return d, err
+}
+
+func writeDeviceTags(ctx context.Context, q Querier, id, applicationID string, tags []weir.DeviceTag) error {
+	for _, t := range tags {
+		if _, err := q.ExecContext(ctx, `INSERT INTO device_tags (device_id, application_id, key, value) VALUES (?, ?, ?, ?)`,
+			id, applicationID, t.Key, t.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func encodeDeviceLists(d *weir.Device) (tags, attrs string, err error) {
+	if d.Tags == nil {
+		d.Tags = []weir.DeviceTag{}
+	}
+	if d.Attributes == nil {
+		d.Attributes = []weir.DeviceAttribute{}
+	}
+	if tags, err = marshal(d.Tags); err != nil {
+		return "", "", err
+	}
+	attrs, err = marshal(d.Attributes)
+	return tags, attrs, err
+}
+
+func scanDevice(s scanner) (*weir.Device, error) {
+	var (
+		d                weir.Device
+		tags, attrs      string
+		connected        sql.NullBool
+		connTime         sql.NullInt64
+		created, updated int64
+	)
+	if err := s.Scan(&d.ID, &d.ApplicationID, &d.Name, &d.Description, &d.DeviceClass, &d.GatewayID, &tags, &attrs,
+		&d.KeepDuplicates, &connected, &connTime, &created, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(tags), &d.Tags); err != nil {
+		return nil, fmt.Errorf("decode tags: %w", err)
+	}
+	if err := json.Unmarshal([]byte(attrs), &d.Attributes); err != nil {
+		return nil, fmt.Errorf("decode attributes: %w", err)
+	}
+	if connected.Valid {
+		c := connected.Bool
+		d.Connection = weir.ConnectionInfo{Connected: &c, Time: fromMillis(connTime.Int64)}
+	}
+	d.CreationDate, d.LastUpdated = fromMillis(created), fromMillis(updated)
+	return &d, nil
+}
+
+var _ weir.DeviceService = (*Store)(nil)

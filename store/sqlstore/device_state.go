@@ -1,0 +1,286 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/weirhq/weir"
+)
+
+// AddDeviceStates commits the reports that survive normalization and the
+// time window, merging each into a stored report of the same millisecond,
+// and advances the device's latest attribute values.
+func (s *Store) AddDeviceStates(ctx context.Context, applicationID, deviceID string, states []weir.DeviceState) ([]weir.DeviceState, *weir.Device, error) {
+	var (
+		kept []weir.DeviceState
+		dev  *weir.Device
+	)
+	err := s.d.Update(ctx, func(q Querier, now time.Time) error {
+		kept = kept[:0]
+		d, err := findDevice(ctx, q, applicationID, deviceID)
+		if err != nil {
+			return err
+		}
+		dev = d
+		for _, st := range states {
+			if !weir.StateTimeAllowed(st.Time, now) {
+				continue
+			}
+			data, _ := weir.NormalizeState(d, st.Data)
+			if len(data) == 0 {
+				continue
+			}
+			st = weir.DeviceState{DeviceID: deviceID, Time: st.Time.UTC().Truncate(time.Millisecond), Data: data}
+			if err := addState(ctx, q, st); err != nil {
+				return err
+			}
+			kept = append(kept, st)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("add states of device %s: %w", deviceID, err)
+	}
+	return kept, dev, nil
+}
+
+// addState stores st, merged into a stored report of the same time, and
+// advances the latest values of its attributes.
+func addState(ctx context.Context, q Querier, st weir.DeviceState) error {
+	var old string
+	err := q.QueryRowContext(ctx, `SELECT data FROM device_states WHERE device_id = ? AND time = ?`,
+		st.DeviceID, millis(st.Time)).Scan(&old)
+	merged := st.Data
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return err
+	default:
+		prev := map[string]any{}
+		if err := json.Unmarshal([]byte(old), &prev); err != nil {
+			return fmt.Errorf("decode state: %w", err)
+		}
+		maps.Copy(prev, st.Data)
+		merged = prev
+	}
+	data, err := marshal(merged)
+	if err != nil {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, `INSERT INTO device_states (device_id, time, data) VALUES (?, ?, ?)
+		ON CONFLICT (device_id, time) DO UPDATE SET data = excluded.data`, st.DeviceID, millis(st.Time), data); err != nil {
+		return err
+	}
+	for name, v := range st.Data {
+		val, err := marshal(v)
+		if err != nil {
+			return err
+		}
+		if _, err := q.ExecContext(ctx, `INSERT INTO device_attribute_values (device_id, name, value, time) VALUES (?, ?, ?, ?)
+			ON CONFLICT (device_id, name) DO UPDATE SET value = excluded.value, time = excluded.time
+			WHERE excluded.time >= device_attribute_values.time`, st.DeviceID, name, val, millis(st.Time)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FindDeviceStates returns the reports the filter selects.
+func (s *Store) FindDeviceStates(ctx context.Context, filter weir.StateFilter) ([]weir.DeviceState, error) {
+	limit := filter.Limit
+	if limit <= 0 {
+		limit = weir.DefaultStateLimit
+	}
+	var out []weir.DeviceState
+	err := s.d.View(ctx, func(q Querier) error {
+		if _, err := findDevice(ctx, q, filter.ApplicationID, filter.DeviceID); err != nil {
+			return err
+		}
+		var err error
+		out, err = findStates(ctx, q, filter.DeviceID, filter.Start, filter.End, filter.Ascending, limit)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find states of device %s: %w", filter.DeviceID, err)
+	}
+	return out, nil
+}
+
+// FindCompositeState returns the latest value of each attribute: from the
+// kept latest values when the window is unbounded, else folded from the
+// history within it.
+func (s *Store) FindCompositeState(ctx context.Context, filter weir.StateFilter) (weir.CompositeState, error) {
+	out := weir.CompositeState{}
+	err := s.d.View(ctx, func(q Querier) error {
+		if _, err := findDevice(ctx, q, filter.ApplicationID, filter.DeviceID); err != nil {
+			return err
+		}
+		if !filter.Start.IsZero() || !filter.End.IsZero() {
+			states, err := findStates(ctx, q, filter.DeviceID, filter.Start, filter.End, true, 0)
+			if err != nil {
+				return err
+			}
+			fold(out, states)
+			return nil
+		}
+		rows, err := q.QueryContext(ctx, `SELECT name, value, time FROM device_attribute_values WHERE device_id = ?`,
+			filter.DeviceID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				name, value string
+				at          int64
+				v           any
+			)
+			if err := rows.Scan(&name, &value, &at); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(value), &v); err != nil {
+				return fmt.Errorf("decode value: %w", err)
+			}
+			out[name] = weir.StateValue{Value: v, Time: fromMillis(at)}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find composite state of device %s: %w", filter.DeviceID, err)
+	}
+	return out, nil
+}
+
+// RemoveDeviceData deletes the history within [start, end] and rebuilds the
+// latest values from what remains.
+func (s *Store) RemoveDeviceData(ctx context.Context, applicationID, deviceID string, start, end time.Time) error {
+	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
+		if _, err := findDevice(ctx, q, applicationID, deviceID); err != nil {
+			return err
+		}
+		cond, args := timeRange(deviceID, start, end)
+		if _, err := q.ExecContext(ctx, `DELETE FROM device_states WHERE `+cond, args...); err != nil {
+			return err
+		}
+		if _, err := q.ExecContext(ctx, `DELETE FROM device_attribute_values WHERE device_id = ?`, deviceID); err != nil {
+			return err
+		}
+		states, err := findStates(ctx, q, deviceID, time.Time{}, time.Time{}, true, 0)
+		if err != nil {
+			return err
+		}
+		latest := weir.CompositeState{}
+		fold(latest, states)
+		for name, sv := range latest {
+			val, err := marshal(sv.Value)
+			if err != nil {
+				return err
+			}
+			if _, err := q.ExecContext(ctx, `INSERT INTO device_attribute_values (device_id, name, value, time) VALUES (?, ?, ?, ?)`,
+				deviceID, name, val, millis(sv.Time)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("remove data of device %s: %w", deviceID, err)
+	}
+	return nil
+}
+
+// pruneBatch is how many reports one prune statement deletes, so that a
+// large prune never holds the database for long.
+const pruneBatch = 5000
+
+// PruneDeviceStates deletes the reports dated before before, in batches.
+func (s *Store) PruneDeviceStates(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	for {
+		var n int64
+		err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
+			res, err := q.ExecContext(ctx, `DELETE FROM device_states WHERE (device_id, time) IN
+				(SELECT device_id, time FROM device_states WHERE time < ? LIMIT ?)`, millis(before), pruneBatch)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("prune device states: %w", err)
+		}
+		total += int(n)
+		if n < pruneBatch {
+			return total, nil
+		}
+	}
+}
+
+// findStates returns the device's reports within [start, end], ordered by
+// time, at most limit of them (0: all).
+func findStates(ctx context.Context, q Querier, deviceID string, start, end time.Time, asc bool, limit int) ([]weir.DeviceState, error) {
+	cond, args := timeRange(deviceID, start, end)
+	dir := " DESC"
+	if asc {
+		dir = " ASC"
+	}
+	query := `SELECT time, data FROM device_states WHERE ` + cond + ` ORDER BY time` + dir
+	if limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, limit)
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []weir.DeviceState{}
+	for rows.Next() {
+		var (
+			at   int64
+			data string
+		)
+		if err := rows.Scan(&at, &data); err != nil {
+			return nil, err
+		}
+		st := weir.DeviceState{DeviceID: deviceID, Time: fromMillis(at)}
+		if err := json.Unmarshal([]byte(data), &st.Data); err != nil {
+			return nil, fmt.Errorf("decode state: %w", err)
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// timeRange is the condition selecting a device's rows within [start, end]
+// (zero: unbounded).
+func timeRange(deviceID string, start, end time.Time) (string, []any) {
+	cond, args := "device_id = ?", []any{deviceID}
+	if !start.IsZero() {
+		cond += " AND time >= ?"
+		args = append(args, millis(start))
+	}
+	if !end.IsZero() {
+		cond += " AND time <= ?"
+		args = append(args, millis(end))
+	}
+	return cond, args
+}
+
+// fold sets in c each attribute's value from states, in time order, so the
+// latest wins.
+func fold(c weir.CompositeState, states []weir.DeviceState) {
+	for _, st := range states {
+		for name, v := range st.Data {
+			c[name] = weir.StateValue{Value: v, Time: st.Time}
+		}
+	}
+}
+
+var _ weir.DeviceStateService = (*Store)(nil)

@@ -1,0 +1,126 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/weirhq/weir"
+)
+
+// Querier runs the statements of one transaction. *sql.Tx satisfies it, and
+// so does SQLite's write transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Dialect is what one SQL database supplies to the shared logic.
+type Dialect struct {
+	// View runs fn in a read-only transaction.
+	View func(ctx context.Context, fn func(q Querier) error) error
+	// Update runs fn in a write transaction, committed when fn returns nil
+	// and rolled back otherwise; now is the transaction's time, truncated to
+	// milliseconds.
+	Update func(ctx context.Context, fn func(q Querier, now time.Time) error) error
+	// Fold returns an expression ordering expr case-insensitively and
+	// byte-wise ("NOCASE" in SQLite, lower() COLLATE "C" in PostgreSQL).
+	Fold func(expr string) string
+	// Bytewise returns an expression ordering expr byte-wise.
+	Bytewise func(expr string) string
+	// IsUnique reports whether err is a unique or primary key violation.
+	IsUnique func(err error) bool
+	// IsForeignKey reports whether err is a foreign key violation.
+	IsForeignKey func(err error) bool
+}
+
+// Store implements the platform resources over a Dialect. It is safe for
+// concurrent use.
+type Store struct {
+	d Dialect
+}
+
+// New returns a Store over d.
+func New(d Dialect) *Store { return &Store{d: d} }
+
+// listSpec is what a collection may be sorted and filtered by: field ->
+// column ("" is the default), and the names for Validation messages.
+type listSpec struct {
+	sort, filter           map[string]string
+	fold                   map[string]bool // sort columns ordered case-insensitively
+	sortNames, filterNames string
+}
+
+// listClause turns opts into a condition (appended to where with its
+// arguments) and an ORDER BY … LIMIT tail with its arguments. It returns
+// Validation for an unknown sort or filter field.
+func (s *Store) listClause(opts weir.ListOptions, spec listSpec, where []string, args []any) (string, []any, string, []any, error) {
+	col, ok := spec.sort[opts.SortField]
+	if !ok {
+		return "", nil, "", nil, weir.Errorf(weir.Validation, "sortField must be one of %s", spec.sortNames)
+	}
+	order := s.d.Bytewise(col)
+	if spec.fold[col] {
+		order = s.d.Fold(col)
+	}
+	if opts.Filter != "" {
+		fcol, ok := spec.filter[opts.FilterField]
+		if !ok {
+			return "", nil, "", nil, weir.Errorf(weir.Validation, "filterField must be %s", spec.filterNames)
+		}
+		where = append(where, `lower(`+fcol+`) LIKE ? ESCAPE '\'`)
+		args = append(args, likePattern(opts.Filter))
+	}
+	dir := "ASC"
+	switch strings.ToLower(opts.SortDirection) {
+	case "desc", "descending", "-1":
+		dir = "DESC"
+	}
+	tail := " ORDER BY " + order + " " + dir + ", " + s.d.Bytewise("id") + " " + dir
+	var tailArgs []any
+	if opts.PerPage > 0 {
+		tail += " LIMIT ? OFFSET ?"
+		tailArgs = []any{opts.PerPage, max(opts.Page, 0) * opts.PerPage}
+	}
+	cond := "1 = 1"
+	if len(where) > 0 {
+		cond = strings.Join(where, " AND ")
+	}
+	return cond, args, tail, tailArgs, nil
+}
+
+// likePattern turns a filter, a substring in which '*' matches any run of
+// characters, into a lower-case LIKE pattern escaped with '\'.
+func likePattern(filter string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`, `*`, `%`)
+	return "%" + strings.ToLower(r.Replace(filter)) + "%"
+}
+
+// placeholders returns n comma-separated ? placeholders.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// marshal encodes v as compact JSON text without HTML escaping.
+func marshal(v any) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(buf.String(), "\n"), nil
+}
+
+// millis converts t to stored Unix milliseconds.
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMillis converts stored Unix milliseconds to a UTC time.
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// scanner is a row or rows.
+type scanner interface{ Scan(dest ...any) error }
