@@ -63,29 +63,7 @@ func (s *Store) FindApplicationKeys(ctx context.Context, filter weir.Application
 	if err != nil {
 		return nil, 0, err
 	}
-	var (
-		ks []*weir.ApplicationKey
-		n  int
-	)
-	err = s.d.View(ctx, func(q Querier) error {
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM application_keys WHERE `+cond, args...).Scan(&n); err != nil {
-			return err
-		}
-		rows, err := q.QueryContext(ctx, `SELECT `+keyColumns+` FROM application_keys WHERE `+cond+tail, append(args, tailArgs...)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		ks = []*weir.ApplicationKey{}
-		for rows.Next() {
-			k, err := scanKey(rows)
-			if err != nil {
-				return err
-			}
-			ks = append(ks, k)
-		}
-		return rows.Err()
-	})
+	ks, n, err := findPage(ctx, s, "application_keys", keyColumns, cond, args, tail, tailArgs, scanKey)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find application keys: %w", err)
 	}

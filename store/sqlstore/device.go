@@ -79,29 +79,7 @@ func (s *Store) FindDevices(ctx context.Context, filter weir.DeviceFilter) ([]*w
 	if err != nil {
 		return nil, 0, err
 	}
-	var (
-		ds []*weir.Device
-		n  int
-	)
-	err = s.d.View(ctx, func(q Querier) error {
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM devices WHERE `+cond, args...).Scan(&n); err != nil {
-			return err
-		}
-		rows, err := q.QueryContext(ctx, `SELECT `+deviceColumns+` FROM devices WHERE `+cond+tail, append(args, tailArgs...)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		ds = []*weir.Device{}
-		for rows.Next() {
-			d, err := scanDevice(rows)
-			if err != nil {
-				return err
-			}
-			ds = append(ds, d)
-		}
-		return rows.Err()
-	})
+	ds, n, err := findPage(ctx, s, "devices", deviceColumns, cond, args, tail, tailArgs, scanDevice)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find devices: %w", err)
 	}

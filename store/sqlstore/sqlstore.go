@@ -124,3 +124,34 @@ func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
 // scanner is a row or rows.
 type scanner interface{ Scan(dest ...any) error }
+
+// findPage reads, in one read transaction, how many rows of table match cond
+// and the page of them that tail (ORDER BY … LIMIT) selects, as listClause
+// built them, each row's columns read by scan.
+func findPage[T any](ctx context.Context, s *Store, table, columns, cond string, args []any, tail string, tailArgs []any,
+	scan func(scanner) (T, error)) ([]T, int, error) {
+	var (
+		page = []T{}
+		n    int
+	)
+	err := s.d.View(ctx, func(q Querier) error {
+		page, n = page[:0], 0
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+` WHERE `+cond, args...).Scan(&n); err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+columns+` FROM `+table+` WHERE `+cond+tail, append(args, tailArgs...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				return err
+			}
+			page = append(page, v)
+		}
+		return rows.Err()
+	})
+	return page, n, err
+}
