@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,6 +74,8 @@ func startProcess(t *testing.T, addr, dir string) *process {
 func startProcessWith(t *testing.T, addr, dir string, stderr io.Writer, extra ...string) *process {
 	t.Helper()
 	args := append([]string{"serve", "--addr", addr, "--data", dir, "--log-level", "warn", "--press-limit", "0", "--mqtt-addr", ""}, extra...)
+	_, err := os.Stat(filepath.Join(dir, "weir.db"))
+	restart := err == nil && !slices.Contains(extra, "--store")
 	cmd := exec.Command(weirBinary(t), args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -100,12 +103,20 @@ func startProcessWith(t *testing.T, addr, dir string, stderr io.Writer, extra ..
 		resp.Body.Close()
 		return resp.StatusCode == 200
 	})
+	// weir prints the owner token before it serves, so once /health
+	// answers the line is written; the reader may not have passed it on
+	// yet. A start on a data directory with a database prints none (unless
+	// the store is elsewhere), and is not kept waiting.
+	wait := 2 * time.Second
+	if restart {
+		wait = 0
+	}
 	select {
 	case l := <-lines:
 		if strings.HasPrefix(l, "Owner API token") {
 			p.token = <-lines
 		}
-	default:
+	case <-time.After(wait):
 	}
 	return p
 }
