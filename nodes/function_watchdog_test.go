@@ -98,18 +98,25 @@ func TestWatchdog_Attribution(t *testing.T) {
 		ne, ok := ie.Value().(*engine.NodeError)
 		return ok && ne.Name == "FunctionNodeRangeError"
 	}
-	start := func(alone bool) (*goja.Runtime, *watchdog) {
+	// The watchdogs are live (heapWatch samples them too), so their bounds
+	// come from their limits, never from a write after they started.
+	startWith := func(lim FunctionLimits, alone bool) (*goja.Runtime, *watchdog) {
 		vm := goja.New()
-		w := startWatchdog(context.Background(), vm, DefaultFunctionLimits, alone)
+		w := startWatchdog(context.Background(), vm, lim, alone)
 		t.Cleanup(w.stop)
 		return vm, w
 	}
+	start := func(alone bool) (*goja.Runtime, *watchdog) { return startWith(DefaultFunctionLimits, alone) }
 	t.Run("SideBySideAreSuspects", func(t *testing.T) {
 		vmA, a := start(false)
-		vmB, b := start(false)
+		roomy := DefaultFunctionLimits
+		roomy.MaxHeapGrowth *= 4
+		vmB, b := startWith(roomy, false)
 		h := a.start
 		h.objects = a.objectsBound + 1 // past a's bound only
-		b.objectsBound = h.objects
+		if b.over(h) {
+			t.Fatalf("b is over its bound too (%d > %d): the case needs b within it", h.objects, b.objectsBound)
+		}
 		judge([]*watchdog{b, a}, h)
 		for name, vm := range map[string]*goja.Runtime{"a": vmA, "b": vmB} {
 			if ie := interruptOf(t, vm); ie == nil || ie.Value() != errMemorySuspect {
