@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -73,7 +74,7 @@ func deviceValue(ctx context.Context, env *engine.Env, d *weir.Device, shape dev
 		}
 		state := map[string]any{}
 		for name, sv := range cs {
-			if shape.attributes == nil || contains(shape.attributes, name) {
+			if shape.attributes == nil || slices.Contains(shape.attributes, name) {
 				state[name] = map[string]any{"value": sv.Value, "time": sv.Time}
 			}
 		}
@@ -151,13 +152,4 @@ func setResult(p engine.Payload, at path.Path, ok bool, v any) error {
 		return engine.Errorf("Validation", "resultPath: %v", err)
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

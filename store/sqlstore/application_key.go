@@ -136,16 +136,7 @@ func (s *Store) UpdateApplicationKey(ctx context.Context, k *weir.ApplicationKey
 // DeleteApplicationKey removes the key.
 func (s *Store) DeleteApplicationKey(ctx context.Context, applicationID, id string) error {
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
-		res, err := q.ExecContext(ctx, `DELETE FROM application_keys WHERE id = ? AND application_id = ?`, id, applicationID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return errKeyNotFound()
-		}
-		return nil
+		return execOne(ctx, q, errKeyNotFound, `DELETE FROM application_keys WHERE id = ? AND application_id = ?`, id, applicationID)
 	})
 	if err != nil {
 		return fmt.Errorf("delete application key %s: %w", id, err)

@@ -185,16 +185,7 @@ func (s *Store) UpdateDevice(ctx context.Context, d *weir.Device) error {
 // it.
 func (s *Store) DeleteDevice(ctx context.Context, applicationID, id string) error {
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
-		res, err := q.ExecContext(ctx, `DELETE FROM devices WHERE id = ? AND application_id = ?`, id, applicationID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return errDeviceNotFound()
-		}
-		return nil
+		return execOne(ctx, q, errDeviceNotFound, `DELETE FROM devices WHERE id = ? AND application_id = ?`, id, applicationID)
 	})
 	if err != nil {
 		return fmt.Errorf("delete device %s: %w", id, err)
@@ -206,15 +197,10 @@ func (s *Store) DeleteDevice(ctx context.Context, applicationID, id string) erro
 func (s *Store) SetConnectionStatus(ctx context.Context, applicationID, id string, connected bool, at time.Time) (*weir.Device, error) {
 	var d *weir.Device
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
-		res, err := q.ExecContext(ctx, `UPDATE devices SET connected = ?, connection_time = ? WHERE id = ? AND application_id = ?`,
+		err := execOne(ctx, q, errDeviceNotFound, `UPDATE devices SET connected = ?, connection_time = ? WHERE id = ? AND application_id = ?`,
 			connected, millis(at), id, applicationID)
 		if err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return errDeviceNotFound()
 		}
 		d, err = findDevice(ctx, q, applicationID, id)
 		return err

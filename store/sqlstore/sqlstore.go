@@ -125,6 +125,23 @@ func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 // scanner is a row or rows.
 type scanner interface{ Scan(dest ...any) error }
 
+// execOne runs a statement that must change one row, and returns notFound()
+// when it changed none.
+func execOne(ctx context.Context, q Querier, notFound func() error, query string, args ...any) error {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound()
+	}
+	return nil
+}
+
 // findPage reads, in one read transaction, how many rows of table match cond
 // and the page of them that tail (ORDER BY … LIMIT) selects, as listClause
 // built them, each row's columns read by scan.
