@@ -20,7 +20,7 @@ var allowed = map[string][]string{
 	"internal/nodejs": {"engine/js"},
 	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock", "nodes"}, // nodes: tests only
 	"nodes":           {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr"},
-	"auth":            {""},
+	"auth":            {"", "ratelimit"},
 	"flowfile":        {""},
 	"ratelimit":       {},
 	"mqtt":            {},
