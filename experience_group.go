@@ -227,3 +227,38 @@ type ExperienceGroupService interface {
 	// like FindExperienceGroupByID.
 	DeleteExperienceGroup(ctx context.Context, applicationID, id string) error
 }
+
+// ExperienceGroupDocument returns g as Losant shows an experience group, in
+// API answers and on the results of the group nodes: with its ancestors
+// from t (parent first) and a null parentId at the top.
+func ExperienceGroupDocument(g *ExperienceGroup, t GroupTree) map[string]any {
+	strs := func(ids []string) []any {
+		out := make([]any, 0, len(ids))
+		for _, id := range ids {
+			out = append(out, id)
+		}
+		return out
+	}
+	tags := make(map[string]any, len(g.GroupTags))
+	for k, v := range g.GroupTags {
+		tags[k] = v
+	}
+	dtags := make([]any, 0, len(g.DeviceTags))
+	for _, dt := range g.DeviceTags {
+		dtags = append(dtags, map[string]any{"key": dt.Key, "value": dt.Value})
+	}
+	doc := map[string]any{
+		"id": g.ID, "experienceGroupId": g.ID, "applicationId": g.ApplicationID,
+		"name": g.Name, "description": g.Description, "parentId": nil, "ancestorIds": strs(t.Ancestors(g.ID)),
+		"groupTags": tags, "experienceUserIds": strs(g.UserIDs), "experienceEndpointIds": strs(g.EndpointIDs),
+		"deviceIds": strs(g.DeviceIDs), "deviceTags": dtags, "deviceQueryJson": nil,
+		"creationDate": g.CreationDate, "lastUpdated": g.LastUpdated,
+	}
+	if g.ParentID != "" {
+		doc["parentId"] = g.ParentID
+	}
+	if g.DeviceQueryJSON != "" {
+		doc["deviceQueryJson"] = g.DeviceQueryJSON
+	}
+	return doc
+}

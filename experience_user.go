@@ -192,3 +192,42 @@ type ExperienceAuth interface {
 	// application.
 	VerifyToken(ctx context.Context, applicationID, token string) (*ExperienceUser, *ExperienceAuthInfo, error)
 }
+
+// ExperienceUserDocument returns u as Losant shows an experience user: in
+// API answers, on the results of the user nodes and as experience.user in
+// the runs of experience endpoints. Its experienceGroups are its direct
+// groups, {id, name, parentId}, named from t; times never set are left out.
+// The password hash never appears.
+func ExperienceUserDocument(u *ExperienceUser, t GroupTree) map[string]any {
+	groups := make([]any, 0, len(u.GroupIDs))
+	for _, id := range u.GroupIDs {
+		g := map[string]any{"id": id, "name": "", "parentId": nil}
+		if eg := t[id]; eg != nil {
+			g["name"] = eg.Name
+			if eg.ParentID != "" {
+				g["parentId"] = eg.ParentID
+			}
+		}
+		groups = append(groups, g)
+	}
+	tags := make(map[string]any, len(u.UserTags))
+	for k, v := range u.UserTags {
+		tags[k] = v
+	}
+	doc := map[string]any{
+		"id": u.ID, "experienceUserId": u.ID, "applicationId": u.ApplicationID,
+		"email": u.Email, "firstName": u.FirstName, "lastName": u.LastName, "avatarUrl": u.AvatarURL,
+		"userTags": tags, "experienceGroups": groups,
+		"creationDate": u.CreationDate, "lastUpdated": u.LastUpdated,
+	}
+	if u.AvatarURL == "" {
+		delete(doc, "avatarUrl")
+	}
+	for name, at := range map[string]*time.Time{"tokenCutoff": u.TokenCutoff, "lastLogin": u.LastLogin,
+		"passwordLastUpdated": u.PasswordLastUpdated} {
+		if at != nil {
+			doc[name] = *at
+		}
+	}
+	return doc
+}

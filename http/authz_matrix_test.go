@@ -100,6 +100,16 @@ var matrixRoutes = []matrixRoute{
 	{"applicationKey.get", "GET", "/applications/{applicationId}/keys/{applicationKeyId}", "", 200},
 	{"applicationKey.patch", "PATCH", "/applications/{applicationId}/keys/{applicationKeyId}", `{"description":"x"}`, 200},
 	{"applicationKey.delete", "DELETE", "/applications/{applicationId}/keys/{applicationKeyId}", "", 200},
+	{"experienceUsers.get", "GET", "/applications/{applicationId}/experience/users", "", 200},
+	{"experienceUsers.post", "POST", "/applications/{applicationId}/experience/users", `{"email":"new@example.com","password":"password1"}`, 201},
+	{"experienceUser.get", "GET", "/applications/{applicationId}/experience/users/{experienceUserId}", "", 200},
+	{"experienceUser.patch", "PATCH", "/applications/{applicationId}/experience/users/{experienceUserId}", `{"firstName":"x"}`, 200},
+	{"experienceUser.delete", "DELETE", "/applications/{applicationId}/experience/users/{experienceUserId}", "", 200},
+	{"experienceGroups.get", "GET", "/applications/{applicationId}/experience/groups", "", 200},
+	{"experienceGroups.post", "POST", "/applications/{applicationId}/experience/groups", `{"name":"g"}`, 201},
+	{"experienceGroup.get", "GET", "/applications/{applicationId}/experience/groups/{experienceGroupId}", "", 200},
+	{"experienceGroup.patch", "PATCH", "/applications/{applicationId}/experience/groups/{experienceGroupId}", `{"name":"x"}`, 200},
+	{"experienceGroup.delete", "DELETE", "/applications/{applicationId}/experience/groups/{experienceGroupId}", "", 200},
 	{"metrics.get", "GET", "/metrics", "", 200},
 }
 
@@ -148,6 +158,9 @@ type matrixEnv struct {
 	devices   *memDevices
 	deviceID  string // a device of A with a number attribute temp
 	device2ID string // another device of A
+	exp       *memExperience
+	expUserID string // an experience user of A, in group expGroup
+	expGroup  string // an experience group of A
 	keyID     string // an unrestricted access key of A
 }
 
@@ -167,6 +180,9 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Endpoints = e.endpoints
 	e.devices = newMemDevices(now)
 	s.Devices, s.States, s.Commands, s.Keys = e.devices, e.devices, e.devices, e.devices
+	e.exp = newMemExperience(now)
+	s.ExperienceUsers, s.ExperienceGroups = e.exp, e.exp
+	s.ExperienceAuth = &auth.Experience{Users: e.exp, Key: []byte("experience key"), Now: now}
 	s.MaxBodyBytes = 64 << 10
 	s.StopStreams() // a debug stream answers its headers and ends at once
 	s.Metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("weir_up 1\n")) })
@@ -207,6 +223,15 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		t.Fatal(err)
 	}
 	e.keyID = k.ID
+	g := &weir.ExperienceGroup{ApplicationID: e.appA, Name: "staff"}
+	if err := e.exp.CreateExperienceGroup(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	u := &weir.ExperienceUser{ApplicationID: e.appA, Email: "ann@example.com", PasswordHash: "unused", GroupIDs: []string{g.ID}}
+	if err := e.exp.CreateExperienceUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	e.expUserID, e.expGroup = u.ID, g.ID
 	if err := e.store.SetStorageEntry(ctx, e.flow.ID, "seed", json.RawMessage(`1`)); err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +254,8 @@ func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest
 	e.t.Helper()
 	r := strings.NewReplacer("{applicationId}", e.appA, "{flowId}", e.flow.ID, "{apiTokenId}", e.tokenID,
 		"{flowVersionId}", e.versionID, "{webhookId}", e.webhookID, "{experienceEndpointId}", e.endpoint, "{button}", e.flow.Triggers[0].Key,
-		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID)
+		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID,
+		"{experienceUserId}", e.expUserID, "{experienceGroupId}", e.expGroup)
 	req := httptest.NewRequestWithContext(e.t.Context(), rt.method, r.Replace(rt.path), strings.NewReader(r.Replace(rt.body)))
 	if rawQuery != "" {
 		req.URL.RawQuery = rawQuery
@@ -256,6 +282,7 @@ type storeSnapshot struct {
 	Webhooks map[string]weir.Webhook
 	Endpoint map[string]weir.ExperienceEndpoint
 	Devices  *memDevices
+	Exp      *memExperience
 }
 
 // snapshot copies the state of e's stores.
@@ -304,6 +331,7 @@ func (e *matrixEnv) snapshot() storeSnapshot {
 	s.Endpoint = maps.Clone(e.endpoints.m)
 	s.Devices = e.devices.clone()
 	s.Devices.now = nil // funcs are never DeepEqual
+	s.Exp = e.exp.clone()
 	return s
 }
 
@@ -354,6 +382,10 @@ func (e *matrixEnv) restore(s storeSnapshot) {
 	e.devices.mu.Lock()
 	e.devices.Devices, e.devices.States, e.devices.Commands, e.devices.Keys = restored.Devices, restored.States, restored.Commands, restored.Keys
 	e.devices.mu.Unlock()
+	exp := s.Exp.clone()
+	e.exp.mu.Lock()
+	e.exp.Users, e.exp.Groups = exp.Users, exp.Groups
+	e.exp.mu.Unlock()
 }
 
 // tokenKind is a column of the matrix: how to make the token, and whether a

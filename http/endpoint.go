@@ -25,6 +25,7 @@ type endpointResponse struct {
 	ExperienceEndpointID string            `json:"experienceEndpointId"`
 	Version              string            `json:"version"`
 	EndpointTags         map[string]string `json:"endpointTags"`
+	GroupIDs             []string          `json:"experienceGroupIds"` // [] rather than null
 	Type                 string            `json:"_type"`
 	Links                links             `json:"_links,omitempty"`
 }
@@ -35,6 +36,7 @@ func newEndpointResponse(e *weir.ExperienceEndpoint, withLinks bool) *endpointRe
 		ExperienceEndpointID: e.ID,
 		Version:              weir.DevelopVersion,
 		EndpointTags:         map[string]string{},
+		GroupIDs:             append([]string{}, e.GroupIDs...),
 		Type:                 "experienceEndpoint",
 		Links: linksFor(withLinks, pathEndpoint, endpointLinks,
 			"{applicationId}", e.ApplicationID, "{experienceEndpointId}", e.ID),
@@ -42,14 +44,15 @@ func newEndpointResponse(e *weir.ExperienceEndpoint, withLinks bool) *endpointRe
 }
 
 // endpointBody is a schema-valid endpoint post or patch body; absent
-// fields are nil. endpointTags and an empty experienceGroupIds are
-// accepted and ignored.
+// fields are nil. endpointTags are accepted and ignored.
 type endpointBody struct {
-	Route       *string `json:"route"`
-	Method      *string `json:"method"`
-	Description *string `json:"description"`
-	Enabled     *bool   `json:"enabled"`
-	Access      *string `json:"access"`
+	Route             *string         `json:"route"`
+	Method            *string         `json:"method"`
+	Description       *string         `json:"description"`
+	Enabled           *bool           `json:"enabled"`
+	Access            *string         `json:"access"`
+	GroupIDs          *[]string       `json:"experienceGroupIds"`
+	UnauthorizedReply json.RawMessage `json:"unauthorizedReply"` // null removes it
 }
 
 // decodeEndpointBody decodes a request's endpoint body.
@@ -73,6 +76,18 @@ func (b *endpointBody) apply(e *weir.ExperienceEndpoint) error {
 	}
 	if b.Enabled != nil {
 		e.Enabled = *b.Enabled
+	}
+	if b.GroupIDs != nil {
+		e.GroupIDs = *b.GroupIDs
+	}
+	if len(b.UnauthorizedReply) > 0 {
+		e.UnauthorizedReply = nil
+		if string(b.UnauthorizedReply) != "null" {
+			e.UnauthorizedReply = &weir.UnauthorizedReply{}
+			if err := json.Unmarshal(b.UnauthorizedReply, e.UnauthorizedReply); err != nil {
+				return weir.Errorf(weir.Validation, "unauthorizedReply is the wrong type")
+			}
+		}
 	}
 	return e.Validate()
 }

@@ -97,6 +97,14 @@ type Server struct {
 	// /console/ with / redirecting there; nil: no console, / answers 404.
 	Console fs.FS
 
+	// ExperienceUsers, ExperienceGroups and ExperienceAuth, when set, serve
+	// the experience user and group resources and sign experience users in
+	// to the endpoints whose access asks for them (experience_*.go,
+	// endpoint_access.go); all three are needed.
+	ExperienceUsers  weir.ExperienceUserService
+	ExperienceGroups weir.ExperienceGroupService
+	ExperienceAuth   weir.ExperienceAuth
+
 	// Metrics, when set, serves GET /metrics (scope metrics.get or a user
 	// token's all.User); without it the route answers 404.
 	Metrics http.Handler
@@ -174,6 +182,7 @@ type request struct {
 	webhookID              string
 	endpointID             string // experienceEndpointId
 	deviceID, keyID        string // deviceId, applicationKeyId
+	userID, groupID        string // experienceUserId, experienceGroupId
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
@@ -217,7 +226,8 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		name string
 		dst  *string
 	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID},
-		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID}} {
+		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID},
+		{"experienceUserId", &req.userID}, {"experienceGroupId", &req.groupID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
 			continue

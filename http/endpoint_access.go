@@ -1,0 +1,105 @@
+package http
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/engine"
+)
+
+// msgEndpointUnauthorized is the message of a request an endpoint's access
+// refuses, when the endpoint has no unauthorized reply.
+const msgEndpointUnauthorized = "Unauthorized"
+
+// endpointCaller is the experience user a request to an endpoint signed in
+// as, as its run sees it; the zero value is a public request.
+type endpointCaller struct {
+	user     map[string]any           // weir.ExperienceUserDocument, or nil
+	authInfo *weir.ExperienceAuthInfo // nil with user
+}
+
+// experienceToken returns the experience user token of r: the
+// Authorization header's Bearer token, else the authorization cookie (the
+// token, or "Bearer <token>"), as Losant reads them.
+func experienceToken(r *http.Request) string {
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	if scheme, tok, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "bearer") {
+		return strings.TrimSpace(tok)
+	}
+	if c, err := r.Cookie("authorization"); err == nil {
+		v := strings.TrimSpace(c.Value)
+		if scheme, tok, ok := strings.Cut(v, " "); ok && strings.EqualFold(scheme, "bearer") {
+			return strings.TrimSpace(tok)
+		}
+		return v
+	}
+	return ""
+}
+
+// endpointAccess signs the request in as the experience user its token
+// names, if any, and decides whether ep's access lets it through: a public
+// endpoint takes anyone (a token that does not verify just leaves the run
+// without a user); an authenticated endpoint a user of the endpoint's
+// application; a group endpoint a user who belongs to one of its groups
+// (directly or through a group above). It returns Unauthorized when the
+// access refuses the request.
+func (s *Server) endpointAccess(r *http.Request, ep *weir.ExperienceEndpoint) (endpointCaller, error) {
+	var caller endpointCaller
+	refused := weir.Errorf(weir.Unauthorized, msgEndpointUnauthorized)
+	tok := experienceToken(r)
+	if tok == "" || s.ExperienceAuth == nil || s.ExperienceGroups == nil {
+		if ep.Access == weir.EndpointAccessPublic {
+			return caller, nil
+		}
+		return caller, refused
+	}
+	u, info, err := s.ExperienceAuth.VerifyToken(r.Context(), ep.ApplicationID, tok)
+	switch {
+	case weir.ErrorTypeOf(err) == weir.Unauthorized && ep.Access == weir.EndpointAccessPublic:
+		return caller, nil
+	case weir.ErrorTypeOf(err) == weir.Unauthorized:
+		return caller, refused
+	case err != nil:
+		return caller, err
+	}
+	tree, err := s.groupTree(r.Context(), ep.ApplicationID)
+	if err != nil {
+		return caller, err
+	}
+	if ep.Access == weir.EndpointAccessGroup && !slices.ContainsFunc(ep.GroupIDs, func(g string) bool {
+		return tree.InGroup(u.GroupIDs, g)
+	}) {
+		return caller, refused
+	}
+	return endpointCaller{user: weir.ExperienceUserDocument(u, tree), authInfo: info}, nil
+}
+
+// writeUnauthorized answers a request ep's access refused: ep's
+// unauthorized reply (a redirect whose target is a template of the
+// request's path and query) or Losant's 401.
+func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, ep *weir.ExperienceEndpoint, err error) {
+	reply := ep.UnauthorizedReply
+	if reply == nil || weir.ErrorTypeOf(err) != weir.Unauthorized {
+		s.writeError(w, r, err)
+		return
+	}
+	target := reply.Value
+	if t, terr := engine.CompileTemplate("unauthorizedReply", reply.Value); terr == nil {
+		query := map[string]any{}
+		for k, v := range r.URL.Query() {
+			query[k] = v[len(v)-1]
+		}
+		path := endpointPath(r)
+		if v, rerr := t.Render(map[string]any{"request": map[string]any{"path": path, "query": query}}); rerr == nil {
+			target = v
+		}
+	}
+	status := reply.StatusCode
+	if status == 0 {
+		status = http.StatusFound
+	}
+	w.Header().Set("Location", target)
+	w.WriteHeader(status)
+}

@@ -1,0 +1,219 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/weirhq/weir"
+)
+
+// errNoExperienceService is the internal error of experience user and
+// group routes served without their services.
+var errNoExperienceService = errors.New("http: Server.ExperienceUsers, ExperienceGroups or ExperienceAuth is not set")
+
+// experienceUserListParams are the query parameters of experienceUsers.get.
+var experienceUserListParams = append(
+	listParams([]string{"email", "firstName", "lastName", "id", "creationDate", "lastLogin", "lastUpdated"},
+		[]string{"firstName", "lastName", "email"}),
+	queryParam{name: "experienceGroupId", kind: paramString},
+	queryParam{name: "includeAncestorGroups", kind: paramBool, def: "false"},
+	queryParam{name: "query", kind: paramString},
+)
+
+// experienceUserBody is a schema-valid experienceUserPost or
+// experienceUserPatch body; absent fields are nil.
+type experienceUserBody struct {
+	Email       *string            `json:"email"`
+	FirstName   *string            `json:"firstName"`
+	LastName    *string            `json:"lastName"`
+	Password    *string            `json:"password"`
+	TokenCutoff *time.Time         `json:"tokenCutoff"`
+	UserTags    *map[string]string `json:"userTags"`
+	GroupIDs    *[]string          `json:"experienceGroupIds"`
+}
+
+// applyExperienceUserBody sets each field present in b on u, hashing a new
+// password with auth (passwordLastUpdated becomes now), and validates u.
+func applyExperienceUserBody(b *experienceUserBody, u *weir.ExperienceUser, auth weir.ExperienceAuth, now time.Time) error {
+	for _, f := range []struct {
+		dst *string
+		src *string
+	}{{&u.Email, b.Email}, {&u.FirstName, b.FirstName}, {&u.LastName, b.LastName}} {
+		if f.src != nil {
+			*f.dst = *f.src
+		}
+	}
+	if b.TokenCutoff != nil {
+		t := b.TokenCutoff.UTC()
+		u.TokenCutoff = &t
+	}
+	if b.UserTags != nil {
+		u.UserTags = *b.UserTags
+	}
+	if b.GroupIDs != nil {
+		u.GroupIDs = *b.GroupIDs
+	}
+	if b.Password != nil {
+		hash, err := auth.HashPassword(*b.Password)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash, u.PasswordLastUpdated = hash, &now
+	}
+	u.Email = weir.NormalizeEmail(u.Email)
+	return u.Validate()
+}
+
+// experienceServices returns the internal error when the user and group
+// services are not set.
+func (s *Server) experienceServices() error {
+	if s.ExperienceUsers == nil || s.ExperienceGroups == nil || s.ExperienceAuth == nil {
+		return errNoExperienceService
+	}
+	return nil
+}
+
+// groupTree reads the application's groups.
+func (s *Server) groupTree(ctx context.Context, appID string) (weir.GroupTree, error) {
+	gs, _, err := s.ExperienceGroups.FindExperienceGroups(ctx, weir.ExperienceGroupFilter{ApplicationID: appID})
+	if err != nil {
+		return nil, err
+	}
+	return weir.NewGroupTree(gs), nil
+}
+
+// experienceUserResponse is a user as the API returns it.
+func experienceUserResponse(u *weir.ExperienceUser, t weir.GroupTree, req *request) map[string]any {
+	doc := weir.ExperienceUserDocument(u, t)
+	if req.links {
+		doc["_links"] = linksFor(true, pathExperienceUser, map[string]string{"application": pathApplication,
+			"experienceUsers": pathExperienceUsers}, "{applicationId}", u.ApplicationID, "{experienceUserId}", u.ID)
+	}
+	doc["_type"] = "experienceUser"
+	return doc
+}
+
+// handleExperienceUsersGet answers GET …/experience/users: one page of the
+// application's users, filtered by email, names and group ("any", "none"
+// or an id). The advanced query parameter is refused.
+func (s *Server) handleExperienceUsersGet(w http.ResponseWriter, r *http.Request, req *request) error {
+	if err := s.experienceServices(); err != nil {
+		return err
+	}
+	if req.query["query"] != "" {
+		return weir.Errorf(weir.Validation, "query is not supported; use filter, filterField and experienceGroupId")
+	}
+	opts := listOptions(req.query)
+	if opts.Filter != "" && r.URL.Query().Get("filterField") == "" {
+		opts.FilterField = "email"
+	}
+	group := req.query["experienceGroupId"]
+	if group != "" && group != "any" && group != "none" && !weir.ValidID(group) {
+		return weir.Errorf(weir.Validation, "experienceGroupId must be an id, any or none")
+	}
+	us, total, err := s.ExperienceUsers.FindExperienceUsers(r.Context(), weir.ExperienceUserFilter{
+		ApplicationID: req.appID, GroupID: group, ListOptions: opts})
+	if err != nil {
+		return err
+	}
+	t, err := s.groupTree(r.Context(), req.appID)
+	if err != nil {
+		return err
+	}
+	items := make([]any, 0, len(us))
+	for _, u := range us {
+		items = append(items, experienceUserResponse(u, t, req))
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Items []any `json:"items"`
+		listPage
+		ApplicationID string `json:"applicationId"`
+		Type          string `json:"_type"`
+		Links         links  `json:"_links,omitempty"`
+	}{items, newListPage(len(us), total, opts), req.appID, "experienceUsers",
+		linksFor(req.links, pathExperienceUsers, map[string]string{"application": pathApplication}, "{applicationId}", req.appID)})
+	return nil
+}
+
+// handleExperienceUsersPost answers POST …/experience/users with 201 and
+// the new user.
+func (s *Server) handleExperienceUsersPost(w http.ResponseWriter, r *http.Request, req *request) error {
+	var in experienceUserBody
+	if err := json.Unmarshal(req.body, &in); err != nil {
+		return weir.Errorf(weir.Validation, "experienceUser is the wrong type")
+	}
+	if err := s.experienceServices(); err != nil {
+		return err
+	}
+	u := &weir.ExperienceUser{ApplicationID: req.appID}
+	if err := applyExperienceUserBody(&in, u, s.ExperienceAuth, s.now().UTC()); err != nil {
+		return err
+	}
+	if err := s.ExperienceUsers.CreateExperienceUser(r.Context(), u); err != nil {
+		return err
+	}
+	return s.writeExperienceUser(w, r, req, http.StatusCreated, u)
+}
+
+func (s *Server) writeExperienceUser(w http.ResponseWriter, r *http.Request, req *request, status int, u *weir.ExperienceUser) error {
+	t, err := s.groupTree(r.Context(), req.appID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, experienceUserResponse(u, t, req))
+	return nil
+}
+
+// findExperienceUser returns the user the path names, or NotFound.
+func (s *Server) findExperienceUser(r *http.Request, req *request) (*weir.ExperienceUser, error) {
+	if err := s.experienceServices(); err != nil {
+		return nil, err
+	}
+	return s.ExperienceUsers.FindExperienceUserByID(r.Context(), req.appID, req.userID)
+}
+
+// handleExperienceUserGet answers GET …/experience/users/{experienceUserId}.
+func (s *Server) handleExperienceUserGet(w http.ResponseWriter, r *http.Request, req *request) error {
+	u, err := s.findExperienceUser(r, req)
+	if err != nil {
+		return err
+	}
+	return s.writeExperienceUser(w, r, req, http.StatusOK, u)
+}
+
+// handleExperienceUserPatch answers PATCH …/experience/users/{experienceUserId}:
+// the fields given replace the stored ones; experienceGroupIds replaces the
+// membership.
+func (s *Server) handleExperienceUserPatch(w http.ResponseWriter, r *http.Request, req *request) error {
+	var in experienceUserBody
+	if err := json.Unmarshal(req.body, &in); err != nil {
+		return weir.Errorf(weir.Validation, "experienceUser is the wrong type")
+	}
+	u, err := s.findExperienceUser(r, req)
+	if err != nil {
+		return err
+	}
+	if err := applyExperienceUserBody(&in, u, s.ExperienceAuth, s.now().UTC()); err != nil {
+		return err
+	}
+	if err := s.ExperienceUsers.UpdateExperienceUser(r.Context(), u); err != nil {
+		return err
+	}
+	return s.writeExperienceUser(w, r, req, http.StatusOK, u)
+}
+
+// handleExperienceUserDelete answers DELETE …/experience/users/{experienceUserId}
+// with {"success":true}; the user's tokens stop working at once.
+func (s *Server) handleExperienceUserDelete(w http.ResponseWriter, r *http.Request, req *request) error {
+	if err := s.experienceServices(); err != nil {
+		return err
+	}
+	if err := s.ExperienceUsers.DeleteExperienceUser(r.Context(), req.appID, req.userID); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, success)
+	return nil
+}
