@@ -41,6 +41,7 @@ type ExperienceEndpoint struct {
 	Description   string    `json:"description"`
 	Access        string    `json:"access"`
 	Enabled       bool      `json:"enabled"`
+
 	// GroupIDs are the experience groups whose users a group endpoint
 	// answers.
 	GroupIDs          []string           `json:"experienceGroupIds"`

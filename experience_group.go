@@ -262,3 +262,58 @@ func ExperienceGroupDocument(g *ExperienceGroup, t GroupTree) map[string]any {
 	}
 	return doc
 }
+
+// ExperienceGroupChange is a post or patch of a group, from the API
+// (experienceGroupPost, experienceGroupPatch) or a node; absent fields are
+// nil and keep their value.
+type ExperienceGroupChange struct {
+	Name            *string            `json:"name"`
+	Description     *string            `json:"description"`
+	UserIDs         *[]string          `json:"experienceUserIds"`
+	EndpointIDs     *[]string          `json:"experienceEndpointIds"`
+	GroupTags       *map[string]string `json:"groupTags"`
+	DeviceIDs       *[]string          `json:"deviceIds"`
+	DeviceTags      *[]DeviceTag       `json:"deviceTags"`
+	DeviceQueryJSON json.RawMessage    `json:"deviceQueryJson"` // string or null
+	ParentID        json.RawMessage    `json:"parentId"`        // id or null
+}
+
+// Apply sets each field present in b on g and validates g.
+func (b *ExperienceGroupChange) Apply(g *ExperienceGroup) error {
+	if b.Name != nil {
+		g.Name = *b.Name
+	}
+	if b.Description != nil {
+		g.Description = *b.Description
+	}
+	if b.UserIDs != nil {
+		g.UserIDs = *b.UserIDs
+	}
+	if b.EndpointIDs != nil {
+		g.EndpointIDs = *b.EndpointIDs
+	}
+	if b.GroupTags != nil {
+		g.GroupTags = *b.GroupTags
+	}
+	if b.DeviceIDs != nil {
+		g.DeviceIDs = *b.DeviceIDs
+	}
+	if b.DeviceTags != nil {
+		g.DeviceTags = *b.DeviceTags
+	}
+	for _, f := range []struct {
+		raw json.RawMessage
+		dst *string
+	}{{b.DeviceQueryJSON, &g.DeviceQueryJSON}, {b.ParentID, &g.ParentID}} {
+		if len(f.raw) == 0 {
+			continue
+		}
+		*f.dst = ""
+		if string(f.raw) != "null" {
+			if err := json.Unmarshal(f.raw, f.dst); err != nil {
+				return Errorf(Validation, "deviceQueryJson and parentId must be strings or null")
+			}
+		}
+	}
+	return g.Validate()
+}

@@ -231,3 +231,48 @@ func ExperienceUserDocument(u *ExperienceUser, t GroupTree) map[string]any {
 	}
 	return doc
 }
+
+// ExperienceUserChange is a post or patch of a user, from the API
+// (experienceUserPost, experienceUserPatch) or a node; absent fields are
+// nil and keep their value.
+type ExperienceUserChange struct {
+	Email       *string            `json:"email"`
+	FirstName   *string            `json:"firstName"`
+	LastName    *string            `json:"lastName"`
+	Password    *string            `json:"password"`
+	TokenCutoff *time.Time         `json:"tokenCutoff"`
+	UserTags    *map[string]string `json:"userTags"`
+	GroupIDs    *[]string          `json:"experienceGroupIds"`
+}
+
+// Apply sets each field present in b on u, hashing a new password with
+// auth (passwordLastUpdated becomes now), and validates u.
+func (b *ExperienceUserChange) Apply(u *ExperienceUser, auth ExperienceAuth, now time.Time) error {
+	for _, f := range []struct {
+		dst *string
+		src *string
+	}{{&u.Email, b.Email}, {&u.FirstName, b.FirstName}, {&u.LastName, b.LastName}} {
+		if f.src != nil {
+			*f.dst = *f.src
+		}
+	}
+	if b.TokenCutoff != nil {
+		t := b.TokenCutoff.UTC()
+		u.TokenCutoff = &t
+	}
+	if b.UserTags != nil {
+		u.UserTags = *b.UserTags
+	}
+	if b.GroupIDs != nil {
+		u.GroupIDs = *b.GroupIDs
+	}
+	if b.Password != nil {
+		hash, err := auth.HashPassword(*b.Password)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash, u.PasswordLastUpdated = hash, &now
+	}
+	u.Email = NormalizeEmail(u.Email)
+	return u.Validate()
+}

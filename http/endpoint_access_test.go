@@ -59,7 +59,7 @@ func newAccessHarness(t *testing.T) *accessHarness {
 		a.users[name] = u
 	}
 	for name, ep := range map[string]*weir.ExperienceEndpoint{
-		"me":    {Route: "/me", Access: weir.EndpointAccessAuthenticated},
+		"me": {Route: "/me", Access: weir.EndpointAccessAuthenticated},
 		"staff": {Route: "/staff", Access: weir.EndpointAccessGroup, GroupIDs: []string{staff.ID},
 			UnauthorizedReply: &weir.UnauthorizedReply{Type: "redirect", Value: "/login?next={{request.path}}"}},
 		"open": {Route: "/open", Access: weir.EndpointAccessPublic},

@@ -17,58 +17,6 @@ var experienceGroupParams = []queryParam{
 	{name: "includeTotalDeviceCount", kind: paramBool, def: "false"},
 }
 
-// experienceGroupBody is a schema-valid experienceGroupPost or
-// experienceGroupPatch body; absent fields are nil.
-type experienceGroupBody struct {
-	Name            *string            `json:"name"`
-	Description     *string            `json:"description"`
-	UserIDs         *[]string          `json:"experienceUserIds"`
-	EndpointIDs     *[]string          `json:"experienceEndpointIds"`
-	GroupTags       *map[string]string `json:"groupTags"`
-	DeviceIDs       *[]string          `json:"deviceIds"`
-	DeviceTags      *[]weir.DeviceTag  `json:"deviceTags"`
-	DeviceQueryJSON json.RawMessage    `json:"deviceQueryJson"` // string or null
-	ParentID        json.RawMessage    `json:"parentId"`        // id or null
-}
-
-// apply sets each field present in b on g and validates g.
-func (b *experienceGroupBody) apply(g *weir.ExperienceGroup) error {
-	if b.Name != nil {
-		g.Name = *b.Name
-	}
-	if b.Description != nil {
-		g.Description = *b.Description
-	}
-	if b.UserIDs != nil {
-		g.UserIDs = *b.UserIDs
-	}
-	if b.EndpointIDs != nil {
-		g.EndpointIDs = *b.EndpointIDs
-	}
-	if b.GroupTags != nil {
-		g.GroupTags = *b.GroupTags
-	}
-	if b.DeviceIDs != nil {
-		g.DeviceIDs = *b.DeviceIDs
-	}
-	if b.DeviceTags != nil {
-		g.DeviceTags = *b.DeviceTags
-	}
-	for _, f := range []struct {
-		raw json.RawMessage
-		dst *string
-	}{{b.DeviceQueryJSON, &g.DeviceQueryJSON}, {b.ParentID, &g.ParentID}} {
-		if len(f.raw) == 0 {
-			continue
-		}
-		*f.dst = ""
-		if string(f.raw) != "null" {
-			_ = json.Unmarshal(f.raw, f.dst) // the schema made it a string
-		}
-	}
-	return g.Validate()
-}
-
 // experienceGroupResponse is a group as the API returns it.
 func experienceGroupResponse(g *weir.ExperienceGroup, t weir.GroupTree, req *request) map[string]any {
 	doc := weir.ExperienceGroupDocument(g, t)
@@ -117,7 +65,7 @@ func (s *Server) handleExperienceGroupsGet(w http.ResponseWriter, r *http.Reques
 // handleExperienceGroupsPost answers POST …/experience/groups with 201 and
 // the new group.
 func (s *Server) handleExperienceGroupsPost(w http.ResponseWriter, r *http.Request, req *request) error {
-	var in experienceGroupBody
+	var in weir.ExperienceGroupChange
 	if err := json.Unmarshal(req.body, &in); err != nil {
 		return weir.Errorf(weir.Validation, "experienceGroup is the wrong type")
 	}
@@ -125,7 +73,7 @@ func (s *Server) handleExperienceGroupsPost(w http.ResponseWriter, r *http.Reque
 		return err
 	}
 	g := &weir.ExperienceGroup{ApplicationID: req.appID}
-	if err := in.apply(g); err != nil {
+	if err := in.Apply(g); err != nil {
 		return err
 	}
 	if err := s.ExperienceGroups.CreateExperienceGroup(r.Context(), g); err != nil {
@@ -188,7 +136,7 @@ func (s *Server) handleExperienceGroupGet(w http.ResponseWriter, r *http.Request
 // the fields given replace the stored ones; experienceUserIds replaces the
 // membership.
 func (s *Server) handleExperienceGroupPatch(w http.ResponseWriter, r *http.Request, req *request) error {
-	var in experienceGroupBody
+	var in weir.ExperienceGroupChange
 	if err := json.Unmarshal(req.body, &in); err != nil {
 		return weir.Errorf(weir.Validation, "experienceGroup is the wrong type")
 	}
@@ -196,7 +144,7 @@ func (s *Server) handleExperienceGroupPatch(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	if err := in.apply(g); err != nil {
+	if err := in.Apply(g); err != nil {
 		return err
 	}
 	if err := s.ExperienceGroups.UpdateExperienceGroup(r.Context(), g); err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/weirhq/weir"
 )
@@ -22,50 +21,6 @@ var experienceUserListParams = append(
 	queryParam{name: "includeAncestorGroups", kind: paramBool, def: "false"},
 	queryParam{name: "query", kind: paramString},
 )
-
-// experienceUserBody is a schema-valid experienceUserPost or
-// experienceUserPatch body; absent fields are nil.
-type experienceUserBody struct {
-	Email       *string            `json:"email"`
-	FirstName   *string            `json:"firstName"`
-	LastName    *string            `json:"lastName"`
-	Password    *string            `json:"password"`
-	TokenCutoff *time.Time         `json:"tokenCutoff"`
-	UserTags    *map[string]string `json:"userTags"`
-	GroupIDs    *[]string          `json:"experienceGroupIds"`
-}
-
-// applyExperienceUserBody sets each field present in b on u, hashing a new
-// password with auth (passwordLastUpdated becomes now), and validates u.
-func applyExperienceUserBody(b *experienceUserBody, u *weir.ExperienceUser, auth weir.ExperienceAuth, now time.Time) error {
-	for _, f := range []struct {
-		dst *string
-		src *string
-	}{{&u.Email, b.Email}, {&u.FirstName, b.FirstName}, {&u.LastName, b.LastName}} {
-		if f.src != nil {
-			*f.dst = *f.src
-		}
-	}
-	if b.TokenCutoff != nil {
-		t := b.TokenCutoff.UTC()
-		u.TokenCutoff = &t
-	}
-	if b.UserTags != nil {
-		u.UserTags = *b.UserTags
-	}
-	if b.GroupIDs != nil {
-		u.GroupIDs = *b.GroupIDs
-	}
-	if b.Password != nil {
-		hash, err := auth.HashPassword(*b.Password)
-		if err != nil {
-			return err
-		}
-		u.PasswordHash, u.PasswordLastUpdated = hash, &now
-	}
-	u.Email = weir.NormalizeEmail(u.Email)
-	return u.Validate()
-}
 
 // experienceServices returns the internal error when the user and group
 // services are not set.
@@ -141,7 +96,7 @@ func (s *Server) handleExperienceUsersGet(w http.ResponseWriter, r *http.Request
 // handleExperienceUsersPost answers POST …/experience/users with 201 and
 // the new user.
 func (s *Server) handleExperienceUsersPost(w http.ResponseWriter, r *http.Request, req *request) error {
-	var in experienceUserBody
+	var in weir.ExperienceUserChange
 	if err := json.Unmarshal(req.body, &in); err != nil {
 		return weir.Errorf(weir.Validation, "experienceUser is the wrong type")
 	}
@@ -149,7 +104,7 @@ func (s *Server) handleExperienceUsersPost(w http.ResponseWriter, r *http.Reques
 		return err
 	}
 	u := &weir.ExperienceUser{ApplicationID: req.appID}
-	if err := applyExperienceUserBody(&in, u, s.ExperienceAuth, s.now().UTC()); err != nil {
+	if err := in.Apply(u, s.ExperienceAuth, s.now().UTC()); err != nil {
 		return err
 	}
 	if err := s.ExperienceUsers.CreateExperienceUser(r.Context(), u); err != nil {
@@ -188,7 +143,7 @@ func (s *Server) handleExperienceUserGet(w http.ResponseWriter, r *http.Request,
 // the fields given replace the stored ones; experienceGroupIds replaces the
 // membership.
 func (s *Server) handleExperienceUserPatch(w http.ResponseWriter, r *http.Request, req *request) error {
-	var in experienceUserBody
+	var in weir.ExperienceUserChange
 	if err := json.Unmarshal(req.body, &in); err != nil {
 		return weir.Errorf(weir.Validation, "experienceUser is the wrong type")
 	}
@@ -196,7 +151,7 @@ func (s *Server) handleExperienceUserPatch(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	if err := applyExperienceUserBody(&in, u, s.ExperienceAuth, s.now().UTC()); err != nil {
+	if err := in.Apply(u, s.ExperienceAuth, s.now().UTC()); err != nil {
 		return err
 	}
 	if err := s.ExperienceUsers.UpdateExperienceUser(r.Context(), u); err != nil {
