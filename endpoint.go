@@ -41,13 +41,13 @@ type ExperienceEndpoint struct {
 	Description   string    `json:"description"`
 	Access        string    `json:"access"`
 	Enabled       bool      `json:"enabled"`
+	CreationDate  time.Time `json:"creationDate"`
+	LastUpdated   time.Time `json:"lastUpdated"`
 
 	// GroupIDs are the experience groups whose users a group endpoint
 	// answers.
 	GroupIDs          []string           `json:"experienceGroupIds"`
 	UnauthorizedReply *UnauthorizedReply `json:"unauthorizedReply,omitempty"`
-	CreationDate  time.Time `json:"creationDate"`
-	LastUpdated   time.Time `json:"lastUpdated"`
 }
 
 // Validate checks the structural rules of an endpoint: a route of literal
