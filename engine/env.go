@@ -51,6 +51,10 @@ type Env struct {
 	// Devices reaches the application's devices (the device nodes). Nil
 	// when the run cannot.
 	Devices *Devices
+
+	// Experience reaches the application's experience users and groups
+	// (the experience nodes). Nil when the run cannot.
+	Experience *Experience
 }
 
 // Press asks for a run of a flow's virtual button.

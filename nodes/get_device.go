@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/weirhq/weir"
@@ -46,32 +45,23 @@ func init() {
 }
 
 type getDevice struct {
-	method        string
-	id            *template.Template
-	query         *template.Template
-	tags          []compiledTag
-	multiple      bool
-	metadata      bool
-	perPage, page *template.Template
-	sortField     string
-	sortDir       string
-	shape         deviceShape
-	result        path.Path
+	method string
+	id     *template.Template
+	query  *template.Template
+	tags   []compiledTag
+	findOptions
+	shape  deviceShape
+	result path.Path
 }
 
 func buildGetDevice(c *engine.NodeConfig) (engine.Node, error) {
 	var cfg struct {
-		FindMethod              string          `json:"findMethod"`
-		IDTemplate              engine.Text     `json:"idTemplate"`
-		Tags                    []tagTemplate   `json:"tags"`
-		ParentIDTemplate        engine.Text     `json:"parentIdTemplate"`
-		QueryTemplate           engine.Text     `json:"queryTemplate"`
-		FindMultiple            bool            `json:"findMultiple"`
-		FindMetadata            bool            `json:"findMetadata"`
-		ResultsPerPage          engine.Text     `json:"resultsPerPage"`
-		ResultsPage             engine.Text     `json:"resultsPage"`
-		SortField               string          `json:"sortField"`
-		SortDirection           string          `json:"sortDirection"`
+		FindMethod       string        `json:"findMethod"`
+		IDTemplate       engine.Text   `json:"idTemplate"`
+		Tags             []tagTemplate `json:"tags"`
+		ParentIDTemplate engine.Text   `json:"parentIdTemplate"`
+		QueryTemplate    engine.Text   `json:"queryTemplate"`
+		findConfig
 		IncludeConnectionStatus *bool           `json:"includeConnectionStatus"`
 		IncludeState            bool            `json:"includeState"`
 		Attributes              json.RawMessage `json:"attributes"`
@@ -82,25 +72,15 @@ func buildGetDevice(c *engine.NodeConfig) (engine.Node, error) {
 	if err := c.Decode(&cfg); err != nil {
 		return nil, err
 	}
-	n := &getDevice{method: cfg.FindMethod, multiple: cfg.FindMultiple, metadata: cfg.FindMetadata,
-		sortField: cfg.SortField, sortDir: cfg.SortDirection}
+	n := &getDevice{method: cfg.FindMethod}
 	if n.method == "" {
 		n.method = "id"
 	}
 	if !slices.Contains(getDeviceMethods, n.method) {
 		return nil, engine.Errorf("Validation", "findMethod %q is not supported yet", n.method)
 	}
-	if n.sortField == "" {
-		n.sortField = "name"
-	}
-	if n.sortDir == "" {
-		n.sortDir = "asc"
-	}
 	var err error
-	if n.perPage, err = engine.CompileTemplate("resultsPerPage", string(cfg.ResultsPerPage)); err != nil {
-		return nil, err
-	}
-	if n.page, err = engine.CompileTemplate("resultsPage", string(cfg.ResultsPage)); err != nil {
+	if n.findOptions, err = cfg.findConfig.compile("name"); err != nil {
 		return nil, err
 	}
 	n.shape = deviceShape{connection: cfg.IncludeConnectionStatus == nil || *cfg.IncludeConnectionStatus,
@@ -155,19 +135,7 @@ func (n *getDevice) Exec(ctx context.Context, env *engine.Env, p engine.Payload)
 		}
 		items = append(items, v)
 	}
-	var out any
-	switch {
-	case !n.multiple && len(items) == 0:
-		out = nil
-	case !n.multiple:
-		out = items[0]
-	case n.metadata:
-		out = map[string]any{"count": float64(len(items)), "totalCount": float64(total), "page": float64(page),
-			"perPage": float64(perPage), "sortField": n.sortField, "sortDirection": n.sortDir, "items": items}
-	default:
-		out = items
-	}
-	return 0, setResult(p, n.result, true, out)
+	return 0, setResult(p, n.result, true, n.findOptions.result(items, total, page, perPage))
 }
 
 // find returns the matching devices (one page with findMultiple) and how
@@ -223,22 +191,6 @@ func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload,
 }
 
 // paging renders resultsPage and resultsPerPage: page 0 and 100 per page
-// unless they render a number in range.
-func (n *getDevice) paging(p engine.Payload) (page, perPage int) {
-	page, perPage = 0, 100
-	if s, err := n.page.Render(p); err == nil {
-		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 0 {
-			page = v
-		}
-	}
-	if s, err := n.perPage.Render(p); err == nil {
-		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 1 && v <= 1000 {
-			perPage = v
-		}
-	}
-	return page, perPage
-}
-
 // byName returns the devices named exactly name.
 func (n *getDevice) byName(ctx context.Context, env *engine.Env, filter weir.DeviceFilter, name string) ([]*weir.Device, int, error) {
 	filter.FilterField, filter.Filter = "name", strings.ReplaceAll(name, "*", "")

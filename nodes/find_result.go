@@ -1,0 +1,79 @@
+package nodes
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/weirhq/weir/engine"
+	"github.com/weirhq/weir/engine/template"
+)
+
+// findConfig are the config fields of the Get nodes (devices, users,
+// groups) that say how many matches to put and how.
+type findConfig struct {
+	FindMultiple   bool        `json:"findMultiple"`
+	FindMetadata   bool        `json:"findMetadata"`
+	ResultsPerPage engine.Text `json:"resultsPerPage"`
+	ResultsPage    engine.Text `json:"resultsPage"`
+	SortField      string      `json:"sortField"`
+	SortDirection  string      `json:"sortDirection"`
+}
+
+// findOptions is a compiled findConfig.
+type findOptions struct {
+	multiple      bool
+	metadata      bool
+	perPage, page *template.Template
+	sortField     string
+	sortDir       string
+}
+
+// compile compiles c; defaultSort is the sort field when none is set.
+func (c findConfig) compile(defaultSort string) (findOptions, error) {
+	f := findOptions{multiple: c.FindMultiple, metadata: c.FindMetadata, sortField: c.SortField, sortDir: c.SortDirection}
+	if f.sortField == "" {
+		f.sortField = defaultSort
+	}
+	if f.sortDir == "" {
+		f.sortDir = "asc"
+	}
+	var err error
+	if f.perPage, err = engine.CompileTemplate("resultsPerPage", string(c.ResultsPerPage)); err != nil {
+		return f, err
+	}
+	f.page, err = engine.CompileTemplate("resultsPage", string(c.ResultsPage))
+	return f, err
+}
+
+// paging renders the page and page size: blank, out of range or not a
+// number give 0 and 100.
+func (f *findOptions) paging(p engine.Payload) (page, perPage int) {
+	page, perPage = 0, 100
+	if s, err := f.page.Render(p); err == nil {
+		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 0 {
+			page = v
+		}
+	}
+	if s, err := f.perPage.Render(p); err == nil {
+		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 1 && v <= 1000 {
+			perPage = v
+		}
+	}
+	return page, perPage
+}
+
+// result is what a Get node puts: the first match or null; with
+// findMultiple every match of the page, with findMetadata wrapped in
+// {count, totalCount, page, perPage, sortField, sortDirection, items}.
+func (f *findOptions) result(items []any, total, page, perPage int) any {
+	switch {
+	case !f.multiple && len(items) == 0:
+		return nil
+	case !f.multiple:
+		return items[0]
+	case f.metadata:
+		return map[string]any{"count": float64(len(items)), "totalCount": float64(total), "page": float64(page),
+			"perPage": float64(perPage), "sortField": f.sortField, "sortDirection": f.sortDir, "items": items}
+	}
+	return items
+}
