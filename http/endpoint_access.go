@@ -1,6 +1,7 @@
 package http
 
 import (
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -102,4 +103,19 @@ func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, ep *w
 	}
 	w.Header().Set("Location", target)
 	w.WriteHeader(status)
+}
+
+// appendForwardedFor appends the request's remote address to the run's
+// x-forwarded-for header, as a proxy in front of Losant does: its last
+// entry is the address the Authenticate node counts failed sign-ins by,
+// the one entry a client cannot forge.
+func appendForwardedFor(rd *requestData, r *http.Request) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return
+	}
+	if xff := rd.Headers["x-forwarded-for"]; xff != "" {
+		host = xff + ", " + host
+	}
+	rd.Headers["x-forwarded-for"] = host
 }

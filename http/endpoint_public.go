@@ -93,6 +93,7 @@ func (s *Server) serveEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	appendForwardedFor(rd, r)
 	data := &endpointData{requestData: rd, Params: params, Cookies: map[string]string{},
 		ReplyID: ep.ID + "." + weir.NewID()}
 	for _, c := range r.Cookies() {

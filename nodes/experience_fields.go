@@ -140,13 +140,13 @@ var userFieldSpecs = []engine.Field{
 
 // userInput is how User: Create and User: Update read a user.
 type userInput struct {
-	method                            string
-	email, password, first, last      *template.Template
-	tags                              []compiledTag
-	groups                            []*template.Template
-	setGroups                         bool
-	json                              *template.Template
-	path                              path.Path
+	method                       string
+	email, password, first, last *template.Template
+	tags                         []compiledTag
+	groups                       []*template.Template
+	setGroups                    bool
+	json                         *template.Template
+	path                         path.Path
 }
 
 func compileUserInput(method string, f userFieldsConfig, jsonTmpl engine.Text, payloadPath string) (*userInput, error) {
@@ -224,27 +224,9 @@ func (in *userInput) change(u *weir.ExperienceUser, p engine.Payload) (*weir.Exp
 		}
 	}
 	if len(in.tags) > 0 {
-		tags := map[string]string{}
-		for k, v := range u.UserTags {
-			tags[k] = v
-		}
-		for _, t := range in.tags {
-			k, err := renderText("userTags key", t.key, p)
-			if err != nil {
-				return nil, err
-			}
-			v, err := renderText("userTags value", t.value, p)
-			if err != nil {
-				return nil, err
-			}
-			if k = strings.TrimSpace(k); k == "" {
-				continue
-			}
-			if v == "" {
-				delete(tags, k)
-			} else {
-				tags[k] = v
-			}
+		tags, err := renderTagObject(in.tags, u.UserTags, p)
+		if err != nil {
+			return nil, err
 		}
 		c.UserTags = &tags
 	}
@@ -262,4 +244,32 @@ func (in *userInput) change(u *weir.ExperienceUser, p engine.Payload) (*weir.Exp
 		c.GroupIDs = &ids
 	}
 	return c, nil
+}
+
+// renderTagObject returns base with the rendered tags applied: a key with a
+// value sets it, a key without one removes it, a blank key is skipped.
+func renderTagObject(tags []compiledTag, base map[string]string, p engine.Payload) (map[string]string, error) {
+	out := map[string]string{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for _, t := range tags {
+		k, err := renderText("tag key", t.key, p)
+		if err != nil {
+			return nil, err
+		}
+		v, err := renderText("tag value", t.value, p)
+		if err != nil {
+			return nil, err
+		}
+		if k = strings.TrimSpace(k); k == "" {
+			continue
+		}
+		if v == "" {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+	}
+	return out, nil
 }

@@ -29,7 +29,10 @@ type input struct {
 	Storage map[string]json.RawMessage `json:"storage"`
 	Waiting []string                   `json:"waiting"` // reply ids requests wait for; replies to others find no waiter
 	Devices []*weir.Device             `json:"devices"` // the application's devices (application id "app")
-	Runs    []struct {
+	// The application's experience users and groups.
+	ExperienceUsers  []*weir.ExperienceUser  `json:"experienceUsers"`
+	ExperienceGroups []*weir.ExperienceGroup `json:"experienceGroups"`
+	Runs             []struct {
 		Data  any     `json:"data"`
 		After float64 `json:"afterSeconds"`
 	} `json:"runs"`
@@ -49,6 +52,9 @@ type outcome struct {
 	States   map[string][]stateLine `json:"states,omitempty"`
 	Commands []commandLine          `json:"commands,omitempty"`
 	Fired    int                    `json:"fired,omitempty"`
+	// Experience nodes: the users and groups a run leaves.
+	ExperienceUsers  []string `json:"experienceUsers,omitempty"`
+	ExperienceGroups []string `json:"experienceGroups,omitempty"`
 }
 
 // replyLine is a reply a waiting request received.
@@ -131,6 +137,8 @@ func runCase(t *testing.T, dir string) outcome {
 	}
 	devices := newMemDevices(in.Devices)
 	env.Devices = devices.access()
+	people := newMemPeople(in.ExperienceUsers, in.ExperienceGroups, func() time.Time { return clock })
+	env.Experience = people.access()
 	waiting := map[string]bool{}
 	for _, id := range in.Waiting {
 		waiting[id] = true
@@ -175,6 +183,9 @@ func runCase(t *testing.T, dir string) outcome {
 	}
 	out.Debug, out.Storage, out.Replies = debug, store.decoded(), replies
 	out.Devices, out.States, out.Commands, out.Fired = devices.outcome()
+	if len(in.ExperienceUsers)+len(in.ExperienceGroups) > 0 {
+		out.ExperienceUsers, out.ExperienceGroups = people.outcome()
+	}
 	sort.SliceStable(out.Debug, func(i, j int) bool { return out.Debug[i].NodeID < out.Debug[j].NodeID })
 	return out
 }

@@ -1,0 +1,129 @@
+package nodes
+
+import (
+	"context"
+	"strings"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/engine"
+	"github.com/weirhq/weir/engine/path"
+	"github.com/weirhq/weir/engine/template"
+)
+
+func init() {
+	engine.Register(engine.Spec{
+		Type:     "GetExperienceUserNode",
+		Name:     "get-experience-user",
+		Category: "experience",
+		Summary:  "Finds experience users of the application by id or email, or by tags, and puts them on the payload.",
+		Outputs:  []string{"next"},
+		Fields: []engine.Field{
+			{Name: "findMethod", Kind: "enum", Enum: []string{"emailOrId", "userTags"}, Default: "emailOrId", Doc: "emailOrId finds one user by id or email (told apart by form); userTags the users having every tag. query is refused (not supported yet)."},
+			{Name: "emailOrIdTemplate", Kind: "template", Doc: "The user's id or email."},
+			{Name: "userTags", Kind: "array", Doc: "[{keyTemplate, valueTemplate}]: every pair must match a tag; a blank value matches any."},
+			{Name: "findMultiple", Kind: "bool", Default: "false", Doc: "Put an array of every match (sorted and paged) instead of the first match or null."},
+			{Name: "findMetadata", Kind: "bool", Default: "false", Doc: "With findMultiple, put {count, totalCount, page, perPage, sortField, sortDirection, items}."},
+			{Name: "resultsPerPage", Kind: "template", Default: "100", Doc: "Page size with findMultiple, 1 to 1000."},
+			{Name: "resultsPage", Kind: "template", Default: "0", Doc: "Page (0-based) with findMultiple."},
+			{Name: "sortField", Kind: "enum", Enum: []string{"email", "firstName", "lastName", "id", "creationDate", "lastLogin", "lastUpdated"}, Default: "email", Doc: "Order of the matches."},
+			{Name: "sortDirection", Kind: "enum", Enum: []string{"asc", "desc"}, Default: "asc", Doc: "Direction of the order."},
+			{Name: "resultPath", Kind: "path", Doc: "Where to put the user (with experienceGroups), null, or the array."},
+		},
+	}, buildGetExperienceUser)
+}
+
+type getExperienceUser struct {
+	byTags bool
+	id     *template.Template
+	tags   []compiledTag
+	findOptions
+	result path.Path
+}
+
+func buildGetExperienceUser(c *engine.NodeConfig) (engine.Node, error) {
+	var cfg struct {
+		FindMethod        string        `json:"findMethod"`
+		EmailOrIDTemplate engine.Text   `json:"emailOrIdTemplate"`
+		UserTags          []tagTemplate `json:"userTags"`
+		findConfig
+		ResultPath string `json:"resultPath"`
+	}
+	if err := c.Decode(&cfg); err != nil {
+		return nil, err
+	}
+	n := &getExperienceUser{}
+	var err error
+	switch cfg.FindMethod {
+	case "", "emailOrId":
+		n.id, err = engine.CompileTemplate("emailOrIdTemplate", string(cfg.EmailOrIDTemplate))
+	case "userTags":
+		n.byTags = true
+		n.tags, err = compileTags("userTags", cfg.UserTags)
+	default:
+		return nil, engine.Errorf("Validation", "findMethod %q is not supported yet", cfg.FindMethod)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if n.findOptions, err = cfg.findConfig.compile("email"); err != nil {
+		return nil, err
+	}
+	if n.result, _, err = engine.CompilePath("resultPath", cfg.ResultPath, true); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// Exec finds the users and writes them at resultPath.
+func (n *getExperienceUser) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
+	if err := needExperience(env); err != nil {
+		return 0, err
+	}
+	page, perPage := n.paging(p)
+	us, total, err := n.find(ctx, env, p, page, perPage)
+	if err != nil {
+		return 0, failOrResult(p, n.result, true, err)
+	}
+	t, err := groupTree(ctx, env)
+	if err != nil {
+		return 0, err
+	}
+	items := make([]any, 0, len(us))
+	for _, u := range us {
+		items = append(items, weir.ExperienceUserDocument(u, t))
+	}
+	return 0, setResult(p, n.result, true, n.findOptions.result(items, total, page, perPage))
+}
+
+func (n *getExperienceUser) find(ctx context.Context, env *engine.Env, p engine.Payload, page, perPage int) ([]*weir.ExperienceUser, int, error) {
+	if !n.byTags {
+		s, err := renderText("emailOrIdTemplate", n.id, p)
+		if err != nil {
+			return nil, 0, err
+		}
+		u, err := findUser(ctx, env, s)
+		if weir.ErrorTypeOf(err) == weir.NotFound {
+			return nil, 0, nil
+		} else if err != nil {
+			return nil, 0, err
+		}
+		return []*weir.ExperienceUser{u}, 1, nil
+	}
+	pairs, err := renderTags(n.tags, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	tags := map[string]string{}
+	for _, t := range pairs {
+		if t.Key == "" {
+			return nil, 0, weir.Errorf(weir.Validation, "userTags need a key")
+		}
+		tags[t.Key] = t.Value
+	}
+	filter := weir.ExperienceUserFilter{ApplicationID: env.ApplicationID, Tags: tags,
+		ListOptions: weir.ListOptions{SortField: n.sortField, SortDirection: strings.ToLower(n.sortDir), PerPage: 1}}
+	if n.multiple {
+		filter.Page, filter.PerPage = page, perPage
+	}
+	return env.Experience.Users.FindExperienceUsers(ctx, filter)
+}
