@@ -43,23 +43,8 @@ func (s *Server) handleExperienceGroupsGet(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	t, err := s.groupTree(r.Context(), req.appID)
-	if err != nil {
-		return err
-	}
-	items := make([]any, 0, len(gs))
-	for _, g := range gs {
-		items = append(items, experienceGroupResponse(g, t, req))
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Items []any `json:"items"`
-		listPage
-		ApplicationID string `json:"applicationId"`
-		Type          string `json:"_type"`
-		Links         links  `json:"_links,omitempty"`
-	}{items, newListPage(len(gs), total, opts), req.appID, "experienceGroups",
-		linksFor(req.links, pathExperienceGroups, map[string]string{"application": pathApplication}, "{applicationId}", req.appID)})
-	return nil
+	return writeExperiencePage(s, w, r, req, gs, total, opts, "experienceGroups", pathExperienceGroups,
+		func(g *weir.ExperienceGroup, t weir.GroupTree) any { return experienceGroupResponse(g, t, req) })
 }
 
 // handleExperienceGroupsPost answers POST …/experience/groups with 201 and

@@ -74,13 +74,21 @@ func (s *Server) handleExperienceUsersGet(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
+	return writeExperiencePage(s, w, r, req, us, total, opts, "experienceUsers", pathExperienceUsers,
+		func(u *weir.ExperienceUser, t weir.GroupTree) any { return experienceUserResponse(u, t, req) })
+}
+
+// writeExperiencePage answers one page of users or groups, each shaped by
+// doc with the application's group tree.
+func writeExperiencePage[T any](s *Server, w http.ResponseWriter, r *http.Request, req *request, page []T, total int,
+	opts weir.ListOptions, typ, self string, doc func(T, weir.GroupTree) any) error {
 	t, err := s.groupTree(r.Context(), req.appID)
 	if err != nil {
 		return err
 	}
-	items := make([]any, 0, len(us))
-	for _, u := range us {
-		items = append(items, experienceUserResponse(u, t, req))
+	items := make([]any, 0, len(page))
+	for _, v := range page {
+		items = append(items, doc(v, t))
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Items []any `json:"items"`
@@ -88,8 +96,8 @@ func (s *Server) handleExperienceUsersGet(w http.ResponseWriter, r *http.Request
 		ApplicationID string `json:"applicationId"`
 		Type          string `json:"_type"`
 		Links         links  `json:"_links,omitempty"`
-	}{items, newListPage(len(us), total, opts), req.appID, "experienceUsers",
-		linksFor(req.links, pathExperienceUsers, map[string]string{"application": pathApplication}, "{applicationId}", req.appID)})
+	}{items, newListPage(len(page), total, opts), req.appID, typ,
+		linksFor(req.links, self, map[string]string{"application": pathApplication}, "{applicationId}", req.appID)})
 	return nil
 }
 

@@ -54,6 +54,15 @@ func findUser(ctx context.Context, env *engine.Env, s string) (*weir.ExperienceU
 	return env.Experience.Users.FindExperienceUserByEmail(ctx, env.ApplicationID, s)
 }
 
+// findUserBy renders emailOrIdTemplate t and finds the user it names.
+func findUserBy(ctx context.Context, env *engine.Env, t *template.Template, p engine.Payload) (*weir.ExperienceUser, error) {
+	s, err := renderText("emailOrIdTemplate", t, p)
+	if err != nil {
+		return nil, err
+	}
+	return findUser(ctx, env, s)
+}
+
 // renderText renders a template field, naming it in the error.
 func renderText(field string, t *template.Template, p engine.Payload) (string, error) {
 	if t == nil {

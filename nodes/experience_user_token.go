@@ -68,11 +68,7 @@ func (n *experienceUserToken) Exec(ctx context.Context, env *engine.Env, p engin
 	if err := needExperience(env); err != nil {
 		return 0, err
 	}
-	s, err := renderText("emailOrIdTemplate", n.id, p)
-	if err != nil {
-		return 0, err
-	}
-	u, err := findUser(ctx, env, s)
+	u, err := findUserBy(ctx, env, n.id, p)
 	if weir.ErrorTypeOf(err) == weir.NotFound {
 		return 0, setResult(p, n.result, true, nil)
 	} else if err != nil {

@@ -97,11 +97,7 @@ func (n *getExperienceUser) Exec(ctx context.Context, env *engine.Env, p engine.
 
 func (n *getExperienceUser) find(ctx context.Context, env *engine.Env, p engine.Payload, page, perPage int) ([]*weir.ExperienceUser, int, error) {
 	if !n.byTags {
-		s, err := renderText("emailOrIdTemplate", n.id, p)
-		if err != nil {
-			return nil, 0, err
-		}
-		u, err := findUser(ctx, env, s)
+		u, err := findUserBy(ctx, env, n.id, p)
 		if weir.ErrorTypeOf(err) == weir.NotFound {
 			return nil, 0, nil
 		} else if err != nil {

@@ -64,11 +64,7 @@ func (n *updateExperienceUser) Exec(ctx context.Context, env *engine.Env, p engi
 	if err := needExperience(env); err != nil {
 		return 0, err
 	}
-	s, err := renderText("emailOrIdTemplate", n.id, p)
-	if err != nil {
-		return 0, err
-	}
-	u, err := findUser(ctx, env, s)
+	u, err := findUserBy(ctx, env, n.id, p)
 	if err == nil {
 		err = n.update(ctx, env, p, u)
 	}
