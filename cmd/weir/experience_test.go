@@ -164,6 +164,14 @@ func TestExperienceSignInAndGroupEndpoint(t *testing.T) {
 		}
 	}
 
+	// Brute force: past 10 failures for bob's email, even his password fails.
+	for range 11 {
+		signIn("bob@example.com", "not his password")
+	}
+	if status, body := signIn("bob@example.com", "battery staple"); status != 400 {
+		t.Errorf("sign-in after too many failures = %d %s, want the template's 400", status, body)
+	}
+
 	c.mustDo(200, "DELETE", "/applications/"+app.ID+"/experience/users/"+ann.ID, nil, nil)
 	if status, body := experienceCall(t, c.base, app.ID, "GET", "/staff/me", nil, bearer(answer.Token)); status != 401 {
 		t.Errorf("deleted user's token: %d %s, want 401", status, body)
