@@ -34,10 +34,13 @@ const (
 // tokens carry none, so neither kind passes for the other.
 const experienceSubType = "experienceUser"
 
-// Limiter records one use of a key and reports whether it was within its
-// limit and, if not, how long until the next would be.
+// Limiter counts uses of keys within a limit: Allow records one use (when
+// it fits), Peek only tells whether one more would fit, and if not, how
+// long until it would. ratelimit.Limiter (one process) and nats.Limiter (a
+// cluster) are Limiters.
 type Limiter interface {
 	Allow(key string) (ok bool, retryAfter time.Duration)
+	Peek(key string) (ok bool, retryAfter time.Duration)
 }
 
 // Experience signs experience users in and issues and checks their tokens
@@ -49,10 +52,12 @@ type Limiter interface {
 // every check, so either takes effect at the next request.
 //
 // Failed sign-ins count against the email (per application) and the source
-// address; past either limit within Window, sign-ins for that email or from
-// that address are refused with TooManyRequests until the window has moved
-// on, even with the right password. UserFailures and SourceFailures are
-// limiters of failures (nil: the defaults, in this process only).
+// address; once either has used up its limit of failures, sign-ins for that
+// email or from that address are refused with TooManyRequests, even with
+// the right password, until the oldest failure leaves the window.
+// UserFailures and SourceFailures count the failures (nil: the defaults, in
+// this process only); shared limiters make the lock hold on every process
+// at once.
 type Experience struct {
 	Users          weir.ExperienceUserService
 	Key            []byte
@@ -60,11 +65,9 @@ type Experience struct {
 	UserFailures   Limiter
 	SourceFailures Limiter
 
-	once     sync.Once
-	key      []byte
-	dummy    string // a hash no password matches, checked for unknown emails
-	mu       sync.Mutex
-	lockedAt map[string]time.Time // key → until when sign-ins are refused
+	once  sync.Once
+	key   []byte
+	dummy string // a hash no password matches, checked for unknown emails
 }
 
 var _ weir.ExperienceAuth = (*Experience)(nil)
@@ -75,7 +78,6 @@ func (e *Experience) init() {
 		m.Write([]byte("weir experience user tokens"))
 		e.key = m.Sum(nil)
 		e.dummy, _ = HashSecret(NewRandomSecret())
-		e.lockedAt = map[string]time.Time{}
 		if e.UserFailures == nil {
 			e.UserFailures = ratelimit.New(DefaultUserFailures, DefaultFailureWindow)
 		}
@@ -107,7 +109,10 @@ func (e *Experience) Authenticate(ctx context.Context, applicationID, email, pas
 	e.init()
 	userKey := "user:" + applicationID + ":" + weir.NormalizeEmail(email)
 	sourceKey := "source:" + source
-	if err := e.locked(userKey, sourceKey); err != nil {
+	if err := locked(e.UserFailures, userKey); err != nil {
+		return nil, err
+	}
+	if err := locked(e.SourceFailures, sourceKey); source != "" && err != nil {
 		return nil, err
 	}
 	u, err := e.Users.FindExperienceUserByEmail(ctx, applicationID, email)
@@ -121,51 +126,21 @@ func (e *Experience) Authenticate(ctx context.Context, applicationID, email, pas
 	if ok := CheckSecret(hash, password); ok && u != nil {
 		return u, nil
 	}
-	e.failed(userKey, e.UserFailures)
+	e.UserFailures.Allow(userKey)
 	if source != "" {
-		e.failed(sourceKey, e.SourceFailures)
+		e.SourceFailures.Allow(sourceKey)
 	}
 	return nil, weir.Errorf(weir.Unauthorized, msgBadExperienceCredentials)
 }
 
-// locked returns TooManyRequests when a key is past its limit.
-func (e *Experience) locked(keys ...string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now := e.now()
-	for _, k := range keys {
-		until, ok := e.lockedAt[k]
-		if !ok {
-			continue
-		}
-		if !now.Before(until) {
-			delete(e.lockedAt, k)
-			continue
-		}
-		secs := int(math.Ceil(until.Sub(now).Seconds()))
-		return weir.Errorf(weir.TooManyRequests, "Too many failed sign-in attempts; try again in %d seconds", secs)
-	}
-	return nil
-}
-
-// failed counts one failure of key; past the limit, the key is locked for
-// as long as the limiter says.
-func (e *Experience) failed(key string, l Limiter) {
-	ok, retry := l.Allow(key)
+// locked returns TooManyRequests when key has used up its failures.
+func locked(l Limiter, key string) error {
+	ok, retry := l.Peek(key)
 	if ok {
-		return
+		return nil
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.lockedAt) > 100000 { // bounded: forget expired locks
-		now := e.now()
-		for k, until := range e.lockedAt {
-			if !now.Before(until) {
-				delete(e.lockedAt, k)
-			}
-		}
-	}
-	e.lockedAt[key] = e.now().Add(max(retry, time.Second))
+	secs := int(math.Ceil(retry.Seconds()))
+	return weir.Errorf(weir.TooManyRequests, "Too many failed sign-in attempts; try again in %d seconds", max(secs, 1))
 }
 
 // experienceClaims is an experience user token's payload.

@@ -22,6 +22,7 @@ func (m *Main) openExperience(ctx context.Context) (*engine.Experience, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.UserFailures, a.SourceFailures = users, sources
+	// limiterPer gives a ratelimit.Limiter or a nats.Limiter: both can Peek.
+	a.UserFailures, a.SourceFailures = users.(auth.Limiter), sources.(auth.Limiter)
 	return &engine.Experience{Users: m.inst.DB, Groups: m.inst.DB, Auth: a}, nil
 }

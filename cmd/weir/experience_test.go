@@ -76,9 +76,26 @@ func TestExperienceSignInAndGroupEndpoint(t *testing.T) {
 	m, out := startMain(t, t.TempDir())
 	defer m.Close()
 	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
-	var app, other struct{ ID string }
+	testExperienceSignIn(t, c, c.base)
+}
+
+// TestExperienceSignInScaledOut runs the same on two processes sharing
+// PostgreSQL and NATS: the user signs in on one and is answered by the
+// other, and the failed sign-ins one process counts lock the email on the
+// other.
+func TestExperienceSignInScaledOut(t *testing.T) {
+	ms, token := startCluster(t, 2, nil)
+	c := &client{t: t, base: "http://" + ms[0].Addr(), token: token}
+	testExperienceSignIn(t, c, "http://"+ms[1].Addr())
+}
+
+// testExperienceSignIn signs in through c's server and asks the group
+// endpoint at other (the same server, or another process of a cluster).
+func testExperienceSignIn(t *testing.T, c *client, other string) {
+	t.Helper()
+	var app, otherApp struct{ ID string }
 	c.mustDo(201, "POST", "/applications", map[string]any{"name": "portal"}, &app)
-	c.mustDo(201, "POST", "/applications", map[string]any{"name": "other"}, &other)
+	c.mustDo(201, "POST", "/applications", map[string]any{"name": "other"}, &otherApp)
 
 	var login struct{ ID string }
 	c.mustDo(201, "POST", "/applications/"+app.ID+"/experience/endpoints",
@@ -104,7 +121,7 @@ func TestExperienceSignInAndGroupEndpoint(t *testing.T) {
 		"bodyTemplate": `{"email": "{{experience.user.email}}", "group": "{{experience.user.experienceGroups.[0].name}}"}`,
 		"headerInfo":   []any{}, "cookieInfo": []any{}, "mqttTopicsTemplate": []any{}, "sameSiteTemplate": "",
 	}
-	for _, a := range []string{app.ID, other.ID} {
+	for _, a := range []string{app.ID, otherApp.ID} {
 		var ep struct{ ID string }
 		body := map[string]any{"route": "/staff/me", "method": "get", "access": "authenticated"}
 		if a == app.ID {
@@ -153,9 +170,9 @@ func TestExperienceSignInAndGroupEndpoint(t *testing.T) {
 		{"MemberCookie", app.ID, http.Header{"Cookie": {"authorization=" + answer.Token}}, 200},
 		{"ErrNotInGroup", app.ID, bearer(bobAnswer.Token), 401},
 		{"ErrNoToken", app.ID, nil, 401},
-		{"ErrOtherApplication", other.ID, bearer(answer.Token), 401},
+		{"ErrOtherApplication", otherApp.ID, bearer(answer.Token), 401},
 	} {
-		status, body := experienceCall(t, c.base, tc.app, "GET", "/staff/me", nil, tc.header)
+		status, body := experienceCall(t, other, tc.app, "GET", "/staff/me", nil, tc.header)
 		if status != tc.want {
 			t.Errorf("%s: GET /staff/me = %d %s, want %d", tc.name, status, body, tc.want)
 		}
@@ -164,16 +181,19 @@ func TestExperienceSignInAndGroupEndpoint(t *testing.T) {
 		}
 	}
 
-	// Brute force: past 10 failures for bob's email, even his password fails.
+	// Brute force: past 10 failures for bob's email, even his password fails
+	// (asked of the other process: the count is shared).
 	for range 11 {
 		signIn("bob@example.com", "not his password")
 	}
-	if status, body := signIn("bob@example.com", "battery staple"); status != 400 {
+	status, body = experienceCall(t, other, app.ID, "POST", "/api/auth",
+		map[string]any{"email": "bob@example.com", "password": "battery staple"}, nil)
+	if status != 400 {
 		t.Errorf("sign-in after too many failures = %d %s, want the template's 400", status, body)
 	}
 
 	c.mustDo(200, "DELETE", "/applications/"+app.ID+"/experience/users/"+ann.ID, nil, nil)
-	if status, body := experienceCall(t, c.base, app.ID, "GET", "/staff/me", nil, bearer(answer.Token)); status != 401 {
+	if status, body := experienceCall(t, other, app.ID, "GET", "/staff/me", nil, bearer(answer.Token)); status != 401 {
 		t.Errorf("deleted user's token: %d %s, want 401", status, body)
 	}
 }
