@@ -41,6 +41,12 @@ func ParseDeviceQuery(v any) (*DeviceQuery, error) {
 }
 
 func checkDeviceQuery(m map[string]any, depth int) error {
+	return checkQuery(m, depth, deviceQueryFields)
+}
+
+// checkQuery checks an advanced query of $and, $or and $nor lists and
+// conditions on fields, nested at most 16 deep.
+func checkQuery(m map[string]any, depth int, fields map[string]bool) error {
 	if depth > 16 {
 		return Errorf(Validation, "query is nested too deeply")
 	}
@@ -56,11 +62,11 @@ func checkDeviceQuery(m map[string]any, depth int) error {
 				if !ok {
 					return Errorf(Validation, "query %s items must be objects", k)
 				}
-				if err := checkDeviceQuery(sub, depth+1); err != nil {
+				if err := checkQuery(sub, depth+1, fields); err != nil {
 					return err
 				}
 			}
-		case !deviceQueryFields[k]:
+		case !fields[k]:
 			return Errorf(Validation, "query field %s is not supported yet", k)
 		}
 	}
@@ -71,31 +77,43 @@ func checkDeviceQuery(m map[string]any, depth int) error {
 func (q *DeviceQuery) Match(d *Device) bool { return matchDeviceQuery(q.q, d) }
 
 func matchDeviceQuery(m map[string]any, d *Device) bool {
+	return matchQuery(m, func(k string, v any) bool {
+		switch k {
+		case "tags":
+			return matchTags(v, d)
+		case "attributeName":
+			ok := false
+			for _, a := range d.Attributes {
+				ok = ok || matchCondition(v, a.Name)
+			}
+			return ok
+		}
+		return matchCondition(v, deviceField(k, d))
+	})
+}
+
+// matchQuery reports whether a checked query holds: its $and, $or and $nor
+// lists, and each field condition as field decides it.
+func matchQuery(m map[string]any, field func(k string, cond any) bool) bool {
 	for k, v := range m {
 		var ok bool
 		switch k {
 		case "$and":
 			ok = true
 			for _, e := range v.([]any) {
-				ok = ok && matchDeviceQuery(e.(map[string]any), d)
+				ok = ok && matchQuery(e.(map[string]any), field)
 			}
 		case "$or":
 			for _, e := range v.([]any) {
-				ok = ok || matchDeviceQuery(e.(map[string]any), d)
+				ok = ok || matchQuery(e.(map[string]any), field)
 			}
 		case "$nor":
 			ok = true
 			for _, e := range v.([]any) {
-				ok = ok && !matchDeviceQuery(e.(map[string]any), d)
-			}
-		case "tags":
-			ok = matchTags(v, d)
-		case "attributeName":
-			for _, a := range d.Attributes {
-				ok = ok || matchCondition(v, a.Name)
+				ok = ok && !matchQuery(e.(map[string]any), field)
 			}
 		default:
-			ok = matchCondition(v, deviceField(k, d))
+			ok = field(k, v)
 		}
 		if !ok {
 			return false

@@ -195,6 +195,7 @@ func (t GroupTree) SeesDevice(groups []string, d *Device) bool {
 // ExperienceGroupFilter selects groups of one application.
 type ExperienceGroupFilter struct {
 	ApplicationID string
+	Query         *ExperienceQuery // a group query (ParseExperienceGroupQuery); nil: none
 	ListOptions   // SortField name (default), id, creationDate, lastUpdated; FilterField name
 }
 

@@ -124,6 +124,7 @@ type ExperienceUserFilter struct {
 	IDs           []string          // nil: any; empty: none
 	GroupID       string            // a group id, "any" (in some group) or "none" (in none); "" any
 	Tags          map[string]string // every key must hold this value ("" any value)
+	Query         *ExperienceQuery  // a user query (ParseExperienceUserQuery); nil: none
 	ListOptions                     // SortField email (default), firstName, lastName, id, creationDate, lastLogin, lastUpdated; FilterField email, firstName, lastName
 }
 

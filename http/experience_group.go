@@ -29,17 +29,18 @@ func experienceGroupResponse(g *weir.ExperienceGroup, t weir.GroupTree, req *req
 }
 
 // handleExperienceGroupsGet answers GET …/experience/groups: one page of
-// the application's groups. The advanced query parameter is refused.
+// the application's groups, filtered by name or by the advanced query.
 func (s *Server) handleExperienceGroupsGet(w http.ResponseWriter, r *http.Request, req *request) error {
 	if err := s.experienceServices(); err != nil {
 		return err
 	}
-	if req.query["query"] != "" {
-		return weir.Errorf(weir.Validation, "query is not supported; use filter and filterField")
+	query, err := parseQueryJSON(req.query["query"], weir.ParseExperienceGroupQuery)
+	if err != nil {
+		return err
 	}
 	opts := listOptions(req.query)
 	gs, total, err := s.ExperienceGroups.FindExperienceGroups(r.Context(), weir.ExperienceGroupFilter{
-		ApplicationID: req.appID, ListOptions: opts})
+		ApplicationID: req.appID, Query: query, ListOptions: opts})
 	if err != nil {
 		return err
 	}

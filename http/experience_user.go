@@ -53,13 +53,14 @@ func experienceUserResponse(u *weir.ExperienceUser, t weir.GroupTree, req *reque
 
 // handleExperienceUsersGet answers GET …/experience/users: one page of the
 // application's users, filtered by email, names and group ("any", "none"
-// or an id). The advanced query parameter is refused.
+// or an id), or by the advanced query, which replaces the other filters.
 func (s *Server) handleExperienceUsersGet(w http.ResponseWriter, r *http.Request, req *request) error {
 	if err := s.experienceServices(); err != nil {
 		return err
 	}
-	if req.query["query"] != "" {
-		return weir.Errorf(weir.Validation, "query is not supported; use filter, filterField and experienceGroupId")
+	query, err := parseQueryJSON(req.query["query"], weir.ParseExperienceUserQuery)
+	if err != nil {
+		return err
 	}
 	opts := listOptions(req.query)
 	if opts.Filter != "" && r.URL.Query().Get("filterField") == "" {
@@ -69,8 +70,12 @@ func (s *Server) handleExperienceUsersGet(w http.ResponseWriter, r *http.Request
 	if group != "" && group != "any" && group != "none" && !weir.ValidID(group) {
 		return weir.Errorf(weir.Validation, "experienceGroupId must be an id, any or none")
 	}
-	us, total, err := s.ExperienceUsers.FindExperienceUsers(r.Context(), weir.ExperienceUserFilter{
-		ApplicationID: req.appID, GroupID: group, ListOptions: opts})
+	filter := weir.ExperienceUserFilter{ApplicationID: req.appID, GroupID: group, ListOptions: opts}
+	if query != nil { // the query replaces the other filters, as on Losant
+		filter = weir.ExperienceUserFilter{ApplicationID: req.appID, Query: query, ListOptions: opts}
+		filter.Filter, filter.FilterField = "", ""
+	}
+	us, total, err := s.ExperienceUsers.FindExperienceUsers(r.Context(), filter)
 	if err != nil {
 		return err
 	}
@@ -179,4 +184,17 @@ func (s *Server) handleExperienceUserDelete(w http.ResponseWriter, r *http.Reque
 	}
 	writeJSON(w, http.StatusOK, success)
 	return nil
+}
+
+// parseQueryJSON reads an advanced query parameter, JSON text, with parse;
+// "" is none.
+func parseQueryJSON(text string, parse func(any) (*weir.ExperienceQuery, error)) (*weir.ExperienceQuery, error) {
+	if text == "" {
+		return nil, nil
+	}
+	var v any
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		return nil, weir.Errorf(weir.Validation, "query is not valid JSON")
+	}
+	return parse(v)
 }

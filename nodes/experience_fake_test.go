@@ -103,11 +103,11 @@ func (m *memPeople) FindExperienceUsers(_ context.Context, f weir.ExperienceUser
 				ok = false
 			}
 		}
-		if ok {
+		if ok && (f.Query == nil || f.Query.MatchUser(u)) {
 			all = append(all, m.copyUser(u))
 		}
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Email < all[j].Email })
+	sort.Slice(all, func(i, j int) bool { return (all[i].Email < all[j].Email) != (f.SortDirection == "desc") })
 	n := len(all)
 	if f.PerPage > 0 {
 		start := min(f.Page*f.PerPage, n)

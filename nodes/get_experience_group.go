@@ -3,7 +3,6 @@ package nodes
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -24,7 +23,7 @@ func init() {
 			{Name: "findMethod", Kind: "enum", Enum: []string{"id", "name", "findByAllTags", "findByAnyTags", "query"}, Default: "id", Doc: "How to find the groups."},
 			{Name: "idTemplate", Kind: "template", Doc: "The group's id (id) or exact name (name)."},
 			{Name: "tags", Kind: "array", Doc: "[{keyTemplate, valueTemplate}] matched against groupTags; a blank side matches any."},
-			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "An experience group query: id, name, parentId, ancestorId with $eq, $ne, $in, $nin, combined with $and, $or, $nor."},
+			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "An advanced experience group query (id, name, parentId, ancestorId, groupTags, experienceUserId, experienceEndpointId, dates)."},
 			{Name: "findMultiple", Kind: "bool", Default: "false", Doc: "Put an array of every match (sorted and paged) instead of the first match or null."},
 			{Name: "findMetadata", Kind: "bool", Default: "false", Doc: "With findMultiple, put {count, totalCount, page, perPage, sortField, sortDirection, items}."},
 			{Name: "resultsPerPage", Kind: "template", Default: "100", Doc: "Page size with findMultiple, 1 to 1000."},
@@ -139,14 +138,11 @@ func (n *getExperienceGroup) matcher(t weir.GroupTree, p engine.Payload) (func(*
 		if err != nil {
 			return nil, weir.Errorf(weir.Validation, "queryTemplate: %v", err)
 		}
-		q, ok := v.(map[string]any)
-		if !ok {
-			return nil, weir.Errorf(weir.Validation, "queryTemplate must be a JSON object")
-		}
-		if err := checkGroupQuery(q, 0); err != nil {
+		q, err := weir.ParseExperienceGroupQuery(v)
+		if err != nil {
 			return nil, err
 		}
-		return func(g *weir.ExperienceGroup) bool { return matchGroupQuery(q, g, t) }, nil
+		return func(g *weir.ExperienceGroup) bool { return q.MatchGroup(g, t) }, nil
 	}
 	pairs, err := renderTags(n.tags, p)
 	if err != nil {
@@ -170,111 +166,6 @@ func (n *getExperienceGroup) matcher(t weir.GroupTree, p engine.Payload) (func(*
 		}
 		return all
 	}, nil
-}
-
-// groupQueryFields are the fields an experience group query may name.
-var groupQueryFields = []string{"id", "name", "description", "parentId", "ancestorId"}
-
-// checkGroupQuery returns Validation for a query naming other fields or
-// operators, or nested deeper than 16.
-func checkGroupQuery(q map[string]any, depth int) error {
-	if depth > 16 {
-		return weir.Errorf(weir.Validation, "query is nested too deeply")
-	}
-	for k, v := range q {
-		switch k {
-		case "$and", "$or", "$nor":
-			list, ok := v.([]any)
-			if !ok {
-				return weir.Errorf(weir.Validation, "query %s must be an array", k)
-			}
-			for _, item := range list {
-				m, ok := item.(map[string]any)
-				if !ok {
-					return weir.Errorf(weir.Validation, "query %s items must be objects", k)
-				}
-				if err := checkGroupQuery(m, depth+1); err != nil {
-					return err
-				}
-			}
-		default:
-			if !slices.Contains(groupQueryFields, k) {
-				return weir.Errorf(weir.Validation, "query field %s is not supported; use %s", k, strings.Join(groupQueryFields, ", "))
-			}
-			if m, ok := v.(map[string]any); ok {
-				for op := range m {
-					if !slices.Contains([]string{"$eq", "$ne", "$in", "$nin"}, op) {
-						return weir.Errorf(weir.Validation, "query operator %s is not supported; use $eq, $ne, $in, $nin", op)
-					}
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// matchGroupQuery reports whether g matches a checked query.
-func matchGroupQuery(q map[string]any, g *weir.ExperienceGroup, t weir.GroupTree) bool {
-	for k, v := range q {
-		var ok bool
-		switch k {
-		case "$and", "$or", "$nor":
-			n := 0
-			for _, item := range v.([]any) {
-				if matchGroupQuery(item.(map[string]any), g, t) {
-					n++
-				}
-			}
-			l := len(v.([]any))
-			ok = k == "$and" && n == l || k == "$or" && n > 0 || k == "$nor" && n == 0
-		case "ancestorId":
-			ok = matchValues(v, t.Ancestors(g.ID))
-		default:
-			ok = matchValues(v, []string{map[string]string{"id": g.ID, "name": g.Name, "description": g.Description,
-				"parentId": g.ParentID}[k]})
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
-// matchValues reports whether a condition (a value, or $eq/$ne/$in/$nin)
-// holds for a field with values vals (ancestorId has many: any may match).
-func matchValues(cond any, vals []string) bool {
-	has := func(x any) bool {
-		s, _ := x.(string)
-		if x == nil {
-			s = ""
-		}
-		return slices.Contains(vals, s) || s == "" && len(vals) == 0
-	}
-	in := func(x any) bool {
-		list, _ := x.([]any)
-		return slices.ContainsFunc(list, has)
-	}
-	m, ok := cond.(map[string]any)
-	if !ok {
-		return has(cond)
-	}
-	for op, arg := range m {
-		var r bool
-		switch op {
-		case "$eq":
-			r = has(arg)
-		case "$ne":
-			r = !has(arg)
-		case "$in":
-			r = in(arg)
-		case "$nin":
-			r = !in(arg)
-		}
-		if !r {
-			return false
-		}
-	}
-	return true
 }
 
 // sortGroups orders gs by field (name case-insensitively), then id.

@@ -18,9 +18,10 @@ func init() {
 		Summary:  "Finds experience users of the application by id or email, or by tags, and puts them on the payload.",
 		Outputs:  []string{"next"},
 		Fields: []engine.Field{
-			{Name: "findMethod", Kind: "enum", Enum: []string{"emailOrId", "userTags"}, Default: "emailOrId", Doc: "emailOrId finds one user by id or email (told apart by form); userTags the users having every tag. query is refused (not supported yet)."},
+			{Name: "findMethod", Kind: "enum", Enum: []string{"emailOrId", "userTags", "query"}, Default: "emailOrId", Doc: "emailOrId finds one user by id or email (told apart by form); userTags the users having every tag; query the users an advanced experience user query matches."},
 			{Name: "emailOrIdTemplate", Kind: "template", Doc: "The user's id or email."},
 			{Name: "userTags", Kind: "array", Doc: "[{keyTemplate, valueTemplate}]: every pair must match a tag; a blank value matches any."},
+			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "An advanced experience user query (id, email, names, userTags, experienceGroupId, dates)."},
 			{Name: "findMultiple", Kind: "bool", Default: "false", Doc: "Put an array of every match (sorted and paged) instead of the first match or null."},
 			{Name: "findMetadata", Kind: "bool", Default: "false", Doc: "With findMultiple, put {count, totalCount, page, perPage, sortField, sortDirection, items}."},
 			{Name: "resultsPerPage", Kind: "template", Default: "100", Doc: "Page size with findMultiple, 1 to 1000."},
@@ -33,9 +34,10 @@ func init() {
 }
 
 type getExperienceUser struct {
-	byTags bool
+	method string
 	id     *template.Template
 	tags   []compiledTag
+	query  *template.Template
 	findOptions
 	result path.Path
 }
@@ -45,20 +47,22 @@ func buildGetExperienceUser(c *engine.NodeConfig) (engine.Node, error) {
 		FindMethod        string        `json:"findMethod"`
 		EmailOrIDTemplate engine.Text   `json:"emailOrIdTemplate"`
 		UserTags          []tagTemplate `json:"userTags"`
+		QueryTemplate     engine.Text   `json:"queryTemplate"`
 		findConfig
 		ResultPath string `json:"resultPath"`
 	}
 	if err := c.Decode(&cfg); err != nil {
 		return nil, err
 	}
-	n := &getExperienceUser{}
+	n := &getExperienceUser{method: cmpOr(cfg.FindMethod, "emailOrId")}
 	var err error
-	switch cfg.FindMethod {
-	case "", "emailOrId":
+	switch n.method {
+	case "emailOrId":
 		n.id, err = engine.CompileTemplate("emailOrIdTemplate", string(cfg.EmailOrIDTemplate))
 	case "userTags":
-		n.byTags = true
 		n.tags, err = compileTags("userTags", cfg.UserTags)
+	case "query":
+		n.query, err = engine.CompileTemplate("queryTemplate", string(cfg.QueryTemplate))
 	default:
 		return nil, engine.Errorf("Validation", "findMethod %q is not supported yet", cfg.FindMethod)
 	}
@@ -96,7 +100,22 @@ func (n *getExperienceUser) Exec(ctx context.Context, env *engine.Env, p engine.
 }
 
 func (n *getExperienceUser) find(ctx context.Context, env *engine.Env, p engine.Payload, page, perPage int) ([]*weir.ExperienceUser, int, error) {
-	if !n.byTags {
+	filter := weir.ExperienceUserFilter{ApplicationID: env.ApplicationID,
+		ListOptions: weir.ListOptions{SortField: n.sortField, SortDirection: strings.ToLower(n.sortDir), PerPage: 1}}
+	if n.multiple {
+		filter.Page, filter.PerPage = page, perPage
+	}
+	switch n.method {
+	case "query":
+		v, err := n.query.RenderJSON(p)
+		if err != nil {
+			return nil, 0, weir.Errorf(weir.Validation, "queryTemplate: %v", err)
+		}
+		if filter.Query, err = weir.ParseExperienceUserQuery(v); err != nil {
+			return nil, 0, err
+		}
+		return env.Experience.Users.FindExperienceUsers(ctx, filter)
+	case "emailOrId":
 		u, err := findUserBy(ctx, env, n.id, p)
 		if weir.ErrorTypeOf(err) == weir.NotFound {
 			return nil, 0, nil
@@ -109,17 +128,12 @@ func (n *getExperienceUser) find(ctx context.Context, env *engine.Env, p engine.
 	if err != nil {
 		return nil, 0, err
 	}
-	tags := map[string]string{}
+	filter.Tags = map[string]string{}
 	for _, t := range pairs {
 		if t.Key == "" {
 			return nil, 0, weir.Errorf(weir.Validation, "userTags need a key")
 		}
-		tags[t.Key] = t.Value
-	}
-	filter := weir.ExperienceUserFilter{ApplicationID: env.ApplicationID, Tags: tags,
-		ListOptions: weir.ListOptions{SortField: n.sortField, SortDirection: strings.ToLower(n.sortDir), PerPage: 1}}
-	if n.multiple {
-		filter.Page, filter.PerPage = page, perPage
+		filter.Tags[t.Key] = t.Value
 	}
 	return env.Experience.Users.FindExperienceUsers(ctx, filter)
 }

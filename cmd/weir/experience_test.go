@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -114,6 +115,20 @@ func testExperienceSignIn(t *testing.T, c *client, other string) {
 		"email": "bob@example.com", "password": "battery staple"}, &bob)
 	if ann.Password != nil {
 		t.Fatal("the API answered a password")
+	}
+
+	// The advanced queries (the pinned losant-rest does not send them).
+	var users struct{ TotalCount int }
+	c.mustDo(200, "GET", "/applications/"+app.ID+"/experience/users?query="+url.QueryEscape(
+		`{"$or":[{"experienceGroupId":"`+staff.ID+`"},{"email":{"$startsWith":"BOB","$ci":true}}]}`), nil, &users)
+	if users.TotalCount != 2 {
+		t.Errorf("user query matched %d, want 2", users.TotalCount)
+	}
+	c.mustDo(400, "GET", "/applications/"+app.ID+"/experience/users?query="+url.QueryEscape(`{"password":"x"}`), nil, nil)
+	var groups struct{ TotalCount int }
+	c.mustDo(200, "GET", "/applications/"+app.ID+"/experience/groups?query="+url.QueryEscape(`{"experienceUserId":"`+ann.ID+`"}`), nil, &groups)
+	if groups.TotalCount != 1 {
+		t.Errorf("group query matched %d, want 1", groups.TotalCount)
 	}
 
 	reply := map[string]any{

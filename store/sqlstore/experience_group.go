@@ -56,7 +56,11 @@ func findGroup(ctx context.Context, q Querier, applicationID, id string) (*weir.
 // FindExperienceGroups returns one page of the application's groups and
 // how many there are.
 func (s *Store) FindExperienceGroups(ctx context.Context, filter weir.ExperienceGroupFilter) ([]*weir.ExperienceGroup, int, error) {
-	cond, args, tail, tailArgs, err := s.listClause(filter.ListOptions, groupList,
+	opts := filter.ListOptions
+	if filter.Query != nil {
+		opts.Page, opts.PerPage, opts.Filter = 0, 0, "" // the query is matched here, against the whole tree, then paged
+	}
+	cond, args, tail, tailArgs, err := s.listClause(opts, groupList,
 		[]string{"application_id = ?"}, []any{filter.ApplicationID})
 	if err != nil {
 		return nil, 0, err
@@ -67,6 +71,19 @@ func (s *Store) FindExperienceGroups(ctx context.Context, filter weir.Experience
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("find experience groups: %w", err)
+	}
+	if filter.Query != nil {
+		tree := weir.NewGroupTree(gs)
+		var matched []*weir.ExperienceGroup
+		for _, g := range gs {
+			if filter.Query.MatchGroup(g, tree) {
+				matched = append(matched, g)
+			}
+		}
+		gs, n = pageOf(matched, filter.ListOptions)
+		if gs == nil {
+			gs = []*weir.ExperienceGroup{}
+		}
 	}
 	return gs, n, nil
 }

@@ -93,8 +93,9 @@ func (s *Store) FindExperienceUsers(ctx context.Context, filter weir.ExperienceU
 		args = append(args, filter.GroupID)
 	}
 	opts := filter.ListOptions
-	if len(filter.Tags) > 0 {
-		opts.Page, opts.PerPage = 0, 0 // tags are matched here, then paged
+	inGo := len(filter.Tags) > 0 || filter.Query != nil
+	if inGo {
+		opts.Page, opts.PerPage = 0, 0 // tags and the query are matched here, then paged
 	}
 	cond, args, tail, tailArgs, err := s.listClause(opts, userList, where, args)
 	if err != nil {
@@ -104,17 +105,17 @@ func (s *Store) FindExperienceUsers(ctx context.Context, filter weir.ExperienceU
 	if err != nil {
 		return nil, 0, fmt.Errorf("find experience users: %w", err)
 	}
-	if len(filter.Tags) > 0 {
+	if err := s.d.View(ctx, func(q Querier) error { return loadUserGroups(ctx, q, us) }); err != nil {
+		return nil, 0, fmt.Errorf("find experience users: %w", err)
+	}
+	if inGo {
 		matched := us[:0]
 		for _, u := range us {
-			if hasTags(u.UserTags, filter.Tags) {
+			if hasTags(u.UserTags, filter.Tags) && (filter.Query == nil || filter.Query.MatchUser(u)) {
 				matched = append(matched, u)
 			}
 		}
 		us, n = pageOf(matched, filter.ListOptions)
-	}
-	if err := s.d.View(ctx, func(q Querier) error { return loadUserGroups(ctx, q, us) }); err != nil {
-		return nil, 0, fmt.Errorf("find experience users: %w", err)
 	}
 	return us, n, nil
 }

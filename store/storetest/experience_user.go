@@ -108,6 +108,11 @@ func testExperienceUsers(t *testing.T, s ExperienceStore) {
 		"filter":   {weir.ExperienceUserFilter{ListOptions: weir.ListOptions{FilterField: "firstName", Filter: "b*b"}}, []string{"bob@example.com"}},
 		"page":     {weir.ExperienceUserFilter{ListOptions: weir.ListOptions{PerPage: 1, Page: 1}}, []string{"bob@example.com"}},
 		"tag page": {weir.ExperienceUserFilter{Tags: map[string]string{"role": "admin"}, ListOptions: weir.ListOptions{PerPage: 1, Page: 1}}, nil},
+		"query": {weir.ExperienceUserFilter{Query: mustUserQuery(t, map[string]any{"$or": []any{
+			map[string]any{"firstName": "Bob"}, map[string]any{"experienceGroupId": g.ID}}}),
+			ListOptions: weir.ListOptions{SortDirection: "desc"}}, []string{"bob@example.com", "ann@example.com"}},
+		"query page": {weir.ExperienceUserFilter{Query: mustUserQuery(t, map[string]any{"email": map[string]any{"$contains": "@"}}),
+			ListOptions: weir.ListOptions{PerPage: 1, Page: 1}}, []string{"bob@example.com"}},
 	} {
 		if got := list(c.f); !cmp.Equal(got, c.want, cmpOpts) {
 			t.Errorf("%s: %v, want %v", name, got, c.want)
@@ -144,6 +149,15 @@ func testExperienceUsers(t *testing.T, s ExperienceStore) {
 	if _, err := s.FindExperienceUserByID(ctx, app.ID, bob.ID); weir.ErrorTypeOf(err) != weir.NotFound {
 		t.Errorf("user after its application was deleted: %v", err)
 	}
+}
+
+func mustUserQuery(t *testing.T, v any) *weir.ExperienceQuery {
+	t.Helper()
+	q, err := weir.ParseExperienceUserQuery(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
 
 func sortedIDs(a, b string) []string {
@@ -187,6 +201,15 @@ func testExperienceGroups(t *testing.T, s ExperienceStore) {
 	gs, n, err := s.FindExperienceGroups(ctx, weir.ExperienceGroupFilter{ApplicationID: app.ID})
 	if err != nil || n != 3 || gs[0].Name != "leaf" || gs[2].Name != "root" {
 		t.Fatalf("groups = %d %v", n, err)
+	}
+	q, err := weir.ParseExperienceGroupQuery(map[string]any{"ancestorId": root.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	below, n, err := s.FindExperienceGroups(ctx, weir.ExperienceGroupFilter{ApplicationID: app.ID, Query: q,
+		ListOptions: weir.ListOptions{PerPage: 1, Page: 1}})
+	if err != nil || n != 2 || len(below) != 1 || below[0].ID != mid.ID {
+		t.Fatalf("groups below root, second page = %d %v, want mid of 2", n, err)
 	}
 	tree := weir.NewGroupTree(gs)
 	if a := tree.Ancestors(leaf.ID); !cmp.Equal(a, []string{mid.ID, root.ID}) {
