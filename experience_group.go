@@ -196,7 +196,7 @@ func (t GroupTree) SeesDevice(groups []string, d *Device) bool {
 type ExperienceGroupFilter struct {
 	ApplicationID string
 	Query         *ExperienceQuery // a group query (ParseExperienceGroupQuery); nil: none
-	ListOptions   // SortField name (default), id, creationDate, lastUpdated; FilterField name
+	ListOptions                    // SortField name (default), id, creationDate, lastUpdated; FilterField name
 }
 
 // ExperienceGroupService manages experience groups. Deleting an

@@ -26,7 +26,9 @@ var (
 
 // ParseExperienceUserQuery checks a decoded JSON user query; unknown fields
 // are Validation.
-func ParseExperienceUserQuery(v any) (*ExperienceQuery, error) { return parseExperienceQuery(v, userQueryFields) }
+func ParseExperienceUserQuery(v any) (*ExperienceQuery, error) {
+	return parseExperienceQuery(v, userQueryFields)
+}
 
 // ParseExperienceGroupQuery checks a decoded JSON group query; unknown
 // fields are Validation.
