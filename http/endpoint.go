@@ -124,6 +124,9 @@ func (s *Server) handleEndpointPatch(w http.ResponseWriter, r *http.Request, req
 	if err := in.apply(e); err != nil {
 		return err
 	}
+	if err := s.checkEndpointGroups(r, e); err != nil {
+		return err
+	}
 	if err := s.Endpoints.UpdateExperienceEndpoint(r.Context(), e); err != nil {
 		return err
 	}

@@ -119,3 +119,24 @@ func appendForwardedFor(rd *requestData, r *http.Request) {
 	}
 	rd.Headers["x-forwarded-for"] = host
 }
+
+// checkEndpointGroups returns Validation unless every group e names is a
+// group of its application.
+func (s *Server) checkEndpointGroups(r *http.Request, e *weir.ExperienceEndpoint) error {
+	if len(e.GroupIDs) == 0 {
+		return nil
+	}
+	if s.ExperienceGroups == nil {
+		return weir.Errorf(weir.Validation, "experienceGroupIds: experience groups are not served")
+	}
+	t, err := s.groupTree(r.Context(), e.ApplicationID)
+	if err != nil {
+		return err
+	}
+	for _, id := range e.GroupIDs {
+		if t[id] == nil {
+			return weir.Errorf(weir.Validation, "experienceGroupIds: experience group %s was not found", id)
+		}
+	}
+	return nil
+}

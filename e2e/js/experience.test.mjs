@@ -101,6 +101,8 @@ test('an Authenticate flow signs a user in; the token opens a group endpoint for
   const staffOnly = await api.experienceEndpoints.post({ applicationId: app.id,
     experienceEndpoint: { route: '/staff', method: 'get', access: 'group', experienceGroupIds: [staff.id] } });
   assert.deepEqual(staffOnly.experienceGroupIds, [staff.id]);
+  await apiError(api.experienceEndpoints.post({ applicationId: app.id, experienceEndpoint: { route: '/nobody', method: 'get',
+    access: 'group', experienceGroupIds: ['000000000000000000000000'] } }), 400, 'Validation', 'an unknown group');
   await api.flows.post({ applicationId: app.id, flow: { name: unique('staff'),
     triggers: [{ type: 'endpoint', key: staffOnly.id, config: {}, outputIds: [['me']] }],
     nodes: [node('me', 'EndpointReplyNode', reply('{"email": "{{experience.user.email}}"}'))] } });
