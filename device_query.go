@@ -18,17 +18,41 @@ import (
 // matches). Build it with ParseDeviceQuery.
 type DeviceQuery struct {
 	q map[string]any
+	// associated decides the experienceUserId and experienceGroupId
+	// conditions (WithExperience); nil: they never hold.
+	associated func(kind, id string, d *Device) bool
+}
+
+// WithExperience has q decide its experienceUserId and experienceGroupId
+// conditions with associated (kind "experienceUser" or "experienceGroup"),
+// usually an ExperienceDevices. It returns q.
+func (q *DeviceQuery) WithExperience(associated func(kind, id string, d *Device) bool) *DeviceQuery {
+	q.associated = associated
+	return q
+}
+
+// NamesExperience reports whether q has experienceUserId or
+// experienceGroupId conditions.
+func (q *DeviceQuery) NamesExperience() bool {
+	found := false
+	matchQuery(q.q, func(k string, _ any) bool {
+		found = found || k == "experienceUserId" || k == "experienceGroupId"
+		return true
+	})
+	return found
 }
 
 // deviceQueryFields are the fields a query may name.
 var deviceQueryFields = map[string]bool{
 	"id": true, "name": true, "deviceClass": true, "gatewayId": true, "creationDate": true, "lastUpdated": true,
 	"connectedAt": true, "disconnectedAt": true, "connectionStatus": true, "attributeName": true, "tags": true,
+	"experienceUserId": true, "experienceGroupId": true,
 }
 
 // ParseDeviceQuery checks a decoded JSON query. Fields weir does not keep
-// (parentId, ancestorId, experienceUserId, experienceGroupId, deletedAt)
-// and unknown ones are Validation.
+// (parentId, ancestorId, deletedAt) and unknown ones are Validation.
+// experienceUserId and experienceGroupId (devices a user or group may see:
+// $eq, $ne, $in, $nin or a bare id) hold only once WithExperience says how.
 func ParseDeviceQuery(v any) (*DeviceQuery, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -74,11 +98,15 @@ func checkQuery(m map[string]any, depth int, fields map[string]bool) error {
 }
 
 // Match reports whether d satisfies the query.
-func (q *DeviceQuery) Match(d *Device) bool { return matchDeviceQuery(q.q, d) }
+func (q *DeviceQuery) Match(d *Device) bool { return matchDeviceQuery(q.q, d, q.associated) }
 
-func matchDeviceQuery(m map[string]any, d *Device) bool {
+func matchDeviceQuery(m map[string]any, d *Device, associated func(kind, id string, d *Device) bool) bool {
 	return matchQuery(m, func(k string, v any) bool {
 		switch k {
+		case "experienceUserId":
+			return matchAssociation(v, "experienceUser", d, associated)
+		case "experienceGroupId":
+			return matchAssociation(v, "experienceGroup", d, associated)
 		case "tags":
 			return matchTags(v, d)
 		case "attributeName":
@@ -90,6 +118,49 @@ func matchDeviceQuery(m map[string]any, d *Device) bool {
 		}
 		return matchCondition(v, deviceField(k, d))
 	})
+}
+
+// matchAssociation decides an experienceUserId or experienceGroupId
+// condition: a bare id or $eq (associated with it), $in (with one of
+// them), $ne and $nin (with none of them).
+func matchAssociation(cond any, kind string, d *Device, associated func(kind, id string, d *Device) bool) bool {
+	if associated == nil {
+		return false
+	}
+	with := func(id any) bool {
+		s, ok := id.(string)
+		return ok && associated(kind, s, d)
+	}
+	anyOf := func(list any) bool {
+		l, _ := list.([]any)
+		for _, id := range l {
+			if with(id) {
+				return true
+			}
+		}
+		return false
+	}
+	ops, ok := cond.(map[string]any)
+	if !ok {
+		return with(cond)
+	}
+	for op, arg := range ops {
+		var holds bool
+		switch op {
+		case "$eq":
+			holds = with(arg)
+		case "$ne":
+			holds = !with(arg)
+		case "$in":
+			holds = anyOf(arg)
+		case "$nin":
+			holds = !anyOf(arg)
+		}
+		if !holds {
+			return false
+		}
+	}
+	return true
 }
 
 // matchQuery reports whether a checked query holds: its $and, $or and $nor

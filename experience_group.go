@@ -318,3 +318,33 @@ func (b *ExperienceGroupChange) Apply(g *ExperienceGroup) error {
 	}
 	return g.Validate()
 }
+
+// ExperienceDevices returns what decides whether a device is associated
+// with an experience user ("experienceUser", by id or email) or group
+// ("experienceGroup"): one of the user's groups, or the group, or a group
+// below them names it. Users are read once each through users with ctx; a
+// user that cannot be read is associated with nothing. For
+// DeviceQuery.WithExperience and Device: Verify.
+func ExperienceDevices(ctx context.Context, users ExperienceUserService, t GroupTree, applicationID string) func(kind, id string, d *Device) bool {
+	groupsOf := map[string][]string{}
+	return func(kind, id string, d *Device) bool {
+		if kind == "experienceGroup" {
+			return t.SeesDevice([]string{id}, d)
+		}
+		gs, ok := groupsOf[id]
+		if !ok {
+			var u *ExperienceUser
+			var err error
+			if ValidID(id) {
+				u, err = users.FindExperienceUserByID(ctx, applicationID, id)
+			} else {
+				u, err = users.FindExperienceUserByEmail(ctx, applicationID, id)
+			}
+			if err == nil {
+				gs = u.GroupIDs
+			}
+			groupsOf[id] = gs
+		}
+		return t.SeesDevice(gs, d)
+	}
+}

@@ -140,3 +140,21 @@ func (s *Server) checkEndpointGroups(r *http.Request, e *weir.ExperienceEndpoint
 	}
 	return nil
 }
+
+// deviceQueryExperience lets a device query (nil: none) with
+// experienceUserId or experienceGroupId conditions decide them against the
+// application's experience users and groups.
+func (s *Server) deviceQueryExperience(r *http.Request, appID string, q *weir.DeviceQuery) error {
+	if q == nil || !q.NamesExperience() {
+		return nil
+	}
+	if err := s.experienceServices(); err != nil {
+		return weir.Errorf(weir.Validation, "query: experience users are not served")
+	}
+	t, err := s.groupTree(r.Context(), appID)
+	if err != nil {
+		return err
+	}
+	q.WithExperience(weir.ExperienceDevices(r.Context(), s.ExperienceUsers, t, appID))
+	return nil
+}

@@ -282,3 +282,21 @@ func renderTagObject(tags []compiledTag, base map[string]string, p engine.Payloa
 	}
 	return out, nil
 }
+
+// withExperience lets a device query with experienceUserId or
+// experienceGroupId conditions decide them against the application's
+// experience users and groups.
+func withExperience(ctx context.Context, env *engine.Env, q *weir.DeviceQuery) error {
+	if !q.NamesExperience() {
+		return nil
+	}
+	if err := needExperience(env); err != nil {
+		return err
+	}
+	t, err := groupTree(ctx, env)
+	if err != nil {
+		return err
+	}
+	q.WithExperience(weir.ExperienceDevices(ctx, env.Experience.Users, t, env.ApplicationID))
+	return nil
+}

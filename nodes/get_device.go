@@ -12,7 +12,7 @@ import (
 	"github.com/weirhq/weir/engine/template"
 )
 
-var getDeviceMethods = []string{"id", "name", "findByAllTags", "findByAnyTags", "query"}
+var getDeviceMethods = []string{"id", "name", "findByAllTags", "findByAnyTags", "query", "experienceGroupId", "experienceUserIdOrEmail"}
 
 func init() {
 	engine.Register(engine.Spec{
@@ -22,8 +22,8 @@ func init() {
 		Summary:  "Looks up devices of the application by id, name or tags and puts them on the payload.",
 		Outputs:  []string{"next"},
 		Fields: []engine.Field{
-			{Name: "findMethod", Kind: "enum", Enum: append(slices.Clone(getDeviceMethods), "findByParentId", "experienceGroupId", "experienceUserIdOrEmail"), Default: "id",
-				Doc: "id or name (idTemplate), findByAllTags (every tag must match), findByAnyTags (one must) or query (queryTemplate). findByParentId, experienceGroupId and experienceUserIdOrEmail are refused: weir does not support them yet."},
+			{Name: "findMethod", Kind: "enum", Enum: append(slices.Clone(getDeviceMethods), "findByParentId"), Default: "id",
+				Doc: "id or name (idTemplate), findByAllTags (every tag must match), findByAnyTags (one must), query (queryTemplate), or the devices an experience group or user (by id or email, idTemplate) may see. findByParentId is refused: weir does not support it yet."},
 			{Name: "idTemplate", Kind: "template", Doc: "The device id or name, by findMethod."},
 			{Name: "tags", Kind: "array", Doc: "Tags to match, each {keyTemplate, valueTemplate}; an empty side matches any."},
 			{Name: "parentIdTemplate", Kind: "template", Doc: "Ignored (findByParentId is not supported)."},
@@ -102,7 +102,7 @@ func buildGetDevice(c *engine.NodeConfig) (engine.Node, error) {
 		}
 		return n, nil
 	}
-	if n.method == "id" || n.method == "name" {
+	if n.method == "id" || n.method == "name" || strings.HasPrefix(n.method, "experience") {
 		if n.id, err = engine.CompileTemplate("idTemplate", string(cfg.IDTemplate)); err != nil {
 			return nil, err
 		}
@@ -155,6 +155,19 @@ func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload,
 			return nil, 0, weir.Errorf(weir.Validation, "queryTemplate: %v", err)
 		}
 		if filter.Query, err = weir.ParseDeviceQuery(v); err != nil {
+			return nil, 0, err
+		}
+		if err := withExperience(ctx, env, filter.Query); err != nil {
+			return nil, 0, err
+		}
+	case "experienceGroupId", "experienceUserIdOrEmail":
+		v, err := n.id.Render(p)
+		if err != nil {
+			return nil, 0, engine.Errorf("Validation", "idTemplate: %v", err)
+		}
+		field := map[string]string{"experienceGroupId": "experienceGroupId", "experienceUserIdOrEmail": "experienceUserId"}[n.method]
+		filter.Query, _ = weir.ParseDeviceQuery(map[string]any{field: strings.TrimSpace(v)})
+		if err := withExperience(ctx, env, filter.Query); err != nil {
 			return nil, 0, err
 		}
 	case "id", "name":

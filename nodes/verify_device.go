@@ -85,22 +85,14 @@ func (n *verifyDevice) Exec(ctx context.Context, env *engine.Env, p engine.Paylo
 	if err != nil {
 		return 0, err
 	}
-	var groups []string
-	switch idType {
-	case "experienceGroup":
-		groups = []string{strings.ToLower(id)}
-	case "experienceUser":
-		u, err := findUser(ctx, env, id)
-		if weir.ErrorTypeOf(err) == weir.NotFound {
-			return 0, nil
-		} else if err != nil {
-			return 0, err
-		}
-		groups = u.GroupIDs
-	default:
+	if idType != "experienceUser" && idType != "experienceGroup" {
 		return 0, engine.Errorf("Validation", "idTypeTemplate must be experienceUser or experienceGroup, not %q", idType)
 	}
-	if t.SeesDevice(groups, d) {
+	if idType == "experienceGroup" {
+		id = strings.ToLower(id)
+	}
+	seen := weir.ExperienceDevices(ctx, env.Experience.Users, t, env.ApplicationID)
+	if seen(idType, id, d) {
 		return 1, nil
 	}
 	return 0, nil
