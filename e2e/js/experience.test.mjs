@@ -65,6 +65,10 @@ test('experienceGroups and experienceGroup: a tree with members and devices', as
   const counted = await api.experienceGroup.get({ applicationId: app.id, experienceGroupId: top.id,
     includeDirectDeviceCount: true, includeTotalDeviceCount: true });
   assert.deepEqual([counted.directDeviceCount, counted.totalDeviceCount], [0, 1]);
+  const seen = await api.devices.get({ applicationId: app.id, query: { experienceUserId: user.id } });
+  assert.deepEqual(seen.items.map((d) => d.name), ['pump'], 'the device the user may see through the group tree');
+  const unseen = await api.devices.get({ applicationId: app.id, query: { experienceGroupId: { $ne: site.id } } });
+  assert.equal(unseen.totalCount, 0);
 
   const list = await api.experienceGroups.get({ applicationId: app.id, sortField: 'name' });
   assert.deepEqual(list.items.map((g) => g.name), ['Customers', 'North site']);
