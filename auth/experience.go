@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -65,10 +66,16 @@ type Experience struct {
 	UserFailures   Limiter
 	SourceFailures Limiter
 
-	once  sync.Once
-	key   []byte
-	dummy string // a hash no password matches, checked for unknown emails
+	once    sync.Once
+	key     []byte
+	dummy   string // a hash no password matches, checked for unknown emails
+	stripes [signInStripes]sync.Mutex
 }
+
+// signInStripes is how many locks sign-ins are spread over: the attempts
+// for one email, and from one address, take their turn, so that concurrent
+// attempts cannot all pass the limit's check before any failure counts.
+const signInStripes = 256
 
 var _ weir.ExperienceAuth = (*Experience)(nil)
 
@@ -109,11 +116,14 @@ func (e *Experience) Authenticate(ctx context.Context, applicationID, email, pas
 	e.init()
 	userKey := "user:" + applicationID + ":" + weir.NormalizeEmail(email)
 	sourceKey := "source:" + source
+	defer e.turn(userKey, sourceKey)()
 	if err := locked(e.UserFailures, userKey); err != nil {
 		return nil, err
 	}
-	if err := locked(e.SourceFailures, sourceKey); source != "" && err != nil {
-		return nil, err
+	if source != "" {
+		if err := locked(e.SourceFailures, sourceKey); err != nil {
+			return nil, err
+		}
 	}
 	u, err := e.Users.FindExperienceUserByEmail(ctx, applicationID, email)
 	hash := e.dummy
@@ -131,6 +141,26 @@ func (e *Experience) Authenticate(ctx context.Context, applicationID, email, pas
 		e.SourceFailures.Allow(sourceKey)
 	}
 	return nil, weir.Errorf(weir.Unauthorized, msgBadExperienceCredentials)
+}
+
+// turn waits for the turn of the keys' stripes, taken in order, and
+// returns what ends it.
+func (e *Experience) turn(keys ...string) func() {
+	idx := make([]int, 0, len(keys))
+	for _, k := range keys {
+		h := sha256.Sum256([]byte(k))
+		idx = append(idx, int(h[0]))
+	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
+	for _, i := range idx {
+		e.stripes[i].Lock()
+	}
+	return func() {
+		for _, i := range idx {
+			e.stripes[i].Unlock()
+		}
+	}
 }
 
 // locked returns TooManyRequests when key has used up its failures.

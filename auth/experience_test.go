@@ -188,3 +188,28 @@ func TestExperienceTokens(t *testing.T) {
 		}
 	}
 }
+
+// TestExperienceAuthenticateConcurrent: concurrent wrong guesses for one
+// email take their turn, so no more than the limit are checked.
+func TestExperienceAuthenticateConcurrent(t *testing.T) {
+	e, _, _ := newExperience(t)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	checked := 0
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.Authenticate(t.Context(), "app", "ann@example.com", "wrong horse", "")
+			if weir.ErrorTypeOf(err) == weir.Unauthorized {
+				mu.Lock()
+				checked++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if checked != 3 {
+		t.Fatalf("%d concurrent guesses were checked, want the limit, 3", checked)
+	}
+}

@@ -56,7 +56,9 @@ type experienceRef struct {
 // handleEndpointRequest answers ANY /experience/{applicationId}[/{path...}]
 // without an API token. It picks the application's enabled endpoint whose
 // method and route match (a literal segment beats a parameter), else 404;
-// reads the body (413 over 256 KB); registers the reply waiter; durably
+// checks the endpoint's access (endpoint_access.go: a refused request gets
+// 401 or the endpoint's unauthorized reply and starts nothing); reads the
+// body (413 over 256 KB); registers the reply waiter; durably
 // enqueues one run for each enabled flow, of any class, whose default
 // version has an endpoint trigger keyed by the endpoint's id (or the
 // any-endpoint key); and answers the first Endpoint Reply, or 504 after
