@@ -196,6 +196,7 @@ func (t GroupTree) SeesDevice(groups []string, d *Device) bool {
 type ExperienceGroupFilter struct {
 	ApplicationID string
 	Query         *ExperienceQuery // a group query (ParseExperienceGroupQuery); nil: none
+	NoMembers     bool             // leave UserIDs empty: cheaper, for walking the tree
 	ListOptions                    // SortField name (default), id, creationDate, lastUpdated; FilterField name
 }
 

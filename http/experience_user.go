@@ -33,7 +33,7 @@ func (s *Server) experienceServices() error {
 
 // groupTree reads the application's groups.
 func (s *Server) groupTree(ctx context.Context, appID string) (weir.GroupTree, error) {
-	gs, _, err := s.ExperienceGroups.FindExperienceGroups(ctx, weir.ExperienceGroupFilter{ApplicationID: appID})
+	gs, _, err := s.ExperienceGroups.FindExperienceGroups(ctx, weir.ExperienceGroupFilter{ApplicationID: appID, NoMembers: true})
 	if err != nil {
 		return nil, err
 	}

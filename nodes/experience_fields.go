@@ -23,9 +23,17 @@ func needExperience(env *engine.Env) error {
 	return nil
 }
 
-// groupTree reads the application's experience groups.
+// groupTree reads the application's experience groups, without their
+// members.
 func groupTree(ctx context.Context, env *engine.Env) (weir.GroupTree, error) {
-	gs, _, err := env.Experience.Groups.FindExperienceGroups(ctx, weir.ExperienceGroupFilter{ApplicationID: env.ApplicationID})
+	return readGroupTree(ctx, env, false)
+}
+
+// readGroupTree reads the application's experience groups, with their
+// members when asked.
+func readGroupTree(ctx context.Context, env *engine.Env, members bool) (weir.GroupTree, error) {
+	gs, _, err := env.Experience.Groups.FindExperienceGroups(ctx, weir.ExperienceGroupFilter{ApplicationID: env.ApplicationID,
+		NoMembers: !members})
 	if err != nil {
 		return nil, err
 	}

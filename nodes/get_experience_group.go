@@ -92,7 +92,7 @@ func (n *getExperienceGroup) Exec(ctx context.Context, env *engine.Env, p engine
 	if err := needExperience(env); err != nil {
 		return 0, err
 	}
-	t, err := groupTree(ctx, env)
+	t, err := readGroupTree(ctx, env, true)
 	if err != nil {
 		return 0, err
 	}

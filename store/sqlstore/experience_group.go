@@ -66,7 +66,7 @@ func (s *Store) FindExperienceGroups(ctx context.Context, filter weir.Experience
 		return nil, 0, err
 	}
 	gs, n, err := findPage(ctx, s, "experience_groups", groupColumns, cond, args, tail, tailArgs, scanGroup)
-	if err == nil {
+	if err == nil && (!filter.NoMembers || filter.Query != nil) {
 		err = s.d.View(ctx, func(q Querier) error { return loadGroupMembers(ctx, q, gs) })
 	}
 	if err != nil {

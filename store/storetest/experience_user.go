@@ -211,6 +211,10 @@ func testExperienceGroups(t *testing.T, s ExperienceStore) {
 	if err != nil || n != 2 || len(below) != 1 || below[0].ID != mid.ID {
 		t.Fatalf("groups below root, second page = %d %v, want mid of 2", n, err)
 	}
+	if bare, _, _ := s.FindExperienceGroups(ctx, weir.ExperienceGroupFilter{ApplicationID: app.ID, NoMembers: true}); len(bare) != 3 ||
+		len(bare[2].UserIDs) != 0 || len(gs[2].UserIDs) != 1 {
+		t.Errorf("NoMembers: %d groups, root members %v (with members: %v)", len(bare), bare[2].UserIDs, gs[2].UserIDs)
+	}
 	tree := weir.NewGroupTree(gs)
 	if a := tree.Ancestors(leaf.ID); !cmp.Equal(a, []string{mid.ID, root.ID}) {
 		t.Errorf("ancestors of leaf = %v", a)
