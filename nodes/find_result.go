@@ -19,6 +19,19 @@ type findConfig struct {
 	SortDirection  string      `json:"sortDirection"`
 }
 
+// findFieldSpecs document findConfig; sortFields are the sort field's
+// values, the first its default.
+func findFieldSpecs(sortFields ...string) []engine.Field {
+	return []engine.Field{
+		{Name: "findMultiple", Kind: "bool", Default: "false", Doc: "Put an array of every match (sorted and paged) instead of the first match or null."},
+		{Name: "findMetadata", Kind: "bool", Default: "false", Doc: "With findMultiple, put {count, totalCount, page, perPage, sortField, sortDirection, items}."},
+		{Name: "resultsPerPage", Kind: "template", Default: "100", Doc: "Page size with findMultiple, 1 to 1000; blank, 0 or not a number: 100."},
+		{Name: "resultsPage", Kind: "template", Default: "0", Doc: "Page (0-based) with findMultiple; blank or not a number: 0."},
+		{Name: "sortField", Kind: "enum", Enum: sortFields, Default: sortFields[0], Doc: "Order of the matches."},
+		{Name: "sortDirection", Kind: "enum", Enum: []string{"asc", "desc"}, Default: "asc", Doc: "Direction of the order."},
+	}
+}
+
 // findOptions is a compiled findConfig.
 type findOptions struct {
 	multiple      bool

@@ -21,26 +21,21 @@ func init() {
 		Category: "data",
 		Summary:  "Looks up devices of the application by id, name or tags and puts them on the payload.",
 		Outputs:  []string{"next"},
-		Fields: []engine.Field{
+		Fields: slices.Concat([]engine.Field{
 			{Name: "findMethod", Kind: "enum", Enum: append(slices.Clone(getDeviceMethods), "findByParentId"), Default: "id",
 				Doc: "id or name (idTemplate), findByAllTags (every tag must match), findByAnyTags (one must), query (queryTemplate), or the devices an experience group or user (by id or email, idTemplate) may see. findByParentId is refused: weir does not support it yet."},
 			{Name: "idTemplate", Kind: "template", Doc: "The device id or name, by findMethod."},
 			{Name: "tags", Kind: "array", Doc: "Tags to match, each {keyTemplate, valueTemplate}; an empty side matches any."},
 			{Name: "parentIdTemplate", Kind: "template", Doc: "Ignored (findByParentId is not supported)."},
-			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "query: an advanced device query (fields id, name, deviceClass, gatewayId, creationDate, lastUpdated, connectedAt, disconnectedAt, connectionStatus, attributeName, tags; $and, $or, $nor; $eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $startsWith, $endsWith, $contains, $ci). A query weir cannot read writes {error} at resultPath."},
-			{Name: "findMultiple", Kind: "bool", Default: "false", Doc: "Put an array of every match (sorted and paged) instead of the first match or null."},
-			{Name: "findMetadata", Kind: "bool", Default: "false", Doc: "With findMultiple, put {count, totalCount, page, perPage, sortField, sortDirection, items}."},
-			{Name: "resultsPerPage", Kind: "template", Default: "100", Doc: "Page size with findMultiple, 1 to 1000; blank, 0 or not a number: 100."},
-			{Name: "resultsPage", Kind: "template", Default: "0", Doc: "Page (0-based) with findMultiple; blank or not a number: 0."},
-			{Name: "sortField", Kind: "enum", Enum: []string{"name", "id", "creationDate", "lastUpdated"}, Default: "name", Doc: "Order of the matches."},
-			{Name: "sortDirection", Kind: "enum", Enum: []string{"asc", "desc"}, Default: "asc", Doc: "Direction of the order."},
+			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "query: an advanced device query (fields id, name, deviceClass, gatewayId, creationDate, lastUpdated, connectedAt, disconnectedAt, connectionStatus, attributeName, tags, experienceUserId, experienceGroupId; $and, $or, $nor; $eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $startsWith, $endsWith, $contains, $ci). A query weir cannot read writes {error} at resultPath."},
+		}, findFieldSpecs("name", "id", "creationDate", "lastUpdated"), []engine.Field{
 			{Name: "includeConnectionStatus", Kind: "bool", Default: "true", Doc: "Add connectionInfo {connected: 1, 0 or null, time}."},
 			{Name: "includeState", Kind: "bool", Default: "false", Doc: "Add compositeState: each attribute's latest {value, time}."},
 			{Name: "attributes", Kind: "array", Doc: "The attributes compositeState lists; empty or null: all."},
 			{Name: "tagsAsObject", Kind: "bool", Default: "false", Doc: "Tags as {key: [values]} instead of [{key, value}]."},
 			{Name: "attributesAsObject", Kind: "bool", Default: "false", Doc: "Attributes as {name: attribute} instead of a list."},
 			{Name: "resultPath", Kind: "path", Required: true, Doc: "Where to put the device (or null), the array, or {error: {type, message}} when the lookup fails."},
-		},
+		}),
 	}, buildGetDevice)
 }
 

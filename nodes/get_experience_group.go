@@ -3,6 +3,7 @@ package nodes
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -19,19 +20,14 @@ func init() {
 		Category: "experience",
 		Summary:  "Finds experience groups of the application by id, name, tags or query and puts them on the payload.",
 		Outputs:  []string{"next"},
-		Fields: []engine.Field{
+		Fields: slices.Concat([]engine.Field{
 			{Name: "findMethod", Kind: "enum", Enum: []string{"id", "name", "findByAllTags", "findByAnyTags", "query"}, Default: "id", Doc: "How to find the groups."},
 			{Name: "idTemplate", Kind: "template", Doc: "The group's id (id) or exact name (name)."},
 			{Name: "tags", Kind: "array", Doc: "[{keyTemplate, valueTemplate}] matched against groupTags; a blank side matches any."},
 			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "An advanced experience group query (id, name, parentId, ancestorId, groupTags, experienceUserId, experienceEndpointId, dates)."},
-			{Name: "findMultiple", Kind: "bool", Default: "false", Doc: "Put an array of every match (sorted and paged) instead of the first match or null."},
-			{Name: "findMetadata", Kind: "bool", Default: "false", Doc: "With findMultiple, put {count, totalCount, page, perPage, sortField, sortDirection, items}."},
-			{Name: "resultsPerPage", Kind: "template", Default: "100", Doc: "Page size with findMultiple, 1 to 1000."},
-			{Name: "resultsPage", Kind: "template", Default: "0", Doc: "Page (0-based) with findMultiple."},
-			{Name: "sortField", Kind: "enum", Enum: []string{"name", "id", "creationDate", "lastUpdated"}, Default: "name", Doc: "Order of the matches."},
-			{Name: "sortDirection", Kind: "enum", Enum: []string{"asc", "desc"}, Default: "asc", Doc: "Direction of the order."},
+		}, findFieldSpecs("name", "id", "creationDate", "lastUpdated"), []engine.Field{
 			{Name: "resultPath", Kind: "path", Doc: "Where to put the group (with ancestorIds), null, or the array."},
-		},
+		}),
 	}, buildGetExperienceGroup)
 }
 

@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/weirhq/weir"
@@ -17,19 +18,14 @@ func init() {
 		Category: "experience",
 		Summary:  "Finds experience users of the application by id or email, or by tags, and puts them on the payload.",
 		Outputs:  []string{"next"},
-		Fields: []engine.Field{
+		Fields: slices.Concat([]engine.Field{
 			{Name: "findMethod", Kind: "enum", Enum: []string{"emailOrId", "userTags", "query"}, Default: "emailOrId", Doc: "emailOrId finds one user by id or email (told apart by form); userTags the users having every tag; query the users an advanced experience user query matches."},
 			{Name: "emailOrIdTemplate", Kind: "template", Doc: "The user's id or email."},
 			{Name: "userTags", Kind: "array", Doc: "[{keyTemplate, valueTemplate}]: every pair must match a tag; a blank value matches any."},
 			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "An advanced experience user query (id, email, names, userTags, experienceGroupId, dates)."},
-			{Name: "findMultiple", Kind: "bool", Default: "false", Doc: "Put an array of every match (sorted and paged) instead of the first match or null."},
-			{Name: "findMetadata", Kind: "bool", Default: "false", Doc: "With findMultiple, put {count, totalCount, page, perPage, sortField, sortDirection, items}."},
-			{Name: "resultsPerPage", Kind: "template", Default: "100", Doc: "Page size with findMultiple, 1 to 1000."},
-			{Name: "resultsPage", Kind: "template", Default: "0", Doc: "Page (0-based) with findMultiple."},
-			{Name: "sortField", Kind: "enum", Enum: []string{"email", "firstName", "lastName", "id", "creationDate", "lastLogin", "lastUpdated"}, Default: "email", Doc: "Order of the matches."},
-			{Name: "sortDirection", Kind: "enum", Enum: []string{"asc", "desc"}, Default: "asc", Doc: "Direction of the order."},
+		}, findFieldSpecs("email", "firstName", "lastName", "id", "creationDate", "lastLogin", "lastUpdated"), []engine.Field{
 			{Name: "resultPath", Kind: "path", Doc: "Where to put the user (with experienceGroups), null, or the array."},
-		},
+		}),
 	}, buildGetExperienceUser)
 }
 
