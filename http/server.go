@@ -93,6 +93,13 @@ type Server struct {
 	// DeviceEvents, when set, hears of accepted state and connection
 	// changes (device triggers start runs from them).
 	DeviceEvents weir.DeviceEventHandler
+	// Views and Files, when set, serve the experience view and file
+	// resources and the files themselves at FilesPath (experience_view*.go,
+	// file*.go); MaxFileSize caps one file's content (0:
+	// weir.DefaultMaxFileSize).
+	Views       weir.ExperienceViewService
+	Files       weir.ApplicationFileService
+	MaxFileSize int64
 	// Console, when set, holds the console's files (web.Dist), served at
 	// /console/ with / redirecting there; nil: no console, / answers 404.
 	Console fs.FS
@@ -174,6 +181,7 @@ type request struct {
 	webhookID              string
 	endpointID             string // experienceEndpointId
 	deviceID, keyID        string // deviceId, applicationKeyId
+	viewID, fileID         string // experienceViewId, fileId
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
@@ -217,7 +225,8 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		name string
 		dst  *string
 	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID},
-		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID}} {
+		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID},
+		{"experienceViewId", &req.viewID}, {"fileId", &req.fileID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
 			continue
