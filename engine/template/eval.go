@@ -18,6 +18,7 @@ type scope struct {
 	parent *scope
 	data   *dataFrame
 	root   any
+	view   *viewFrame // nil outside experience views
 }
 
 // dataFrame holds the @index, @key, @first and @last of one #each step.
@@ -51,11 +52,29 @@ func (s *scope) call(c *callExpr) (any, error) {
 	if c.helper == nil {
 		return s.eval(c.head)
 	}
+	a, err := s.arguments(c)
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if c.helper.view != nil {
+		v, err = c.helper.view(s, a)
+	} else {
+		v, err = c.helper.fn(a)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("template: %s: %w", c.name, err)
+	}
+	return v, nil
+}
+
+// arguments evaluates the parameters and hash of a call.
+func (s *scope) arguments(c *callExpr) (args, error) {
 	a := args{params: make([]any, len(c.params))}
 	for i, p := range c.params {
 		v, err := s.eval(p)
 		if err != nil {
-			return nil, err
+			return a, err
 		}
 		a.params[i] = v
 	}
@@ -64,16 +83,12 @@ func (s *scope) call(c *callExpr) (any, error) {
 		for i, h := range c.hash {
 			v, err := s.eval(h.val)
 			if err != nil {
-				return nil, err
+				return a, err
 			}
 			a.hash[i] = hashValue{key: h.key, val: v}
 		}
 	}
-	v, err := c.helper.fn(a)
-	if err != nil {
-		return nil, fmt.Errorf("template: %s: %w", c.name, err)
-	}
-	return v, nil
+	return a, nil
 }
 
 // lookupPath resolves a path against the scope; missing steps yield
@@ -89,6 +104,8 @@ func (s *scope) lookupPath(p *pathExpr) any {
 		parts = parts[1:]
 		if name == "root" && p.depth == 0 {
 			v = s.root
+		} else if name == "args" && p.depth == 0 && s.view != nil {
+			v = s.view.args
 		} else {
 			d := s.data
 			for i := 0; i < p.depth && d != nil; i++ {

@@ -1,6 +1,7 @@
 package template
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -10,6 +11,11 @@ import (
 // render writes prog to b.
 func (s *scope) render(b *strings.Builder, prog program) error {
 	for _, n := range prog {
+		if s.view != nil {
+			if err := s.view.tick(b); err != nil {
+				return err
+			}
+		}
 		switch n := n.(type) {
 		case *textNode:
 			b.WriteString(n.text)
@@ -29,6 +35,10 @@ func (s *scope) render(b *strings.Builder, prog program) error {
 			if err := s.renderBlock(b, n); err != nil {
 				return err
 			}
+		case *partialNode:
+			if err := s.renderPartial(b, n); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -36,6 +46,16 @@ func (s *scope) render(b *strings.Builder, prog program) error {
 
 // renderBlock renders one block statement.
 func (s *scope) renderBlock(b *strings.Builder, n *blockNode) error {
+	if n.kind == blockHelper && n.call.helper.block != nil {
+		a, err := s.arguments(n.call)
+		if err != nil {
+			return err
+		}
+		if err := n.call.helper.block(s, b, n, a); err != nil {
+			return fmt.Errorf("template: %s: %w", n.call.name, err)
+		}
+		return nil
+	}
 	if n.kind == blockHelper {
 		v, err := s.eval(n.call)
 		if err != nil {
@@ -121,7 +141,7 @@ func (s *scope) includeZero(n *blockNode) bool {
 
 // push returns a child scope whose context is ctx.
 func (s *scope) push(ctx any, data *dataFrame) *scope {
-	return &scope{ctx: ctx, parent: s, data: data, root: s.root}
+	return &scope{ctx: ctx, parent: s, data: data, root: s.root, view: s.view}
 }
 
 // each iterates arrays (in order) and objects (in sorted key order, since

@@ -1,0 +1,128 @@
+package template_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weirhq/weir/engine/template"
+)
+
+// views compiles sources by name into a component lookup.
+func views(t *testing.T, srcs map[string]string) func(string) (*template.Template, error) {
+	t.Helper()
+	m := map[string]*template.Template{}
+	for name, src := range srcs {
+		v, err := template.ParseView(src)
+		if err != nil {
+			t.Fatalf("ParseView(%s): %v", name, err)
+		}
+		m[name] = v
+	}
+	return func(name string) (*template.Template, error) {
+		if v, ok := m[name]; ok {
+			return v, nil
+		}
+		return nil, fmt.Errorf("component %q was not found", name)
+	}
+}
+
+func mustView(t *testing.T, src string) *template.Template {
+	t.Helper()
+	v, err := template.ParseView(src)
+	if err != nil {
+		t.Fatalf("ParseView(%q): %v", src, err)
+	}
+	return v
+}
+
+func TestRenderPage(t *testing.T) {
+	var warned []string
+	env := &template.ViewEnv{
+		Component: views(t, map[string]string{
+			"greet": `<b>{{@args.greeting}}, {{name}}</b>`,
+			"tree":  `{{#*inline "item"}}<li>{{label}}</li>{{/inline}}<ul>{{#each @args.items}}{{> item}}{{/each}}</ul>`,
+		}),
+		FileURL: func(p string) string { return "/files/app/" + strings.TrimPrefix(p, "/") },
+		Warn:    func(m string) { warned = append(warned, m) },
+	}
+	layout := mustView(t, `<html><head>{{#section "head"}}<title>default</title>{{/section}}<link href="{{file 'site.css'}}"></head>`+
+		`<body>{{page}}|{{section "foot"}}|{{experience.page.name}}</body></html>`)
+	page := mustView(t, `{{#fillSection "head"}}<title>{{pageData.title}}</title>{{/fillSection}}`+
+		`{{component "greet" pageData.user greeting="Hi"}}{{pageData.html}}{{{pageData.html}}}`+
+		`{{component "tree" items=pageData.items}}{{element "dashboard" dashboardId="x"}}{{template "[{{a}}]" pageData.t}}`)
+	root := map[string]any{
+		"pageData": map[string]any{"title": "Home & co", "user": map[string]any{"name": "<Ann>"}, "html": "<i>x</i>",
+			"items": []any{map[string]any{"label": "one"}, map[string]any{"label": "two"}}, "t": map[string]any{"a": "<t>"}},
+		"experience": map[string]any{"page": map[string]any{"name": "home"}},
+	}
+	got, err := template.RenderPage(layout, page, root, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`<title>Home &amp; co</title>`, `<link href="/files/app/site.css">`, `<b>Hi, &lt;Ann&gt;</b>`,
+		`&lt;i&gt;x&lt;/i&gt;<i>x</i>`, `<ul><li>one</li><li>two</li></ul>`, `data-element="dashboard"`,
+		`[&lt;t&gt;]`, `||home</body>`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("page lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "default") {
+		t.Errorf("the layout's default head rendered although the page filled it:\n%s", got)
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "dashboard") {
+		t.Errorf("warnings = %q, want one about the dashboard element", warned)
+	}
+}
+
+func TestRenderPageNoLayout(t *testing.T) {
+	got, err := template.RenderPage(nil, mustView(t, `{{#section "x"}}d{{/section}}{{pageData}}`), map[string]any{"pageData": "p"}, &template.ViewEnv{})
+	if err != nil || got != "dp" {
+		t.Errorf("RenderPage = %q, %v; want dp", got, err)
+	}
+}
+
+func TestRenderPageLimits(t *testing.T) {
+	env := &template.ViewEnv{Component: views(t, map[string]string{
+		"self": `x{{component "self"}}`,
+		"fork": `{{component "fork"}}{{component "fork"}}`,
+	}), MaxBytes: 1000, Timeout: 200 * time.Millisecond}
+	big := make([]any, 5000)
+	for name, src := range map[string]string{
+		"Recursion":   `{{component "self"}}`,
+		"Size":        `{{#each pageData}}0123456789{{/each}}`,
+		"Exponential": `{{component "fork"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			_, err := template.RenderPage(nil, mustView(t, src), map[string]any{"pageData": big}, env)
+			if !errors.Is(err, template.ErrViewLimit) {
+				t.Fatalf("err = %v, want a view limit", err)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("stopped after %s", d)
+			}
+		})
+	}
+	_, err := template.RenderPage(nil, mustView(t, `{{component "missing"}}`), nil, env)
+	if err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("missing component: %v", err)
+	}
+}
+
+func TestViewSyntaxOnlyInViews(t *testing.T) {
+	for _, src := range []string{`{{> x}}`, `{{#*inline "x"}}y{{/inline}}`, `{{component "c"}}`, `{{page}}x{{file "a" 1}}`} {
+		if _, err := template.Parse(src); err == nil {
+			t.Errorf("Parse(%q) compiled; view syntax must stay out of workflow templates", src)
+		}
+	}
+	for _, src := range []string{`{{#*decorator}}x{{/decorator}}`, `{{#> layout}}x{{/layout}}`} {
+		if _, err := template.ParseView(src); err == nil {
+			t.Errorf("ParseView(%q) compiled", src)
+		}
+	}
+}
