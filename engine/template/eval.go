@@ -18,7 +18,8 @@ type scope struct {
 	parent *scope
 	data   *dataFrame
 	root   any
-	view   *viewFrame // nil outside experience views
+	view   *viewFrame     // nil outside experience views
+	locals map[string]any // block parameters in reach (views' "as |x|")
 }
 
 // dataFrame holds the @index, @key, @first and @last of one #each step.
@@ -113,6 +114,8 @@ func (s *scope) lookupPath(p *pathExpr) any {
 			}
 			v = d.get(name)
 		}
+	} else if local, ok := s.locals[first(parts)]; ok && !p.explicit && p.depth == 0 {
+		v, parts = local, parts[1:]
 	} else {
 		sc := s
 		for i := 0; i < p.depth && sc != nil; i++ {
@@ -127,6 +130,14 @@ func (s *scope) lookupPath(p *pathExpr) any {
 		v = property(v, part)
 	}
 	return v
+}
+
+// first returns parts[0], or "" when there are none.
+func first(parts []string) string {
+	if len(parts) == 0 {
+		return ""
+	}
+	return parts[0]
 }
 
 // get returns the data variable name of the frame.

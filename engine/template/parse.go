@@ -159,6 +159,9 @@ func (p *parser) blockHead(open *item, body string) (*blockNode, error) {
 	switch {
 	case ok && c.helper == nil:
 		b.kind = kind
+		if len(c.blockParams) > 0 && kind != blockEach && kind != blockWith {
+			return nil, errorAt(p.src, open.pos, "block params are supported on #each and #with only")
+		}
 		if len(c.params) != 1 {
 			return nil, errorAt(p.src, open.pos, "#%s requires exactly one argument", c.name)
 		}
@@ -246,6 +249,12 @@ func (ep *exprParser) call(end tokenKind) (*callExpr, error) {
 func (ep *exprParser) arguments(c *callExpr, end tokenKind) error {
 	for ep.peek().kind != end {
 		t := ep.peek()
+		if ep.view && t.kind == tokID && t.text == "as" && ep.toks[ep.i+1].kind == tokPipe {
+			if err := ep.blockParams(c, end); err != nil {
+				return err
+			}
+			continue
+		}
 		if t.kind == tokPipe {
 			return fmt.Errorf("block params (as |x|) are not supported")
 		}
@@ -268,6 +277,18 @@ func (ep *exprParser) arguments(c *callExpr, end tokenKind) error {
 		c.params = append(c.params, v)
 	}
 	ep.next()
+	return nil
+}
+
+// blockParams parses "as |name…|", which must end the call.
+func (ep *exprParser) blockParams(c *callExpr, end tokenKind) error {
+	ep.i += 2
+	for ep.peek().kind == tokID {
+		c.blockParams = append(c.blockParams, ep.next().text)
+	}
+	if ep.next().kind != tokPipe || len(c.blockParams) == 0 || ep.peek().kind != end {
+		return fmt.Errorf("block params must be \"as |name…|\" at the end of a block's tag")
+	}
 	return nil
 }
 
@@ -339,6 +360,7 @@ func (ep *exprParser) path(first token) (*pathExpr, error) {
 		if s.text == ".." {
 			pe.depth++
 		}
+		pe.explicit = true
 	}
 	pe.simple = len(segs) == 1 && len(pe.parts) == 1 && !first.bracketed
 	return pe, nil

@@ -126,3 +126,15 @@ func TestViewSyntaxOnlyInViews(t *testing.T) {
 		}
 	}
 }
+
+func TestViewBlockParams(t *testing.T) {
+	page := mustView(t, `{{#with pageData as |d|}}{{#each d.rows as |row i|}}{{i}}:{{#each row as |cell|}}[{{cell}}{{d.sep}}]{{/each}}{{/each}}{{this.sep}}{{/with}}`)
+	got, err := template.RenderPage(nil, page, map[string]any{"pageData": map[string]any{"sep": ";",
+		"rows": []any{[]any{"a", "b"}, []any{"c"}}}}, &template.ViewEnv{})
+	if want := "0:[a;][b;]1:[c;];"; got != want || err != nil {
+		t.Errorf("RenderPage = %q, %v; want %q", got, err, want)
+	}
+	if _, err := template.ParseView(`{{#if x as |y|}}{{/if}}`); err == nil {
+		t.Error("block params on #if compiled")
+	}
+}
