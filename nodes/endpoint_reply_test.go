@@ -110,7 +110,7 @@ func TestEndpointReply_NoWaiterContinues(t *testing.T) {
 	}
 }
 
-func TestEndpointReply_PageAnswers501AndFails(t *testing.T) {
+func TestEndpointReply_PageWithoutViewsAnswers501AndFails(t *testing.T) {
 	var got engine.Reply
 	res := runEndpointReplyFlow(t, `{"replyType":"page","bodyTemplateType":"path","bodyTemplate":"pageData","pageIdTemplate":"p","layoutIdTemplate":""}`,
 		map[string]any{"replyId": "ep.1"}, func(_ string, r engine.Reply) error { got = r; return nil })

@@ -38,6 +38,8 @@ type store interface {
 	weir.DeviceCommandService
 	weir.ApplicationKeyService
 	weir.QueueStatter
+	weir.ExperienceViewService
+	weir.ApplicationFileService
 	Close() error
 }
 

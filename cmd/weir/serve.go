@@ -135,6 +135,9 @@ func (m *Main) Open(ctx context.Context) error {
 		Cache:   cache,
 		Devices: devices,
 	}
+	// Page replies render the application's experience views; {{file}}
+	// points at the files the API serves.
+	m.executor.Views = &engine.Views{Views: inst.DB, FileURL: weirhttp.FileURL}
 	if m.mqtt != nil {
 		m.executor.Publish = m.mqtt.PublishFrom
 	}
@@ -167,6 +170,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
 	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
 	api.Cache = cache
+	api.Views, api.Files = inst.DB, inst.DB
 	api.BodyReadTimeout = m.bodyReadTimeout
 	if m.Config.Console {
 		api.Console = web.Dist()
