@@ -212,16 +212,8 @@ func (n *endpointReply) reply(p engine.Payload) (engine.Reply, error) {
 	if rep.StatusCode, err = renderReplyStatus(n.code, p); err != nil {
 		return rep, err
 	}
-	if err := renderReplyHeaders(n.headers, p, rep.Headers); err != nil {
+	if err := n.finishHeaders(p, &rep); err != nil {
 		return rep, err
-	}
-	if rep.Cookies, err = n.renderCookies(p); err != nil {
-		return rep, err
-	}
-	for k, v := range n.defaults {
-		if _, set := rep.Headers[k]; !set {
-			rep.Headers[k] = v
-		}
 	}
 	body, err := n.renderBody(p)
 	if err != nil {
@@ -242,6 +234,24 @@ func (n *endpointReply) reply(p engine.Payload) (engine.Reply, error) {
 	}
 	rep.Body = []byte(body)
 	return rep, nil
+}
+
+// finishHeaders renders the node's headers and cookies into rep, over the
+// headers rep has, and sets the default headers the node leaves unset.
+func (n *endpointReply) finishHeaders(p engine.Payload, rep *engine.Reply) error {
+	if err := renderReplyHeaders(n.headers, p, rep.Headers); err != nil {
+		return err
+	}
+	var err error
+	if rep.Cookies, err = n.renderCookies(p); err != nil {
+		return err
+	}
+	for k, v := range n.defaults {
+		if _, set := rep.Headers[k]; !set {
+			rep.Headers[k] = v
+		}
+	}
+	return nil
 }
 
 // renderBody returns the body of p: none is empty, json is the rendered

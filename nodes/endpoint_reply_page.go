@@ -41,16 +41,8 @@ func (n *endpointReply) pageReply(ctx context.Context, env *engine.Env, p engine
 	for k, v := range headers {
 		rep.Headers[http.CanonicalHeaderKey(k)] = v
 	}
-	if err := renderReplyHeaders(n.headers, p, rep.Headers); err != nil {
+	if err := n.finishHeaders(p, &rep); err != nil {
 		return rep, err
-	}
-	if rep.Cookies, err = n.renderCookies(p); err != nil {
-		return rep, err
-	}
-	for k, v := range n.defaults {
-		if _, set := rep.Headers[k]; !set {
-			rep.Headers[k] = v
-		}
 	}
 	if renderErr != nil {
 		if env.Logger != nil {
