@@ -138,4 +138,17 @@ func testFiles(t *testing.T, open func(t *testing.T) ViewStore) {
 		t.Errorf("after deleting /css %d files left, want only /cssx", n)
 	}
 	checkError(t, s.DeleteApplicationFile(ctx, a.ID, f.ID), weir.NotFound, "File was not found")
+
+	v := &weir.ExperienceView{ApplicationID: a.ID, Name: "c", ViewType: weir.ViewComponent, Body: "x"}
+	if err := s.CreateExperienceView(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteApplication(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, nf, _ := s.FindApplicationFiles(ctx, weir.ApplicationFileFilter{ApplicationID: a.ID})
+	_, nv, _ := s.FindExperienceViews(ctx, weir.ExperienceViewFilter{ApplicationID: a.ID})
+	if nf+nv != 0 {
+		t.Errorf("after deleting the application %d files and %d views are left", nf, nv)
+	}
 }
