@@ -138,3 +138,29 @@ func TestViewBlockParams(t *testing.T) {
 		t.Error("block params on #if compiled")
 	}
 }
+
+// FuzzRenderPage renders fuzzed views as page, layout and component: a
+// view body is client input, so any may fail but none may panic or hang.
+func FuzzRenderPage(f *testing.F) {
+	for _, src := range []string{
+		`{{#fillSection "a"}}x{{/fillSection}}{{section "a"}}{{page}}`,
+		`{{#*inline "p"}}{{@args.x}}{{/inline}}{{> p this y=1}}{{component "c" x=2}}`,
+		`{{#each pageData as |v k|}}{{k}}={{v}}{{/each}}{{#with pageData as |d|}}{{d.a}}{{/with}}`,
+		`{{template "{{x}}" pageData}}{{file "a b/c.css"}}{{element "dashboard"}}`,
+	} {
+		f.Add(src)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		v, err := template.ParseView(src)
+		if err != nil {
+			return
+		}
+		env := &template.ViewEnv{
+			Component: func(string) (*template.Template, error) { return v, nil },
+			FileURL:   func(p string) string { return p },
+			Timeout:   time.Second, MaxBytes: 1 << 16,
+		}
+		root := map[string]any{"pageData": map[string]any{"a": []any{1.0, "<b>"}, "x": "y"}}
+		_, _ = template.RenderPage(v, v, root, env)
+	})
+}
