@@ -89,7 +89,7 @@ func (n *endpointReply) renderPage(ctx context.Context, env *engine.Env, pageID,
 	}
 	request := map[string]any{}
 	if d, ok := p["data"].(map[string]any); ok {
-		for _, k := range []string{"path", "method", "params", "query"} {
+		for _, k := range []string{"path", "method", "params", "query", "headers", "body", "cookies"} {
 			if v, ok := d[k]; ok {
 				request[k] = v
 			}

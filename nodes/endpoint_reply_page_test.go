@@ -74,13 +74,14 @@ func TestEndpointReply_PageRendersInLayout(t *testing.T) {
 	layout := views.add(app, weir.ViewLayout, "main", `<html><head>{{#section "head"}}<title>x</title>{{/section}}`+
 		`<link rel="stylesheet" href="{{file '/css/site.css'}}"></head><body>{{page}}</body></html>`)
 	page := views.add(app, weir.ViewPage, "home", `{{#fillSection "head"}}<title>{{experience.page.viewTags.title}}</title>{{/fillSection}}`+
-		`<h1>{{pageData.greeting}}, {{experience.user.firstName}}</h1>{{component "badge" text=request.path}}{{element "dashboard"}}`)
+		`<h1>{{pageData.greeting}}, {{experience.user.firstName}}</h1>{{component "badge" text=request.path}}{{element "dashboard"}}<i>{{request.headers.host}}</i>`)
 	page.LayoutID, page.Headers, page.ViewTags = layout.ID, map[string]string{"x-page": "1", "content-type": "text/html"}, map[string]string{"title": "Home"}
 	views.add(app, weir.ViewComponent, "badge", `<span class="badge">{{@args.text}}</span>`)
 	views.add(other, weir.ViewPage, "secret", `other application's page`)
 
 	payload := engine.Payload{
-		"data":       map[string]any{"replyId": "ep.1", "path": "/home", "method": "get", "query": map[string]any{}},
+		"data": map[string]any{"replyId": "ep.1", "path": "/home", "method": "get", "query": map[string]any{},
+			"headers": map[string]any{"host": "example.com"}},
 		"working":    map[string]any{"page": map[string]any{"greeting": "<Hello>"}},
 		"experience": map[string]any{"user": map[string]any{"firstName": "Ann"}, "endpoint": map[string]any{"route": "/home"}},
 	}
@@ -92,7 +93,7 @@ func TestEndpointReply_PageRendersInLayout(t *testing.T) {
 	}
 	body := string(got.Body)
 	for _, want := range []string{`<title>Home</title>`, `href="/files/` + app + `/css/site.css"`, `<h1>&lt;Hello&gt;, Ann</h1>`,
-		`<span class="badge">/home</span>`, `weir-element-placeholder`} {
+		`<span class="badge">/home</span>`, `weir-element-placeholder`, `<i>example.com</i>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q:\n%s", want, body)
 		}
