@@ -18,9 +18,17 @@ import (
 // newViewHarness is a harness whose server also serves views and files
 // (from a memViews), files of at most maxFile bytes.
 func newViewHarness(t *testing.T, maxFile int64) (*harness, *memViews) {
+	h, views, _ := newViewHarnessClock(t, maxFile)
+	return h, views
+}
+
+// newViewHarnessClock is newViewHarness with the server's clock, which the
+// test may move.
+func newViewHarnessClock(t *testing.T, maxFile int64) (*harness, *memViews, *time.Time) {
 	t.Helper()
 	h := &harness{t: t, userID: weir.NewID()}
-	now := func() time.Time { return testNow }
+	clock := testNow
+	now := func() time.Time { return clock }
 	h.store = newMemStore(now)
 	h.signer = &auth.Signer{Key: []byte("test key test key test key 12345"), Now: now}
 	views := newMemViews(now)
@@ -35,14 +43,23 @@ func newViewHarness(t *testing.T, maxFile int64) (*harness, *memViews) {
 	h.user = h.token(weir.OwnerUser, h.userID, "all.User")
 	h.appA, h.appB = h.mustApp("App A"), h.mustApp("App B")
 	h.tokA = h.token(weir.OwnerApplication, h.appA, "all.Application")
-	return h, views
+	return h, views, &clock
 }
 
 // upload posts content as the "file" field of a multipart form.
 func (h *harness) upload(path, token, contentType string, content []byte) (int, []byte) {
+	return h.uploadForm(path, token, nil, contentType, content)
+}
+
+// uploadForm posts fields and then content as the "file" field of a
+// multipart form.
+func (h *harness) uploadForm(path, token string, fields map[string]any, contentType string, content []byte) (int, []byte) {
 	h.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
+	for k, v := range fields {
+		w.WriteField(k, v.(string))
+	}
 	header := make(map[string][]string)
 	header["Content-Disposition"] = []string{`form-data; name="file"; filename="x"`}
 	if contentType != "" {
@@ -101,6 +118,44 @@ func TestFileUpload(t *testing.T) {
 		wantError(t, code, body, 413, weir.PayloadTooLarge, "")
 	})
 }
+
+func TestSignedUpload(t *testing.T) {
+	h, views, clock := newViewHarnessClock(t, 1<<20)
+	code, body := h.do("POST", "/applications/"+h.appA+"/files", h.tokA, map[string]any{"name": "s.css", "type": "file"})
+	if code != 201 {
+		t.Fatalf("files.post = %d %s", code, body)
+	}
+	resp := decode(t, body)
+	id := resp["id"].(string)
+	upload := resp["upload"].(map[string]any)
+	url := strings.TrimPrefix(upload["url"].(string), h.srv.URL)
+	fields := upload["fields"].(map[string]any)
+	if url != "/file-uploads/"+h.appA+"/"+id || fields["signature"] == nil {
+		t.Fatalf("upload = %v, want a signed post to weir's upload path", upload)
+	}
+	tampered := map[string]any{}
+	for k, v := range fields {
+		tampered[k] = v
+	}
+	tampered["expires"] = "99999999999"
+	code, body = h.uploadForm(url, "", tampered, "text/css", []byte("a{}"))
+	wantError(t, code, body, 403, weir.Forbidden, "")
+	code, body = h.uploadForm("/file-uploads/"+h.appA+"/"+weir.NewID(), "", fields, "text/css", []byte("a{}"))
+	wantError(t, code, body, 403, weir.Forbidden, "")
+	if views.Files[id].Status != weir.FilePending {
+		t.Fatal("a refused upload changed the file")
+	}
+	code, body = h.uploadForm(url, "", fields, "text/css", []byte("a{}"))
+	if code != 204 || views.Contents[id] != "a{}" || views.Files[id].ContentType != "text/css" {
+		t.Fatalf("signed upload = %d %s; file %+v", code, body, views.Files[id])
+	}
+	*clock = clock.Add(fileUploadTTL + time.Second)
+	code, body = h.uploadForm(url, "", fields, "text/css", []byte("b{}"))
+	wantError(t, code, body, 403, weir.Forbidden, "")
+}
+
+// fileUploadTTL is how long a signed upload stays valid.
+const fileUploadTTL = time.Hour
 
 func TestFilesServed(t *testing.T) {
 	h, views := newViewHarness(t, 1<<20)

@@ -41,10 +41,10 @@ type fileResponse struct {
 	Links  links       `json:"_links,omitempty"`
 }
 
-// fileUpload tells a client where to send a file's content. Losant answers
-// an S3 signed post; weir's url is the file's upload action (file.upload),
-// which takes the same multipart form (the content in the "file" field, the
-// fields ignored) with the caller's API token.
+// fileUpload tells a client where to send a file's content, as Losant's
+// S3 signed post does: POST url a multipart form of the fields and the
+// content in "file", no token needed (FileUploadPath). A server without a
+// Signer answers its file.upload action instead, which needs the token.
 type fileUpload struct {
 	URL    string            `json:"url"`
 	Fields map[string]string `json:"fields"`
@@ -61,15 +61,15 @@ func newFileResponse(f *weir.ApplicationFile, withLinks bool) *fileResponse {
 }
 
 // withUpload adds the upload instructions of a file to resp.
-func withUpload(resp *fileResponse, r *http.Request) *fileResponse {
+func (s *Server) withUpload(resp *fileResponse, r *http.Request) *fileResponse {
 	if resp.ApplicationFile.Type != weir.FileTypeFile {
 		return resp
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
+	if url, fields, ok := s.signedUpload(r, resp.ApplicationFile); ok {
+		resp.Upload = &fileUpload{URL: url, Fields: fields}
+		return resp
 	}
-	resp.Upload = &fileUpload{URL: scheme + "://" + r.Host + "/applications/" + resp.ApplicationID + "/file/" + resp.ID + "/upload",
+	resp.Upload = &fileUpload{URL: baseURL(r) + "/applications/" + resp.ApplicationID + "/file/" + resp.ID + "/upload",
 		Fields: map[string]string{"key": resp.ApplicationID + resp.Path()}}
 	return resp
 }
@@ -166,6 +166,6 @@ func (s *Server) handleFilesPost(w http.ResponseWriter, r *http.Request, req *re
 	if err := s.Files.CreateApplicationFile(r.Context(), f); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, withUpload(newFileResponse(f, req.links), r))
+	writeJSON(w, http.StatusCreated, s.withUpload(newFileResponse(f, req.links), r))
 	return nil
 }

@@ -299,6 +299,8 @@ func (s *Server) publicRoutes() map[string]http.Handler {
 		"/edge/{applicationId}/{path...}": http.HandlerFunc(s.handleEdgeRequest),
 		// An application's files, for browsers (file_public.go).
 		FilesPath + "{applicationId}/{path...}": http.HandlerFunc(s.handleFileRequest),
+		// A file's content, posted with the signed fields of files.post.
+		FileUploadPath + "{applicationId}/{fileId}": http.HandlerFunc(s.handleSignedUpload),
 		// A device trades its access key and secret for a device token.
 		"/auth/device": http.HandlerFunc(s.handleAuthDevice),
 	}

@@ -65,7 +65,7 @@ test('files.post, file.upload, files.get, file.get/delete and the file served to
     file: { name: 'site.css', parentDirectory: '/css/', type: 'file', contentType: 'text/css', fileSize: 18 } });
   assert.equal(created.status, 'pending');
   assert.equal(created.parentDirectory, '/css/');
-  assert.ok(created.upload && created.upload.url.endsWith(`/file/${created.id}/upload`), 'where the content goes');
+  assert.ok(created.upload && created.upload.url.endsWith(`/file-uploads/${applicationId}/${created.id}`), 'where the content goes');
   const uploaded = await api.file.upload({ applicationId, fileId: created.id, file: Buffer.from('body{color:red}\n') });
   assert.equal(uploaded.status, 'completed');
   assert.equal(uploaded.fileSize, 16);
@@ -98,6 +98,24 @@ test('files.post, file.upload, files.get, file.get/delete and the file served to
   await api.file.delete({ applicationId, fileId: css.id });
   await apiError(api.file.get({ applicationId, fileId: created.id }), 404, 'NotFound', 'a file of a deleted directory');
   assert.equal((await fetch(env('WEIR_URL') + uploaded.url)).status, 404);
+});
+
+test('files.post answers a signed post a browser uploads to without a token, as to S3', async () => {
+  const app = await createApp(api);
+  const created = await api.files.post({ applicationId: app.id, file: { name: 'logo.txt', type: 'file' } });
+  const form = new FormData();
+  for (const [k, v] of Object.entries(created.upload.fields)) {
+    form.append(k, v);
+  }
+  form.append('file', new Blob(['hello'], { type: 'text/plain' }), 'logo.txt');
+  const res = await fetch(created.upload.url, { method: 'POST', body: form });
+  assert.equal(res.status, 204);
+  const file = await api.file.get({ applicationId: app.id, fileId: created.id });
+  assert.equal(file.status, 'completed');
+  assert.equal(await (await fetch(env('WEIR_URL') + file.url)).text(), 'hello');
+
+  form.set('signature', '0'.repeat(64));
+  assert.equal((await fetch(created.upload.url, { method: 'POST', body: form })).status, 403, 'a forged signature');
 });
 
 test('an endpoint whose flow replies with a page renders it in its layout, with its component and file', async () => {
