@@ -47,14 +47,7 @@ func (f *fakeViews) DeleteExperienceView(context.Context, string, string) error 
 // runPageReply runs one page reply of config for application appID.
 func runPageReply(t *testing.T, views *fakeViews, appID, config string, payload engine.Payload) (*engine.Result, engine.Reply) {
 	t.Helper()
-	def := weir.Definition{
-		Triggers: []weir.Trigger{{Key: "button", Type: "virtualButton", OutputIDs: [][]string{{"r"}}}},
-		Nodes:    []weir.Node{{ID: "r", Type: "EndpointReplyNode", Config: json.RawMessage(config)}},
-	}
-	g, err := engine.Compile(&def)
-	if err != nil {
-		t.Fatalf("Compile: %v", err)
-	}
+	g := endpointReplyGraph(t, config)
 	var got engine.Reply
 	env := &engine.Env{RunID: "run", ApplicationID: appID, FlowID: "flow", FlowVersion: "develop",
 		Reply: func(_ string, r engine.Reply) error { got = r; return nil },
