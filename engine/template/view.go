@@ -45,7 +45,8 @@ type ViewEnv struct {
 // ParseView compiles an experience view (a layout, page or component): the
 // workflow dialect plus partials ({{> name ctx key=value}}), inline
 // partials ({{#*inline "name"}}…{{/inline}}) and the view helpers page,
-// section, fillSection, component, element, file and template.
+// section, fillSection, component, element, dashboardUrl, file and
+// template (element and dashboardUrl render placeholders and warn).
 func ParseView(src string) (*Template, error) {
 	p := &parser{src: src, view: true, partials: map[string]program{}}
 	prog, err := p.parseProgram()
@@ -289,6 +290,12 @@ func newViewHelpers() map[string]*helper {
 			return safeString(`<div class="weir-element-placeholder" data-element="` + html.EscapeString(kind) +
 				`" style="border:1px dashed #999;padding:1em;color:#666">The ` + html.EscapeString(kind) +
 				` element is not available on this server.</div>`), nil
+		}},
+		"dashboardUrl": {view: func(s *scope, a args) (any, error) {
+			if w := s.view.r.env.Warn; w != nil {
+				w("dashboards are not available in weir; dashboardUrl rendered a placeholder link")
+			}
+			return "#weir-dashboard-not-available", nil
 		}},
 		"file": {view: func(s *scope, a args) (any, error) {
 			p := js.ToString(a.at(0))

@@ -52,7 +52,7 @@ func TestRenderPage(t *testing.T) {
 		`<body>{{page}}|{{section "foot"}}|{{experience.page.name}}</body></html>`)
 	page := mustView(t, `{{#fillSection "head"}}<title>{{pageData.title}}</title>{{/fillSection}}`+
 		`{{component "greet" pageData.user greeting="Hi"}}{{pageData.html}}{{{pageData.html}}}`+
-		`{{component "tree" items=pageData.items}}{{element "dashboard" dashboardId="x"}}{{template "[{{a}}]" pageData.t}}`)
+		`{{component "tree" items=pageData.items}}{{element "dashboard" dashboardId="x"}}{{template "[{{a}}]" pageData.t}}<a href="{{dashboardUrl 'x'}}">`)
 	root := map[string]any{
 		"pageData": map[string]any{"title": "Home & co", "user": map[string]any{"name": "<Ann>"}, "html": "<i>x</i>",
 			"items": []any{map[string]any{"label": "one"}, map[string]any{"label": "two"}}, "t": map[string]any{"a": "<t>"}},
@@ -65,7 +65,7 @@ func TestRenderPage(t *testing.T) {
 	for _, want := range []string{
 		`<title>Home &amp; co</title>`, `<link href="/files/app/site.css">`, `<b>Hi, &lt;Ann&gt;</b>`,
 		`&lt;i&gt;x&lt;/i&gt;<i>x</i>`, `<ul><li>one</li><li>two</li></ul>`, `data-element="dashboard"`,
-		`[&lt;t&gt;]`, `||home</body>`,
+		`[&lt;t&gt;]`, `||home</body>`, `<a href="#weir-dashboard-not-available">`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("page lacks %q:\n%s", want, got)
@@ -74,8 +74,8 @@ func TestRenderPage(t *testing.T) {
 	if strings.Contains(got, "default") {
 		t.Errorf("the layout's default head rendered although the page filled it:\n%s", got)
 	}
-	if len(warned) != 1 || !strings.Contains(warned[0], "dashboard") {
-		t.Errorf("warnings = %q, want one about the dashboard element", warned)
+	if len(warned) != 2 || !strings.Contains(warned[0], "dashboard") || !strings.Contains(warned[1], "dashboardUrl") {
+		t.Errorf("warnings = %q, want the dashboard element's and dashboardUrl's", warned)
 	}
 }
 
