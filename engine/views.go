@@ -2,8 +2,8 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -21,7 +21,7 @@ const DefaultMaxPageBytes = 512 << 10
 const maxCompiledViews = 2000
 
 // Views is what page replies reach: the application's experience views,
-// compiled once per version of each view, and the URL of its files. The
+// each body compiled once, and the URL of its files. The
 // zero value with Views set is ready to use; it is safe for concurrent use.
 type Views struct {
 	Views weir.ExperienceViewService
@@ -34,7 +34,7 @@ type Views struct {
 	MaxBytes int
 
 	mu       sync.Mutex
-	compiled map[string]*template.Template // by id and lastUpdated
+	compiled map[string]*template.Template // by the SHA-256 of the body
 }
 
 // Page is a page to render: the page, its layout (nil for none) and the
@@ -124,7 +124,8 @@ func (v *Views) find(ctx context.Context, applicationID, viewType, id string) (*
 
 // compile returns the compiled body of view, compiling it on first use.
 func (v *Views) compile(view *weir.ExperienceView) (*template.Template, error) {
-	key := view.ID + "@" + strconv.FormatInt(view.LastUpdated.UnixMilli(), 10)
+	sum := sha256.Sum256([]byte(view.Body))
+	key := string(sum[:])
 	v.mu.Lock()
 	t, ok := v.compiled[key]
 	v.mu.Unlock()

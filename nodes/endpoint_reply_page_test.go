@@ -10,8 +10,12 @@ import (
 	"github.com/weirhq/weir/engine"
 )
 
-// fakeViews is an in-memory experience view store.
-type fakeViews struct{ views []*weir.ExperienceView }
+// fakeViews is an in-memory experience view store, and the engine.Views
+// over it that every run of a test shares (with its compiled views).
+type fakeViews struct {
+	views  []*weir.ExperienceView
+	engine *engine.Views
+}
 
 func (f *fakeViews) add(appID, viewType, name, body string) *weir.ExperienceView {
 	v := &weir.ExperienceView{ID: weir.NewID(), ApplicationID: appID, ViewType: viewType, Name: name, Body: body}
@@ -48,10 +52,13 @@ func (f *fakeViews) DeleteExperienceView(context.Context, string, string) error 
 func runPageReply(t *testing.T, views *fakeViews, appID, config string, payload engine.Payload) (*engine.Result, engine.Reply) {
 	t.Helper()
 	g := endpointReplyGraph(t, config)
+	if views.engine == nil {
+		views.engine = &engine.Views{Views: views, FileURL: func(app, p string) string { return "/files/" + app + p }}
+	}
 	var got engine.Reply
 	env := &engine.Env{RunID: "run", ApplicationID: appID, FlowID: "flow", FlowVersion: "develop",
 		Reply: func(_ string, r engine.Reply) error { got = r; return nil },
-		Views: &engine.Views{Views: views, FileURL: func(app, p string) string { return "/files/" + app + p }}}
+		Views: views.engine}
 	b, _ := json.Marshal(payload)
 	decoded, _ := engine.DecodeValue(b)
 	res, err := g.Run(context.Background(), env, "button", decoded.(map[string]any))
@@ -95,6 +102,12 @@ func TestEndpointReply_PageRendersInLayout(t *testing.T) {
 		if got.Headers[k] != v {
 			t.Errorf("header %s = %q, want %q (all: %v)", k, got.Headers[k], v, got.Headers)
 		}
+	}
+
+	// A changed body renders at once, whatever its lastUpdated says.
+	page.Body = `changed`
+	if _, got = runPageReply(t, views, app, config, payload); !strings.Contains(string(got.Body), "<body>changed</body>") {
+		t.Errorf("after a change the page renders %s", got.Body)
 	}
 
 	// By name, and another application's page is never reached.
