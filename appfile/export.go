@@ -28,7 +28,7 @@ func (ex *Exporter) Export(ctx context.Context, appID string) (*Template, []Skip
 		return nil, nil, err
 	}
 	r.tpl.Application = &Resource{Kind: KindApplication, Doc: keep(app, []string{"name", "description", "globals", "blobUrlTTL", "endpointSlug", "endpointDefaultCors"})}
-	r.tpl.Application.Doc["id"] = appID
+	r.tpl.Application.ID = appID
 	for _, s := range specs {
 		if err := r.read(s.kind, s.spec); err != nil {
 			return nil, nil, err
@@ -60,7 +60,7 @@ func (r *exportRun) read(kind string, s spec) error {
 		coll = "/applications/" + r.app + coll
 	}
 	paths := []string{coll}
-	if parents != nil {
+	if strings.Contains(coll, "{flowId}") {
 		paths = nil
 		for _, p := range parents {
 			paths = append(paths, "/applications/"+r.app+strings.Replace(s.collection, "{flowId}", p.Doc["id"].(string), 1))
@@ -87,7 +87,7 @@ func (r *exportRun) read(kind string, s spec) error {
 			if err != nil {
 				return err
 			}
-			if parents != nil {
+			if strings.Contains(coll, "{flowId}") {
 				res.Doc["flowId"] = parents[i].Doc["id"]
 			}
 			r.tpl.Resources = append(r.tpl.Resources, res)
@@ -216,7 +216,7 @@ func (r *exportRun) placeholders() {
 		r.assign(m, res, res.Kind)
 		if res.Kind == KindWebhook {
 			if tok, _ := res.Doc["token"].(string); tok != "" {
-				ph := "~exportplaceholderid-webhookToken-" + strings.TrimSuffix(strings.TrimPrefix(res.ID, "~exportplaceholderid-webhook-"), "~")
+				ph := strings.Replace(res.ID, "-webhook-", "-webhookToken-", 1)
 				m.set(tok, ph)
 				res.Doc["token"] = ph
 			}

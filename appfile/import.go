@@ -106,15 +106,14 @@ func (r *importRun) createApplication() error {
 	a := r.tpl.Application
 	body := r.body(a, spec{fields: []string{"name", "description", "globals", "blobUrlTTL", "endpointSlug", "endpointDefaultCors"}}, "applicationPost", true)
 	// The application's own placeholder may appear in its globals.
-	var out struct {
-		ID string `json:"id"`
-	}
+	var out Doc
 	if err := r.im.Client.do(r.ctx, "POST", "/applications", body, &out); err != nil {
 		return fmt.Errorf("application %q: %w", a.Name(), err)
 	}
-	r.app = out.ID
-	r.rep.ApplicationID = out.ID
-	r.refs.set(a.ID, out.ID)
+	r.kept(KindApplication, body, out)
+	r.app, _ = out["id"].(string)
+	r.rep.ApplicationID = r.app
+	r.refs.set(a.ID, r.app)
 	r.rep.Created[KindApplication]++
 	return nil
 }
@@ -190,6 +189,7 @@ func (r *importRun) create(res *Resource, s spec) error {
 		}
 		return fmt.Errorf("%s %q (%s): %w", res.Kind, res.Name(), res.Path, err)
 	}
+	r.kept(res.Kind, c.body, out)
 	id, _ := out["id"].(string)
 	if s.patchOnly {
 		id = name(res)
@@ -400,6 +400,19 @@ func (r *importRun) finish() {
 		}
 	}
 }
+
+// kept notes as dropped the fields of body that weir accepted but does not
+// answer with, so does not keep (secrets, which no answer shows, aside).
+func (r *importRun) kept(kind string, body, answer Doc) {
+	for k := range body {
+		if _, ok := answer[k]; !ok && !secretFields[k] {
+			r.drop(kind, k)
+		}
+	}
+}
+
+// secretFields are the fields an answer never shows.
+var secretFields = map[string]bool{"password": true, "basicAuthPassword": true}
 
 func (r *importRun) skip(res *Resource, why string) {
 	r.rep.Skipped = append(r.rep.Skipped, Skip{Kind: res.Kind, Name: res.Name(), Reason: why})

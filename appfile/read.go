@@ -141,6 +141,12 @@ func (t *Template) addEnvelope(fsys fs.FS, p string, data []byte) error {
 			}
 			t.Application = r
 			continue
+		case kind == KindFlow && doc["enabled"] == nil:
+			// A flow the file does not say is enabled is imported disabled,
+			// as weir flow import does.
+			doc["enabled"] = false
+		}
+		switch {
 		case kind == KindFlow && *env.ResourceType == "ExperienceFlowVersion":
 			// The develop version of an experience flow: the flow itself.
 			if fid, ok := doc["flowId"].(string); ok && fid != "" {

@@ -35,15 +35,27 @@ func (m refs) get(from string) (string, bool) {
 	return to, ok
 }
 
-// replace rewrites every known reference in text; unknown ones stay.
+// replace rewrites every known reference in text; unknown ones stay. Known
+// references of another shape (a webhook's token, which its URL holds) are
+// replaced wherever they occur.
 func (m refs) replace(text string) string {
-	return refRE.ReplaceAllStringFunc(text, func(ref string) string {
+	text = refRE.ReplaceAllStringFunc(text, func(ref string) string {
 		if to, ok := m.get(ref); ok {
 			return to
 		}
 		return ref
 	})
+	for from, to := range m {
+		if len(from) >= minLiteralRef && !refRE.MatchString(from) {
+			text = strings.ReplaceAll(text, from, to)
+		}
+	}
+	return text
 }
+
+// minLiteralRef is the shortest reference replace finds inside other text:
+// webhook tokens are 32 characters, long enough not to occur by chance.
+const minLiteralRef = 16
 
 // found returns the references in text that known names and m does not map.
 func (m refs) found(text string, known map[string]bool) []string {

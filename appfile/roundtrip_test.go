@@ -47,7 +47,7 @@ func newClient(t testing.TB) *appfile.Client {
 // explained are the reasons an import may skip a resource for: a route
 // weir does not serve yet, or a refusal naming what weir does not support.
 var explained = regexp.MustCompile(`^weir does not serve (GET|POST|PATCH) /\S+ yet$|` +
-	`^weir refused it: (access \w+ is not supported yet|route parameter \{\w+[?*]\} must be letters, digits or _)$`)
+	`^weir refused it: (.+ (is|are) not supported yet|route parameter \{\w+[?*]\} must be letters, digits or _)$`)
 
 // TestRoundTrip imports each template of testdata/templates (copies of
 // Losant's library templates) into weir, checks that every skip is
@@ -141,9 +141,7 @@ func roundTrip(t *testing.T, c *appfile.Client, dir string) *appfile.Report {
 		if g, ok := got[k]; !ok {
 			t.Errorf("%s: imported, not exported", k)
 		} else if !reflect.DeepEqual(want[k], g) {
-			w, _ := json.Marshal(want[k])
-			gj, _ := json.Marshal(g)
-			t.Errorf("%s: exported differs:\n got %.3000s\nwant %.3000s", k, gj, w)
+			t.Errorf("%s: exported differs: %s", k, diff("", g, want[k]))
 		}
 	}
 	for _, k := range sortedKeys(got) {
@@ -224,7 +222,7 @@ func ignoredField(kind, k string) bool {
 	return false
 }
 
-// normal drops empty strings, nulls and empty objects, which an export and
+// normal drops empty strings, nulls, empty objects and empty lists, which an export and
 // a template write or leave out alike.
 func normal(v any) any {
 	switch x := v.(type) {
@@ -238,6 +236,12 @@ func normal(v any) any {
 			if m, ok := e.(map[string]any); ok && len(m) == 0 {
 				continue
 			}
+			if l, ok := e.([]any); ok && len(l) == 0 {
+				continue
+			}
+			if (k == "cloudOnly" || k == "isWebsocket") && e == false { // defaults, which one side leaves out
+				continue
+			}
 			out[k] = e
 		}
 		return out
@@ -249,6 +253,40 @@ func normal(v any) any {
 		return out
 	}
 	return v
+}
+
+// diff names the first place where got and want differ.
+func diff(at string, got, want any) string {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			break
+		}
+		for _, k := range sortedKeys(w) {
+			if !reflect.DeepEqual(g[k], w[k]) {
+				return diff(at+"."+k, g[k], w[k])
+			}
+		}
+		for _, k := range sortedKeys(g) {
+			if _, ok := w[k]; !ok {
+				return diff(at+"."+k, g[k], nil)
+			}
+		}
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			break
+		}
+		for i := range w {
+			if !reflect.DeepEqual(g[i], w[i]) {
+				return diff(fmt.Sprintf("%s[%d]", at, i), g[i], w[i])
+			}
+		}
+	}
+	gj, _ := json.Marshal(got)
+	wj, _ := json.Marshal(want)
+	return fmt.Sprintf("%s: got %.500s, want %.500s", at, gj, wj)
 }
 
 func contains(list []string, s string) bool {
@@ -269,4 +307,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-var _ = fmt.Sprint
