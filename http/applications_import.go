@@ -1,0 +1,110 @@
+package http
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/appfile"
+)
+
+// Limits of POST /applications/import.
+const (
+	// MaxImportBundleBytes is the largest import bundle (the zip) accepted.
+	MaxImportBundleBytes = 64 << 20
+	// MaxImportBundleFiles is the most entries a bundle may hold.
+	MaxImportBundleFiles = 20000
+	// MaxImportBundleUnzipped is the most its files may hold unzipped.
+	MaxImportBundleUnzipped = 256 << 20
+)
+
+// applicationImportResponse answers an import: the new application and
+// what the import created, skipped and could not keep.
+type applicationImportResponse struct {
+	Application *applicationResponse `json:"application"`
+	Report      *appfile.Report      `json:"importReport"`
+}
+
+// handleApplicationsImport answers POST /applications/import: a multipart
+// form whose importBundle is a zip of an application export or template
+// directory (application.yaml at its root, or in its one top folder). The
+// application and each resource weir serves are created through this
+// server's own routes, as the caller, the way weir app import does; the
+// answer lists what was created and what was skipped and why. A bundle that
+// is not a zip or holds no application.yaml changes nothing.
+func (s *Server) handleApplicationsImport(w http.ResponseWriter, r *http.Request, req *request) error {
+	bundle, err := readImportBundle(w, r)
+	if err != nil {
+		return err
+	}
+	tpl, err := appfile.Read(bundle)
+	if err != nil {
+		return weir.Errorf(weir.Validation, "importBundle: %s", strings.TrimPrefix(err.Error(), "appfile: "))
+	}
+	token := strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer"))
+	im := &appfile.Importer{Client: &appfile.Client{Handler: s.Handler(), Token: token}, Fields: SchemaFields}
+	rep, err := im.Import(r.Context(), tpl)
+	if err != nil {
+		return err
+	}
+	rep.Skipped = append(tpl.Ignored, rep.Skipped...)
+	a, err := s.Applications.FindApplicationByID(r.Context(), rep.ApplicationID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, &applicationImportResponse{Application: newApplicationResponse(a, req.links), Report: rep})
+	return nil
+}
+
+// readImportBundle reads the importBundle file of a multipart request as a
+// file system: the zip's root, or its one top folder when application.yaml
+// is there.
+func readImportBundle(w http.ResponseWriter, r *http.Request) (fs.FS, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxImportBundleBytes+1<<20)
+	f, _, err := r.FormFile("importBundle")
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, weir.Errorf(weir.Validation, "importBundle must be at most %d bytes", MaxImportBundleBytes)
+	case err != nil:
+		return nil, weir.Errorf(weir.Validation, "importBundle is required: a multipart form with the zip as its importBundle file")
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxImportBundleBytes+1))
+	if err != nil {
+		return nil, weir.Errorf(weir.Validation, "importBundle could not be read")
+	}
+	if len(b) > MaxImportBundleBytes {
+		return nil, weir.Errorf(weir.Validation, "importBundle must be at most %d bytes", MaxImportBundleBytes)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, weir.Errorf(weir.Validation, "importBundle is not a zip file")
+	}
+	if len(zr.File) > MaxImportBundleFiles {
+		return nil, weir.Errorf(weir.Validation, "importBundle holds more than %d files", MaxImportBundleFiles)
+	}
+	var total uint64
+	tops := map[string]bool{}
+	for _, zf := range zr.File {
+		total += zf.UncompressedSize64
+		tops[strings.SplitN(zf.Name, "/", 2)[0]] = true
+	}
+	if total > MaxImportBundleUnzipped {
+		return nil, weir.Errorf(weir.Validation, "importBundle holds more than %d bytes unzipped", MaxImportBundleUnzipped)
+	}
+	if _, err := fs.Stat(zr, "application.yaml"); err != nil && len(tops) == 1 {
+		for top := range tops {
+			if _, err := fs.Stat(zr, path.Join(top, "application.yaml")); err == nil {
+				return fs.Sub(zr, top)
+			}
+		}
+	}
+	return zr, nil
+}
