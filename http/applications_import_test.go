@@ -79,7 +79,7 @@ func TestApplicationsImport(t *testing.T) {
 		t.Fatalf("import = %d %s", w.Code, w.Body)
 	}
 	var got struct {
-		Application struct{ ID, Name string }
+		Application  struct{ ID, Name string }
 		ImportReport struct {
 			Created map[string]int
 			Skipped []struct{ Kind, Name, Reason string }
