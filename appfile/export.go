@@ -146,7 +146,7 @@ func (r *exportRun) resource(kind string, s spec, it Doc, coll string) (*Resourc
 		rows, err := r.list(base + "/" + id + "/rows")
 		var ae *APIError
 		if errors.As(err, &ae) && ae.RouteMissing() {
-			r.skipped = append(r.skipped, Skip{Kind: "dataTableRow", Name: res.Name(), Reason: "weir does not serve GET /applications/{applicationId}/data-tables/{dataTableId}/rows yet"})
+			r.skipped = append(r.skipped, Skip{Kind: KindDataTableRow, Name: res.Name(), Reason: "weir does not serve GET /applications/{applicationId}/data-tables/{dataTableId}/rows yet"})
 		} else if err != nil {
 			return nil, err
 		}

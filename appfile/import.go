@@ -17,6 +17,9 @@ type Importer struct {
 	// of that name ("devicePost"), false when weir has none: a body is cut
 	// to what weir accepts, and what it cuts is reported.
 	Fields func(schema string) ([]string, bool)
+	// Leave names kinds to leave out (KindDevice, "dataTableRow",
+	// KindFile, …), with the reason the report gives.
+	Leave map[string]string
 	// NewPassword returns the password of an imported experience user
 	// (templates hold none); default: a random one nobody knows, to be
 	// reset.
@@ -27,7 +30,7 @@ type Importer struct {
 type Report struct {
 	ApplicationID string `json:"applicationId"`
 	// Created counts the resources created, by kind (data table rows as
-	// "dataTableRow").
+	// KindDataTableRow).
 	Created map[string]int `json:"created"`
 	// Skipped lists the resources left out, with the reason.
 	Skipped []Skip `json:"skipped,omitempty"`
@@ -140,6 +143,10 @@ func (r *importRun) createAll() error {
 // create creates one resource.
 func (r *importRun) create(res *Resource, s spec) error {
 	if why, ok := r.missing[res.Kind]; ok {
+		r.skip(res, why)
+		return nil
+	}
+	if why, ok := r.im.Leave[res.Kind]; ok {
 		r.skip(res, why)
 		return nil
 	}
@@ -311,6 +318,10 @@ func (r *importRun) collection(res *Resource, p string) (string, bool) {
 // insertRows adds a data table's rows, in batches.
 func (r *importRun) insertRows(res *Resource, item string) error {
 	const batch = 1000
+	if why, ok := r.im.Leave[KindDataTableRow]; ok && len(res.Rows) > 0 {
+		r.rep.Skipped = append(r.rep.Skipped, Skip{Kind: KindDataTableRow, Name: fmt.Sprintf("%s (%d rows)", res.Name(), len(res.Rows)), Reason: why})
+		return nil
+	}
 	for i := 0; i < len(res.Rows); i += batch {
 		rows := res.Rows[i:min(i+batch, len(res.Rows))]
 		body := make([]any, len(rows))
@@ -320,13 +331,13 @@ func (r *importRun) insertRows(res *Resource, item string) error {
 		if err := r.im.Client.do(r.ctx, "POST", item+"/rows", body, nil); err != nil {
 			var ae *APIError
 			if errors.As(err, &ae) && ae.RouteMissing() {
-				r.rep.Skipped = append(r.rep.Skipped, Skip{Kind: "dataTableRow", Name: fmt.Sprintf("%s (%d rows)", res.Name(), len(res.Rows)),
+				r.rep.Skipped = append(r.rep.Skipped, Skip{Kind: KindDataTableRow, Name: fmt.Sprintf("%s (%d rows)", res.Name(), len(res.Rows)),
 					Reason: "weir does not serve POST /applications/{applicationId}/data-tables/{dataTableId}/rows yet"})
 				return nil
 			}
 			return fmt.Errorf("rows of data table %q: %w", res.Name(), err)
 		}
-		r.rep.Created["dataTableRow"] += len(rows)
+		r.rep.Created[KindDataTableRow] += len(rows)
 	}
 	return nil
 }

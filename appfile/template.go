@@ -9,6 +9,7 @@ const (
 	KindDeviceRecipe       = "deviceRecipe"
 	KindDevice             = "device"
 	KindDataTable          = "dataTable"
+	KindDataTableRow       = "dataTableRow" // a row of a data table, in reports
 	KindWebhook            = "webhook"
 	KindExperienceGroup    = "experienceGroup"
 	KindExperienceUser     = "experienceUser"

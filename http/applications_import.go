@@ -36,19 +36,36 @@ type applicationImportResponse struct {
 // directory (application.yaml at its root, or in its one top folder). The
 // application and each resource weir serves are created through this
 // server's own routes, as the caller, the way weir app import does; the
-// answer lists what was created and what was skipped and why. A bundle that
+// answer lists what was created and what was skipped and why. As Losant's,
+// devices, data table rows and files are imported only when the form's
+// includeDevices, includeDataTableRows or includeFiles is set; email (a
+// notification when a queued import ends) is ignored: the import is done
+// when the answer comes. A bundle that
 // is not a zip or holds no application.yaml changes nothing.
 func (s *Server) handleApplicationsImport(w http.ResponseWriter, r *http.Request, req *request) error {
 	bundle, err := readImportBundle(w, r)
 	if err != nil {
 		return err
 	}
+	if t := r.FormValue("ownerType"); t != "" && t != weir.OwnerUser {
+		return weir.Errorf(weir.Validation, "ownerType %s is not supported: weir has no organizations", t)
+	}
+	if id := r.FormValue("ownerId"); id != "" && !strings.EqualFold(id, req.identity.OwnerID) {
+		return weir.Errorf(weir.Validation, "ownerId must be the caller's own id: weir imports for the caller only")
+	}
 	tpl, err := appfile.Read(bundle)
 	if err != nil {
 		return weir.Errorf(weir.Validation, "importBundle: %s", strings.TrimPrefix(err.Error(), "appfile: "))
 	}
 	token := strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer"))
-	im := &appfile.Importer{Client: &appfile.Client{Handler: s.Handler(), Token: token}, Fields: SchemaFields}
+	im := &appfile.Importer{Client: &appfile.Client{Handler: s.Handler(), Token: token}, Fields: SchemaFields, Leave: map[string]string{}}
+	// As Losant's, the import takes devices, data table rows and files only
+	// when asked to.
+	for field, kind := range map[string]string{"includeDevices": appfile.KindDevice, "includeDataTableRows": appfile.KindDataTableRow, "includeFiles": appfile.KindFile} {
+		if v := r.FormValue(field); v == "" || v == "false" || v == "0" {
+			im.Leave[kind] = field + " is not set"
+		}
+	}
 	rep, err := im.Import(r.Context(), tpl)
 	if err != nil {
 		return err

@@ -28,10 +28,12 @@ var importBundleBody = multipartBundle(map[string]string{
 		"    triggers:\n      - type: virtualButton\n        key: ~exportplaceholderid-flow-button~-0teBa51\n        config: {}\n        outputIds: [[d]]\n" +
 		"    nodes:\n      - id: d\n        type: DebugNode\n        config:\n          message: 'app ~exportplaceholderid-application-imported~'\nversion: 1\n",
 	"tpl/dataTables/t.yaml": "resourceType: DataTable\nresources:\n  - name: t\n    id: ~exportplaceholderid-dataTable-t~\n    columns: []\nversion: 1\n",
+	"tpl/devices.yaml":      "resourceType: DeviceTree\nresources:\n  - name: Boiler\n    id: ~exportplaceholderid-device-boiler~\n    deviceClass: standalone\n    children: []\nversion: 1\n",
 })
 
-// multipartBundle zips files and wraps the zip in a multipart body.
-func multipartBundle(files map[string]string) string {
+// multipartBundle zips files and wraps the zip in a multipart body, with
+// the form fields given as name, value pairs.
+func multipartBundle(files map[string]string, fields ...string) string {
 	var zb bytes.Buffer
 	zw := zip.NewWriter(&zb)
 	for name, content := range files {
@@ -42,6 +44,9 @@ func multipartBundle(files map[string]string) string {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	_ = mw.SetBoundary(importBoundary)
+	for i := 0; i+1 < len(fields); i += 2 {
+		_ = mw.WriteField(fields[i], fields[i+1])
+	}
 	fw, _ := mw.CreateFormFile("importBundle", "bundle.zip")
 	_, _ = fw.Write(zb.Bytes())
 	_ = mw.Close()
@@ -89,8 +94,9 @@ func TestApplicationsImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := got.Application.ID
-	if got.Application.Name != "Imported" || got.ImportReport.Created["flow"] != 1 || len(got.ImportReport.Skipped) != 1 ||
-		got.ImportReport.Skipped[0].Reason != "weir does not serve POST /applications/{applicationId}/data-tables yet" {
+	if got.Application.Name != "Imported" || got.ImportReport.Created["flow"] != 1 || len(got.ImportReport.Skipped) != 2 ||
+		got.ImportReport.Skipped[0].Reason != "includeDevices is not set" ||
+		got.ImportReport.Skipped[1].Reason != "weir does not serve POST /applications/{applicationId}/data-tables yet" {
 		t.Errorf("import answered %s", w.Body)
 	}
 	flows, _, err := db.FindFlows(t.Context(), weir.FlowFilter{ApplicationID: app})
@@ -102,12 +108,20 @@ func TestApplicationsImport(t *testing.T) {
 		t.Errorf("flow key %q, config %s: want the new flow and application ids", f.Triggers[0].Key, f.Nodes[0].Config)
 	}
 
+	// With includeDevices, the device comes too.
+	bundle := importBundleBody[:strings.LastIndex(importBundleBody, "--"+importBoundary+"--")] +
+		"--" + importBoundary + "\r\nContent-Disposition: form-data; name=\"includeDevices\"\r\n\r\ntrue\r\n--" + importBoundary + "--\r\n"
+	if w := post("multipart/form-data; boundary="+importBoundary, bundle); w.Code != http.StatusCreated || !strings.Contains(w.Body.String(), `"device":1`) {
+		t.Errorf("import with includeDevices = %d %s, want the device created", w.Code, w.Body)
+	}
+
 	apps, _, _ := db.FindApplications(t.Context(), "", weir.ListOptions{})
 	for name, tc := range map[string]struct{ contentType, body, want string }{
-		"JSON":      {"application/json", `{}`, "importBundle is required"},
-		"NoFile":    {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nv\r\n--x--\r\n", "importBundle is required"},
-		"NotZip":    {"multipart/form-data; boundary=" + importBoundary, strings.Replace(multipartBundle(nil), "PK", "XX", -1), "importBundle is not a zip file"},
-		"NoAppYAML": {"multipart/form-data; boundary=" + importBoundary, multipartBundle(map[string]string{"a/b.yaml": "x: 1\n"}), "importBundle: application.yaml"},
+		"JSON":         {"application/json", `{}`, "importBundle is required"},
+		"NoFile":       {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nv\r\n--x--\r\n", "importBundle is required"},
+		"NotZip":       {"multipart/form-data; boundary=" + importBoundary, strings.Replace(multipartBundle(nil), "PK", "XX", -1), "importBundle is not a zip file"},
+		"Organization": {"multipart/form-data; boundary=" + importBoundary, multipartBundle(nil, "ownerType", "organization"), "weir has no organizations"},
+		"NoAppYAML":    {"multipart/form-data; boundary=" + importBoundary, multipartBundle(map[string]string{"a/b.yaml": "x: 1\n"}), "importBundle: application.yaml"},
 	} {
 		w := post(tc.contentType, tc.body)
 		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), tc.want) || !strings.Contains(w.Body.String(), `"type":"Validation"`) {
