@@ -84,18 +84,22 @@ func (s *Server) handleApplicationsImport(w http.ResponseWriter, r *http.Request
 // is there.
 func readImportBundle(w http.ResponseWriter, r *http.Request) (fs.FS, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxImportBundleBytes+1<<20)
+	var b []byte
 	f, _, err := r.FormFile("importBundle")
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
 		return nil, weir.Errorf(weir.Validation, "importBundle must be at most %d bytes", MaxImportBundleBytes)
+	case errors.Is(err, http.ErrMissingFile) && r.MultipartForm != nil && len(r.MultipartForm.Value["importBundle"]) > 0:
+		// A part without a file name (a client appending bytes) is a value.
+		b = []byte(r.MultipartForm.Value["importBundle"][0])
 	case err != nil:
 		return nil, weir.Errorf(weir.Validation, "importBundle is required: a multipart form with the zip as its importBundle file")
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxImportBundleBytes+1))
-	if err != nil {
-		return nil, weir.Errorf(weir.Validation, "importBundle could not be read")
+	default:
+		defer f.Close()
+		if b, err = io.ReadAll(io.LimitReader(f, MaxImportBundleBytes+1)); err != nil {
+			return nil, weir.Errorf(weir.Validation, "importBundle could not be read")
+		}
 	}
 	if len(b) > MaxImportBundleBytes {
 		return nil, weir.Errorf(weir.Validation, "importBundle must be at most %d bytes", MaxImportBundleBytes)
