@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,7 +98,7 @@ func TestRoundTripLibrary(t *testing.T) {
 		})
 	}
 	t.Logf("%d templates; created %v", len(dirs), created)
-	for _, k := range sortedKeys(skipped) {
+	for _, k := range slices.Sorted(maps.Keys(skipped)) {
 		t.Logf("skipped %d %s", skipped[k], k)
 	}
 }
@@ -137,14 +138,14 @@ func roundTrip(t *testing.T, c *appfile.Client, dir string) *appfile.Report {
 	}
 	want := canonical(in, rep, skipped)
 	got := canonical(back, nil, nil)
-	for _, k := range sortedKeys(want) {
+	for _, k := range slices.Sorted(maps.Keys(want)) {
 		if g, ok := got[k]; !ok {
 			t.Errorf("%s: imported, not exported", k)
 		} else if !reflect.DeepEqual(want[k], g) {
 			t.Errorf("%s: exported differs: %s", k, diff("", g, want[k]))
 		}
 	}
-	for _, k := range sortedKeys(got) {
+	for _, k := range slices.Sorted(maps.Keys(got)) {
 		if _, ok := want[k]; !ok {
 			t.Errorf("%s: exported, not imported", k)
 		}
@@ -182,7 +183,7 @@ func canonical(tpl *appfile.Template, rep *appfile.Report, skipped map[string]bo
 		}
 		d := map[string]any{}
 		for k, v := range r.Doc {
-			if ignoredField(r.Kind, k) || (rep != nil && contains(rep.Dropped[r.Kind], k)) {
+			if ignoredField(r.Kind, k) || (rep != nil && slices.Contains(rep.Dropped[r.Kind], k)) {
 				continue
 			}
 			d[k] = v
@@ -263,12 +264,12 @@ func diff(at string, got, want any) string {
 		if !ok {
 			break
 		}
-		for _, k := range sortedKeys(w) {
+		for _, k := range slices.Sorted(maps.Keys(w)) {
 			if !reflect.DeepEqual(g[k], w[k]) {
 				return diff(at+"."+k, g[k], w[k])
 			}
 		}
-		for _, k := range sortedKeys(g) {
+		for _, k := range slices.Sorted(maps.Keys(g)) {
 			if _, ok := w[k]; !ok {
 				return diff(at+"."+k, g[k], nil)
 			}
@@ -287,22 +288,4 @@ func diff(at string, got, want any) string {
 	gj, _ := json.Marshal(got)
 	wj, _ := json.Marshal(want)
 	return fmt.Sprintf("%s: got %.500s, want %.500s", at, gj, wj)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -5,10 +5,11 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -59,7 +60,7 @@ func Write(dir string, tpl *Template) error {
 	for _, e := range byKind[KindExperienceEndpoint] {
 		byVersion[versionDir(e)] = append(byVersion[versionDir(e)], e)
 	}
-	for _, v := range sortedKeys(byVersion) {
+	for _, v := range slices.Sorted(maps.Keys(byVersion)) {
 		w.envelope(filepath.Join("experience", v, "endpoints.yaml"), "ExperienceEndpoint", docs(byVersion[v]))
 	}
 	views := map[string][]any{}
@@ -72,7 +73,7 @@ func Write(dir string, tpl *Template) error {
 		d["localFilename"] = "./" + filepath.Base(name)
 		views[sub] = append(views[sub], d)
 	}
-	for _, sub := range sortedKeys(views) {
+	for _, sub := range slices.Sorted(maps.Keys(views)) {
 		w.envelope(filepath.Join(sub, filepath.Base(sub)+".yaml"), "ExperienceView", views[sub])
 	}
 	flowNames := map[string]string{}
@@ -294,14 +295,5 @@ func cloneDoc(d Doc) Doc {
 	if out == nil {
 		out = Doc{}
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -6,8 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,11 +47,7 @@ func runApp(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // the API's own routes, in process, and prints the new application's id on
 // stdout and what it created and skipped on stderr.
 func runAppImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("weir app import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := DefaultConfig()
-	str(fs, &cfg.DataDir, "data", "WEIR_DATA", "data directory")
-	str(fs, &cfg.Store, "store", "WEIR_STORE", "postgres://… to use PostgreSQL instead of SQLite in the data directory")
+	fs, cfg := appFlags("weir app import", stderr)
 	asJSON := fs.Bool("json", false, "print the whole report as JSON on stdout instead of the id")
 	rest, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -64,7 +61,7 @@ func runAppImport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	rep, err := withAPI(ctx, cfg, "weir app import", func(c *appfile.Client) (*appfile.Report, error) {
+	rep, err := withAPI(ctx, *cfg, "weir app import", func(c *appfile.Client) (*appfile.Report, error) {
 		im := &appfile.Importer{Client: c, Fields: weirhttp.SchemaFields}
 		return im.Import(ctx, tpl)
 	})
@@ -84,11 +81,7 @@ func runAppImport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 // printReport writes what an import created and skipped.
 func printReport(w io.Writer, rep *appfile.Report) {
-	kinds := make([]string, 0, len(rep.Created))
-	for k := range rep.Created {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
+	kinds := slices.Sorted(maps.Keys(rep.Created))
 	for i, k := range kinds {
 		kinds[i] = fmt.Sprintf("%s %d", k, rep.Created[k])
 	}
@@ -107,7 +100,7 @@ func printReport(w io.Writer, rep *appfile.Report) {
 	for _, g := range order {
 		fmt.Fprintf(w, "skipped %d %s: %s: %s\n", len(names[g]), g.kind, g.reason, strings.Join(names[g], ", "))
 	}
-	for _, k := range sortedKeys(rep.Dropped) {
+	for _, k := range slices.Sorted(maps.Keys(rep.Dropped)) {
 		fmt.Fprintf(w, "fields weir does not keep, %s: %s\n", k, strings.Join(rep.Dropped[k], ", "))
 	}
 	if len(rep.Unresolved) > 0 {
@@ -117,11 +110,7 @@ func printReport(w io.Writer, rep *appfile.Report) {
 
 // runAppExport writes an application as a template directory.
 func runAppExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("weir app export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := DefaultConfig()
-	str(fs, &cfg.DataDir, "data", "WEIR_DATA", "data directory")
-	str(fs, &cfg.Store, "store", "WEIR_STORE", "postgres://… to use PostgreSQL instead of SQLite in the data directory")
+	fs, cfg := appFlags("weir app export", stderr)
 	app := fs.String("application", "", "id of the application (required)")
 	rest, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -135,7 +124,7 @@ func runAppExport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("want one output directory, got %d arguments", len(rest))
 	}
 	var skipped []appfile.Skip
-	_, err = withAPI(ctx, cfg, "weir app export", func(c *appfile.Client) (*appfile.Report, error) {
+	_, err = withAPI(ctx, *cfg, "weir app export", func(c *appfile.Client) (*appfile.Report, error) {
 		tpl, sk, err := (&appfile.Exporter{Client: c}).Export(ctx, strings.ToLower(*app))
 		if err != nil {
 			return nil, err
@@ -150,6 +139,16 @@ func runAppExport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "skipped %s: %s\n", s.Kind, s.Reason)
 	}
 	return nil
+}
+
+// appFlags returns the flag set of an app command with its store flags.
+func appFlags(name string, stderr io.Writer) (*flag.FlagSet, *Config) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := DefaultConfig()
+	str(fs, &cfg.DataDir, "data", "WEIR_DATA", "data directory")
+	str(fs, &cfg.Store, "store", "WEIR_STORE", "postgres://… to use PostgreSQL instead of SQLite in the data directory")
+	return fs, &cfg
 }
 
 // withAPI opens the data directory, builds the REST handler weir serve
@@ -173,13 +172,4 @@ func withAPI(ctx context.Context, cfg Config, name string, fn func(*appfile.Clie
 	api.MaxBodyBytes = 64 << 20 // a template's largest view or row batch, not a client's
 	api.UseServices(inst.DB)
 	return fn(&appfile.Client{Handler: api.Handler(), Token: tok})
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
