@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -315,31 +316,73 @@ func (r *importRun) collection(res *Resource, p string) (string, bool) {
 	return "/applications/" + r.app + p, true
 }
 
-// insertRows adds a data table's rows, in batches.
+// insertRows adds a data table's rows, in batches of rowBatch. A batch
+// weir refuses is sent again row by row, so that one row weir refuses is
+// skipped with weir's message and the others are kept. The rows' own ids
+// and dates (Losant's system columns) are left to weir.
 func (r *importRun) insertRows(res *Resource, item string) error {
-	const batch = 1000
-	if why, ok := r.im.Leave[KindDataTableRow]; ok && len(res.Rows) > 0 {
-		r.rep.Skipped = append(r.rep.Skipped, Skip{Kind: KindDataTableRow, Name: fmt.Sprintf("%s (%d rows)", res.Name(), len(res.Rows)), Reason: why})
+	if len(res.Rows) == 0 {
 		return nil
 	}
-	for i := 0; i < len(res.Rows); i += batch {
-		rows := res.Rows[i:min(i+batch, len(res.Rows))]
+	if why, ok := r.im.Leave[KindDataTableRow]; ok {
+		r.skipRows(res, len(res.Rows), why)
+		return nil
+	}
+	for i := 0; i < len(res.Rows); i += rowBatch {
+		rows := res.Rows[i:min(i+rowBatch, len(res.Rows))]
 		body := make([]any, len(rows))
 		for j, row := range rows {
-			body[j] = r.refs.rewrite(row)
+			body[j] = r.refs.rewrite(withoutSystemColumns(row))
 		}
-		if err := r.im.Client.do(r.ctx, "POST", item+"/rows", body, nil); err != nil {
-			var ae *APIError
-			if errors.As(err, &ae) && ae.RouteMissing() {
-				r.rep.Skipped = append(r.rep.Skipped, Skip{Kind: KindDataTableRow, Name: fmt.Sprintf("%s (%d rows)", res.Name(), len(res.Rows)),
-					Reason: "weir does not serve POST /applications/{applicationId}/data-tables/{dataTableId}/rows yet"})
-				return nil
-			}
+		err := r.im.Client.do(r.ctx, "POST", item+"/rows", body, nil)
+		if err == nil {
+			r.rep.Created[KindDataTableRow] += len(rows)
+			continue
+		}
+		var ae *APIError
+		switch {
+		case errors.As(err, &ae) && ae.RouteMissing():
+			r.skipRows(res, len(res.Rows)-i, "weir does not serve POST /applications/{applicationId}/data-tables/{dataTableId}/rows yet")
+			return nil
+		case !errors.As(err, &ae) || ae.Status >= 500:
 			return fmt.Errorf("rows of data table %q: %w", res.Name(), err)
 		}
-		r.rep.Created[KindDataTableRow] += len(rows)
+		for j, row := range body {
+			err := r.im.Client.do(r.ctx, "POST", item+"/rows", row, nil)
+			switch {
+			case err == nil:
+				r.rep.Created[KindDataTableRow]++
+			case errors.As(err, &ae) && ae.Status < 500:
+				r.rep.Skipped = append(r.rep.Skipped, Skip{Kind: KindDataTableRow, Name: fmt.Sprintf("%s row %d", res.Name(), i+j+1),
+					Reason: "weir refused it: " + ae.Message})
+			default:
+				return fmt.Errorf("row %d of data table %q: %w", i+j+1, res.Name(), err)
+			}
+		}
 	}
 	return nil
+}
+
+// rowBatch is how many rows one insert carries.
+const rowBatch = 500
+
+// systemColumns are the columns every data table row has, set by the
+// server.
+var systemColumns = []string{"id", "createdAt", "updatedAt"}
+
+// withoutSystemColumns returns row without the server's columns.
+func withoutSystemColumns(row Doc) Doc {
+	out := make(Doc, len(row))
+	for k, v := range row {
+		if !slices.Contains(systemColumns, k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func (r *importRun) skipRows(res *Resource, n int, why string) {
+	r.rep.Skipped = append(r.rep.Skipped, Skip{Kind: KindDataTableRow, Name: fmt.Sprintf("%s (%d rows)", res.Name(), n), Reason: why})
 }
 
 // fixup sets, by PATCH, the references that were pending at creation and

@@ -195,7 +195,15 @@ func canonical(tpl *appfile.Template, rep *appfile.Report, skipped map[string]bo
 			d["content"] = string(r.Content)
 		}
 		if len(r.Rows) > 0 {
-			d["rows"] = r.Rows
+			rows := make([]any, len(r.Rows))
+			for i, row := range r.Rows {
+				row = maps.Clone(row)
+				delete(row, "id") // the server's own column: a new id per row
+				delete(row, "createdAt")
+				delete(row, "updatedAt")
+				rows[i] = row
+			}
+			d["rows"] = rows
 		}
 		b, _ := json.Marshal(d)
 		text := refRE.ReplaceAllStringFunc(string(b), func(ref string) string {
