@@ -41,6 +41,10 @@ type Report struct {
 	// Unresolved lists, sorted, the references to resources of the
 	// template that were skipped, left as the template wrote them.
 	Unresolved []string `json:"unresolved,omitempty"`
+	// Kept lists, sorted, the placeholders that name nothing of the
+	// template (Losant's domains, ~exportplaceholderid-docs-url~ and the
+	// like), left as written.
+	Kept []string `json:"kept,omitempty"`
 	// IDs maps the template's ids to the new ones.
 	IDs map[string]string `json:"ids"`
 }
@@ -446,6 +450,17 @@ func (r *importRun) finish() {
 		}
 	}
 	sort.Strings(r.rep.Unresolved)
+	kept := map[string]bool{}
+	for _, res := range append([]*Resource{r.tpl.Application}, r.tpl.Resources...) {
+		text := mustJSON(res.Doc) + string(res.Content) + mustJSON(res.Rows)
+		for _, p := range placeholderAnyRE.FindAllString(text, -1) {
+			if !r.known[p] && !kept[p] {
+				kept[p] = true
+				r.rep.Kept = append(r.rep.Kept, p)
+			}
+		}
+	}
+	sort.Strings(r.rep.Kept)
 	if len(r.dropped) > 0 {
 		r.rep.Dropped = map[string][]string{}
 		for k, v := range r.dropped {
@@ -456,13 +471,29 @@ func (r *importRun) finish() {
 }
 
 // kept notes as dropped the fields of body that weir accepted but does not
-// answer with, so does not keep (secrets, which no answer shows, aside).
+// answer with, so does not keep (secrets, which no answer shows, and empty
+// values, which lose nothing, aside).
 func (r *importRun) kept(kind string, body, answer Doc) {
-	for k := range body {
-		if _, ok := answer[k]; !ok && !secretFields[k] {
+	for k, v := range body {
+		if _, ok := answer[k]; !ok && !secretFields[k] && !empty(v) {
 			r.drop(kind, k)
 		}
 	}
+}
+
+// empty reports whether v says nothing: null, "", [] or {}.
+func empty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
 }
 
 // secretFields are the fields an answer never shows.

@@ -10,8 +10,8 @@ import (
 // id that is not part of a longer word.
 var refRE = regexp.MustCompile(`~exportplaceholderid-[A-Za-z0-9]+-[A-Za-z0-9_]+~|\b[0-9A-Fa-f]{24}\b`)
 
-// placeholderRE matches an export placeholder alone.
-var placeholderRE = regexp.MustCompile(`^~exportplaceholderid-([A-Za-z0-9]+)-[A-Za-z0-9_]+~$`)
+// placeholderAnyRE matches an export placeholder in text.
+var placeholderAnyRE = regexp.MustCompile(`~exportplaceholderid-[A-Za-z0-9]+-[A-Za-z0-9_]+~`)
 
 // refs maps the template's ids (placeholders, 24-hex ids) to new ones.
 type refs map[string]string
@@ -84,14 +84,6 @@ func (m refs) rewrite(v any) any {
 		return v
 	}
 	return out
-}
-
-// placeholderKind returns the kind a placeholder names, or "".
-func placeholderKind(s string) string {
-	if m := placeholderRE.FindStringSubmatch(s); m != nil {
-		return m[1]
-	}
-	return ""
 }
 
 // Placeholder returns the export placeholder for a resource of kind named

@@ -103,6 +103,9 @@ func printReport(w io.Writer, rep *appfile.Report) {
 	for _, k := range slices.Sorted(maps.Keys(rep.Dropped)) {
 		fmt.Fprintf(w, "fields weir does not keep, %s: %s\n", k, strings.Join(rep.Dropped[k], ", "))
 	}
+	if len(rep.Kept) > 0 {
+		fmt.Fprintf(w, "placeholders naming nothing of the template, left as written: %s\n", strings.Join(rep.Kept, ", "))
+	}
 	if len(rep.Unresolved) > 0 {
 		fmt.Fprintf(w, "references to skipped resources, left as written: %s\n", strings.Join(rep.Unresolved, ", "))
 	}
