@@ -20,7 +20,7 @@ func TestRead(t *testing.T) {
 			"    children:\n      - name: leaf\n        id: ~exportplaceholderid-device-leaf~\n        children: []\nversion: 1\n")},
 		"dataTables/t.yaml": {Data: []byte("resourceType: DataTable\nresources:\n  - name: t\n    localFilename: ./t.csv\n" +
 			"    columns:\n      - {name: n, dataType: number}\n      - {name: b, dataType: boolean}\n      - {name: s, dataType: string}\nversion: 1\n")},
-		"dataTables/t.csv": {Data: []byte("id,n,b,s\n65a593d44f0b4347de1e2eba,1.5,true,\"x, y\"\n65a593d44f0b4347de1e2ebb,,false,\n")},
+		"dataTables/t.csv":                        {Data: []byte("id,n,b,s\n65a593d44f0b4347de1e2eba,1.5,true,\"x, y\"\n65a593d44f0b4347de1e2ebb,,false,\n")},
 		"experience/develop/layouts/layouts.yaml": {Data: []byte("resourceType: ExperienceView\nresources:\n  - name: l\n    viewType: layout\n    localFilename: ./l.hbs\nversion: 1\n")},
 		"experience/develop/layouts/l.hbs":        {Data: []byte("<html>{{ page }}</html>")},
 		"experience/develop/workflows/w.yaml": {Data: []byte("resourceType: ExperienceFlowVersion\nresources:\n  - name: w\n    id: ~exportplaceholderid-flowVersion-w~\n" +
