@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"path"
 	"strings"
 
 	"github.com/weirhq/weir"
@@ -16,12 +15,9 @@ import (
 
 // Limits of POST /applications/import.
 const (
-	// MaxImportBundleBytes is the largest import bundle (the zip) accepted.
+	// MaxImportBundleBytes is the largest import bundle (the zip) accepted;
+	// appfile.ZipFS limits its entries and unzipped size.
 	MaxImportBundleBytes = 64 << 20
-	// MaxImportBundleFiles is the most entries a bundle may hold.
-	MaxImportBundleFiles = 20000
-	// MaxImportBundleUnzipped is the most its files may hold unzipped.
-	MaxImportBundleUnzipped = 256 << 20
 )
 
 // applicationImportResponse answers an import: the new application and
@@ -80,8 +76,7 @@ func (s *Server) handleApplicationsImport(w http.ResponseWriter, r *http.Request
 }
 
 // readImportBundle reads the importBundle file of a multipart request as a
-// file system: the zip's root, or its one top folder when application.yaml
-// is there.
+// template directory (appfile.ZipFS).
 func readImportBundle(w http.ResponseWriter, r *http.Request) (fs.FS, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxImportBundleBytes+1<<20)
 	var b []byte
@@ -108,24 +103,9 @@ func readImportBundle(w http.ResponseWriter, r *http.Request) (fs.FS, error) {
 	if err != nil {
 		return nil, weir.Errorf(weir.Validation, "importBundle is not a zip file")
 	}
-	if len(zr.File) > MaxImportBundleFiles {
-		return nil, weir.Errorf(weir.Validation, "importBundle holds more than %d files", MaxImportBundleFiles)
+	bundle, err := appfile.ZipFS(zr)
+	if err != nil {
+		return nil, weir.Errorf(weir.Validation, "importBundle %s", strings.TrimPrefix(err.Error(), appfile.ErrNotTemplateZip.Error()+": "))
 	}
-	var total uint64
-	tops := map[string]bool{}
-	for _, zf := range zr.File {
-		total += zf.UncompressedSize64
-		tops[strings.SplitN(zf.Name, "/", 2)[0]] = true
-	}
-	if total > MaxImportBundleUnzipped {
-		return nil, weir.Errorf(weir.Validation, "importBundle holds more than %d bytes unzipped", MaxImportBundleUnzipped)
-	}
-	if _, err := fs.Stat(zr, "application.yaml"); err != nil && len(tops) == 1 {
-		for top := range tops {
-			if _, err := fs.Stat(zr, path.Join(top, "application.yaml")); err == nil {
-				return fs.Sub(zr, top)
-			}
-		}
-	}
-	return zr, nil
+	return bundle, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
 	"encoding/json"
 	"flag"
@@ -18,7 +19,7 @@ import (
 )
 
 const appUsage = `usage:
-  weir app import DIR --data DIR [--json]
+  weir app import DIR|ZIP --data DIR [--json]
   weir app export --application ID --data DIR OUTDIR
 `
 
@@ -55,9 +56,9 @@ func runAppImport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if len(rest) != 1 {
 		fmt.Fprint(stderr, appUsage)
-		return fmt.Errorf("want one template directory, got %d arguments", len(rest))
+		return fmt.Errorf("want one template directory or zip, got %d arguments", len(rest))
 	}
-	tpl, err := appfile.Read(os.DirFS(rest[0]))
+	tpl, err := readTemplate(rest[0])
 	if err != nil {
 		return err
 	}
@@ -77,6 +78,28 @@ func runAppImport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	printReport(stderr, rep)
 	_, err = fmt.Fprintln(stdout, rep.ApplicationID)
 	return err
+}
+
+// readTemplate reads a template directory, or a zip of one (an export's
+// zip, say).
+func readTemplate(name string) (*appfile.Template, error) {
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return appfile.Read(os.DirFS(name))
+	}
+	zr, err := zip.OpenReader(name)
+	if err != nil {
+		return nil, fmt.Errorf("%s is neither a directory nor a zip: %w", name, err)
+	}
+	defer zr.Close()
+	fsys, err := appfile.ZipFS(&zr.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return appfile.Read(fsys)
 }
 
 // printReport writes what an import created and skipped.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -56,6 +57,15 @@ func TestAppImportExport(t *testing.T) {
 		t.Errorf("the application has %d tokens after the import, want 0", tokens.Count)
 	}
 
+	// The same template zipped in a folder, as an export's zip has it.
+	zipped := filepath.Join(t.TempDir(), "template.zip")
+	zipDir(t, appTemplates+"websocket-client-manager", "websocket-client-manager", zipped)
+	stdout.Reset()
+	stderr.Reset()
+	if err := run(t.Context(), []string{"app", "import", zipped, "--data", dir}, &stdout, &stderr); err != nil || !weir.ValidID(strings.TrimSpace(stdout.String())) {
+		t.Fatalf("app import of a zip: %v, printed %q (%s)", err, stdout.String(), stderr.String())
+	}
+
 	exported := t.TempDir()
 	stdout.Reset()
 	stderr.Reset()
@@ -86,8 +96,9 @@ func TestAppErrors(t *testing.T) {
 	}{
 		{[]string{"app"}, "missing app command"},
 		{[]string{"app", "publish"}, `unknown app command "publish"`},
-		{[]string{"app", "import", "--data", dir}, "want one template directory, got 0 arguments"},
+		{[]string{"app", "import", "--data", dir}, "want one template directory or zip, got 0 arguments"},
 		{[]string{"app", "import", empty, "--data", dir}, "appfile: application.yaml: no such file or directory"},
+		{[]string{"app", "import", mustWrite(t, "not.zip", "text"), "--data", dir}, "is neither a directory nor a zip"},
 		{[]string{"app", "import", appTemplates + "gps-distance", "--data", t.TempDir()}, "no weir data"},
 		{[]string{"app", "export", "--application", "nope", "--data", dir, empty}, "--application must be a 24-hex-digit id"},
 		{[]string{"app", "export", "--application", weir.NewID(), "--data", dir, empty}, "Application was not found"},
@@ -97,5 +108,40 @@ func TestAppErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("weir %s = %v, want an error containing %q", strings.Join(tc.args, " "), err, tc.want)
 		}
+	}
+}
+
+// zipDir writes the files below dir into a zip at dst, in folder top.
+func zipDir(t *testing.T, dir, top, dst string) {
+	t.Helper()
+	f, err := os.Create(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		w, err := zw.Create(top + "/" + filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
