@@ -27,7 +27,7 @@ func (ex *Exporter) Export(ctx context.Context, appID string) (*Template, []Skip
 	if err := ex.Client.do(ctx, "GET", "/applications/"+appID, nil, &app); err != nil {
 		return nil, nil, err
 	}
-	r.tpl.Application = &Resource{Kind: KindApplication, Doc: keep(app, []string{"name", "description", "globals", "blobUrlTTL", "endpointSlug", "endpointDefaultCors"})}
+	r.tpl.Application = &Resource{Kind: KindApplication, Doc: keep(app, applicationFields)}
 	r.tpl.Application.ID = appID
 	for _, s := range specs {
 		if err := r.read(s.kind, s.spec); err != nil {

@@ -112,19 +112,27 @@ func (im *Importer) Import(ctx context.Context, tpl *Template) (*Report, error) 
 
 func (r *importRun) createApplication() error {
 	a := r.tpl.Application
-	body := r.body(a, spec{fields: []string{"name", "description", "globals", "blobUrlTTL", "endpointSlug", "endpointDefaultCors"}}, "applicationPost", true)
-	// The application's own placeholder may appear in its globals.
+	// What the application's globals say of other resources (its own id
+	// included) is set by fixup, once they exist.
+	c := &created{res: a, schema: "applicationPatch"}
+	c.body, c.pending = r.resolve(r.body(a, spec{fields: applicationFields}, "applicationPost", true))
 	var out Doc
-	if err := r.im.Client.do(r.ctx, "POST", "/applications", body, &out); err != nil {
+	if err := r.im.Client.do(r.ctx, "POST", "/applications", c.body, &out); err != nil {
 		return fmt.Errorf("application %q: %w", a.Name(), err)
 	}
-	r.kept(KindApplication, body, out)
+	r.kept(KindApplication, c.body, out)
 	r.app, _ = out["id"].(string)
+	c.item = "/applications/" + r.app
 	r.rep.ApplicationID = r.app
 	r.refs.set(a.ID, r.app)
 	r.rep.Created[KindApplication]++
+	r.done = append(r.done, c)
 	return nil
 }
+
+// applicationFields are the fields of Losant's application create action
+// an application template carries.
+var applicationFields = []string{"name", "description", "globals", "blobUrlTTL", "endpointSlug", "endpointDefaultCors"}
 
 // createAll creates the resources kind by kind, in specs order.
 func (r *importRun) createAll() error {
@@ -431,6 +439,9 @@ func (r *importRun) fixup() error {
 
 // fieldsOf returns the create fields of kind.
 func fieldsOf(kind string) []string {
+	if kind == KindApplication {
+		return applicationFields
+	}
 	s, _ := specOf(kind)
 	return s.fields
 }

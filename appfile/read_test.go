@@ -1,11 +1,13 @@
 package appfile_test
 
 import (
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/weirhq/weir/appfile"
+	weirhttp "github.com/weirhq/weir/http"
 )
 
 const appYAML = "resourceType: Application\nresources:\n  - name: A\n    id: ~exportplaceholderid-application-a~\nversion: 1\n"
@@ -89,4 +91,54 @@ func TestReadErrors(t *testing.T) {
 			t.Errorf("%s: Read = %v, want an error containing %q", name, err, tc.want)
 		}
 	}
+}
+
+// TestImportResolvesLaterReferences checks references to resources created
+// after the one naming them: the application's globals naming the
+// application and a flow, a flow's button key naming the flow itself, a
+// flow calling a custom node listed after it.
+func TestImportResolvesLaterReferences(t *testing.T) {
+	fsys := fstest.MapFS{
+		"application.yaml": {Data: []byte("resourceType: Application\nresources:\n  - name: A\n    id: ~exportplaceholderid-application-a~\n" +
+			"    globals:\n      - key: me\n        json: '\"~exportplaceholderid-application-a~ ~exportplaceholderid-flow-caller~\"'\nversion: 1\n")},
+		"workflows/caller.yaml": {Data: []byte("resourceType: Flow\nresources:\n  - name: caller\n    id: ~exportplaceholderid-flow-caller~\n" +
+			"    triggers:\n      - type: virtualButton\n        key: ~exportplaceholderid-flow-caller~-k\n        config: {}\n        outputIds: [[n]]\n" +
+			"    nodes:\n      - id: n\n        type: DebugNode\n        config:\n          message: 'calls ~exportplaceholderid-flow-node~'\nversion: 1\n")},
+		"workflows/node.yaml": {Data: []byte("resourceType: Flow\nresources:\n  - name: node\n    id: ~exportplaceholderid-flow-node~\n" +
+			"    flowClass: customNode\n    triggers: []\n    nodes: []\nversion: 1\n")},
+	}
+	tpl, err := appfile.Read(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t)
+	rep, err := (&appfile.Importer{Client: c, Fields: weirhttp.SchemaFields}).Import(t.Context(), tpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, caller, node := rep.ApplicationID, rep.IDs["~exportplaceholderid-flow-caller~"], rep.IDs["~exportplaceholderid-flow-node~"]
+	got := get(t, c, "/applications/"+app)
+	if want := `"\"` + app + " " + caller + `\""`; !strings.Contains(got, want) {
+		t.Errorf("application = %s, want its global to hold %s", got, want)
+	}
+	got = get(t, c, "/applications/"+app+"/flows/"+caller)
+	if !strings.Contains(got, `"key":"`+caller+`-k"`) || !strings.Contains(got, "calls "+node) {
+		t.Errorf("flow = %s, want its key and config to name the new ids", got)
+	}
+	if len(rep.Unresolved) != 0 || len(rep.Skipped) != 0 {
+		t.Errorf("report: unresolved %v, skipped %v", rep.Unresolved, rep.Skipped)
+	}
+}
+
+// get GETs p through c and returns the answer.
+func get(t *testing.T, c *appfile.Client, p string) string {
+	t.Helper()
+	req := httptest.NewRequest("GET", p, nil)
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	w := httptest.NewRecorder()
+	c.Handler.ServeHTTP(w, req)
+	if w.Code != 200 {
+		t.Fatalf("GET %s = %d %s", p, w.Code, w.Body)
+	}
+	return w.Body.String()
 }
