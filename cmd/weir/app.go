@@ -104,11 +104,7 @@ func readTemplate(name string) (*appfile.Template, error) {
 
 // printReport writes what an import created and skipped.
 func printReport(w io.Writer, rep *appfile.Report) {
-	kinds := slices.Sorted(maps.Keys(rep.Created))
-	for i, k := range kinds {
-		kinds[i] = fmt.Sprintf("%s %d", k, rep.Created[k])
-	}
-	fmt.Fprintf(w, "created: %s\n", strings.Join(kinds, ", "))
+	fmt.Fprintf(w, "created: %s\n", countList(rep.Created))
 	// One line per kind and reason; the names are listed after it.
 	type group struct{ kind, reason string }
 	var order []group
@@ -149,22 +145,43 @@ func runAppExport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprint(stderr, appUsage)
 		return fmt.Errorf("want one output directory, got %d arguments", len(rest))
 	}
-	var skipped []appfile.Skip
+	var (
+		skipped []appfile.Skip
+		wrote   = map[string]int{}
+	)
 	_, err = withAPI(ctx, *cfg, "weir app export", func(c *appfile.Client) (*appfile.Report, error) {
 		tpl, sk, err := (&appfile.Exporter{Client: c}).Export(ctx, strings.ToLower(*app))
 		if err != nil {
 			return nil, err
 		}
 		skipped = sk
+		wrote[appfile.KindApplication] = 1
+		for _, r := range tpl.Resources {
+			wrote[r.Kind]++
+			wrote[appfile.KindDataTableRow] += len(r.Rows)
+		}
 		return nil, appfile.Write(rest[0], tpl)
 	})
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(stderr, "wrote: %s\n", countList(wrote))
 	for _, s := range skipped {
 		fmt.Fprintf(stderr, "skipped %s: %s\n", s.Kind, s.Reason)
 	}
 	return nil
+}
+
+// countList renders counts by kind, "device 2, flow 5", sorted by kind and
+// without zeros.
+func countList(m map[string]int) string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if m[k] > 0 {
+			out = append(out, fmt.Sprintf("%s %d", k, m[k]))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // appFlags returns the flag set of an app command with its store flags.
