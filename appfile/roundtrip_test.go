@@ -83,7 +83,7 @@ func TestRoundTripLibrary(t *testing.T) {
 		}
 		return nil
 	})
-	created, skipped := map[string]int{}, map[string]int{}
+	created, skipped, dropped, kept := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	c := newClient(t)
 	for _, dir := range dirs {
 		rel, _ := filepath.Rel(root, dir)
@@ -95,12 +95,22 @@ func TestRoundTripLibrary(t *testing.T) {
 			for _, s := range rep.Skipped {
 				skipped[s.Kind+": "+s.Reason]++
 			}
+			for k, fields := range rep.Dropped {
+				for _, f := range fields {
+					dropped[k+"."+f]++
+				}
+			}
+			for _, p := range rep.Kept {
+				kept[p]++
+			}
 		})
 	}
 	t.Logf("%d templates; created %v", len(dirs), created)
 	for _, k := range slices.Sorted(maps.Keys(skipped)) {
 		t.Logf("skipped %d %s", skipped[k], k)
 	}
+	t.Logf("fields not kept (templates): %v", dropped)
+	t.Logf("placeholders naming nothing of their template (templates): %v", kept)
 }
 
 // roundTrip imports dir, checks the skips and the export.

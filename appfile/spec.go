@@ -44,7 +44,7 @@ var specs = []struct {
 	{KindExperienceView, spec{collection: "/experience/views", schema: "experienceView", fields: []string{
 		"name", "description", "viewType", "layoutId", "body", "viewTags"}}},
 	{KindExperienceEndpoint, spec{collection: "/experience/endpoints", schema: "experienceEndpoint", fields: []string{
-		"route", "method", "description", "enabled", "access", "endpointTags", "experienceGroupIds", "staticReply",
+		"route", "method", "description", "enabled", "access", "endpointTags", "experienceGroupIds", "staticReply", "unauthorizedReply",
 		"enableStaticReplyIfFlowsUnavailable"}}},
 	{KindFile, spec{collection: "/files", schema: "file", fields: []string{"name", "parentDirectory", "type", "fileSize", "contentType"}}},
 	{KindFlow, spec{collection: "/flows", schema: "flow", fields: []string{
