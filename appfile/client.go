@@ -10,6 +10,8 @@ import (
 	"net/http/httptest"
 	"path"
 	"strings"
+
+	"github.com/weirhq/weir"
 )
 
 // Client calls a weir API handler in process, as one caller (the token).
@@ -28,6 +30,16 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	return fmt.Sprintf("%s %s: %d %s: %s", e.Method, e.Path, e.Status, e.Type, e.Message)
+}
+
+// Unwrap returns, for a 4xx answer, weir's typed error of the same type
+// and message, so that a caller passing the error on answers as the server
+// did; a 5xx has none: it is the server's own failure.
+func (e *APIError) Unwrap() error {
+	if e.Status >= 500 || e.Type == "" {
+		return nil
+	}
+	return weir.Errorf(weir.ErrorType(e.Type), "%s", e.Message)
 }
 
 // RouteMissing reports whether the server does not serve the route at all

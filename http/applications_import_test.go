@@ -115,6 +115,22 @@ func TestApplicationsImport(t *testing.T) {
 		t.Errorf("import with includeDevices = %d %s, want the device created", w.Code, w.Body)
 	}
 
+	// A token that may import but not create: the refusal of the creation
+	// is the answer, not a server error.
+	narrow := &weir.Token{ID: weir.NewID(), OwnerType: weir.OwnerUser, OwnerID: rec.OwnerID, Scope: []string{"applications.import"}, Status: weir.TokenActive}
+	narrowTok, _ := signer.Sign(narrow)
+	if err := db.CreateToken(t.Context(), narrow); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "/applications/import", strings.NewReader(importBundleBody))
+	req.Header.Set("Authorization", "Bearer "+narrowTok)
+	req.Header.Set("Content-Type", "multipart/form-data; boundary="+importBoundary)
+	w = httptest.NewRecorder()
+	s.Handler().ServeHTTP(w, req)
+	if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), `"type":"Forbidden"`) {
+		t.Errorf("import with scope applications.import only = %d %s, want 403 Forbidden", w.Code, w.Body)
+	}
+
 	apps, _, _ := db.FindApplications(t.Context(), "", weir.ListOptions{})
 	for name, tc := range map[string]struct{ contentType, body, want string }{
 		"JSON":         {"application/json", `{}`, "importBundle is required"},
