@@ -431,6 +431,12 @@ func (r *importRun) fixup() error {
 			continue
 		}
 		if err := r.im.Client.do(r.ctx, "PATCH", c.item, patch, nil); err != nil {
+			var ae *APIError
+			if errors.As(err, &ae) && ae.Status < 500 {
+				// Created, but naming what it names by placeholder.
+				r.skip(c.res, "created, but setting its references to resources created after it was refused: "+ae.Message)
+				continue
+			}
 			return fmt.Errorf("%s %q (%s): setting its references: %w", c.res.Kind, c.res.Name(), c.res.Path, err)
 		}
 	}
