@@ -145,3 +145,37 @@ func zipDir(t *testing.T, dir, top, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// TestAppImportExportOnPostgres imports a template with a device and a
+// flow naming it into a PostgreSQL store and exports it back.
+func TestAppImportExportOnPostgres(t *testing.T) {
+	store := mustPostgresStore(t)
+	cfg := DefaultConfig()
+	cfg.DataDir, cfg.Store = t.TempDir(), store
+	inst, err := openInstance(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst.DB.Close()
+	var stdout, stderr bytes.Buffer
+	args := []string{"app", "import", appTemplates + "blob-simulator", "--data", cfg.DataDir, "--store", store}
+	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("app import: %v (%s)", err, stderr.String())
+	}
+	id := strings.TrimSpace(stdout.String())
+	if !strings.Contains(stderr.String(), "created: application 1, device 1, flow 1\n") {
+		t.Errorf("app import report:\n%s", stderr.String())
+	}
+	out := t.TempDir()
+	if err := run(t.Context(), []string{"app", "export", "--application", id, "--data", cfg.DataDir, "--store", store, out}, &stdout, &stderr); err != nil {
+		t.Fatalf("app export: %v", err)
+	}
+	devices, err := os.ReadFile(filepath.Join(out, "devices.yaml"))
+	if err != nil || !strings.Contains(string(devices), "id: ~exportplaceholderid-device-deviceRecordingBlobSimulatorOutput~") {
+		t.Fatalf("devices.yaml = %s, %v", devices, err)
+	}
+	flow, err := os.ReadFile(filepath.Join(out, "workflows", "Blob_Simulator.yaml"))
+	if err != nil || !strings.Contains(string(flow), "deviceId: ~exportplaceholderid-device-deviceRecordingBlobSimulatorOutput~") {
+		t.Errorf("the exported flow does not name the device by its placeholder: %v\n%s", err, flow)
+	}
+}
