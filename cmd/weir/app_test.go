@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,6 +65,21 @@ func TestAppImportExport(t *testing.T) {
 	stderr.Reset()
 	if err := run(t.Context(), []string{"app", "import", zipped, "--data", dir}, &stdout, &stderr); err != nil || !weir.ValidID(strings.TrimSpace(stdout.String())) {
 		t.Fatalf("app import of a zip: %v, printed %q (%s)", err, stdout.String(), stderr.String())
+	}
+
+	// --json: the whole report on stdout.
+	stdout.Reset()
+	if err := run(t.Context(), []string{"app", "import", appTemplates + "gps-distance", "--data", dir, "--json"}, &stdout, &stderr); err != nil {
+		t.Fatalf("app import --json: %v", err)
+	}
+	var rep struct {
+		ApplicationID string         `json:"applicationId"`
+		Created       map[string]int `json:"created"`
+		Kept          []string       `json:"kept"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil || !weir.ValidID(rep.ApplicationID) || rep.Created["flowVersion"] != 1 ||
+		len(rep.Kept) != 1 || rep.Kept[0] != "~exportplaceholderid-docs-url~" {
+		t.Errorf("app import --json printed %s (%v)", stdout.Bytes(), err)
 	}
 
 	exported := t.TempDir()
