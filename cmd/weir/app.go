@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/appfile"
@@ -203,8 +204,10 @@ func withAPI(ctx context.Context, cfg Config, name string, fn func(*appfile.Clie
 		return nil, err
 	}
 	defer inst.DB.Close()
+	// It expires by itself should the process die before deleting it.
+	expires := time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)
 	t := &weir.Token{OwnerID: inst.OwnerID, OwnerType: weir.OwnerUser, Name: name, Scope: []string{"all.User"},
-		CreatorID: inst.OwnerID, CreatorType: "user", CreatorName: name}
+		CreatorID: inst.OwnerID, CreatorType: "user", CreatorName: name, ExpirationDate: &expires}
 	tok, err := inst.createToken(ctx, t)
 	if err != nil {
 		return nil, err
