@@ -12,3 +12,10 @@ func TestDeviceConformance(t *testing.T) {
 		return mustOpenDB(t, dsn, mustSchema(t, dsn), nil)
 	})
 }
+
+func TestDataTableConformance(t *testing.T) {
+	dsn := mustDSN(t)
+	storetest.RunDataTables(t, func(t *testing.T) storetest.DataTableStore {
+		return mustOpenDB(t, dsn, mustSchema(t, dsn), nil)
+	})
+}

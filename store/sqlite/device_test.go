@@ -12,3 +12,9 @@ func TestDeviceConformance(t *testing.T) {
 		return mustOpenDB(t, filepath.Join(t.TempDir(), "weir.db"), nil)
 	})
 }
+
+func TestDataTableConformance(t *testing.T) {
+	storetest.RunDataTables(t, func(t *testing.T) storetest.DataTableStore {
+		return mustOpenDB(t, filepath.Join(t.TempDir(), "weir.db"), nil)
+	})
+}

@@ -36,6 +36,14 @@ type Dialect struct {
 	IsUnique func(err error) bool
 	// IsForeignKey reports whether err is a foreign key violation.
 	IsForeignKey func(err error) bool
+
+	// ColumnType returns the SQL type of a data table column of a weir
+	// data type (weir.ColumnString, ColumnNumber, ColumnBoolean); text
+	// orders byte-wise.
+	ColumnType func(dataType string) string
+	// Position returns an expression of the 1-based position of needle in
+	// text, 0 when absent (instr in SQLite, strpos in PostgreSQL).
+	Position func(text, needle string) string
 }
 
 // Store implements the platform resources over a Dialect. It is safe for
