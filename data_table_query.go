@@ -30,8 +30,9 @@ const (
 // means the column is null) or to an object of operators ($eq, $ne, $gt,
 // $gte, $lt, $lte, $in, $nin, $startsWith, $endsWith, $contains, and $ci
 // to make the text comparisons of that object case-insensitive), and
-// $and, $or, $nor with arrays of nested documents. An empty document matches
-// every row. As in MongoDB, whose syntax Losant's follows, $ne and $nin
+// $and, $or, $nor with arrays of nested documents. An empty document, and
+// an empty $and, $or or $nor, matches every row (Losant's query builder
+// writes {"$or": []} for no condition). As in MongoDB, whose syntax Losant's follows, $ne and $nin
 // also match null. Values convert to the column's type as row values do
 // (DataTableColumn.Convert); createdAt and updatedAt take ISO 8601 text or
 // Unix milliseconds.

@@ -43,11 +43,9 @@ func (c *queryCompiler) node(b *strings.Builder, q *weir.TableQuery) {
 	switch q.Op {
 	case "$and", "$or", "$nor":
 		if len(q.Items) == 0 {
-			if q.Op == "$or" {
-				b.WriteString("1 = 0") // no alternative holds
-			} else {
-				b.WriteString("1 = 1")
-			}
+			// An empty group filters nothing: Losant's query builder writes
+			// {"$or": []} for "match any" with no lines, meaning every row.
+			b.WriteString("1 = 1")
 			return
 		}
 		join := " AND "
