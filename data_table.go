@@ -313,10 +313,10 @@ type DataTableService interface {
 	// many it has. An unknown sort or filter field is Validation.
 	FindDataTables(ctx context.Context, filter DataTableFilter) ([]*DataTable, int, error)
 
-	// CreateDataTable stores a new table, setting its ID and dates. It
-	// returns Validation when t does not validate or the application has
-	// MaxDataTablesPerApp tables, NotFound when the application does not
-	// exist.
+	// CreateDataTable stores a new table, setting its ID (when empty) and
+	// dates. It returns Validation when t does not validate, its ID is
+	// taken or the application has MaxDataTablesPerApp tables, NotFound
+	// when the application does not exist.
 	CreateDataTable(ctx context.Context, t *DataTable) error
 
 	// UpdateDataTable sets the name and description of the stored table to

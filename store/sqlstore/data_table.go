@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/weirhq/weir"
@@ -99,7 +100,13 @@ func (s *Store) CreateDataTable(ctx context.Context, t *weir.DataTable) error {
 		return err
 	}
 	dt := &dataTable{DataTable: *t, refs: map[string]string{}, nextRef: 1}
-	dt.ID = weir.NewID()
+	switch {
+	case dt.ID == "":
+		dt.ID = weir.NewID()
+	case !weir.ValidID(dt.ID):
+		return weir.Errorf(weir.Validation, "dataTableId pattern mismatch")
+	}
+	dt.ID = strings.ToLower(dt.ID)
 	err := s.d.Update(ctx, func(q Querier, now time.Time) error {
 		var n int
 		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM data_tables WHERE application_id = ?`,
@@ -116,8 +123,11 @@ func (s *Store) CreateDataTable(ctx context.Context, t *weir.DataTable) error {
 		}
 		_, err = q.ExecContext(ctx, `INSERT INTO data_tables (`+dataTableColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			dt.ID, dt.ApplicationID, dt.Name, dt.Description, cols, 1, millis(now), millis(now))
-		if s.d.IsForeignKey(err) {
+		switch {
+		case s.d.IsForeignKey(err):
 			return weir.Errorf(weir.NotFound, "Application was not found")
+		case s.d.IsUnique(err):
+			return weir.Errorf(weir.Validation, "Data table id %s is already in use", dt.ID)
 		}
 		if err != nil {
 			return err
