@@ -18,3 +18,9 @@ func TestDataTableConformance(t *testing.T) {
 		return mustOpenDB(t, filepath.Join(t.TempDir(), "weir.db"), nil)
 	})
 }
+
+// BenchmarkDataTableIndexedQuery: a query on an indexed column of a
+// 1,000,000-row data table (WEIR_BENCH_ROWS sets another size).
+func BenchmarkDataTableIndexedQuery(b *testing.B) {
+	storetest.BenchIndexedQuery(b, mustOpenDB(b, filepath.Join(b.TempDir(), "weir.db"), nil), storetest.BenchRows(b))
+}
