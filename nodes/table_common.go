@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ func needTables(env *engine.Env) error {
 	return nil
 }
 
-// tableFields are the config fields every data table node has.
+// tableIDField is the config field every data table node has.
 var tableIDField = engine.Field{Name: "dataTableIdTemplate", Kind: "template", Required: true, Doc: "The data table's id."}
 
 // compileTableID compiles a node's dataTableIdTemplate.
@@ -227,14 +228,54 @@ func (in *rowInput) rows(p engine.Payload) (rows []map[string]any, bulk bool, er
 	return nil, false, weir.Errorf(weir.Validation, "the row must be an object")
 }
 
-// tableResult writes a data table node's outcome at resultPath: v, or the
-// error as {error: {type, message}}; an internal error fails the node.
-func tableResult(p engine.Payload, at path.Path, ok bool, v any, err error) (int, error) {
+// tableBase is what every data table node has: its table and resultPath.
+type tableBase struct {
+	table     *template.Template
+	result    path.Path
+	hasResult bool
+}
+
+// compile compiles the dataTableIdTemplate and resultPath of a node.
+func (b *tableBase) compile(table engine.Text, resultPath string, required bool) (err error) {
+	if b.table, err = compileTableID(table); err != nil {
+		return err
+	}
+	b.result, b.hasResult, err = engine.CompilePath("resultPath", resultPath, required)
+	return err
+}
+
+// exec runs a data table node's action on its table and writes the outcome
+// at resultPath: the value, or the error as {error: {type, message}}; an
+// internal error fails the node.
+func (b *tableBase) exec(ctx context.Context, env *engine.Env, p engine.Payload,
+	action func(ctx context.Context, env *engine.Env, p engine.Payload, tableID string) (any, error)) (int, error) {
+	if err := needTables(env); err != nil {
+		return 0, err
+	}
+	id, err := renderTableID(b.table, p)
+	var v any
+	if err == nil {
+		v, err = action(ctx, env, p, id)
+	}
 	switch {
 	case weir.ErrorTypeOf(err) == weir.Internal:
 		return 0, err
 	case err != nil:
-		return 0, setResult(p, at, ok, platformError(err))
+		return 0, setResult(p, b.result, b.hasResult, platformError(err))
 	}
-	return 0, setResult(p, at, ok, v)
+	return 0, setResult(p, b.result, b.hasResult, v)
+}
+
+// insertRows inserts rows into the table and tells the dataTable triggers.
+func insertRows(ctx context.Context, env *engine.Env, tableID string, values []map[string]any, bulk bool) ([]*weir.DataTableRow, error) {
+	rows, err := env.Tables.Tables.InsertDataTableRows(ctx, env.ApplicationID, tableID, values)
+	if err != nil {
+		return nil, err
+	}
+	if env.Tables.Events != nil && len(rows) > 0 {
+		if err := env.Tables.Events.RowsInserted(ctx, env.ApplicationID, tableID, rows, bulk); err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
-	"github.com/weirhq/weir/engine/path"
 	"github.com/weirhq/weir/engine/template"
 )
 
@@ -26,9 +25,8 @@ func init() {
 }
 
 type tableDeleteRows struct {
-	table, rowID, query, limit *template.Template
-	result                     path.Path
-	hasResult                  bool
+	tableBase
+	rowID, query, limit *template.Template
 }
 
 func buildTableDeleteRows(c *engine.NodeConfig) (engine.Node, error) {
@@ -44,7 +42,7 @@ func buildTableDeleteRows(c *engine.NodeConfig) (engine.Node, error) {
 	}
 	n := &tableDeleteRows{}
 	var err error
-	if n.table, err = compileTableID(cfg.DataTableIDTemplate); err != nil {
+	if err = n.compile(cfg.DataTableIDTemplate, cfg.ResultPath, false); err != nil {
 		return nil, err
 	}
 	if n.rowID, err = compileOptionalTemplate("rowIdTemplate", cfg.RowIDTemplate); err != nil {
@@ -56,27 +54,16 @@ func buildTableDeleteRows(c *engine.NodeConfig) (engine.Node, error) {
 	if n.limit, err = compileOptionalTemplate("limitTemplate", cfg.LimitTemplate); err != nil {
 		return nil, err
 	}
-	if n.result, n.hasResult, err = engine.CompilePath("resultPath", cfg.ResultPath, false); err != nil {
-		return nil, err
-	}
 	return n, nil
 }
 
 // Exec deletes the rows, fires the dataTable triggers and writes
 // {result: true, count}, or the error, at resultPath.
 func (n *tableDeleteRows) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
-	if err := needTables(env); err != nil {
-		return 0, err
-	}
-	v, err := n.delete(ctx, env, p)
-	return tableResult(p, n.result, n.hasResult, v, err)
+	return n.exec(ctx, env, p, n.delete)
 }
 
-func (n *tableDeleteRows) delete(ctx context.Context, env *engine.Env, p engine.Payload) (any, error) {
-	id, err := renderTableID(n.table, p)
-	if err != nil {
-		return nil, err
-	}
+func (n *tableDeleteRows) delete(ctx context.Context, env *engine.Env, p engine.Payload, id string) (any, error) {
 	rowID, err := renderText("rowIdTemplate", n.rowID, p)
 	if err != nil {
 		return nil, err

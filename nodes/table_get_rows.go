@@ -6,7 +6,6 @@ import (
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
-	"github.com/weirhq/weir/engine/path"
 	"github.com/weirhq/weir/engine/template"
 )
 
@@ -32,9 +31,8 @@ func init() {
 }
 
 type tableGetRows struct {
-	table                                       *template.Template
+	tableBase
 	query, rowID, sort, dir, limit, offset, inc *template.Template
-	result                                      path.Path
 }
 
 func buildTableGetRows(c *engine.NodeConfig) (engine.Node, error) {
@@ -54,7 +52,7 @@ func buildTableGetRows(c *engine.NodeConfig) (engine.Node, error) {
 	}
 	n := &tableGetRows{}
 	var err error
-	if n.table, err = compileTableID(cfg.DataTableIDTemplate); err != nil {
+	if err = n.compile(cfg.DataTableIDTemplate, cfg.ResultPath, true); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct {
@@ -71,27 +69,17 @@ func buildTableGetRows(c *engine.NodeConfig) (engine.Node, error) {
 			return nil, err
 		}
 	}
-	if n.result, _, err = engine.CompilePath("resultPath", cfg.ResultPath, true); err != nil {
-		return nil, err
-	}
 	return n, nil
 }
 
 // Exec queries the table and writes the page, or the error, at resultPath.
 func (n *tableGetRows) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
-	if err := needTables(env); err != nil {
-		return 0, err
-	}
-	v, err := n.find(ctx, env, p)
-	return tableResult(p, n.result, true, v, err)
+	return n.exec(ctx, env, p, n.find)
 }
 
-func (n *tableGetRows) find(ctx context.Context, env *engine.Env, p engine.Payload) (map[string]any, error) {
-	id, err := renderTableID(n.table, p)
-	if err != nil {
-		return nil, err
-	}
+func (n *tableGetRows) find(ctx context.Context, env *engine.Env, p engine.Payload, id string) (any, error) {
 	f := weir.RowFilter{ApplicationID: env.ApplicationID, TableID: id}
+	var err error
 	if f.Query, err = renderQuery(n.query, p); err != nil {
 		return nil, err
 	}

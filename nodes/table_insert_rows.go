@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"github.com/weirhq/weir/engine"
-	"github.com/weirhq/weir/engine/path"
-	"github.com/weirhq/weir/engine/template"
 )
 
 func init() {
@@ -21,10 +19,8 @@ func init() {
 }
 
 type tableInsertRows struct {
-	table     *template.Template
-	in        *rowInput
-	result    path.Path
-	hasResult bool
+	tableBase
+	in *rowInput
 }
 
 func buildTableInsertRows(c *engine.NodeConfig) (engine.Node, error) {
@@ -38,13 +34,10 @@ func buildTableInsertRows(c *engine.NodeConfig) (engine.Node, error) {
 	}
 	n := &tableInsertRows{}
 	var err error
-	if n.table, err = compileTableID(cfg.DataTableIDTemplate); err != nil {
+	if err = n.compile(cfg.DataTableIDTemplate, cfg.ResultPath, false); err != nil {
 		return nil, err
 	}
 	if n.in, err = compileRowInput(cfg.rowInputConfig); err != nil {
-		return nil, err
-	}
-	if n.result, n.hasResult, err = engine.CompilePath("resultPath", cfg.ResultPath, false); err != nil {
 		return nil, err
 	}
 	return n, nil
@@ -53,30 +46,17 @@ func buildTableInsertRows(c *engine.NodeConfig) (engine.Node, error) {
 // Exec inserts the rows, all or none, fires the dataTable triggers and
 // writes the outcome at resultPath.
 func (n *tableInsertRows) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
-	if err := needTables(env); err != nil {
-		return 0, err
-	}
-	v, err := n.insert(ctx, env, p)
-	return tableResult(p, n.result, n.hasResult, v, err)
+	return n.exec(ctx, env, p, n.insert)
 }
 
-func (n *tableInsertRows) insert(ctx context.Context, env *engine.Env, p engine.Payload) (any, error) {
-	id, err := renderTableID(n.table, p)
-	if err != nil {
-		return nil, err
-	}
+func (n *tableInsertRows) insert(ctx context.Context, env *engine.Env, p engine.Payload, id string) (any, error) {
 	values, bulk, err := n.in.rows(p)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := env.Tables.Tables.InsertDataTableRows(ctx, env.ApplicationID, id, values)
+	rows, err := insertRows(ctx, env, id, values, bulk)
 	if err != nil {
 		return nil, err
-	}
-	if env.Tables.Events != nil && len(rows) > 0 {
-		if err := env.Tables.Events.RowsInserted(ctx, env.ApplicationID, id, rows, bulk); err != nil {
-			return nil, err
-		}
 	}
 	if !bulk {
 		return rows[0].Object(), nil

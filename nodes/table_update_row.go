@@ -5,7 +5,6 @@ import (
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
-	"github.com/weirhq/weir/engine/path"
 	"github.com/weirhq/weir/engine/template"
 )
 
@@ -27,11 +26,10 @@ func init() {
 }
 
 type tableUpdateRow struct {
-	table, rowID, query *template.Template
-	byQuery, upsert     bool
-	in                  *rowInput
-	result              path.Path
-	hasResult           bool
+	tableBase
+	rowID, query    *template.Template
+	byQuery, upsert bool
+	in              *rowInput
 }
 
 func buildTableUpdateRow(c *engine.NodeConfig) (engine.Node, error) {
@@ -49,7 +47,7 @@ func buildTableUpdateRow(c *engine.NodeConfig) (engine.Node, error) {
 	}
 	n := &tableUpdateRow{upsert: cfg.UpsertCheck}
 	var err error
-	if n.table, err = compileTableID(cfg.DataTableIDTemplate); err != nil {
+	if err = n.compile(cfg.DataTableIDTemplate, cfg.ResultPath, false); err != nil {
 		return nil, err
 	}
 	switch cfg.RowSelectType {
@@ -70,27 +68,16 @@ func buildTableUpdateRow(c *engine.NodeConfig) (engine.Node, error) {
 	if n.in, err = compileRowInput(cfg.rowInputConfig); err != nil {
 		return nil, err
 	}
-	if n.result, n.hasResult, err = engine.CompilePath("resultPath", cfg.ResultPath, false); err != nil {
-		return nil, err
-	}
 	return n, nil
 }
 
 // Exec changes (or, with upsertCheck, inserts) the row, fires the
 // dataTable triggers and writes the row, or the error, at resultPath.
 func (n *tableUpdateRow) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
-	if err := needTables(env); err != nil {
-		return 0, err
-	}
-	v, err := n.update(ctx, env, p)
-	return tableResult(p, n.result, n.hasResult, v, err)
+	return n.exec(ctx, env, p, n.update)
 }
 
-func (n *tableUpdateRow) update(ctx context.Context, env *engine.Env, p engine.Payload) (any, error) {
-	id, err := renderTableID(n.table, p)
-	if err != nil {
-		return nil, err
-	}
+func (n *tableUpdateRow) update(ctx context.Context, env *engine.Env, p engine.Payload, id string) (any, error) {
 	values, bulk, err := n.in.rows(p)
 	if err != nil {
 		return nil, err
@@ -104,14 +91,9 @@ func (n *tableUpdateRow) update(ctx context.Context, env *engine.Env, p engine.P
 	}
 	ts := env.Tables
 	if rowID == "" {
-		rows, err := ts.Tables.InsertDataTableRows(ctx, env.ApplicationID, id, values)
+		rows, err := insertRows(ctx, env, id, values, false)
 		if err != nil {
 			return nil, err
-		}
-		if ts.Events != nil {
-			if err := ts.Events.RowsInserted(ctx, env.ApplicationID, id, rows, false); err != nil {
-				return nil, err
-			}
 		}
 		return rows[0].Object(), nil
 	}

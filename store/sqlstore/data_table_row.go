@@ -40,11 +40,7 @@ func (s *Store) FindDataTableRows(ctx context.Context, f weir.RowFilter) ([]*wei
 		n    int
 	)
 	err := s.d.View(ctx, func(q Querier) error {
-		dt, err := findDataTable(ctx, q, f.ApplicationID, f.TableID)
-		if err != nil {
-			return err
-		}
-		cond, args, tail, err := s.rowClause(dt, f)
+		dt, cond, args, tail, err := s.rowClause(ctx, q, f)
 		if err != nil {
 			return err
 		}
@@ -146,11 +142,7 @@ func (s *Store) DeleteDataTableRows(ctx context.Context, f weir.RowFilter) ([]*w
 	}
 	var rows []*weir.DataTableRow
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
-		dt, err := findDataTable(ctx, q, f.ApplicationID, f.TableID)
-		if err != nil {
-			return err
-		}
-		cond, args, tail, err := s.rowClause(dt, f)
+		dt, cond, args, tail, err := s.rowClause(ctx, q, f)
 		if err != nil {
 			return err
 		}
@@ -212,15 +204,18 @@ func (s *Store) TruncateDataTable(ctx context.Context, applicationID, tableID st
 	return nil
 }
 
-// rowClause checks the filter's query against the table and returns the
-// condition, its arguments and the ORDER BY … LIMIT tail. An unknown sort
-// column or direction is Validation.
-func (s *Store) rowClause(dt *dataTable, f weir.RowFilter) (string, []any, string, error) {
+// rowClause reads the filter's table and checks the filter's query against
+// it, and returns the table, the condition, its arguments and the ORDER BY
+// … LIMIT tail. An unknown sort column or direction is Validation.
+func (s *Store) rowClause(ctx context.Context, q Querier, f weir.RowFilter) (dt *dataTable, cond string, args []any, tail string, err error) {
+	if dt, err = findDataTable(ctx, q, f.ApplicationID, f.TableID); err != nil {
+		return nil, "", nil, "", err
+	}
 	tq, err := weir.ParseTableQuery(f.Query, &dt.DataTable)
 	if err != nil {
-		return "", nil, "", err
+		return nil, "", nil, "", err
 	}
-	cond, args := s.compileTableQuery(tq, dt)
+	cond, args = s.compileTableQuery(tq, dt)
 	var col string
 	switch f.SortColumn {
 	case "", weir.RowFieldID:
@@ -232,7 +227,7 @@ func (s *Store) rowClause(dt *dataTable, f weir.RowFilter) (string, []any, strin
 	default:
 		ref, ok := dt.refs[f.SortColumn]
 		if !ok {
-			return "", nil, "", weir.Errorf(weir.Validation, "sortColumn %s is not a column of the table", f.SortColumn)
+			return nil, "", nil, "", weir.Errorf(weir.Validation, "sortColumn %s is not a column of the table", f.SortColumn)
 		}
 		col = ref
 	}
@@ -243,9 +238,9 @@ func (s *Store) rowClause(dt *dataTable, f weir.RowFilter) (string, []any, strin
 	case "desc":
 		dir = " DESC NULLS LAST"
 	default:
-		return "", nil, "", weir.Errorf(weir.Validation, "sortDirection must be asc or desc")
+		return nil, "", nil, "", weir.Errorf(weir.Validation, "sortDirection must be asc or desc")
 	}
-	tail := " ORDER BY " + col + dir
+	tail = " ORDER BY " + col + dir
 	if col != "id" {
 		tail += ", id" + dir
 	}
@@ -258,7 +253,7 @@ func (s *Store) rowClause(dt *dataTable, f weir.RowFilter) (string, []any, strin
 		}
 		tail += fmt.Sprintf(" OFFSET %d", f.Offset)
 	}
-	return cond, args, tail, nil
+	return dt, cond, args, tail, nil
 }
 
 // rowIDRandom is the middle of this process's row ids, chosen once.
