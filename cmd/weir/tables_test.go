@@ -181,3 +181,79 @@ func TestTableFlowImportRunExport(t *testing.T) {
 		t.Errorf("exported definition (-want +got):\n%s", diff)
 	}
 }
+
+// TestTableButtonFlow: a virtual button's flow inserts a row and queries it
+// back, and a dataTable trigger hears of the insert and of a REST update.
+func TestTableButtonFlow(t *testing.T) {
+	_, c := openMain(t, DefaultConfig())
+	testTableButtonFlow(t, c)
+}
+
+// TestTableButtonFlowScaledOut is TestTableButtonFlow on PostgreSQL with the
+// NATS JetStream run queue, across two processes.
+func TestTableButtonFlowScaledOut(t *testing.T) {
+	ms, token := startCluster(t, 2, nil)
+	testTableButtonFlow(t, &client{t: t, base: "http://" + ms[1].Addr(), token: token})
+}
+
+func testTableButtonFlow(t *testing.T, c *client) {
+	t.Helper()
+	var app, table struct{ ID string }
+	c.mustDo(201, "POST", "/applications", map[string]any{"name": "tables"}, &app)
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/data-tables", map[string]any{"name": "orders", "columns": []any{
+		map[string]any{"name": "sku", "dataType": "string", "constraint": "unique"},
+		map[string]any{"name": "qty", "dataType": "number", "constraint": "required"},
+	}}, &table)
+	node := func(id, typ string, cfg map[string]any, next ...string) map[string]any {
+		n := map[string]any{"id": id, "type": typ, "config": cfg}
+		if len(next) > 0 {
+			n["outputIds"] = []any{next}
+		}
+		return n
+	}
+	var button, watcher struct {
+		ID       string
+		Triggers []struct{ Key string }
+	}
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
+		"name": "order", "enabled": true,
+		"triggers": []any{map[string]any{"type": "virtualButton", "config": map[string]any{}, "outputIds": []any{[]any{"ins"}}}},
+		"nodes": []any{
+			node("ins", "DataTableInsertRowNode", map[string]any{"dataTableIdTemplate": table.ID, "dataMethod": "jsonTemplate",
+				"rowJsonTemplate": `{"sku": "{{data.sku}}", "qty": {{data.qty}}}`, "resultPath": "working.row"}, "get"),
+			node("get", "DataTableQueryNode", map[string]any{"dataTableIdTemplate": table.ID,
+				"queryTemplate": `{"sku": {"$eq": "{{data.sku}}"}}`, "resultPath": "working.found"}, "keep"),
+			node("keep", "StoreValueNode", map[string]any{"keyName": "found", "valueType": "template",
+				"value": "{{working.found.totalCount}} {{working.found.items.[0].id}} {{working.found.items.[0].qty}}"}),
+		},
+	}, &button)
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
+		"name": "watch", "enabled": true,
+		"triggers": []any{map[string]any{"type": "dataTable", "key": table.ID,
+			"config": map[string]any{"insert": true, "update": true}, "outputIds": []any{[]any{"seen"}}}},
+		"nodes": []any{node("seen", "StoreValueNode", map[string]any{"keyName": "{{data.action}}", "valueType": "template",
+			"value": "{{triggerId}} {{data.newRow.sku}} {{data.newRow.qty}} {{data.oldRow.qty}}"})},
+	}, &watcher)
+	storage := func(flow string) map[string]any {
+		var s map[string]any
+		c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+flow+"/storage", nil, &s)
+		return s
+	}
+
+	c.mustDo(200, "POST", "/applications/"+app.ID+"/flows/"+button.ID+"/virtualButton",
+		map[string]any{"key": button.Triggers[0].Key, "payload": map[string]any{"sku": "A-1", "qty": 3}}, nil)
+	var rowID string
+	waitFor(t, 10*time.Second, "the button's run", func() bool {
+		found, _ := storage(button.ID)["found"].(string)
+		f := strings.Fields(found)
+		if len(f) == 3 && f[0] == "1" && f[2] == "3" {
+			rowID = f[1]
+			return true
+		}
+		return false
+	})
+	waitFor(t, 10*time.Second, "the insert trigger's run", func() bool { return storage(watcher.ID)["insert"] == table.ID+" A-1 3 " })
+	rows := "/applications/" + app.ID + "/data-tables/" + table.ID + "/rows/"
+	c.mustDo(200, "PATCH", rows+rowID, map[string]any{"qty": 5}, nil)
+	waitFor(t, 10*time.Second, "the update trigger's run", func() bool { return storage(watcher.ID)["update"] == table.ID+" A-1 5 3" })
+}
