@@ -136,6 +136,12 @@ func testDataTableErrors(t *testing.T, open func(t *testing.T) DataTableStore) {
 	}
 	_, _, err = s.FindDataTables(ctx, weir.DataTableFilter{ApplicationID: a.ID, ListOptions: weir.ListOptions{SortField: "rows"}})
 	checkError(t, err, weir.Validation, "")
+	for i := range weir.MaxDataTablesPerApp {
+		if err := s.CreateDataTable(ctx, &weir.DataTable{ApplicationID: a.ID, Name: fmt.Sprint("t", i)}); err != nil {
+			t.Fatalf("table %d: %v", i, err)
+		}
+	}
+	checkError(t, s.CreateDataTable(ctx, &weir.DataTable{ApplicationID: a.ID, Name: "one more"}), weir.Validation, "")
 }
 
 func testDataTableColumns(t *testing.T, open func(t *testing.T) DataTableStore) {
@@ -240,11 +246,24 @@ func testDataTableRows(t *testing.T, open func(t *testing.T) DataTableStore) {
 	if err != nil || n != 0 {
 		t.Fatalf("after truncate: %d rows, %v", n, err)
 	}
-	tooMany := make([]map[string]any, weir.MaxRowsPerInsert+1)
-	_, err = s.InsertDataTableRows(ctx, tb.ApplicationID, tb.ID, tooMany)
+	// The limits at their edges: the most rows and the largest row
+	// accepted, then one more.
+	most := make([]map[string]any, weir.MaxRowsPerInsert)
+	for i := range most {
+		most[i] = map[string]any{"qty": i}
+	}
+	mustInsert(t, s, tb, most...)
+	_, err = s.InsertDataTableRows(ctx, tb.ApplicationID, tb.ID, append(most, map[string]any{"qty": 1}))
 	checkError(t, err, weir.Validation, "")
-	_, err = s.InsertDataTableRows(ctx, tb.ApplicationID, tb.ID, []map[string]any{{"qty": 1, "label": strings.Repeat("x", weir.MaxDataTableRowBytes)}})
+	// {"label":"xx…","on":false,"qty":1,"sku":null} plus a newline
+	room := weir.MaxDataTableRowBytes - len(`{"label":"","on":false,"qty":1,"sku":null}`+"\n")
+	mustInsert(t, s, tb, map[string]any{"qty": 1, "label": strings.Repeat("x", room)})
+	_, err = s.InsertDataTableRows(ctx, tb.ApplicationID, tb.ID, []map[string]any{{"qty": 1, "label": strings.Repeat("x", room+1)}})
 	checkError(t, err, weir.Validation, "")
+	_, n, err = s.FindDataTableRows(ctx, weir.RowFilter{ApplicationID: tb.ApplicationID, TableID: tb.ID})
+	if err != nil || n != weir.MaxRowsPerInsert+1 {
+		t.Fatalf("rows after the limits = %d, %v; want %d", n, err, weir.MaxRowsPerInsert+1)
+	}
 }
 
 func testDataTableConstraints(t *testing.T, open func(t *testing.T) DataTableStore) {
@@ -458,4 +477,14 @@ func testDataTableDelete(t *testing.T, open func(t *testing.T) DataTableStore) {
 	}
 	_, err = s.FindDataTableByID(ctx, tb.ApplicationID, tb.ID)
 	checkError(t, err, weir.NotFound, "")
+	// Nothing of the table is left: a table may take its id again, empty.
+	b := mustCreateApplication(t, s, &weir.Application{Name: "next"})
+	again := &weir.DataTable{ID: tb.ID, ApplicationID: b.ID, Name: "again", Columns: tb.Columns}
+	if err := s.CreateDataTable(ctx, again); err != nil {
+		t.Fatalf("CreateDataTable with the id of a table deleted with its application: %v", err)
+	}
+	if _, n, err := s.FindDataTableRows(ctx, weir.RowFilter{ApplicationID: b.ID, TableID: tb.ID}); err != nil || n != 0 {
+		t.Fatalf("rows of the new table = %d, %v; want 0", n, err)
+	}
+	checkError(t, s.CreateDataTable(ctx, &weir.DataTable{ID: tb.ID, ApplicationID: b.ID, Name: "twice"}), weir.Validation, "")
 }
