@@ -223,6 +223,21 @@ func (s *Server) handleRowsTruncate(w http.ResponseWriter, r *http.Request, req 
 	return nil
 }
 
+// handleRowsExport answers POST …/rows/export, which Losant answers by
+// emailing a CSV file or posting a link to one to a callback: weir keeps no
+// files to link to and sends no email, so it says so (400, once the table
+// is found and the body checked) rather than accept a job it cannot do.
+// dataTableRows.query pages through the same rows.
+func (s *Server) handleRowsExport(w http.ResponseWriter, r *http.Request, req *request) error {
+	if s.Tables == nil {
+		return errNoTableService
+	}
+	if _, err := s.Tables.FindDataTableByID(r.Context(), req.appID, req.tableID); err != nil {
+		return err
+	}
+	return weir.Errorf(weir.Validation, "dataTableRows.export is not supported: weir sends no email and keeps no export files; read the rows with dataTableRows.query")
+}
+
 // handleRowGet answers GET …/rows/{rowId}.
 func (s *Server) handleRowGet(w http.ResponseWriter, r *http.Request, req *request) error {
 	if s.Tables == nil {

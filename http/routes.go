@@ -260,6 +260,8 @@ func (s *Server) routes() []route {
 		{action: "dataTableRows.delete", method: "POST", path: pathRows + "/delete", query: rowDeleteParams,
 			body: &bodySpec{param: "query", schema: "advancedQuery"}, handle: s.handleRowsDelete},
 		{action: "dataTableRows.truncate", method: "POST", path: pathRows + "/truncate", handle: s.handleRowsTruncate},
+		{action: "dataTableRows.export", method: "POST", path: pathRows + "/export",
+			body: &bodySpec{param: "exportData", schema: "dataTableRowsExport", required: true}, handle: s.handleRowsExport},
 		{action: "dataTableRow.get", method: "GET", path: pathRow, handle: s.handleRowGet},
 		{action: "dataTableRow.patch", method: "PATCH", path: pathRow,
 			body: &bodySpec{param: "dataTableRow", schema: "dataTableRowInsertUpdate", required: true}, handle: s.handleRowPatch},

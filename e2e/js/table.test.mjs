@@ -107,6 +107,8 @@ test('rows: post one and many, get with sorting and paging, query, row get/patch
 
   assert.deepEqual(await api.dataTableRows.delete({ ...ids, query: { qty: { $lt: 5 } } }), { removed: 2 });
   assert.equal((await api.dataTableRows.get(ids)).totalCount, 1);
+  const exp = await apiError(api.dataTableRows.export({ ...ids, exportData: { email: 'ops@example.com' } }), 400, 'Validation');
+  assert.match(exp.message, /not supported/);
   assert.deepEqual(await api.dataTableRows.truncate(ids), { success: true });
   assert.equal((await api.dataTableRows.get(ids)).totalCount, 0);
 });
