@@ -44,7 +44,7 @@ func (s *Store) FindDataTableRows(ctx context.Context, f weir.RowFilter) ([]*wei
 		if err != nil {
 			return err
 		}
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+dt.rowsTable()+` WHERE `+cond, args...).Scan(&n); err != nil {
+		if err := q.QueryRowContext(ctx, Uncached+`SELECT COUNT(*) FROM `+dt.rowsTable()+` WHERE `+cond, args...).Scan(&n); err != nil {
 			return err
 		}
 		rows, err = selectRows(ctx, q, dt, cond+tail, args)
@@ -307,7 +307,7 @@ func rowColumns(dt *dataTable) string {
 
 // selectRows reads the rows matching where (with its tail) and args.
 func selectRows(ctx context.Context, q Querier, dt *dataTable, where string, args []any) ([]*weir.DataTableRow, error) {
-	rs, err := q.QueryContext(ctx, `SELECT `+rowColumns(dt)+` FROM `+dt.rowsTable()+` WHERE `+where, args...)
+	rs, err := q.QueryContext(ctx, Uncached+`SELECT `+rowColumns(dt)+` FROM `+dt.rowsTable()+` WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}

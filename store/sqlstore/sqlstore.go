@@ -46,6 +46,12 @@ type Dialect struct {
 	Position func(text, needle string) string
 }
 
+// Uncached starts the statements whose text varies with the data (the
+// queries of data table rows: a table's own SQL table, a query document's
+// shape): a store that keeps statements prepared should not keep these,
+// which would crowd out the statements it runs every time.
+const Uncached = "/* uncached */ "
+
 // Store implements the platform resources over a Dialect. It is safe for
 // concurrent use.
 type Store struct {
