@@ -33,6 +33,12 @@ func (db *DB) platform() *sqlstore.Store {
 		IsForeignKey: isForeignKey,
 		ColumnType:   columnType,
 		Position:     func(text, needle string) string { return "strpos(" + text + ", " + needle + ")" },
+		Lock: func(exclusive bool) string {
+			if exclusive {
+				return " FOR UPDATE"
+			}
+			return " FOR SHARE"
+		},
 	})
 }
 

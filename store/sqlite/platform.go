@@ -26,6 +26,7 @@ func (db *DB) platform() *sqlstore.Store {
 		IsForeignKey: isForeignKey,
 		ColumnType:   columnType,
 		Position:     func(text, needle string) string { return "instr(" + text + ", " + needle + ")" },
+		Lock:         func(bool) string { return "" },
 	})
 }
 

@@ -63,7 +63,7 @@ func rowsTableName(id string) string {
 func (s *Store) FindDataTableByID(ctx context.Context, applicationID, id string) (*weir.DataTable, error) {
 	var t *dataTable
 	err := s.d.View(ctx, func(q Querier) (err error) {
-		t, err = findDataTable(ctx, q, applicationID, id)
+		t, err = s.findDataTable(ctx, q, applicationID, id, lockNone)
 		return err
 	})
 	if err != nil {
@@ -159,7 +159,7 @@ func (s *Store) CreateDataTable(ctx context.Context, t *weir.DataTable) error {
 func (s *Store) UpdateDataTable(ctx context.Context, t *weir.DataTable) (*weir.DataTable, error) {
 	var out *dataTable
 	err := s.d.Update(ctx, func(q Querier, now time.Time) error {
-		dt, err := findDataTable(ctx, q, t.ApplicationID, t.ID)
+		dt, err := s.findDataTable(ctx, q, t.ApplicationID, t.ID, lockExclusive)
 		if err != nil {
 			return err
 		}
@@ -222,7 +222,7 @@ func (s *Store) RemoveDataTableColumn(ctx context.Context, applicationID, id, co
 func (s *Store) changeColumns(ctx context.Context, applicationID, id string, change func(q Querier, dt *dataTable) error) (*weir.DataTable, error) {
 	var out *dataTable
 	err := s.d.Update(ctx, func(q Querier, now time.Time) error {
-		dt, err := findDataTable(ctx, q, applicationID, id)
+		dt, err := s.findDataTable(ctx, q, applicationID, id, lockExclusive)
 		if err != nil {
 			return err
 		}
@@ -272,7 +272,7 @@ func (s *Store) saveColumns(ctx context.Context, q Querier, dt *dataTable, now t
 // DeleteDataTable removes the table and the SQL table of its rows.
 func (s *Store) DeleteDataTable(ctx context.Context, applicationID, id string) error {
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
-		dt, err := findDataTable(ctx, q, applicationID, id)
+		dt, err := s.findDataTable(ctx, q, applicationID, id, lockExclusive)
 		if err != nil {
 			return err
 		}
@@ -319,11 +319,24 @@ func DropApplicationDataTables(ctx context.Context, q Querier, applicationID str
 
 func errDataTableNotFound() error { return weir.Errorf(weir.NotFound, "Data table was not found") }
 
-func findDataTable(ctx context.Context, q Querier, applicationID, id string) (*dataTable, error) {
+// Lock modes of findDataTable: none (reads), shared (row changes, which
+// must not meet a column being added or removed) and exclusive (changes of
+// the table's columns, name or existence).
+const (
+	lockNone = iota
+	lockShared
+	lockExclusive
+)
+
+func (s *Store) findDataTable(ctx context.Context, q Querier, applicationID, id string, lock int) (*dataTable, error) {
 	if !weir.ValidID(id) {
 		return nil, errDataTableNotFound()
 	}
-	t, err := scanDataTable(q.QueryRowContext(ctx, `SELECT `+dataTableColumns+` FROM data_tables WHERE id = ? AND application_id = ?`,
+	clause := ""
+	if lock != lockNone {
+		clause = s.d.Lock(lock == lockExclusive)
+	}
+	t, err := scanDataTable(q.QueryRowContext(ctx, `SELECT `+dataTableColumns+` FROM data_tables WHERE id = ? AND application_id = ?`+clause,
 		id, applicationID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errDataTableNotFound()

@@ -19,7 +19,7 @@ import (
 func (s *Store) FindDataTableRow(ctx context.Context, applicationID, tableID, rowID string) (*weir.DataTableRow, error) {
 	var r *weir.DataTableRow
 	err := s.d.View(ctx, func(q Querier) error {
-		dt, err := findDataTable(ctx, q, applicationID, tableID)
+		dt, err := s.findDataTable(ctx, q, applicationID, tableID, lockNone)
 		if err != nil {
 			return err
 		}
@@ -40,7 +40,7 @@ func (s *Store) FindDataTableRows(ctx context.Context, f weir.RowFilter) ([]*wei
 		n    int
 	)
 	err := s.d.View(ctx, func(q Querier) error {
-		dt, cond, args, tail, err := s.rowClause(ctx, q, f)
+		dt, cond, args, tail, err := s.rowClause(ctx, q, f, lockNone)
 		if err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func (s *Store) InsertDataTableRows(ctx context.Context, applicationID, tableID 
 	var out []*weir.DataTableRow
 	err := s.d.Update(ctx, func(q Querier, now time.Time) error {
 		out = out[:0]
-		dt, err := findDataTable(ctx, q, applicationID, tableID)
+		dt, err := s.findDataTable(ctx, q, applicationID, tableID, lockShared)
 		if err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func (s *Store) InsertDataTableRows(ctx context.Context, applicationID, tableID 
 // UpdateDataTableRow sets the given columns of a row.
 func (s *Store) UpdateDataTableRow(ctx context.Context, applicationID, tableID, rowID string, values map[string]any) (old, row *weir.DataTableRow, err error) {
 	err = s.d.Update(ctx, func(q Querier, now time.Time) error {
-		dt, err := findDataTable(ctx, q, applicationID, tableID)
+		dt, err := s.findDataTable(ctx, q, applicationID, tableID, lockShared)
 		if err != nil {
 			return err
 		}
@@ -142,7 +142,7 @@ func (s *Store) DeleteDataTableRows(ctx context.Context, f weir.RowFilter) ([]*w
 	}
 	var rows []*weir.DataTableRow
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
-		dt, cond, args, tail, err := s.rowClause(ctx, q, f)
+		dt, cond, args, tail, err := s.rowClause(ctx, q, f, lockShared)
 		if err != nil {
 			return err
 		}
@@ -172,7 +172,7 @@ func (s *Store) DeleteDataTableRows(ctx context.Context, f weir.RowFilter) ([]*w
 func (s *Store) DeleteDataTableRow(ctx context.Context, applicationID, tableID, rowID string) (*weir.DataTableRow, error) {
 	var r *weir.DataTableRow
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
-		dt, err := findDataTable(ctx, q, applicationID, tableID)
+		dt, err := s.findDataTable(ctx, q, applicationID, tableID, lockShared)
 		if err != nil {
 			return err
 		}
@@ -191,7 +191,7 @@ func (s *Store) DeleteDataTableRow(ctx context.Context, applicationID, tableID, 
 // TruncateDataTable deletes every row of the table.
 func (s *Store) TruncateDataTable(ctx context.Context, applicationID, tableID string) error {
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
-		dt, err := findDataTable(ctx, q, applicationID, tableID)
+		dt, err := s.findDataTable(ctx, q, applicationID, tableID, lockShared)
 		if err != nil {
 			return err
 		}
@@ -204,11 +204,11 @@ func (s *Store) TruncateDataTable(ctx context.Context, applicationID, tableID st
 	return nil
 }
 
-// rowClause reads the filter's table and checks the filter's query against
+// rowClause reads the filter's table (locked as lock says) and checks the filter's query against
 // it, and returns the table, the condition, its arguments and the ORDER BY
 // … LIMIT tail. An unknown sort column or direction is Validation.
-func (s *Store) rowClause(ctx context.Context, q Querier, f weir.RowFilter) (dt *dataTable, cond string, args []any, tail string, err error) {
-	if dt, err = findDataTable(ctx, q, f.ApplicationID, f.TableID); err != nil {
+func (s *Store) rowClause(ctx context.Context, q Querier, f weir.RowFilter, lock int) (dt *dataTable, cond string, args []any, tail string, err error) {
+	if dt, err = s.findDataTable(ctx, q, f.ApplicationID, f.TableID, lock); err != nil {
 		return nil, "", nil, "", err
 	}
 	tq, err := weir.ParseTableQuery(f.Query, &dt.DataTable)

@@ -44,6 +44,11 @@ type Dialect struct {
 	// Position returns an expression of the 1-based position of needle in
 	// text, 0 when absent (instr in SQLite, strpos in PostgreSQL).
 	Position func(text, needle string) string
+	// Lock returns the clause a SELECT in a write transaction ends with to
+	// lock the rows it reads, exclusive or shared (FOR UPDATE / FOR SHARE
+	// in PostgreSQL; "" in SQLite, whose write transactions run one at a
+	// time).
+	Lock func(exclusive bool) string
 }
 
 // Uncached starts the statements whose text varies with the data (the

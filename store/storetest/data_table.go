@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/weirhq/weir"
@@ -33,6 +34,56 @@ func RunDataTables(t *testing.T, open func(t *testing.T) DataTableStore) {
 	t.Run("Query", func(t *testing.T) { testDataTableQuery(t, open) })
 	t.Run("SortPage", func(t *testing.T) { testDataTableSortPage(t, open) })
 	t.Run("Delete", func(t *testing.T) { testDataTableDelete(t, open) })
+	t.Run("ConcurrentColumns", func(t *testing.T) { testDataTableConcurrentColumns(t, open) })
+}
+
+// testDataTableConcurrentColumns adds and removes columns while rows are
+// inserted: every call succeeds, none meets a column half added or gone.
+func testDataTableConcurrentColumns(t *testing.T, open func(t *testing.T) DataTableStore) {
+	s := open(t)
+	ctx := t.Context()
+	tb := mustTable(t, s)
+	const n = 6
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*n)
+	for i := range n {
+		wg.Add(3)
+		go func() {
+			defer wg.Done()
+			_, err := s.AddDataTableColumn(ctx, tb.ApplicationID, tb.ID, weir.DataTableColumn{Name: fmt.Sprint("x", i), DataType: "number", Constraint: "optional"})
+			errs <- err
+		}()
+		go func() {
+			defer wg.Done()
+			_, err := s.InsertDataTableRows(ctx, tb.ApplicationID, tb.ID, []map[string]any{{"qty": i, "label": "l", fmt.Sprint("x", i): i}})
+			errs <- err
+		}()
+		go func() {
+			defer wg.Done()
+			_, _, err := s.FindDataTableRows(ctx, weir.RowFilter{ApplicationID: tb.ApplicationID, TableID: tb.ID, Query: map[string]any{"qty": map[string]any{"$gte": 0.0}}})
+			errs <- err
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, err := s.RemoveDataTableColumn(ctx, tb.ApplicationID, tb.ID, "label")
+		errs <- err
+	}()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.FindDataTableByID(ctx, tb.ApplicationID, tb.ID)
+	if err != nil || len(got.Columns) != 4-1+n {
+		t.Fatalf("columns after = %v, %v; want %d", got, err, 4-1+n)
+	}
+	if _, count, err := s.FindDataTableRows(ctx, weir.RowFilter{ApplicationID: tb.ApplicationID, TableID: tb.ID}); err != nil || count != n {
+		t.Fatalf("rows after = %d, %v; want %d", count, err, n)
+	}
 }
 
 // tableOf returns a table with a unique string "sku", a required number
