@@ -255,10 +255,13 @@ func (s *Server) routes() []route {
 		{action: "dataTableRows.get", method: "GET", path: pathRows, query: rowQueryParams, handle: s.handleRowsGet},
 		{action: "dataTableRows.post", method: "POST", path: pathRows,
 			body: &bodySpec{param: "dataTableRow", schema: "dataTableRowInsert", required: true}, handle: s.handleRowsPost},
+		// A query document (schema advancedQuery) is checked against the
+		// table's columns by weir.ParseTableQuery, every rule of the schema
+		// and more, each fault named by its path.
 		{action: "dataTableRows.query", method: "POST", path: pathRows + "/query", query: rowQueryParams,
-			body: &bodySpec{param: "query", schema: "advancedQuery"}, handle: s.handleRowsQuery},
+			body: &bodySpec{param: "query"}, handle: s.handleRowsQuery},
 		{action: "dataTableRows.delete", method: "POST", path: pathRows + "/delete", query: rowDeleteParams,
-			body: &bodySpec{param: "query", schema: "advancedQuery"}, handle: s.handleRowsDelete},
+			body: &bodySpec{param: "query"}, handle: s.handleRowsDelete},
 		{action: "dataTableRows.truncate", method: "POST", path: pathRows + "/truncate", handle: s.handleRowsTruncate},
 		{action: "dataTableRows.export", method: "POST", path: pathRows + "/export",
 			body: &bodySpec{param: "exportData", schema: "dataTableRowsExport", required: true}, handle: s.handleRowsExport},
