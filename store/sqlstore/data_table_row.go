@@ -32,6 +32,10 @@ func (s *Store) FindDataTableRow(ctx context.Context, applicationID, tableID, ro
 	return r, nil
 }
 
+// maxStatementParams bounds the parameters of one statement: SQLite takes
+// 32,766, PostgreSQL 65,535.
+const maxStatementParams = 30000
+
 // FindDataTableRows returns the rows the filter selects and how many match
 // its query.
 func (s *Store) FindDataTableRows(ctx context.Context, f weir.RowFilter) ([]*weir.DataTableRow, int, error) {
@@ -68,8 +72,6 @@ func (s *Store) InsertDataTableRows(ctx context.Context, applicationID, tableID 
 		if err != nil {
 			return err
 		}
-		cols := rowColumns(dt)
-		stmt := `INSERT INTO ` + dt.rowsTable() + ` (` + cols + `) VALUES (` + placeholders(3+len(dt.Columns)) + `)`
 		for i, v := range values {
 			checked, err := dt.CheckRow(v, true)
 			if err != nil {
@@ -78,15 +80,27 @@ func (s *Store) InsertDataTableRows(ctx context.Context, applicationID, tableID 
 				}
 				return err
 			}
-			r := &weir.DataTableRow{ID: newRowID(), CreatedAt: now, UpdatedAt: now, Values: checked}
-			args := []any{r.ID, millis(now), millis(now)}
-			for _, c := range dt.Columns {
-				args = append(args, checked[c.Name])
+			out = append(out, &weir.DataTableRow{ID: newRowID(), CreatedAt: now, UpdatedAt: now, Values: checked})
+		}
+		// Several rows per statement, within the parameters both databases
+		// take in one statement.
+		width := 3 + len(dt.Columns)
+		per := maxStatementParams / width
+		row := "(" + placeholders(width) + ")"
+		for start := 0; start < len(out); start += per {
+			part := out[start:min(start+per, len(out))]
+			args := make([]any, 0, len(part)*width)
+			for _, r := range part {
+				args = append(args, r.ID, millis(now), millis(now))
+				for _, c := range dt.Columns {
+					args = append(args, r.Values[c.Name])
+				}
 			}
+			stmt := `INSERT INTO ` + dt.rowsTable() + ` (` + rowColumns(dt) + `) VALUES ` +
+				strings.TrimSuffix(strings.Repeat(row+", ", len(part)), ", ")
 			if _, err := q.ExecContext(ctx, stmt, args...); err != nil {
 				return s.rowError(dt, err)
 			}
-			out = append(out, r)
 		}
 		return nil
 	})

@@ -35,6 +35,49 @@ func RunDataTables(t *testing.T, open func(t *testing.T) DataTableStore) {
 	t.Run("SortPage", func(t *testing.T) { testDataTableSortPage(t, open) })
 	t.Run("Delete", func(t *testing.T) { testDataTableDelete(t, open) })
 	t.Run("ConcurrentColumns", func(t *testing.T) { testDataTableConcurrentColumns(t, open) })
+	t.Run("WideBulk", func(t *testing.T) { testDataTableWideBulk(t, open) })
+}
+
+// testDataTableWideBulk inserts the most rows into the widest table (more
+// values than one SQL statement takes): all of them, or, when the last row
+// repeats a unique value, none.
+func testDataTableWideBulk(t *testing.T, open func(t *testing.T) DataTableStore) {
+	s := open(t)
+	ctx := t.Context()
+	a := mustCreateApplication(t, s, &weir.Application{Name: "app"})
+	tb := &weir.DataTable{ApplicationID: a.ID, Name: "wide"}
+	for i := range weir.MaxDataTableColumns {
+		c := weir.DataTableColumn{Name: fmt.Sprint("c", i), DataType: weir.ColumnNumber, Constraint: weir.ColumnOptional}
+		if i == 0 {
+			c.Constraint = weir.ColumnUnique
+		}
+		tb.Columns = append(tb.Columns, c)
+	}
+	if err := s.CreateDataTable(ctx, tb); err != nil {
+		t.Fatal(err)
+	}
+	rows := make([]map[string]any, weir.MaxRowsPerInsert)
+	for i := range rows {
+		rows[i] = map[string]any{}
+		for j := range weir.MaxDataTableColumns {
+			rows[i][fmt.Sprint("c", j)] = float64(i*100 + j)
+		}
+	}
+	bad := append([]map[string]any{}, rows...)
+	bad[len(bad)-1] = map[string]any{"c0": 0.0}
+	_, err := s.InsertDataTableRows(ctx, a.ID, tb.ID, bad)
+	checkError(t, err, weir.Validation, "column c0 is unique and another row holds that value")
+	if _, n, _ := s.FindDataTableRows(ctx, weir.RowFilter{ApplicationID: a.ID, TableID: tb.ID}); n != 0 {
+		t.Fatalf("%d rows after a refused insert, want 0", n)
+	}
+	mustInsert(t, s, tb, rows...)
+	got, n, err := s.FindDataTableRows(ctx, weir.RowFilter{ApplicationID: a.ID, TableID: tb.ID, Query: map[string]any{"c49": 99949.0}})
+	if err != nil || n != 1 || got[0].Values["c0"] != 99900.0 {
+		t.Fatalf("row 999 = %v, %d, %v", got, n, err)
+	}
+	if _, n, _ := s.FindDataTableRows(ctx, weir.RowFilter{ApplicationID: a.ID, TableID: tb.ID}); n != weir.MaxRowsPerInsert {
+		t.Fatalf("%d rows, want %d", n, weir.MaxRowsPerInsert)
+	}
 }
 
 // testDataTableConcurrentColumns adds and removes columns while rows are
