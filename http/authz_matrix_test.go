@@ -41,6 +41,7 @@ type matrixRoute struct {
 var matrixRoutes = []matrixRoute{
 	{"applications.get", "GET", "/applications", "", 200},
 	{"applications.post", "POST", "/applications", `{"name":"n"}`, 201},
+	{"applications.import", "POST", "/applications/import", importBundleBody, 201},
 	{"application.get", "GET", "/applications/{applicationId}", "", 200},
 	{"application.patch", "PATCH", "/applications/{applicationId}", `{"description":"x"}`, 200},
 	{"application.delete", "DELETE", "/applications/{applicationId}", "", 200},
@@ -267,6 +268,9 @@ func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest
 		req.RequestURI = req.URL.RequestURI()
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if strings.HasPrefix(rt.body, "--"+importBoundary) {
+		req.Header.Set("Content-Type", "multipart/form-data; boundary="+importBoundary)
+	}
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}

@@ -19,6 +19,9 @@ type bodySpec struct {
 	param    string
 	schema   string
 	required bool
+	// multipart: the body is a multipart form holding param as a file,
+	// which the handler reads; the pipeline checks only its content type.
+	multipart bool
 }
 
 // Paths of the resources, as in Losant's API.
@@ -61,6 +64,10 @@ func (s *Server) routes() []route {
 		{action: "applications.post", method: "POST", path: pathApplications, query: summaryParams,
 			body:   &bodySpec{param: "application", schema: "applicationPost", required: true},
 			handle: s.handleApplicationsPost},
+		// A whole application from an export or template bundle (applications_import.go).
+		{action: "applications.import", method: "POST", path: pathApplications + "/import",
+			body:   &bodySpec{param: "importBundle", required: true, multipart: true},
+			handle: s.handleApplicationsImport},
 
 		// Application
 		{action: "application.get", method: "GET", path: pathApplication, query: summaryParams,

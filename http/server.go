@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -252,6 +253,12 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 	}
 
 	if rt.body == nil {
+		return req, nil
+	}
+	if rt.body.multipart {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+			return nil, weir.Errorf(weir.Validation, "%s is required: send a multipart/form-data body with it as a file", rt.body.param)
+		}
 		return req, nil
 	}
 	max := s.MaxBodyBytes
