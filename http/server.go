@@ -94,6 +94,11 @@ type Server struct {
 	// DeviceEvents, when set, hears of accepted state and connection
 	// changes (device triggers start runs from them).
 	DeviceEvents weir.DeviceEventHandler
+
+	// Tables, when set, serves the data table resources (data_table*.go);
+	// TableEvents, when set, hears of row changes (the dataTable trigger).
+	Tables      weir.DataTableService
+	TableEvents weir.DataTableEventHandler
 	// Console, when set, holds the console's files (web.Dist), served at
 	// /console/ with / redirecting there; nil: no console, / answers 404.
 	Console fs.FS
@@ -175,6 +180,7 @@ type request struct {
 	webhookID              string
 	endpointID             string // experienceEndpointId
 	deviceID, keyID        string // deviceId, applicationKeyId
+	tableID, rowID         string // dataTableId, rowId
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
@@ -218,7 +224,8 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		name string
 		dst  *string
 	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID},
-		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID}} {
+		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID},
+		{"dataTableId", &req.tableID}, {"rowId", &req.rowID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
 			continue
