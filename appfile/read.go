@@ -214,15 +214,19 @@ func (t *Template) addContent(fsys fs.FS, dir string, r *Resource) error {
 
 // parseRows reads a data table's CSV: a header of column names (the first
 // may be the row id, "id"), one row per line. Values are typed by the
-// table's columns: numbers and booleans as such, empty cells left out.
+// table's columns: numbers and booleans as such. An empty cell is left out
+// (null), but for a required string column, whose value it must then be,
+// is the empty string: a CSV writes both alike.
 func parseRows(b []byte, table Doc) ([]Doc, error) {
 	types := map[string]string{}
+	required := map[string]bool{}
 	if cols, ok := table["columns"].([]any); ok {
 		for _, c := range cols {
 			if m, ok := c.(map[string]any); ok {
 				n, _ := m["name"].(string)
 				dt, _ := m["dataType"].(string)
 				types[n] = dt
+				required[n] = m["constraint"] == "required"
 			}
 		}
 	}
@@ -245,6 +249,9 @@ func parseRows(b []byte, table Doc) ([]Doc, error) {
 		for j, v := range rec {
 			col := head[j]
 			if v == "" {
+				if required[col] && types[col] == "string" {
+					row[col] = ""
+				}
 				continue
 			}
 			switch types[col] {

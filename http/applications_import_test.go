@@ -27,8 +27,9 @@ var importBundleBody = multipartBundle(map[string]string{
 	"tpl/workflows/Button.yaml": "resourceType: Flow\nresources:\n  - name: Button\n    id: ~exportplaceholderid-flow-button~\n    flowClass: cloud\n" +
 		"    triggers:\n      - type: virtualButton\n        key: ~exportplaceholderid-flow-button~-0teBa51\n        config: {}\n        outputIds: [[d]]\n" +
 		"    nodes:\n      - id: d\n        type: DebugNode\n        config:\n          message: 'app ~exportplaceholderid-application-imported~'\nversion: 1\n",
-	"tpl/dataTables/t.yaml": "resourceType: DataTable\nresources:\n  - name: t\n    id: ~exportplaceholderid-dataTable-t~\n    columns: []\nversion: 1\n",
-	"tpl/devices.yaml":      "resourceType: DeviceTree\nresources:\n  - name: Boiler\n    id: ~exportplaceholderid-device-boiler~\n    deviceClass: standalone\n    children: []\nversion: 1\n",
+	"tpl/dataTables/t.yaml":  "resourceType: DataTable\nresources:\n  - name: t\n    id: ~exportplaceholderid-dataTable-t~\n    columns: []\nversion: 1\n",
+	"tpl/deviceRecipes.yaml": "resourceType: DeviceRecipe\nresources:\n  - name: r\n    id: ~exportplaceholderid-deviceRecipe-r~\nversion: 1\n",
+	"tpl/devices.yaml":       "resourceType: DeviceTree\nresources:\n  - name: Boiler\n    id: ~exportplaceholderid-device-boiler~\n    deviceClass: standalone\n    children: []\nversion: 1\n",
 })
 
 // multipartBundle zips files and wraps the zip in a multipart body, with
@@ -94,9 +95,10 @@ func TestApplicationsImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := got.Application.ID
-	if got.Application.Name != "Imported" || got.ImportReport.Created["flow"] != 1 || len(got.ImportReport.Skipped) != 2 ||
-		got.ImportReport.Skipped[0].Reason != "includeDevices is not set" ||
-		got.ImportReport.Skipped[1].Reason != "weir does not serve POST /applications/{applicationId}/data-tables yet" {
+	if got.Application.Name != "Imported" || got.ImportReport.Created["flow"] != 1 || got.ImportReport.Created["dataTable"] != 1 ||
+		len(got.ImportReport.Skipped) != 2 ||
+		got.ImportReport.Skipped[0].Reason != "weir does not serve POST /applications/{applicationId}/device-recipes yet" ||
+		got.ImportReport.Skipped[1].Reason != "includeDevices is not set" {
 		t.Errorf("import answered %s", w.Body)
 	}
 	flows, _, err := db.FindFlows(t.Context(), weir.FlowFilter{ApplicationID: app})
