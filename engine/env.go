@@ -54,6 +54,9 @@ type Env struct {
 	// Views reaches the application's experience views (page replies). Nil
 	// when the run cannot render pages.
 	Views *Views
+	// Tables reaches the application's data tables (the data table
+	// nodes). Nil when the run cannot.
+	Tables *Tables
 }
 
 // Press asks for a run of a flow's virtual button.

@@ -47,6 +47,7 @@ type Executor struct {
 	Own                *OwnListeners                                                         // weir's own listeners, never reached by the HTTP node; nil: none
 	Devices            *Devices                                                              // what the device nodes reach; nil: they fail
 	Views              *Views                                                                // what page replies reach; nil: they answer 501
+	Tables             *Tables                                                               // what the data table nodes reach; nil: they fail
 
 	cache  graphCache
 	shares *shares // nil: no caps
@@ -328,6 +329,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		Own: e.Own,
 	}
 	env.Views = e.Views
+	env.Tables = e.Tables
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press
 	}

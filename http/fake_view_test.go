@@ -18,11 +18,12 @@ type memViews struct {
 	Views    map[string]weir.ExperienceView
 	Files    map[string]weir.ApplicationFile
 	Contents map[string]string
+	Versions map[string]weir.ExperienceVersion // develop settings by application
 }
 
 func newMemViews(now func() time.Time) *memViews {
 	return &memViews{now: now, Views: map[string]weir.ExperienceView{}, Files: map[string]weir.ApplicationFile{},
-		Contents: map[string]string{}}
+		Contents: map[string]string{}, Versions: map[string]weir.ExperienceVersion{}}
 }
 
 // clone returns a copy for snapshots; its now is nil (funcs are never
@@ -30,7 +31,8 @@ func newMemViews(now func() time.Time) *memViews {
 func (m *memViews) clone() *memViews {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return &memViews{Views: maps.Clone(m.Views), Files: maps.Clone(m.Files), Contents: maps.Clone(m.Contents)}
+	return &memViews{Views: maps.Clone(m.Views), Files: maps.Clone(m.Files), Contents: maps.Clone(m.Contents),
+		Versions: maps.Clone(m.Versions)}
 }
 
 func (m *memViews) FindExperienceViewByID(_ context.Context, appID, id string) (*weir.ExperienceView, error) {
@@ -160,5 +162,28 @@ func (m *memViews) DeleteApplicationFile(_ context.Context, appID, id string) er
 	}
 	delete(m.Files, id)
 	delete(m.Contents, id)
+	return nil
+}
+
+func (m *memViews) FindExperienceVersion(_ context.Context, appID string) (*weir.ExperienceVersion, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.Versions[appID]; ok {
+		return &v, nil
+	}
+	return &weir.ExperienceVersion{ApplicationID: appID, AllowedCorsOrigins: []string{}}, nil
+}
+
+func (m *memViews) UpdateExperienceVersion(_ context.Context, v *weir.ExperienceVersion) error {
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v.LastUpdated = m.now()
+	if v.CreationDate.IsZero() {
+		v.CreationDate = v.LastUpdated
+	}
+	m.Versions[v.ApplicationID] = *v
 	return nil
 }

@@ -37,7 +37,7 @@ func newViewHarnessClock(t *testing.T, maxFile int64) (*harness, *memViews, *tim
 	s.Tokens = &weirhttp.TokenCache{Tokens: h.store, Now: now}
 	s.Storage, s.Logs, s.Runs = h.store, h.store, h.store
 	s.Signer, s.Now = h.signer, now
-	s.Views, s.Files, s.MaxFileSize = views, views, maxFile
+	s.Views, s.Files, s.ExperienceVersions, s.MaxFileSize = views, views, views, maxFile
 	h.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(h.srv.Close)
 	h.user = h.token(weir.OwnerUser, h.userID, "all.User")
@@ -239,6 +239,19 @@ func TestViewsConform(t *testing.T) {
 		t.Fatalf("experienceVersion.get = %d", code)
 	}
 	mustConform(t, "experienceVersion", body)
+	if id := decode(t, body)["id"]; id == h.appA || id != weir.DevelopVersionID(h.appA) {
+		t.Errorf("develop's id = %v, want one of its own, never the application's", id)
+	}
+	code, body = h.do("PATCH", base+"/versions/develop", h.tokA, map[string]any{"endpointDefaultCors": true, "description": "d"})
+	if code != 200 || decode(t, body)["endpointDefaultCors"] != true || decode(t, body)["description"] != "d" {
+		t.Fatalf("experienceVersion.patch = %d %s", code, body)
+	}
+	code, body = h.do("PATCH", base+"/versions/develop", h.tokA, map[string]any{"sourceVersionIdOrName": "v1"})
+	wantError(t, code, body, 400, weir.Validation, "")
+	code, body = h.do("DELETE", base+"/versions/develop", h.tokA, nil)
+	wantError(t, code, body, 400, weir.Validation, "")
+	code, body = h.do("GET", base+"/versions/v2", h.tokA, nil)
+	wantError(t, code, body, 404, weir.NotFound, "")
 	code, body = h.do("GET", base+"/versions", h.tokA, nil)
 	if code != 200 {
 		t.Fatalf("experienceVersions.get = %d", code)

@@ -37,9 +37,11 @@ type store interface {
 	weir.DeviceStateService
 	weir.DeviceCommandService
 	weir.ApplicationKeyService
+	weir.DataTableService
 	weir.QueueStatter
 	weir.ExperienceViewService
 	weir.ApplicationFileService
+	weir.ExperienceVersionService
 	Close() error
 }
 

@@ -12,6 +12,7 @@ type ViewStore interface {
 	Store
 	weir.ExperienceViewService
 	weir.ApplicationFileService
+	weir.ExperienceVersionService
 }
 
 // RunViews runs the experience view and application file suite. open must
@@ -25,6 +26,36 @@ type ViewStore interface {
 func RunViews(t *testing.T, open func(t *testing.T) ViewStore) {
 	t.Run("View", func(t *testing.T) { testViews(t, open) })
 	t.Run("File", func(t *testing.T) { testFiles(t, open) })
+	t.Run("Version", func(t *testing.T) { testExperienceVersion(t, open) })
+}
+
+func testExperienceVersion(t *testing.T, open func(t *testing.T) ViewStore) {
+	s := open(t)
+	ctx := t.Context()
+	a := mustCreateApplication(t, s, &weir.Application{Name: "app"})
+	v, err := s.FindExperienceVersion(ctx, a.ID)
+	if err != nil || v.EndpointDefaultCors || v.Description != "" || !v.CreationDate.IsZero() {
+		t.Fatalf("a version never changed = %+v, %v; want the defaults", v, err)
+	}
+	v.Description, v.EndpointDefaultCors, v.AllowedCorsOrigins = "first", true, []string{"https://example.com"}
+	if err := s.UpdateExperienceVersion(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	checkTimeSet(t, "CreationDate", v.CreationDate)
+	v.Description = "second"
+	if err := s.UpdateExperienceVersion(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.FindExperienceVersion(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkDiff(t, "version", got, v)
+	bad := *v
+	bad.AllowedCorsOrigins = []string{"short"}
+	checkError(t, s.UpdateExperienceVersion(ctx, &bad), weir.Validation, "")
+	missing := &weir.ExperienceVersion{ApplicationID: weir.NewID()}
+	checkError(t, s.UpdateExperienceVersion(ctx, missing), weir.NotFound, "Application was not found")
 }
 
 func testViews(t *testing.T, open func(t *testing.T) ViewStore) {

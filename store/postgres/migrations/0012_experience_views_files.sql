@@ -1,7 +1,8 @@
--- Experience views (layouts, pages, components) and application files
--- with their contents. Both go with their application. The statements that
--- use these tables are shared with SQLite (store/sqlstore): times are
--- Unix milliseconds and JSON is text in both.
+-- Experience views (layouts, pages, components), the settings of the
+-- develop experience version, and application files with their contents.
+-- All go with their application. The statements that use these tables are
+-- shared with SQLite (store/sqlstore): times are Unix milliseconds and
+-- JSON is text in both.
 CREATE TABLE experience_views (
 	id             text PRIMARY KEY,
 	application_id text NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
@@ -30,4 +31,13 @@ CREATE TABLE application_files (
 	creation_date    bigint NOT NULL,
 	last_updated     bigint NOT NULL,
 	UNIQUE (application_id, parent_directory, name)
+);
+
+CREATE TABLE experience_versions (
+	application_id        text PRIMARY KEY REFERENCES applications (id) ON DELETE CASCADE,
+	description           text NOT NULL,
+	endpoint_default_cors boolean NOT NULL,
+	allowed_cors_origins  text NOT NULL,
+	creation_date         bigint NOT NULL,
+	last_updated          bigint NOT NULL
 );

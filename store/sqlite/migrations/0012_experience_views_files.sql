@@ -1,7 +1,8 @@
--- Experience views (layouts, pages, components) and application files
--- with their contents. Both go with their application. The statements that
--- use these tables are shared with PostgreSQL (store/sqlstore): times are
--- Unix milliseconds and JSON is text in both.
+-- Experience views (layouts, pages, components), the settings of the
+-- develop experience version, and application files with their contents.
+-- All go with their application. The statements that use these tables are
+-- shared with PostgreSQL (store/sqlstore): times are Unix milliseconds and
+-- JSON is text in both.
 CREATE TABLE experience_views (
 	id             TEXT PRIMARY KEY,
 	application_id TEXT NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
@@ -30,4 +31,13 @@ CREATE TABLE application_files (
 	creation_date    INTEGER NOT NULL,
 	last_updated     INTEGER NOT NULL,
 	UNIQUE (application_id, parent_directory, name)
+);
+
+CREATE TABLE experience_versions (
+	application_id        TEXT PRIMARY KEY REFERENCES applications (id) ON DELETE CASCADE,
+	description           TEXT NOT NULL,
+	endpoint_default_cors INTEGER NOT NULL,
+	allowed_cors_origins  TEXT NOT NULL,
+	creation_date         INTEGER NOT NULL,
+	last_updated          INTEGER NOT NULL
 );
