@@ -49,10 +49,13 @@ const (
 // DeviceSelection picks the devices a data query reads: with Query, the
 // devices matching it; otherwise those with one of IDs or carrying a tag
 // matching one of Tags; with none of them, every device of the application.
+// Only, when set, keeps that device alone of those picked (a device token
+// reads only its own data).
 type DeviceSelection struct {
 	IDs   []string
 	Tags  []TagFilter
 	Query *DeviceQuery
+	Only  string
 }
 
 // TimeSeriesQuery asks for the history of attributes of devices within
