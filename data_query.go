@@ -223,7 +223,7 @@ func NewTimeSeriesQuery(q *TimeSeriesQuery, p TimeSeriesParams, now time.Time) e
 		q.Resolution = defaultResolution(span)
 	}
 	if n := bucketCount(q.Start, q.End, q.Resolution); n > MaxTimeSeriesBuckets {
-		return Errorf(Validation, "resolution %d ms gives %d points; at most %d are allowed, raise resolution or shorten the range",
+		return Errorf(Validation, "resolution %d ms gives %d points, more than %d; raise resolution or shorten the range",
 			q.Resolution.Milliseconds(), n, MaxTimeSeriesBuckets)
 	}
 	return nil

@@ -229,7 +229,7 @@ func (a *bucketAcc) value(agg string) (any, bool) {
 // NONE, the reports kept.
 func (f *SeriesFold) Points(now time.Time) []TimeSeriesPoint {
 	if f.q.Aggregation == AggregationNone {
-		out := slices.Clone(f.raw)
+		out := append([]TimeSeriesPoint{}, f.raw...)
 		slices.SortStableFunc(out, func(a, b TimeSeriesPoint) int {
 			if f.q.Descending {
 				return b.Time.Compare(a.Time)

@@ -101,6 +101,8 @@ var matrixRoutes = []matrixRoute{
 	{"applicationKey.patch", "PATCH", "/applications/{applicationId}/keys/{applicationKeyId}", `{"description":"x"}`, 200},
 	{"applicationKey.delete", "DELETE", "/applications/{applicationId}/keys/{applicationKeyId}", "", 200},
 	{"metrics.get", "GET", "/metrics", "", 200},
+	{"data.timeSeriesQuery", "POST", "/applications/{applicationId}/data/time-series-query", `{"deviceIds":["{deviceId}"]}`, 200},
+	{"data.lastValueQuery", "POST", "/applications/{applicationId}/data/last-value-query", `{"attribute":"temp"}`, 200},
 }
 
 // matrixWeirScopes are the accepted scopes of the actions weir serves that
@@ -167,6 +169,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Endpoints = e.endpoints
 	e.devices = newMemDevices(now)
 	s.Devices, s.States, s.Commands, s.Keys = e.devices, e.devices, e.devices, e.devices
+	s.Data = e.devices
 	s.MaxBodyBytes = 64 << 10
 	s.StopStreams() // a debug stream answers its headers and ends at once
 	s.Metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("weir_up 1\n")) })

@@ -39,6 +39,7 @@ const (
 	pathDevice       = pathDevices + "/{deviceId}"
 	pathKeys         = "/applications/{applicationId}/keys"
 	pathKey          = pathKeys + "/{applicationKeyId}"
+	pathData         = "/applications/{applicationId}/data"
 )
 
 var (
@@ -235,6 +236,15 @@ func (s *Server) routes() []route {
 			handle: s.handleKeyPatch},
 		{action: "applicationKey.delete", method: "DELETE", path: pathKey,
 			handle: s.handleKeyDelete},
+
+		// Data queries over device state history
+		{action: "data.timeSeriesQuery", method: "POST", path: pathData + "/time-series-query",
+			body:   &bodySpec{param: "query", schema: "timeSeriesQuery", required: true},
+			handle: s.handleTimeSeriesQuery},
+		{action: "data.lastValueQuery", method: "POST", path: pathData + "/last-value-query",
+			body:   &bodySpec{param: "query", schema: "lastValueQuery", required: true},
+			handle: s.handleLastValueQuery},
+
 		// weir's Prometheus metrics (metrics.go)
 		{action: "metrics.get", method: "GET", path: "/metrics", handle: s.handleMetrics},
 	}

@@ -93,6 +93,10 @@ type Server struct {
 	// DeviceEvents, when set, hears of accepted state and connection
 	// changes (device triggers start runs from them).
 	DeviceEvents weir.DeviceEventHandler
+	// Data, when set, answers the data resource's time-series and
+	// last-value queries (data.go).
+	Data weir.DataService
+
 	// Console, when set, holds the console's files (web.Dist), served at
 	// /console/ with / redirecting there; nil: no console, / answers 404.
 	Console fs.FS
