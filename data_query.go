@@ -75,6 +75,9 @@ type TimeSeriesQuery struct {
 	// Combined folds the reports of all devices into one series, as the
 	// Time Series node does without perDeviceResults.
 	Combined bool
+	// FromStart aligns the buckets on Start instead of the Unix epoch (the
+	// Gauge node's one bucket over its whole range).
+	FromStart bool
 }
 
 // TimeSeriesPoint is one bucket's aggregated values (or one report, for

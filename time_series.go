@@ -9,7 +9,7 @@ import (
 
 // SeriesFold folds state reports into the points of one time series as a
 // TimeSeriesQuery asks: each report lands in the bucket of Resolution
-// (aligned to the Unix epoch) holding its time, and each bucket's values of
+// (aligned to the Unix epoch, or to Start with FromStart) holding its time, and each bucket's values of
 // each attribute are aggregated. FIRST, LAST and COUNT take any value; the
 // numeric aggregations take numbers only. STD_DEV is the sample standard
 // deviation (a bucket with one number has none); MEDIAN of an even count is
@@ -23,6 +23,7 @@ type SeriesFold struct {
 	q       *TimeSeriesQuery
 	attrs   map[string]bool // nil: every attribute
 	res     int64           // ms
+	origin  int64           // ms: where buckets are aligned (0, or Start with FromStart)
 	buckets map[int64]map[string]*bucketAcc
 	raw     []TimeSeriesPoint
 	held    map[string]map[string]heldValue // device -> attribute -> last value (TIMEATVALUE)
@@ -58,8 +59,14 @@ func NewSeriesFold(q *TimeSeriesQuery) *SeriesFold {
 	if f.res <= 0 {
 		f.res = 1
 	}
+	if q.FromStart {
+		f.origin = q.Start.UnixMilli()
+	}
 	return f
 }
+
+// bucket is the index of the bucket holding ms.
+func (f *SeriesFold) bucket(ms int64) int64 { return floorDiv(ms-f.origin, f.res) }
 
 // Full reports whether a NONE fold holds Limit reports, so that a scan in
 // the query's order may stop.
@@ -98,7 +105,7 @@ func (f *SeriesFold) Add(deviceID string, at time.Time, data map[string]any) {
 			f.hold(deviceID, name, ms, v)
 			continue
 		}
-		f.acc(floorDiv(ms, f.res), name).add(ms, v, f.q.Aggregation == AggregationMedian)
+		f.acc(f.bucket(ms), name).add(ms, v, f.q.Aggregation == AggregationMedian)
 	}
 }
 
@@ -131,7 +138,7 @@ func (f *SeriesFold) hold(deviceID, name string, ms int64, v any) {
 	if prev, ok := dev[name]; ok {
 		f.credit(name, prev, ms)
 	} else {
-		f.acc(floorDiv(ms, f.res), name) // the attribute has a point from its first report on
+		f.acc(f.bucket(ms), name) // the attribute has a point from its first report on
 	}
 	dev[name] = heldValue{at: ms, value: v}
 }
@@ -143,17 +150,17 @@ func (f *SeriesFold) credit(name string, h heldValue, until int64) {
 		return
 	}
 	for from := h.at; from < until; {
-		b := floorDiv(from, f.res)
-		to := min((b+1)*f.res, until)
+		b := f.bucket(from)
+		to := min(f.origin+(b+1)*f.res, until)
 		f.acc(b, name).timeAtValue += to - from
 		from = to
 	}
 }
 
-// sameValue compares values as their JSON text would: 1 equals 1.0 and
-// "1" does not equal 1.
+// sameValue compares values by their text, as templates render them: 1
+// equals "1" and true equals "true".
 func sameValue(a, b any) bool {
-	return fmt.Sprintf("%T %v", a, a) == fmt.Sprintf("%T %v", b, b)
+	return fmt.Sprint(a) == fmt.Sprint(b)
 }
 
 // add folds v, reported at ms; keep keeps the numbers for MEDIAN.
@@ -269,7 +276,7 @@ func (f *SeriesFold) Points(now time.Time) []TimeSeriesPoint {
 		if len(data) == 0 {
 			continue
 		}
-		out = append(out, TimeSeriesPoint{Time: time.UnixMilli(b * f.res).UTC(), Data: data})
+		out = append(out, TimeSeriesPoint{Time: time.UnixMilli(f.origin + b*f.res).UTC(), Data: data})
 	}
 	return out
 }

@@ -49,7 +49,7 @@ func newMemDevices(ds []*weir.Device) *memDevices {
 }
 
 func (m *memDevices) access() *engine.Devices {
-	return &engine.Devices{Devices: m, States: m, Commands: m, Events: m}
+	return &engine.Devices{Devices: m, States: m, Commands: m, Events: m, Data: m}
 }
 
 func (m *memDevices) find(appID, id string) (*weir.Device, error) {

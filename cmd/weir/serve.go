@@ -122,6 +122,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers}
+	devices.Data = inst.DB
 	if m.broker != nil {
 		devices.Sender = m.broker
 	}
