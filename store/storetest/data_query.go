@@ -200,3 +200,47 @@ func testLastValues(t *testing.T, open func(t *testing.T) DataStore) {
 	}
 	checkDiff(t, "never reported", got, map[string]weir.DeviceState{})
 }
+
+// BenchTimeSeries measures a MEAN query with hourly buckets over the
+// states'th most recent reports of one device, reported every 10 s: the
+// reports are written once, before the timer starts.
+func BenchTimeSeries(b *testing.B, s DataStore, states int) {
+	ctx := b.Context()
+	a := &weir.Application{Name: "bench"}
+	if err := s.CreateApplication(ctx, a); err != nil {
+		b.Fatal(err)
+	}
+	d := deviceOf(a.ID, "bench")
+	if err := s.CreateDevice(ctx, d); err != nil {
+		b.Fatal(err)
+	}
+	end := time.Now().UTC().Truncate(time.Second)
+	const every = 10 * time.Second
+	for i := 0; i < states; {
+		batch := make([]weir.DeviceState, 0, weir.MaxStateReports)
+		for ; i < states && len(batch) < weir.MaxStateReports; i++ {
+			batch = append(batch, weir.DeviceState{Time: end.Add(-time.Duration(i) * every),
+				Data: map[string]any{"temp": float64(i % 100), "label": "x", "on": i%2 == 0}})
+		}
+		if _, _, err := s.AddDeviceStates(ctx, a.ID, d.ID, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	span := time.Duration(states) * every
+	start, stop, res := end.Add(-span).UnixMilli(), end.Add(time.Second).UnixMilli(), int64(time.Hour/time.Millisecond)
+	q := &weir.TimeSeriesQuery{ApplicationID: a.ID, Devices: weir.DeviceSelection{IDs: []string{d.ID}}, Attributes: []string{"temp"}}
+	if err := weir.NewTimeSeriesQuery(q, weir.TimeSeriesParams{Start: &start, End: &stop, Resolution: &res, Aggregation: "MEAN"}, end); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		r, err := s.QueryTimeSeries(ctx, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n := len(r.Devices[d.ID].Points); n < int(span/time.Hour) {
+			b.Fatalf("%d points, want at least %d", n, int(span/time.Hour))
+		}
+	}
+	b.ReportMetric(float64(states)*float64(b.N)/b.Elapsed().Seconds(), "states/s")
+}
