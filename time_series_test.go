@@ -11,7 +11,9 @@ import (
 )
 
 // tsAt is 2026-01-01 00:00:00 UTC plus ms.
-func tsAt(ms int64) time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(ms) * time.Millisecond) }
+func tsAt(ms int64) time.Time {
+	return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(ms) * time.Millisecond)
+}
 
 func tsPtr[T any](v T) *T { return &v }
 

@@ -20,8 +20,8 @@ func init() {
 		Name:     "gauge",
 		Category: "data",
 		Summary:  "Aggregates an attribute of devices over a time range, or takes its last value, and puts {time, value} on the payload.",
-		Outputs: []string{"next"},
-		Fields:  fields,
+		Outputs:  []string{"next"},
+		Fields:   fields,
 	}, buildGauge)
 }
 

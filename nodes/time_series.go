@@ -26,8 +26,8 @@ func init() {
 		Name:     "time-series",
 		Category: "data",
 		Summary:  "Queries the history of device attributes over a time range, aggregated per resolution bucket, and puts it on the payload.",
-		Outputs: []string{"next"},
-		Fields:  fields,
+		Outputs:  []string{"next"},
+		Fields:   fields,
 	}, buildTimeSeries)
 }
 

@@ -31,7 +31,7 @@ var firedTriggers = map[string]bool{
 	triggers.TriggerDeviceID:  true, triggers.TriggerDeviceTag: true,
 	triggers.TriggerDeviceIDConnect: true, triggers.TriggerDeviceTagConnect: true,
 	triggers.TriggerDeviceIDDisconnect: true, triggers.TriggerDeviceTagDisconnect: true,
-	triggers.TriggerDeviceCreate: true,
+	triggers.TriggerDeviceCreate:  true,
 	triggers.TriggerDeviceCommand: true,
 }
 
