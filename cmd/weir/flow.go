@@ -31,8 +31,9 @@ var firedTriggers = map[string]bool{
 	triggers.TriggerDeviceID:  true, triggers.TriggerDeviceTag: true,
 	triggers.TriggerDeviceIDConnect: true, triggers.TriggerDeviceTagConnect: true,
 	triggers.TriggerDeviceIDDisconnect: true, triggers.TriggerDeviceTagDisconnect: true,
-	triggers.TriggerDeviceCreate:  true,
-	triggers.TriggerDeviceCommand: true,
+	triggers.TriggerDeviceCreate: true,
+
+	triggers.TriggerDeviceCommand: true, triggers.TriggerDeviceIDInactivity: true, triggers.TriggerDeviceTagInactivity: true,
 }
 
 // What flow check found wrong with a file; each makes it exit with status 1.

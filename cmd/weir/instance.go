@@ -38,6 +38,7 @@ type store interface {
 	weir.DeviceCommandService
 	weir.ApplicationKeyService
 	weir.DataService
+	weir.InactivityService
 	weir.QueueStatter
 	Close() error
 }

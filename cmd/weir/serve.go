@@ -48,6 +48,8 @@ type Main struct {
 	metrics  *metrics.Metrics
 	served   chan error
 
+	inactivity *triggers.Inactivity // fires the device inactivity triggers
+
 	bodyReadTimeout time.Duration // of both listeners; 0: weirhttp.BodyReadTimeout (tests shorten it)
 }
 
@@ -149,6 +151,10 @@ func (m *Main) Open(ctx context.Context) error {
 	m.pruner.open()
 	m.timers = &triggers.Timers{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
 	if err := m.timers.Open(); err != nil {
+		return err
+	}
+	m.inactivity = &triggers.Inactivity{Flows: inst.DB, Versions: inst.DB, Devices: inst.DB, Marks: inst.DB, Queue: runs, Logger: m.Logger}
+	if err := m.inactivity.Open(); err != nil {
 		return err
 	}
 	if err := m.openMQTTTriggers(cache, runs); err != nil {
@@ -258,6 +264,9 @@ func (m *Main) Close() error {
 	}
 	if m.timers != nil {
 		errs = append(errs, m.timers.Close())
+	}
+	if m.inactivity != nil {
+		errs = append(errs, m.inactivity.Close())
 	}
 	if m.topics != nil {
 		errs = append(errs, m.topics.Close(), m.mqttSub.Close())
