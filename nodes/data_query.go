@@ -291,6 +291,37 @@ func (n *dataQuery) renderParams(p engine.Payload) (weir.TimeSeriesParams, error
 	return tp, nil
 }
 
+// dataRequest is a data node's query rendered against one payload.
+type dataRequest struct {
+	attrs  []string
+	sel    weir.DeviceSelection
+	params weir.TimeSeriesParams
+}
+
+// exec runs a data node: it renders the shared config against p, has
+// query answer it, and writes the answer at resultPath (see finish).
+func (n *dataQuery) exec(env *engine.Env, p engine.Payload, query func(r dataRequest) (any, error)) (int, error) {
+	if env.Devices == nil || env.Devices.Data == nil {
+		return 0, engine.Errorf("Error", "device data is not available to this run")
+	}
+	var (
+		r   dataRequest
+		out any
+		err error
+	)
+	r.attrs, err = n.renderAttributes(p)
+	if err == nil {
+		r.sel, err = n.renderSelection(p)
+	}
+	if err == nil {
+		r.params, err = n.renderParams(p)
+	}
+	if err == nil {
+		out, err = query(r)
+	}
+	return n.finish(p, out, err)
+}
+
 // finish writes out at resultPath, or handles err: internal errors fail
 // the run; query errors fail it too unless errorBehavior is payloadPath.
 func (n *dataQuery) finish(p engine.Payload, out any, err error) (int, error) {
@@ -303,12 +334,4 @@ func (n *dataQuery) finish(p engine.Payload, out any, err error) (int, error) {
 		return 0, setResult(p, n.errorPath, true, platformError(err)["error"])
 	}
 	return 0, engine.Errorf(string(weir.ErrorTypeOf(err)), "%s", weir.ErrorMessage(err))
-}
-
-// needData fails a data node's run when the run cannot query data.
-func needData(env *engine.Env) error {
-	if env.Devices == nil || env.Devices.Data == nil {
-		return engine.Errorf("Error", "device data is not available to this run")
-	}
-	return nil
 }

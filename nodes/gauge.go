@@ -41,26 +41,12 @@ func buildGauge(c *engine.NodeConfig) (engine.Node, error) {
 
 // Exec runs the query and writes the gauge value at resultPath.
 func (n *gauge) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
-	if err := needData(env); err != nil {
-		return 0, err
-	}
-	out, err := n.query(ctx, env, p)
-	return n.finish(p, out, err)
+	return n.exec(env, p, func(r dataRequest) (any, error) { return n.query(ctx, env, r) })
 }
 
-func (n *gauge) query(ctx context.Context, env *engine.Env, p engine.Payload) (any, error) {
-	attrs, err := n.renderAttributes(p)
-	if err != nil {
-		return nil, err
-	}
-	sel, err := n.renderSelection(p)
-	if err != nil {
-		return nil, err
-	}
-	tp, err := n.renderParams(p)
-	if err != nil {
-		return nil, err
-	}
+func (n *gauge) query(ctx context.Context, env *engine.Env, r dataRequest) (any, error) {
+	attrs, sel, tp := r.attrs, r.sel, r.params
+	var err error
 	if tp.Aggregation == weir.AggregationNone {
 		return nil, weir.Errorf(weir.Validation, "aggregation NONE is not a gauge aggregation")
 	}

@@ -65,26 +65,11 @@ func buildTimeSeries(c *engine.NodeConfig) (engine.Node, error) {
 
 // Exec runs the query and writes the series at resultPath.
 func (n *timeSeries) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
-	if err := needData(env); err != nil {
-		return 0, err
-	}
-	out, err := n.query(ctx, env, p)
-	return n.finish(p, out, err)
+	return n.exec(env, p, func(r dataRequest) (any, error) { return n.query(ctx, env, p, r) })
 }
 
-func (n *timeSeries) query(ctx context.Context, env *engine.Env, p engine.Payload) (any, error) {
-	attrs, err := n.renderAttributes(p)
-	if err != nil {
-		return nil, err
-	}
-	sel, err := n.renderSelection(p)
-	if err != nil {
-		return nil, err
-	}
-	tp, err := n.renderParams(p)
-	if err != nil {
-		return nil, err
-	}
+func (n *timeSeries) query(ctx context.Context, env *engine.Env, p engine.Payload, r dataRequest) (any, error) {
+	attrs, sel, tp := r.attrs, r.sel, r.params
 	if v, ok, err := renderMillis(n.resolution, p); err != nil {
 		return nil, weir.Errorf(weir.Validation, "resolution: %v", err)
 	} else if ok && v > 0 {

@@ -55,8 +55,7 @@ type Inactivity struct {
 	watches []inactivityWatch
 	read    time.Time
 	done    map[string]weir.InactivityMark // by flow/key/device: the silence known fired
-	cancel  context.CancelFunc
-	stopped chan struct{}
+	bg      background
 }
 
 // inactivityWatch is one inactivity trigger of a flow version.
@@ -70,18 +69,13 @@ type inactivityWatch struct {
 // Open starts checking in the background.
 func (in *Inactivity) Open() error {
 	in.defaults()
-	ctx, cancel := context.WithCancel(context.Background())
-	in.cancel, in.stopped = cancel, make(chan struct{})
-	go in.loop(ctx)
+	in.bg.start(in.loop)
 	return nil
 }
 
 // Close stops checking and waits for the loop to end.
 func (in *Inactivity) Close() error {
-	if in.cancel != nil {
-		in.cancel()
-		<-in.stopped
-	}
+	in.bg.stop()
 	return nil
 }
 
@@ -101,7 +95,6 @@ func (in *Inactivity) defaults() {
 }
 
 func (in *Inactivity) loop(ctx context.Context) {
-	defer close(in.stopped)
 	tick := time.NewTicker(in.Every)
 	defer tick.Stop()
 	for {

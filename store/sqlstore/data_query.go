@@ -37,13 +37,13 @@ func (s *Store) QueryTimeSeries(ctx context.Context, q *weir.TimeSeriesQuery) (*
 	var now time.Time
 	err = s.d.View(ctx, func(tx Querier) error {
 		now = time.Now()
-		read := 0
+		bound := s.newScanBound()
 		for _, d := range devices {
 			fold := combined
 			if fold == nil {
 				fold = weir.NewSeriesFold(q)
 			}
-			err := scanStates(ctx, tx, d.ID, q.Start, q.End.Add(-time.Millisecond), desc, &read,
+			err := scanStates(ctx, tx, d.ID, q.Start, q.End.Add(-time.Millisecond), desc, 0, bound,
 				func(at time.Time, data map[string]any) bool {
 					fold.Add(d.ID, at, data)
 					return !fold.Full()
@@ -83,9 +83,9 @@ func (s *Store) QueryLastValues(ctx context.Context, q *weir.LastValueQuery) (ma
 		if q.End.IsZero() {
 			return latestValues(ctx, tx, devices, q.Attribute, out)
 		}
-		read := 0
+		bound := s.newScanBound()
 		for _, d := range devices {
-			err := scanStates(ctx, tx, d.ID, time.Time{}, q.End, true, &read, func(at time.Time, data map[string]any) bool {
+			err := scanStates(ctx, tx, d.ID, time.Time{}, q.End, true, 0, bound, func(at time.Time, data map[string]any) bool {
 				v, ok := data[q.Attribute]
 				if ok {
 					out[d.ID] = weir.DeviceState{DeviceID: d.ID, Time: at, Data: map[string]any{q.Attribute: v}}
@@ -134,25 +134,42 @@ func latestValues(ctx context.Context, tx Querier, devices []*weir.Device, name 
 	return rows.Err()
 }
 
+// scanBound counts the reports one data query reads.
+type scanBound struct{ read, max int }
+
+// newScanBound returns the bound of one data query of s.
+func (s *Store) newScanBound() *scanBound {
+	if s.MaxDataScan > 0 {
+		return &scanBound{max: s.MaxDataScan}
+	}
+	return &scanBound{max: weir.MaxDataScan}
+}
+
 // scanStates calls fn with the device's reports within [start, end] (zero:
-// unbounded), oldest first or with desc newest first, until fn returns
-// false. read counts the reports read across calls; past weir.MaxDataScan
-// the scan stops with Validation.
-func scanStates(ctx context.Context, tx Querier, deviceID string, start, end time.Time, desc bool, read *int,
+// unbounded), oldest first or with desc newest first, at most limit of them
+// (0: all), until fn returns false. bound, when not nil, counts the reports
+// read across calls; past its max the scan stops with Validation.
+func scanStates(ctx context.Context, tx Querier, deviceID string, start, end time.Time, desc bool, limit int, bound *scanBound,
 	fn func(at time.Time, data map[string]any) bool) error {
 	cond, args := timeRange(deviceID, start, end)
-	dir := " ASC"
+	query := `SELECT time, data FROM device_states WHERE ` + cond + ` ORDER BY time ASC`
 	if desc {
-		dir = " DESC"
+		query = strings.TrimSuffix(query, "ASC") + "DESC"
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT time, data FROM device_states WHERE `+cond+` ORDER BY time`+dir, args...)
+	if limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, limit)
+	}
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		if *read++; *read > weir.MaxDataScan {
-			return weir.Errorf(weir.Validation, "the query reads more than %d state reports; shorten the time range or select fewer devices", weir.MaxDataScan)
+		if bound != nil {
+			if bound.read++; bound.read > bound.max {
+				return weir.Errorf(weir.Validation, "the query reads more than %d state reports; shorten the time range or select fewer devices", bound.max)
+			}
 		}
 		var (
 			at   int64

@@ -42,6 +42,9 @@ type Dialect struct {
 // concurrent use.
 type Store struct {
 	d Dialect
+	// MaxDataScan caps the state reports one data query reads; 0 is
+	// weir.MaxDataScan (tests lower it).
+	MaxDataScan int
 }
 
 // New returns a Store over d.
