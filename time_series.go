@@ -16,7 +16,8 @@ import (
 // the mean of the middle two. TIMEATVALUE counts, per bucket, the
 // milliseconds an attribute held the query's value: a value holds from its
 // report until the device's next report of the attribute, or the end of the
-// range (time before the first report within the range is not counted).
+// range; the values held when the range began count from its start when
+// the fold is seeded with them (Seed).
 // NONE keeps the reports themselves, at most Limit per device. A fold is
 // not safe for concurrent use.
 type SeriesFold struct {
@@ -106,6 +107,20 @@ func (f *SeriesFold) Add(deviceID string, at time.Time, data map[string]any) {
 			continue
 		}
 		f.acc(f.bucket(ms), name).add(ms, v, f.q.Aggregation == AggregationMedian)
+	}
+}
+
+// Seed gives a TIMEATVALUE fold the values device deviceID held when the
+// range began (its latest values reported before Start), so that the time
+// they held from Start on counts. Other folds ignore it.
+func (f *SeriesFold) Seed(deviceID string, data map[string]any) {
+	if f.q.Aggregation != AggregationTimeAtValue {
+		return
+	}
+	for name, v := range data {
+		if f.attrs == nil || f.attrs[name] {
+			f.hold(deviceID, name, f.q.Start.UnixMilli(), v)
+		}
 	}
 }
 

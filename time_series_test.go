@@ -156,3 +156,18 @@ func TestNewTimeSeriesQuery_Errors(t *testing.T) {
 		}
 	})
 }
+
+func TestSeriesFold_TimeAtValueSeeded(t *testing.T) {
+	f := weir.NewSeriesFold(mustQuery(t, weir.AggregationTimeAtValue, "true"))
+	f.Seed("d", map[string]any{"v": true, "other": true}) // on since before the range
+	f.Add("d", tsAt(60_000), map[string]any{"v": true})
+	f.Add("d", tsAt(420_000), map[string]any{"v": false})
+	f.Add("d", tsAt(540_000), map[string]any{"v": true})
+	want := []weir.TimeSeriesPoint{
+		{Time: tsAt(0), Data: map[string]any{"v": 300_000.0}},
+		{Time: tsAt(300_000), Data: map[string]any{"v": 180_000.0}},
+	}
+	if diff := cmp.Diff(want, f.Points(tsAt(700_000))); diff != "" {
+		t.Errorf("points (-want +got):\n%s", diff)
+	}
+}

@@ -2,6 +2,7 @@ package nodes_test
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -57,6 +58,13 @@ func (m *memDevices) QueryTimeSeries(_ context.Context, q *weir.TimeSeriesQuery)
 			f = weir.NewSeriesFold(q)
 		}
 		states := m.sortedStates(d.ID)
+		held := map[string]any{}
+		for _, st := range states {
+			if st.Time.Before(q.Start) {
+				maps.Copy(held, st.Data)
+			}
+		}
+		f.Seed(d.ID, held)
 		if q.Aggregation == weir.AggregationNone && q.Descending {
 			slices.Reverse(states)
 		}

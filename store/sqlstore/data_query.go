@@ -43,6 +43,13 @@ func (s *Store) QueryTimeSeries(ctx context.Context, q *weir.TimeSeriesQuery) (*
 			if fold == nil {
 				fold = weir.NewSeriesFold(q)
 			}
+			if q.Aggregation == weir.AggregationTimeAtValue {
+				held, err := heldBefore(ctx, tx, d.ID, q.Start, q.Attributes)
+				if err != nil {
+					return err
+				}
+				fold.Seed(d.ID, held)
+			}
 			err := scanStates(ctx, tx, d.ID, q.Start, q.End.Add(-time.Millisecond), desc, 0, bound,
 				func(at time.Time, data map[string]any) bool {
 					fold.Add(d.ID, at, data)
@@ -102,6 +109,31 @@ func (s *Store) QueryLastValues(ctx context.Context, q *weir.LastValueQuery) (ma
 		return nil, fmt.Errorf("last value query: %w", err)
 	}
 	return out, nil
+}
+
+// heldLookBack is how many reports before a range heldBefore reads at most.
+const heldLookBack = 10_000
+
+// heldBefore returns the device's latest value of each of attrs (nil:
+// those of its latest report) among its heldLookBack latest reports before
+// start.
+func heldBefore(ctx context.Context, tx Querier, deviceID string, start time.Time, attrs []string) (map[string]any, error) {
+	held := map[string]any{}
+	err := scanStates(ctx, tx, deviceID, time.Time{}, start.Add(-time.Millisecond), true, heldLookBack, nil, func(_ time.Time, data map[string]any) bool {
+		if attrs == nil {
+			held = data
+			return false
+		}
+		for _, a := range attrs {
+			if _, done := held[a]; !done {
+				if v, ok := data[a]; ok {
+					held[a] = v
+				}
+			}
+		}
+		return len(held) < len(attrs)
+	})
+	return held, err
 }
 
 // latestValues sets in out the kept latest value of attribute name of each

@@ -26,6 +26,7 @@ type DataStore interface {
 func RunDataQueries(t *testing.T, open func(t *testing.T) DataStore) {
 	t.Run("TimeSeriesOK", func(t *testing.T) { testTimeSeries(t, open) })
 	t.Run("TimeSeriesNoneOK", func(t *testing.T) { testTimeSeriesNone(t, open) })
+	t.Run("TimeAtValueOK", func(t *testing.T) { testTimeAtValue(t, open) })
 	t.Run("Selection", func(t *testing.T) { testDataSelection(t, open) })
 	t.Run("LastValueOK", func(t *testing.T) { testLastValues(t, open) })
 }
@@ -127,6 +128,24 @@ func testTimeSeriesNone(t *testing.T, open func(t *testing.T) DataStore) {
 		{Time: f.minuteAt(7), Data: map[string]any{"temp": 7.0}},
 		{Time: f.minuteAt(6), Data: map[string]any{"temp": 6.0}},
 		{Time: f.minuteAt(1), Data: map[string]any{"temp": 1.0}},
+	})
+}
+
+// testTimeAtValue checks that the value a device held when the range
+// began counts from its start.
+func testTimeAtValue(t *testing.T, open func(t *testing.T) DataStore) {
+	f := newDataFixture(t, open)
+	q := f.query(t, weir.DeviceSelection{IDs: []string{f.a.ID}}, "")
+	q.Aggregation, q.Value, q.Start = weir.AggregationTimeAtValue, 1.0, f.minuteAt(2)
+	got, err := f.s.QueryTimeSeries(t.Context(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// temp is 1 from minute 1 to minute 6: 3 minutes in the first bucket
+	// (from the range's start), 1 in the second.
+	checkDiff(t, "time at 1", got.Devices[f.a.ID].Points, []weir.TimeSeriesPoint{
+		{Time: f.minuteAt(0), Data: map[string]any{"temp": 180_000.0}},
+		{Time: f.minuteAt(5), Data: map[string]any{"temp": 60_000.0}},
 	})
 }
 
