@@ -206,12 +206,12 @@ func scanStates(ctx context.Context, tx Querier, deviceID string, start, end tim
 		var (
 			at   int64
 			text string
-			data map[string]any
 		)
 		if err := rows.Scan(&at, &text); err != nil {
 			return err
 		}
-		if err := json.Unmarshal([]byte(text), &data); err != nil {
+		data, err := decodeState(text)
+		if err != nil {
 			return fmt.Errorf("decode state: %w", err)
 		}
 		if !fn(fromMillis(at), data) {
