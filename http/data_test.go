@@ -29,9 +29,9 @@ func TestDataQueriesOverSQLite(t *testing.T) {
 		"attributes":[{"name":"temp","dataType":"number"}]}`, 201, "device")["id"].(string)
 	pump := must("POST", base+"/devices", user, `{"name":"Pump","tags":[{"key":"floor","value":"9"}],
 		"attributes":[{"name":"temp","dataType":"number"}]}`, 201, "device")["id"].(string)
-	// Reports at minutes 0..9 of a 5-minute-aligned window ending at most
-	// 15 minutes ago: temp = minute (boiler), 100 + minute (pump).
-	start := time.Now().UTC().Add(-15 * time.Minute).Truncate(5 * time.Minute)
+	// Reports at minutes 0..9 of a 10-minute-aligned window ending at most
+	// 20 minutes ago: temp = minute (boiler), 100 + minute (pump).
+	start := time.Now().UTC().Add(-20 * time.Minute).Truncate(10 * time.Minute)
 	for m := range 10 {
 		at := start.Add(time.Duration(m) * time.Minute).UnixMilli()
 		must("POST", base+"/devices/"+boiler+"/state", user, fmt.Sprintf(`{"data":{"temp":%d},"time":%d}`, m, at), 200, "success")

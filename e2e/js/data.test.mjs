@@ -23,8 +23,8 @@ test('data.timeSeriesQuery aggregates per resolution bucket, data.lastValueQuery
   const app = await createApp(api);
   const a = await newDevice(app.id, '1');
   const b = await newDevice(app.id, '2');
-  // Ten reports a minute apart in a window aligned on 5 minutes.
-  const start = Math.floor((Date.now() - 15 * 60_000) / 300_000) * 300_000;
+  // Ten reports a minute apart in a window aligned on 10 minutes.
+  const start = Math.floor((Date.now() - 20 * 60_000) / 600_000) * 600_000;
   for (let m = 0; m < 10; m++) {
     await api.device.sendState({ applicationId: app.id, deviceId: a.id, deviceState: { time: start + m * 60_000, data: { temp: m } } });
     await api.device.sendState({ applicationId: app.id, deviceId: b.id, deviceState: { time: start + m * 60_000, data: { temp: 100 + m } } });

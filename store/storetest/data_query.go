@@ -37,7 +37,7 @@ func RunDataQueries(t *testing.T, open func(t *testing.T) DataStore) {
 type dataFixture struct {
 	app      *weir.Application
 	a, b, c  *weir.Device
-	base     time.Time // a 5-minute boundary, 10 minutes ago or less
+	base     time.Time // a 5-minute boundary 10 to 15 minutes ago
 	s        DataStore
 	minuteAt func(m int) time.Time
 }
