@@ -37,8 +37,10 @@ const (
 // the store (weir.InactivityService) before its run is queued, with a run id
 // derived from the silence, and marked done after; a silence found marked
 // but not done is queued again (the queue refuses the id while the first
-// run waits), so a crash in between fires it at worst twice, never not at
-// all. Silences that ended while weir was down fire when it starts.
+// run waits; NATS within its duplicate window), so a crash in between fires
+// it at worst twice, never not at all; processes of a cluster checking the
+// same silence queue the same id. Silences that ended while weir was down
+// fire when it starts.
 // A device's activity is the time of its latest report.
 type Inactivity struct {
 	Flows    weir.FlowService
@@ -53,7 +55,9 @@ type Inactivity struct {
 
 	mu      sync.Mutex
 	watches []inactivityWatch
-	read    time.Time
+	read    time.Time                      // when the flows were last checked; zero before
+	full    time.Time                      // when they were last read
+	stamp   engine.FlowsStamp              // of the flows last read
 	done    map[string]weir.InactivityMark // by flow/key/device: the silence known fired
 	bg      background
 }
@@ -117,7 +121,7 @@ func (in *Inactivity) Check(ctx context.Context) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.read.IsZero() || now.Sub(in.read) >= in.Refresh {
-		if err := in.reload(ctx); err != nil {
+		if err := in.reload(ctx, now); err != nil {
 			return err
 		}
 		in.read = now
@@ -134,12 +138,23 @@ func (in *Inactivity) Check(ctx context.Context) error {
 	return nil
 }
 
-// reload reads the inactivity triggers of the enabled flows.
-func (in *Inactivity) reload(ctx context.Context) error {
-	flows, _, err := in.Flows.FindFlows(ctx, weir.FlowFilter{FlowClass: weir.FlowClassCloud})
+// reload reads the inactivity triggers of the enabled flows; as the timers
+// do, it reads the flows only when their stamp changed or timersFullRead
+// has passed.
+func (in *Inactivity) reload(ctx context.Context, now time.Time) error {
+	filter := weir.FlowFilter{FlowClass: weir.FlowClassCloud}
+	stamp, err := engine.ReadFlowsStamp(ctx, in.Flows, filter)
 	if err != nil {
 		return fmt.Errorf("read flows: %w", err)
 	}
+	if !in.full.IsZero() && stamp == in.stamp && now.Sub(in.full) < timersFullRead {
+		return nil
+	}
+	flows, _, err := in.Flows.FindFlows(ctx, filter)
+	if err != nil {
+		return fmt.Errorf("read flows: %w", err)
+	}
+	in.stamp, in.full = stamp, now
 	var watches []inactivityWatch
 	for _, f := range flows {
 		if !f.Enabled {
