@@ -61,6 +61,9 @@ func (s *Server) handleTimeSeriesQuery(w http.ResponseWriter, r *http.Request, r
 		return weir.Errorf(weir.Validation, "query is the wrong type")
 	}
 	q := &weir.TimeSeriesQuery{ApplicationID: req.appID, Attributes: in.Attributes}
+	if len(q.Attributes) == 0 {
+		q.Attributes = nil // none listed: every attribute
+	}
 	sel, err := dataSelection(in.dataSelectionBody, req)
 	if err != nil {
 		return err

@@ -72,6 +72,15 @@ func TestDataQueriesOverSQLite(t *testing.T) {
 		}
 	})
 
+	t.Run("NoAttributesListedOK", func(t *testing.T) {
+		got := must("POST", base+"/data/time-series-query", user,
+			`{`+window+`,"resolution":600000,"aggregation":"COUNT","attributes":[],"deviceIds":["`+pump+`"]}`, 200, "timeSeriesData")
+		points := got["devices"].(map[string]any)[pump].(map[string]any)["points"].([]any)
+		if len(points) != 1 || points[0].(map[string]any)["data"].(map[string]any)["temp"] != 10.0 {
+			t.Errorf("points = %v, want every attribute counted", points)
+		}
+	})
+
 	t.Run("TimeAtValueOK", func(t *testing.T) {
 		got := must("POST", base+"/data/time-series-query", user,
 			`{`+window+`,"resolution":600000,"aggregation":{"type":"TIMEATVALUE","options":{"value":3}},"deviceIds":["`+boiler+`"]}`,
