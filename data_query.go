@@ -48,7 +48,8 @@ const (
 
 // DeviceSelection picks the devices a data query reads: with Query, the
 // devices matching it; otherwise those with one of IDs or carrying a tag
-// matching one of Tags; with none of them, every device of the application.
+// matching one of Tags; with IDs nil and no Tags, every device of the
+// application (an empty, non-nil IDs picks none).
 // Only, when set, keeps that device alone of those picked (a device token
 // reads only its own data).
 type DeviceSelection struct {

@@ -232,7 +232,7 @@ func (s *Store) selectDevices(ctx context.Context, applicationID string, sel wei
 		f := base
 		f.Query = sel.Query
 		filters = append(filters, f)
-	case len(sel.IDs) == 0 && len(sel.Tags) == 0:
+	case sel.IDs == nil && len(sel.Tags) == 0:
 		filters = append(filters, base)
 	default:
 		if len(sel.IDs) > 0 {

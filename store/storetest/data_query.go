@@ -179,6 +179,9 @@ func testDataSelection(t *testing.T, open func(t *testing.T) DataStore) {
 	t.Run("AllOK", func(t *testing.T) {
 		checkDiff(t, "devices", ids(weir.DeviceSelection{}), []string{"a", "b"})
 	})
+	t.Run("NoneOK", func(t *testing.T) {
+		checkDiff(t, "devices", ids(weir.DeviceSelection{IDs: []string{}}), []string(nil))
+	})
 	t.Run("OnlyOK", func(t *testing.T) {
 		checkDiff(t, "devices", ids(weir.DeviceSelection{Only: f.b.ID}), []string{"b"})
 	})
