@@ -28,15 +28,18 @@ func (s *Store) QueryTimeSeries(ctx context.Context, q *weir.TimeSeriesQuery) (*
 	}
 	out := &weir.TimeSeriesResult{}
 	desc := q.Aggregation == weir.AggregationNone && q.Descending
-	var combined *weir.SeriesFold
-	if q.Combined {
-		combined = weir.NewSeriesFold(q)
-	} else {
-		out.Devices = make(map[string]*weir.DeviceSeries, len(devices))
-	}
-	var now time.Time
+	var (
+		combined *weir.SeriesFold
+		now      time.Time
+	)
 	err = s.d.View(ctx, func(tx Querier) error {
-		now = time.Now()
+		// Everything starts over here, should the store run fn again.
+		combined, now = nil, time.Now()
+		if q.Combined {
+			combined = weir.NewSeriesFold(q)
+		} else {
+			out.Devices = make(map[string]*weir.DeviceSeries, len(devices))
+		}
 		bound := s.newScanBound()
 		for _, d := range devices {
 			fold := combined
