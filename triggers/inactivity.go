@@ -177,6 +177,16 @@ func (in *Inactivity) reload(ctx context.Context, now time.Time) error {
 		}
 	}
 	in.watches = watches
+	// Forget the silences of triggers no longer watched.
+	watched := make(map[string]bool, len(watches))
+	for _, w := range watches {
+		watched[w.flow.ID+"/"+w.t.Key+"/"] = true
+	}
+	for k, m := range in.done {
+		if !watched[m.FlowID+"/"+m.TriggerKey+"/"] {
+			delete(in.done, k)
+		}
+	}
 	return nil
 }
 
