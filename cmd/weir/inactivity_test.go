@@ -88,3 +88,37 @@ func TestDeviceInactivityAcrossRestarts(t *testing.T) {
 		return s["cmd"] == "deviceCommand reboot"
 	})
 }
+
+// TestDeviceInactivityScaledOut checks that two processes over one
+// PostgreSQL store and NATS queue, both checking silences, fire each one
+// once.
+func TestDeviceInactivityScaledOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for silences of a few seconds")
+	}
+	ms, token := startCluster(t, 2, nil)
+	c := &client{t: t, base: "http://" + ms[0].Addr(), token: token}
+	var app, dev, flow struct{ ID string }
+	c.mustDo(201, "POST", "/applications", map[string]any{"name": "plant"}, &app)
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/devices", map[string]any{"name": "boiler",
+		"attributes": []any{map[string]any{"name": "temp", "dataType": "number"}}}, &dev)
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
+		"name": "watch", "enabled": true,
+		"triggers": []any{map[string]any{"type": "deviceIdInactivity", "key": dev.ID, "config": map[string]any{"seconds": 1}, "outputIds": []any{[]any{"count"}}}},
+		"nodes":    []any{map[string]any{"id": "count", "type": "StoreValueNode", "config": map[string]any{"keyName": "silences", "valueType": "incr", "value": "1"}}},
+	}, &flow)
+	silences := func() float64 {
+		var s map[string]any
+		c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+flow.ID+"/storage", nil, &s)
+		n, _ := s["silences"].(float64)
+		return n
+	}
+	for round := 1; round <= 2; round++ {
+		c.mustDo(200, "POST", "/applications/"+app.ID+"/devices/"+dev.ID+"/state", map[string]any{"data": map[string]any{"temp": 20}}, nil)
+		waitFor(t, 20*time.Second, "the silence", func() bool { return silences() >= float64(round) })
+		time.Sleep(3 * time.Second)
+		if n := silences(); n != float64(round) {
+			t.Fatalf("round %d: silences = %v, want %d", round, n, round)
+		}
+	}
+}
