@@ -35,30 +35,14 @@ func TestDeviceInactivityAcrossRestarts(t *testing.T) {
 	}
 	t.Cleanup(func() { m.Close() })
 
-	var app, dev, flow struct{ ID string }
-	c.mustDo(201, "POST", "/applications", map[string]any{"name": "plant"}, &app)
-	c.mustDo(201, "POST", "/applications/"+app.ID+"/devices", map[string]any{"name": "boiler",
-		"attributes": []any{map[string]any{"name": "temp", "dataType": "number"}}}, &dev)
-	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
-		"name": "watch", "enabled": true,
-		"triggers": []any{
-			map[string]any{"type": "deviceIdInactivity", "key": dev.ID, "config": map[string]any{"seconds": 1}, "outputIds": []any{[]any{"count"}}},
-			map[string]any{"type": "deviceCommand", "key": "deviceCommand", "config": map[string]any{}, "outputIds": []any{[]any{"cmd"}}},
-		},
-		"nodes": []any{
-			map[string]any{"id": "count", "type": "StoreValueNode", "config": map[string]any{"keyName": "silences", "valueType": "incr", "value": "1"}},
-			map[string]any{"id": "cmd", "type": "StoreValueNode", "config": map[string]any{"keyName": "cmd", "valueType": "template", "value": "{{triggerType}} {{data.name}}"}},
-		},
-	}, &flow)
+	app, dev, flow := watchDevice(c)
 	silences := func() float64 {
-		var s map[string]any
-		c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+flow.ID+"/storage", nil, &s)
-		n, _ := s["silences"].(float64)
+		n, _ := flowStorage(c, app, flow)["silences"].(float64)
 		return n
 	}
 	report := func() {
 		t.Helper()
-		c.mustDo(200, "POST", "/applications/"+app.ID+"/devices/"+dev.ID+"/state", map[string]any{"data": map[string]any{"temp": 20}}, nil)
+		c.mustDo(200, "POST", "/applications/"+app+"/devices/"+dev+"/state", map[string]any{"data": map[string]any{"temp": 20}}, nil)
 	}
 	stays := func(want float64) {
 		t.Helper()
@@ -81,11 +65,9 @@ func TestDeviceInactivityAcrossRestarts(t *testing.T) {
 	waitFor(t, 15*time.Second, "the silence that ended while weir was down", func() bool { return silences() == 2 })
 	stays(2)
 
-	c.mustDo(200, "POST", "/applications/"+app.ID+"/devices/"+dev.ID+"/command", map[string]any{"name": "reboot"}, nil)
+	c.mustDo(200, "POST", "/applications/"+app+"/devices/"+dev+"/command", map[string]any{"name": "reboot"}, nil)
 	waitFor(t, 15*time.Second, "the device command trigger", func() bool {
-		var s map[string]any
-		c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+flow.ID+"/storage", nil, &s)
-		return s["cmd"] == "deviceCommand reboot"
+		return flowStorage(c, app, flow)["cmd"] == "deviceCommand reboot"
 	})
 }
 
@@ -98,27 +80,47 @@ func TestDeviceInactivityScaledOut(t *testing.T) {
 	}
 	ms, token := startCluster(t, 2, nil)
 	c := &client{t: t, base: "http://" + ms[0].Addr(), token: token}
-	var app, dev, flow struct{ ID string }
-	c.mustDo(201, "POST", "/applications", map[string]any{"name": "plant"}, &app)
-	c.mustDo(201, "POST", "/applications/"+app.ID+"/devices", map[string]any{"name": "boiler",
-		"attributes": []any{map[string]any{"name": "temp", "dataType": "number"}}}, &dev)
-	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
-		"name": "watch", "enabled": true,
-		"triggers": []any{map[string]any{"type": "deviceIdInactivity", "key": dev.ID, "config": map[string]any{"seconds": 1}, "outputIds": []any{[]any{"count"}}}},
-		"nodes":    []any{map[string]any{"id": "count", "type": "StoreValueNode", "config": map[string]any{"keyName": "silences", "valueType": "incr", "value": "1"}}},
-	}, &flow)
+	app, dev, flow := watchDevice(c)
 	silences := func() float64 {
-		var s map[string]any
-		c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+flow.ID+"/storage", nil, &s)
-		n, _ := s["silences"].(float64)
+		n, _ := flowStorage(c, app, flow)["silences"].(float64)
 		return n
 	}
 	for round := 1; round <= 2; round++ {
-		c.mustDo(200, "POST", "/applications/"+app.ID+"/devices/"+dev.ID+"/state", map[string]any{"data": map[string]any{"temp": 20}}, nil)
+		c.mustDo(200, "POST", "/applications/"+app+"/devices/"+dev+"/state", map[string]any{"data": map[string]any{"temp": 20}}, nil)
 		waitFor(t, 20*time.Second, "the silence", func() bool { return silences() >= float64(round) })
 		time.Sleep(3 * time.Second)
 		if n := silences(); n != float64(round) {
 			t.Fatalf("round %d: silences = %v, want %d", round, n, round)
 		}
 	}
+}
+
+// watchDevice creates an application, a device and an enabled flow whose
+// deviceIdInactivity trigger (1 s) counts the device's silences in storage
+// key "silences" and whose deviceCommand trigger stores "cmd"; it returns
+// their ids.
+func watchDevice(c *client) (app, dev, flow string) {
+	var a, d, f struct{ ID string }
+	c.mustDo(201, "POST", "/applications", map[string]any{"name": "plant"}, &a)
+	c.mustDo(201, "POST", "/applications/"+a.ID+"/devices", map[string]any{"name": "boiler",
+		"attributes": []any{map[string]any{"name": "temp", "dataType": "number"}}}, &d)
+	c.mustDo(201, "POST", "/applications/"+a.ID+"/flows", map[string]any{
+		"name": "watch", "enabled": true,
+		"triggers": []any{
+			map[string]any{"type": "deviceIdInactivity", "key": d.ID, "config": map[string]any{"seconds": 1}, "outputIds": []any{[]any{"count"}}},
+			map[string]any{"type": "deviceCommand", "key": "deviceCommand", "config": map[string]any{}, "outputIds": []any{[]any{"cmd"}}},
+		},
+		"nodes": []any{
+			map[string]any{"id": "count", "type": "StoreValueNode", "config": map[string]any{"keyName": "silences", "valueType": "incr", "value": "1"}},
+			map[string]any{"id": "cmd", "type": "StoreValueNode", "config": map[string]any{"keyName": "cmd", "valueType": "template", "value": "{{triggerType}} {{data.name}}"}},
+		},
+	}, &f)
+	return a.ID, d.ID, f.ID
+}
+
+// flowStorage returns a flow's storage.
+func flowStorage(c *client, app, flow string) map[string]any {
+	var s map[string]any
+	c.mustDo(200, "GET", "/applications/"+app+"/flows/"+flow+"/storage", nil, &s)
+	return s
 }
