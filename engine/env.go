@@ -51,6 +51,9 @@ type Env struct {
 	// Devices reaches the application's devices (the device nodes). Nil
 	// when the run cannot.
 	Devices *Devices
+	// Tables reaches the application's data tables (the data table
+	// nodes). Nil when the run cannot.
+	Tables *Tables
 }
 
 // Press asks for a run of a flow's virtual button.

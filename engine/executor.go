@@ -46,6 +46,7 @@ type Executor struct {
 	Egress             Egress                                                                // destinations the HTTP node may reach; zero: EgressLAN
 	Own                *OwnListeners                                                         // weir's own listeners, never reached by the HTTP node; nil: none
 	Devices            *Devices                                                              // what the device nodes reach; nil: they fail
+	Tables             *Tables                                                               // what the data table nodes reach; nil: they fail
 
 	cache  graphCache
 	shares *shares // nil: no caps
@@ -326,6 +327,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		Egress: e.Egress, Devices: e.Devices,
 		Own: e.Own,
 	}
+	env.Tables = e.Tables
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press
 	}

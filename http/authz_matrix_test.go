@@ -41,6 +41,7 @@ type matrixRoute struct {
 var matrixRoutes = []matrixRoute{
 	{"applications.get", "GET", "/applications", "", 200},
 	{"applications.post", "POST", "/applications", `{"name":"n"}`, 201},
+	{"applications.import", "POST", "/applications/import", importBundleBody, 201},
 	{"application.get", "GET", "/applications/{applicationId}", "", 200},
 	{"application.patch", "PATCH", "/applications/{applicationId}", `{"description":"x"}`, 200},
 	{"application.delete", "DELETE", "/applications/{applicationId}", "", 200},
@@ -95,6 +96,22 @@ var matrixRoutes = []matrixRoute{
 	{"device.setConnectionStatus", "POST", "/applications/{applicationId}/devices/{deviceId}/setConnectionStatus", `{"status":"connected"}`, 200},
 	{"device.sendCommand", "POST", "/applications/{applicationId}/devices/{deviceId}/command", `{"name":"go"}`, 200},
 	{"device.getCommand", "GET", "/applications/{applicationId}/devices/{deviceId}/command", "", 200},
+	{"dataTables.get", "GET", "/applications/{applicationId}/data-tables", "", 200},
+	{"dataTables.post", "POST", "/applications/{applicationId}/data-tables", `{"name":"n"}`, 201},
+	{"dataTable.get", "GET", "/applications/{applicationId}/data-tables/{dataTableId}", "", 200},
+	{"dataTable.patch", "PATCH", "/applications/{applicationId}/data-tables/{dataTableId}", `{"description":"x"}`, 200},
+	{"dataTable.delete", "DELETE", "/applications/{applicationId}/data-tables/{dataTableId}", "", 200},
+	{"dataTable.addColumn", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/column", `{"name":"c2","dataType":"number","constraint":"optional"}`, 200},
+	{"dataTable.removeColumn", "DELETE", "/applications/{applicationId}/data-tables/{dataTableId}/column", "", 400}, // columnName is required
+	{"dataTableRows.get", "GET", "/applications/{applicationId}/data-tables/{dataTableId}/rows", "", 200},
+	{"dataTableRows.post", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows", `{"label":"z"}`, 201},
+	{"dataTableRows.query", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/query", `{"label":"x"}`, 200},
+	{"dataTableRows.delete", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/delete", `{}`, 200},
+	{"dataTableRows.truncate", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/truncate", "", 200},
+	{"dataTableRows.export", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/export", `{"email":"a@example.com"}`, 400}, // not supported
+	{"dataTableRow.get", "GET", "/applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}", "", 200},
+	{"dataTableRow.patch", "PATCH", "/applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}", `{"label":"y"}`, 200},
+	{"dataTableRow.delete", "DELETE", "/applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}", "", 200},
 	{"applicationKeys.get", "GET", "/applications/{applicationId}/keys", "", 200},
 	{"applicationKeys.post", "POST", "/applications/{applicationId}/keys", `{"description":"d"}`, 201},
 	{"applicationKey.get", "GET", "/applications/{applicationId}/keys/{applicationKeyId}", "", 200},
@@ -151,6 +168,9 @@ type matrixEnv struct {
 	deviceID  string // a device of A with a number attribute temp
 	device2ID string // another device of A
 	keyID     string // an unrestricted access key of A
+	tables    *memTables
+	tableID   string // a data table of A with a string column label
+	rowID     string // a row of that table
 }
 
 func newMatrixEnv(t *testing.T) *matrixEnv {
@@ -170,6 +190,8 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	e.devices = newMemDevices(now)
 	s.Devices, s.States, s.Commands, s.Keys = e.devices, e.devices, e.devices, e.devices
 	s.Data = e.devices
+	e.tables = newMemTables(now)
+	s.Tables = e.tables
 	s.MaxBodyBytes = 64 << 10
 	s.StopStreams() // a debug stream answers its headers and ends at once
 	s.Metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("weir_up 1\n")) })
@@ -210,6 +232,16 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		t.Fatal(err)
 	}
 	e.keyID = k.ID
+	tb := &weir.DataTable{ApplicationID: e.appA, Name: "table",
+		Columns: []weir.DataTableColumn{{Name: "label", DataType: weir.ColumnString, Constraint: weir.ColumnOptional}}}
+	if err := e.tables.CreateDataTable(ctx, tb); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := e.tables.InsertDataTableRows(ctx, e.appA, tb.ID, []map[string]any{{"label": "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.tableID, e.rowID = tb.ID, rows[0].ID
 	if err := e.store.SetStorageEntry(ctx, e.flow.ID, "seed", json.RawMessage(`1`)); err != nil {
 		t.Fatal(err)
 	}
@@ -232,13 +264,16 @@ func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest
 	e.t.Helper()
 	r := strings.NewReplacer("{applicationId}", e.appA, "{flowId}", e.flow.ID, "{apiTokenId}", e.tokenID,
 		"{flowVersionId}", e.versionID, "{webhookId}", e.webhookID, "{experienceEndpointId}", e.endpoint, "{button}", e.flow.Triggers[0].Key,
-		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID)
+		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID, "{dataTableId}", e.tableID, "{rowId}", e.rowID)
 	req := httptest.NewRequestWithContext(e.t.Context(), rt.method, r.Replace(rt.path), strings.NewReader(r.Replace(rt.body)))
 	if rawQuery != "" {
 		req.URL.RawQuery = rawQuery
 		req.RequestURI = req.URL.RequestURI()
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if strings.HasPrefix(rt.body, "--"+importBoundary) {
+		req.Header.Set("Content-Type", "multipart/form-data; boundary="+importBoundary)
+	}
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
@@ -259,6 +294,7 @@ type storeSnapshot struct {
 	Webhooks map[string]weir.Webhook
 	Endpoint map[string]weir.ExperienceEndpoint
 	Devices  *memDevices
+	Tables   *memTables
 }
 
 // snapshot copies the state of e's stores.
@@ -307,6 +343,8 @@ func (e *matrixEnv) snapshot() storeSnapshot {
 	s.Endpoint = maps.Clone(e.endpoints.m)
 	s.Devices = e.devices.clone()
 	s.Devices.now = nil // funcs are never DeepEqual
+	s.Tables = e.tables.clone()
+	s.Tables.now = nil
 	return s
 }
 
@@ -357,6 +395,10 @@ func (e *matrixEnv) restore(s storeSnapshot) {
 	e.devices.mu.Lock()
 	e.devices.Devices, e.devices.States, e.devices.Commands, e.devices.Keys = restored.Devices, restored.States, restored.Commands, restored.Keys
 	e.devices.mu.Unlock()
+	tables := s.Tables.clone()
+	e.tables.mu.Lock()
+	e.tables.Tables, e.tables.Rows = tables.Tables, tables.Rows
+	e.tables.mu.Unlock()
 }
 
 // tokenKind is a column of the matrix: how to make the token, and whether a

@@ -19,6 +19,9 @@ type bodySpec struct {
 	param    string
 	schema   string
 	required bool
+	// multipart: the body is a multipart form holding param as a file,
+	// which the handler reads; the pipeline checks only its content type.
+	multipart bool
 }
 
 // Paths of the resources, as in Losant's API.
@@ -40,6 +43,11 @@ const (
 	pathKeys         = "/applications/{applicationId}/keys"
 	pathKey          = pathKeys + "/{applicationKeyId}"
 	pathData         = "/applications/{applicationId}/data"
+
+	pathTables = "/applications/{applicationId}/data-tables"
+	pathTable  = pathTables + "/{dataTableId}"
+	pathRows   = pathTable + "/rows"
+	pathRow    = pathRows + "/{rowId}"
 )
 
 var (
@@ -57,6 +65,10 @@ func (s *Server) routes() []route {
 		{action: "applications.post", method: "POST", path: pathApplications, query: summaryParams,
 			body:   &bodySpec{param: "application", schema: "applicationPost", required: true},
 			handle: s.handleApplicationsPost},
+		// A whole application from an export or template bundle (applications_import.go).
+		{action: "applications.import", method: "POST", path: pathApplications + "/import",
+			body:   &bodySpec{param: "importBundle", required: true, multipart: true},
+			handle: s.handleApplicationsImport},
 
 		// Application
 		{action: "application.get", method: "GET", path: pathApplication, query: summaryParams,
@@ -236,6 +248,35 @@ func (s *Server) routes() []route {
 			handle: s.handleKeyPatch},
 		{action: "applicationKey.delete", method: "DELETE", path: pathKey,
 			handle: s.handleKeyDelete},
+		// Data Tables, Data Table, Data Table Rows and Data Table Row
+		{action: "dataTables.get", method: "GET", path: pathTables, query: tableListParams, handle: s.handleTablesGet},
+		{action: "dataTables.post", method: "POST", path: pathTables,
+			body: &bodySpec{param: "dataTable", schema: "dataTablePost", required: true}, handle: s.handleTablesPost},
+		{action: "dataTable.get", method: "GET", path: pathTable, handle: s.handleTableGet},
+		{action: "dataTable.patch", method: "PATCH", path: pathTable,
+			body: &bodySpec{param: "dataTable", schema: "dataTablePatch", required: true}, handle: s.handleTablePatch},
+		{action: "dataTable.delete", method: "DELETE", path: pathTable, handle: s.handleTableDelete},
+		{action: "dataTable.addColumn", method: "POST", path: pathTable + "/column",
+			body: &bodySpec{param: "dataTableColumn", schema: "dataTableColumn", required: true}, handle: s.handleTableAddColumn},
+		{action: "dataTable.removeColumn", method: "DELETE", path: pathTable + "/column",
+			query: []queryParam{{name: "columnName", kind: paramString}}, handle: s.handleTableRemoveColumn},
+		{action: "dataTableRows.get", method: "GET", path: pathRows, query: rowQueryParams, handle: s.handleRowsGet},
+		{action: "dataTableRows.post", method: "POST", path: pathRows,
+			body: &bodySpec{param: "dataTableRow", schema: "dataTableRowInsert", required: true}, handle: s.handleRowsPost},
+		// A query document (schema advancedQuery) is checked against the
+		// table's columns by weir.ParseTableQuery, every rule of the schema
+		// and more, each fault named by its path.
+		{action: "dataTableRows.query", method: "POST", path: pathRows + "/query", query: rowQueryParams,
+			body: &bodySpec{param: "query"}, handle: s.handleRowsQuery},
+		{action: "dataTableRows.delete", method: "POST", path: pathRows + "/delete", query: rowDeleteParams,
+			body: &bodySpec{param: "query"}, handle: s.handleRowsDelete},
+		{action: "dataTableRows.truncate", method: "POST", path: pathRows + "/truncate", handle: s.handleRowsTruncate},
+		{action: "dataTableRows.export", method: "POST", path: pathRows + "/export",
+			body: &bodySpec{param: "exportData", schema: "dataTableRowsExport", required: true}, handle: s.handleRowsExport},
+		{action: "dataTableRow.get", method: "GET", path: pathRow, handle: s.handleRowGet},
+		{action: "dataTableRow.patch", method: "PATCH", path: pathRow,
+			body: &bodySpec{param: "dataTableRow", schema: "dataTableRowInsertUpdate", required: true}, handle: s.handleRowPatch},
+		{action: "dataTableRow.delete", method: "DELETE", path: pathRow, handle: s.handleRowDelete},
 
 		// Data queries over device state history
 		{action: "data.timeSeriesQuery", method: "POST", path: pathData + "/time-series-query",

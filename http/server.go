@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -97,6 +98,10 @@ type Server struct {
 	// last-value queries (data.go).
 	Data weir.DataService
 
+	// Tables, when set, serves the data table resources (data_table*.go);
+	// TableEvents, when set, hears of row changes (the dataTable trigger).
+	Tables      weir.DataTableService
+	TableEvents weir.DataTableEventHandler
 	// Console, when set, holds the console's files (web.Dist), served at
 	// /console/ with / redirecting there; nil: no console, / answers 404.
 	Console fs.FS
@@ -178,6 +183,7 @@ type request struct {
 	webhookID              string
 	endpointID             string // experienceEndpointId
 	deviceID, keyID        string // deviceId, applicationKeyId
+	tableID, rowID         string // dataTableId, rowId
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
@@ -221,7 +227,8 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		name string
 		dst  *string
 	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID},
-		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID}} {
+		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID},
+		{"dataTableId", &req.tableID}, {"rowId", &req.rowID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
 			continue
@@ -249,6 +256,12 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 	}
 
 	if rt.body == nil {
+		return req, nil
+	}
+	if rt.body.multipart {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+			return nil, weir.Errorf(weir.Validation, "%s is required: send a multipart/form-data body with it as a file", rt.body.param)
+		}
 		return req, nil
 	}
 	max := s.MaxBodyBytes

@@ -29,6 +29,7 @@ type input struct {
 	Storage map[string]json.RawMessage `json:"storage"`
 	Waiting []string                   `json:"waiting"` // reply ids requests wait for; replies to others find no waiter
 	Devices []*weir.Device             `json:"devices"` // the application's devices (application id "app")
+	Tables  []goldenTable              `json:"tables"`  // the application's data tables, in a real SQLite store
 	Runs    []struct {
 		Data  any     `json:"data"`
 		After float64 `json:"afterSeconds"`
@@ -49,6 +50,10 @@ type outcome struct {
 	States   map[string][]stateLine `json:"states,omitempty"`
 	Commands []commandLine          `json:"commands,omitempty"`
 	Fired    int                    `json:"fired,omitempty"`
+	// Data table nodes: each table's rows after the run and what the
+	// dataTable triggers were told.
+	Tables      map[string][]any `json:"tables,omitempty"`
+	TableEvents []string         `json:"tableEvents,omitempty"`
 }
 
 // replyLine is a reply a waiting request received.
@@ -131,6 +136,8 @@ func runCase(t *testing.T, dir string) outcome {
 	}
 	devices := newMemDevices(in.Devices)
 	env.Devices = devices.access()
+	tables := newGoldenTables(t, in.Tables)
+	env.Tables = tables.access()
 	waiting := map[string]bool{}
 	for _, id := range in.Waiting {
 		waiting[id] = true
@@ -175,6 +182,7 @@ func runCase(t *testing.T, dir string) outcome {
 	}
 	out.Debug, out.Storage, out.Replies = debug, store.decoded(), replies
 	out.Devices, out.States, out.Commands, out.Fired = devices.outcome()
+	out.Tables, out.TableEvents = tables.outcome(t, out.Debug)
 	sort.SliceStable(out.Debug, func(i, j int) bool { return out.Debug[i].NodeID < out.Debug[j].NodeID })
 	return out
 }

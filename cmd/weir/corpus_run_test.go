@@ -29,7 +29,7 @@ const corpusDir = "../../flowfile/testdata/losant-library-templates"
 
 // corpusRunnableFiles is how many corpus workflow files use only node and
 // trigger types weir implements; asserted so that a regression shows up.
-const corpusRunnableFiles = 58
+const corpusRunnableFiles = 62
 
 // startedTriggers are the trigger types the corpus run starts runs from.
 var startedTriggers = map[string]bool{
@@ -103,6 +103,7 @@ func TestCorpusRuns(t *testing.T) {
 		Logger: slog.New(slog.DiscardHandler), RunTimeout: 20 * time.Second, Buttons: buttons, Replies: hub,
 		Publish: func(context.Context, string, string, []byte) error { return nil },
 		Devices: &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB},
+		Tables:  &engine.Tables{Tables: inst.DB},
 	}
 	if err := ex.Open(); err != nil {
 		t.Fatal(err)

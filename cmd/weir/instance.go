@@ -39,6 +39,7 @@ type store interface {
 	weir.ApplicationKeyService
 	weir.DataService
 	weir.InactivityService
+	weir.DataTableService
 	weir.QueueStatter
 	Close() error
 }

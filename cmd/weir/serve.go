@@ -138,6 +138,10 @@ func (m *Main) Open(ctx context.Context) error {
 		Cache:   cache,
 		Devices: devices,
 	}
+	// Row changes, through the API or the data table nodes, start the runs
+	// of dataTable triggers.
+	tableTriggers := &triggers.DataTables{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
+	m.executor.Tables = &engine.Tables{Tables: inst.DB, Events: tableTriggers}
 	if m.mqtt != nil {
 		m.executor.Publish = m.mqtt.PublishFrom
 	}
@@ -174,6 +178,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
 	api.Data = inst.DB
 	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
+	api.Tables, api.TableEvents = inst.DB, tableTriggers
 	api.Cache = cache
 	api.BodyReadTimeout = m.bodyReadTimeout
 	if m.Config.Console {
