@@ -41,6 +41,7 @@ type matrixRoute struct {
 var matrixRoutes = []matrixRoute{
 	{"applications.get", "GET", "/applications", "", 200},
 	{"applications.post", "POST", "/applications", `{"name":"n"}`, 201},
+	{"applications.import", "POST", "/applications/import", importBundleBody, 201},
 	{"application.get", "GET", "/applications/{applicationId}", "", 200},
 	{"application.patch", "PATCH", "/applications/{applicationId}", `{"description":"x"}`, 200},
 	{"application.delete", "DELETE", "/applications/{applicationId}", "", 200},
@@ -95,11 +96,43 @@ var matrixRoutes = []matrixRoute{
 	{"device.setConnectionStatus", "POST", "/applications/{applicationId}/devices/{deviceId}/setConnectionStatus", `{"status":"connected"}`, 200},
 	{"device.sendCommand", "POST", "/applications/{applicationId}/devices/{deviceId}/command", `{"name":"go"}`, 200},
 	{"device.getCommand", "GET", "/applications/{applicationId}/devices/{deviceId}/command", "", 200},
+	{"dataTables.get", "GET", "/applications/{applicationId}/data-tables", "", 200},
+	{"dataTables.post", "POST", "/applications/{applicationId}/data-tables", `{"name":"n"}`, 201},
+	{"dataTable.get", "GET", "/applications/{applicationId}/data-tables/{dataTableId}", "", 200},
+	{"dataTable.patch", "PATCH", "/applications/{applicationId}/data-tables/{dataTableId}", `{"description":"x"}`, 200},
+	{"dataTable.delete", "DELETE", "/applications/{applicationId}/data-tables/{dataTableId}", "", 200},
+	{"dataTable.addColumn", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/column", `{"name":"c2","dataType":"number","constraint":"optional"}`, 200},
+	{"dataTable.removeColumn", "DELETE", "/applications/{applicationId}/data-tables/{dataTableId}/column", "", 400}, // columnName is required
+	{"dataTableRows.get", "GET", "/applications/{applicationId}/data-tables/{dataTableId}/rows", "", 200},
+	{"dataTableRows.post", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows", `{"label":"z"}`, 201},
+	{"dataTableRows.query", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/query", `{"label":"x"}`, 200},
+	{"dataTableRows.delete", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/delete", `{}`, 200},
+	{"dataTableRows.truncate", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/truncate", "", 200},
+	{"dataTableRows.export", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/export", `{"email":"a@example.com"}`, 400}, // not supported
+	{"dataTableRow.get", "GET", "/applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}", "", 200},
+	{"dataTableRow.patch", "PATCH", "/applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}", `{"label":"y"}`, 200},
+	{"dataTableRow.delete", "DELETE", "/applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}", "", 200},
 	{"applicationKeys.get", "GET", "/applications/{applicationId}/keys", "", 200},
 	{"applicationKeys.post", "POST", "/applications/{applicationId}/keys", `{"description":"d"}`, 201},
 	{"applicationKey.get", "GET", "/applications/{applicationId}/keys/{applicationKeyId}", "", 200},
 	{"applicationKey.patch", "PATCH", "/applications/{applicationId}/keys/{applicationKeyId}", `{"description":"x"}`, 200},
 	{"applicationKey.delete", "DELETE", "/applications/{applicationId}/keys/{applicationKeyId}", "", 200},
+	{"experienceViews.get", "GET", "/applications/{applicationId}/experience/views", "", 200},
+	{"experienceViews.post", "POST", "/applications/{applicationId}/experience/views", `{"name":"c","viewType":"component","body":"x"}`, 201},
+	{"experienceView.get", "GET", "/applications/{applicationId}/experience/views/{experienceViewId}", "", 200},
+	{"experienceView.patch", "PATCH", "/applications/{applicationId}/experience/views/{experienceViewId}", `{"body":"y"}`, 200},
+	{"experienceView.delete", "DELETE", "/applications/{applicationId}/experience/views/{experienceViewId}", "", 200},
+	{"experienceVersions.get", "GET", "/applications/{applicationId}/experience/versions", "", 200},
+	{"experienceVersions.post", "POST", "/applications/{applicationId}/experience/versions", `{"version":"v2"}`, 400},
+	{"experienceVersion.get", "GET", "/applications/{applicationId}/experience/versions/{experienceVersionIdOrName}", "", 200},
+	{"experienceVersion.patch", "PATCH", "/applications/{applicationId}/experience/versions/{experienceVersionIdOrName}", `{"description":"d"}`, 200},
+	{"experienceVersion.delete", "DELETE", "/applications/{applicationId}/experience/versions/{experienceVersionIdOrName}", "", 400},
+	{"files.get", "GET", "/applications/{applicationId}/files", "", 200},
+	{"files.post", "POST", "/applications/{applicationId}/files", `{"name":"a.css","type":"file"}`, 201},
+	{"file.get", "GET", "/applications/{applicationId}/file/{fileId}", "", 200},
+	{"file.patch", "PATCH", "/applications/{applicationId}/file/{fileId}", `{"contentType":"text/css"}`, 201},
+	{"file.delete", "DELETE", "/applications/{applicationId}/file/{fileId}", "", 200},
+	{"file.upload", "POST", "/applications/{applicationId}/file/{fileId}/upload", "", 400},
 	{"experienceUsers.get", "GET", "/applications/{applicationId}/experience/users", "", 200},
 	{"experienceUsers.post", "POST", "/applications/{applicationId}/experience/users", `{"email":"new@example.com","password":"password1"}`, 201},
 	{"experienceUser.get", "GET", "/applications/{applicationId}/experience/users/{experienceUserId}", "", 200},
@@ -111,6 +144,8 @@ var matrixRoutes = []matrixRoute{
 	{"experienceGroup.patch", "PATCH", "/applications/{applicationId}/experience/groups/{experienceGroupId}", `{"name":"x"}`, 200},
 	{"experienceGroup.delete", "DELETE", "/applications/{applicationId}/experience/groups/{experienceGroupId}", "", 200},
 	{"metrics.get", "GET", "/metrics", "", 200},
+	{"data.timeSeriesQuery", "POST", "/applications/{applicationId}/data/time-series-query", `{"deviceIds":["{deviceId}"]}`, 200},
+	{"data.lastValueQuery", "POST", "/applications/{applicationId}/data/last-value-query", `{"attribute":"temp"}`, 200},
 }
 
 // matrixWeirScopes are the accepted scopes of the actions weir serves that
@@ -162,6 +197,12 @@ type matrixEnv struct {
 	expUserID string // an experience user of A, in group expGroup
 	expGroup  string // an experience group of A
 	keyID     string // an unrestricted access key of A
+	views     *memViews
+	viewID    string // a page of A
+	fileID    string // a file of A
+	tables    *memTables
+	tableID   string // a data table of A with a string column label
+	rowID     string // a row of that table
 }
 
 func newMatrixEnv(t *testing.T) *matrixEnv {
@@ -180,6 +221,11 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Endpoints = e.endpoints
 	e.devices = newMemDevices(now)
 	s.Devices, s.States, s.Commands, s.Keys = e.devices, e.devices, e.devices, e.devices
+	e.views = newMemViews(now)
+	s.Views, s.Files, s.ExperienceVersions = e.views, e.views, e.views
+	s.Data = e.devices
+	e.tables = newMemTables(now)
+	s.Tables = e.tables
 	e.exp = newMemExperience(now)
 	s.ExperienceUsers, s.ExperienceGroups = e.exp, e.exp
 	s.ExperienceAuth = &auth.Experience{Users: e.exp, Key: []byte("experience key"), Now: now}
@@ -223,6 +269,22 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		t.Fatal(err)
 	}
 	e.keyID = k.ID
+	page := &weir.ExperienceView{ApplicationID: e.appA, Name: "home", ViewType: weir.ViewPage, Body: "hi"}
+	file := &weir.ApplicationFile{ApplicationID: e.appA, Name: "site.css", Type: weir.FileTypeFile}
+	if e.views.CreateExperienceView(ctx, page) != nil || e.views.CreateApplicationFile(ctx, file) != nil {
+		t.Fatal("seeding a view and a file failed")
+	}
+	e.viewID, e.fileID = page.ID, file.ID
+	tb := &weir.DataTable{ApplicationID: e.appA, Name: "table",
+		Columns: []weir.DataTableColumn{{Name: "label", DataType: weir.ColumnString, Constraint: weir.ColumnOptional}}}
+	if err := e.tables.CreateDataTable(ctx, tb); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := e.tables.InsertDataTableRows(ctx, e.appA, tb.ID, []map[string]any{{"label": "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.tableID, e.rowID = tb.ID, rows[0].ID
 	g := &weir.ExperienceGroup{ApplicationID: e.appA, Name: "staff"}
 	if err := e.exp.CreateExperienceGroup(ctx, g); err != nil {
 		t.Fatal(err)
@@ -255,6 +317,8 @@ func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest
 	r := strings.NewReplacer("{applicationId}", e.appA, "{flowId}", e.flow.ID, "{apiTokenId}", e.tokenID,
 		"{flowVersionId}", e.versionID, "{webhookId}", e.webhookID, "{experienceEndpointId}", e.endpoint, "{button}", e.flow.Triggers[0].Key,
 		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID,
+		"{experienceViewId}", e.viewID, "{fileId}", e.fileID, "{experienceVersionIdOrName}", weir.DevelopVersion,
+		"{dataTableId}", e.tableID, "{rowId}", e.rowID,
 		"{experienceUserId}", e.expUserID, "{experienceGroupId}", e.expGroup)
 	req := httptest.NewRequestWithContext(e.t.Context(), rt.method, r.Replace(rt.path), strings.NewReader(r.Replace(rt.body)))
 	if rawQuery != "" {
@@ -262,6 +326,9 @@ func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest
 		req.RequestURI = req.URL.RequestURI()
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if strings.HasPrefix(rt.body, "--"+importBoundary) {
+		req.Header.Set("Content-Type", "multipart/form-data; boundary="+importBoundary)
+	}
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
@@ -282,6 +349,8 @@ type storeSnapshot struct {
 	Webhooks map[string]weir.Webhook
 	Endpoint map[string]weir.ExperienceEndpoint
 	Devices  *memDevices
+	Views    *memViews
+	Tables   *memTables
 	Exp      *memExperience
 }
 
@@ -331,6 +400,9 @@ func (e *matrixEnv) snapshot() storeSnapshot {
 	s.Endpoint = maps.Clone(e.endpoints.m)
 	s.Devices = e.devices.clone()
 	s.Devices.now = nil // funcs are never DeepEqual
+	s.Views = e.views.clone()
+	s.Tables = e.tables.clone()
+	s.Tables.now = nil
 	s.Exp = e.exp.clone()
 	return s
 }
@@ -382,6 +454,15 @@ func (e *matrixEnv) restore(s storeSnapshot) {
 	e.devices.mu.Lock()
 	e.devices.Devices, e.devices.States, e.devices.Commands, e.devices.Keys = restored.Devices, restored.States, restored.Commands, restored.Keys
 	e.devices.mu.Unlock()
+	restoredViews := s.Views.clone()
+	e.views.mu.Lock()
+	e.views.Views, e.views.Files, e.views.Contents, e.views.Versions = restoredViews.Views, restoredViews.Files, restoredViews.Contents,
+		restoredViews.Versions
+	e.views.mu.Unlock()
+	tables := s.Tables.clone()
+	e.tables.mu.Lock()
+	e.tables.Tables, e.tables.Rows = tables.Tables, tables.Rows
+	e.tables.mu.Unlock()
 	exp := s.Exp.clone()
 	e.exp.mu.Lock()
 	e.exp.Users, e.exp.Groups = exp.Users, exp.Groups

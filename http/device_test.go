@@ -25,6 +25,7 @@ type recordedEvents struct {
 	connections []bool
 	commands    []string
 	created     []string
+	heard       []string // commands handed to the device command triggers
 }
 
 func (r *recordedEvents) DeviceStates(_ context.Context, _ *weir.Device, states []weir.DeviceState) error {
@@ -100,7 +101,10 @@ func TestDeviceJourneyOverSQLite(t *testing.T) {
 	}
 	base := "/applications/" + app
 	dev := decode(t, must("POST", base+"/devices", user, `{"name":"Boiler","tags":[{"key":"floor","value":"8"}],
-		"attributes":[{"name":"temp","dataType":"number"},{"name":"on","dataType":"boolean"},{"name":"pos","dataType":"gps"}]}`, 201, "device"))
+		"attributes":[{"name":"temp","dataType":"number","attributeTags":{}},{"name":"on","dataType":"boolean"},{"name":"pos","dataType":"gps"}]}`, 201, "device"))
+	// Empty attribute tags, as Losant's exports write them, carry nothing;
+	// tags with content are refused, weir does not keep them yet.
+	must("POST", base+"/devices", user, `{"name":"Tagged","attributes":[{"name":"t","dataType":"number","attributeTags":{"unit":"C"}}]}`, 400, "error")
 	devID := dev["id"].(string)
 	if dev["deviceClass"] != "standalone" || dev["deviceId"] != devID {
 		t.Errorf("new device = %v, want standalone with deviceId", dev)
@@ -222,6 +226,9 @@ func TestDeviceJourneyOverSQLite(t *testing.T) {
 		if len(ev.commands) != 1 || ev.commands[0] != devID+":reboot" {
 			t.Errorf("CommandSender heard %v", ev.commands)
 		}
+		if len(ev.heard) != 1 || ev.heard[0] != devID+":reboot" {
+			t.Errorf("DeviceEvents heard commands %v, want the reboot", ev.heard)
+		}
 	})
 
 	t.Run("ConnectionStatus", func(t *testing.T) {
@@ -277,6 +284,13 @@ func TestDeviceStateOverLimit(t *testing.T) {
 	if status != 200 || decode(t, b)["t"].(map[string]any)["value"] != 1.0 {
 		t.Errorf("composite after the refused state = %s, want t 1", b)
 	}
+}
+
+func (r *recordedEvents) DeviceCommand(_ context.Context, d *weir.Device, c *weir.DeviceCommand) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.heard = append(r.heard, d.ID+":"+c.Name)
+	return nil
 }
 
 func (r *recordedEvents) DeviceCreated(_ context.Context, d *weir.Device) error {

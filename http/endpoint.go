@@ -3,6 +3,7 @@ package http
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 
 	"github.com/weirhq/weir"
@@ -19,40 +20,45 @@ var endpointLinks = map[string]string{
 }
 
 // endpointResponse is an experience endpoint as the API returns it. weir
-// has one experience version, develop, and no endpoint tags.
+// has one experience version, develop.
 type endpointResponse struct {
 	*weir.ExperienceEndpoint
 	ExperienceEndpointID string            `json:"experienceEndpointId"`
 	Version              string            `json:"version"`
-	EndpointTags         map[string]string `json:"endpointTags"`
 	GroupIDs             []string          `json:"experienceGroupIds"` // [] rather than null
+	EndpointTags         map[string]string `json:"endpointTags"`       // {} rather than null
 	Type                 string            `json:"_type"`
 	Links                links             `json:"_links,omitempty"`
 }
 
 func newEndpointResponse(e *weir.ExperienceEndpoint, withLinks bool) *endpointResponse {
-	return &endpointResponse{
+	resp := &endpointResponse{
 		ExperienceEndpoint:   e,
 		ExperienceEndpointID: e.ID,
 		Version:              weir.DevelopVersion,
-		EndpointTags:         map[string]string{},
 		GroupIDs:             append([]string{}, e.GroupIDs...),
+		EndpointTags:         maps.Clone(e.Tags),
 		Type:                 "experienceEndpoint",
 		Links: linksFor(withLinks, pathEndpoint, endpointLinks,
 			"{applicationId}", e.ApplicationID, "{experienceEndpointId}", e.ID),
 	}
+	if resp.EndpointTags == nil {
+		resp.EndpointTags = map[string]string{}
+	}
+	return resp
 }
 
 // endpointBody is a schema-valid endpoint post or patch body; absent
-// fields are nil. endpointTags are accepted and ignored.
+// fields are nil.
 type endpointBody struct {
-	Route             *string         `json:"route"`
-	Method            *string         `json:"method"`
-	Description       *string         `json:"description"`
-	Enabled           *bool           `json:"enabled"`
-	Access            *string         `json:"access"`
-	GroupIDs          *[]string       `json:"experienceGroupIds"`
-	UnauthorizedReply json.RawMessage `json:"unauthorizedReply"` // null removes it
+	Route             *string            `json:"route"`
+	Method            *string            `json:"method"`
+	Description       *string            `json:"description"`
+	Enabled           *bool              `json:"enabled"`
+	Access            *string            `json:"access"`
+	GroupIDs          *[]string          `json:"experienceGroupIds"`
+	Tags              *map[string]string `json:"endpointTags"`
+	UnauthorizedReply json.RawMessage    `json:"unauthorizedReply"` // null removes it
 }
 
 // decodeEndpointBody decodes a request's endpoint body.
@@ -79,6 +85,9 @@ func (b *endpointBody) apply(e *weir.ExperienceEndpoint) error {
 	}
 	if b.GroupIDs != nil {
 		e.GroupIDs = *b.GroupIDs
+	}
+	if b.Tags != nil {
+		e.Tags = *b.Tags
 	}
 	if len(b.UnauthorizedReply) > 0 {
 		e.UnauthorizedReply = nil

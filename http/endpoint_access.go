@@ -50,13 +50,14 @@ func (s *Server) endpointAccess(r *http.Request, ep *weir.ExperienceEndpoint) (e
 	var caller endpointCaller
 	refused := weir.Errorf(weir.Unauthorized, msgEndpointUnauthorized)
 	tok := experienceToken(r)
-	if tok == "" || s.ExperienceAuth == nil || s.ExperienceGroups == nil {
+	ea := s.experienceAuth()
+	if tok == "" || ea == nil || s.ExperienceGroups == nil {
 		if ep.Access == weir.EndpointAccessPublic {
 			return caller, nil
 		}
 		return caller, refused
 	}
-	u, info, err := s.ExperienceAuth.VerifyToken(r.Context(), ep.ApplicationID, tok)
+	u, info, err := ea.VerifyToken(r.Context(), ep.ApplicationID, tok)
 	switch {
 	case weir.ErrorTypeOf(err) == weir.Unauthorized && ep.Access == weir.EndpointAccessPublic:
 		return caller, nil

@@ -7,11 +7,12 @@ import (
 	"net/http"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/auth"
 )
 
 // errNoExperienceService is the internal error of experience user and
 // group routes served without their services.
-var errNoExperienceService = errors.New("http: Server.ExperienceUsers, ExperienceGroups or ExperienceAuth is not set")
+var errNoExperienceService = errors.New("http: Server.ExperienceUsers or ExperienceGroups is not set")
 
 // experienceUserListParams are the query parameters of experienceUsers.get.
 var experienceUserListParams = append(
@@ -25,10 +26,28 @@ var experienceUserListParams = append(
 // experienceServices returns the internal error when the user and group
 // services are not set.
 func (s *Server) experienceServices() error {
-	if s.ExperienceUsers == nil || s.ExperienceGroups == nil || s.ExperienceAuth == nil {
+	if s.ExperienceUsers == nil || s.ExperienceGroups == nil {
 		return errNoExperienceService
 	}
 	return nil
+}
+
+// experienceAuth returns ExperienceAuth, or, when it is not set, a sign-in
+// over ExperienceUsers with tokens under the Signer's key and failures
+// counted in this process.
+func (s *Server) experienceAuth() weir.ExperienceAuth {
+	if s.ExperienceAuth != nil {
+		return s.ExperienceAuth
+	}
+	s.defaultAuth.once.Do(func() {
+		if s.ExperienceUsers != nil && s.Signer != nil {
+			s.defaultAuth.auth = &auth.Experience{Users: s.ExperienceUsers, Key: s.Signer.Key}
+		}
+	})
+	if s.defaultAuth.auth == nil {
+		return nil
+	}
+	return s.defaultAuth.auth
 }
 
 // groupTree reads the application's groups.
@@ -117,7 +136,7 @@ func (s *Server) handleExperienceUsersPost(w http.ResponseWriter, r *http.Reques
 		return err
 	}
 	u := &weir.ExperienceUser{ApplicationID: req.appID}
-	if err := in.Apply(u, s.ExperienceAuth, s.now().UTC()); err != nil {
+	if err := in.Apply(u, s.experienceAuth(), s.now().UTC()); err != nil {
 		return err
 	}
 	if err := s.ExperienceUsers.CreateExperienceUser(r.Context(), u); err != nil {
@@ -164,7 +183,7 @@ func (s *Server) handleExperienceUserPatch(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	if err := in.Apply(u, s.ExperienceAuth, s.now().UTC()); err != nil {
+	if err := in.Apply(u, s.experienceAuth(), s.now().UTC()); err != nil {
 		return err
 	}
 	if err := s.ExperienceUsers.UpdateExperienceUser(r.Context(), u); err != nil {

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/weirhq/weir"
@@ -93,17 +95,40 @@ type Server struct {
 	// DeviceEvents, when set, hears of accepted state and connection
 	// changes (device triggers start runs from them).
 	DeviceEvents weir.DeviceEventHandler
+	// Views and Files, when set, serve the experience view and file
+	// resources and the files themselves at FilesPath (experience_view*.go,
+	// file*.go); ExperienceVersions keeps the develop version's settings
+	// (experience_version.go); MaxFileSize caps one file's content (0:
+	// weir.DefaultMaxFileSize).
+	Views              weir.ExperienceViewService
+	Files              weir.ApplicationFileService
+	ExperienceVersions weir.ExperienceVersionService
+	MaxFileSize        int64
+	// Data, when set, answers the data resource's time-series and
+	// last-value queries (data.go).
+	Data weir.DataService
+
+	// Tables, when set, serves the data table resources (data_table*.go);
+	// TableEvents, when set, hears of row changes (the dataTable trigger).
+	Tables      weir.DataTableService
+	TableEvents weir.DataTableEventHandler
 	// Console, when set, holds the console's files (web.Dist), served at
 	// /console/ with / redirecting there; nil: no console, / answers 404.
 	Console fs.FS
 
-	// ExperienceUsers, ExperienceGroups and ExperienceAuth, when set, serve
-	// the experience user and group resources and sign experience users in
-	// to the endpoints whose access asks for them (experience_*.go,
-	// endpoint_access.go); all three are needed.
+	// ExperienceUsers and ExperienceGroups, when set, serve the experience
+	// user and group resources and sign experience users in to the
+	// endpoints whose access asks for them (experience_*.go,
+	// endpoint_access.go), through ExperienceAuth: when it is not set, an
+	// auth.Experience over ExperienceUsers and the Signer's key, counting
+	// failed sign-ins in this process.
 	ExperienceUsers  weir.ExperienceUserService
 	ExperienceGroups weir.ExperienceGroupService
 	ExperienceAuth   weir.ExperienceAuth
+	defaultAuth      struct {
+		once sync.Once
+		auth *auth.Experience
+	}
 
 	// Metrics, when set, serves GET /metrics (scope metrics.get or a user
 	// token's all.User); without it the route answers 404.
@@ -182,6 +207,8 @@ type request struct {
 	webhookID              string
 	endpointID             string // experienceEndpointId
 	deviceID, keyID        string // deviceId, applicationKeyId
+	viewID, fileID         string // experienceViewId, fileId
+	tableID, rowID         string // dataTableId, rowId
 	userID, groupID        string // experienceUserId, experienceGroupId
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
@@ -227,6 +254,8 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		dst  *string
 	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID},
 		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID},
+		{"experienceViewId", &req.viewID}, {"fileId", &req.fileID},
+		{"dataTableId", &req.tableID}, {"rowId", &req.rowID},
 		{"experienceUserId", &req.userID}, {"experienceGroupId", &req.groupID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
@@ -255,6 +284,12 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 	}
 
 	if rt.body == nil {
+		return req, nil
+	}
+	if rt.body.multipart {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+			return nil, weir.Errorf(weir.Validation, "%s is required: send a multipart/form-data body with it as a file", rt.body.param)
+		}
 		return req, nil
 	}
 	max := s.MaxBodyBytes

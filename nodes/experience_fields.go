@@ -71,24 +71,17 @@ func findUserBy(ctx context.Context, env *engine.Env, t *template.Template, p en
 	return findUser(ctx, env, s)
 }
 
-// renderText renders a template field, naming it in the error.
-func renderText(field string, t *template.Template, p engine.Payload) (string, error) {
+// renderRaw renders an optional template as it is, untrimmed: a password
+// keeps its spaces.
+func renderRaw(field string, t *template.Template, p engine.Payload) (string, error) {
 	if t == nil {
 		return "", nil
 	}
 	s, err := t.Render(p)
 	if err != nil {
-		return "", engine.Errorf("Validation", "%s: %v", field, err)
+		return "", weir.Errorf(weir.Validation, "%s: %v", field, err)
 	}
 	return s, nil
-}
-
-// compileOptionalTemplate compiles a template field that may be empty (nil then).
-func compileOptionalTemplate(field string, src engine.Text) (*template.Template, error) {
-	if src == "" {
-		return nil, nil
-	}
-	return engine.CompileTemplate(field, string(src))
 }
 
 // renderTTL renders a token lifetime in milliseconds: empty is none (the
@@ -232,7 +225,11 @@ func (in *userInput) change(u *weir.ExperienceUser, p engine.Payload) (*weir.Exp
 		dst  **string
 	}{{"emailTemplate", in.email, &c.Email}, {"passwordTemplate", in.password, &c.Password},
 		{"firstNameTemplate", in.first, &c.FirstName}, {"lastNameTemplate", in.last, &c.LastName}} {
-		s, err := renderText(f.name, f.t, p)
+		render := renderText
+		if f.name == "passwordTemplate" {
+			render = renderRaw
+		}
+		s, err := render(f.name, f.t, p)
 		if err != nil {
 			return nil, err
 		}

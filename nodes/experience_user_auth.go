@@ -147,7 +147,7 @@ func (n *experienceUserAuth) signIn(ctx context.Context, env *engine.Env, p engi
 	if err != nil {
 		return nil, err
 	}
-	password, err := renderText("passwordTemplate", n.password, p)
+	password, err := renderRaw("passwordTemplate", n.password, p)
 	if err != nil {
 		return nil, err
 	}

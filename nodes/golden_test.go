@@ -29,6 +29,7 @@ type input struct {
 	Storage map[string]json.RawMessage `json:"storage"`
 	Waiting []string                   `json:"waiting"` // reply ids requests wait for; replies to others find no waiter
 	Devices []*weir.Device             `json:"devices"` // the application's devices (application id "app")
+	Tables  []goldenTable              `json:"tables"`  // the application's data tables, in a real SQLite store
 	// The application's experience users and groups.
 	ExperienceUsers  []*weir.ExperienceUser  `json:"experienceUsers"`
 	ExperienceGroups []*weir.ExperienceGroup `json:"experienceGroups"`
@@ -52,6 +53,10 @@ type outcome struct {
 	States   map[string][]stateLine `json:"states,omitempty"`
 	Commands []commandLine          `json:"commands,omitempty"`
 	Fired    int                    `json:"fired,omitempty"`
+	// Data table nodes: each table's rows after the run and what the
+	// dataTable triggers were told.
+	Tables      map[string][]any `json:"tables,omitempty"`
+	TableEvents []string         `json:"tableEvents,omitempty"`
 	// Experience nodes: the users and groups a run leaves.
 	ExperienceUsers  []string `json:"experienceUsers,omitempty"`
 	ExperienceGroups []string `json:"experienceGroups,omitempty"`
@@ -137,6 +142,8 @@ func runCase(t *testing.T, dir string) outcome {
 	}
 	devices := newMemDevices(in.Devices)
 	env.Devices = devices.access()
+	tables := newGoldenTables(t, in.Tables)
+	env.Tables = tables.access()
 	people := newMemPeople(in.ExperienceUsers, in.ExperienceGroups, func() time.Time { return clock })
 	env.Experience = people.access()
 	waiting := map[string]bool{}
@@ -183,6 +190,7 @@ func runCase(t *testing.T, dir string) outcome {
 	}
 	out.Debug, out.Storage, out.Replies = debug, store.decoded(), replies
 	out.Devices, out.States, out.Commands, out.Fired = devices.outcome()
+	out.Tables, out.TableEvents = tables.outcome(t, out.Debug)
 	if len(in.ExperienceUsers)+len(in.ExperienceGroups) > 0 {
 		out.ExperienceUsers, out.ExperienceGroups = people.outcome()
 	}

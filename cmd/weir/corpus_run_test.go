@@ -112,6 +112,7 @@ func TestCorpusRuns(t *testing.T) {
 		Logger: slog.New(slog.DiscardHandler), RunTimeout: 20 * time.Second, Buttons: buttons, Replies: hub,
 		Publish: func(context.Context, string, string, []byte) error { return nil },
 		Devices: &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB},
+		Tables:  &engine.Tables{Tables: inst.DB},
 		Experience: &engine.Experience{Users: inst.DB, Groups: inst.DB,
 			Auth: &auth.Experience{Users: inst.DB, Key: inst.Signer.Key}},
 	}

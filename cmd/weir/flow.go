@@ -32,6 +32,9 @@ var firedTriggers = map[string]bool{
 	triggers.TriggerDeviceIDConnect: true, triggers.TriggerDeviceTagConnect: true,
 	triggers.TriggerDeviceIDDisconnect: true, triggers.TriggerDeviceTagDisconnect: true,
 	triggers.TriggerDeviceCreate: true,
+	triggers.TriggerDataTable:    true,
+
+	triggers.TriggerDeviceCommand: true, triggers.TriggerDeviceIDInactivity: true, triggers.TriggerDeviceTagInactivity: true,
 }
 
 // What flow check found wrong with a file; each makes it exit with status 1.

@@ -300,22 +300,31 @@ func scanGroup(s scanner) (*weir.ExperienceGroup, error) {
 	return &g, nil
 }
 
-// EncodeEndpointAccess returns the stored text of an endpoint's group ids
-// and unauthorized reply (experience_group_ids, unauthorized_reply), for
-// the endpoint stores of SQLite and PostgreSQL.
-func EncodeEndpointAccess(e *weir.ExperienceEndpoint) (groups, reply string, err error) {
+// EncodeEndpointAccess returns the stored text of an endpoint's group ids,
+// unauthorized reply and tags (experience_group_ids, unauthorized_reply,
+// endpoint_tags), for the endpoint stores of SQLite and PostgreSQL.
+func EncodeEndpointAccess(e *weir.ExperienceEndpoint) (groups, reply, tags string, err error) {
 	if groups, err = marshal(sortedUnique(e.GroupIDs)); err != nil {
-		return "", "", err
+		return "", "", "", err
+	}
+	if tags, err = marshal(tagObject(e.Tags)); err != nil {
+		return "", "", "", err
 	}
 	if e.UnauthorizedReply != nil {
 		reply, err = marshal(e.UnauthorizedReply)
 	}
-	return groups, reply, err
+	return groups, reply, tags, err
 }
 
-// DecodeEndpointAccess sets e's group ids and unauthorized reply from their
-// stored text.
-func DecodeEndpointAccess(e *weir.ExperienceEndpoint, groups, reply string) error {
+// DecodeEndpointAccess sets e's group ids, unauthorized reply and tags from
+// their stored text.
+func DecodeEndpointAccess(e *weir.ExperienceEndpoint, groups, reply, tags string) error {
+	if err := json.Unmarshal([]byte(tags), &e.Tags); err != nil {
+		return fmt.Errorf("decode endpoint tags of %s: %w", e.ID, err)
+	}
+	if len(e.Tags) == 0 {
+		e.Tags = nil
+	}
 	if err := json.Unmarshal([]byte(groups), &e.GroupIDs); err != nil {
 		return fmt.Errorf("decode endpoint groups of %s: %w", e.ID, err)
 	}

@@ -247,7 +247,8 @@ func testEndpointAccess(t *testing.T, s ExperienceStore) {
 	app := mustCreateApplication(t, s, &weir.Application{Name: "a"})
 	g := mustCreateGroup(t, s, &weir.ExperienceGroup{ApplicationID: app.ID, Name: "g"})
 	e := &weir.ExperienceEndpoint{ApplicationID: app.ID, Route: "/x", Method: "get", Access: weir.EndpointAccessGroup,
-		GroupIDs: []string{g.ID}, Enabled: true, UnauthorizedReply: &weir.UnauthorizedReply{Type: "redirect", Value: "/login"}}
+		GroupIDs: []string{g.ID}, Enabled: true, UnauthorizedReply: &weir.UnauthorizedReply{Type: "redirect", Value: "/login"},
+		Tags: map[string]string{"cpf_role": "editor"}}
 	if err := s.CreateExperienceEndpoint(ctx, e); err != nil {
 		t.Fatal(err)
 	}

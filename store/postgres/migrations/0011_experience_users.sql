@@ -1,5 +1,5 @@
 -- Experience users, groups and their memberships, and the access settings
--- of experience endpoints that use them. Everything goes with its
+-- (and tags) of experience endpoints that use them. Everything goes with its
 -- application; memberships go with their user or group. The statements
 -- that use these tables are shared with SQLite (store/sqlstore): times
 -- are Unix milliseconds and JSON is text in both.
@@ -45,3 +45,4 @@ CREATE INDEX experience_group_members_user_id ON experience_group_members (user_
 
 ALTER TABLE experience_endpoints ADD COLUMN experience_group_ids text NOT NULL DEFAULT '[]';
 ALTER TABLE experience_endpoints ADD COLUMN unauthorized_reply text NOT NULL DEFAULT '';
+ALTER TABLE experience_endpoints ADD COLUMN endpoint_tags text NOT NULL DEFAULT '{}';
