@@ -30,7 +30,7 @@ const corpusDir = "../../flowfile/testdata/losant-library-templates"
 
 // corpusRunnableFiles is how many corpus workflow files use only node and
 // trigger types weir implements; asserted so that a regression shows up.
-const corpusRunnableFiles = 79
+const corpusRunnableFiles = 85
 
 // silentCorpusFiles are the corpus workflow files one of whose endpoint
 // flows answers nothing to the bodiless request the run gives it, by the
