@@ -52,6 +52,7 @@ func New(d Dialect) *Store { return &Store{d: d} }
 type listSpec struct {
 	sort, filter           map[string]string
 	fold                   map[string]bool // sort columns ordered case-insensitively
+	numeric                map[string]bool // sort columns of numbers (times), ordered as they are
 	sortNames, filterNames string
 }
 
@@ -64,8 +65,11 @@ func (s *Store) listClause(opts weir.ListOptions, spec listSpec, where []string,
 		return "", nil, "", nil, weir.Errorf(weir.Validation, "sortField must be one of %s", spec.sortNames)
 	}
 	order := s.d.Bytewise(col)
-	if spec.fold[col] {
+	switch {
+	case spec.fold[col]:
 		order = s.d.Fold(col)
+	case spec.numeric[col]:
+		order = col
 	}
 	if opts.Filter != "" {
 		fcol, ok := spec.filter[opts.FilterField]
