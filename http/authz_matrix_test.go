@@ -25,6 +25,7 @@ import (
 	"github.com/weirhq/weir/auth"
 	"github.com/weirhq/weir/engine"
 	weirhttp "github.com/weirhq/weir/http"
+	"github.com/weirhq/weir/mock"
 )
 
 // matrixRoute is one route of routes.go with a valid minimal request: the
@@ -101,6 +102,14 @@ var matrixRoutes = []matrixRoute{
 	{"applicationKey.patch", "PATCH", "/applications/{applicationId}/keys/{applicationKeyId}", `{"description":"x"}`, 200},
 	{"applicationKey.delete", "DELETE", "/applications/{applicationId}/keys/{applicationKeyId}", "", 200},
 	{"metrics.get", "GET", "/metrics", "", 200},
+	{"events.get", "GET", "/applications/{applicationId}/events", "", 200},
+	{"events.post", "POST", "/applications/{applicationId}/events", `{"level":"info","subject":"s"}`, 201},
+	{"events.patch", "PATCH", "/applications/{applicationId}/events", `{"state":"acknowledged"}`, 200},
+	{"events.delete", "POST", "/applications/{applicationId}/events/delete", `{"subject":"nothing"}`, 200},
+	{"events.mostRecentBySeverity", "GET", "/applications/{applicationId}/events/mostRecentBySeverity", "", 200},
+	{"event.get", "GET", "/applications/{applicationId}/events/{eventId}", "", 200},
+	{"event.patch", "PATCH", "/applications/{applicationId}/events/{eventId}", `{"comment":"c"}`, 200},
+	{"event.delete", "DELETE", "/applications/{applicationId}/events/{eventId}", "", 200},
 }
 
 // matrixWeirScopes are the accepted scopes of the actions weir serves that
@@ -149,6 +158,8 @@ type matrixEnv struct {
 	deviceID  string // a device of A with a number attribute temp
 	device2ID string // another device of A
 	keyID     string // an unrestricted access key of A
+	events    *mock.Events
+	eventID   string // an event of A
 }
 
 func newMatrixEnv(t *testing.T) *matrixEnv {
@@ -167,6 +178,8 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Endpoints = e.endpoints
 	e.devices = newMemDevices(now)
 	s.Devices, s.States, s.Commands, s.Keys = e.devices, e.devices, e.devices, e.devices
+	e.events = &mock.Events{Now: now}
+	s.Events = e.events
 	s.MaxBodyBytes = 64 << 10
 	s.StopStreams() // a debug stream answers its headers and ends at once
 	s.Metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("weir_up 1\n")) })
@@ -207,6 +220,11 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		t.Fatal(err)
 	}
 	e.keyID = k.ID
+	ev := &weir.Event{ApplicationID: e.appA, Level: weir.EventInfo, Subject: "seed"}
+	if err := e.events.CreateEvent(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	e.eventID = ev.ID
 	if err := e.store.SetStorageEntry(ctx, e.flow.ID, "seed", json.RawMessage(`1`)); err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +247,7 @@ func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest
 	e.t.Helper()
 	r := strings.NewReplacer("{applicationId}", e.appA, "{flowId}", e.flow.ID, "{apiTokenId}", e.tokenID,
 		"{flowVersionId}", e.versionID, "{webhookId}", e.webhookID, "{experienceEndpointId}", e.endpoint, "{button}", e.flow.Triggers[0].Key,
-		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID)
+		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID, "{eventId}", e.eventID)
 	req := httptest.NewRequestWithContext(e.t.Context(), rt.method, r.Replace(rt.path), strings.NewReader(r.Replace(rt.body)))
 	if rawQuery != "" {
 		req.URL.RawQuery = rawQuery
@@ -256,6 +274,7 @@ type storeSnapshot struct {
 	Webhooks map[string]weir.Webhook
 	Endpoint map[string]weir.ExperienceEndpoint
 	Devices  *memDevices
+	Events   []*weir.Event
 }
 
 // snapshot copies the state of e's stores.
@@ -304,6 +323,7 @@ func (e *matrixEnv) snapshot() storeSnapshot {
 	s.Endpoint = maps.Clone(e.endpoints.m)
 	s.Devices = e.devices.clone()
 	s.Devices.now = nil // funcs are never DeepEqual
+	s.Events = e.events.Snapshot()
 	return s
 }
 
@@ -354,6 +374,7 @@ func (e *matrixEnv) restore(s storeSnapshot) {
 	e.devices.mu.Lock()
 	e.devices.Devices, e.devices.States, e.devices.Commands, e.devices.Keys = restored.Devices, restored.States, restored.Commands, restored.Keys
 	e.devices.mu.Unlock()
+	e.events.Restore(s.Events)
 }
 
 // tokenKind is a column of the matrix: how to make the token, and whether a

@@ -93,6 +93,14 @@ type Server struct {
 	// DeviceEvents, when set, hears of accepted state and connection
 	// changes (device triggers start runs from them).
 	DeviceEvents weir.DeviceEventHandler
+	// Events, when set, serves the event resources (event*.go); creations
+	// and changes go to EventHandler (the Event triggers) when set, and
+	// EventLimiter, when set, caps creations per application (keyed by
+	// application id, shared with the Event: Create node): over it, 429.
+	Events       weir.EventService
+	EventHandler weir.EventHandler
+	EventLimiter Limiter
+
 	// Console, when set, holds the console's files (web.Dist), served at
 	// /console/ with / redirecting there; nil: no console, / answers 404.
 	Console fs.FS
@@ -174,6 +182,8 @@ type request struct {
 	webhookID              string
 	endpointID             string // experienceEndpointId
 	deviceID, keyID        string // deviceId, applicationKeyId
+	eventID                string // eventId
+	flowSource             string // the calling flow, for calls from a run (Server.CallAPI)
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
@@ -217,7 +227,8 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		name string
 		dst  *string
 	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID},
-		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID}} {
+		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID},
+		{"eventId", &req.eventID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
 			continue
