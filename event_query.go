@@ -333,3 +333,14 @@ func (f *EventFilter) Matches(e *Event) bool {
 	}
 	return f.Query == nil || f.Query.Match(e)
 }
+
+// Empty reports whether the query sets no condition: {} or only empty
+// $and, $or and $nor lists.
+func (q *EventQuery) Empty() bool {
+	for k, v := range q.q {
+		if list, ok := v.([]any); !ok || len(list) > 0 || k != "$and" && k != "$or" && k != "$nor" {
+			return false
+		}
+	}
+	return true
+}

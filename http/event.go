@@ -1,7 +1,6 @@
 package http
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -60,37 +59,6 @@ func eventSource(req *request) weir.EventSource {
 	return weir.EventSource{SourceType: weir.EventSourceAPIToken, SourceID: id.TokenID}
 }
 
-// eventPatchBody is a schema-valid eventPatch body.
-type eventPatchBody struct {
-	State     *string           `json:"state"`
-	Level     *string           `json:"level"`
-	Subject   *string           `json:"subject"`
-	DeviceID  json.RawMessage   `json:"deviceId"` // a string, or null to unlink
-	Comment   *string           `json:"comment"`
-	Data      json.RawMessage   `json:"data"`
-	EventTags map[string]string `json:"eventTags"`
-}
-
-// decodeEventPatch decodes a request's eventPatch body.
-func decodeEventPatch(body json.RawMessage, param string) (weir.EventPatch, error) {
-	var in eventPatchBody
-	if err := json.Unmarshal(body, &in); err != nil {
-		return weir.EventPatch{}, weir.Errorf(weir.Validation, "%s is the wrong type", param)
-	}
-	p := weir.EventPatch{State: in.State, Level: in.Level, Subject: in.Subject, Comment: in.Comment,
-		Data: in.Data, EventTags: in.EventTags}
-	if len(in.DeviceID) > 0 {
-		var id string
-		if string(in.DeviceID) != "null" {
-			if err := json.Unmarshal(in.DeviceID, &id); err != nil {
-				return weir.EventPatch{}, weir.Errorf(weir.Validation, "%s.deviceId is the wrong type", param)
-			}
-		}
-		p.DeviceID = &id
-	}
-	return p, p.Validate()
-}
-
 // handleEventGet answers GET …/events/{eventId}.
 func (s *Server) handleEventGet(w http.ResponseWriter, r *http.Request, req *request) error {
 	if s.Events == nil {
@@ -107,7 +75,7 @@ func (s *Server) handleEventGet(w http.ResponseWriter, r *http.Request, req *req
 // handleEventPatch answers PATCH …/events/{eventId}: the fields given
 // change the event, and the change is recorded as one of its updates.
 func (s *Server) handleEventPatch(w http.ResponseWriter, r *http.Request, req *request) error {
-	p, err := decodeEventPatch(req.body, "event")
+	p, err := weir.DecodeEventPatch(req.body, "event")
 	if err != nil {
 		return err
 	}

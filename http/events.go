@@ -109,36 +109,18 @@ func (s *Server) handleEventsGet(w http.ResponseWriter, r *http.Request, req *re
 	return nil
 }
 
-// eventPostBody is a schema-valid eventPost body.
-type eventPostBody struct {
-	Level        string            `json:"level"`
-	State        string            `json:"state"`
-	Subject      string            `json:"subject"`
-	Message      string            `json:"message"`
-	Data         json.RawMessage   `json:"data"`
-	DeviceID     string            `json:"deviceId"`
-	EventTags    map[string]string `json:"eventTags"`
-	CreationDate any               `json:"creationDate"`
-}
-
 // handleEventsPost answers POST /applications/{applicationId}/events with
 // 201 and the new event. Creation is limited per application (Losant: one
 // per second); over the limit it answers 429 with Retry-After.
 func (s *Server) handleEventsPost(w http.ResponseWriter, r *http.Request, req *request) error {
-	var in eventPostBody
-	if err := json.Unmarshal(req.body, &in); err != nil {
-		return weir.Errorf(weir.Validation, "event is the wrong type")
-	}
-	x, err := s.events()
+	e, err := weir.DecodeEventPost(req.body, "event", req.appID, s.now())
 	if err != nil {
 		return err
 	}
-	e := &weir.Event{
-		ApplicationID: req.appID, Level: in.Level, State: in.State, Subject: in.Subject, Message: in.Message,
-		Data: rawOrNil(in.Data), DeviceID: in.DeviceID, EventTags: in.EventTags, EventSource: eventSource(req),
-	}
-	if in.CreationDate != nil {
-		e.CreationDate = weir.ParseStateTime(in.CreationDate, s.now())
+	e.EventSource = eventSource(req)
+	x, err := s.events()
+	if err != nil {
+		return err
 	}
 	if err := throttled(w, x.Create(r.Context(), e)); err != nil {
 		return err
@@ -161,7 +143,7 @@ func throttled(w http.ResponseWriter, err error) error {
 // every event the filter selects gets the update, at once, and the answer
 // is {"success":true}.
 func (s *Server) handleEventsPatch(w http.ResponseWriter, r *http.Request, req *request) error {
-	p, err := decodeEventPatch(req.body, "updates")
+	p, err := weir.DecodeEventPatch(req.body, "updates")
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 type Events struct {
 	Devices map[string]string // device id -> name, all of the application
 	Now     func() time.Time
+	NewID   func() string // ids of new events; nil: weir.NewID
 
 	mu     sync.Mutex
 	events []*weir.Event
@@ -145,6 +146,9 @@ func (m *Events) CreateEvent(_ context.Context, e *weir.Event) error {
 	}
 	now := m.now()
 	e.ID, e.LastUpdated, e.Updates = weir.NewID(), now, []weir.EventUpdate{}
+	if m.NewID != nil {
+		e.ID = m.NewID()
+	}
 	if e.CreationDate.IsZero() {
 		e.CreationDate = now
 	}

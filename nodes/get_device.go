@@ -224,14 +224,18 @@ func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload,
 
 // paging renders resultsPage and resultsPerPage: page 0 and 100 per page
 // unless they render a number in range.
-func (n *getDevice) paging(p engine.Payload) (page, perPage int) {
+func (n *getDevice) paging(p engine.Payload) (page, perPage int) { return renderPaging(n.page, n.perPage, p) }
+
+// renderPaging renders a node's resultsPage and resultsPerPage templates:
+// page 0 and 100 per page unless they render a number in range.
+func renderPaging(pageT, perPageT *template.Template, p engine.Payload) (page, perPage int) {
 	page, perPage = 0, 100
-	if s, err := n.page.Render(p); err == nil {
+	if s, err := pageT.Render(p); err == nil {
 		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 0 {
 			page = v
 		}
 	}
-	if s, err := n.perPage.Render(p); err == nil {
+	if s, err := perPageT.Render(p); err == nil {
 		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 1 && v <= 1000 {
 			perPage = v
 		}

@@ -29,6 +29,9 @@ type input struct {
 	Storage map[string]json.RawMessage `json:"storage"`
 	Waiting []string                   `json:"waiting"` // reply ids requests wait for; replies to others find no waiter
 	Devices []*weir.Device             `json:"devices"` // the application's devices (application id "app")
+	Events  []*weir.Event              `json:"events"`  // the application's events; new ones get ids 000000000000000000000001, …
+	// EventLimit, when set, is how many events the run may create.
+	EventLimit int `json:"eventLimit"`
 	Runs    []struct {
 		Data  any     `json:"data"`
 		After float64 `json:"afterSeconds"`
@@ -49,6 +52,10 @@ type outcome struct {
 	States   map[string][]stateLine `json:"states,omitempty"`
 	Commands []commandLine          `json:"commands,omitempty"`
 	Fired    int                    `json:"fired,omitempty"`
+	// Event nodes: the events after the runs ("id level state subject"),
+	// and how many creations and changes the Event triggers heard of.
+	Events        []string `json:"events,omitempty"`
+	EventsChanged int      `json:"eventsChanged,omitempty"`
 }
 
 // replyLine is a reply a waiting request received.
@@ -131,6 +138,8 @@ func runCase(t *testing.T, dir string) outcome {
 	}
 	devices := newMemDevices(in.Devices)
 	env.Devices = devices.access()
+	events := newGoldenEvents(t, in, func() time.Time { return clock })
+	env.Events = events.access(in.EventLimit)
 	waiting := map[string]bool{}
 	for _, id := range in.Waiting {
 		waiting[id] = true
@@ -175,6 +184,7 @@ func runCase(t *testing.T, dir string) outcome {
 	}
 	out.Debug, out.Storage, out.Replies = debug, store.decoded(), replies
 	out.Devices, out.States, out.Commands, out.Fired = devices.outcome()
+	out.Events, out.EventsChanged = events.outcome()
 	sort.SliceStable(out.Debug, func(i, j int) bool { return out.Debug[i].NodeID < out.Debug[j].NodeID })
 	return out
 }
