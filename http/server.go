@@ -202,6 +202,9 @@ func (s *Server) serve(rt route) http.Handler {
 		if err == nil {
 			req.identity, err = s.authenticate(r)
 		}
+		if c := internalCaller(r.Context()); err == nil && c != nil {
+			req.flowSource = c.flowID
+		}
 		if err == nil {
 			err = authorize(req.identity, accepted, req.appID != "")
 		}

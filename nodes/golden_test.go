@@ -56,6 +56,8 @@ type outcome struct {
 	// and how many creations and changes the Event triggers heard of.
 	Events        []string `json:"events,omitempty"`
 	EventsChanged int      `json:"eventsChanged,omitempty"`
+	// The Losant API node: the REST calls made, "METHOD path?query body".
+	APICalls []string `json:"apiCalls,omitempty"`
 }
 
 // replyLine is a reply a waiting request received.
@@ -140,6 +142,8 @@ func runCase(t *testing.T, dir string) outcome {
 	env.Devices = devices.access()
 	events := newGoldenEvents(t, in, func() time.Time { return clock })
 	env.Events = events.access(in.EventLimit)
+	api := &goldenAPI{devices: devices}
+	env.API = api
 	waiting := map[string]bool{}
 	for _, id := range in.Waiting {
 		waiting[id] = true
@@ -185,6 +189,7 @@ func runCase(t *testing.T, dir string) outcome {
 	out.Debug, out.Storage, out.Replies = debug, store.decoded(), replies
 	out.Devices, out.States, out.Commands, out.Fired = devices.outcome()
 	out.Events, out.EventsChanged = events.outcome()
+	out.APICalls = api.outcome()
 	sort.SliceStable(out.Debug, func(i, j int) bool { return out.Debug[i].NodeID < out.Debug[j].NodeID })
 	return out
 }
