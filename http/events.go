@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
@@ -64,19 +65,27 @@ func eventFilter(req *request) (weir.EventFilter, error) {
 	return f, nil
 }
 
-// parseEventQuery reads an advanced event query given as JSON text: the
-// schema's faults and weir's (nesting, fields it does not keep) are
-// Validation naming their place.
+// parseEventQuery reads an advanced event query given as JSON text: weir's
+// reading first (its faults name their place, e.g. query.$and[0].level.$gtx,
+// and bound the nesting), then Losant's schema as a backstop; every fault
+// is Validation.
 func parseEventQuery(text []byte) (*weir.EventQuery, error) {
-	doc, err := decodeBody(text, "query", "advancedEventQuery")
+	raw, err := engine.CheckJSON(bytes.TrimSpace(text), "query")
 	if err != nil {
 		return nil, err
 	}
 	var v any
-	if err := json.Unmarshal(doc, &v); err != nil {
+	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil, weir.Errorf(weir.Validation, "query is not valid JSON")
 	}
-	return weir.ParseEventQuery(v)
+	q, err := weir.ParseEventQuery(v)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := decodeBody(raw, "query", "advancedEventQuery"); err != nil {
+		return nil, err
+	}
+	return q, nil
 }
 
 // handleEventsGet answers GET /applications/{applicationId}/events: one

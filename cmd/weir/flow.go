@@ -32,6 +32,7 @@ var firedTriggers = map[string]bool{
 	triggers.TriggerDeviceIDConnect: true, triggers.TriggerDeviceTagConnect: true,
 	triggers.TriggerDeviceIDDisconnect: true, triggers.TriggerDeviceTagDisconnect: true,
 	triggers.TriggerDeviceCreate: true,
+	triggers.TriggerEvent:        true,
 }
 
 // What flow check found wrong with a file; each makes it exit with status 1.

@@ -122,6 +122,16 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers}
+	// Events: created within the per-application limit (REST and nodes
+	// alike), their creations and state changes fire Event triggers. The
+	// Losant API node calls the API's routes in process, once it is built.
+	eventLimiter, err := m.limiterPer(ctx, "events", m.Config.EventLimit, time.Second)
+	if err != nil {
+		return err
+	}
+	events := &engine.Events{Events: inst.DB, Limiter: eventLimiter,
+		Handler: &triggers.Events{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}}
+	apiCaller := &weirhttp.Caller{}
 	if m.broker != nil {
 		devices.Sender = m.broker
 	}
@@ -134,6 +144,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Replies: replies,
 		Cache:   cache,
 		Devices: devices,
+		Events:  events, API: apiCaller,
 	}
 	if m.mqtt != nil {
 		m.executor.Publish = m.mqtt.PublishFrom
@@ -167,6 +178,8 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
 	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
 	api.Cache = cache
+	api.Events, api.EventHandler, api.EventLimiter = inst.DB, events.Handler, eventLimiter
+	apiCaller.Serve(api)
 	api.BodyReadTimeout = m.bodyReadTimeout
 	if m.Config.Console {
 		api.Console = web.Dist()
