@@ -18,7 +18,7 @@ var allowed = map[string][]string{
 	"engine/template": {"engine/js", "internal/nodejs"}, // internal/nodejs: tests only
 	"engine/expr":     {"engine/js", "internal/nodejs"}, // internal/nodejs: tests only
 	"internal/nodejs": {"engine/js"},
-	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock", "nodes"}, // nodes: tests only
+	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock", "nodes"},  // nodes: tests only
 	"nodes":           {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr", "mock"}, // mock: tests only
 	"auth":            {""},
 	"flowfile":        {""},

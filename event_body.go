@@ -2,8 +2,8 @@ package weir
 
 import (
 	"bytes"
-	"errors"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 )

@@ -224,7 +224,9 @@ func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload,
 
 // paging renders resultsPage and resultsPerPage: page 0 and 100 per page
 // unless they render a number in range.
-func (n *getDevice) paging(p engine.Payload) (page, perPage int) { return renderPaging(n.page, n.perPage, p) }
+func (n *getDevice) paging(p engine.Payload) (page, perPage int) {
+	return renderPaging(n.page, n.perPage, p)
+}
 
 // renderPaging renders a node's resultsPage and resultsPerPage templates:
 // page 0 and 100 per page unless they render a number in range.

@@ -32,7 +32,7 @@ type input struct {
 	Events  []*weir.Event              `json:"events"`  // the application's events; new ones get ids 000000000000000000000001, …
 	// EventLimit, when set, is how many events the run may create.
 	EventLimit int `json:"eventLimit"`
-	Runs    []struct {
+	Runs       []struct {
 		Data  any     `json:"data"`
 		After float64 `json:"afterSeconds"`
 	} `json:"runs"`

@@ -47,7 +47,9 @@ func testEventsFromFlows(t *testing.T, c *client) {
 	api := func(id, next, resource, action, result string, params ...map[string]any) map[string]any {
 		return node(id, "LosantApiNode", next, map[string]any{"resource": resource, "action": action, "params": params, "responsePath": result})
 	}
-	param := func(name, typ, value string) map[string]any { return map[string]any{"name": name, "type": typ, "value": value} }
+	param := func(name, typ, value string) map[string]any {
+		return map[string]any{"name": name, "type": typ, "value": value}
+	}
 
 	var alerts, onAck, recipes struct{ ID string }
 	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
