@@ -169,9 +169,6 @@ func checkTagMatch(at string, v any) error {
 	}
 	_, hasKey := m["$tagKey"]
 	_, hasValue := m["$tagValue"]
-	if (hasKey || hasValue) && len(m) == 0 {
-		return Errorf(Validation, "%s must not be empty", at)
-	}
 	for _, k := range sortedKeys(m) {
 		here := at + "." + k
 		if hasKey || hasValue {
