@@ -3,7 +3,6 @@ package nodes
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
@@ -45,10 +44,8 @@ type createEvent struct {
 	device                         *template.Template
 	tags                           []compiledTag
 	data                           eventData
-	timeSource                     string
-	timePath                       path.Path
-	docPath                        path.Path
-	docJSON                        *template.Template
+	when                           timeSource
+	doc                            eventDoc
 	result                         path.Path
 	hasResult                      bool
 }
@@ -72,7 +69,7 @@ func buildCreateEvent(c *engine.NodeConfig) (engine.Node, error) {
 	if err := c.Decode(&cfg); err != nil {
 		return nil, err
 	}
-	n := &createEvent{method: cfg.DataMethod, timeSource: cfg.TimeSourceType}
+	n := &createEvent{method: cfg.DataMethod}
 	var err error
 	switch n.method {
 	case "", "individualFields":
@@ -94,25 +91,15 @@ func buildCreateEvent(c *engine.NodeConfig) (engine.Node, error) {
 		if n.data, err = cfg.eventDataConfig.compile(); err != nil {
 			return nil, err
 		}
-	case "payloadPath":
-		if n.docPath, _, err = engine.CompilePath("eventPayloadPath", cfg.EventPayloadPath, true); err != nil {
-			return nil, err
-		}
-	case "jsonTemplate":
-		if n.docJSON, err = engine.CompileTemplate("eventJsonTemplate", string(cfg.EventJSONTemplate)); err != nil {
+	case "payloadPath", "jsonTemplate":
+		if n.doc, err = compileEventDoc(n.method, cfg.EventJSONTemplate, cfg.EventPayloadPath); err != nil {
 			return nil, err
 		}
 	default:
 		return nil, engine.Errorf("Validation", "dataMethod must be individualFields, payloadPath or jsonTemplate")
 	}
-	switch n.timeSource {
-	case "", "now", "payloadTime":
-	case "payloadPath":
-		if n.timePath, _, err = engine.CompilePath("timeSourcePath", cfg.TimeSourcePath, true); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, engine.Errorf("Validation", "timeSourceType must be now, payloadTime or payloadPath")
+	if n.when, err = compileTimeSource(cfg.TimeSourceType, cfg.TimeSourcePath, "now"); err != nil {
+		return nil, err
 	}
 	if n.result, n.hasResult, err = engine.CompilePath("resultPath", cfg.ResultPath, false); err != nil {
 		return nil, err
@@ -143,21 +130,11 @@ func (n *createEvent) event(env *engine.Env, p engine.Payload) (*weir.Event, err
 	var e *weir.Event
 	switch n.method {
 	case "payloadPath", "jsonTemplate":
-		var doc any
-		if n.docJSON != nil {
-			v, err := n.docJSON.RenderJSON(p)
-			if err != nil {
-				return nil, weir.Errorf(weir.Validation, "eventJsonTemplate: %v", err)
-			}
-			doc = v
-		} else {
-			doc = n.docPath.Get(p)
+		doc, err := n.doc.value(p)
+		if err != nil {
+			return nil, err
 		}
-		if _, ok := doc.(map[string]any); !ok {
-			return nil, weir.Errorf(weir.Validation, "event must be an object")
-		}
-		var err error
-		if e, err = weir.DecodeEventPost(engine.EncodeValue(doc), "event", env.ApplicationID, now); err != nil {
+		if e, err = weir.DecodeEventPost(doc, "event", env.ApplicationID, now); err != nil {
 			return nil, err
 		}
 	default:
@@ -192,18 +169,7 @@ func (n *createEvent) event(env *engine.Env, p engine.Payload) (*weir.Event, err
 		}
 	}
 	if e.CreationDate.IsZero() {
-		e.CreationDate = n.time(now, p)
+		e.CreationDate = n.when.time(now, p)
 	}
 	return e, nil
-}
-
-// time returns the creation date timeSourceType selects.
-func (n *createEvent) time(now time.Time, p engine.Payload) time.Time {
-	switch n.timeSource {
-	case "payloadTime":
-		return weir.ParseStateTime(toStateTime(p["time"]), now)
-	case "payloadPath":
-		return weir.ParseStateTime(toStateTime(n.timePath.Get(p)), now)
-	}
-	return now.UTC().Truncate(time.Millisecond)
 }

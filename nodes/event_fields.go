@@ -177,3 +177,41 @@ func eventResult(p engine.Payload, at path.Path, ok bool, v any, err error) (int
 	}
 	return 0, setResult(p, at, ok, platformError(err))
 }
+
+// eventDoc is a whole eventPost or eventPatch document a node reads from a
+// JSON template or a payload path (dataMethod jsonTemplate or payloadPath).
+type eventDoc struct {
+	json *template.Template
+	at   path.Path
+}
+
+// compileEventDoc compiles eventJsonTemplate (method jsonTemplate) or
+// eventPayloadPath (payloadPath).
+func compileEventDoc(method string, jsonSrc engine.Text, pathSrc string) (eventDoc, error) {
+	var d eventDoc
+	var err error
+	if method == "jsonTemplate" {
+		d.json, err = engine.CompileTemplate("eventJsonTemplate", string(jsonSrc))
+	} else {
+		d.at, _, err = engine.CompilePath("eventPayloadPath", pathSrc, true)
+	}
+	return d, err
+}
+
+// value returns the document as JSON; it must be an object.
+func (d eventDoc) value(p engine.Payload) (json.RawMessage, error) {
+	var doc any
+	if d.json != nil {
+		v, err := d.json.RenderJSON(p)
+		if err != nil {
+			return nil, weir.Errorf(weir.Validation, "eventJsonTemplate: %v", err)
+		}
+		doc = v
+	} else {
+		doc = d.at.Get(p)
+	}
+	if _, ok := doc.(map[string]any); !ok {
+		return nil, weir.Errorf(weir.Validation, "event must be an object")
+	}
+	return engine.EncodeValue(doc), nil
+}

@@ -132,19 +132,7 @@ func (n *getEvent) Exec(ctx context.Context, env *engine.Env, p engine.Payload) 
 	if err != nil {
 		return 0, err
 	}
-	var out any
-	switch {
-	case !n.multiple && len(items) == 0:
-		out = nil
-	case !n.multiple:
-		out = items[0]
-	case n.meta:
-		out = map[string]any{"count": float64(len(items)), "totalCount": float64(total), "page": float64(page),
-			"perPage": float64(perPage), "sortField": n.sortField, "sortDirection": n.sortDir, "items": items}
-	default:
-		out = items
-	}
-	return 0, setResult(p, n.result, true, out)
+	return 0, setResult(p, n.result, true, findResult(items, total, page, perPage, n.multiple, n.meta, n.sortField, n.sortDir))
 }
 
 // findEventByTemplate returns the run's application's event whose id the

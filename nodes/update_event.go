@@ -48,8 +48,7 @@ type updateEvent struct {
 	state, level, subject, comment, dev *template.Template
 	tags                                []compiledTag
 	data                                eventData
-	docJSON                             *template.Template
-	docPath                             path.Path
+	doc                                 eventDoc
 	result                              path.Path
 	hasResult                           bool
 }
@@ -106,12 +105,8 @@ func buildUpdateEvent(c *engine.NodeConfig) (engine.Node, error) {
 		if n.data, err = cfg.eventDataConfig.compile(); err != nil {
 			return nil, err
 		}
-	case "jsonTemplate":
-		if n.docJSON, err = engine.CompileTemplate("eventJsonTemplate", string(cfg.EventJSONTemplate)); err != nil {
-			return nil, err
-		}
-	case "payloadPath":
-		if n.docPath, _, err = engine.CompilePath("eventPayloadPath", cfg.EventPayloadPath, true); err != nil {
+	case "jsonTemplate", "payloadPath":
+		if n.doc, err = compileEventDoc(n.method, cfg.EventJSONTemplate, cfg.EventPayloadPath); err != nil {
 			return nil, err
 		}
 	default:
@@ -170,20 +165,11 @@ func (n *updateEvent) Exec(ctx context.Context, env *engine.Env, p engine.Payloa
 func (n *updateEvent) patch(p engine.Payload) (weir.EventPatch, error) {
 	switch n.method {
 	case "jsonTemplate", "payloadPath":
-		var doc any
-		if n.docJSON != nil {
-			v, err := n.docJSON.RenderJSON(p)
-			if err != nil {
-				return weir.EventPatch{}, weir.Errorf(weir.Validation, "eventJsonTemplate: %v", err)
-			}
-			doc = v
-		} else {
-			doc = n.docPath.Get(p)
+		doc, err := n.doc.value(p)
+		if err != nil {
+			return weir.EventPatch{}, err
 		}
-		if _, ok := doc.(map[string]any); !ok {
-			return weir.EventPatch{}, weir.Errorf(weir.Validation, "event must be an object")
-		}
-		return weir.DecodeEventPatch(engine.EncodeValue(doc), "event")
+		return weir.DecodeEventPatch(doc, "event")
 	}
 	var patch weir.EventPatch
 	var err error

@@ -54,22 +54,10 @@ func (s *Store) FindEvents(ctx context.Context, filter weir.EventFilter) ([]*wei
 	if err != nil {
 		return nil, 0, fmt.Errorf("find events: %w", err)
 	}
-	if filter.Query == nil {
-		return es, n, nil
+	if filter.Query != nil {
+		es, n = matchPage(es, filter.Query.Match, filter.ListOptions)
 	}
-	matched := es[:0]
-	for _, e := range es {
-		if filter.Query.Match(e) {
-			matched = append(matched, e)
-		}
-	}
-	n = len(matched)
-	start := min(max(filter.Page, 0)*filter.PerPage, n)
-	end := n
-	if filter.PerPage > 0 {
-		end = min(start+filter.PerPage, n)
-	}
-	return matched[start:end], n, nil
+	return es, n, nil
 }
 
 // eventClause is listClause for events: the application, the state and the
