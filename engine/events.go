@@ -13,6 +13,9 @@ type Events struct {
 	Events  weir.EventService
 	Handler weir.EventHandler // Event triggers; nil: none fire
 	Limiter Limiter           // event creations per application; nil: no limit
+	// Devices, when set, checks an event's device before the limit is
+	// spent, so that no refused event spends it.
+	Devices weir.DeviceService
 }
 
 // Create stores e (state new unless set) and tells the Event triggers.
@@ -23,6 +26,14 @@ func (x *Events) Create(ctx context.Context, e *weir.Event) error {
 	}
 	if err := e.Validate(); err != nil {
 		return err // a refused event spends no share of the limit
+	}
+	if e.DeviceID != "" && x.Devices != nil {
+		_, err := x.Devices.FindDeviceByID(ctx, e.ApplicationID, e.DeviceID)
+		if weir.ErrorTypeOf(err) == weir.NotFound {
+			return weir.Errorf(weir.Validation, "deviceId %s is not a device of the application", e.DeviceID)
+		} else if err != nil {
+			return err
+		}
 	}
 	if x.Limiter != nil {
 		if ok, wait := x.Limiter.Allow(e.ApplicationID); !ok {

@@ -41,7 +41,7 @@ func (s *Server) events() (*engine.Events, error) {
 	if s.Events == nil {
 		return nil, errNoEventService
 	}
-	return &engine.Events{Events: s.Events, Handler: s.EventHandler, Limiter: s.EventLimiter}, nil
+	return &engine.Events{Events: s.Events, Handler: s.EventHandler, Limiter: s.EventLimiter, Devices: s.Devices}, nil
 }
 
 // eventSource names the caller as an event's source: a user, an API

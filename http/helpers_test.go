@@ -209,7 +209,8 @@ func mustConform(t *testing.T, name string, body []byte) {
 		c := jsonschema.NewCompiler()
 		c.AssertFormat()
 		for _, n := range []string{"flow", "flows", "flowLog", "flowStorageEntries", "flowStorageMetadata", "success", "error", "application", "applications", "apiToken", "apiTokens", "flowStats", "flowErrors", "flowVersion", "flowVersions", "bulkDeleteResponse",
-			"device", "devices", "compositeDeviceState", "deviceStates", "deviceCommands", "authedDevice", "applicationKey", "applicationKeys", "applicationKeyPostResponse"} {
+			"device", "devices", "compositeDeviceState", "deviceStates", "deviceCommands", "authedDevice", "applicationKey", "applicationKeys", "applicationKeyPostResponse",
+			"event", "events", "eventPlusNewCount", "eventsDeleted"} {
 			b, err := os.ReadFile("schemas/" + n + ".json")
 			if err != nil {
 				panic(err)

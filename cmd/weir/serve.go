@@ -129,7 +129,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	events := &engine.Events{Events: inst.DB, Limiter: eventLimiter,
+	events := &engine.Events{Events: inst.DB, Limiter: eventLimiter, Devices: inst.DB,
 		Handler: &triggers.Events{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}}
 	apiCaller := &weirhttp.Caller{}
 	if m.broker != nil {
