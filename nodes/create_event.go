@@ -7,7 +7,6 @@ import (
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
 	"github.com/weirhq/weir/engine/path"
-	"github.com/weirhq/weir/engine/template"
 )
 
 func init() {
@@ -39,32 +38,23 @@ func init() {
 }
 
 type createEvent struct {
-	method                         string
-	level, subject, message, state *template.Template
-	device                         *template.Template
-	tags                           []compiledTag
-	data                           eventData
-	when                           timeSource
-	doc                            eventDoc
-	result                         path.Path
-	hasResult                      bool
+	method    string
+	fields    eventFields
+	doc       eventDoc
+	when      timeSource
+	result    path.Path
+	hasResult bool
 }
 
 func buildCreateEvent(c *engine.NodeConfig) (engine.Node, error) {
 	var cfg struct {
-		eventDataConfig
-		DataMethod        string        `json:"dataMethod"`
-		LevelTemplate     engine.Text   `json:"levelTemplate"`
-		SubjectTemplate   engine.Text   `json:"subjectTemplate"`
-		MessageTemplate   engine.Text   `json:"messageTemplate"`
-		StateTemplate     engine.Text   `json:"stateTemplate"`
-		DeviceIDTemplate  engine.Text   `json:"deviceIdTemplate"`
-		EventTags         []tagTemplate `json:"eventTags"`
-		TimeSourceType    string        `json:"timeSourceType"`
-		TimeSourcePath    string        `json:"timeSourcePath"`
-		EventPayloadPath  string        `json:"eventPayloadPath"`
-		EventJSONTemplate engine.Text   `json:"eventJsonTemplate"`
-		ResultPath        string        `json:"resultPath"`
+		eventFieldsConfig
+		DataMethod        string      `json:"dataMethod"`
+		TimeSourceType    string      `json:"timeSourceType"`
+		TimeSourcePath    string      `json:"timeSourcePath"`
+		EventPayloadPath  string      `json:"eventPayloadPath"`
+		EventJSONTemplate engine.Text `json:"eventJsonTemplate"`
+		ResultPath        string      `json:"resultPath"`
 	}
 	if err := c.Decode(&cfg); err != nil {
 		return nil, err
@@ -74,29 +64,14 @@ func buildCreateEvent(c *engine.NodeConfig) (engine.Node, error) {
 	switch n.method {
 	case "", "individualFields":
 		n.method = "individualFields"
-		for _, f := range []struct {
-			name string
-			src  engine.Text
-			dst  **template.Template
-		}{{"levelTemplate", cfg.LevelTemplate, &n.level}, {"subjectTemplate", cfg.SubjectTemplate, &n.subject},
-			{"messageTemplate", cfg.MessageTemplate, &n.message}, {"stateTemplate", cfg.StateTemplate, &n.state},
-			{"deviceIdTemplate", cfg.DeviceIDTemplate, &n.device}} {
-			if *f.dst, err = engine.CompileTemplate(f.name, string(f.src)); err != nil {
-				return nil, err
-			}
-		}
-		if n.tags, err = compileTags("eventTags", cfg.EventTags); err != nil {
-			return nil, err
-		}
-		if n.data, err = cfg.eventDataConfig.compile(); err != nil {
-			return nil, err
-		}
+		n.fields, err = cfg.eventFieldsConfig.compile()
 	case "payloadPath", "jsonTemplate":
-		if n.doc, err = compileEventDoc(n.method, cfg.EventJSONTemplate, cfg.EventPayloadPath); err != nil {
-			return nil, err
-		}
+		n.doc, err = compileEventDoc(n.method, cfg.EventJSONTemplate, cfg.EventPayloadPath)
 	default:
-		return nil, engine.Errorf("Validation", "dataMethod must be individualFields, payloadPath or jsonTemplate")
+		err = engine.Errorf("Validation", "dataMethod must be individualFields, payloadPath or jsonTemplate")
+	}
+	if err != nil {
+		return nil, err
 	}
 	if n.when, err = compileTimeSource(cfg.TimeSourceType, cfg.TimeSourcePath, "now"); err != nil {
 		return nil, err
@@ -128,8 +103,7 @@ func (n *createEvent) Exec(ctx context.Context, env *engine.Env, p engine.Payloa
 func (n *createEvent) event(env *engine.Env, p engine.Payload) (*weir.Event, error) {
 	now := nowOf(env)
 	var e *weir.Event
-	switch n.method {
-	case "payloadPath", "jsonTemplate":
+	if n.method != "individualFields" {
 		doc, err := n.doc.value(p)
 		if err != nil {
 			return nil, err
@@ -137,34 +111,24 @@ func (n *createEvent) event(env *engine.Env, p engine.Payload) (*weir.Event, err
 		if e, err = weir.DecodeEventPost(doc, "event", env.ApplicationID, now); err != nil {
 			return nil, err
 		}
-	default:
+	} else {
 		e = &weir.Event{ApplicationID: env.ApplicationID}
-		for _, f := range []struct {
-			name string
-			t    *template.Template
-			dst  *string
-		}{{"levelTemplate", n.level, &e.Level}, {"subjectTemplate", n.subject, &e.Subject},
-			{"messageTemplate", n.message, &e.Message}, {"stateTemplate", n.state, &e.State},
-			{"deviceIdTemplate", n.device, &e.DeviceID}} {
-			s, err := f.t.Render(p)
+		for name, dst := range map[string]*string{"levelTemplate": &e.Level, "subjectTemplate": &e.Subject,
+			"messageTemplate": &e.Message, "stateTemplate": &e.State, "deviceIdTemplate": &e.DeviceID} {
+			v, err := n.fields.render(name, p)
 			if err != nil {
-				return nil, templateErr(f.name, err)
+				return nil, err
 			}
-			*f.dst = s
+			if v != nil {
+				*dst = *v
+			}
 		}
-		e.Level, e.State = strings.ToLower(strings.TrimSpace(e.Level)), strings.ToLower(strings.TrimSpace(e.State))
-		e.DeviceID = strings.ToLower(strings.TrimSpace(e.DeviceID))
-		tags, err := renderTags(n.tags, p)
-		if err != nil {
+		e.Level, e.State, e.DeviceID = strings.ToLower(e.Level), strings.ToLower(e.State), strings.ToLower(e.DeviceID)
+		var err error
+		if e.EventTags, err = n.fields.renderTags(p, false); err != nil {
 			return nil, err
 		}
-		e.EventTags = map[string]string{}
-		for _, t := range tags {
-			if t.Key != "" && t.Value != "" {
-				e.EventTags[t.Key] = t.Value
-			}
-		}
-		if e.Data, err = n.data.value(p); err != nil {
+		if e.Data, err = n.fields.data.value(p); err != nil {
 			return nil, err
 		}
 	}

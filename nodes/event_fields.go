@@ -215,3 +215,65 @@ func (d eventDoc) value(p engine.Payload) (json.RawMessage, error) {
 	}
 	return engine.EncodeValue(doc), nil
 }
+
+// eventFieldsConfig is the individual fields of Event: Create and Event:
+// Update (dataMethod individualFields): templates, tags and data.
+type eventFieldsConfig struct {
+	eventDataConfig
+	LevelTemplate    engine.Text   `json:"levelTemplate"`
+	SubjectTemplate  engine.Text   `json:"subjectTemplate"`
+	MessageTemplate  engine.Text   `json:"messageTemplate"`
+	StateTemplate    engine.Text   `json:"stateTemplate"`
+	CommentTemplate  engine.Text   `json:"commentTemplate"`
+	DeviceIDTemplate engine.Text   `json:"deviceIdTemplate"`
+	EventTags        []tagTemplate `json:"eventTags"`
+}
+
+// eventFields is eventFieldsConfig compiled: the templates by config key
+// (nil when blank), tags and data.
+type eventFields struct {
+	t    map[string]*template.Template
+	tags []compiledTag
+	data eventData
+}
+
+func (c eventFieldsConfig) compile() (eventFields, error) {
+	f := eventFields{t: map[string]*template.Template{}}
+	for name, src := range map[string]engine.Text{"levelTemplate": c.LevelTemplate, "subjectTemplate": c.SubjectTemplate,
+		"messageTemplate": c.MessageTemplate, "stateTemplate": c.StateTemplate, "commentTemplate": c.CommentTemplate,
+		"deviceIdTemplate": c.DeviceIDTemplate} {
+		t, err := compileBlankable(name, src)
+		if err != nil {
+			return f, err
+		}
+		f.t[name] = t
+	}
+	var err error
+	if f.tags, err = compileTags("eventTags", c.EventTags); err != nil {
+		return f, err
+	}
+	f.data, err = c.eventDataConfig.compile()
+	return f, err
+}
+
+// render renders the field's template, trimmed; nil when it is blank or
+// renders blank.
+func (f eventFields) render(name string, p engine.Payload) (*string, error) {
+	return renderOptional(name, f.t[name], p)
+}
+
+// renderTags renders the tags; pairs with a blank key are left out, and so
+// are blank values unless keepBlank (a patch's "remove this key").
+func (f eventFields) renderTags(p engine.Payload, keepBlank bool) (map[string]string, error) {
+	tags, err := renderTags(f.tags, p)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, t := range tags {
+		if t.Key != "" && (t.Value != "" || keepBlank) {
+			out[t.Key] = t.Value
+		}
+	}
+	return out, nil
+}

@@ -41,35 +41,27 @@ func init() {
 }
 
 type updateEvent struct {
-	id, query                           *template.Template
-	multiple                            bool
-	sortField, sortDir                  string
-	method                              string
-	state, level, subject, comment, dev *template.Template
-	tags                                []compiledTag
-	data                                eventData
-	doc                                 eventDoc
-	result                              path.Path
-	hasResult                           bool
+	id, query          *template.Template
+	multiple           bool
+	sortField, sortDir string
+	method             string
+	fields             eventFields
+	doc                eventDoc
+	result             path.Path
+	hasResult          bool
 }
 
 func buildUpdateEvent(c *engine.NodeConfig) (engine.Node, error) {
 	var cfg struct {
 		eventLookupConfig
-		eventDataConfig
-		TargetEventIDTemplate engine.Text   `json:"targetEventIdTemplate"`
-		EventIDTemplate       engine.Text   `json:"eventIdTemplate"`
-		UpdateMultiple        bool          `json:"updateMultiple"`
-		DataMethod            string        `json:"dataMethod"`
-		StateTemplate         engine.Text   `json:"stateTemplate"`
-		LevelTemplate         engine.Text   `json:"levelTemplate"`
-		SubjectTemplate       engine.Text   `json:"subjectTemplate"`
-		CommentTemplate       engine.Text   `json:"commentTemplate"`
-		DeviceIDTemplate      engine.Text   `json:"deviceIdTemplate"`
-		EventTags             []tagTemplate `json:"eventTags"`
-		EventJSONTemplate     engine.Text   `json:"eventJsonTemplate"`
-		EventPayloadPath      string        `json:"eventPayloadPath"`
-		ResultPath            string        `json:"resultPath"`
+		eventFieldsConfig
+		TargetEventIDTemplate engine.Text `json:"targetEventIdTemplate"`
+		EventIDTemplate       engine.Text `json:"eventIdTemplate"`
+		UpdateMultiple        bool        `json:"updateMultiple"`
+		DataMethod            string      `json:"dataMethod"`
+		EventJSONTemplate     engine.Text `json:"eventJsonTemplate"`
+		EventPayloadPath      string      `json:"eventPayloadPath"`
+		ResultPath            string      `json:"resultPath"`
 	}
 	if err := c.Decode(&cfg); err != nil {
 		return nil, err
@@ -88,29 +80,14 @@ func buildUpdateEvent(c *engine.NodeConfig) (engine.Node, error) {
 	switch n.method {
 	case "", "individualFields":
 		n.method = "individualFields"
-		for _, f := range []struct {
-			name string
-			src  engine.Text
-			dst  **template.Template
-		}{{"stateTemplate", cfg.StateTemplate, &n.state}, {"levelTemplate", cfg.LevelTemplate, &n.level},
-			{"subjectTemplate", cfg.SubjectTemplate, &n.subject}, {"commentTemplate", cfg.CommentTemplate, &n.comment},
-			{"deviceIdTemplate", cfg.DeviceIDTemplate, &n.dev}} {
-			if *f.dst, err = compileBlankable(f.name, f.src); err != nil {
-				return nil, err
-			}
-		}
-		if n.tags, err = compileTags("eventTags", cfg.EventTags); err != nil {
-			return nil, err
-		}
-		if n.data, err = cfg.eventDataConfig.compile(); err != nil {
-			return nil, err
-		}
+		n.fields, err = cfg.eventFieldsConfig.compile()
 	case "jsonTemplate", "payloadPath":
-		if n.doc, err = compileEventDoc(n.method, cfg.EventJSONTemplate, cfg.EventPayloadPath); err != nil {
-			return nil, err
-		}
+		n.doc, err = compileEventDoc(n.method, cfg.EventJSONTemplate, cfg.EventPayloadPath)
 	default:
-		return nil, engine.Errorf("Validation", "dataMethod must be individualFields, jsonTemplate or payloadPath")
+		err = engine.Errorf("Validation", "dataMethod must be individualFields, jsonTemplate or payloadPath")
+	}
+	if err != nil {
+		return nil, err
 	}
 	if n.result, n.hasResult, err = engine.CompilePath("resultPath", cfg.ResultPath, false); err != nil {
 		return nil, err
@@ -173,14 +150,9 @@ func (n *updateEvent) patch(p engine.Payload) (weir.EventPatch, error) {
 	}
 	var patch weir.EventPatch
 	var err error
-	for _, f := range []struct {
-		name string
-		t    *template.Template
-		dst  **string
-	}{{"stateTemplate", n.state, &patch.State}, {"levelTemplate", n.level, &patch.Level},
-		{"subjectTemplate", n.subject, &patch.Subject}, {"commentTemplate", n.comment, &patch.Comment},
-		{"deviceIdTemplate", n.dev, &patch.DeviceID}} {
-		if *f.dst, err = renderOptional(f.name, f.t, p); err != nil {
+	for name, dst := range map[string]**string{"stateTemplate": &patch.State, "levelTemplate": &patch.Level,
+		"subjectTemplate": &patch.Subject, "commentTemplate": &patch.Comment, "deviceIdTemplate": &patch.DeviceID} {
+		if *dst, err = n.fields.render(name, p); err != nil {
 			return weir.EventPatch{}, err
 		}
 	}
@@ -192,20 +164,13 @@ func (n *updateEvent) patch(p engine.Payload) (weir.EventPatch, error) {
 	if patch.DeviceID != nil && *patch.DeviceID == "null" {
 		*patch.DeviceID = ""
 	}
-	tags, err := renderTags(n.tags, p)
-	if err != nil {
+	if patch.EventTags, err = n.fields.renderTags(p, true); err != nil {
 		return weir.EventPatch{}, err
 	}
-	for _, t := range tags {
-		if t.Key == "" {
-			continue
-		}
-		if patch.EventTags == nil {
-			patch.EventTags = map[string]string{}
-		}
-		patch.EventTags[t.Key] = t.Value
+	if len(patch.EventTags) == 0 {
+		patch.EventTags = nil
 	}
-	if patch.Data, err = n.data.value(p); err != nil {
+	if patch.Data, err = n.fields.data.value(p); err != nil {
 		return weir.EventPatch{}, err
 	}
 	return patch, patch.Validate()
