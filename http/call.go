@@ -115,3 +115,14 @@ func (w *recorder) Write(b []byte) (int, error) {
 }
 
 var _ engine.APICaller = (*Caller)(nil)
+
+// Actions returns the names of the REST actions weir serves, as Losant's
+// clients name them ("devices.get", "event.patch", …): what the Losant API
+// node can call.
+func Actions() map[string]bool {
+	out := map[string]bool{}
+	for _, rt := range (&Server{}).routes() {
+		out[rt.action] = true
+	}
+	return out
+}
