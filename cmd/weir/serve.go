@@ -179,7 +179,6 @@ func (m *Main) Open(ctx context.Context) error {
 	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
 	api.Cache = cache
 	api.Events, api.EventHandler, api.EventLimiter = inst.DB, events.Handler, eventLimiter
-	apiCaller.Serve(api)
 	api.BodyReadTimeout = m.bodyReadTimeout
 	if m.Config.Console {
 		api.Console = web.Dist()
@@ -188,6 +187,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if api.WebhookLimiter, err = m.countedLimiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
 		return err
 	}
+	apiCaller.Serve(api) // the API is complete: runs' Losant API nodes may call it
 	// Against slow clients: headers in 10 s, bodies in 30 s (the handler's
 	// LimitBodyTime), 2 minutes idle; no write timeout, which would end
 	// debug streams and replies waited for.
