@@ -103,9 +103,9 @@ func (m *Events) FindEvents(_ context.Context, f weir.EventFilter) ([]*weir.Even
 		case "deviceId":
 			return e.DeviceID
 		case "lastUpdated":
-			return e.LastUpdated.Format(time.RFC3339Nano)
+			return e.LastUpdated.Format(sortableTime)
 		case "", "creationDate":
-			return e.CreationDate.Format(time.RFC3339Nano)
+			return e.CreationDate.Format(sortableTime)
 		}
 		return ""
 	}
@@ -227,3 +227,6 @@ func (m *Events) remove(f weir.EventFilter, id string) int {
 }
 
 var _ weir.EventService = (*Events)(nil)
+
+// sortableTime formats UTC times so that text order is time order.
+const sortableTime = "2006-01-02T15:04:05.000000000Z"
