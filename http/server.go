@@ -183,7 +183,7 @@ type request struct {
 	endpointID             string // experienceEndpointId
 	deviceID, keyID        string // deviceId, applicationKeyId
 	eventID                string // eventId
-	flowSource             string // the calling flow, for calls from a run (Server.CallAPI)
+	flowSource             string // the calling flow, for calls from a run (Caller.CallAPI)
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
