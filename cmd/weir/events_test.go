@@ -1,10 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/weirhq/weir/flowfile"
 )
 
 // TestEventsFromFlows runs events and the Losant API node end to end in one
@@ -120,4 +127,73 @@ func testEventsFromFlows(t *testing.T, c *client) {
 		c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+recipes.ID+"/logs", nil, &raw)
 		return strings.Contains(string(raw), "Losant API action deviceRecipes.get is not implemented by weir")
 	})
+}
+
+// TestImportLatchingAndEvents imports Losant's "Latching and Events"
+// template unchanged, runs it (a reading over the threshold latches and
+// creates an event with Event: Create; one back under the reset value
+// resolves it with Event: Update) and exports it unchanged.
+func TestImportLatchingAndEvents(t *testing.T) {
+	dir := t.TempDir()
+	m, out := startMain(t, dir)
+	defer m.Close()
+	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	var app struct{ ID string }
+	c.mustDo(201, "POST", "/applications", map[string]any{"name": "latching"}, &app)
+	file := templates + "workflows/alerting/latching-and-events/workflows/Latching_and_Events.yaml"
+	var stdout, stderr bytes.Buffer
+	if err := run(t.Context(), []string{"flow", "import", file, "--application", app.ID, "--data", dir}, &stdout, &stderr); err != nil {
+		t.Fatalf("flow import: %v (%s)", err, stderr.String())
+	}
+	id := strings.Split(strings.TrimSpace(stdout.String()), "\t")[0]
+	c.mustDo(200, "PATCH", "/applications/"+app.ID+"/flows/"+id, map[string]any{"enabled": true}, nil)
+	press := func(value float64) {
+		c.mustDo(200, "POST", "/applications/"+app.ID+"/flows/"+id+"/virtualButton", map[string]any{"key": id + "-lnZCno0M7hhQ6tf-zM8qq",
+			"payload": map[string]any{"value": value, "maxThreshold": 90, "resetThreshold": 80}}, nil)
+	}
+	type event struct{ ID, State, Subject, Message, SourceType string }
+	var events struct{ Items []event }
+	list := func() []event {
+		c.mustDo(200, "GET", "/applications/"+app.ID+"/events", nil, &events)
+		return events.Items
+	}
+	press(95)
+	waitFor(t, 20*time.Second, "the event of the latch", func() bool { return len(list()) == 1 })
+	if e := list()[0]; e.State != "new" || e.Subject != "Value Exceeded Threshold" || e.Message != "Recorded value: 95" || e.SourceType != "flow" {
+		t.Fatalf("created %+v", e)
+	}
+	// Runs of a flow may overlap: the reset must find the stored event id.
+	waitFor(t, 20*time.Second, "the event id stored", func() bool {
+		var st map[string]any
+		c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+id+"/storage", nil, &st)
+		return len(st) == 1
+	})
+	press(70)
+	waitFor(t, 20*time.Second, "the event resolved by the reset", func() bool { l := list(); return len(l) == 1 && l[0].State == "resolved" })
+
+	stdout.Reset()
+	if err := run(t.Context(), []string{"flow", "export", "--application", app.ID, "--flow", id, "--data", dir}, &stdout, &stderr); err != nil {
+		t.Fatalf("flow export: %v (%s)", err, stderr.String())
+	}
+	got, err := flowfile.Parse(stdout.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := flowfile.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := want.Remap(app.ID, func() string { return id }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Flows) != 1 {
+		t.Fatalf("export holds %d flows", len(got.Flows))
+	}
+	if diff := cmp.Diff(want.Flows[0].Definition, got.Flows[0].Definition, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("exported definition (-want +got):\n%s", diff)
+	}
 }
