@@ -296,9 +296,10 @@ type EventService interface {
 // Event trigger starts runs from these calls; an error means the runs could
 // not be queued.
 type EventHandler interface {
-	// EventChanged is called with an event after it was created (old nil)
-	// or updated.
-	EventChanged(ctx context.Context, old, e *Event) error
+	// EventsChanged is called with events after they were created (their
+	// old entry nil) or updated (old[i] is events[i] before), one call per
+	// creation, update or bulk update.
+	EventsChanged(ctx context.Context, old, events []*Event) error
 }
 
 // MostSevere returns the event of events that comes first by severity (most

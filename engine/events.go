@@ -43,7 +43,7 @@ func (x *Events) Create(ctx context.Context, e *weir.Event) error {
 	if err := x.Events.CreateEvent(ctx, e); err != nil {
 		return err
 	}
-	return x.changed(ctx, nil, e)
+	return x.changed(ctx, []*weir.Event{nil}, []*weir.Event{e})
 }
 
 // Update applies p to one event and tells the Event triggers.
@@ -52,7 +52,7 @@ func (x *Events) Update(ctx context.Context, applicationID, id string, p weir.Ev
 	if err != nil {
 		return nil, err
 	}
-	return e, x.changed(ctx, old, e)
+	return e, x.changed(ctx, []*weir.Event{old}, []*weir.Event{e})
 }
 
 // UpdateMany applies p to every event the filter selects and tells the
@@ -62,17 +62,12 @@ func (x *Events) UpdateMany(ctx context.Context, filter weir.EventFilter, p weir
 	if err != nil {
 		return nil, err
 	}
-	for i, e := range es {
-		if err := x.changed(ctx, old[i], e); err != nil {
-			return nil, err
-		}
-	}
-	return es, nil
+	return es, x.changed(ctx, old, es)
 }
 
-func (x *Events) changed(ctx context.Context, old, e *weir.Event) error {
-	if x.Handler == nil {
+func (x *Events) changed(ctx context.Context, old, es []*weir.Event) error {
+	if x.Handler == nil || len(es) == 0 {
 		return nil
 	}
-	return x.Handler.EventChanged(ctx, old, e)
+	return x.Handler.EventsChanged(ctx, old, es)
 }

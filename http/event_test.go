@@ -19,14 +19,16 @@ type heardEvents struct {
 	heard []string
 }
 
-func (h *heardEvents) EventChanged(_ context.Context, old, e *weir.Event) error {
+func (h *heardEvents) EventsChanged(_ context.Context, old, es []*weir.Event) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	from := "created"
-	if old != nil {
-		from = old.State
+	for i, e := range es {
+		from := "created"
+		if old[i] != nil {
+			from = old[i].State
+		}
+		h.heard = append(h.heard, from+"→"+e.State+" "+e.Subject)
 	}
-	h.heard = append(h.heard, from+"→"+e.State+" "+e.Subject)
 	return nil
 }
 

@@ -59,11 +59,11 @@ func (g *goldenEvents) access(limit int) *engine.Events {
 	return x
 }
 
-// EventChanged counts what the Event triggers would hear of.
-func (g *goldenEvents) EventChanged(context.Context, *weir.Event, *weir.Event) error {
+// EventsChanged counts what the Event triggers would hear of.
+func (g *goldenEvents) EventsChanged(_ context.Context, _, es []*weir.Event) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.changed++
+	g.changed += len(es)
 	return nil
 }
 

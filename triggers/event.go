@@ -46,17 +46,64 @@ func (c *eventConfig) fires(state, subject string) bool {
 	return on && weir.SubjectMatches(c.Subject, subject)
 }
 
-// EventChanged queues the runs of the Event triggers e matches: on
-// creation (old nil), and when its state changed.
-func (x *Events) EventChanged(ctx context.Context, old, e *weir.Event) error {
-	if old != nil && old.State == e.State {
-		return nil
+// eventTrigger is one Event trigger of an enabled flow's default version.
+type eventTrigger struct {
+	flow    *weir.Flow
+	version string
+	t       weir.Trigger
+	cfg     eventConfig
+}
+
+// EventsChanged queues the runs of the Event triggers each event matches:
+// on creation (its old entry nil), and when its state changed. The
+// application's flows are read once per call.
+func (x *Events) EventsChanged(ctx context.Context, old, events []*weir.Event) error {
+	var ts []eventTrigger
+	read := false
+	for i, e := range events {
+		if old[i] != nil && old[i].State == e.State {
+			continue
+		}
+		if !read {
+			var err error
+			if ts, err = x.triggers(ctx, e.ApplicationID); err != nil {
+				return err
+			}
+			read = true
+		}
+		var data []byte
+		for _, m := range ts {
+			if !strings.EqualFold(m.t.Key, "any") && !strings.EqualFold(m.t.Key, e.Level) || !m.cfg.fires(e.State, e.Subject) {
+				continue
+			}
+			if data == nil {
+				var err error
+				if data, err = eventRunData(e); err != nil {
+					return err
+				}
+			}
+			run := &weir.Run{
+				ID: weir.NewID(), ApplicationID: e.ApplicationID, FlowID: m.flow.ID, FlowVersion: m.version,
+				TriggerType: TriggerEvent, TriggerKey: m.t.Key, TriggerID: m.t.Key, RelayType: "event", RelayID: e.ID,
+				Time: e.LastUpdated.UTC().Truncate(time.Millisecond), Data: data,
+			}
+			if err := x.Queue.EnqueueRun(ctx, run); err != nil && weir.ErrorTypeOf(err) != weir.NotFound {
+				x.logger().Error("event triggers: enqueue run", "flow_id", m.flow.ID, "event_id", e.ID, "err", err)
+				return err
+			}
+		}
 	}
-	flows, _, err := x.Flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: e.ApplicationID, FlowClass: weir.FlowClassCloud})
+	return nil
+}
+
+// triggers returns the Event triggers of the application's enabled flows
+// (their default versions).
+func (x *Events) triggers(ctx context.Context, applicationID string) ([]eventTrigger, error) {
+	flows, _, err := x.Flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: applicationID, FlowClass: weir.FlowClassCloud})
 	if err != nil {
-		return fmt.Errorf("event triggers: read flows: %w", err)
+		return nil, fmt.Errorf("event triggers: read flows: %w", err)
 	}
-	var data []byte
+	var out []eventTrigger
 	for _, f := range flows {
 		if !f.Enabled {
 			continue
@@ -66,33 +113,17 @@ func (x *Events) EventChanged(ctx context.Context, old, e *weir.Event) error {
 			continue
 		}
 		for _, t := range v.Def.Triggers {
-			if t.Type != TriggerEvent || !strings.EqualFold(t.Key, "any") && !strings.EqualFold(t.Key, e.Level) {
+			if t.Type != TriggerEvent {
 				continue
 			}
-			var cfg eventConfig
+			m := eventTrigger{flow: f, version: v.Name, t: t}
 			if len(t.Config) > 0 {
-				_ = json.Unmarshal(t.Config, &cfg)
+				_ = json.Unmarshal(t.Config, &m.cfg)
 			}
-			if !cfg.fires(e.State, e.Subject) {
-				continue
-			}
-			if data == nil {
-				if data, err = eventRunData(e); err != nil {
-					return err
-				}
-			}
-			run := &weir.Run{
-				ID: weir.NewID(), ApplicationID: e.ApplicationID, FlowID: f.ID, FlowVersion: v.Name,
-				TriggerType: TriggerEvent, TriggerKey: t.Key, TriggerID: t.Key, RelayType: "event", RelayID: e.ID,
-				Time: e.LastUpdated.UTC().Truncate(time.Millisecond), Data: data,
-			}
-			if err := x.Queue.EnqueueRun(ctx, run); err != nil && weir.ErrorTypeOf(err) != weir.NotFound {
-				x.logger().Error("event triggers: enqueue run", "flow_id", f.ID, "event_id", e.ID, "err", err)
-				return err
-			}
+			out = append(out, m)
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // eventRunData is an Event trigger run's data: the event with allUpdates

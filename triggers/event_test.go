@@ -1,6 +1,7 @@
 package triggers_test
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func TestEventTriggers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			q := &queue{}
 			x := &triggers.Events{Flows: &fakeFlows{flows: []*weir.Flow{flowWith(app, true, tc.trigger), flowWith(app, false, tc.trigger)}}, Queue: q}
-			if err := x.EventChanged(t.Context(), tc.old, tc.new); err != nil {
+			if err := x.EventsChanged(t.Context(), []*weir.Event{tc.old}, []*weir.Event{tc.new}); err != nil {
 				t.Fatal(err)
 			}
 			if len(q.runs) != tc.want {
@@ -57,5 +58,37 @@ func TestEventTriggers(t *testing.T) {
 				t.Fatalf("run %+v data %v", r, data)
 			}
 		})
+	}
+}
+
+// countingFlows counts FindFlows calls.
+type countingFlows struct {
+	fakeFlows
+	calls int
+}
+
+func (f *countingFlows) FindFlows(ctx context.Context, filter weir.FlowFilter) ([]*weir.Flow, int, error) {
+	f.calls++
+	return f.fakeFlows.FindFlows(ctx, filter)
+}
+
+// TestEventTriggersBulk: a bulk change reads the flows once and queues a run
+// per event whose state moved into a selected state.
+func TestEventTriggersBulk(t *testing.T) {
+	app := weir.NewID()
+	ev := func(state string) *weir.Event {
+		return &weir.Event{ID: weir.NewID(), ApplicationID: app, Level: "info", State: state, Subject: "s"}
+	}
+	flows := &countingFlows{fakeFlows: fakeFlows{flows: []*weir.Flow{flowWith(app, true,
+		weir.Trigger{Type: triggers.TriggerEvent, Key: "any", Config: json.RawMessage(`{"resolved":true}`)})}}}
+	q := &queue{}
+	x := &triggers.Events{Flows: flows, Queue: q}
+	old := []*weir.Event{ev("new"), ev("acknowledged"), ev("resolved")}
+	now := []*weir.Event{ev("resolved"), ev("resolved"), ev("resolved")}
+	if err := x.EventsChanged(t.Context(), old, now); err != nil {
+		t.Fatal(err)
+	}
+	if flows.calls != 1 || len(q.runs) != 2 {
+		t.Fatalf("%d flow reads, %d runs; want 1 and 2 (the third was resolved already)", flows.calls, len(q.runs))
 	}
 }
