@@ -7,8 +7,8 @@ import (
 )
 
 // APICall is one REST action called from a run: the method and the path
-// below the API root (ids filled in), its query and its JSON body (nil for
-// none).
+// below the API root (its parameters filled in, each segment escaped as
+// url.PathEscape does), its query and its JSON body (nil for none).
 type APICall struct {
 	Method string
 	Path   string

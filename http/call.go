@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"sync"
 
 	"github.com/weirhq/weir"
@@ -68,12 +67,15 @@ func (c *Caller) CallAPI(ctx context.Context, applicationID string, call engine.
 	if s == nil {
 		return engine.APIResult{}, weir.Errorf(weir.Unavailable, "the API is not serving yet")
 	}
-	u := &url.URL{Path: call.Path, RawQuery: call.Query.Encode()}
+	target := call.Path // its segments escaped by the caller
+	if q := call.Query.Encode(); q != "" {
+		target += "?" + q
+	}
 	var body bytes.Reader
 	if call.Body != nil {
 		body.Reset(call.Body)
 	}
-	r, err := http.NewRequestWithContext(ctx, call.Method, u.String(), &body)
+	r, err := http.NewRequestWithContext(ctx, call.Method, target, &body)
 	if err != nil {
 		return engine.APIResult{}, weir.Errorf(weir.Validation, "%s %s is not a valid request", call.Method, call.Path)
 	}
