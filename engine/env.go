@@ -58,6 +58,12 @@ type Env struct {
 	// API calls weir's REST actions in process, for the run's application
 	// only (the Losant API node). Nil when the run cannot.
 	API APICaller
+	// Views reaches the application's experience views (page replies). Nil
+	// when the run cannot render pages.
+	Views *Views
+	// Tables reaches the application's data tables (the data table
+	// nodes). Nil when the run cannot.
+	Tables *Tables
 }
 
 // Press asks for a run of a flow's virtual button.

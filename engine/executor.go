@@ -48,6 +48,8 @@ type Executor struct {
 	Devices            *Devices                                                              // what the device nodes reach; nil: they fail
 	Events             *Events                                                               // what the event nodes reach; nil: they fail
 	API                APICaller                                                             // the Losant API node's calls; nil: it fails
+	Views              *Views                                                                // what page replies reach; nil: they answer 501
+	Tables             *Tables                                                               // what the data table nodes reach; nil: they fail
 
 	cache  graphCache
 	shares *shares // nil: no caps
@@ -329,6 +331,8 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		Events: e.Events, API: e.API,
 		Own: e.Own,
 	}
+	env.Views = e.Views
+	env.Tables = e.Tables
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press
 	}

@@ -42,6 +42,7 @@ type matrixRoute struct {
 var matrixRoutes = []matrixRoute{
 	{"applications.get", "GET", "/applications", "", 200},
 	{"applications.post", "POST", "/applications", `{"name":"n"}`, 201},
+	{"applications.import", "POST", "/applications/import", importBundleBody, 201},
 	{"application.get", "GET", "/applications/{applicationId}", "", 200},
 	{"application.patch", "PATCH", "/applications/{applicationId}", `{"description":"x"}`, 200},
 	{"application.delete", "DELETE", "/applications/{applicationId}", "", 200},
@@ -96,11 +97,43 @@ var matrixRoutes = []matrixRoute{
 	{"device.setConnectionStatus", "POST", "/applications/{applicationId}/devices/{deviceId}/setConnectionStatus", `{"status":"connected"}`, 200},
 	{"device.sendCommand", "POST", "/applications/{applicationId}/devices/{deviceId}/command", `{"name":"go"}`, 200},
 	{"device.getCommand", "GET", "/applications/{applicationId}/devices/{deviceId}/command", "", 200},
+	{"dataTables.get", "GET", "/applications/{applicationId}/data-tables", "", 200},
+	{"dataTables.post", "POST", "/applications/{applicationId}/data-tables", `{"name":"n"}`, 201},
+	{"dataTable.get", "GET", "/applications/{applicationId}/data-tables/{dataTableId}", "", 200},
+	{"dataTable.patch", "PATCH", "/applications/{applicationId}/data-tables/{dataTableId}", `{"description":"x"}`, 200},
+	{"dataTable.delete", "DELETE", "/applications/{applicationId}/data-tables/{dataTableId}", "", 200},
+	{"dataTable.addColumn", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/column", `{"name":"c2","dataType":"number","constraint":"optional"}`, 200},
+	{"dataTable.removeColumn", "DELETE", "/applications/{applicationId}/data-tables/{dataTableId}/column", "", 400}, // columnName is required
+	{"dataTableRows.get", "GET", "/applications/{applicationId}/data-tables/{dataTableId}/rows", "", 200},
+	{"dataTableRows.post", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows", `{"label":"z"}`, 201},
+	{"dataTableRows.query", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/query", `{"label":"x"}`, 200},
+	{"dataTableRows.delete", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/delete", `{}`, 200},
+	{"dataTableRows.truncate", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/truncate", "", 200},
+	{"dataTableRows.export", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/export", `{"email":"a@example.com"}`, 400}, // not supported
+	{"dataTableRow.get", "GET", "/applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}", "", 200},
+	{"dataTableRow.patch", "PATCH", "/applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}", `{"label":"y"}`, 200},
+	{"dataTableRow.delete", "DELETE", "/applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}", "", 200},
 	{"applicationKeys.get", "GET", "/applications/{applicationId}/keys", "", 200},
 	{"applicationKeys.post", "POST", "/applications/{applicationId}/keys", `{"description":"d"}`, 201},
 	{"applicationKey.get", "GET", "/applications/{applicationId}/keys/{applicationKeyId}", "", 200},
 	{"applicationKey.patch", "PATCH", "/applications/{applicationId}/keys/{applicationKeyId}", `{"description":"x"}`, 200},
 	{"applicationKey.delete", "DELETE", "/applications/{applicationId}/keys/{applicationKeyId}", "", 200},
+	{"experienceViews.get", "GET", "/applications/{applicationId}/experience/views", "", 200},
+	{"experienceViews.post", "POST", "/applications/{applicationId}/experience/views", `{"name":"c","viewType":"component","body":"x"}`, 201},
+	{"experienceView.get", "GET", "/applications/{applicationId}/experience/views/{experienceViewId}", "", 200},
+	{"experienceView.patch", "PATCH", "/applications/{applicationId}/experience/views/{experienceViewId}", `{"body":"y"}`, 200},
+	{"experienceView.delete", "DELETE", "/applications/{applicationId}/experience/views/{experienceViewId}", "", 200},
+	{"experienceVersions.get", "GET", "/applications/{applicationId}/experience/versions", "", 200},
+	{"experienceVersions.post", "POST", "/applications/{applicationId}/experience/versions", `{"version":"v2"}`, 400},
+	{"experienceVersion.get", "GET", "/applications/{applicationId}/experience/versions/{experienceVersionIdOrName}", "", 200},
+	{"experienceVersion.patch", "PATCH", "/applications/{applicationId}/experience/versions/{experienceVersionIdOrName}", `{"description":"d"}`, 200},
+	{"experienceVersion.delete", "DELETE", "/applications/{applicationId}/experience/versions/{experienceVersionIdOrName}", "", 400},
+	{"files.get", "GET", "/applications/{applicationId}/files", "", 200},
+	{"files.post", "POST", "/applications/{applicationId}/files", `{"name":"a.css","type":"file"}`, 201},
+	{"file.get", "GET", "/applications/{applicationId}/file/{fileId}", "", 200},
+	{"file.patch", "PATCH", "/applications/{applicationId}/file/{fileId}", `{"contentType":"text/css"}`, 201},
+	{"file.delete", "DELETE", "/applications/{applicationId}/file/{fileId}", "", 200},
+	{"file.upload", "POST", "/applications/{applicationId}/file/{fileId}/upload", "", 400},
 	{"metrics.get", "GET", "/metrics", "", 200},
 	{"events.get", "GET", "/applications/{applicationId}/events", "", 200},
 	{"events.post", "POST", "/applications/{applicationId}/events", `{"level":"info","subject":"s"}`, 201},
@@ -160,6 +193,12 @@ type matrixEnv struct {
 	keyID     string // an unrestricted access key of A
 	events    *mock.Events
 	eventID   string // an event of A
+	views     *memViews
+	viewID    string // a page of A
+	fileID    string // a file of A
+	tables    *memTables
+	tableID   string // a data table of A with a string column label
+	rowID     string // a row of that table
 }
 
 func newMatrixEnv(t *testing.T) *matrixEnv {
@@ -180,6 +219,10 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Devices, s.States, s.Commands, s.Keys = e.devices, e.devices, e.devices, e.devices
 	e.events = &mock.Events{Now: now}
 	s.Events = e.events
+	e.views = newMemViews(now)
+	s.Views, s.Files, s.ExperienceVersions = e.views, e.views, e.views
+	e.tables = newMemTables(now)
+	s.Tables = e.tables
 	s.MaxBodyBytes = 64 << 10
 	s.StopStreams() // a debug stream answers its headers and ends at once
 	s.Metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("weir_up 1\n")) })
@@ -225,6 +268,22 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		t.Fatal(err)
 	}
 	e.eventID = ev.ID
+	page := &weir.ExperienceView{ApplicationID: e.appA, Name: "home", ViewType: weir.ViewPage, Body: "hi"}
+	file := &weir.ApplicationFile{ApplicationID: e.appA, Name: "site.css", Type: weir.FileTypeFile}
+	if e.views.CreateExperienceView(ctx, page) != nil || e.views.CreateApplicationFile(ctx, file) != nil {
+		t.Fatal("seeding a view and a file failed")
+	}
+	e.viewID, e.fileID = page.ID, file.ID
+	tb := &weir.DataTable{ApplicationID: e.appA, Name: "table",
+		Columns: []weir.DataTableColumn{{Name: "label", DataType: weir.ColumnString, Constraint: weir.ColumnOptional}}}
+	if err := e.tables.CreateDataTable(ctx, tb); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := e.tables.InsertDataTableRows(ctx, e.appA, tb.ID, []map[string]any{{"label": "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.tableID, e.rowID = tb.ID, rows[0].ID
 	if err := e.store.SetStorageEntry(ctx, e.flow.ID, "seed", json.RawMessage(`1`)); err != nil {
 		t.Fatal(err)
 	}
@@ -247,13 +306,18 @@ func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest
 	e.t.Helper()
 	r := strings.NewReplacer("{applicationId}", e.appA, "{flowId}", e.flow.ID, "{apiTokenId}", e.tokenID,
 		"{flowVersionId}", e.versionID, "{webhookId}", e.webhookID, "{experienceEndpointId}", e.endpoint, "{button}", e.flow.Triggers[0].Key,
-		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID, "{eventId}", e.eventID)
+		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID,
+		"{experienceViewId}", e.viewID, "{fileId}", e.fileID, "{experienceVersionIdOrName}", weir.DevelopVersion,
+		"{dataTableId}", e.tableID, "{rowId}", e.rowID, "{eventId}", e.eventID)
 	req := httptest.NewRequestWithContext(e.t.Context(), rt.method, r.Replace(rt.path), strings.NewReader(r.Replace(rt.body)))
 	if rawQuery != "" {
 		req.URL.RawQuery = rawQuery
 		req.RequestURI = req.URL.RequestURI()
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if strings.HasPrefix(rt.body, "--"+importBoundary) {
+		req.Header.Set("Content-Type", "multipart/form-data; boundary="+importBoundary)
+	}
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
@@ -275,6 +339,8 @@ type storeSnapshot struct {
 	Endpoint map[string]weir.ExperienceEndpoint
 	Devices  *memDevices
 	Events   []*weir.Event
+	Views    *memViews
+	Tables   *memTables
 }
 
 // snapshot copies the state of e's stores.
@@ -324,6 +390,9 @@ func (e *matrixEnv) snapshot() storeSnapshot {
 	s.Devices = e.devices.clone()
 	s.Devices.now = nil // funcs are never DeepEqual
 	s.Events = e.events.Snapshot()
+	s.Views = e.views.clone()
+	s.Tables = e.tables.clone()
+	s.Tables.now = nil
 	return s
 }
 
@@ -375,6 +444,15 @@ func (e *matrixEnv) restore(s storeSnapshot) {
 	e.devices.Devices, e.devices.States, e.devices.Commands, e.devices.Keys = restored.Devices, restored.States, restored.Commands, restored.Keys
 	e.devices.mu.Unlock()
 	e.events.Restore(s.Events)
+	restoredViews := s.Views.clone()
+	e.views.mu.Lock()
+	e.views.Views, e.views.Files, e.views.Contents, e.views.Versions = restoredViews.Views, restoredViews.Files, restoredViews.Contents,
+		restoredViews.Versions
+	e.views.mu.Unlock()
+	tables := s.Tables.clone()
+	e.tables.mu.Lock()
+	e.tables.Tables, e.tables.Rows = tables.Tables, tables.Rows
+	e.tables.mu.Unlock()
 }
 
 // tokenKind is a column of the matrix: how to make the token, and whether a

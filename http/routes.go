@@ -19,6 +19,9 @@ type bodySpec struct {
 	param    string
 	schema   string
 	required bool
+	// multipart: the body is a multipart form holding param as a file,
+	// which the handler reads; the pipeline checks only its content type.
+	multipart bool
 }
 
 // Paths of the resources, as in Losant's API.
@@ -41,6 +44,17 @@ const (
 	pathKey          = pathKeys + "/{applicationKeyId}"
 	pathEvents       = "/applications/{applicationId}/events"
 	pathEvent        = pathEvents + "/{eventId}"
+
+	pathViews             = "/applications/{applicationId}/experience/views"
+	pathView              = pathViews + "/{experienceViewId}"
+	pathExperienceVersion = "/applications/{applicationId}/experience/versions/{experienceVersionIdOrName}"
+	pathFiles             = "/applications/{applicationId}/files"
+	pathFile              = "/applications/{applicationId}/file/{fileId}"
+
+	pathTables = "/applications/{applicationId}/data-tables"
+	pathTable  = pathTables + "/{dataTableId}"
+	pathRows   = pathTable + "/rows"
+	pathRow    = pathRows + "/{rowId}"
 )
 
 var (
@@ -58,6 +72,10 @@ func (s *Server) routes() []route {
 		{action: "applications.post", method: "POST", path: pathApplications, query: summaryParams,
 			body:   &bodySpec{param: "application", schema: "applicationPost", required: true},
 			handle: s.handleApplicationsPost},
+		// A whole application from an export or template bundle (applications_import.go).
+		{action: "applications.import", method: "POST", path: pathApplications + "/import",
+			body:   &bodySpec{param: "importBundle", required: true, multipart: true},
+			handle: s.handleApplicationsImport},
 
 		// Application
 		{action: "application.get", method: "GET", path: pathApplication, query: summaryParams,
@@ -262,6 +280,69 @@ func (s *Server) routes() []route {
 			handle: s.handleEventPatch},
 		{action: "event.delete", method: "DELETE", path: pathEvent,
 			handle: s.handleEventDelete},
+		// Experience Views and Experience View (develop only)
+		{action: "experienceViews.get", method: "GET", path: pathViews, query: viewListParams, handle: s.handleViewsGet},
+		{action: "experienceViews.post", method: "POST", path: pathViews,
+			body:   &bodySpec{param: "experienceView", schema: "experienceViewPost", required: true},
+			handle: s.handleViewsPost},
+		{action: "experienceView.get", method: "GET", path: pathView, query: []queryParam{versionParam}, handle: s.handleViewGet},
+		{action: "experienceView.patch", method: "PATCH", path: pathView,
+			body:   &bodySpec{param: "experienceView", schema: "experienceViewPatch", required: true},
+			handle: s.handleViewPatch},
+		{action: "experienceView.delete", method: "DELETE", path: pathView, handle: s.handleViewDelete},
+
+		// Experience Versions and Experience Version: develop only
+		{action: "experienceVersions.get", method: "GET", path: "/applications/{applicationId}/experience/versions",
+			query: listParams([]string{"version", "id", "creationDate", "lastUpdated"}, []string{"version"}), handle: s.handleExperienceVersionsGet},
+		{action: "experienceVersions.post", method: "POST", path: "/applications/{applicationId}/experience/versions",
+			body:   &bodySpec{param: "experienceVersion", schema: "experienceVersionPost", required: true},
+			handle: s.handleExperienceVersionsPost},
+		{action: "experienceVersion.get", method: "GET", path: pathExperienceVersion, handle: s.handleExperienceVersionGet},
+		{action: "experienceVersion.patch", method: "PATCH", path: pathExperienceVersion,
+			body:   &bodySpec{param: "experienceVersion", schema: "experienceVersionPatch", required: true},
+			handle: s.handleExperienceVersionPatch},
+		{action: "experienceVersion.delete", method: "DELETE", path: pathExperienceVersion, handle: s.handleExperienceVersionDelete},
+
+		// Files and File
+		{action: "files.get", method: "GET", path: pathFiles, query: fileListParams, handle: s.handleFilesGet},
+		{action: "files.post", method: "POST", path: pathFiles,
+			body:   &bodySpec{param: "file", schema: "filePost", required: true},
+			handle: s.handleFilesPost},
+		{action: "file.get", method: "GET", path: pathFile, handle: s.handleFileGet},
+		{action: "file.patch", method: "PATCH", path: pathFile,
+			body:   &bodySpec{param: "updates", schema: "filePatch", required: true},
+			handle: s.handleFilePatch},
+		{action: "file.delete", method: "DELETE", path: pathFile, handle: s.handleFileDelete},
+		{action: "file.upload", method: "POST", path: pathFile + "/upload", handle: s.handleFileUpload},
+		// Data Tables, Data Table, Data Table Rows and Data Table Row
+		{action: "dataTables.get", method: "GET", path: pathTables, query: tableListParams, handle: s.handleTablesGet},
+		{action: "dataTables.post", method: "POST", path: pathTables,
+			body: &bodySpec{param: "dataTable", schema: "dataTablePost", required: true}, handle: s.handleTablesPost},
+		{action: "dataTable.get", method: "GET", path: pathTable, handle: s.handleTableGet},
+		{action: "dataTable.patch", method: "PATCH", path: pathTable,
+			body: &bodySpec{param: "dataTable", schema: "dataTablePatch", required: true}, handle: s.handleTablePatch},
+		{action: "dataTable.delete", method: "DELETE", path: pathTable, handle: s.handleTableDelete},
+		{action: "dataTable.addColumn", method: "POST", path: pathTable + "/column",
+			body: &bodySpec{param: "dataTableColumn", schema: "dataTableColumn", required: true}, handle: s.handleTableAddColumn},
+		{action: "dataTable.removeColumn", method: "DELETE", path: pathTable + "/column",
+			query: []queryParam{{name: "columnName", kind: paramString}}, handle: s.handleTableRemoveColumn},
+		{action: "dataTableRows.get", method: "GET", path: pathRows, query: rowQueryParams, handle: s.handleRowsGet},
+		{action: "dataTableRows.post", method: "POST", path: pathRows,
+			body: &bodySpec{param: "dataTableRow", schema: "dataTableRowInsert", required: true}, handle: s.handleRowsPost},
+		// A query document (schema advancedQuery) is checked against the
+		// table's columns by weir.ParseTableQuery, every rule of the schema
+		// and more, each fault named by its path.
+		{action: "dataTableRows.query", method: "POST", path: pathRows + "/query", query: rowQueryParams,
+			body: &bodySpec{param: "query"}, handle: s.handleRowsQuery},
+		{action: "dataTableRows.delete", method: "POST", path: pathRows + "/delete", query: rowDeleteParams,
+			body: &bodySpec{param: "query"}, handle: s.handleRowsDelete},
+		{action: "dataTableRows.truncate", method: "POST", path: pathRows + "/truncate", handle: s.handleRowsTruncate},
+		{action: "dataTableRows.export", method: "POST", path: pathRows + "/export",
+			body: &bodySpec{param: "exportData", schema: "dataTableRowsExport", required: true}, handle: s.handleRowsExport},
+		{action: "dataTableRow.get", method: "GET", path: pathRow, handle: s.handleRowGet},
+		{action: "dataTableRow.patch", method: "PATCH", path: pathRow,
+			body: &bodySpec{param: "dataTableRow", schema: "dataTableRowInsertUpdate", required: true}, handle: s.handleRowPatch},
+		{action: "dataTableRow.delete", method: "DELETE", path: pathRow, handle: s.handleRowDelete},
 
 		// weir's Prometheus metrics (metrics.go)
 		{action: "metrics.get", method: "GET", path: "/metrics", handle: s.handleMetrics},
@@ -283,6 +364,10 @@ func (s *Server) publicRoutes() map[string]http.Handler {
 		// application's edge root (request_public.go).
 		"/edge/{applicationId}":           http.HandlerFunc(s.handleEdgeRequest),
 		"/edge/{applicationId}/{path...}": http.HandlerFunc(s.handleEdgeRequest),
+		// An application's files, for browsers (file_public.go).
+		FilesPath + "{applicationId}/{path...}": http.HandlerFunc(s.handleFileRequest),
+		// A file's content, posted with the signed fields of files.post.
+		FileUploadPath + "{applicationId}/{fileId}": http.HandlerFunc(s.handleSignedUpload),
 		// A device trades its access key and secret for a device token.
 		"/auth/device": http.HandlerFunc(s.handleAuthDevice),
 	}

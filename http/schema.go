@@ -165,12 +165,13 @@ func mustLoadScopes() map[string]map[string]bool {
 
 // decodeBody checks b as every body entering weir is checked
 // (engine.CheckJSON: JSON whose numbers a run can carry) and validates it
-// against the named schema. It returns the value as text, or a Validation
-// error whose message reads like Losant's: "<param>.<field> <reason>".
+// against the named schema ("": the handler checks it). It returns the
+// value as text, or a Validation error whose message reads like Losant's:
+// "<param>.<field> <reason>".
 func decodeBody(b []byte, param, schema string) (json.RawMessage, error) {
 	raw, err := engine.CheckJSON(bytes.TrimSpace(b), param)
-	if err != nil {
-		return nil, err
+	if err != nil || schema == "" {
+		return raw, err
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {

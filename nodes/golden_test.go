@@ -30,6 +30,7 @@ type input struct {
 	Waiting []string                   `json:"waiting"` // reply ids requests wait for; replies to others find no waiter
 	Devices []*weir.Device             `json:"devices"` // the application's devices (application id "app")
 	Events  []*weir.Event              `json:"events"`  // the application's events; new ones get ids 000000000000000000000001, …
+	Tables  []goldenTable              `json:"tables"`  // the application's data tables, in a real SQLite store
 	// EventLimit, when set, is how many events the run may create.
 	EventLimit int `json:"eventLimit"`
 	Runs       []struct {
@@ -58,6 +59,10 @@ type outcome struct {
 	EventsChanged int      `json:"eventsChanged,omitempty"`
 	// The Losant API node: the REST calls made, "METHOD path?query body".
 	APICalls []string `json:"apiCalls,omitempty"`
+	// Data table nodes: each table's rows after the run and what the
+	// dataTable triggers were told.
+	Tables      map[string][]any `json:"tables,omitempty"`
+	TableEvents []string         `json:"tableEvents,omitempty"`
 }
 
 // replyLine is a reply a waiting request received.
@@ -144,6 +149,8 @@ func runCase(t *testing.T, dir string) outcome {
 	env.Events = events.access(in.EventLimit)
 	api := &goldenAPI{devices: devices}
 	env.API = api
+	tables := newGoldenTables(t, in.Tables)
+	env.Tables = tables.access()
 	waiting := map[string]bool{}
 	for _, id := range in.Waiting {
 		waiting[id] = true
@@ -190,6 +197,7 @@ func runCase(t *testing.T, dir string) outcome {
 	out.Devices, out.States, out.Commands, out.Fired = devices.outcome()
 	out.Events, out.EventsChanged = events.outcome()
 	out.APICalls = api.outcome()
+	out.Tables, out.TableEvents = tables.outcome(t, out.Debug)
 	sort.SliceStable(out.Debug, func(i, j int) bool { return out.Debug[i].NodeID < out.Debug[j].NodeID })
 	return out
 }

@@ -31,7 +31,7 @@ const corpusDir = "../../flowfile/testdata/losant-library-templates"
 // corpusRunnableFiles is how many corpus workflow files use only node and
 // trigger types weir implements (and Losant API actions weir serves);
 // asserted so that a regression shows up.
-const corpusRunnableFiles = 58
+const corpusRunnableFiles = 66
 
 // startedTriggers are the trigger types the corpus run starts runs from.
 var startedTriggers = map[string]bool{
@@ -107,6 +107,7 @@ func TestCorpusRuns(t *testing.T) {
 		Devices: &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB},
 		Events:  &engine.Events{Events: inst.DB},
 		API:     corpusAPI(inst),
+		Tables:  &engine.Tables{Tables: inst.DB},
 	}
 	if err := ex.Open(); err != nil {
 		t.Fatal(err)
@@ -242,6 +243,7 @@ func corpusAPI(inst *instance) engine.APICaller {
 	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
 	api.Webhooks, api.Endpoints, api.Events = inst.DB, inst.DB, inst.DB
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
+	api.Tables, api.Views, api.Files, api.ExperienceVersions = inst.DB, inst.DB, inst.DB, inst.DB
 	c := &weirhttp.Caller{}
 	c.Serve(api)
 	return c

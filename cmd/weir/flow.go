@@ -35,6 +35,7 @@ var firedTriggers = map[string]bool{
 	triggers.TriggerDeviceIDDisconnect: true, triggers.TriggerDeviceTagDisconnect: true,
 	triggers.TriggerDeviceCreate: true,
 	triggers.TriggerEvent:        true,
+	triggers.TriggerDataTable:    true,
 }
 
 // What flow check found wrong with a file; each makes it exit with status 1.

@@ -38,7 +38,11 @@ type store interface {
 	weir.DeviceCommandService
 	weir.ApplicationKeyService
 	weir.EventService
+	weir.DataTableService
 	weir.QueueStatter
+	weir.ExperienceViewService
+	weir.ApplicationFileService
+	weir.ExperienceVersionService
 	Close() error
 }
 

@@ -146,6 +146,13 @@ func (m *Main) Open(ctx context.Context) error {
 		Devices: devices,
 		Events:  events, API: apiCaller,
 	}
+	// Page replies render the application's experience views; {{file}}
+	// points at the files the API serves.
+	m.executor.Views = &engine.Views{Views: inst.DB, FileURL: weirhttp.FileURL}
+	// Row changes, through the API or the data table nodes, start the runs
+	// of dataTable triggers.
+	tableTriggers := &triggers.DataTables{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
+	m.executor.Tables = &engine.Tables{Tables: inst.DB, Events: tableTriggers}
 	if m.mqtt != nil {
 		m.executor.Publish = m.mqtt.PublishFrom
 	}
@@ -177,8 +184,10 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
 	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
+	api.Tables, api.TableEvents = inst.DB, tableTriggers
 	api.Cache = cache
 	api.Events, api.EventHandler, api.EventLimiter = inst.DB, events.Handler, eventLimiter
+	api.Views, api.Files, api.ExperienceVersions = inst.DB, inst.DB, inst.DB
 	api.BodyReadTimeout = m.bodyReadTimeout
 	if m.Config.Console {
 		api.Console = web.Dist()

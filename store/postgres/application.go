@@ -66,6 +66,9 @@ func (db *DB) UpdateApplication(ctx context.Context, a *weir.Application) error 
 // the application does not exist.
 func (db *DB) DeleteApplication(ctx context.Context, id string) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := dropApplicationDataTables(ctx, tx, id); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `DELETE FROM applications WHERE id = $1`, id)
 		if err != nil {
 			return err
@@ -146,4 +149,27 @@ func scanApplication(s scanner) (*weir.Application, error) {
 	}
 	a.CreationDate, a.LastUpdated = a.CreationDate.UTC(), a.LastUpdated.UTC()
 	return &a, nil
+}
+
+// dropApplicationDataTables drops the tables of the rows of the
+// application's data tables (store/sqlstore names them dt_<table id>); the
+// data_tables rows go with the application by cascade.
+func dropApplicationDataTables(ctx context.Context, tx pgx.Tx, applicationID string) error {
+	rows, err := tx.Query(ctx, `SELECT id FROM data_tables WHERE application_id = $1`, applicationID)
+	if err != nil {
+		return err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if !weir.ValidID(id) {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `DROP TABLE IF EXISTS dt_`+id); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/store/sqlstore"
 )
 
@@ -30,7 +31,27 @@ func (db *DB) platform() *sqlstore.Store {
 		Bytewise:     func(expr string) string { return expr + ` COLLATE "C"` },
 		IsUnique:     isUnique,
 		IsForeignKey: isForeignKey,
+		ColumnType:   columnType,
+		Position:     func(text, needle string) string { return "strpos(" + text + ", " + needle + ")" },
+		Lock: func(exclusive bool) string {
+			if exclusive {
+				return " FOR UPDATE"
+			}
+			return " FOR SHARE"
+		},
 	})
+}
+
+// columnType is the SQL type of a data table column: text compares
+// byte-wise (COLLATE "C"), as in SQLite.
+func columnType(dataType string) string {
+	switch dataType {
+	case weir.ColumnNumber:
+		return "double precision"
+	case weir.ColumnBoolean:
+		return "boolean"
+	}
+	return `text COLLATE "C"`
 }
 
 // inSQLTx runs fn in a transaction of sdb, committed when fn returns nil.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/store/sqlstore"
 )
 
 const applicationColumns = `id, name, description, owner_id, owner_type, globals, creation_date, last_updated`
@@ -163,6 +164,9 @@ func updateApplication(ctx context.Context, tx *Tx, a *weir.Application) error {
 func deleteApplication(ctx context.Context, tx *Tx, id string) error {
 	flowIDs, err := flowIDsOf(ctx, tx, id)
 	if err != nil {
+		return err
+	}
+	if err := sqlstore.DropApplicationDataTables(ctx, tx, id); err != nil {
 		return err
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM applications WHERE id = ?`, id)

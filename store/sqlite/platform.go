@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/store/sqlstore"
 )
 
@@ -23,5 +24,20 @@ func (db *DB) platform() *sqlstore.Store {
 		Bytewise:     func(expr string) string { return expr },
 		IsUnique:     isUnique,
 		IsForeignKey: isForeignKey,
+		ColumnType:   columnType,
+		Position:     func(text, needle string) string { return "instr(" + text + ", " + needle + ")" },
+		Lock:         func(bool) string { return "" },
 	})
+}
+
+// columnType is the SQL type of a data table column: text compares
+// byte-wise (BINARY), booleans are 0 and 1.
+func columnType(dataType string) string {
+	switch dataType {
+	case weir.ColumnNumber:
+		return "REAL"
+	case weir.ColumnBoolean:
+		return "INTEGER"
+	}
+	return "TEXT"
 }

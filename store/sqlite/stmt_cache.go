@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"strings"
+
+	"github.com/weirhq/weir/store/sqlstore"
 )
 
 // cachingDriverName is the SQLite driver whose connections keep each query
@@ -65,7 +68,7 @@ type cachedStmt struct {
 // over another's rows), it runs uncached.
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	cs := c.stmts[query]
-	if cs == nil && len(c.stmts) < maxCachedStmts {
+	if cs == nil && len(c.stmts) < maxCachedStmts && !strings.HasPrefix(query, sqlstore.Uncached) {
 		s, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
 		if err != nil {
 			return nil, err

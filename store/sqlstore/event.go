@@ -21,7 +21,7 @@ var eventList = listSpec{
 		"lastUpdated": "last_updated", "level": "level", "state": "state", "deviceId": "device_id"},
 	filter:      map[string]string{"": "subject", "subject": "subject"},
 	fold:        map[string]bool{"subject": true},
-	numeric:     map[string]bool{"creation_date": true, "last_updated": true},
+	plain:       map[string]bool{"creation_date": true, "last_updated": true},
 	sortNames:   "subject, id, creationDate, lastUpdated, level, state, deviceId",
 	filterNames: "subject",
 }

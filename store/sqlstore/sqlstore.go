@@ -36,7 +36,26 @@ type Dialect struct {
 	IsUnique func(err error) bool
 	// IsForeignKey reports whether err is a foreign key violation.
 	IsForeignKey func(err error) bool
+
+	// ColumnType returns the SQL type of a data table column of a weir
+	// data type (weir.ColumnString, ColumnNumber, ColumnBoolean); text
+	// orders byte-wise.
+	ColumnType func(dataType string) string
+	// Position returns an expression of the 1-based position of needle in
+	// text, 0 when absent (instr in SQLite, strpos in PostgreSQL).
+	Position func(text, needle string) string
+	// Lock returns the clause a SELECT in a write transaction ends with to
+	// lock the rows it reads, exclusive or shared (FOR UPDATE / FOR SHARE
+	// in PostgreSQL; "" in SQLite, whose write transactions run one at a
+	// time).
+	Lock func(exclusive bool) string
 }
+
+// Uncached starts the statements whose text varies with the data (the
+// queries of data table rows: a table's own SQL table, a query document's
+// shape): a store that keeps statements prepared should not keep these,
+// which would crowd out the statements it runs every time.
+const Uncached = "/* uncached */ "
 
 // Store implements the platform resources over a Dialect. It is safe for
 // concurrent use.
@@ -52,7 +71,7 @@ func New(d Dialect) *Store { return &Store{d: d} }
 type listSpec struct {
 	sort, filter           map[string]string
 	fold                   map[string]bool // sort columns ordered case-insensitively
-	numeric                map[string]bool // sort columns of numbers (times), ordered as they are
+	plain                  map[string]bool // sort columns that are not text (no collation)
 	sortNames, filterNames string
 }
 
@@ -65,10 +84,9 @@ func (s *Store) listClause(opts weir.ListOptions, spec listSpec, where []string,
 		return "", nil, "", nil, weir.Errorf(weir.Validation, "sortField must be one of %s", spec.sortNames)
 	}
 	order := s.d.Bytewise(col)
-	switch {
-	case spec.fold[col]:
+	if spec.fold[col] {
 		order = s.d.Fold(col)
-	case spec.numeric[col]:
+	} else if spec.plain[col] {
 		order = col
 	}
 	if opts.Filter != "" {
