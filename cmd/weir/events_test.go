@@ -18,8 +18,8 @@ import (
 // process: a virtual button's flow creates an event with Event: Create,
 // lists the application's devices, finds the event and acknowledges it
 // through the Losant API node (weir's own routes, in process), is refused
-// another application's device, and the acknowledgement fires another
-// flow's Event trigger. A call of an action weir does not serve fails its
+// another application's device and a malformed query, inserts a data table
+// row, and the acknowledgement fires another flow's Event trigger. A call of an action weir does not serve fails its
 // run, naming the action.
 func TestEventsFromFlows(t *testing.T) {
 	_, c := openMain(t, DefaultConfig())
@@ -40,6 +40,9 @@ func testEventsFromFlows(t *testing.T, c *client) {
 	c.mustDo(201, "POST", "/applications", map[string]any{"name": "elsewhere"}, &other)
 	c.mustDo(201, "POST", "/applications/"+app.ID+"/devices", map[string]any{"name": "boiler"}, &dev)
 	c.mustDo(201, "POST", "/applications/"+other.ID+"/devices", map[string]any{"name": "secret"}, &otherDev)
+	var table struct{ ID string }
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/data-tables", map[string]any{"name": "alerts",
+		"columns": []any{map[string]any{"name": "subject", "dataType": "string", "constraint": "required"}}}, &table)
 
 	node := func(id, typ string, next string, cfg map[string]any) map[string]any {
 		n := map[string]any{"id": id, "type": typ, "config": cfg}
@@ -72,11 +75,14 @@ func testEventsFromFlows(t *testing.T, c *client) {
 				param("eventId", "string", "{{working.created.id}}"), param("event", "json", `{"state": "acknowledged", "comment": "on it"}`)),
 			api("other", "bad", "device", "get", "working.other",
 				param("applicationId", "string", other.ID), param("deviceId", "string", otherDev.ID)),
-			api("bad", "summary", "events", "get", "working.bad", param("query", "json", `{"$and": [{"level": {"$gtx": 1}}]}`)),
+			api("bad", "row", "events", "get", "working.bad", param("query", "json", `{"$and": [{"level": {"$gtx": 1}}]}`)),
+			api("row", "summary", "dataTableRows", "post", "working.row",
+				param("dataTableId", "string", table.ID), param("dataTableRow", "json", `{"subject": "{{working.created.subject}}"}`)),
 			store("summary", "summary", "{{working.created.subject}}|{{working.created.deviceName}}|{{working.created.sourceType}}|"+
 				"{{working.devices.result.count}} {{working.devices.result.items.[0].name}}|{{working.found.result.totalCount}}|"+
 				"{{working.acked.result.state}} {{working.acked.result.updates.[0].sourceType}}|"+
-				"{{working.other.error.statusCode}} {{working.other.error.message}}|{{working.bad.error.statusCode}} {{working.bad.error.message}}", ""),
+				"{{working.other.error.statusCode}} {{working.other.error.message}}|{{working.bad.error.statusCode}} {{working.bad.error.message}}|"+
+				"{{working.row.result.subject}}", ""),
 		},
 	}, &alerts)
 	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
@@ -98,7 +104,7 @@ func testEventsFromFlows(t *testing.T, c *client) {
 	}
 	c.mustDo(200, "POST", "/applications/"+app.ID+"/flows/"+alerts.ID+"/virtualButton",
 		map[string]any{"key": "press", "payload": map[string]any{"what": "Boiler", "temp": 97, "device": dev.ID}}, nil)
-	want := "Boiler too hot|boiler|flow|1 boiler|1|acknowledged flow|404 Application was not found|400 query.$and[0].level.$gtx is not an operator"
+	want := "Boiler too hot|boiler|flow|1 boiler|1|acknowledged flow|404 Application was not found|400 query.$and[0].level.$gtx is not an operator|Boiler too hot"
 	waitFor(t, 20*time.Second, "the alerts flow's summary", func() bool { return storage(alerts.ID)["summary"] != nil })
 	if got := storage(alerts.ID)["summary"]; got != want {
 		t.Fatalf("summary = %q\nwant      %q", got, want)
@@ -114,6 +120,14 @@ func testEventsFromFlows(t *testing.T, c *client) {
 	c.mustDo(200, "GET", "/applications/"+app.ID+"/events", nil, &events)
 	if events.Count != 1 || events.Items[0].State != "acknowledged" || events.Items[0].SourceType != "flow" || events.Items[0].SourceID != alerts.ID {
 		t.Fatalf("events = %+v, want one acknowledged event of the alerts flow", events)
+	}
+	var rows struct {
+		Count int
+		Items []struct{ Subject string }
+	}
+	c.mustDo(200, "GET", "/applications/"+app.ID+"/data-tables/"+table.ID+"/rows", nil, &rows)
+	if rows.Count != 1 || rows.Items[0].Subject != "Boiler too hot" {
+		t.Fatalf("rows = %+v, want the row the Losant API node inserted", rows)
 	}
 	var others struct{ Count int }
 	c.mustDo(200, "GET", "/applications/"+other.ID+"/events", nil, &others)
