@@ -143,6 +143,8 @@ var matrixRoutes = []matrixRoute{
 	{"event.get", "GET", "/applications/{applicationId}/events/{eventId}", "", 200},
 	{"event.patch", "PATCH", "/applications/{applicationId}/events/{eventId}", `{"comment":"c"}`, 200},
 	{"event.delete", "DELETE", "/applications/{applicationId}/events/{eventId}", "", 200},
+	{"data.timeSeriesQuery", "POST", "/applications/{applicationId}/data/time-series-query", `{"deviceIds":["{deviceId}"]}`, 200},
+	{"data.lastValueQuery", "POST", "/applications/{applicationId}/data/last-value-query", `{"attribute":"temp"}`, 200},
 }
 
 // matrixWeirScopes are the accepted scopes of the actions weir serves that
@@ -221,6 +223,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Events = e.events
 	e.views = newMemViews(now)
 	s.Views, s.Files, s.ExperienceVersions = e.views, e.views, e.views
+	s.Data = e.devices
 	e.tables = newMemTables(now)
 	s.Tables = e.tables
 	s.MaxBodyBytes = 64 << 10

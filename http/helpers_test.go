@@ -212,7 +212,8 @@ func mustConform(t *testing.T, name string, body []byte) {
 			"device", "devices", "compositeDeviceState", "deviceStates", "deviceCommands", "authedDevice", "applicationKey", "applicationKeys", "applicationKeyPostResponse",
 			"event", "events", "eventPlusNewCount", "eventsDeleted",
 			"experienceView", "experienceViews", "experienceVersion", "experienceVersions", "file", "files", "fileUploadPostResponse",
-			"dataTable", "dataTables", "dataTableRow", "dataTableRows", "dataTableRowInsertResult", "dataTableRowsDelete"} {
+			"dataTable", "dataTables", "dataTableRow", "dataTableRows", "dataTableRowInsertResult", "dataTableRowsDelete",
+			"timeSeriesData", "lastValueData"} {
 			b, err := os.ReadFile("schemas/" + n + ".json")
 			if err != nil {
 				panic(err)

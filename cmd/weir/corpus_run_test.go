@@ -31,7 +31,7 @@ const corpusDir = "../../flowfile/testdata/losant-library-templates"
 // corpusRunnableFiles is how many corpus workflow files use only node and
 // trigger types weir implements (and Losant API actions weir serves);
 // asserted so that a regression shows up.
-const corpusRunnableFiles = 66
+const corpusRunnableFiles = 67
 
 // startedTriggers are the trigger types the corpus run starts runs from.
 var startedTriggers = map[string]bool{
@@ -244,6 +244,7 @@ func corpusAPI(inst *instance) engine.APICaller {
 	api.Webhooks, api.Endpoints, api.Events = inst.DB, inst.DB, inst.DB
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
 	api.Tables, api.Views, api.Files, api.ExperienceVersions = inst.DB, inst.DB, inst.DB, inst.DB
+	api.Data = inst.DB
 	c := &weirhttp.Caller{}
 	c.Serve(api)
 	return c

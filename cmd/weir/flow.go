@@ -36,6 +36,8 @@ var firedTriggers = map[string]bool{
 	triggers.TriggerDeviceCreate: true,
 	triggers.TriggerEvent:        true,
 	triggers.TriggerDataTable:    true,
+
+	triggers.TriggerDeviceCommand: true, triggers.TriggerDeviceIDInactivity: true, triggers.TriggerDeviceTagInactivity: true,
 }
 
 // What flow check found wrong with a file; each makes it exit with status 1.

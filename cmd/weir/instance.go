@@ -38,6 +38,8 @@ type store interface {
 	weir.DeviceCommandService
 	weir.ApplicationKeyService
 	weir.EventService
+	weir.DataService
+	weir.InactivityService
 	weir.DataTableService
 	weir.QueueStatter
 	weir.ExperienceViewService
