@@ -58,16 +58,21 @@ func (c findConfig) compile(defaultSort string) (findOptions, error) {
 	return f, err
 }
 
-// paging renders the page and page size: blank, out of range or not a
-// number give 0 and 100.
+// paging renders the page and page size (renderPaging).
 func (f *findOptions) paging(p engine.Payload) (page, perPage int) {
+	return renderPaging(f.page, f.perPage, p)
+}
+
+// renderPaging renders a node's resultsPage and resultsPerPage templates:
+// page 0 and 100 per page unless they render a number in range.
+func renderPaging(pageT, perPageT *template.Template, p engine.Payload) (page, perPage int) {
 	page, perPage = 0, 100
-	if s, err := f.page.Render(p); err == nil {
+	if s, err := pageT.Render(p); err == nil {
 		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 0 {
 			page = v
 		}
 	}
-	if s, err := f.perPage.Render(p); err == nil {
+	if s, err := perPageT.Render(p); err == nil {
 		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 1 && v <= 1000 {
 			perPage = v
 		}
@@ -75,18 +80,22 @@ func (f *findOptions) paging(p engine.Payload) (page, perPage int) {
 	return page, perPage
 }
 
-// result is what a Get node puts: the first match or null; with
-// findMultiple every match of the page, with findMetadata wrapped in
-// {count, totalCount, page, perPage, sortField, sortDirection, items}.
+// result is what a Get node puts (findResult).
 func (f *findOptions) result(items []any, total, page, perPage int) any {
+	return findResult(items, total, page, perPage, f.multiple, f.metadata, f.sortField, f.sortDir)
+}
+
+// findResult is what a lookup node (findMultiple, findMetadata) writes: the
+// first item or nil, every item of the page, or the page with its metadata.
+func findResult(items []any, total, page, perPage int, multiple, metadata bool, sortField, sortDir string) any {
 	switch {
-	case !f.multiple && len(items) == 0:
+	case !multiple && len(items) == 0:
 		return nil
-	case !f.multiple:
+	case !multiple:
 		return items[0]
-	case f.metadata:
+	case metadata:
 		return map[string]any{"count": float64(len(items)), "totalCount": float64(total), "page": float64(page),
-			"perPage": float64(perPage), "sortField": f.sortField, "sortDirection": f.sortDir, "items": items}
+			"perPage": float64(perPage), "sortField": sortField, "sortDirection": sortDir, "items": items}
 	}
 	return items
 }

@@ -198,7 +198,6 @@ func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload,
 	return env.Devices.Devices.FindDevices(ctx, filter)
 }
 
-// paging renders resultsPage and resultsPerPage: page 0 and 100 per page
 // byName returns the devices named exactly name.
 func (n *getDevice) byName(ctx context.Context, env *engine.Env, filter weir.DeviceFilter, name string) ([]*weir.Device, int, error) {
 	filter.FilterField, filter.Filter = "name", strings.ReplaceAll(name, "*", "")

@@ -20,6 +20,7 @@ import (
 	"github.com/weirhq/weir/auth"
 	"github.com/weirhq/weir/engine"
 	"github.com/weirhq/weir/flowfile"
+	weirhttp "github.com/weirhq/weir/http"
 	"github.com/weirhq/weir/nodes"
 	"github.com/weirhq/weir/triggers"
 )
@@ -29,8 +30,9 @@ import (
 const corpusDir = "../../flowfile/testdata/losant-library-templates"
 
 // corpusRunnableFiles is how many corpus workflow files use only node and
-// trigger types weir implements; asserted so that a regression shows up.
-const corpusRunnableFiles = 85
+// trigger types weir implements (and Losant API actions weir serves);
+// asserted so that a regression shows up.
+const corpusRunnableFiles = 98
 
 // silentCorpusFiles are the corpus workflow files one of whose endpoint
 // flows answers nothing to the bodiless request the run gives it, by the
@@ -112,6 +114,8 @@ func TestCorpusRuns(t *testing.T) {
 		Logger: slog.New(slog.DiscardHandler), RunTimeout: 20 * time.Second, Buttons: buttons, Replies: hub,
 		Publish: func(context.Context, string, string, []byte) error { return nil },
 		Devices: &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB},
+		Events:  &engine.Events{Events: inst.DB},
+		API:     corpusAPI(inst),
 		Tables:  &engine.Tables{Tables: inst.DB},
 		Experience: &engine.Experience{Users: inst.DB, Groups: inst.DB,
 			Auth: &auth.Experience{Users: inst.DB, Key: inst.Signer.Key}},
@@ -242,6 +246,21 @@ func runnableCorpusFiles(t *testing.T) (runnable []string, skipped int) {
 	}
 	sort.Strings(runnable)
 	return runnable, skipped
+}
+
+// corpusAPI is the REST API the corpus's Losant API nodes call, in
+// process, over the instance's store.
+func corpusAPI(inst *instance) engine.APICaller {
+	api := weirhttp.NewServer()
+	api.Applications, api.Flows, api.Versions, api.Tokens = inst.DB, inst.DB, inst.DB, inst.DB
+	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
+	api.Webhooks, api.Endpoints, api.Events = inst.DB, inst.DB, inst.DB
+	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
+	api.Tables, api.Views, api.Files, api.ExperienceVersions = inst.DB, inst.DB, inst.DB, inst.DB
+	api.Data = inst.DB
+	c := &weirhttp.Caller{}
+	c.Serve(api)
+	return c
 }
 
 // templateOf names the template a corpus file belongs to: its first three
