@@ -16,9 +16,12 @@ var refRE = regexp.MustCompile(`~exportplaceholderid-[A-Za-z0-9]+-[A-Za-z0-9_]+~
 type IDMap struct {
 	Flows    map[string]string // old flow id or placeholder -> new id (importedFlowIdMap)
 	Versions map[string]string // old version id or placeholder -> new id (importedVersionIdMap)
+	// DataTables pairs the file's data table ids or placeholders with the
+	// new ids its DataTable resources get.
+	DataTables map[string]string
 }
 
-// Remap gives every flow and version of f a new id from newID, in place,
+// Remap gives every flow, version and data table of f a new id from newID, in place,
 // and returns the old-to-new pairs. Every occurrence of an old id or
 // placeholder in trigger keys, trigger configs and node configs of all the
 // file's definitions is rewritten, so a virtual-button key
@@ -30,8 +33,19 @@ type IDMap struct {
 // defaultVersionId naming no version of f is cleared (develop runs).
 // Remap returns an error if two flows or two versions share an old id.
 func (f *File) Remap(appID string, newID func() string) (*IDMap, error) {
-	m := &IDMap{Flows: map[string]string{}, Versions: map[string]string{}}
+	m := &IDMap{Flows: map[string]string{}, Versions: map[string]string{}, DataTables: map[string]string{}}
 	refs := map[string]string{} // normalised old reference -> new
+	for _, t := range f.DataTables {
+		id := newID()
+		if t.ID != "" {
+			if _, dup := m.DataTables[t.ID]; dup {
+				return nil, fmt.Errorf("flowfile: data table id %s is used twice", t.ID)
+			}
+			m.DataTables[t.ID] = id
+			refs[normRef(t.ID)] = id
+		}
+		t.ID = id
+	}
 	for _, fl := range f.Flows {
 		id := newID()
 		if fl.ID != "" {
