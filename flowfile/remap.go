@@ -35,38 +35,33 @@ type IDMap struct {
 func (f *File) Remap(appID string, newID func() string) (*IDMap, error) {
 	m := &IDMap{Flows: map[string]string{}, Versions: map[string]string{}, DataTables: map[string]string{}}
 	refs := map[string]string{} // normalised old reference -> new
-	for _, t := range f.DataTables {
-		id := newID()
-		if t.ID != "" {
-			if _, dup := m.DataTables[t.ID]; dup {
-				return nil, fmt.Errorf("flowfile: data table id %s is used twice", t.ID)
+	// renew gives *id a new id, recording the old one (if any) in pairs.
+	renew := func(id *string, pairs map[string]string, what string) error {
+		to := newID()
+		if *id != "" {
+			if _, dup := pairs[*id]; dup {
+				return fmt.Errorf("flowfile: %s id %s is used twice", what, *id)
 			}
-			m.DataTables[t.ID] = id
-			refs[normRef(t.ID)] = id
+			pairs[*id] = to
+			refs[normRef(*id)] = to
 		}
-		t.ID = id
+		*id = to
+		return nil
+	}
+	for _, t := range f.DataTables {
+		if err := renew(&t.ID, m.DataTables, "data table"); err != nil {
+			return nil, err
+		}
 	}
 	for _, fl := range f.Flows {
-		id := newID()
-		if fl.ID != "" {
-			if _, dup := m.Flows[fl.ID]; dup {
-				return nil, fmt.Errorf("flowfile: flow id %s is used twice", fl.ID)
-			}
-			m.Flows[fl.ID] = id
-			refs[normRef(fl.ID)] = id
+		if err := renew(&fl.ID, m.Flows, "flow"); err != nil {
+			return nil, err
 		}
-		fl.ID = id
 	}
 	for _, v := range f.Versions {
-		id := newID()
-		if v.ID != "" {
-			if _, dup := m.Versions[v.ID]; dup {
-				return nil, fmt.Errorf("flowfile: flow version id %s is used twice", v.ID)
-			}
-			m.Versions[v.ID] = id
-			refs[normRef(v.ID)] = id
+		if err := renew(&v.ID, m.Versions, "flow version"); err != nil {
+			return nil, err
 		}
-		v.ID = id
 		if to, ok := m.Flows[v.FlowID]; ok {
 			v.FlowID = to
 		}
