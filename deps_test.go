@@ -22,6 +22,7 @@ var allowed = map[string][]string{
 	"nodes":           {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr", "store/sqlite"}, // store/sqlite: tests only
 	"auth":            {""},
 	"flowfile":        {""},
+	"appfile":         {"", "flowfile", "auth", "http", "store/sqlite"}, // all but the root and flowfile: tests only
 	"ratelimit":       {},
 	"mqtt":            {},
 	"broker":          {"", "auth", "ratelimit", "store/sqlite"}, // ratelimit, store/sqlite: tests only
@@ -34,7 +35,7 @@ var allowed = map[string][]string{
 	"store/postgres":  {"", "store/sqlstore", "store/storetest", "queuetest"},
 	"queuetest":       {""},
 	"mock":            {""},
-	"http":            {"", "auth", "engine", "engine/js", "flowfile", "mock", "ratelimit", "store/sqlite"},
+	"http":            {"", "appfile", "auth", "engine", "engine/js", "flowfile", "mock", "ratelimit", "store/sqlite"},
 	"e2e":             {"internal/nodejs"},
 	"bench":           {"bench/loadgen"},
 	"bench/loadgen":   {},

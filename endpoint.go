@@ -25,7 +25,7 @@ var ExperienceEndpointMethods = []string{"get", "post", "put", "patch", "delete"
 type ExperienceEndpoint struct {
 	ID            string    `json:"id"`
 	ApplicationID string    `json:"applicationId"`
-	Route         string    `json:"route"`  // "/users/{id}": literal and {param} segments
+	Route         string    `json:"route"`  // "/users/{id}": literal and {param} segments, a last {param?} or {param*}
 	Method        string    `json:"method"` // one of ExperienceEndpointMethods
 	Description   string    `json:"description"`
 	Access        string    `json:"access"`
@@ -54,13 +54,19 @@ func (e *ExperienceEndpoint) Validate() error {
 }
 
 // RouteKey returns the route with its parameter names dropped ("/users/{}"
-// for "/users/{id}"): two endpoints of one application with the same method
-// and key would answer the same requests, so they may not coexist.
+// for "/users/{id}", "{?}" and "{*}" for optional and wildcard ones): two
+// endpoints of one application with the same method and key would answer
+// the same requests, so they may not coexist.
 func (e *ExperienceEndpoint) RouteKey() string {
 	segs := routeSegments(e.Route)
 	for i, s := range segs {
-		if isRouteParam(s) {
+		switch segmentRank(s) {
+		case rankParam:
 			segs[i] = "{}"
+		case rankOptional:
+			segs[i] = "{?}"
+		case rankWildcard:
+			segs[i] = "{*}"
 		}
 	}
 	return "/" + strings.Join(segs, "/")
@@ -68,13 +74,37 @@ func (e *ExperienceEndpoint) RouteKey() string {
 
 // MatchRoute reports whether the request path p (as sent, still escaped)
 // matches the endpoint's route, and returns the unescaped values of its
-// parameters.
+// parameters. A last {name?} segment matches one segment or none (then the
+// parameter is absent); a last {name*} matches the rest of the path, none
+// included, as one value with its slashes.
 func (e *ExperienceEndpoint) MatchRoute(p string) (map[string]string, bool) {
 	route, parts := routeSegments(e.Route), routeSegments(p)
+	params := map[string]string{}
+	if n := len(route); n > 0 {
+		switch last := route[n-1]; segmentRank(last) {
+		case rankOptional:
+			if len(parts) == n-1 {
+				route = route[:n-1]
+			}
+		case rankWildcard:
+			if len(parts) < n-1 {
+				return nil, false
+			}
+			rest := make([]string, 0, len(parts)-(n-1))
+			for _, s := range parts[n-1:] {
+				v, err := url.PathUnescape(s)
+				if err != nil {
+					return nil, false
+				}
+				rest = append(rest, v)
+			}
+			params[last[1:len(last)-2]] = strings.Join(rest, "/")
+			route, parts = route[:n-1], parts[:n-1]
+		}
+	}
 	if len(route) != len(parts) {
 		return nil, false
 	}
-	params := map[string]string{}
 	for i, s := range route {
 		v, err := url.PathUnescape(parts[i])
 		if err != nil {
@@ -85,7 +115,7 @@ func (e *ExperienceEndpoint) MatchRoute(p string) (map[string]string, bool) {
 			if v == "" {
 				return nil, false
 			}
-			params[s[1:len(s)-1]] = v
+			params[strings.TrimSuffix(s[1:len(s)-1], "?")] = v
 		case s != v:
 			return nil, false
 		}
@@ -118,20 +148,52 @@ func MatchExperienceEndpoint(eps []*ExperienceEndpoint, method, p string) (*Expe
 	return best, bestParams
 }
 
-// moreSpecific reports whether route a has a literal segment where b, of
-// the same length, first has a parameter.
+// moreSpecific reports whether route a is to answer before route b when
+// both match a request: at the first position where their segments differ
+// in kind, a literal beats a {param}, which beats no segment, which beats
+// an optional {param?}, which beats a wildcard {param*}.
 func moreSpecific(a, b string) bool {
 	as, bs := routeSegments(a), routeSegments(b)
-	for i := range min(len(as), len(bs)) {
-		if pa, pb := isRouteParam(as[i]), isRouteParam(bs[i]); pa != pb {
-			return pb
+	for i := range max(len(as), len(bs)) {
+		ra, rb := rankMissing, rankMissing
+		if i < len(as) {
+			ra = segmentRank(as[i])
+		}
+		if i < len(bs) {
+			rb = segmentRank(bs[i])
+		}
+		if ra != rb {
+			return ra < rb
 		}
 	}
 	return false
 }
 
+// Kinds of route segment, most specific first.
+const (
+	rankLiteral = iota
+	rankParam
+	rankMissing // no segment at that position
+	rankOptional
+	rankWildcard
+)
+
+// segmentRank returns the kind of a route segment.
+func segmentRank(s string) int {
+	switch {
+	case !isRouteParam(s):
+		return rankLiteral
+	case strings.HasSuffix(s, "?}"):
+		return rankOptional
+	case strings.HasSuffix(s, "*}"):
+		return rankWildcard
+	}
+	return rankParam
+}
+
 // validRoute checks that route starts with "/" and that each segment is a
-// literal without braces, spaces, "?" or "#", or a {name} parameter.
+// literal without braces, spaces, "?" or "#", or a {name} parameter; the
+// last may be an optional {name?} or a wildcard {name*} parameter.
 func validRoute(route string) error {
 	if !strings.HasPrefix(route, "/") {
 		return Errorf(Validation, "route must start with /")
@@ -140,12 +202,19 @@ func validRoute(route string) error {
 		return Errorf(Validation, "route must be at most 1024 characters")
 	}
 	seen := map[string]bool{}
-	for _, s := range routeSegments(route) {
+	segs := routeSegments(route)
+	for i, s := range segs {
 		switch {
 		case s == "":
 			return Errorf(Validation, "route %s has an empty segment", route)
 		case isRouteParam(s):
 			name := s[1 : len(s)-1]
+			if r := segmentRank(s); r == rankOptional || r == rankWildcard {
+				if i != len(segs)-1 {
+					return Errorf(Validation, "route parameter %s may only be the last segment", s)
+				}
+				name = name[:len(name)-1]
+			}
 			if !validParamName(name) {
 				return Errorf(Validation, "route parameter %s must be letters, digits or _", s)
 			}

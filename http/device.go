@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/weirhq/weir"
 )
@@ -96,12 +97,19 @@ func decodeDeviceBody(req *request) (*deviceBody, error) {
 	}
 	if in.Attributes != nil {
 		for _, a := range *in.Attributes {
-			if len(a.AttributeTags) > 0 || len(a.System) > 0 {
+			if !emptyJSON(a.AttributeTags) || len(a.System) > 0 {
 				return nil, weir.Errorf(weir.Validation, "device.attributes attributeTags and system are not supported yet")
 			}
 		}
 	}
 	return &in, nil
+}
+
+// emptyJSON reports whether raw is absent, null or {}: attribute tags that
+// say nothing, as Losant's exports write them.
+func emptyJSON(raw json.RawMessage) bool {
+	s := strings.Join(strings.Fields(string(raw)), "")
+	return s == "" || s == "null" || s == "{}"
 }
 
 // apply sets each field present in b on d and validates the result.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -93,6 +94,15 @@ type Server struct {
 	// DeviceEvents, when set, hears of accepted state and connection
 	// changes (device triggers start runs from them).
 	DeviceEvents weir.DeviceEventHandler
+	// Views and Files, when set, serve the experience view and file
+	// resources and the files themselves at FilesPath (experience_view*.go,
+	// file*.go); ExperienceVersions keeps the develop version's settings
+	// (experience_version.go); MaxFileSize caps one file's content (0:
+	// weir.DefaultMaxFileSize).
+	Views              weir.ExperienceViewService
+	Files              weir.ApplicationFileService
+	ExperienceVersions weir.ExperienceVersionService
+	MaxFileSize        int64
 
 	// Tables, when set, serves the data table resources (data_table*.go);
 	// TableEvents, when set, hears of row changes (the dataTable trigger).
@@ -179,6 +189,7 @@ type request struct {
 	webhookID              string
 	endpointID             string // experienceEndpointId
 	deviceID, keyID        string // deviceId, applicationKeyId
+	viewID, fileID         string // experienceViewId, fileId
 	tableID, rowID         string // dataTableId, rowId
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
@@ -224,6 +235,7 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		dst  *string
 	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID},
 		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID},
+		{"experienceViewId", &req.viewID}, {"fileId", &req.fileID},
 		{"dataTableId", &req.tableID}, {"rowId", &req.rowID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
@@ -252,6 +264,12 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 	}
 
 	if rt.body == nil {
+		return req, nil
+	}
+	if rt.body.multipart {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+			return nil, weir.Errorf(weir.Validation, "%s is required: send a multipart/form-data body with it as a file", rt.body.param)
+		}
 		return req, nil
 	}
 	max := s.MaxBodyBytes

@@ -39,6 +39,9 @@ type store interface {
 	weir.ApplicationKeyService
 	weir.DataTableService
 	weir.QueueStatter
+	weir.ExperienceViewService
+	weir.ApplicationFileService
+	weir.ExperienceVersionService
 	Close() error
 }
 

@@ -38,6 +38,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runToken(ctx, args[1:], stdout, stderr)
 	case "flow":
 		return runFlow(ctx, args[1:], stdout, stderr)
+	case "app":
+		return runApp(ctx, args[1:], stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args[1:], stdout, stderr)
 	case "restore":
@@ -63,6 +65,8 @@ Usage:
   weir flow import FILE... [flags]     import Losant flow files into an application
   weir flow export [flags]             write an application's flows as a Losant file
   weir flow check FILE...              say whether weir can run the flows of files
+  weir app import DIR [flags]          create an application from a Losant application template directory
+  weir app export [flags] OUTDIR       write an application as a Losant application template directory
   weir backup --data DIR FILE          copy the SQLite store to FILE, also while weir serve runs
   weir restore --data DIR FILE         make a backup the store of a new data directory
   weir version                         print the version (also weir --version)

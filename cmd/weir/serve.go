@@ -135,6 +135,9 @@ func (m *Main) Open(ctx context.Context) error {
 		Cache:   cache,
 		Devices: devices,
 	}
+	// Page replies render the application's experience views; {{file}}
+	// points at the files the API serves.
+	m.executor.Views = &engine.Views{Views: inst.DB, FileURL: weirhttp.FileURL}
 	// Row changes, through the API or the data table nodes, start the runs
 	// of dataTable triggers.
 	tableTriggers := &triggers.DataTables{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
@@ -172,6 +175,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
 	api.Tables, api.TableEvents = inst.DB, tableTriggers
 	api.Cache = cache
+	api.Views, api.Files, api.ExperienceVersions = inst.DB, inst.DB, inst.DB
 	api.BodyReadTimeout = m.bodyReadTimeout
 	if m.Config.Console {
 		api.Console = web.Dist()
