@@ -41,9 +41,6 @@ type File struct {
 	Flows []*weir.Flow
 	// Versions are the published flow versions of the file.
 	Versions []*Version
-	// DataTables are the data tables of DataTable resources, IDs as the
-	// file has them (placeholders or 24-hex ids); they hold no workflows.
-	DataTables []*weir.DataTable
 	// Placeholders lists, sorted, every distinct export placeholder
 	// (~exportplaceholderid-<kind>-<name>~) found in the file.
 	Placeholders []string
@@ -148,7 +145,6 @@ func (f *File) Validate() error {
 func (f *File) Merge(other *File) {
 	f.Flows = append(f.Flows, other.Flows...)
 	f.Versions = append(f.Versions, other.Versions...)
-	f.DataTables = append(f.DataTables, other.DataTables...)
 	f.Placeholders = mergeSorted(f.Placeholders, other.Placeholders)
 	if len(f.Flows) > 0 || len(f.Versions) > 0 {
 		f.NoWorkflows = ""
@@ -177,13 +173,6 @@ func (f *File) parseTemplate(top map[string]json.RawMessage) error {
 				return fmt.Errorf("flowfile: resources[%d]: %w", i, err)
 			}
 		}
-	case ResourceDataTable:
-		for i, r := range resources {
-			if err := f.addDataTableDoc(r); err != nil {
-				return fmt.Errorf("flowfile: resources[%d]: %w", i, err)
-			}
-		}
-		f.NoWorkflows = "resourceType DataTable holds data tables, no workflows"
 	case "":
 		return errors.New("flowfile: the template envelope has no resourceType")
 	default:

@@ -16,12 +16,9 @@ var refRE = regexp.MustCompile(`~exportplaceholderid-[A-Za-z0-9]+-[A-Za-z0-9_]+~
 type IDMap struct {
 	Flows    map[string]string // old flow id or placeholder -> new id (importedFlowIdMap)
 	Versions map[string]string // old version id or placeholder -> new id (importedVersionIdMap)
-	// DataTables pairs the file's data table ids or placeholders with the
-	// new ids its DataTable resources get.
-	DataTables map[string]string
 }
 
-// Remap gives every flow, version and data table of f a new id from newID, in place,
+// Remap gives every flow and version of f a new id from newID, in place,
 // and returns the old-to-new pairs. Every occurrence of an old id or
 // placeholder in trigger keys, trigger configs and node configs of all the
 // file's definitions is rewritten, so a virtual-button key
@@ -33,35 +30,29 @@ type IDMap struct {
 // defaultVersionId naming no version of f is cleared (develop runs).
 // Remap returns an error if two flows or two versions share an old id.
 func (f *File) Remap(appID string, newID func() string) (*IDMap, error) {
-	m := &IDMap{Flows: map[string]string{}, Versions: map[string]string{}, DataTables: map[string]string{}}
+	m := &IDMap{Flows: map[string]string{}, Versions: map[string]string{}}
 	refs := map[string]string{} // normalised old reference -> new
-	// renew gives *id a new id, recording the old one (if any) in pairs.
-	renew := func(id *string, pairs map[string]string, what string) error {
-		to := newID()
-		if *id != "" {
-			if _, dup := pairs[*id]; dup {
-				return fmt.Errorf("flowfile: %s id %s is used twice", what, *id)
-			}
-			pairs[*id] = to
-			refs[normRef(*id)] = to
-		}
-		*id = to
-		return nil
-	}
-	for _, t := range f.DataTables {
-		if err := renew(&t.ID, m.DataTables, "data table"); err != nil {
-			return nil, err
-		}
-	}
 	for _, fl := range f.Flows {
-		if err := renew(&fl.ID, m.Flows, "flow"); err != nil {
-			return nil, err
+		id := newID()
+		if fl.ID != "" {
+			if _, dup := m.Flows[fl.ID]; dup {
+				return nil, fmt.Errorf("flowfile: flow id %s is used twice", fl.ID)
+			}
+			m.Flows[fl.ID] = id
+			refs[normRef(fl.ID)] = id
 		}
+		fl.ID = id
 	}
 	for _, v := range f.Versions {
-		if err := renew(&v.ID, m.Versions, "flow version"); err != nil {
-			return nil, err
+		id := newID()
+		if v.ID != "" {
+			if _, dup := m.Versions[v.ID]; dup {
+				return nil, fmt.Errorf("flowfile: flow version id %s is used twice", v.ID)
+			}
+			m.Versions[v.ID] = id
+			refs[normRef(v.ID)] = id
 		}
+		v.ID = id
 		if to, ok := m.Flows[v.FlowID]; ok {
 			v.FlowID = to
 		}

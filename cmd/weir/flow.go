@@ -94,7 +94,7 @@ func runFlowImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "skipping %d flow versions\n", len(file.Versions))
 		file.Versions = nil
 	}
-	if len(file.Flows) == 0 && len(file.DataTables) == 0 {
+	if len(file.Flows) == 0 {
 		return fmt.Errorf("the files hold no flows")
 	}
 	inst, err := openExistingInstance(cfg)
@@ -117,36 +117,13 @@ func runFlowImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return fmt.Errorf("flow %q: %w", f.Name, err)
 		}
 	}
-	// Data tables (DataTable resources of a template) come first, under
-	// the new ids Remap gave them and wrote into the flows.
-	for _, t := range file.DataTables {
-		t.ApplicationID = *app
-		if err := t.Validate(); err != nil {
-			return fmt.Errorf("data table %q: %w", t.Name, err)
-		}
-	}
-	undoTables := func(n int) {
-		for _, done := range file.DataTables[:n] {
-			_ = inst.DB.DeleteDataTable(context.WithoutCancel(ctx), done.ApplicationID, done.ID)
-		}
-	}
-	for i, t := range file.DataTables {
-		if err := inst.DB.CreateDataTable(ctx, t); err != nil {
-			undoTables(i)
-			return fmt.Errorf("data table %q: %w", t.Name, err)
-		}
-	}
 	for i, f := range file.Flows {
 		if err := inst.DB.CreateFlow(ctx, f); err != nil {
 			for _, done := range file.Flows[:i] {
 				_ = inst.DB.DeleteFlow(context.WithoutCancel(ctx), done.ApplicationID, done.ID)
 			}
-			undoTables(len(file.DataTables))
 			return fmt.Errorf("flow %q: %w", f.Name, err)
 		}
-	}
-	for _, t := range file.DataTables {
-		fmt.Fprintf(stdout, "%s\tdata table\t%s\n", t.ID, t.Name)
 	}
 	for _, f := range file.Flows {
 		state := "disabled"
@@ -351,7 +328,7 @@ func readFlowFiles(names []string) (*flowfile.File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		if f.NoWorkflows != "" && len(f.DataTables) == 0 {
+		if f.NoWorkflows != "" {
 			return nil, fmt.Errorf("%s holds no workflows: %s", name, f.NoWorkflows)
 		}
 		all.Merge(f)

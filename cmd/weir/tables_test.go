@@ -16,15 +16,16 @@ import (
 // foundation's navigation admin page, Get Rows of its nav element and the
 // dashboards page's upsert): delete every row with {"$or":[]}, insert the
 // rows a payload path holds, update-or-insert the row a JSON query finds,
-// and Get Rows with blank templates. The table is the template's
-// placeholder, which tableResource defines.
+// and Get Rows with blank templates. TABLE stands for the data table's
+// id, as Losant's application import writes it in place of the template's
+// placeholder.
 const tableExport = `resourceType: Flow
 resources:
   - id: ~exportplaceholderid-flow-nav~
     name: Navigation
     nodes:
       - config:
-          dataTableIdTemplate: ~exportplaceholderid-dataTable-cpfNavigation~
+          dataTableIdTemplate: TABLE
           limitTemplate: ''
           queryTemplate: '{"$or":[]}'
           resultPath: ''
@@ -38,7 +39,7 @@ resources:
         type: DataTableDeleteRowNode
       - config:
           dataMethod: payloadPath
-          dataTableIdTemplate: ~exportplaceholderid-dataTable-cpfNavigation~
+          dataTableIdTemplate: TABLE
           resultPath: working.insertResult
           rowPayloadPath: data.nav
         id: LzrnVgbNR3
@@ -51,7 +52,7 @@ resources:
         type: DataTableInsertRowNode
       - config:
           dataMethod: jsonTemplate
-          dataTableIdTemplate: ~exportplaceholderid-dataTable-cpfNavigation~
+          dataTableIdTemplate: TABLE
           queryTemplate: |-
             {
               "$or": [
@@ -80,7 +81,7 @@ resources:
           - - d0Kfll0JPZ
         type: DataTableUpdateRowNode
       - config:
-          dataTableIdTemplate: ~exportplaceholderid-dataTable-cpfNavigation~
+          dataTableIdTemplate: TABLE
           includeFieldsTemplate: ''
           limitTemplate: ''
           offsetTemplate: ''
@@ -115,56 +116,31 @@ resources:
 version: 1
 `
 
-// tableResource is the DataTable resource file of tableExport's table, as a
-// Losant template holds it beside its workflows.
-const tableResource = `resourceType: DataTable
-resources:
-  - columns:
-      - constraint: required
-        dataType: string
-        name: nav_label
-      - constraint: unique
-        dataType: string
-        name: nav_id
-      - constraint: required
-        dataType: number
-        name: nav_order
-      - constraint: optional
-        dataType: string
-        defaultValue: top
-        name: nav_location
-    description: The navigation.
-    exportHash: 4fdb4155a1f84d069b417eaa15038268fd670605f30ce370087ab9a6e5273947
-    id: ~exportplaceholderid-dataTable-cpfNavigation~
-    localFilename: ./cpf_navigation.csv
-    name: cpf_navigation
-version: 1
-`
-
-// TestTableFlowImportRunExport imports a Losant template's DataTable
-// resource and a flow whose data table nodes carry the config Losant's
-// templates write (the placeholder becomes the new table's id), runs the
-// flow from its virtual button against the table, and exports it
-// unchanged.
+// TestTableFlowImportRunExport imports a Losant export that uses the data
+// table nodes with the config Losant's templates write, runs it from its
+// virtual button against a real table, and exports it unchanged.
 func TestTableFlowImportRunExport(t *testing.T) {
 	dir := t.TempDir()
 	m, out := startMain(t, dir)
 	defer m.Close()
 	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
-	var app struct{ ID string }
+	var app, table struct{ ID string }
 	c.mustDo(201, "POST", "/applications", map[string]any{"name": "cpf"}, &app)
+	c.mustDo(201, "POST", "/applications/"+app.ID+"/data-tables", map[string]any{"name": "cpf_navigation", "columns": []any{
+		map[string]any{"name": "nav_label", "dataType": "string", "constraint": "required"},
+		map[string]any{"name": "nav_id", "dataType": "string", "constraint": "unique"},
+		map[string]any{"name": "nav_order", "dataType": "number", "constraint": "required"},
+		map[string]any{"name": "nav_location", "dataType": "string", "constraint": "optional", "defaultValue": "top"},
+	}}, &table)
+	rows := "/applications/" + app.ID + "/data-tables/" + table.ID + "/rows"
+	c.mustDo(201, "POST", rows, map[string]any{"nav_label": "Stale", "nav_id": "stale", "nav_order": 9}, nil)
+
+	text := strings.ReplaceAll(tableExport, "TABLE", table.ID)
 	var stdout, stderr bytes.Buffer
-	files := []string{mustWrite(t, "cpf_navigation.yaml", tableResource), mustWrite(t, "nav.yaml", tableExport)}
-	if err := run(t.Context(), append([]string{"flow", "import"}, append(files, "--application", app.ID, "--data", dir)...), &stdout, &stderr); err != nil {
+	if err := run(t.Context(), []string{"flow", "import", mustWrite(t, "nav.yaml", text), "--application", app.ID, "--data", dir}, &stdout, &stderr); err != nil {
 		t.Fatalf("flow import: %v (%s)", err, stderr.String())
 	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	if len(lines) != 2 || !strings.HasSuffix(lines[0], "\tdata table\tcpf_navigation") {
-		t.Fatalf("flow import printed %q, want the data table, then the flow", stdout.String())
-	}
-	tableID, id := strings.Split(lines[0], "\t")[0], strings.Split(lines[1], "\t")[0]
-	rows := "/applications/" + app.ID + "/data-tables/" + tableID + "/rows"
-	c.mustDo(201, "POST", rows, map[string]any{"nav_label": "Stale", "nav_id": "stale", "nav_order": 9}, nil)
+	id := strings.Split(strings.TrimSpace(stdout.String()), "\t")[0]
 	flowPath := "/applications/" + app.ID + "/flows/" + id
 	c.mustDo(200, "PATCH", flowPath, map[string]any{"enabled": true}, nil)
 	c.mustDo(200, "POST", flowPath+"/virtualButton", map[string]any{"key": id + "-navbutton", "payload": map[string]any{
@@ -197,11 +173,8 @@ func TestTableFlowImportRunExport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse(export): %v", err)
 	}
-	orig, _ := flowfile.Parse([]byte(tableExport))
-	res, _ := flowfile.Parse([]byte(tableResource))
-	orig.Merge(res)
-	newIDs := []string{tableID, id} // Remap gives data tables their ids first
-	if _, err := orig.Remap(app.ID, func() string { next := newIDs[0]; newIDs = newIDs[1:]; return next }); err != nil {
+	orig, _ := flowfile.Parse([]byte(text))
+	if _, err := orig.Remap(app.ID, func() string { return id }); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(orig.Flows[0].Definition, got.Flows[0].Definition); diff != "" {
