@@ -134,6 +134,8 @@ var matrixRoutes = []matrixRoute{
 	{"file.delete", "DELETE", "/applications/{applicationId}/file/{fileId}", "", 200},
 	{"file.upload", "POST", "/applications/{applicationId}/file/{fileId}/upload", "", 400},
 	{"metrics.get", "GET", "/metrics", "", 200},
+	{"data.timeSeriesQuery", "POST", "/applications/{applicationId}/data/time-series-query", `{"deviceIds":["{deviceId}"]}`, 200},
+	{"data.lastValueQuery", "POST", "/applications/{applicationId}/data/last-value-query", `{"attribute":"temp"}`, 200},
 }
 
 // matrixWeirScopes are the accepted scopes of the actions weir serves that
@@ -208,6 +210,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Devices, s.States, s.Commands, s.Keys = e.devices, e.devices, e.devices, e.devices
 	e.views = newMemViews(now)
 	s.Views, s.Files, s.ExperienceVersions = e.views, e.views, e.views
+	s.Data = e.devices
 	e.tables = newMemTables(now)
 	s.Tables = e.tables
 	s.MaxBodyBytes = 64 << 10

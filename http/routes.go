@@ -42,6 +42,7 @@ const (
 	pathDevice       = pathDevices + "/{deviceId}"
 	pathKeys         = "/applications/{applicationId}/keys"
 	pathKey          = pathKeys + "/{applicationKeyId}"
+	pathData         = "/applications/{applicationId}/data"
 
 	pathViews             = "/applications/{applicationId}/experience/views"
 	pathView              = pathViews + "/{experienceViewId}"
@@ -317,6 +318,14 @@ func (s *Server) routes() []route {
 		{action: "dataTableRow.patch", method: "PATCH", path: pathRow,
 			body: &bodySpec{param: "dataTableRow", schema: "dataTableRowInsertUpdate", required: true}, handle: s.handleRowPatch},
 		{action: "dataTableRow.delete", method: "DELETE", path: pathRow, handle: s.handleRowDelete},
+
+		// Data queries over device state history
+		{action: "data.timeSeriesQuery", method: "POST", path: pathData + "/time-series-query",
+			body:   &bodySpec{param: "query", schema: "timeSeriesQuery", required: true},
+			handle: s.handleTimeSeriesQuery},
+		{action: "data.lastValueQuery", method: "POST", path: pathData + "/last-value-query",
+			body:   &bodySpec{param: "query", schema: "lastValueQuery", required: true},
+			handle: s.handleLastValueQuery},
 
 		// weir's Prometheus metrics (metrics.go)
 		{action: "metrics.get", method: "GET", path: "/metrics", handle: s.handleMetrics},

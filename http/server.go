@@ -103,6 +103,9 @@ type Server struct {
 	Files              weir.ApplicationFileService
 	ExperienceVersions weir.ExperienceVersionService
 	MaxFileSize        int64
+	// Data, when set, answers the data resource's time-series and
+	// last-value queries (data.go).
+	Data weir.DataService
 
 	// Tables, when set, serves the data table resources (data_table*.go);
 	// TableEvents, when set, hears of row changes (the dataTable trigger).

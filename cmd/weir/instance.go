@@ -37,6 +37,8 @@ type store interface {
 	weir.DeviceStateService
 	weir.DeviceCommandService
 	weir.ApplicationKeyService
+	weir.DataService
+	weir.InactivityService
 	weir.DataTableService
 	weir.QueueStatter
 	weir.ExperienceViewService

@@ -61,6 +61,9 @@ const Uncached = "/* uncached */ "
 // concurrent use.
 type Store struct {
 	d Dialect
+	// MaxDataScan caps the state reports one data query reads; 0 is
+	// weir.MaxDataScan (tests lower it).
+	MaxDataScan int
 }
 
 // New returns a Store over d.
