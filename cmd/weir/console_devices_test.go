@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestConsoleDevices creates a device in the console, reports its state
+// through the REST API and sees it on the device's page, with the chart;
+// sends a command from the page and finds it recorded through the API;
+// then searches and deletes the device on the list.
+func TestConsoleDevices(t *testing.T) {
+	t.Parallel()
+	m, owner := openMain(t, DefaultConfig())
+	var app struct{ ID string }
+	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
+	devicesPath := "/applications/" + app.ID + "/devices"
+	p := mustBrowser(t)
+	p.open(consoleURL(m, owner.token))
+	p.open(fmt.Sprintf("http://%s/console/#/applications/%s", m.Addr(), app.ID))
+
+	p.click("#apptab-devices")
+	p.fill("#new-device-name", "Thermometer")
+	p.fill("#new-device-tags", "floor=2, kind=sensor")
+	p.fill(".attr-row:nth-child(1) .attr-name", "temp")
+	p.click("#add-attribute")
+	p.fill(".attr-row:nth-child(2) .attr-name", "label")
+	p.choose(".attr-row:nth-child(2) .attr-type", "string")
+	p.click("#create-device")
+	p.waitFor("the device's page", `document.querySelector('#device-name')?.textContent === 'Thermometer'`)
+	deviceID := eval[string](p, `location.hash.split('/')[4]`)
+	var dev struct {
+		Name       string
+		Tags       []struct{ Key, Value string }
+		Attributes []struct{ Name, DataType string }
+	}
+	owner.mustDo(200, "GET", devicesPath+"/"+deviceID, nil, &dev)
+	if want := `{"Name":"Thermometer","Tags":[{"Key":"floor","Value":"2"},{"Key":"kind","Value":"sensor"}],` +
+		`"Attributes":[{"Name":"temp","DataType":"number"},{"Name":"label","DataType":"string"}]}`; mustJSON(dev) != want {
+		t.Fatalf("created device %s, want %s", mustJSON(dev), want)
+	}
+
+	// State reported through the API shows on the open page, charted.
+	devicePath := devicesPath + "/" + deviceID
+	now := time.Now().UTC().Truncate(time.Second)
+	owner.mustDo(200, "POST", devicePath+"/state", []map[string]any{
+		{"time": now.Add(-time.Minute).Format(time.RFC3339), "data": map[string]any{"temp": 19.5}},
+		{"time": now.Format(time.RFC3339), "data": map[string]any{"temp": 21.25, "label": "warm"}},
+	}, nil)
+	p.waitFor("the last state", `document.querySelector('#composite tr[data-attr=temp] .value')?.textContent === '21.25'`)
+	if got := p.text("#composite tr[data-attr=label] .value"); got != "warm" {
+		t.Errorf("label shows %q", got)
+	}
+	p.waitFor("the chart's two points", `document.querySelectorAll('#state-chart circle').length === 2`)
+	if rows := eval[int](p, `document.querySelectorAll('#history tbody tr').length`); rows != 2 {
+		t.Errorf("history lists %d reports, want 2", rows)
+	}
+
+	// A payload that is not JSON is refused in the page; a good one is sent.
+	p.fill("#command-name", "setTarget")
+	p.fill("#command-payload", `{"target": 22`)
+	p.click("#send-command")
+	p.waitFor("the payload error", `document.querySelector('#send-command-form .error')?.textContent.includes('not JSON')`)
+	var cmds []struct {
+		Name    string
+		Payload any
+	}
+	owner.mustDo(200, "GET", devicePath+"/command?limit=10", nil, &cmds)
+	if len(cmds) != 0 {
+		t.Fatalf("a bad payload sent commands %+v", cmds)
+	}
+	p.fill("#command-payload", `{"target": 22, "unit": "C"}`)
+	p.click("#send-command")
+	p.waitFor("the command sent", `document.querySelector('#command-sent')?.textContent === 'Sent setTarget.'`)
+	owner.mustDo(200, "GET", devicePath+"/command?limit=10", nil, &cmds)
+	if got, want := mustJSON(cmds), `[{"Name":"setTarget","Payload":{"target":22,"unit":"C"}}]`; got != want {
+		t.Errorf("commands %s, want %s", got, want)
+	}
+	p.waitFor("the command in the list", `document.querySelector('#commands li')?.textContent.includes('setTarget')`)
+
+	// The list shows status and last state, finds by name, and deletes.
+	owner.mustDo(201, "POST", devicesPath, map[string]any{"name": "Hygrometer", "attributes": []any{}}, nil)
+	p.click(`.crumbs a[href$="/devices"]`)
+	p.waitFor("the list", `document.querySelectorAll('#devices tbody tr').length === 2`)
+	row := fmt.Sprintf(`#devices tr[data-id=%q]`, deviceID)
+	p.waitFor("the last state on the list", fmt.Sprintf(`document.querySelector('%s .last-state')?.textContent.includes('temp: 21.25')`, row))
+	if got := p.text(row + " .status"); got != "Never connected" {
+		t.Errorf("status %q", got)
+	}
+	p.fill("#device-search", "hygro")
+	p.waitFor("the search", `document.querySelectorAll('#devices tbody tr').length === 1 && document.querySelector('#devices tbody .name').textContent === 'Hygrometer'`)
+	p.fill("#device-search", "")
+	p.waitFor("the list again", `document.querySelectorAll('#devices tbody tr').length === 2`)
+	p.click(row + " .delete")
+	p.click(row + " .confirm-delete")
+	p.waitFor("the deletion", fmt.Sprintf(`!document.querySelector('%s')`, row))
+	if code := owner.do("GET", devicePath, nil, nil); code != 404 {
+		t.Errorf("deleted device answers %d", code)
+	}
+	p.checkClean()
+}

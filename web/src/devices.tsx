@@ -1,0 +1,192 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, appPath, type List } from './api';
+import { Delete, ErrorLine } from './pages';
+import { Pager, ago, show } from './pager';
+
+/** A device as the REST API answers it. */
+export interface Device {
+  id: string;
+  name: string;
+  description?: string;
+  deviceClass: string;
+  tags: { key: string; value: string }[];
+  attributes: { name: string; dataType: string; description?: string }[];
+  connectionInfo: { connected: number | null; time?: string };
+  creationDate: string;
+  lastUpdated: string;
+}
+
+/** A device's latest value and time of each attribute. */
+export type Composite = Record<string, { value: unknown; time: string }>;
+
+export const devicesPath = (appId: string) => `${appPath(appId)}/devices`;
+const perPage = 25;
+const dataTypes = ['number', 'string', 'boolean', 'gps', 'blob'];
+
+/** Whether a device is connected, as a word with its class. */
+export function Connection({ info }: { info: Device['connectionInfo'] }) {
+  const on = info?.connected === 1;
+  const known = info && info.connected !== null && info.connected !== undefined;
+  return (
+    <span className={'status ' + (on ? 'connected' : 'disconnected')} title={info?.time ? ago(info.time) : undefined}>
+      {on ? 'Connected' : known ? 'Disconnected' : 'Never connected'}
+    </span>
+  );
+}
+
+/** The newest report time of a composite state and its values in short. */
+function lastState(c: Composite | undefined): { time: string; text: string } {
+  if (!c) return { time: '', text: '' };
+  const names = Object.keys(c).sort();
+  const time = names.map((n) => c[n].time).sort().pop() ?? '';
+  return { time, text: names.map((n) => `${n}: ${show(c[n].value)}`).join(' · ') };
+}
+
+/** Parses "key=value, key2=value2" into device tags. */
+export function parseTags(text: string): { key: string; value: string }[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const i = s.indexOf('=');
+      return i < 0 ? { key: s, value: '' } : { key: s.slice(0, i).trim(), value: s.slice(i + 1).trim() };
+    });
+}
+
+function NewDevice({ appId, onCreated }: { appId: string; onCreated: (id: string) => void }) {
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [tags, setTags] = useState('');
+  const [attrs, setAttrs] = useState([{ name: '', dataType: 'number' }]);
+  const [error, setError] = useState('');
+  const setAttr = (i: number, a: { name: string; dataType: string }) => setAttrs((as) => as.map((x, j) => (j === i ? a : x)));
+  return (
+    <form
+      className="panel"
+      id="new-device"
+      aria-label="New device"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        try {
+          const d = await api<Device>('POST', devicesPath(appId), {
+            name: name.trim(),
+            description,
+            deviceClass: 'standalone',
+            tags: parseTags(tags),
+            attributes: attrs.filter((a) => a.name.trim() !== '').map((a) => ({ name: a.name.trim(), dataType: a.dataType })),
+          });
+          setName(''), setDescription(''), setTags(''), setAttrs([{ name: '', dataType: 'number' }]), setError('');
+          onCreated(d.id);
+        } catch (err) {
+          setError((err as Error).message);
+        }
+      }}
+    >
+      <h2>New device</h2>
+      <ErrorLine error={error} />
+      <div className="create">
+        <input id="new-device-name" placeholder="Device name" value={name} onChange={(e) => setName(e.target.value)} />
+        <input id="new-device-description" placeholder="Description (optional)" value={description} onChange={(e) => setDescription(e.target.value)} />
+        <input id="new-device-tags" placeholder="Tags: floor=2, kind=sensor" value={tags} onChange={(e) => setTags(e.target.value)} />
+      </div>
+      <div className="attrs-editor">
+        {attrs.map((a, i) => (
+          <div className="create attr-row" key={i}>
+            <input className="attr-name" placeholder="Attribute name" value={a.name} onChange={(e) => setAttr(i, { ...a, name: e.target.value })} />
+            <select className="attr-type" aria-label="Data type" value={a.dataType} onChange={(e) => setAttr(i, { ...a, dataType: e.target.value })}>
+              {dataTypes.map((t) => (
+                <option key={t}>{t}</option>
+              ))}
+            </select>
+            <button type="button" className="link danger" onClick={() => setAttrs((as) => as.filter((_, j) => j !== i))}>
+              Remove
+            </button>
+          </div>
+        ))}
+      </div>
+      <div className="create">
+        <button type="button" id="add-attribute" onClick={() => setAttrs((as) => [...as, { name: '', dataType: 'number' }])}>
+          Add attribute
+        </button>
+        <button type="submit" id="create-device" className="primary" disabled={name.trim() === ''}>
+          Create device
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** An application's devices: search, status, last state, paging, create and delete. */
+export function Devices({ appId }: { appId: string }) {
+  const [list, setList] = useState<List<Device> | null>(null);
+  const [states, setStates] = useState<Record<string, Composite>>({});
+  const [page, setPage] = useState(0);
+  const [query, setQuery] = useState('');
+  const [error, setError] = useState('');
+  const load = useCallback(async () => {
+    try {
+      const filter = query.trim() ? `&filterField=name&filter=${encodeURIComponent(query.trim())}` : '';
+      const l = await api<List<Device>>('GET', `${devicesPath(appId)}?sortField=name&perPage=${perPage}&page=${page}${filter}`);
+      setList(l);
+      setError('');
+      const cs = await Promise.all(l.items.map((d) => api<Composite>('GET', `${devicesPath(appId)}/${d.id}/compositeState`).catch(() => ({}) as Composite)));
+      setStates(Object.fromEntries(l.items.map((d, i) => [d.id, cs[i]])));
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }, [appId, page, query]);
+  useEffect(() => {
+    load();
+  }, [load]);
+  const open = (id: string) => (location.hash = `#/applications/${appId}/devices/${id}`);
+  return (
+    <section id="devices">
+      <ErrorLine error={error} />
+      <NewDevice appId={appId} onCreated={open} />
+      <input type="search" className="search" id="device-search" placeholder="Search devices by name" value={query} onChange={(e) => (setQuery(e.target.value), setPage(0))} />
+      {list === null ? (
+        <p>Loading…</p>
+      ) : list.items.length === 0 ? (
+        <p className="empty">{query ? 'No device matches.' : 'No devices yet.'}</p>
+      ) : (
+        <table className="list">
+          <thead>
+            <tr>
+              <th>Device</th>
+              <th>Connection</th>
+              <th>Last state</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list.items.map((d) => {
+              const last = lastState(states[d.id]);
+              return (
+                <tr key={d.id} data-id={d.id}>
+                  <td>
+                    <a href={`#/applications/${appId}/devices/${d.id}`} className="name">
+                      {d.name}
+                    </a>
+                    <div className="sub">{d.tags.map((t) => `${t.key}=${t.value}`).join(', ') || d.description}</div>
+                  </td>
+                  <td>
+                    <Connection info={d.connectionInfo} />
+                  </td>
+                  <td className="last-state">
+                    {last.text || <span className="sub">no state yet</span>}
+                    <div className="sub">{ago(last.time)}</div>
+                  </td>
+                  <td className="actions">
+                    <Delete what={`device ${d.name} and its history`} onDelete={() => api('DELETE', `${devicesPath(appId)}/${d.id}`).then(load, (err) => setError(err.message))} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      {list && <Pager id="devices-pager" page={page} perPage={perPage} total={list.totalCount} onPage={setPage} />}
+    </section>
+  );
+}
