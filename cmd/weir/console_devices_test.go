@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,6 +57,10 @@ func TestConsoleDevices(t *testing.T) {
 	if rows := eval[int](p, `document.querySelectorAll('#history tbody tr').length`); rows != 2 {
 		t.Errorf("history lists %d reports, want 2", rows)
 	}
+	// The last hour charts the mean per bucket, from data.timeSeriesQuery.
+	p.choose("#chart-range", "hour")
+	p.waitFor("the time-series chart", `document.querySelectorAll('#state-chart circle').length >= 1 && [...document.querySelectorAll('#state-chart circle title')].every((e) => /: (19.5|21.25|20.375)$/.test(e.textContent))`)
+	p.choose("#chart-range", "recent")
 
 	// A payload that is not JSON is refused in the page; a good one is sent.
 	p.fill("#command-name", "setTarget")
@@ -79,18 +84,32 @@ func TestConsoleDevices(t *testing.T) {
 	}
 	p.waitFor("the command in the list", `document.querySelector('#commands li')?.textContent.includes('setTarget')`)
 
-	// The list shows status and last state, finds by name, and deletes.
+	// The list shows status, last seen and last state, pages, finds by
+	// name, and deletes.
 	owner.mustDo(201, "POST", devicesPath, map[string]any{"name": "Hygrometer", "attributes": []any{}}, nil)
+	owner.mustDo(200, "POST", devicePath+"/setConnectionStatus", map[string]any{"status": "connected"}, nil)
+	for i := range 25 {
+		owner.mustDo(201, "POST", devicesPath, map[string]any{"name": fmt.Sprintf("Probe %02d", i), "attributes": []any{}}, nil)
+	}
 	p.click(`.crumbs a[href$="/devices"]`)
+	p.waitFor("the first page", `document.querySelectorAll('#devices tbody tr').length === 25 && document.querySelector('#devices-pager .where').textContent === 'Page 1 of 2 (27 in all)'`)
+	p.click("#devices-pager .next")
+	p.waitFor("the second page", `[...document.querySelectorAll('#devices tbody .name')].map((e) => e.textContent).join() === 'Probe 24,Thermometer'`)
+	p.fill("#device-search", "o")
+	p.fill("#device-search", "ometer")
 	p.waitFor("the list", `document.querySelectorAll('#devices tbody tr').length === 2`)
 	row := fmt.Sprintf(`#devices tr[data-id=%q]`, deviceID)
 	p.waitFor("the last state on the list", fmt.Sprintf(`document.querySelector('%s .last-state')?.textContent.includes('temp: 21.25')`, row))
-	if got := p.text(row + " .status"); got != "Never connected" {
-		t.Errorf("status %q", got)
+	p.waitFor("the connection status", fmt.Sprintf(`document.querySelector('%s .status')?.textContent === 'Connected'`, row))
+	if got := p.text(row + " .last-seen"); !strings.Contains(got, "ago") {
+		t.Errorf("last seen %q", got)
+	}
+	if got := p.text(`#devices tr:not([data-id="` + deviceID + `"]) .status`); got != "Never connected" {
+		t.Errorf("the other device's status %q", got)
 	}
 	p.fill("#device-search", "hygro")
 	p.waitFor("the search", `document.querySelectorAll('#devices tbody tr').length === 1 && document.querySelector('#devices tbody .name').textContent === 'Hygrometer'`)
-	p.fill("#device-search", "")
+	p.fill("#device-search", "ometer")
 	p.waitFor("the list again", `document.querySelectorAll('#devices tbody tr').length === 2`)
 	p.click(row + " .delete")
 	p.click(row + " .confirm-delete")

@@ -7,6 +7,7 @@ export interface Point {
 const W = 560;
 const H = 160;
 const PAD = 28;
+const LEFT = 52; // room for the value labels
 
 /**
  * A small line chart of points, drawn as SVG by hand: the time on the x
@@ -20,21 +21,21 @@ export function LineChart({ points, label }: { points: Point[]; label: string })
   let lo = Math.min(...ps.map((p) => p.value));
   let hi = Math.max(...ps.map((p) => p.value));
   if (lo === hi) (lo -= 1), (hi += 1);
-  const x = (t: number) => PAD + (t1 === t0 ? (W - 2 * PAD) / 2 : ((t - t0) / (t1 - t0)) * (W - 2 * PAD));
-  const y = (v: number) => H - PAD + -((v - lo) / (hi - lo)) * (H - 2 * PAD);
+  const x = (t: number) => LEFT + (t1 === t0 ? (W - LEFT - PAD) / 2 : ((t - t0) / (t1 - t0)) * (W - LEFT - PAD));
+  const y = (v: number) => H - PAD - ((v - lo) / (hi - lo)) * (H - 2 * PAD);
   const line = ps.map((p, i) => `${i ? 'L' : 'M'}${x(p.time).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
   const when = (t: number) => new Date(t).toLocaleTimeString();
   return (
     <svg className="chart" id="state-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${label} over time`}>
-      <line className="axis" x1={PAD} y1={H - PAD} x2={W - PAD} y2={H - PAD} />
-      <line className="axis" x1={PAD} y1={PAD} x2={PAD} y2={H - PAD} />
-      <text x={PAD - 4} y={y(hi) + 4} textAnchor="end">
+      <line className="axis" x1={LEFT} y1={H - PAD} x2={W - PAD} y2={H - PAD} />
+      <line className="axis" x1={LEFT} y1={PAD} x2={LEFT} y2={H - PAD} />
+      <text x={LEFT - 4} y={y(hi) + 4} textAnchor="end">
         {+hi.toPrecision(4)}
       </text>
-      <text x={PAD - 4} y={y(lo) + 4} textAnchor="end">
+      <text x={LEFT - 4} y={y(lo) + 4} textAnchor="end">
         {+lo.toPrecision(4)}
       </text>
-      <text x={PAD} y={H - 8}>
+      <text x={LEFT} y={H - 8}>
         {when(t0)}
       </text>
       <text x={W - PAD} y={H - 8} textAnchor="end">

@@ -1,14 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from './api';
-import { LineChart, type Point } from './chart';
+import { HistoryChart, type State } from './history';
 import { Connection, devicesPath, type Composite, type Device } from './devices';
 import { ErrorLine } from './pages';
 import { ago, show } from './pager';
-
-interface State {
-  time: string;
-  data: Record<string, unknown>;
-}
 
 interface Command {
   name: string;
@@ -77,7 +72,6 @@ export function DevicePage({ appId, deviceId }: { appId: string; deviceId: strin
   const [composite, setComposite] = useState<Composite>({});
   const [history, setHistory] = useState<State[]>([]);
   const [commands, setCommands] = useState<Command[]>([]);
-  const [chartAttr, setChartAttr] = useState('');
   const [error, setError] = useState('');
   const load = useCallback(async () => {
     try {
@@ -99,10 +93,6 @@ export function DevicePage({ appId, deviceId }: { appId: string; deviceId: strin
   }, [load]);
   if (!device) return <ErrorLine error={error} />;
   const numeric = device.attributes.filter((a) => a.dataType === 'number').map((a) => a.name);
-  const charted = numeric.includes(chartAttr) ? chartAttr : numeric[0] ?? '';
-  const points: Point[] = history
-    .filter((s) => charted !== '' && numberLike(s.data[charted]))
-    .map((s) => ({ time: new Date(s.time).getTime(), value: Number(s.data[charted]) }));
   const columns = [...new Set(history.flatMap((s) => Object.keys(s.data)))].sort();
   return (
     <section id="device" data-id={device.id}>
@@ -141,17 +131,8 @@ export function DevicePage({ appId, deviceId }: { appId: string; deviceId: strin
         </p>
       </div>
       <div className="panel">
-        <h2>
-          History{' '}
-          {numeric.length > 1 && (
-            <select id="chart-attribute" aria-label="Attribute to chart" value={charted} onChange={(e) => setChartAttr(e.target.value)}>
-              {numeric.map((n) => (
-                <option key={n}>{n}</option>
-              ))}
-            </select>
-          )}
-        </h2>
-        {charted ? <LineChart points={points} label={charted} /> : <p className="empty">No number attribute to chart.</p>}
+        <h2>History</h2>
+        <HistoryChart appId={appId} deviceId={deviceId} numeric={numeric} recent={history} />
         {history.length === 0 ? (
           <p className="empty">No state reported yet.</p>
         ) : (
@@ -176,7 +157,7 @@ export function DevicePage({ appId, deviceId }: { appId: string; deviceId: strin
             </tbody>
           </table>
         )}
-        <p className="hint">The last {historyLimit} reports are charted; the newest 20 are listed. The page refreshes every few seconds.</p>
+        <p className="hint">Recent reports charts the last {historyLimit}; the newest 20 are listed. The page refreshes every few seconds.</p>
       </div>
       <SendCommand path={path} onSent={load} />
       <div className="panel">
@@ -196,6 +177,3 @@ export function DevicePage({ appId, deviceId }: { appId: string; deviceId: strin
     </section>
   );
 }
-
-/** Whether a reported value reads as a number (state may carry "21.5"). */
-const numberLike = (v: unknown) => (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '')) && Number.isFinite(Number(v));

@@ -172,6 +172,7 @@ export function Devices({ appId }: { appId: string }) {
                   </td>
                   <td>
                     <Connection info={d.connectionInfo} />
+                    <div className="sub last-seen">{d.connectionInfo?.time ? ago(d.connectionInfo.time) : ''}</div>
                   </td>
                   <td className="last-state">
                     {last.text || <span className="sub">no state yet</span>}
