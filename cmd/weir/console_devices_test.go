@@ -25,7 +25,7 @@ func TestConsoleDevices(t *testing.T) {
 	p.fill("#new-device-name", "Thermometer")
 	p.fill("#new-device-tags", "floor=2, kind=sensor")
 	p.fill(".attr-row:nth-child(1) .attr-name", "temp")
-	p.click("#add-attribute")
+	p.click("#new-device .add-attribute")
 	p.fill(".attr-row:nth-child(2) .attr-name", "label")
 	p.choose(".attr-row:nth-child(2) .attr-type", "string")
 	p.click("#create-device")
@@ -61,6 +61,19 @@ func TestConsoleDevices(t *testing.T) {
 	p.choose("#chart-range", "hour")
 	p.waitFor("the time-series chart", `document.querySelectorAll('#state-chart circle').length >= 1 && [...document.querySelectorAll('#state-chart circle title')].every((e) => /: (19.5|21.25|20.375)$/.test(e.textContent))`)
 	p.choose("#chart-range", "recent")
+
+	// Edit: a tag and an attribute more.
+	p.click("#edit-device-open")
+	p.fill("#edit-device-tags", "floor=3, kind=sensor")
+	p.click("#edit-device .add-attribute")
+	p.fill("#edit-device .attr-row:nth-child(3) .attr-name", "humidity")
+	p.click("#save-device")
+	p.waitFor("the edit", `!document.querySelector('#edit-device') && document.querySelector('#composite tr[data-attr=humidity]')`)
+	owner.mustDo(200, "GET", devicesPath+"/"+deviceID, nil, &dev)
+	if want := `{"Name":"Thermometer","Tags":[{"Key":"floor","Value":"3"},{"Key":"kind","Value":"sensor"}],` +
+		`"Attributes":[{"Name":"temp","DataType":"number"},{"Name":"label","DataType":"string"},{"Name":"humidity","DataType":"number"}]}`; mustJSON(dev) != want {
+		t.Errorf("edited device %s, want %s", mustJSON(dev), want)
+	}
 
 	// A payload that is not JSON is refused in the page; a good one is sent.
 	p.fill("#command-name", "setTarget")

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from './api';
+import { tagsText } from './attributes';
 import { HistoryChart, type State } from './history';
 import { Connection, devicesPath, type Composite, type Device } from './devices';
+import { EditDevice } from './device_edit';
 import { ErrorLine } from './pages';
 import { ago, show } from './pager';
 
@@ -73,6 +75,7 @@ export function DevicePage({ appId, deviceId }: { appId: string; deviceId: strin
   const [history, setHistory] = useState<State[]>([]);
   const [commands, setCommands] = useState<Command[]>([]);
   const [error, setError] = useState('');
+  const [editing, setEditing] = useState(false);
   const load = useCallback(async () => {
     try {
       const [d, c, h, cmds] = await Promise.all([
@@ -102,8 +105,14 @@ export function DevicePage({ appId, deviceId }: { appId: string; deviceId: strin
       <ErrorLine error={error} />
       <p className="sub">
         id {device.id} · {device.deviceClass} · created {ago(device.creationDate)}
-        {device.description ? ` · ${device.description}` : ''}
+        {device.description ? ` · ${device.description}` : ''}{' '}
+        {!editing && (
+          <button type="button" className="link" id="edit-device-open" onClick={() => setEditing(true)}>
+            Edit device
+          </button>
+        )}
       </p>
+      {editing && <EditDevice path={path} device={device} onDone={(saved) => (setEditing(false), saved && load())} />}
       <div className="panel">
         <h2>Attributes and last state</h2>
         <table className="kv" id="composite">
@@ -127,7 +136,7 @@ export function DevicePage({ appId, deviceId }: { appId: string; deviceId: strin
           </tbody>
         </table>
         <p className="sub" id="device-tags">
-          Tags: {device.tags.length ? device.tags.map((t) => `${t.key}=${t.value}`).join(', ') : 'none'}
+          Tags: {tagsText(device.tags) || 'none'}
         </p>
       </div>
       <div className="panel">

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, appPath, type List } from './api';
 import { Delete, ErrorLine } from './pages';
 import { Pager, ago, show } from './pager';
+import { AttributesEditor, blankAttr, namedAttrs, parseTags, tagsText } from './attributes';
 
 /** A device as the REST API answers it. */
 export interface Device {
@@ -21,7 +22,6 @@ export type Composite = Record<string, { value: unknown; time: string }>;
 
 export const devicesPath = (appId: string) => `${appPath(appId)}/devices`;
 const perPage = 25;
-const dataTypes = ['number', 'string', 'boolean', 'gps', 'blob'];
 
 /** Whether a device is connected, as a word with its class. */
 export function Connection({ info }: { info: Device['connectionInfo'] }) {
@@ -42,25 +42,12 @@ function lastState(c: Composite | undefined): { time: string; text: string } {
   return { time, text: names.map((n) => `${n}: ${show(c[n].value)}`).join(' · ') };
 }
 
-/** Parses "key=value, key2=value2" into device tags. */
-export function parseTags(text: string): { key: string; value: string }[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => {
-      const i = s.indexOf('=');
-      return i < 0 ? { key: s, value: '' } : { key: s.slice(0, i).trim(), value: s.slice(i + 1).trim() };
-    });
-}
-
 function NewDevice({ appId, onCreated }: { appId: string; onCreated: (id: string) => void }) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [tags, setTags] = useState('');
-  const [attrs, setAttrs] = useState([{ name: '', dataType: 'number' }]);
+  const [attrs, setAttrs] = useState([blankAttr()]);
   const [error, setError] = useState('');
-  const setAttr = (i: number, a: { name: string; dataType: string }) => setAttrs((as) => as.map((x, j) => (j === i ? a : x)));
   return (
     <form
       className="panel"
@@ -74,9 +61,9 @@ function NewDevice({ appId, onCreated }: { appId: string; onCreated: (id: string
             description,
             deviceClass: 'standalone',
             tags: parseTags(tags),
-            attributes: attrs.filter((a) => a.name.trim() !== '').map((a) => ({ name: a.name.trim(), dataType: a.dataType })),
+            attributes: namedAttrs(attrs),
           });
-          setName(''), setDescription(''), setTags(''), setAttrs([{ name: '', dataType: 'number' }]), setError('');
+          setName(''), setDescription(''), setTags(''), setAttrs([blankAttr()]), setError('');
           onCreated(d.id);
         } catch (err) {
           setError((err as Error).message);
@@ -90,25 +77,8 @@ function NewDevice({ appId, onCreated }: { appId: string; onCreated: (id: string
         <input id="new-device-description" placeholder="Description (optional)" value={description} onChange={(e) => setDescription(e.target.value)} />
         <input id="new-device-tags" placeholder="Tags: floor=2, kind=sensor" value={tags} onChange={(e) => setTags(e.target.value)} />
       </div>
-      <div className="attrs-editor">
-        {attrs.map((a, i) => (
-          <div className="create attr-row" key={i}>
-            <input className="attr-name" placeholder="Attribute name" value={a.name} onChange={(e) => setAttr(i, { ...a, name: e.target.value })} />
-            <select className="attr-type" aria-label="Data type" value={a.dataType} onChange={(e) => setAttr(i, { ...a, dataType: e.target.value })}>
-              {dataTypes.map((t) => (
-                <option key={t}>{t}</option>
-              ))}
-            </select>
-            <button type="button" className="link danger" onClick={() => setAttrs((as) => as.filter((_, j) => j !== i))}>
-              Remove
-            </button>
-          </div>
-        ))}
-      </div>
+      <AttributesEditor attrs={attrs} set={setAttrs} />
       <div className="create">
-        <button type="button" id="add-attribute" onClick={() => setAttrs((as) => [...as, { name: '', dataType: 'number' }])}>
-          Add attribute
-        </button>
         <button type="submit" id="create-device" className="primary" disabled={name.trim() === ''}>
           Create device
         </button>
@@ -168,7 +138,7 @@ export function Devices({ appId }: { appId: string }) {
                     <a href={`#/applications/${appId}/devices/${d.id}`} className="name">
                       {d.name}
                     </a>
-                    <div className="sub">{d.tags.map((t) => `${t.key}=${t.value}`).join(', ') || d.description}</div>
+                    <div className="sub">{tagsText(d.tags) || d.description}</div>
                   </td>
                   <td>
                     <Connection info={d.connectionInfo} />
