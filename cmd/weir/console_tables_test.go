@@ -97,6 +97,27 @@ func TestConsoleTables(t *testing.T) {
 	p.click("#clear-query")
 	p.waitFor("all rows", `document.querySelectorAll('#rows tbody tr').length === 2`)
 
+	// A column added shows a field in the new-row form; removed, it goes.
+	p.click("#columns summary")
+	p.fill("#new-column .column-name", "note")
+	p.fill("#new-column .column-default", "none yet")
+	p.click("#add-table-column")
+	p.waitFor("the new column's field", `document.querySelector('#new-row input[name=note]')`)
+	var note struct {
+		Columns []map[string]any
+	}
+	owner.mustDo(200, "GET", tablesPath+"/"+tableID, nil, &note)
+	if got := mustJSON(note.Columns[3]); got != `{"constraint":"optional","dataType":"string","defaultValue":"none yet","name":"note"}` {
+		t.Errorf("added column %s", got)
+	}
+	p.click(`#columns tr[data-column=note] .delete`)
+	p.click(`#columns tr[data-column=note] .confirm-delete`)
+	p.waitFor("the column gone", `!document.querySelector('#new-row input[name=note]')`)
+	owner.mustDo(200, "GET", tablesPath+"/"+tableID, nil, &note)
+	if len(note.Columns) != 3 {
+		t.Errorf("columns after the removal %v", note.Columns)
+	}
+
 	p.click(palm + " .delete")
 	p.click(palm + " .confirm-delete")
 	p.waitFor("the deletion", fmt.Sprintf(`!document.querySelector('%s')`, palm))

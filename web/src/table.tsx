@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api } from './api';
 import { Delete, ErrorLine } from './pages';
 import { Pager, show } from './pager';
+import { Columns } from './table_columns';
 import { tablesPath, type Column, type DataTable } from './tables';
 
 type Row = Record<string, unknown> & { id: string };
@@ -114,6 +115,7 @@ export function TablePage({ appId, tableId }: { appId: string; tableId: string }
         <a href={`#/applications/${appId}/tables`}>Data tables</a> / <strong id="table-name">{table.name}</strong>
       </nav>
       <ErrorLine error={error} />
+      <Columns path={path} columns={table.columns} onChanged={load} />
       <form
         className="create panel"
         id="new-row"

@@ -21,7 +21,26 @@ export interface DataTable {
 
 export const tablesPath = (appId: string) => `${appPath(appId)}/data-tables`;
 
-const blankColumn = (): Column => ({ name: '', dataType: 'string', constraint: 'optional' });
+/** The name, data type and constraint fields of a column. */
+export function ColumnFields({ c, set }: { c: Column; set: (c: Column) => void }) {
+  return (
+    <>
+      <input className="column-name" placeholder="Column name" value={c.name} onChange={(e) => set({ ...c, name: e.target.value })} />
+      <select className="column-type" aria-label="Data type" value={c.dataType} onChange={(e) => set({ ...c, dataType: e.target.value })}>
+        <option>string</option>
+        <option>number</option>
+        <option>boolean</option>
+      </select>
+      <select className="column-constraint" aria-label="Constraint" value={c.constraint} onChange={(e) => set({ ...c, constraint: e.target.value })}>
+        <option>optional</option>
+        <option>required</option>
+        <option>unique</option>
+      </select>
+    </>
+  );
+}
+
+export const blankColumn = (): Column => ({ name: '', dataType: 'string', constraint: 'optional' });
 
 function NewTable({ appId, onCreated }: { appId: string; onCreated: (id: string) => void }) {
   const [name, setName] = useState('');
@@ -51,17 +70,7 @@ function NewTable({ appId, onCreated }: { appId: string; onCreated: (id: string)
       <div className="columns-editor">
         {columns.map((c, i) => (
           <div className="create column-row" key={i}>
-            <input className="column-name" placeholder="Column name" value={c.name} onChange={(e) => setColumn(i, { ...c, name: e.target.value })} />
-            <select className="column-type" aria-label="Data type" value={c.dataType} onChange={(e) => setColumn(i, { ...c, dataType: e.target.value })}>
-              <option>string</option>
-              <option>number</option>
-              <option>boolean</option>
-            </select>
-            <select className="column-constraint" aria-label="Constraint" value={c.constraint} onChange={(e) => setColumn(i, { ...c, constraint: e.target.value })}>
-              <option>optional</option>
-              <option>required</option>
-              <option>unique</option>
-            </select>
+            <ColumnFields c={c} set={(x) => setColumn(i, x)} />
             <button type="button" className="link danger" onClick={() => setColumns((cs) => cs.filter((_, j) => j !== i))}>
               Remove
             </button>
