@@ -92,7 +92,7 @@ func TestConsoleTables(t *testing.T) {
 	p.waitFor("the query's row", `[...document.querySelectorAll('#rows td[data-column=name]')].map((e) => e.textContent).join() === 'fern'`)
 	p.fill("#query-text", `{"nosuchcolumn": {"$eq": 1}}`)
 	p.click("#run-query")
-	p.waitFor("the query's error", `!document.querySelector('#query-error').hidden && document.querySelector('#query-error').textContent.length > 0`)
+	p.waitFor("the query's error", `!document.querySelector('#query-error').hidden && document.querySelector('#query-error').textContent.includes('nosuchcolumn') && document.querySelectorAll('#rows tbody tr').length === 0`)
 	t.Logf("a refused query shows: %s", p.text("#query-error"))
 	p.click("#clear-query")
 	p.waitFor("all rows", `document.querySelectorAll('#rows tbody tr').length === 2`)

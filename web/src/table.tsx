@@ -87,8 +87,9 @@ export function TablePage({ appId, tableId }: { appId: string; tableId: string }
       ]);
       setTable(t), setRows(r), setError('');
     } catch (err) {
-      if (query !== null) setQueryError((err as Error).message);
-      else setError((err as Error).message);
+      if (query === null) return setError((err as Error).message);
+      setQueryError((err as Error).message); // a refused query: its message, no rows
+      setRows(null);
     }
   }, [path, page, sort, query]);
   useEffect(() => {
@@ -125,6 +126,7 @@ export function TablePage({ appId, tableId }: { appId: string; tableId: string }
           act(() => api('POST', `${path}/rows`, rowBody(table.columns, adding, true))).then((ok) => ok && setAdding({}));
         }}
       >
+        <strong>New row</strong>
         <Cells columns={table.columns} texts={adding} set={setAdding} />
         <button type="submit" id="add-row" className="primary">
           Add row
@@ -146,6 +148,7 @@ export function TablePage({ appId, tableId }: { appId: string; tableId: string }
           }
         }}
       >
+        <h2>Query</h2>
         <textarea id="query-text" className="json" placeholder='Query as JSON, e.g. {"$and": [{"temp": {"$gt": 20}}]}' value={queryText} onChange={(e) => setQueryText(e.target.value)} />
         <p className="error" role="alert" id="query-error" hidden={!queryError}>
           {queryError}
