@@ -7,21 +7,28 @@ import (
 	"time"
 )
 
+// openAppTab starts weir with an application and a browser signed in
+// with the owner token, on the application's tab.
+func openAppTab(t *testing.T, tab string) (owner *client, appID string, p *browserPage) {
+	t.Helper()
+	m, owner := openMain(t, DefaultConfig())
+	var app struct{ ID string }
+	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
+	p = mustBrowser(t)
+	p.open(consoleURL(m, owner.token))
+	p.open(fmt.Sprintf("http://%s/console/#/applications/%s", m.Addr(), app.ID))
+	p.click("#apptab-" + tab)
+	return owner, app.ID, p
+}
+
 // TestConsoleDevices creates a device in the console, reports its state
 // through the REST API and sees it on the device's page, with the chart;
 // sends a command from the page and finds it recorded through the API;
 // then searches and deletes the device on the list.
 func TestConsoleDevices(t *testing.T) {
 	t.Parallel()
-	m, owner := openMain(t, DefaultConfig())
-	var app struct{ ID string }
-	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
-	devicesPath := "/applications/" + app.ID + "/devices"
-	p := mustBrowser(t)
-	p.open(consoleURL(m, owner.token))
-	p.open(fmt.Sprintf("http://%s/console/#/applications/%s", m.Addr(), app.ID))
-
-	p.click("#apptab-devices")
+	owner, appID, p := openAppTab(t, "devices")
+	devicesPath := "/applications/" + appID + "/devices"
 	p.fill("#new-device-name", "Thermometer")
 	p.fill("#new-device-tags", "floor=2, kind=sensor")
 	p.fill(".attr-row:nth-child(1) .attr-name", "temp")

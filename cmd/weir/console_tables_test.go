@@ -10,15 +10,8 @@ import (
 // query shows the server's message) and deletes rows.
 func TestConsoleTables(t *testing.T) {
 	t.Parallel()
-	m, owner := openMain(t, DefaultConfig())
-	var app struct{ ID string }
-	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
-	tablesPath := "/applications/" + app.ID + "/data-tables"
-	p := mustBrowser(t)
-	p.open(consoleURL(m, owner.token))
-	p.open(fmt.Sprintf("http://%s/console/#/applications/%s", m.Addr(), app.ID))
-
-	p.click("#apptab-tables")
+	owner, appID, p := openAppTab(t, "tables")
+	tablesPath := "/applications/" + appID + "/data-tables"
 	p.fill("#new-table-name", "plants")
 	p.fill(".column-row:nth-child(1) .column-name", "name")
 	p.choose(".column-row:nth-child(1) .column-constraint", "unique")
