@@ -137,5 +137,16 @@ func TestConsoleDevices(t *testing.T) {
 	if code := owner.do("GET", devicePath, nil, nil); code != 404 {
 		t.Errorf("deleted device answers %d", code)
 	}
+	// Deleted from its own page, a device leaves the console on the list.
+	p.click(`#devices .name`)
+	p.waitFor("Hygrometer's page", `document.querySelector('#device-name')?.textContent === 'Hygrometer'`)
+	p.click("#device .delete")
+	p.click("#device .confirm-delete")
+	p.waitFor("the list without it", `location.hash.endsWith('/devices') && document.querySelectorAll('#devices tbody tr').length === 25 && document.querySelector('#devices .name').textContent === 'Probe 00'`)
+	var left struct{ TotalCount int }
+	owner.mustDo(200, "GET", devicesPath+"?filterField=name&filter=ometer", nil, &left)
+	if left.TotalCount != 0 {
+		t.Errorf("%d devices named …ometer left", left.TotalCount)
+	}
 	p.checkClean()
 }

@@ -4,7 +4,7 @@ import { tagsText } from './attributes';
 import { HistoryChart, type State } from './history';
 import { Connection, devicesPath, type Composite, type Device } from './devices';
 import { EditDevice } from './device_edit';
-import { ErrorLine } from './pages';
+import { Delete, ErrorLine } from './pages';
 import { ago, show } from './pager';
 
 interface Command {
@@ -111,6 +111,9 @@ export function DevicePage({ appId, deviceId }: { appId: string; deviceId: strin
             Edit device
           </button>
         )}
+      </p>
+      <p className="actions">
+        <Delete what={`device ${device.name} and its history`} onDelete={() => api('DELETE', path).then(() => void (location.hash = `#/applications/${appId}/devices`), (err) => setError(err.message))} />
       </p>
       {editing && <EditDevice path={path} device={device} onDone={(saved) => (setEditing(false), saved && load())} />}
       <div className="panel">

@@ -22,6 +22,7 @@ export type Composite = Record<string, { value: unknown; time: string }>;
 
 export const devicesPath = (appId: string) => `${appPath(appId)}/devices`;
 const perPage = 25;
+const refreshEvery = 10000; // ms: status and last state stay current
 
 /** Whether a device is connected, as a word with its class. */
 export function Connection({ info }: { info: Device['connectionInfo'] }) {
@@ -108,6 +109,8 @@ export function Devices({ appId }: { appId: string }) {
   }, [appId, page, query]);
   useEffect(() => {
     load();
+    const timer = setInterval(load, refreshEvery);
+    return () => clearInterval(timer);
   }, [load]);
   const open = (id: string) => (location.hash = `#/applications/${appId}/devices/${id}`);
   return (
