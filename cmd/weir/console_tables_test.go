@@ -111,6 +111,20 @@ func TestConsoleTables(t *testing.T) {
 		t.Errorf("columns after the removal %v", note.Columns)
 	}
 
+	// 30 rows more page by 25, in the order asked for.
+	for i := range 30 {
+		owner.mustDo(201, "POST", rowsPath, map[string]any{"name": fmt.Sprintf("seedling %02d", i), "height": i}, nil)
+	}
+	p.click(`#rows th button[data-column=name]`)
+	p.waitFor("the first page", `document.querySelector('#rows-pager .where')?.textContent === 'Page 1 of 2 (32 in all)' && document.querySelectorAll('#rows tbody tr').length === 25`)
+	p.click("#rows-pager .next")
+	p.waitFor("the second page", `[...document.querySelectorAll('#rows td[data-column=name]')].map((e) => e.textContent).join() === 'seedling 23,seedling 24,seedling 25,seedling 26,seedling 27,seedling 28,seedling 29'`)
+	p.click("#rows-pager .prev")
+	p.waitFor("the first page again", `document.querySelector('#rows td[data-column=name]')?.textContent === 'fern'`)
+	owner.mustDo(200, "POST", rowsPath+"/delete", map[string]any{"height": map[string]any{"$lt": 30}}, nil)
+	p.click(`#rows th button[data-column=height]`)
+	p.waitFor("two rows again", `document.querySelectorAll('#rows tbody tr').length === 2`)
+
 	p.click(palm + " .delete")
 	p.click(palm + " .confirm-delete")
 	p.waitFor("the deletion", fmt.Sprintf(`!document.querySelector('%s')`, palm))

@@ -94,7 +94,7 @@ export function DevicePage({ appId, deviceId }: { appId: string; deviceId: strin
     const timer = setInterval(load, refreshEvery);
     return () => clearInterval(timer);
   }, [load]);
-  if (!device) return <ErrorLine error={error} />;
+  if (!device) return error ? <ErrorLine error={error} /> : <p>Loading…</p>;
   const numeric = device.attributes.filter((a) => a.dataType === 'number').map((a) => a.name);
   const columns = [...new Set(history.flatMap((s) => Object.keys(s.data)))].sort();
   return (

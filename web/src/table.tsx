@@ -106,7 +106,7 @@ export function TablePage({ appId, tableId }: { appId: string; tableId: string }
       return false;
     }
   };
-  if (!table) return <ErrorLine error={error} />;
+  if (!table) return error ? <ErrorLine error={error} /> : <p>Loading…</p>;
   const sortBy = (column: string) => setSort((s) => ({ column, direction: s.column === column && s.direction === 'asc' ? 'desc' : 'asc' }));
   const arrow = (column: string) => (sort.column === column ? (sort.direction === 'asc' ? ' ▲' : ' ▼') : '');
   const shown = [...table.columns.map((c) => c.name), 'updatedAt'];
