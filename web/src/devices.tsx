@@ -94,10 +94,15 @@ export function Devices({ appId }: { appId: string }) {
   const [states, setStates] = useState<Record<string, Composite>>({});
   const [page, setPage] = useState(0);
   const [query, setQuery] = useState('');
+  const [tagQuery, setTagQuery] = useState('');
   const [error, setError] = useState('');
   const load = useCallback(async () => {
     try {
-      const filter = query.trim() ? `&filterField=name&filter=${encodeURIComponent(query.trim())}` : '';
+      let filter = query.trim() ? `&filterField=name&filter=${encodeURIComponent(query.trim())}` : '';
+      parseTags(tagQuery).forEach((tag, i) => {
+        if (tag.key) filter += `&tagFilter[${i}][key]=${encodeURIComponent(tag.key)}`;
+        if (tag.value) filter += `&tagFilter[${i}][value]=${encodeURIComponent(tag.value)}`;
+      });
       const l = await api<List<Device>>('GET', `${devicesPath(appId)}?sortField=name&perPage=${perPage}&page=${page}${filter}`);
       setList(l);
       setError('');
@@ -106,7 +111,7 @@ export function Devices({ appId }: { appId: string }) {
     } catch (err) {
       setError((err as Error).message);
     }
-  }, [appId, page, query]);
+  }, [appId, page, query, tagQuery]);
   useEffect(() => {
     load();
     const timer = setInterval(load, refreshEvery);
@@ -117,11 +122,14 @@ export function Devices({ appId }: { appId: string }) {
     <section id="devices">
       <ErrorLine error={error} />
       <NewDevice appId={appId} onCreated={open} />
-      <input type="search" className="search" id="device-search" placeholder="Search devices by name" value={query} onChange={(e) => (setQuery(e.target.value), setPage(0))} />
+      <div className="create">
+        <input type="search" className="search" id="device-search" placeholder="Search devices by name" value={query} onChange={(e) => (setQuery(e.target.value), setPage(0))} />
+        <input type="search" className="search" id="device-tag-filter" placeholder="Tags: floor=2, kind (every one must match)" value={tagQuery} onChange={(e) => (setTagQuery(e.target.value), setPage(0))} />
+      </div>
       {list === null ? (
         <p>Loading…</p>
       ) : list.items.length === 0 ? (
-        <p className="empty">{query ? 'No device matches.' : 'No devices yet.'}</p>
+        <p className="empty">{query || tagQuery ? 'No device matches.' : 'No devices yet.'}</p>
       ) : (
         <table className="list">
           <thead>
