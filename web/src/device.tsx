@@ -91,7 +91,7 @@ export function DevicePage({ appId, deviceId }: { appId: string; deviceId: strin
   }, [path]);
   useEffect(() => {
     load();
-    const timer = setInterval(load, refreshEvery);
+    const timer = setInterval(() => document.hidden || load(), refreshEvery); // not while the tab is hidden
     return () => clearInterval(timer);
   }, [load]);
   if (!device) return error ? <ErrorLine error={error} /> : <p>Loading…</p>;

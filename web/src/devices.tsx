@@ -114,7 +114,7 @@ export function Devices({ appId }: { appId: string }) {
   }, [appId, page, query, tagQuery]);
   useEffect(() => {
     load();
-    const timer = setInterval(load, refreshEvery);
+    const timer = setInterval(() => document.hidden || load(), refreshEvery); // not while the tab is hidden
     return () => clearInterval(timer);
   }, [load]);
   const open = (id: string) => (location.hash = `#/applications/${appId}/devices/${id}`);
@@ -124,7 +124,7 @@ export function Devices({ appId }: { appId: string }) {
       <NewDevice appId={appId} onCreated={open} />
       <div className="create">
         <input type="search" className="search" id="device-search" placeholder="Search devices by name" value={query} onChange={(e) => (setQuery(e.target.value), setPage(0))} />
-        <input type="search" className="search" id="device-tag-filter" placeholder="Tags: floor=2, kind (every one must match)" value={tagQuery} onChange={(e) => (setTagQuery(e.target.value), setPage(0))} />
+        <input type="search" className="search" id="device-tag-filter" placeholder="Filter by tags: floor=2, kind" title="Every tag listed must match; a key alone matches any value" value={tagQuery} onChange={(e) => (setTagQuery(e.target.value), setPage(0))} />
       </div>
       {list === null ? (
         <p>Loading…</p>
