@@ -115,6 +115,15 @@ func TestConsoleDevices(t *testing.T) {
 	p.waitFor("the first page", `document.querySelectorAll('#devices tbody tr').length === 25 && document.querySelector('#devices-pager .where').textContent === 'Page 1 of 2 (27 in all)'`)
 	p.click("#devices-pager .next")
 	p.waitFor("the second page", `[...document.querySelectorAll('#devices tbody .name')].map((e) => e.textContent).join() === 'Probe 24,Thermometer'`)
+	p.choose("#device-sort", "sortField=creationDate&sortDirection=desc")
+	var newest struct{ Items []struct{ Name string } }
+	owner.mustDo(200, "GET", devicesPath+"?sortField=creationDate&sortDirection=desc&perPage=25", nil, &newest)
+	names := make([]string, len(newest.Items))
+	for i, d := range newest.Items {
+		names[i] = d.Name
+	}
+	p.waitFor("the newest first", fmt.Sprintf(`[...document.querySelectorAll('#devices tbody .name')].map((e) => e.textContent).join() === %s`, jsString(strings.Join(names, ","))))
+	p.choose("#device-sort", "sortField=name")
 	p.fill("#device-search", "o")
 	p.fill("#device-search", "ometer")
 	p.waitFor("the list", `document.querySelectorAll('#devices tbody tr').length === 2`)

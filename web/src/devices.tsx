@@ -22,6 +22,12 @@ export type Composite = Record<string, { value: unknown; time: string }>;
 
 export const devicesPath = (appId: string) => `${appPath(appId)}/devices`;
 const perPage = 25;
+// The list's orders, as the query string of devices.get.
+const sorts = [
+  ['sortField=name', 'Name'],
+  ['sortField=lastUpdated&sortDirection=desc', 'Recently changed'],
+  ['sortField=creationDate&sortDirection=desc', 'Newest'],
+] as const;
 const refreshEvery = 10000; // ms: status and last state stay current
 
 /** Whether a device is connected, as a word with its class. */
@@ -95,6 +101,7 @@ export function Devices({ appId }: { appId: string }) {
   const [page, setPage] = useState(0);
   const [query, setQuery] = useState('');
   const [tagQuery, setTagQuery] = useState('');
+  const [sort, setSort] = useState(sorts[0][0]);
   const [error, setError] = useState('');
   const load = useCallback(async () => {
     try {
@@ -103,7 +110,7 @@ export function Devices({ appId }: { appId: string }) {
         if (tag.key) filter += `&tagFilter[${i}][key]=${encodeURIComponent(tag.key)}`;
         if (tag.value) filter += `&tagFilter[${i}][value]=${encodeURIComponent(tag.value)}`;
       });
-      const l = await api<List<Device>>('GET', `${devicesPath(appId)}?sortField=name&perPage=${perPage}&page=${page}${filter}`);
+      const l = await api<List<Device>>('GET', `${devicesPath(appId)}?${sort}&perPage=${perPage}&page=${page}${filter}`);
       setList(l);
       setError('');
       const cs = await Promise.all(l.items.map((d) => api<Composite>('GET', `${devicesPath(appId)}/${d.id}/compositeState`).catch(() => ({}) as Composite)));
@@ -111,7 +118,7 @@ export function Devices({ appId }: { appId: string }) {
     } catch (err) {
       setError((err as Error).message);
     }
-  }, [appId, page, query, tagQuery]);
+  }, [appId, page, query, tagQuery, sort]);
   useEffect(() => {
     load();
     const timer = setInterval(() => document.hidden || load(), refreshEvery); // not while the tab is hidden
@@ -124,6 +131,13 @@ export function Devices({ appId }: { appId: string }) {
       <NewDevice appId={appId} onCreated={open} />
       <div className="create">
         <input type="search" className="search" id="device-search" placeholder="Search devices by name" value={query} onChange={(e) => (setQuery(e.target.value), setPage(0))} />
+        <select id="device-sort" aria-label="Order" value={sort} onChange={(e) => (setSort(e.target.value as typeof sort), setPage(0))}>
+          {sorts.map(([k, label]) => (
+            <option key={k} value={k}>
+              {label}
+            </option>
+          ))}
+        </select>
         <input type="search" className="search" id="device-tag-filter" placeholder="Filter by tags: floor=2, kind" title="Every tag listed must match; a key alone matches any value" value={tagQuery} onChange={(e) => (setTagQuery(e.target.value), setPage(0))} />
       </div>
       {list === null ? (
