@@ -132,5 +132,15 @@ func TestConsoleTables(t *testing.T) {
 	if len(rows.Items) != 1 || rows.Items[0].Name != "fern" {
 		t.Errorf("rows after the deletion %+v", rows.Items)
 	}
+	// The list names the columns; a table deleted there is gone.
+	p.click(`.crumbs a[href$="/tables"]`)
+	tableRow := fmt.Sprintf(`#tables tr[data-id=%q]`, tableID)
+	p.waitFor("the list", fmt.Sprintf(`document.querySelector('%s .sub')?.textContent === 'name (string, unique) · height (number, optional) · watered (boolean, optional)'`, tableRow))
+	p.click(tableRow + " .delete")
+	p.click(tableRow + " .confirm-delete")
+	p.waitFor("the table gone", `document.querySelector('#tables .empty')?.textContent === 'No data tables yet.'`)
+	if code := owner.do("GET", tablesPath+"/"+tableID, nil, nil); code != 404 {
+		t.Errorf("deleted table answers %d", code)
+	}
 	p.checkClean()
 }
