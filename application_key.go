@@ -24,7 +24,7 @@ type ApplicationKey struct {
 	Description   string      `json:"description,omitempty"`
 	DeviceIDs     []string    `json:"deviceIds,omitempty"`
 	DeviceTags    []DeviceTag `json:"deviceTags,omitempty"`
-	FilterType    string      `json:"filterType,omitempty"` // stored as given; topic filters are not enforced
+	FilterType    string      `json:"filterType,omitempty"` // TopicFilter*: how PubTopics and SubTopics restrict the free topics (AllowsTopic)
 	PubTopics     []string    `json:"pubTopics,omitempty"`
 	SubTopics     []string    `json:"subTopics,omitempty"`
 	CreationDate  time.Time   `json:"creationDate"`

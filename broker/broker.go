@@ -44,6 +44,13 @@ type Broker struct {
 	// Limiter, when set, caps the state messages of each device (keyed by
 	// device id); a device over it is disconnected, as Losant does.
 	Limiter Limiter
+	// Messages, when set, hears of the messages on applications' free
+	// topics (see MessageHandler), before a device's is acknowledged.
+	Messages MessageHandler
+	// Cluster, when set, carries commands and free-topic messages to the
+	// other processes of a cluster, so that they reach devices connected
+	// there; their brokers hand them to Receive.
+	Cluster Relay
 
 	server *mqtt.Server
 	addr   string
@@ -61,8 +68,9 @@ type Limiter interface {
 type session struct {
 	client *mqtt.Client
 	device *weir.Device
-	prefix string          // appTopicPrefix + application id + "/"
-	peers  map[string]bool // a gateway's answers of reaches, by device id
+	key    *weir.ApplicationKey // its topic restrictions apply to the free topics
+	prefix string               // appTopicPrefix + application id + "/"
+	peers  map[string]bool      // a gateway's answers of reaches, by device id
 	since  time.Time
 	in     int // state messages received
 }
@@ -113,8 +121,8 @@ func (b *Broker) Close() error {
 }
 
 // SendCommand publishes c on losant/{deviceID}/command, at QoS 1, to the
-// device if it is connected here and subscribed; otherwise the command is
-// not delivered, as on Losant.
+// device if it is connected and subscribed, here or (through Cluster) on
+// another process; otherwise the command is not delivered, as on Losant.
 func (b *Broker) SendCommand(_ context.Context, _, deviceID string, c *weir.DeviceCommand) error {
 	msg := struct {
 		Name    string          `json:"name"`
@@ -125,7 +133,11 @@ func (b *Broker) SendCommand(_ context.Context, _, deviceID string, c *weir.Devi
 	if err != nil {
 		return err
 	}
-	return b.server.Publish("losant/"+deviceID+"/command", body, false, 1)
+	topic := "losant/" + deviceID + "/command"
+	if err := b.server.Publish(topic, body, false, 1); err != nil {
+		return err
+	}
+	return b.relay(topic, body, 1)
 }
 
 // Connected reports whether the device is connected to this broker.
@@ -203,7 +215,7 @@ var _ weir.CommandSender = (*Broker)(nil)
 func (b *Broker) authenticate(cl *mqtt.Client, pk packets.Packet) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
 	defer cancel()
-	d, _, err := auth.AuthenticateDevice(ctx, b.Keys, b.Devices, cl.ID,
+	d, key, err := auth.AuthenticateDevice(ctx, b.Keys, b.Devices, cl.ID,
 		string(pk.Connect.Username), string(pk.Connect.Password))
 	if err != nil {
 		if weir.ErrorTypeOf(err) == weir.Internal {
@@ -214,7 +226,7 @@ func (b *Broker) authenticate(cl *mqtt.Client, pk packets.Packet) bool {
 		return false
 	}
 	b.mu.Lock()
-	b.sessions[cl.ID] = &session{client: cl, device: d, prefix: appTopicPrefix + d.ApplicationID + "/", since: b.Now(),
+	b.sessions[cl.ID] = &session{client: cl, device: d, key: key, prefix: appTopicPrefix + d.ApplicationID + "/", since: b.Now(),
 		peers: map[string]bool{}}
 	b.mu.Unlock()
 	return true
@@ -328,7 +340,7 @@ func remoteHost(addr string) string {
 // namespace. Topics starting with $ are left alone (and refused by the
 // ACL).
 func mapTopic(s *session, topic string) string {
-	if strings.HasPrefix(topic, "losant/") || topic == "losant" || strings.HasPrefix(topic, "$") {
+	if !freeTopic(topic) {
 		return topic
 	}
 	return s.prefix + topic
