@@ -15,7 +15,9 @@ import (
 // hears of their state and connections. When the default address is taken
 // (another broker on 1883, say), weir says so once and serves everything
 // else; an address given explicitly that cannot be bound is an error.
-func (m *Main) openDevices(events weir.DeviceEventHandler, limiter engine.Limiter) error {
+// Without --mqtt-url, the MQTT topic triggers hear the messages of its
+// free topics and start their runs on runs (see mqtt_local.go).
+func (m *Main) openDevices(events weir.DeviceEventHandler, limiter engine.Limiter, runs weir.RunQueue) error {
 	addr := m.Config.MQTTAddr
 	if addr == "" {
 		return nil
@@ -33,6 +35,7 @@ func (m *Main) openDevices(events weir.DeviceEventHandler, limiter engine.Limite
 	if limiter != nil {
 		b.Limiter = limiter
 	}
+	m.localMQTTTriggers(b, runs)
 	if err := b.Open(ln); err != nil {
 		ln.Close()
 		return err
