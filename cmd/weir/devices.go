@@ -9,6 +9,7 @@ import (
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/broker"
 	"github.com/weirhq/weir/engine"
+	"github.com/weirhq/weir/nats"
 )
 
 // openDevices serves the MQTT endpoint for devices on --mqtt-addr; events
@@ -36,11 +37,22 @@ func (m *Main) openDevices(events weir.DeviceEventHandler, limiter engine.Limite
 		b.Limiter = limiter
 	}
 	m.localMQTTTriggers(b, runs)
+	if m.cluster != nil {
+		// Commands and free-topic messages reach the devices connected to
+		// the other processes.
+		m.cluster.mqtt = &nats.BrokerRelay{Client: m.nats, Prefix: clusterPrefix(m.Config.Queue)}
+		b.Cluster = m.cluster.mqtt
+	}
 	if err := b.Open(ln); err != nil {
 		ln.Close()
 		return err
 	}
 	m.broker = b
+	if m.cluster != nil {
+		if err := m.cluster.mqtt.Open(b.Receive); err != nil {
+			return err
+		}
+	}
 	m.own.Add(ln.Addr()) // the HTTP node never reaches it
 	m.Logger.Info("devices connect over MQTT", "mqtt_addr", m.broker.Addr())
 	return nil
