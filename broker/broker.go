@@ -22,6 +22,10 @@ import (
 // MaxPayload is the largest message a device may publish: Losant's 256 KB.
 const MaxPayload = 256 << 10
 
+// MaxPendingWrites is how many messages may wait to be written to one
+// device.
+const MaxPendingWrites = 256
+
 // appTopicPrefix namespaces the free topics of one application inside the
 // broker, so applications never see each other's messages; devices never
 // see the prefix.
@@ -90,6 +94,11 @@ func (b *Broker) Open(ln net.Listener) error {
 	caps := mqtt.NewDefaultServerCapabilities()
 	caps.MaximumQos = 1                          // Losant has no QoS 2
 	caps.MaximumPacketSize = MaxPayload + 64<<10 // payload plus a generous topic and header
+	// Messages waiting to be written to one device: a buffer of that many
+	// pointers is made for each connection, so the library's 8,192 (64 KB
+	// per device) would dominate the memory of a large idle fleet; beyond
+	// it, a device too slow to read loses messages, as at QoS 0.
+	caps.MaximumClientWritesPending = MaxPendingWrites
 	b.server = mqtt.New(&mqtt.Options{
 		Capabilities: caps,
 		InlineClient: true,
