@@ -50,6 +50,13 @@ func (k *ApplicationKey) Validate() error {
 			return Errorf(Validation, "deviceIds pattern mismatch")
 		}
 	}
+	for _, topics := range [][]string{k.PubTopics, k.SubTopics} {
+		for _, f := range topics {
+			if !ValidTopicFilter(f) || len(f) > 1024 {
+				return Errorf(Validation, "pubTopics and subTopics items must be MQTT topic filters of 1 to 1024 characters; %q is not", f)
+			}
+		}
+	}
 	if len(k.DeviceTags) > MaxDeviceTags {
 		return Errorf(Validation, "deviceTags has more than %d items", MaxDeviceTags)
 	}
