@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -347,8 +348,9 @@ func (m *mqttBench) row(sc, metric string, v float64, target string) {
 // report is the results table with the machine's description.
 func (m *mqttBench) report(command string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# weir MQTT bench\n\n`%s` (%s); Machine: `nproc` %d, %s, %s.\n\n", command,
-		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), cpuModel(), goVersion())
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Fprintf(&b, "# weir MQTT bench\n\n`%s` (%s); Machine: `nproc` %d, %s, %s; load average at the end: %s.\n\n", command,
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), cpuModel(), goVersion(), strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "))
 	b.WriteString("| Scenario | Metric | weir | Target |\n|---|---|---|---|\n")
 	for _, l := range m.lines {
 		b.WriteString(l + "\n")
