@@ -236,4 +236,7 @@ type DeviceEventHandler interface {
 	// DeviceCreated is called when d was created one by one (REST or the
 	// Create Device node).
 	DeviceCreated(ctx context.Context, d *Device) error
+	// DeviceCommand is called when c was sent to d (REST or the Device:
+	// Command node), once it is recorded.
+	DeviceCommand(ctx context.Context, d *Device, c *DeviceCommand) error
 }

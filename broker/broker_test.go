@@ -366,3 +366,5 @@ func TestGatewayReachesItsPeripherals(t *testing.T) {
 }
 
 func (e *events) DeviceCreated(context.Context, *weir.Device) error { return nil }
+
+func (e *events) DeviceCommand(context.Context, *weir.Device, *weir.DeviceCommand) error { return nil }

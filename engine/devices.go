@@ -11,4 +11,8 @@ type Devices struct {
 	Commands weir.DeviceCommandService
 	Events   weir.DeviceEventHandler // device triggers; nil: none fire
 	Sender   weir.CommandSender      // delivery to connected devices; nil: commands are only recorded
+
+	// Data answers the data nodes' time-series and last-value queries;
+	// nil: those nodes fail.
+	Data weir.DataService
 }

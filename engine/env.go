@@ -51,6 +51,9 @@ type Env struct {
 	// Devices reaches the application's devices (the device nodes). Nil
 	// when the run cannot.
 	Devices *Devices
+	// Views reaches the application's experience views (page replies). Nil
+	// when the run cannot render pages.
+	Views *Views
 	// Tables reaches the application's data tables (the data table
 	// nodes). Nil when the run cannot.
 	Tables *Tables

@@ -46,6 +46,7 @@ type Executor struct {
 	Egress             Egress                                                                // destinations the HTTP node may reach; zero: EgressLAN
 	Own                *OwnListeners                                                         // weir's own listeners, never reached by the HTTP node; nil: none
 	Devices            *Devices                                                              // what the device nodes reach; nil: they fail
+	Views              *Views                                                                // what page replies reach; nil: they answer 501
 	Tables             *Tables                                                               // what the data table nodes reach; nil: they fail
 
 	cache  graphCache
@@ -327,6 +328,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		Egress: e.Egress, Devices: e.Devices,
 		Own: e.Own,
 	}
+	env.Views = e.Views
 	env.Tables = e.Tables
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press

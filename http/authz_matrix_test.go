@@ -117,7 +117,25 @@ var matrixRoutes = []matrixRoute{
 	{"applicationKey.get", "GET", "/applications/{applicationId}/keys/{applicationKeyId}", "", 200},
 	{"applicationKey.patch", "PATCH", "/applications/{applicationId}/keys/{applicationKeyId}", `{"description":"x"}`, 200},
 	{"applicationKey.delete", "DELETE", "/applications/{applicationId}/keys/{applicationKeyId}", "", 200},
+	{"experienceViews.get", "GET", "/applications/{applicationId}/experience/views", "", 200},
+	{"experienceViews.post", "POST", "/applications/{applicationId}/experience/views", `{"name":"c","viewType":"component","body":"x"}`, 201},
+	{"experienceView.get", "GET", "/applications/{applicationId}/experience/views/{experienceViewId}", "", 200},
+	{"experienceView.patch", "PATCH", "/applications/{applicationId}/experience/views/{experienceViewId}", `{"body":"y"}`, 200},
+	{"experienceView.delete", "DELETE", "/applications/{applicationId}/experience/views/{experienceViewId}", "", 200},
+	{"experienceVersions.get", "GET", "/applications/{applicationId}/experience/versions", "", 200},
+	{"experienceVersions.post", "POST", "/applications/{applicationId}/experience/versions", `{"version":"v2"}`, 400},
+	{"experienceVersion.get", "GET", "/applications/{applicationId}/experience/versions/{experienceVersionIdOrName}", "", 200},
+	{"experienceVersion.patch", "PATCH", "/applications/{applicationId}/experience/versions/{experienceVersionIdOrName}", `{"description":"d"}`, 200},
+	{"experienceVersion.delete", "DELETE", "/applications/{applicationId}/experience/versions/{experienceVersionIdOrName}", "", 400},
+	{"files.get", "GET", "/applications/{applicationId}/files", "", 200},
+	{"files.post", "POST", "/applications/{applicationId}/files", `{"name":"a.css","type":"file"}`, 201},
+	{"file.get", "GET", "/applications/{applicationId}/file/{fileId}", "", 200},
+	{"file.patch", "PATCH", "/applications/{applicationId}/file/{fileId}", `{"contentType":"text/css"}`, 201},
+	{"file.delete", "DELETE", "/applications/{applicationId}/file/{fileId}", "", 200},
+	{"file.upload", "POST", "/applications/{applicationId}/file/{fileId}/upload", "", 400},
 	{"metrics.get", "GET", "/metrics", "", 200},
+	{"data.timeSeriesQuery", "POST", "/applications/{applicationId}/data/time-series-query", `{"deviceIds":["{deviceId}"]}`, 200},
+	{"data.lastValueQuery", "POST", "/applications/{applicationId}/data/last-value-query", `{"attribute":"temp"}`, 200},
 }
 
 // matrixWeirScopes are the accepted scopes of the actions weir serves that
@@ -166,6 +184,9 @@ type matrixEnv struct {
 	deviceID  string // a device of A with a number attribute temp
 	device2ID string // another device of A
 	keyID     string // an unrestricted access key of A
+	views     *memViews
+	viewID    string // a page of A
+	fileID    string // a file of A
 	tables    *memTables
 	tableID   string // a data table of A with a string column label
 	rowID     string // a row of that table
@@ -187,6 +208,9 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Endpoints = e.endpoints
 	e.devices = newMemDevices(now)
 	s.Devices, s.States, s.Commands, s.Keys = e.devices, e.devices, e.devices, e.devices
+	e.views = newMemViews(now)
+	s.Views, s.Files, s.ExperienceVersions = e.views, e.views, e.views
+	s.Data = e.devices
 	e.tables = newMemTables(now)
 	s.Tables = e.tables
 	s.MaxBodyBytes = 64 << 10
@@ -229,6 +253,12 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		t.Fatal(err)
 	}
 	e.keyID = k.ID
+	page := &weir.ExperienceView{ApplicationID: e.appA, Name: "home", ViewType: weir.ViewPage, Body: "hi"}
+	file := &weir.ApplicationFile{ApplicationID: e.appA, Name: "site.css", Type: weir.FileTypeFile}
+	if e.views.CreateExperienceView(ctx, page) != nil || e.views.CreateApplicationFile(ctx, file) != nil {
+		t.Fatal("seeding a view and a file failed")
+	}
+	e.viewID, e.fileID = page.ID, file.ID
 	tb := &weir.DataTable{ApplicationID: e.appA, Name: "table",
 		Columns: []weir.DataTableColumn{{Name: "label", DataType: weir.ColumnString, Constraint: weir.ColumnOptional}}}
 	if err := e.tables.CreateDataTable(ctx, tb); err != nil {
@@ -261,7 +291,9 @@ func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest
 	e.t.Helper()
 	r := strings.NewReplacer("{applicationId}", e.appA, "{flowId}", e.flow.ID, "{apiTokenId}", e.tokenID,
 		"{flowVersionId}", e.versionID, "{webhookId}", e.webhookID, "{experienceEndpointId}", e.endpoint, "{button}", e.flow.Triggers[0].Key,
-		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID, "{dataTableId}", e.tableID, "{rowId}", e.rowID)
+		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID,
+		"{experienceViewId}", e.viewID, "{fileId}", e.fileID, "{experienceVersionIdOrName}", weir.DevelopVersion,
+		"{dataTableId}", e.tableID, "{rowId}", e.rowID)
 	req := httptest.NewRequestWithContext(e.t.Context(), rt.method, r.Replace(rt.path), strings.NewReader(r.Replace(rt.body)))
 	if rawQuery != "" {
 		req.URL.RawQuery = rawQuery
@@ -291,6 +323,7 @@ type storeSnapshot struct {
 	Webhooks map[string]weir.Webhook
 	Endpoint map[string]weir.ExperienceEndpoint
 	Devices  *memDevices
+	Views    *memViews
 	Tables   *memTables
 }
 
@@ -340,6 +373,7 @@ func (e *matrixEnv) snapshot() storeSnapshot {
 	s.Endpoint = maps.Clone(e.endpoints.m)
 	s.Devices = e.devices.clone()
 	s.Devices.now = nil // funcs are never DeepEqual
+	s.Views = e.views.clone()
 	s.Tables = e.tables.clone()
 	s.Tables.now = nil
 	return s
@@ -392,6 +426,11 @@ func (e *matrixEnv) restore(s storeSnapshot) {
 	e.devices.mu.Lock()
 	e.devices.Devices, e.devices.States, e.devices.Commands, e.devices.Keys = restored.Devices, restored.States, restored.Commands, restored.Keys
 	e.devices.mu.Unlock()
+	restoredViews := s.Views.clone()
+	e.views.mu.Lock()
+	e.views.Views, e.views.Files, e.views.Contents, e.views.Versions = restoredViews.Views, restoredViews.Files, restoredViews.Contents,
+		restoredViews.Versions
+	e.views.mu.Unlock()
 	tables := s.Tables.clone()
 	e.tables.mu.Lock()
 	e.tables.Tables, e.tables.Rows = tables.Tables, tables.Rows

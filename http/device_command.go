@@ -24,7 +24,8 @@ func (s *Server) handleDeviceCommandPost(w http.ResponseWriter, r *http.Request,
 	if err := json.Unmarshal(req.body, &in); err != nil {
 		return weir.Errorf(weir.Validation, "deviceCommand is the wrong type")
 	}
-	if _, err := s.findDevice(r, req); err != nil {
+	d, err := s.findDevice(r, req)
+	if err != nil {
 		return err
 	}
 	c := &weir.DeviceCommand{Name: in.Name, Payload: rawOrNil(in.Payload)}
@@ -37,6 +38,11 @@ func (s *Server) handleDeviceCommandPost(w http.ResponseWriter, r *http.Request,
 	if s.CommandSender != nil {
 		if err := s.CommandSender.SendCommand(r.Context(), req.appID, req.deviceID, c); err != nil {
 			s.logger().Warn("http: command not delivered", "app_id", req.appID, "device_id", req.deviceID, "err", err)
+		}
+	}
+	if s.DeviceEvents != nil {
+		if err := s.DeviceEvents.DeviceCommand(r.Context(), d, c); err != nil {
+			return err
 		}
 	}
 	writeJSON(w, http.StatusOK, success)

@@ -25,6 +25,7 @@ type recordedEvents struct {
 	connections []bool
 	commands    []string
 	created     []string
+	heard       []string // commands handed to the device command triggers
 }
 
 func (r *recordedEvents) DeviceStates(_ context.Context, _ *weir.Device, states []weir.DeviceState) error {
@@ -225,6 +226,9 @@ func TestDeviceJourneyOverSQLite(t *testing.T) {
 		if len(ev.commands) != 1 || ev.commands[0] != devID+":reboot" {
 			t.Errorf("CommandSender heard %v", ev.commands)
 		}
+		if len(ev.heard) != 1 || ev.heard[0] != devID+":reboot" {
+			t.Errorf("DeviceEvents heard commands %v, want the reboot", ev.heard)
+		}
 	})
 
 	t.Run("ConnectionStatus", func(t *testing.T) {
@@ -280,6 +284,13 @@ func TestDeviceStateOverLimit(t *testing.T) {
 	if status != 200 || decode(t, b)["t"].(map[string]any)["value"] != 1.0 {
 		t.Errorf("composite after the refused state = %s, want t 1", b)
 	}
+}
+
+func (r *recordedEvents) DeviceCommand(_ context.Context, d *weir.Device, c *weir.DeviceCommand) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.heard = append(r.heard, d.ID+":"+c.Name)
+	return nil
 }
 
 func (r *recordedEvents) DeviceCreated(_ context.Context, d *weir.Device) error {

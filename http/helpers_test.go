@@ -210,7 +210,9 @@ func mustConform(t *testing.T, name string, body []byte) {
 		c.AssertFormat()
 		for _, n := range []string{"flow", "flows", "flowLog", "flowStorageEntries", "flowStorageMetadata", "success", "error", "application", "applications", "apiToken", "apiTokens", "flowStats", "flowErrors", "flowVersion", "flowVersions", "bulkDeleteResponse",
 			"device", "devices", "compositeDeviceState", "deviceStates", "deviceCommands", "authedDevice", "applicationKey", "applicationKeys", "applicationKeyPostResponse",
-			"dataTable", "dataTables", "dataTableRow", "dataTableRows", "dataTableRowInsertResult", "dataTableRowsDelete"} {
+			"experienceView", "experienceViews", "experienceVersion", "experienceVersions", "file", "files", "fileUploadPostResponse",
+			"dataTable", "dataTables", "dataTableRow", "dataTableRows", "dataTableRowInsertResult", "dataTableRowsDelete",
+			"timeSeriesData", "lastValueData"} {
 			b, err := os.ReadFile("schemas/" + n + ".json")
 			if err != nil {
 				panic(err)

@@ -42,6 +42,13 @@ const (
 	pathDevice       = pathDevices + "/{deviceId}"
 	pathKeys         = "/applications/{applicationId}/keys"
 	pathKey          = pathKeys + "/{applicationKeyId}"
+	pathData         = "/applications/{applicationId}/data"
+
+	pathViews             = "/applications/{applicationId}/experience/views"
+	pathView              = pathViews + "/{experienceViewId}"
+	pathExperienceVersion = "/applications/{applicationId}/experience/versions/{experienceVersionIdOrName}"
+	pathFiles             = "/applications/{applicationId}/files"
+	pathFile              = "/applications/{applicationId}/file/{fileId}"
 
 	pathTables = "/applications/{applicationId}/data-tables"
 	pathTable  = pathTables + "/{dataTableId}"
@@ -247,6 +254,41 @@ func (s *Server) routes() []route {
 			handle: s.handleKeyPatch},
 		{action: "applicationKey.delete", method: "DELETE", path: pathKey,
 			handle: s.handleKeyDelete},
+
+		// Experience Views and Experience View (develop only)
+		{action: "experienceViews.get", method: "GET", path: pathViews, query: viewListParams, handle: s.handleViewsGet},
+		{action: "experienceViews.post", method: "POST", path: pathViews,
+			body:   &bodySpec{param: "experienceView", schema: "experienceViewPost", required: true},
+			handle: s.handleViewsPost},
+		{action: "experienceView.get", method: "GET", path: pathView, query: []queryParam{versionParam}, handle: s.handleViewGet},
+		{action: "experienceView.patch", method: "PATCH", path: pathView,
+			body:   &bodySpec{param: "experienceView", schema: "experienceViewPatch", required: true},
+			handle: s.handleViewPatch},
+		{action: "experienceView.delete", method: "DELETE", path: pathView, handle: s.handleViewDelete},
+
+		// Experience Versions and Experience Version: develop only
+		{action: "experienceVersions.get", method: "GET", path: "/applications/{applicationId}/experience/versions",
+			query: listParams([]string{"version", "id", "creationDate", "lastUpdated"}, []string{"version"}), handle: s.handleExperienceVersionsGet},
+		{action: "experienceVersions.post", method: "POST", path: "/applications/{applicationId}/experience/versions",
+			body:   &bodySpec{param: "experienceVersion", schema: "experienceVersionPost", required: true},
+			handle: s.handleExperienceVersionsPost},
+		{action: "experienceVersion.get", method: "GET", path: pathExperienceVersion, handle: s.handleExperienceVersionGet},
+		{action: "experienceVersion.patch", method: "PATCH", path: pathExperienceVersion,
+			body:   &bodySpec{param: "experienceVersion", schema: "experienceVersionPatch", required: true},
+			handle: s.handleExperienceVersionPatch},
+		{action: "experienceVersion.delete", method: "DELETE", path: pathExperienceVersion, handle: s.handleExperienceVersionDelete},
+
+		// Files and File
+		{action: "files.get", method: "GET", path: pathFiles, query: fileListParams, handle: s.handleFilesGet},
+		{action: "files.post", method: "POST", path: pathFiles,
+			body:   &bodySpec{param: "file", schema: "filePost", required: true},
+			handle: s.handleFilesPost},
+		{action: "file.get", method: "GET", path: pathFile, handle: s.handleFileGet},
+		{action: "file.patch", method: "PATCH", path: pathFile,
+			body:   &bodySpec{param: "updates", schema: "filePatch", required: true},
+			handle: s.handleFilePatch},
+		{action: "file.delete", method: "DELETE", path: pathFile, handle: s.handleFileDelete},
+		{action: "file.upload", method: "POST", path: pathFile + "/upload", handle: s.handleFileUpload},
 		// Data Tables, Data Table, Data Table Rows and Data Table Row
 		{action: "dataTables.get", method: "GET", path: pathTables, query: tableListParams, handle: s.handleTablesGet},
 		{action: "dataTables.post", method: "POST", path: pathTables,
@@ -277,6 +319,14 @@ func (s *Server) routes() []route {
 			body: &bodySpec{param: "dataTableRow", schema: "dataTableRowInsertUpdate", required: true}, handle: s.handleRowPatch},
 		{action: "dataTableRow.delete", method: "DELETE", path: pathRow, handle: s.handleRowDelete},
 
+		// Data queries over device state history
+		{action: "data.timeSeriesQuery", method: "POST", path: pathData + "/time-series-query",
+			body:   &bodySpec{param: "query", schema: "timeSeriesQuery", required: true},
+			handle: s.handleTimeSeriesQuery},
+		{action: "data.lastValueQuery", method: "POST", path: pathData + "/last-value-query",
+			body:   &bodySpec{param: "query", schema: "lastValueQuery", required: true},
+			handle: s.handleLastValueQuery},
+
 		// weir's Prometheus metrics (metrics.go)
 		{action: "metrics.get", method: "GET", path: "/metrics", handle: s.handleMetrics},
 	}
@@ -297,6 +347,10 @@ func (s *Server) publicRoutes() map[string]http.Handler {
 		// application's edge root (request_public.go).
 		"/edge/{applicationId}":           http.HandlerFunc(s.handleEdgeRequest),
 		"/edge/{applicationId}/{path...}": http.HandlerFunc(s.handleEdgeRequest),
+		// An application's files, for browsers (file_public.go).
+		FilesPath + "{applicationId}/{path...}": http.HandlerFunc(s.handleFileRequest),
+		// A file's content, posted with the signed fields of files.post.
+		FileUploadPath + "{applicationId}/{fileId}": http.HandlerFunc(s.handleSignedUpload),
 		// A device trades its access key and secret for a device token.
 		"/auth/device": http.HandlerFunc(s.handleAuthDevice),
 	}

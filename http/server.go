@@ -94,6 +94,18 @@ type Server struct {
 	// DeviceEvents, when set, hears of accepted state and connection
 	// changes (device triggers start runs from them).
 	DeviceEvents weir.DeviceEventHandler
+	// Views and Files, when set, serve the experience view and file
+	// resources and the files themselves at FilesPath (experience_view*.go,
+	// file*.go); ExperienceVersions keeps the develop version's settings
+	// (experience_version.go); MaxFileSize caps one file's content (0:
+	// weir.DefaultMaxFileSize).
+	Views              weir.ExperienceViewService
+	Files              weir.ApplicationFileService
+	ExperienceVersions weir.ExperienceVersionService
+	MaxFileSize        int64
+	// Data, when set, answers the data resource's time-series and
+	// last-value queries (data.go).
+	Data weir.DataService
 
 	// Tables, when set, serves the data table resources (data_table*.go);
 	// TableEvents, when set, hears of row changes (the dataTable trigger).
@@ -180,6 +192,7 @@ type request struct {
 	webhookID              string
 	endpointID             string // experienceEndpointId
 	deviceID, keyID        string // deviceId, applicationKeyId
+	viewID, fileID         string // experienceViewId, fileId
 	tableID, rowID         string // dataTableId, rowId
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
@@ -225,6 +238,7 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		dst  *string
 	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID},
 		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID},
+		{"experienceViewId", &req.viewID}, {"fileId", &req.fileID},
 		{"dataTableId", &req.tableID}, {"rowId", &req.rowID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {

@@ -21,7 +21,7 @@ type memDevices struct {
 	devices  []*weir.Device
 	states   map[string][]weir.DeviceState
 	commands []commandLine
-	fired    int // states handed to the device triggers
+	fired    int // states and commands handed to the device triggers
 	created  int
 }
 
@@ -49,7 +49,7 @@ func newMemDevices(ds []*weir.Device) *memDevices {
 }
 
 func (m *memDevices) access() *engine.Devices {
-	return &engine.Devices{Devices: m, States: m, Commands: m, Events: m}
+	return &engine.Devices{Devices: m, States: m, Commands: m, Events: m, Data: m}
 }
 
 func (m *memDevices) find(appID, id string) (*weir.Device, error) {
@@ -237,3 +237,8 @@ func (m *memDevices) outcome() ([]string, map[string][]stateLine, []commandLine,
 func (m *memDevices) PruneDeviceStates(context.Context, time.Time) (int, error) { return 0, nil }
 
 func (m *memDevices) DeviceCreated(context.Context, *weir.Device) error { return nil }
+
+func (m *memDevices) DeviceCommand(context.Context, *weir.Device, *weir.DeviceCommand) error {
+	m.fired++ // called with m.mu held by nobody: AddDeviceCommand has returned
+	return nil
+}

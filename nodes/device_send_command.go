@@ -142,6 +142,9 @@ func (n *deviceSendCommand) Exec(ctx context.Context, env *engine.Env, p engine.
 				env.Logger.Warn("device command not delivered", "device_id", id, "err", err)
 			}
 		}
+		if err := commandTriggers(ctx, env, id, &cmd); err != nil {
+			return 0, err
+		}
 	}
 	return 0, nil
 }
@@ -214,4 +217,17 @@ func (n *deviceSendCommand) targets(ctx context.Context, env *engine.Env, p engi
 		}
 	}
 	return out, nil
+}
+
+// commandTriggers hands the command sent to device id to the device
+// command triggers, when the run has them.
+func commandTriggers(ctx context.Context, env *engine.Env, id string, c *weir.DeviceCommand) error {
+	if env.Devices.Events == nil {
+		return nil
+	}
+	d, err := env.Devices.Devices.FindDeviceByID(ctx, env.ApplicationID, id)
+	if err != nil {
+		return err
+	}
+	return env.Devices.Events.DeviceCommand(ctx, d, c)
 }

@@ -37,7 +37,7 @@ func init() {
 		Outputs: []string{"next: the payload, unchanged"},
 		Fields: []engine.Field{
 			{Name: "replyIdPath", Kind: "path", Default: "data.replyId", Doc: "Where the payload holds the id of the request to answer; empty means data.replyId (error flows use data.erroredPayload.data.replyId). Without an id the node does nothing; a reply to a request that got its reply already or stopped waiting (30 s) is ignored."},
-			{Name: "replyType", Kind: "enum", Enum: endpointReplyTypes, Default: "custom", Doc: "custom sends status, headers and body; redirect sends a 301 or 302 to the URL in bodyTemplate. page (render an experience page) and mqtt are not supported by weir: the waiting request gets 501 and the run fails."},
+			{Name: "replyType", Kind: "enum", Enum: endpointReplyTypes, Default: "custom", Doc: "custom sends status, headers and body; redirect sends a 301 or 302 to the URL in bodyTemplate. page renders an experience page (pageIdTemplate) in its layout with pageData from the body settings; mqtt is not supported by weir: the waiting request gets 501 and the run fails."},
 			{Name: "responseCodeTemplate", Kind: "template", Default: "200", Doc: "The status code; anything but a whole number from 200 to 599 means 200 (302 for redirects, which allow only 301 and 302)."},
 			{Name: "bodyTemplateType", Kind: "enum", Enum: endpointReplyBodyTypes, Default: "string",
 				Doc: "string renders bodyTemplate as text (Content-Type text/plain unless a header sets one); json renders it and parses it as JSON (application/json); path sends the value at the path bodyTemplate (text as is, anything else as JSON); payload sends the whole payload as JSON; none sends no body."},
@@ -45,9 +45,9 @@ func init() {
 			{Name: "headerInfo", Kind: "array", Doc: "Headers, each {keyTemplate, valueTemplate}; entries whose key renders empty are skipped. Cache-Control, Pragma, X-Content-Type-Options and X-XSS-Protection get Losant's no-cache and hardening values unless set here."},
 			{Name: "cookieInfo", Kind: "array", Doc: "Cookies, each {nameTemplate, valueTemplate, maxAgeTemplate (milliseconds), pathTemplate}; one Set-Cookie header each. An empty value deletes the cookie; no max age makes a session cookie; the path defaults to /."},
 			{Name: "sameSiteTemplate", Kind: "template", Doc: "SameSite of every cookie: lax, strict or none (any case); empty or anything else leaves it unset."},
-			{Name: "pageIdTemplate", Kind: "template", Doc: "The experience page of a page reply; ignored (page replies are not supported)."},
-			{Name: "layoutIdTemplate", Kind: "template", Doc: "The experience layout of a page reply; ignored."},
-			{Name: "experienceVersion", Kind: "string", Doc: "The experience version of a page reply; ignored."},
+			{Name: "pageIdTemplate", Kind: "template", Doc: "The experience page of a page reply: its id, or its name. The page renders in its layout with pageData (the value at the body path, the rendered string or JSON template, the payload, or nothing for none), request (path, method, params, query, headers, body, cookies), experience (user, endpoint, version, page, layout), globals and time; the page's headers apply before the node's. A page that cannot be found or rendered answers 500 with an HTML page naming the error, logged; the run goes on. Limits: 2 s and 512 KB per page, components nested 32 deep."},
+			{Name: "layoutIdTemplate", Kind: "template", Doc: "The experience layout of a page reply (an id or a name); empty means the page's own layout."},
+			{Name: "experienceVersion", Kind: "string", Doc: "The experience version of a page reply; weir keeps develop only, so this is ignored."},
 			{Name: "mqttTopicsTemplate", Kind: "array", Doc: "Topics of an mqtt reply; ignored (mqtt replies are not supported)."},
 		},
 	}, buildEndpointReply)
@@ -61,7 +61,9 @@ type endpointReply struct {
 	headers   []replyHeader
 	cookies   []replyCookie
 	sameSite  *template.Template
-	defaults  map[string]string // headers set unless the node sets them
+	defaults  map[string]string  // headers set unless the node sets them
+	pageID    *template.Template // page replies
+	layoutID  *template.Template // page replies; "" for the page's own
 }
 
 type replyCookie struct {
@@ -99,7 +101,17 @@ func buildEndpointReply(c *engine.NodeConfig) (engine.Node, error) {
 	if !slices.Contains(endpointReplyTypes, cfg.ReplyType) {
 		return nil, engine.Errorf("Validation", "replyType must be one of %v", endpointReplyTypes)
 	}
-	return compileEndpointReply(&cfg, endpointReplyBodyTypes, endpointDefaultHeaders)
+	n, err := compileEndpointReply(&cfg, endpointReplyBodyTypes, endpointDefaultHeaders)
+	if err != nil {
+		return nil, err
+	}
+	if n.pageID, err = engine.CompileTemplate("pageIdTemplate", string(cfg.PageIDTemplate)); err != nil {
+		return nil, err
+	}
+	if n.layoutID, err = engine.CompileTemplate("layoutIdTemplate", string(cfg.LayoutIDTemplate)); err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 // compileEndpointReply compiles a reply node's config: its body type must
@@ -160,11 +172,12 @@ func compileEndpointReply(cfg *endpointReplyConfig, bodyTypes []string, defaults
 	return n, nil
 }
 
-// Exec sends the reply, when a request may wait for one, and continues. A
-// page or mqtt reply answers 501 and fails the run.
-func (n *endpointReply) Exec(_ context.Context, env *engine.Env, p engine.Payload) (int, error) {
+// Exec sends the reply, when a request may wait for one, and continues. An
+// mqtt reply, or a page reply where the run cannot reach views, answers 501
+// and fails the run.
+func (n *endpointReply) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
 	id, _ := n.replyID.Get(p).(string)
-	if n.replyType == "page" || n.replyType == "mqtt" {
+	if n.replyType == "mqtt" || (n.replyType == "page" && env.Views == nil) {
 		err := engine.Errorf("Validation", "Endpoint Reply: %s replies are not supported by weir", n.replyType)
 		if env.Reply != nil && id != "" {
 			body := engine.EncodeValue(map[string]any{"type": "NotImplemented", "message": err.Error()})
@@ -176,7 +189,13 @@ func (n *endpointReply) Exec(_ context.Context, env *engine.Env, p engine.Payloa
 	if env.Reply == nil || id == "" {
 		return 0, nil
 	}
-	rep, err := n.reply(p)
+	var rep engine.Reply
+	var err error
+	if n.replyType == "page" {
+		rep, err = n.pageReply(ctx, env, p)
+	} else {
+		rep, err = n.reply(p)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -193,16 +212,8 @@ func (n *endpointReply) reply(p engine.Payload) (engine.Reply, error) {
 	if rep.StatusCode, err = renderReplyStatus(n.code, p); err != nil {
 		return rep, err
 	}
-	if err := renderReplyHeaders(n.headers, p, rep.Headers); err != nil {
+	if err := n.finishHeaders(p, &rep); err != nil {
 		return rep, err
-	}
-	if rep.Cookies, err = n.renderCookies(p); err != nil {
-		return rep, err
-	}
-	for k, v := range n.defaults {
-		if _, set := rep.Headers[k]; !set {
-			rep.Headers[k] = v
-		}
 	}
 	body, err := n.renderBody(p)
 	if err != nil {
@@ -223,6 +234,24 @@ func (n *endpointReply) reply(p engine.Payload) (engine.Reply, error) {
 	}
 	rep.Body = []byte(body)
 	return rep, nil
+}
+
+// finishHeaders renders the node's headers and cookies into rep, over the
+// headers rep has, and sets the default headers the node leaves unset.
+func (n *endpointReply) finishHeaders(p engine.Payload, rep *engine.Reply) error {
+	if err := renderReplyHeaders(n.headers, p, rep.Headers); err != nil {
+		return err
+	}
+	var err error
+	if rep.Cookies, err = n.renderCookies(p); err != nil {
+		return err
+	}
+	for k, v := range n.defaults {
+		if _, set := rep.Headers[k]; !set {
+			rep.Headers[k] = v
+		}
+	}
+	return nil
 }
 
 // renderBody returns the body of p: none is empty, json is the rendered

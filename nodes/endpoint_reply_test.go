@@ -16,14 +16,7 @@ import (
 // with config, on data, with env.Reply set to reply.
 func runEndpointReplyFlow(t *testing.T, config string, data any, reply func(string, engine.Reply) error) *engine.Result {
 	t.Helper()
-	def := weir.Definition{
-		Triggers: []weir.Trigger{{Key: "button", Type: "virtualButton", OutputIDs: [][]string{{"r"}}}},
-		Nodes:    []weir.Node{{ID: "r", Type: "EndpointReplyNode", Config: json.RawMessage(config)}},
-	}
-	g, err := engine.Compile(&def)
-	if err != nil {
-		t.Fatalf("Compile: %v", err)
-	}
+	g := endpointReplyGraph(t, config)
 	b, _ := json.Marshal(data)
 	decoded, _ := engine.DecodeValue(b)
 	env := &engine.Env{RunID: "run", FlowID: "flow", FlowVersion: "develop", Reply: reply}
@@ -32,6 +25,21 @@ func runEndpointReplyFlow(t *testing.T, config string, data any, reply func(stri
 		t.Fatalf("Run: %v", err)
 	}
 	return res
+}
+
+// endpointReplyGraph compiles a flow whose button feeds one
+// EndpointReplyNode with config.
+func endpointReplyGraph(t *testing.T, config string) *engine.Graph {
+	t.Helper()
+	def := weir.Definition{
+		Triggers: []weir.Trigger{{Key: "button", Type: "virtualButton", OutputIDs: [][]string{{"r"}}}},
+		Nodes:    []weir.Node{{ID: "r", Type: "EndpointReplyNode", Config: json.RawMessage(config)}},
+	}
+	g, err := engine.Compile(&def)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	return g
 }
 
 // endpointHeaders returns h with the headers every endpoint reply gets.
@@ -110,7 +118,7 @@ func TestEndpointReply_NoWaiterContinues(t *testing.T) {
 	}
 }
 
-func TestEndpointReply_PageAnswers501AndFails(t *testing.T) {
+func TestEndpointReply_PageWithoutViewsAnswers501AndFails(t *testing.T) {
 	var got engine.Reply
 	res := runEndpointReplyFlow(t, `{"replyType":"page","bodyTemplateType":"path","bodyTemplate":"pageData","pageIdTemplate":"p","layoutIdTemplate":""}`,
 		map[string]any{"replyId": "ep.1"}, func(_ string, r engine.Reply) error { got = r; return nil })

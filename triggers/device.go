@@ -22,6 +22,7 @@ const (
 	TriggerDeviceIDDisconnect  = "deviceIdDisconnect"
 	TriggerDeviceTagDisconnect = "deviceTagDisconnect"
 	TriggerDeviceCreate        = "deviceCreate"
+	TriggerDeviceCommand       = "deviceCommand"
 )
 
 // Devices fires the device triggers of the enabled flows of a device's
@@ -180,7 +181,22 @@ func (c *stateConfig) fires(st weir.DeviceState, now time.Time) bool {
 // match returns the triggers of type idType keyed by d's id and of type
 // tagType whose tag d carries, in the enabled flows of d's application.
 func (ds *Devices) match(ctx context.Context, d *weir.Device, idType, tagType string) ([]deviceTrigger, error) {
-	flows, _, err := ds.Flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: d.ApplicationID, FlowClass: weir.FlowClassCloud})
+	return ds.matchFlows(ctx, d.ApplicationID, weir.FlowClassCloud, func(t weir.Trigger) bool {
+		switch {
+		case t.Type == TriggerDeviceCreate && idType == TriggerDeviceCreate:
+		case t.Type == idType && strings.EqualFold(t.Key, d.ID):
+		case t.Type == tagType && tagMatches(d, t.Key):
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+// matchFlows returns the triggers for which want holds in the default
+// versions of the application's enabled flows of class (empty: any).
+func (ds *Devices) matchFlows(ctx context.Context, appID, class string, want func(t weir.Trigger) bool) ([]deviceTrigger, error) {
+	flows, _, err := ds.Flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: appID, FlowClass: class})
 	if err != nil {
 		return nil, fmt.Errorf("device triggers: read flows: %w", err)
 	}
@@ -194,14 +210,9 @@ func (ds *Devices) match(ctx context.Context, d *weir.Device, idType, tagType st
 			continue
 		}
 		for _, t := range v.Def.Triggers {
-			switch {
-			case t.Type == TriggerDeviceCreate && idType == TriggerDeviceCreate:
-			case t.Type == idType && strings.EqualFold(t.Key, d.ID):
-			case t.Type == tagType && tagMatches(d, t.Key):
-			default:
-				continue
+			if want(t) {
+				out = append(out, deviceTrigger{flow: f, version: v.Name, t: t})
 			}
-			out = append(out, deviceTrigger{flow: f, version: v.Name, t: t})
 		}
 	}
 	return out, nil
@@ -219,6 +230,11 @@ func tagMatches(d *weir.Device, key string) bool {
 
 // enqueue durably queues one run of trigger m for device d.
 func (ds *Devices) enqueue(ctx context.Context, d *weir.Device, m deviceTrigger, data any, at time.Time) error {
+	return ds.enqueueAs(ctx, d, m, data, at, d.ID)
+}
+
+// enqueueAs is enqueue with the run's triggerId.
+func (ds *Devices) enqueueAs(ctx context.Context, d *weir.Device, m deviceTrigger, data any, at time.Time, triggerID string) error {
 	body, err := json.Marshal(data)
 	if err != nil {
 		return err
@@ -229,7 +245,7 @@ func (ds *Devices) enqueue(ctx context.Context, d *weir.Device, m deviceTrigger,
 	}
 	run := &weir.Run{
 		ID: weir.NewID(), ApplicationID: d.ApplicationID, FlowID: m.flow.ID, FlowVersion: m.version,
-		TriggerType: m.t.Type, TriggerKey: m.t.Key, TriggerID: d.ID, RelayType: "device", RelayID: d.ID,
+		TriggerType: m.t.Type, TriggerKey: m.t.Key, TriggerID: triggerID, RelayType: "device", RelayID: d.ID,
 		Time: at.UTC().Truncate(time.Millisecond), Data: body, Device: dev,
 	}
 	if err := ds.Queue.EnqueueRun(ctx, run); err != nil && weir.ErrorTypeOf(err) != weir.NotFound {

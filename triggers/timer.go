@@ -48,8 +48,7 @@ type Timers struct {
 	timers map[string]*timer // by flow id + trigger key + schedule
 	stamp  engine.FlowsStamp // of the flows last read
 	read   time.Time         // when they were last read; zero before
-	cancel context.CancelFunc
-	done   chan struct{}
+	bg     background
 }
 
 // timer is one timer trigger with its next tick.
@@ -73,23 +72,17 @@ func (ts *Timers) Open() error {
 	if ts.Tick <= 0 {
 		ts.Tick = 250 * time.Millisecond
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ts.cancel, ts.done = cancel, make(chan struct{})
-	go ts.loop(ctx)
+	ts.bg.start(ts.loop)
 	return nil
 }
 
 // Close stops firing and waits for the loop to end.
 func (ts *Timers) Close() error {
-	if ts.cancel != nil {
-		ts.cancel()
-		<-ts.done
-	}
+	ts.bg.stop()
 	return nil
 }
 
 func (ts *Timers) loop(ctx context.Context) {
-	defer close(ts.done)
 	tick := time.NewTicker(ts.Tick)
 	defer tick.Stop()
 	var refreshed time.Time

@@ -29,7 +29,7 @@ const corpusDir = "../../flowfile/testdata/losant-library-templates"
 
 // corpusRunnableFiles is how many corpus workflow files use only node and
 // trigger types weir implements; asserted so that a regression shows up.
-const corpusRunnableFiles = 61
+const corpusRunnableFiles = 62
 
 // startedTriggers are the trigger types the corpus run starts runs from.
 var startedTriggers = map[string]bool{

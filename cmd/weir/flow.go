@@ -33,6 +33,8 @@ var firedTriggers = map[string]bool{
 	triggers.TriggerDeviceIDDisconnect: true, triggers.TriggerDeviceTagDisconnect: true,
 	triggers.TriggerDeviceCreate: true,
 	triggers.TriggerDataTable:    true,
+
+	triggers.TriggerDeviceCommand: true, triggers.TriggerDeviceIDInactivity: true, triggers.TriggerDeviceTagInactivity: true,
 }
 
 // What flow check found wrong with a file; each makes it exit with status 1.

@@ -37,8 +37,13 @@ type store interface {
 	weir.DeviceStateService
 	weir.DeviceCommandService
 	weir.ApplicationKeyService
+	weir.DataService
+	weir.InactivityService
 	weir.DataTableService
 	weir.QueueStatter
+	weir.ExperienceViewService
+	weir.ApplicationFileService
+	weir.ExperienceVersionService
 	Close() error
 }
 

@@ -48,6 +48,8 @@ type Main struct {
 	metrics  *metrics.Metrics
 	served   chan error
 
+	inactivity *triggers.Inactivity // fires the device inactivity triggers
+
 	bodyReadTimeout time.Duration // of both listeners; 0: weirhttp.BodyReadTimeout (tests shorten it)
 }
 
@@ -122,6 +124,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers}
+	devices.Data = inst.DB
 	if m.broker != nil {
 		devices.Sender = m.broker
 	}
@@ -135,6 +138,9 @@ func (m *Main) Open(ctx context.Context) error {
 		Cache:   cache,
 		Devices: devices,
 	}
+	// Page replies render the application's experience views; {{file}}
+	// points at the files the API serves.
+	m.executor.Views = &engine.Views{Views: inst.DB, FileURL: weirhttp.FileURL}
 	// Row changes, through the API or the data table nodes, start the runs
 	// of dataTable triggers.
 	tableTriggers := &triggers.DataTables{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
@@ -152,6 +158,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.timers.Open(); err != nil {
 		return err
 	}
+	m.inactivity = &triggers.Inactivity{Flows: inst.DB, Versions: inst.DB, Devices: inst.DB, Marks: inst.DB, Queue: runs, Logger: m.Logger}
+	if err := m.inactivity.Open(); err != nil {
+		return err
+	}
 	if err := m.openMQTTTriggers(cache, runs); err != nil {
 		return err
 	}
@@ -167,9 +177,11 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
+	api.Data = inst.DB
 	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
 	api.Tables, api.TableEvents = inst.DB, tableTriggers
 	api.Cache = cache
+	api.Views, api.Files, api.ExperienceVersions = inst.DB, inst.DB, inst.DB
 	api.BodyReadTimeout = m.bodyReadTimeout
 	if m.Config.Console {
 		api.Console = web.Dist()
@@ -259,6 +271,9 @@ func (m *Main) Close() error {
 	}
 	if m.timers != nil {
 		errs = append(errs, m.timers.Close())
+	}
+	if m.inactivity != nil {
+		errs = append(errs, m.inactivity.Close())
 	}
 	if m.topics != nil {
 		errs = append(errs, m.topics.Close())

@@ -49,6 +49,9 @@ type pathExpr struct {
 	// simple is true for a lone unbracketed identifier, the only form that
 	// may name a helper.
 	simple bool
+	// explicit is true for paths starting with this, . or ../, which
+	// never name a block parameter.
+	explicit bool
 }
 
 // literalExpr is a string, number, boolean, null or undefined literal.
@@ -70,4 +73,6 @@ type callExpr struct {
 	head   expr
 	params []expr
 	hash   []hashPair
+	// blockParams are the names of "as |x y|" (views' #each and #with).
+	blockParams []string
 }

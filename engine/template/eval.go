@@ -18,6 +18,8 @@ type scope struct {
 	parent *scope
 	data   *dataFrame
 	root   any
+	view   *viewFrame     // nil outside experience views
+	locals map[string]any // block parameters in reach (views' "as |x|")
 }
 
 // dataFrame holds the @index, @key, @first and @last of one #each step.
@@ -51,11 +53,29 @@ func (s *scope) call(c *callExpr) (any, error) {
 	if c.helper == nil {
 		return s.eval(c.head)
 	}
+	a, err := s.arguments(c)
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if c.helper.view != nil {
+		v, err = c.helper.view(s, a)
+	} else {
+		v, err = c.helper.fn(a)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("template: %s: %w", c.name, err)
+	}
+	return v, nil
+}
+
+// arguments evaluates the parameters and hash of a call.
+func (s *scope) arguments(c *callExpr) (args, error) {
 	a := args{params: make([]any, len(c.params))}
 	for i, p := range c.params {
 		v, err := s.eval(p)
 		if err != nil {
-			return nil, err
+			return a, err
 		}
 		a.params[i] = v
 	}
@@ -64,16 +84,12 @@ func (s *scope) call(c *callExpr) (any, error) {
 		for i, h := range c.hash {
 			v, err := s.eval(h.val)
 			if err != nil {
-				return nil, err
+				return a, err
 			}
 			a.hash[i] = hashValue{key: h.key, val: v}
 		}
 	}
-	v, err := c.helper.fn(a)
-	if err != nil {
-		return nil, fmt.Errorf("template: %s: %w", c.name, err)
-	}
-	return v, nil
+	return a, nil
 }
 
 // lookupPath resolves a path against the scope; missing steps yield
@@ -89,6 +105,8 @@ func (s *scope) lookupPath(p *pathExpr) any {
 		parts = parts[1:]
 		if name == "root" && p.depth == 0 {
 			v = s.root
+		} else if name == "args" && p.depth == 0 && s.view != nil {
+			v = s.view.args
 		} else {
 			d := s.data
 			for i := 0; i < p.depth && d != nil; i++ {
@@ -96,6 +114,8 @@ func (s *scope) lookupPath(p *pathExpr) any {
 			}
 			v = d.get(name)
 		}
+	} else if local, ok := s.locals[first(parts)]; ok && !p.explicit && p.depth == 0 {
+		v, parts = local, parts[1:]
 	} else {
 		sc := s
 		for i := 0; i < p.depth && sc != nil; i++ {
@@ -110,6 +130,14 @@ func (s *scope) lookupPath(p *pathExpr) any {
 		v = property(v, part)
 	}
 	return v
+}
+
+// first returns parts[0], or "" when there are none.
+func first(parts []string) string {
+	if len(parts) == 0 {
+		return ""
+	}
+	return parts[0]
 }
 
 // get returns the data variable name of the frame.

@@ -1,6 +1,8 @@
 package template
 
 import (
+	"strings"
+
 	"github.com/weirhq/weir/engine/js"
 )
 
@@ -9,6 +11,10 @@ import (
 // returns a raw value, or a safeString for output that must not be escaped.
 type helper struct {
 	fn func(a args) (any, error)
+	// view, set for the view helpers instead of fn, also gets the scope;
+	// block, when set, renders the helper's block itself.
+	view  func(s *scope, a args) (any, error)
+	block func(s *scope, b *strings.Builder, n *blockNode, a args) error
 }
 
 // args are a helper call's evaluated arguments.

@@ -17,22 +17,27 @@ type parser struct {
 	items []item
 	i     int
 	depth int
+	// view allows what only experience views have: partials, inline
+	// partials (collected in partials) and the view helpers.
+	view     bool
+	partials map[string]program
 }
 
-// parseProgram compiles a whole template source.
-func parseProgram(src string) (program, error) {
-	items, err := scan(src)
+// parseProgram compiles a whole template source; p.src is the source and
+// p.view the dialect.
+func (p *parser) parseProgram() (program, error) {
+	items, err := scan(p.src)
 	if err != nil {
 		return nil, err
 	}
 	stripWhitespace(items)
-	p := &parser{src: src, items: items}
+	p.items = items
 	prog, end, err := p.parseUntilEnd()
 	if err != nil {
 		return nil, err
 	}
 	if end != nil {
-		return nil, errorAt(src, end.pos, "unexpected %s", describe(end))
+		return nil, errorAt(p.src, end.pos, "unexpected %s", describe(end))
 	}
 	return prog, nil
 }
@@ -60,7 +65,19 @@ func (p *parser) parseUntilEnd() (program, *item, error) {
 			}
 			literalToPath(c)
 			prog = append(prog, &mustacheNode{call: c, raw: it.kind == itemRaw})
+		case itemPartial:
+			n, err := p.parsePartial(it)
+			if err != nil {
+				return nil, nil, err
+			}
+			prog = append(prog, n)
 		case itemOpen, itemInverse:
+			if strings.HasPrefix(it.body, "*") {
+				if err := p.parseInline(it); err != nil {
+					return nil, nil, err
+				}
+				continue
+			}
 			b, err := p.parseBlock(it, "")
 			if err != nil {
 				return nil, nil, err
@@ -142,6 +159,9 @@ func (p *parser) blockHead(open *item, body string) (*blockNode, error) {
 	switch {
 	case ok && c.helper == nil:
 		b.kind = kind
+		if len(c.blockParams) > 0 && kind != blockEach && kind != blockWith {
+			return nil, errorAt(p.src, open.pos, "block params are supported on #each and #with only")
+		}
 		if len(c.params) != 1 {
 			return nil, errorAt(p.src, open.pos, "#%s requires exactly one argument", c.name)
 		}
@@ -168,7 +188,7 @@ func checkInline(c *callExpr) error {
 
 // parseCall compiles a mustache body.
 func (p *parser) parseCall(it *item, body string) (*callExpr, error) {
-	c, err := compileBody(body, p.depth)
+	c, err := compileBody(body, p.depth, p.view)
 	if err != nil {
 		return nil, errorAt(p.src, it.pos, "%v", err)
 	}
@@ -176,12 +196,12 @@ func (p *parser) parseCall(it *item, body string) (*callExpr, error) {
 }
 
 // compileBody compiles the body of one mustache into a call.
-func compileBody(body string, depth int) (*callExpr, error) {
+func compileBody(body string, depth int, view bool) (*callExpr, error) {
 	toks, err := lex(body)
 	if err != nil {
 		return nil, err
 	}
-	ep := &exprParser{toks: toks, depth: depth}
+	ep := &exprParser{toks: toks, depth: depth, view: view}
 	c, err := ep.call(tokEOF)
 	if err != nil {
 		return nil, err
@@ -194,6 +214,7 @@ type exprParser struct {
 	toks  []token
 	i     int
 	depth int
+	view  bool // the view helpers are known
 }
 
 func (ep *exprParser) peek() token { return ep.toks[ep.i] }
@@ -217,31 +238,58 @@ func (ep *exprParser) call(end tokenKind) (*callExpr, error) {
 		return nil, err
 	}
 	c := &callExpr{head: head}
+	if err := ep.arguments(c, end); err != nil {
+		return nil, err
+	}
+	return c, ep.resolve(c)
+}
+
+// arguments parses "param* (key=value)*" of c up to the end token, which
+// it consumes.
+func (ep *exprParser) arguments(c *callExpr, end tokenKind) error {
 	for ep.peek().kind != end {
 		t := ep.peek()
+		if ep.view && t.kind == tokID && t.text == "as" && ep.toks[ep.i+1].kind == tokPipe {
+			if err := ep.blockParams(c, end); err != nil {
+				return err
+			}
+			continue
+		}
 		if t.kind == tokPipe {
-			return nil, fmt.Errorf("block params (as |x|) are not supported")
+			return fmt.Errorf("block params (as |x|) are not supported")
 		}
 		if t.kind == tokID && ep.toks[ep.i+1].kind == tokEquals {
 			ep.i += 2
 			v, err := ep.operand()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			c.hash = append(c.hash, hashPair{key: t.text, val: v})
 			continue
 		}
 		if len(c.hash) > 0 {
-			return nil, fmt.Errorf("positional argument after hash arguments")
+			return fmt.Errorf("positional argument after hash arguments")
 		}
 		v, err := ep.operand()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		c.params = append(c.params, v)
 	}
 	ep.next()
-	return c, resolve(c)
+	return nil
+}
+
+// blockParams parses "as |name…|", which must end the call.
+func (ep *exprParser) blockParams(c *callExpr, end tokenKind) error {
+	ep.i += 2
+	for ep.peek().kind == tokID {
+		c.blockParams = append(c.blockParams, ep.next().text)
+	}
+	if ep.next().kind != tokPipe || len(c.blockParams) == 0 || ep.peek().kind != end {
+		return fmt.Errorf("block params must be \"as |name…|\" at the end of a block's tag")
+	}
+	return nil
 }
 
 // operand parses a path, literal or subexpression.
@@ -312,13 +360,21 @@ func (ep *exprParser) path(first token) (*pathExpr, error) {
 		if s.text == ".." {
 			pe.depth++
 		}
+		pe.explicit = true
 	}
 	pe.simple = len(segs) == 1 && len(pe.parts) == 1 && !first.bracketed
 	return pe, nil
 }
 
-// resolve binds a call to its helper and rejects unknown helpers.
-func resolve(c *callExpr) error {
+// resolve binds a call to its helper (a view helper first, in views) and
+// rejects unknown helpers.
+func (ep *exprParser) resolve(c *callExpr) error {
+	if pe, ok := c.head.(*pathExpr); ok && ep.view && pe.simple {
+		if h, ok := viewHelpers[pe.parts[0]]; ok {
+			c.name, c.helper = pe.parts[0], h
+			return nil
+		}
+	}
 	pe, ok := c.head.(*pathExpr)
 	if !ok {
 		if len(c.params) > 0 || len(c.hash) > 0 {

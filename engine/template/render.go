@@ -1,6 +1,7 @@
 package template
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -10,6 +11,11 @@ import (
 // render writes prog to b.
 func (s *scope) render(b *strings.Builder, prog program) error {
 	for _, n := range prog {
+		if s.view != nil {
+			if err := s.view.tick(b); err != nil {
+				return err
+			}
+		}
 		switch n := n.(type) {
 		case *textNode:
 			b.WriteString(n.text)
@@ -29,6 +35,10 @@ func (s *scope) render(b *strings.Builder, prog program) error {
 			if err := s.renderBlock(b, n); err != nil {
 				return err
 			}
+		case *partialNode:
+			if err := s.renderPartial(b, n); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -36,6 +46,16 @@ func (s *scope) render(b *strings.Builder, prog program) error {
 
 // renderBlock renders one block statement.
 func (s *scope) renderBlock(b *strings.Builder, n *blockNode) error {
+	if n.kind == blockHelper && n.call.helper.block != nil {
+		a, err := s.arguments(n.call)
+		if err != nil {
+			return err
+		}
+		if err := n.call.helper.block(s, b, n, a); err != nil {
+			return fmt.Errorf("template: %s: %w", n.call.name, err)
+		}
+		return nil
+	}
 	if n.kind == blockHelper {
 		v, err := s.eval(n.call)
 		if err != nil {
@@ -56,7 +76,7 @@ func (s *scope) renderBlock(b *strings.Builder, n *blockNode) error {
 		if isEmpty(v) {
 			return s.helperThis().render(b, n.inverse)
 		}
-		return s.push(v, s.data).render(b, n.body)
+		return s.push(v, s.data).bind(n.call.blockParams, v).render(b, n.body)
 	case blockEach:
 		return s.each(b, n, v)
 	}
@@ -121,7 +141,25 @@ func (s *scope) includeZero(n *blockNode) bool {
 
 // push returns a child scope whose context is ctx.
 func (s *scope) push(ctx any, data *dataFrame) *scope {
-	return &scope{ctx: ctx, parent: s, data: data, root: s.root}
+	return &scope{ctx: ctx, parent: s, data: data, root: s.root, view: s.view, locals: s.locals}
+}
+
+// bind returns s with its block's parameters (names) set to vals.
+func (s *scope) bind(names []string, vals ...any) *scope {
+	if len(names) == 0 {
+		return s
+	}
+	locals := make(map[string]any, len(s.locals)+len(names))
+	for k, v := range s.locals {
+		locals[k] = v
+	}
+	for i, n := range names {
+		if i < len(vals) {
+			locals[n] = vals[i]
+		}
+	}
+	s.locals = locals
+	return s
 }
 
 // each iterates arrays (in order) and objects (in sorted key order, since
@@ -131,7 +169,7 @@ func (s *scope) each(b *strings.Builder, n *blockNode, v any) error {
 	case []any:
 		for i, e := range x {
 			d := &dataFrame{parent: s.data, index: i, key: float64(i), first: i == 0, last: i == len(x)-1}
-			if err := s.push(e, d).render(b, n.body); err != nil {
+			if err := s.push(e, d).bind(n.call.blockParams, e, float64(i)).render(b, n.body); err != nil {
 				return err
 			}
 		}
@@ -142,7 +180,7 @@ func (s *scope) each(b *strings.Builder, n *blockNode, v any) error {
 		keys := sortedKeys(x)
 		for i, k := range keys {
 			d := &dataFrame{parent: s.data, index: i, key: k, first: i == 0, last: i == len(keys)-1}
-			if err := s.push(x[k], d).render(b, n.body); err != nil {
+			if err := s.push(x[k], d).bind(n.call.blockParams, x[k], k).render(b, n.body); err != nil {
 				return err
 			}
 		}

@@ -17,6 +17,7 @@ const (
 	itemClose             // {{/x}}
 	itemElse              // {{else}}, {{^}} or {{else x}}
 	itemComment           // {{! x}}
+	itemPartial           // {{> x}} (views only)
 )
 
 // item is a text run or one tag. For tags, body is the text between the
@@ -114,7 +115,8 @@ func scanTag(src string, start int) (item, int, error) {
 			it.kind = itemRaw
 			i++
 		case '>':
-			return it, 0, errorAt(src, start, "partials are not supported")
+			it.kind = itemPartial
+			i++
 		default:
 			it.kind = itemMustache
 		}
@@ -125,7 +127,7 @@ func scanTag(src string, start int) (item, int, error) {
 	}
 	it.body = src[i:bodyEnd]
 	it.stripRight = src[end-len(closer)-1] == '~' || (closer == "}}}" && src[end-3] == '~')
-	if (it.kind == itemOpen || it.kind == itemInverse) && strings.HasPrefix(it.body, "*") {
+	if it.kind == itemInverse && strings.HasPrefix(it.body, "*") {
 		return it, 0, errorAt(src, start, "decorators are not supported")
 	}
 	if it.kind == itemOpen && strings.HasPrefix(it.body, ">") {

@@ -10,17 +10,18 @@ import (
 // Template is a compiled Handlebars template. It is immutable and safe for
 // concurrent use.
 type Template struct {
-	src     string
-	prog    program
-	literal bool
-	value   *Value
+	src      string
+	prog     program
+	literal  bool
+	value    *Value
+	partials map[string]program // a view's inline partials
 }
 
 // Parse compiles a Handlebars source. It returns an error for malformed
 // syntax, unknown helpers called with arguments and helpers that are not
 // supported yet.
 func Parse(src string) (*Template, error) {
-	prog, err := parseProgram(src)
+	prog, err := (&parser{src: src}).parseProgram()
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ func ParseValue(body string) (*Value, error) {
 		inner = inner[2 : len(inner)-2]
 	}
 	inner = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(inner), "~"), "~")
-	c, err := compileBody(inner, 0)
+	c, err := compileBody(inner, 0, false)
 	if err != nil {
 		return nil, fmt.Errorf("template: %q: %w", body, err)
 	}

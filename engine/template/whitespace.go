@@ -58,7 +58,7 @@ func stripWhitespace(items []item) {
 	}
 	for i := range items {
 		switch items[i].kind {
-		case itemOpen, itemInverse, itemClose, itemElse, itemComment:
+		case itemOpen, itemInverse, itemClose, itemElse, itemComment, itemPartial:
 		default:
 			continue
 		}

@@ -20,6 +20,7 @@ var deviceList = listSpec{
 		"lastUpdated": "last_updated", "deviceClass": "device_class"},
 	filter:      map[string]string{"": "name", "name": "name"},
 	fold:        map[string]bool{"name": true},
+	plain:       map[string]bool{"creation_date": true, "last_updated": true},
 	sortNames:   "name, id, creationDate, lastUpdated, deviceClass",
 	filterNames: "name",
 }

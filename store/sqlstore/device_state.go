@@ -225,37 +225,12 @@ func (s *Store) PruneDeviceStates(ctx context.Context, before time.Time) (int, e
 // findStates returns the device's reports within [start, end], ordered by
 // time, at most limit of them (0: all).
 func findStates(ctx context.Context, q Querier, deviceID string, start, end time.Time, asc bool, limit int) ([]weir.DeviceState, error) {
-	cond, args := timeRange(deviceID, start, end)
-	dir := " DESC"
-	if asc {
-		dir = " ASC"
-	}
-	query := `SELECT time, data FROM device_states WHERE ` + cond + ` ORDER BY time` + dir
-	if limit > 0 {
-		query += " LIMIT ?"
-		args = append(args, limit)
-	}
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := []weir.DeviceState{}
-	for rows.Next() {
-		var (
-			at   int64
-			data string
-		)
-		if err := rows.Scan(&at, &data); err != nil {
-			return nil, err
-		}
-		st := weir.DeviceState{DeviceID: deviceID, Time: fromMillis(at)}
-		if err := json.Unmarshal([]byte(data), &st.Data); err != nil {
-			return nil, fmt.Errorf("decode state: %w", err)
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	err := scanStates(ctx, q, deviceID, start, end, !asc, limit, nil, func(at time.Time, data map[string]any) bool {
+		out = append(out, weir.DeviceState{DeviceID: deviceID, Time: at, Data: data})
+		return true
+	})
+	return out, err
 }
 
 // timeRange is the condition selecting a device's rows within [start, end]

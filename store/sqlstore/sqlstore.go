@@ -61,6 +61,9 @@ const Uncached = "/* uncached */ "
 // concurrent use.
 type Store struct {
 	d Dialect
+	// MaxDataScan caps the state reports one data query reads; 0 is
+	// weir.MaxDataScan (tests lower it).
+	MaxDataScan int
 }
 
 // New returns a Store over d.
@@ -71,6 +74,7 @@ func New(d Dialect) *Store { return &Store{d: d} }
 type listSpec struct {
 	sort, filter           map[string]string
 	fold                   map[string]bool // sort columns ordered case-insensitively
+	plain                  map[string]bool // sort columns that are not text (no collation)
 	sortNames, filterNames string
 }
 
@@ -85,6 +89,8 @@ func (s *Store) listClause(opts weir.ListOptions, spec listSpec, where []string,
 	order := s.d.Bytewise(col)
 	if spec.fold[col] {
 		order = s.d.Fold(col)
+	} else if spec.plain[col] {
+		order = col
 	}
 	if opts.Filter != "" {
 		fcol, ok := spec.filter[opts.FilterField]

@@ -1,0 +1,165 @@
+package http
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/weirhq/weir"
+)
+
+// versionResponse is an experience version as the API returns it. weir
+// keeps one version, develop, whose views and endpoints are the
+// application's; its id is weir.DevelopVersionID of the application.
+type versionResponse struct {
+	ID                  string   `json:"id"`
+	ExperienceVersionID string   `json:"experienceVersionId"`
+	ApplicationID       string   `json:"applicationId"`
+	Version             string   `json:"version"`
+	Description         string   `json:"description"`
+	EndpointDefaultCors bool     `json:"endpointDefaultCors"`
+	AllowedCorsOrigins  []string `json:"allowedCorsOrigins"`
+	AttachedDomains     []any    `json:"attachedDomains"`
+	AttachedSlugs       []any    `json:"attachedSlugs"`
+	CreationDate        any      `json:"creationDate"`
+	LastUpdated         any      `json:"lastUpdated"`
+	Type                string   `json:"_type"`
+	Links               links    `json:"_links,omitempty"`
+}
+
+// versionsResponse is the list of an application's experience versions.
+type versionsResponse struct {
+	Items []*versionResponse `json:"items"`
+	listPage
+	ApplicationID string `json:"applicationId"`
+	Type          string `json:"_type"`
+}
+
+// developVersion returns the application's develop version: its stored
+// settings, with the application's dates until they were first changed.
+func (s *Server) developVersion(r *http.Request, app *weir.Application, withLinks bool) (*versionResponse, error) {
+	v := &weir.ExperienceVersion{ApplicationID: app.ID, AllowedCorsOrigins: []string{}}
+	if s.ExperienceVersions != nil {
+		var err error
+		if v, err = s.ExperienceVersions.FindExperienceVersion(r.Context(), app.ID); err != nil {
+			return nil, err
+		}
+	}
+	resp := &versionResponse{ID: weir.DevelopVersionID(app.ID), ApplicationID: app.ID, Version: weir.DevelopVersion,
+		Description: v.Description, EndpointDefaultCors: v.EndpointDefaultCors, AllowedCorsOrigins: v.AllowedCorsOrigins,
+		AttachedDomains: []any{}, AttachedSlugs: []any{}, CreationDate: app.CreationDate, LastUpdated: app.LastUpdated,
+		Type: "experienceVersion",
+		Links: linksFor(withLinks, pathExperienceVersion, map[string]string{"application": pathApplication},
+			"{applicationId}", app.ID, "{experienceVersionIdOrName}", weir.DevelopVersion)}
+	resp.ExperienceVersionID = resp.ID
+	if !v.CreationDate.IsZero() {
+		resp.CreationDate, resp.LastUpdated = v.CreationDate, v.LastUpdated
+	}
+	return resp, nil
+}
+
+// errOnlyDevelop answers the version actions weir does not serve.
+func errOnlyDevelop() error {
+	return weir.Errorf(weir.Validation, "weir keeps the develop experience version only; other versions cannot be created, and develop cannot be deleted")
+}
+
+// checkVersionName returns NotFound unless the path names the develop
+// version, by name or id.
+func checkVersionName(r *http.Request, req *request) error {
+	if v := r.PathValue("experienceVersionIdOrName"); v != weir.DevelopVersion && strings.ToLower(v) != weir.DevelopVersionID(req.appID) {
+		return weir.Errorf(weir.NotFound, "Experience version was not found")
+	}
+	return nil
+}
+
+// handleExperienceVersionsGet answers GET …/experience/versions: develop.
+func (s *Server) handleExperienceVersionsGet(w http.ResponseWriter, r *http.Request, req *request) error {
+	opts := listOptions(req.query)
+	resp := &versionsResponse{Items: []*versionResponse{}, ApplicationID: req.appID, Type: "experienceVersions"}
+	if opts.Filter == "" || strings.Contains(weir.DevelopVersion, strings.ToLower(strings.ReplaceAll(opts.Filter, "*", ""))) {
+		v, err := s.developVersion(r, req.app, req.links)
+		if err != nil {
+			return err
+		}
+		resp.Items = append(resp.Items, v)
+	}
+	resp.listPage = newListPage(len(resp.Items), len(resp.Items), opts)
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// handleExperienceVersionsPost answers POST …/experience/versions with a
+// Validation error: weir does not snapshot experiences.
+func (s *Server) handleExperienceVersionsPost(w http.ResponseWriter, r *http.Request, req *request) error {
+	return errOnlyDevelop()
+}
+
+// handleExperienceVersionGet answers GET …/experience/versions/{develop or
+// its id}.
+func (s *Server) handleExperienceVersionGet(w http.ResponseWriter, r *http.Request, req *request) error {
+	if err := checkVersionName(r, req); err != nil {
+		return err
+	}
+	v, err := s.developVersion(r, req.app, req.links)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// handleExperienceVersionPatch answers PATCH …/experience/versions/develop:
+// its description, endpointDefaultCors and allowedCorsOrigins are kept
+// (weir's endpoints do not answer CORS requests yet); copying another
+// version (sourceVersionIdOrName) is refused, there being none.
+func (s *Server) handleExperienceVersionPatch(w http.ResponseWriter, r *http.Request, req *request) error {
+	if err := checkVersionName(r, req); err != nil {
+		return err
+	}
+	var in struct {
+		Description         *string         `json:"description"`
+		EndpointDefaultCors *bool           `json:"endpointDefaultCors"`
+		AllowedCorsOrigins  *[]string       `json:"allowedCorsOrigins"`
+		SourceVersion       json.RawMessage `json:"sourceVersionIdOrName"`
+	}
+	if err := json.Unmarshal(req.body, &in); err != nil {
+		return weir.Errorf(weir.Validation, "experienceVersion is the wrong type")
+	}
+	if len(in.SourceVersion) > 0 {
+		return weir.Errorf(weir.Validation, "experienceVersion.sourceVersionIdOrName: weir keeps no other version to copy")
+	}
+	if s.ExperienceVersions == nil {
+		return errNoViewService
+	}
+	v, err := s.ExperienceVersions.FindExperienceVersion(r.Context(), req.appID)
+	if err != nil {
+		return err
+	}
+	if in.Description != nil {
+		v.Description = *in.Description
+	}
+	if in.EndpointDefaultCors != nil {
+		v.EndpointDefaultCors = *in.EndpointDefaultCors
+	}
+	if in.AllowedCorsOrigins != nil {
+		v.AllowedCorsOrigins = *in.AllowedCorsOrigins
+	}
+	if err := s.ExperienceVersions.UpdateExperienceVersion(r.Context(), v); err != nil {
+		return err
+	}
+	resp, err := s.developVersion(r, req.app, req.links)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// handleExperienceVersionDelete answers DELETE of a version: develop
+// cannot be deleted, and there are no others.
+func (s *Server) handleExperienceVersionDelete(w http.ResponseWriter, r *http.Request, req *request) error {
+	if err := checkVersionName(r, req); err != nil {
+		return err
+	}
+	return errOnlyDevelop()
+}
