@@ -18,8 +18,8 @@ var allowed = map[string][]string{
 	"engine/template": {"engine/js", "internal/nodejs"}, // internal/nodejs: tests only
 	"engine/expr":     {"engine/js", "internal/nodejs"}, // internal/nodejs: tests only
 	"internal/nodejs": {"engine/js"},
-	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock", "nodes"},          // nodes: tests only
-	"nodes":           {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr", "store/sqlite"}, // store/sqlite: tests only
+	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock", "nodes"},                  // nodes: tests only
+	"nodes":           {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr", "store/sqlite", "mock"}, // store/sqlite, mock: tests only
 	"auth":            {""},
 	"flowfile":        {""},
 	"appfile":         {"", "flowfile", "auth", "http", "store/sqlite"}, // all but the root and flowfile: tests only

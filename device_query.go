@@ -89,7 +89,7 @@ func matchDeviceQuery(m map[string]any, d *Device) bool {
 				ok = ok && !matchDeviceQuery(e.(map[string]any), d)
 			}
 		case "tags":
-			ok = matchTags(v, d)
+			ok = matchTags(v, d.Tags)
 		case "attributeName":
 			for _, a := range d.Attributes {
 				ok = ok || matchCondition(v, a.Name)
@@ -147,7 +147,7 @@ func deviceField(field string, d *Device) any {
 // matchTags matches {$tagKey, $tagValue} (one tag satisfies both) or
 // {key: value, ...} (for each pair, one tag has the key and a matching
 // value); null matches anything.
-func matchTags(v any, d *Device) bool {
+func matchTags(v any, tags []DeviceTag) bool {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return v == nil
@@ -155,7 +155,7 @@ func matchTags(v any, d *Device) bool {
 	tk, hasKey := m["$tagKey"]
 	tv, hasValue := m["$tagValue"]
 	if hasKey || hasValue {
-		for _, t := range d.Tags {
+		for _, t := range tags {
 			if (!hasKey || tagCondition(tk, t.Key)) && (!hasValue || tagCondition(tv, t.Value)) {
 				return true
 			}
@@ -164,7 +164,7 @@ func matchTags(v any, d *Device) bool {
 	}
 	for key, cond := range m {
 		found := false
-		for _, t := range d.Tags {
+		for _, t := range tags {
 			found = found || t.Key == key && tagCondition(cond, t.Value)
 		}
 		if !found {

@@ -42,7 +42,7 @@ var specs = []struct {
 	{KindExperienceVersion, spec{collection: "/experience/versions", schema: "experienceVersion", patchOnly: true, fields: []string{
 		"description", "globals", "endpointDefaultCors", "unauthorizedReply"}}},
 	{KindExperienceView, spec{collection: "/experience/views", schema: "experienceView", fields: []string{
-		"name", "description", "viewType", "layoutId", "body", "viewTags"}}},
+		"name", "description", "viewType", "layoutId", "body", "viewTags", "headers"}}},
 	{KindExperienceEndpoint, spec{collection: "/experience/endpoints", schema: "experienceEndpoint", fields: []string{
 		"route", "method", "description", "enabled", "access", "endpointTags", "experienceGroupIds", "staticReply", "unauthorizedReply",
 		"enableStaticReplyIfFlowsUnavailable"}}},

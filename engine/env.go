@@ -51,6 +51,13 @@ type Env struct {
 	// Devices reaches the application's devices (the device nodes). Nil
 	// when the run cannot.
 	Devices *Devices
+
+	// Events reaches the application's events (the event nodes). Nil when
+	// the run cannot.
+	Events *Events
+	// API calls weir's REST actions in process, for the run's application
+	// only (the Losant API node). Nil when the run cannot.
+	API APICaller
 	// Views reaches the application's experience views (page replies). Nil
 	// when the run cannot render pages.
 	Views *Views

@@ -46,6 +46,8 @@ type Executor struct {
 	Egress             Egress                                                                // destinations the HTTP node may reach; zero: EgressLAN
 	Own                *OwnListeners                                                         // weir's own listeners, never reached by the HTTP node; nil: none
 	Devices            *Devices                                                              // what the device nodes reach; nil: they fail
+	Events             *Events                                                               // what the event nodes reach; nil: they fail
+	API                APICaller                                                             // the Losant API node's calls; nil: it fails
 	Views              *Views                                                                // what page replies reach; nil: they answer 501
 	Tables             *Tables                                                               // what the data table nodes reach; nil: they fail
 
@@ -326,6 +328,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		FlowVersion: run.FlowVersion, FlowVersionID: versionID, Origin: cmp.Or(run.Origin, run.ID), Depth: run.Depth,
 		Storage: e.runStorage(run), State: e.State, Debug: e.Debug, Now: e.Now, Logger: log,
 		Egress: e.Egress, Devices: e.Devices,
+		Events: e.Events, API: e.API,
 		Own: e.Own,
 	}
 	env.Views = e.Views

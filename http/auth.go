@@ -22,6 +22,9 @@ const (
 // token's claims, fails. With a TokenCache as Tokens the record may come from
 // memory, within the bound TokenCache states.
 func (s *Server) authenticate(r *http.Request) (*weir.Identity, error) {
+	if c := internalCaller(r.Context()); c != nil {
+		return c.identity, nil // an in-process call (Caller): no token
+	}
 	raw, ok := tokenFromRequest(r)
 	if !ok {
 		return nil, nil

@@ -25,6 +25,7 @@ import (
 	"github.com/weirhq/weir/auth"
 	"github.com/weirhq/weir/engine"
 	weirhttp "github.com/weirhq/weir/http"
+	"github.com/weirhq/weir/mock"
 )
 
 // matrixRoute is one route of routes.go with a valid minimal request: the
@@ -134,6 +135,14 @@ var matrixRoutes = []matrixRoute{
 	{"file.delete", "DELETE", "/applications/{applicationId}/file/{fileId}", "", 200},
 	{"file.upload", "POST", "/applications/{applicationId}/file/{fileId}/upload", "", 400},
 	{"metrics.get", "GET", "/metrics", "", 200},
+	{"events.get", "GET", "/applications/{applicationId}/events", "", 200},
+	{"events.post", "POST", "/applications/{applicationId}/events", `{"level":"info","subject":"s"}`, 201},
+	{"events.patch", "PATCH", "/applications/{applicationId}/events", `{"state":"acknowledged"}`, 200},
+	{"events.delete", "POST", "/applications/{applicationId}/events/delete", `{"subject":"nothing"}`, 200},
+	{"events.mostRecentBySeverity", "GET", "/applications/{applicationId}/events/mostRecentBySeverity", "", 200},
+	{"event.get", "GET", "/applications/{applicationId}/events/{eventId}", "", 200},
+	{"event.patch", "PATCH", "/applications/{applicationId}/events/{eventId}", `{"comment":"c"}`, 200},
+	{"event.delete", "DELETE", "/applications/{applicationId}/events/{eventId}", "", 200},
 	{"data.timeSeriesQuery", "POST", "/applications/{applicationId}/data/time-series-query", `{"deviceIds":["{deviceId}"]}`, 200},
 	{"data.lastValueQuery", "POST", "/applications/{applicationId}/data/last-value-query", `{"attribute":"temp"}`, 200},
 }
@@ -184,6 +193,8 @@ type matrixEnv struct {
 	deviceID  string // a device of A with a number attribute temp
 	device2ID string // another device of A
 	keyID     string // an unrestricted access key of A
+	events    *mock.Events
+	eventID   string // an event of A
 	views     *memViews
 	viewID    string // a page of A
 	fileID    string // a file of A
@@ -208,6 +219,8 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Endpoints = e.endpoints
 	e.devices = newMemDevices(now)
 	s.Devices, s.States, s.Commands, s.Keys = e.devices, e.devices, e.devices, e.devices
+	e.events = &mock.Events{Now: now}
+	s.Events = e.events
 	e.views = newMemViews(now)
 	s.Views, s.Files, s.ExperienceVersions = e.views, e.views, e.views
 	s.Data = e.devices
@@ -253,6 +266,11 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		t.Fatal(err)
 	}
 	e.keyID = k.ID
+	ev := &weir.Event{ApplicationID: e.appA, Level: weir.EventInfo, Subject: "seed"}
+	if err := e.events.CreateEvent(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	e.eventID = ev.ID
 	page := &weir.ExperienceView{ApplicationID: e.appA, Name: "home", ViewType: weir.ViewPage, Body: "hi"}
 	file := &weir.ApplicationFile{ApplicationID: e.appA, Name: "site.css", Type: weir.FileTypeFile}
 	if e.views.CreateExperienceView(ctx, page) != nil || e.views.CreateApplicationFile(ctx, file) != nil {
@@ -293,7 +311,7 @@ func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest
 		"{flowVersionId}", e.versionID, "{webhookId}", e.webhookID, "{experienceEndpointId}", e.endpoint, "{button}", e.flow.Triggers[0].Key,
 		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID,
 		"{experienceViewId}", e.viewID, "{fileId}", e.fileID, "{experienceVersionIdOrName}", weir.DevelopVersion,
-		"{dataTableId}", e.tableID, "{rowId}", e.rowID)
+		"{dataTableId}", e.tableID, "{rowId}", e.rowID, "{eventId}", e.eventID)
 	req := httptest.NewRequestWithContext(e.t.Context(), rt.method, r.Replace(rt.path), strings.NewReader(r.Replace(rt.body)))
 	if rawQuery != "" {
 		req.URL.RawQuery = rawQuery
@@ -323,6 +341,7 @@ type storeSnapshot struct {
 	Webhooks map[string]weir.Webhook
 	Endpoint map[string]weir.ExperienceEndpoint
 	Devices  *memDevices
+	Events   []*weir.Event
 	Views    *memViews
 	Tables   *memTables
 }
@@ -373,6 +392,7 @@ func (e *matrixEnv) snapshot() storeSnapshot {
 	s.Endpoint = maps.Clone(e.endpoints.m)
 	s.Devices = e.devices.clone()
 	s.Devices.now = nil // funcs are never DeepEqual
+	s.Events = e.events.Snapshot()
 	s.Views = e.views.clone()
 	s.Tables = e.tables.clone()
 	s.Tables.now = nil
@@ -426,6 +446,7 @@ func (e *matrixEnv) restore(s storeSnapshot) {
 	e.devices.mu.Lock()
 	e.devices.Devices, e.devices.States, e.devices.Commands, e.devices.Keys = restored.Devices, restored.States, restored.Commands, restored.Keys
 	e.devices.mu.Unlock()
+	e.events.Restore(s.Events)
 	restoredViews := s.Views.clone()
 	e.views.mu.Lock()
 	e.views.Views, e.views.Files, e.views.Contents, e.views.Versions = restoredViews.Views, restoredViews.Files, restoredViews.Contents,

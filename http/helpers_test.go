@@ -210,6 +210,7 @@ func mustConform(t *testing.T, name string, body []byte) {
 		c.AssertFormat()
 		for _, n := range []string{"flow", "flows", "flowLog", "flowStorageEntries", "flowStorageMetadata", "success", "error", "application", "applications", "apiToken", "apiTokens", "flowStats", "flowErrors", "flowVersion", "flowVersions", "bulkDeleteResponse",
 			"device", "devices", "compositeDeviceState", "deviceStates", "deviceCommands", "authedDevice", "applicationKey", "applicationKeys", "applicationKeyPostResponse",
+			"event", "events", "eventPlusNewCount", "eventsDeleted",
 			"experienceView", "experienceViews", "experienceVersion", "experienceVersions", "file", "files", "fileUploadPostResponse",
 			"dataTable", "dataTables", "dataTableRow", "dataTableRows", "dataTableRowInsertResult", "dataTableRowsDelete",
 			"timeSeriesData", "lastValueData"} {

@@ -42,6 +42,8 @@ const (
 	pathDevice       = pathDevices + "/{deviceId}"
 	pathKeys         = "/applications/{applicationId}/keys"
 	pathKey          = pathKeys + "/{applicationKeyId}"
+	pathEvents       = "/applications/{applicationId}/events"
+	pathEvent        = pathEvents + "/{eventId}"
 	pathData         = "/applications/{applicationId}/data"
 
 	pathViews             = "/applications/{applicationId}/experience/views"
@@ -255,6 +257,30 @@ func (s *Server) routes() []route {
 		{action: "applicationKey.delete", method: "DELETE", path: pathKey,
 			handle: s.handleKeyDelete},
 
+		// Events
+		{action: "events.get", method: "GET", path: pathEvents, query: eventListParams,
+			handle: s.handleEventsGet},
+		{action: "events.post", method: "POST", path: pathEvents,
+			body:   &bodySpec{param: "event", schema: "eventPost", required: true},
+			handle: s.handleEventsPost},
+		{action: "events.patch", method: "PATCH", path: pathEvents, query: append(eventFilterParams, jobParams...),
+			body:   &bodySpec{param: "updates", schema: "eventPatch", required: true},
+			handle: s.handleEventsPatch},
+		{action: "events.delete", method: "POST", path: pathEvents + "/delete", query: jobParams,
+			body:   &bodySpec{param: "query", schema: "advancedEventQuery"},
+			handle: s.handleEventsDelete},
+		{action: "events.mostRecentBySeverity", method: "GET", path: pathEvents + "/mostRecentBySeverity",
+			query:  []queryParam{eventFilterParams[1], eventFilterParams[3]},
+			handle: s.handleEventsMostRecent},
+
+		// Event
+		{action: "event.get", method: "GET", path: pathEvent,
+			handle: s.handleEventGet},
+		{action: "event.patch", method: "PATCH", path: pathEvent,
+			body:   &bodySpec{param: "event", schema: "eventPatch", required: true},
+			handle: s.handleEventPatch},
+		{action: "event.delete", method: "DELETE", path: pathEvent,
+			handle: s.handleEventDelete},
 		// Experience Views and Experience View (develop only)
 		{action: "experienceViews.get", method: "GET", path: pathViews, query: viewListParams, handle: s.handleViewsGet},
 		{action: "experienceViews.post", method: "POST", path: pathViews,

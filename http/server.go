@@ -94,6 +94,14 @@ type Server struct {
 	// DeviceEvents, when set, hears of accepted state and connection
 	// changes (device triggers start runs from them).
 	DeviceEvents weir.DeviceEventHandler
+	// Events, when set, serves the event resources (event*.go); creations
+	// and changes go to EventHandler (the Event triggers) when set, and
+	// EventLimiter, when set, caps creations per application (keyed by
+	// application id, shared with the Event: Create node): over it, 429.
+	Events       weir.EventService
+	EventHandler weir.EventHandler
+	EventLimiter Limiter
+
 	// Views and Files, when set, serve the experience view and file
 	// resources and the files themselves at FilesPath (experience_view*.go,
 	// file*.go); ExperienceVersions keeps the develop version's settings
@@ -192,6 +200,8 @@ type request struct {
 	webhookID              string
 	endpointID             string // experienceEndpointId
 	deviceID, keyID        string // deviceId, applicationKeyId
+	eventID                string // eventId
+	flowSource             string // the calling flow, for calls from a run (Caller.CallAPI)
 	viewID, fileID         string // experienceViewId, fileId
 	tableID, rowID         string // dataTableId, rowId
 	versionID              string // the flowVersionId path segment: a version id or name
@@ -211,6 +221,9 @@ func (s *Server) serve(rt route) http.Handler {
 		req, err := s.parse(w, r, rt)
 		if err == nil {
 			req.identity, err = s.authenticate(r)
+		}
+		if c := internalCaller(r.Context()); err == nil && c != nil {
+			req.flowSource = c.flowID
 		}
 		if err == nil {
 			err = authorize(req.identity, accepted, req.appID != "")
@@ -238,7 +251,7 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		dst  *string
 	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID},
 		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID},
-		{"experienceViewId", &req.viewID}, {"fileId", &req.fileID},
+		{"eventId", &req.eventID}, {"experienceViewId", &req.viewID}, {"fileId", &req.fileID},
 		{"dataTableId", &req.tableID}, {"rowId", &req.rowID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {

@@ -44,8 +44,7 @@ type deviceChangeState struct {
 	attrs      []attrInfo
 	json       *template.Template
 	statePath  path.Path
-	timeSource string
-	timePath   path.Path
+	when       timeSource
 	result     path.Path
 	hasResult  bool
 }
@@ -73,7 +72,7 @@ func buildDeviceChangeState(c *engine.NodeConfig) (engine.Node, error) {
 	if err := c.Decode(&cfg); err != nil {
 		return nil, err
 	}
-	n := &deviceChangeState{method: cfg.AttrDataMethod, timeSource: cfg.TimeSourceType}
+	n := &deviceChangeState{method: cfg.AttrDataMethod}
 	var err error
 	switch cfg.DeviceIDTemplateType {
 	case "jsonPath":
@@ -111,14 +110,8 @@ func buildDeviceChangeState(c *engine.NodeConfig) (engine.Node, error) {
 	default:
 		return nil, engine.Errorf("Validation", "attrDataMethod must be individualFields, jsonTemplate or payloadPath")
 	}
-	switch n.timeSource {
-	case "", "payloadTime", "now":
-	case "payloadPath":
-		if n.timePath, _, err = engine.CompilePath("timeSourcePath", cfg.TimeSourcePath, true); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, engine.Errorf("Validation", "timeSourceType must be payloadTime, now or payloadPath")
+	if n.when, err = compileTimeSource(cfg.TimeSourceType, cfg.TimeSourcePath, "payloadTime"); err != nil {
+		return nil, err
 	}
 	if n.result, n.hasResult, err = engine.CompilePath("resultPath", cfg.ResultPath, false); err != nil {
 		return nil, err
@@ -202,14 +195,7 @@ func (n *deviceChangeState) states(env *engine.Env, p engine.Payload) (string, [
 
 // time returns the time of reports that carry none.
 func (n *deviceChangeState) time(env *engine.Env, p engine.Payload) time.Time {
-	now := env.Now()
-	switch n.timeSource {
-	case "now":
-		return now
-	case "payloadPath":
-		return weir.ParseStateTime(toStateTime(n.timePath.Get(p)), now)
-	}
-	return weir.ParseStateTime(toStateTime(p["time"]), now)
+	return n.when.time(env.Now(), p)
 }
 
 // toStateTime turns a payload time value into what ParseStateTime reads.

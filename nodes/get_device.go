@@ -155,19 +155,23 @@ func (n *getDevice) Exec(ctx context.Context, env *engine.Env, p engine.Payload)
 		}
 		items = append(items, v)
 	}
-	var out any
-	switch {
-	case !n.multiple && len(items) == 0:
-		out = nil
-	case !n.multiple:
-		out = items[0]
-	case n.metadata:
-		out = map[string]any{"count": float64(len(items)), "totalCount": float64(total), "page": float64(page),
-			"perPage": float64(perPage), "sortField": n.sortField, "sortDirection": n.sortDir, "items": items}
-	default:
-		out = items
-	}
+	out := findResult(items, total, page, perPage, n.multiple, n.metadata, n.sortField, n.sortDir)
 	return 0, setResult(p, n.result, true, out)
+}
+
+// findResult is what a lookup node (findMultiple, findMetadata) writes: the
+// first item or nil, every item of the page, or the page with its metadata.
+func findResult(items []any, total, page, perPage int, multiple, metadata bool, sortField, sortDir string) any {
+	switch {
+	case !multiple && len(items) == 0:
+		return nil
+	case !multiple:
+		return items[0]
+	case metadata:
+		return map[string]any{"count": float64(len(items)), "totalCount": float64(total), "page": float64(page),
+			"perPage": float64(perPage), "sortField": sortField, "sortDirection": sortDir, "items": items}
+	}
+	return items
 }
 
 // find returns the matching devices (one page with findMultiple) and how
@@ -225,13 +229,19 @@ func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload,
 // paging renders resultsPage and resultsPerPage: page 0 and 100 per page
 // unless they render a number in range.
 func (n *getDevice) paging(p engine.Payload) (page, perPage int) {
+	return renderPaging(n.page, n.perPage, p)
+}
+
+// renderPaging renders a node's resultsPage and resultsPerPage templates:
+// page 0 and 100 per page unless they render a number in range.
+func renderPaging(pageT, perPageT *template.Template, p engine.Payload) (page, perPage int) {
 	page, perPage = 0, 100
-	if s, err := n.page.Render(p); err == nil {
+	if s, err := pageT.Render(p); err == nil {
 		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 0 {
 			page = v
 		}
 	}
-	if s, err := n.perPage.Render(p); err == nil {
+	if s, err := perPageT.Render(p); err == nil {
 		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 1 && v <= 1000 {
 			perPage = v
 		}

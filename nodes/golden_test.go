@@ -29,8 +29,11 @@ type input struct {
 	Storage map[string]json.RawMessage `json:"storage"`
 	Waiting []string                   `json:"waiting"` // reply ids requests wait for; replies to others find no waiter
 	Devices []*weir.Device             `json:"devices"` // the application's devices (application id "app")
+	Events  []*weir.Event              `json:"events"`  // the application's events; new ones get ids 000000000000000000000001, …
 	Tables  []goldenTable              `json:"tables"`  // the application's data tables, in a real SQLite store
-	Runs    []struct {
+	// EventLimit, when set, is how many events the run may create.
+	EventLimit int `json:"eventLimit"`
+	Runs       []struct {
 		Data  any     `json:"data"`
 		After float64 `json:"afterSeconds"`
 	} `json:"runs"`
@@ -50,6 +53,12 @@ type outcome struct {
 	States   map[string][]stateLine `json:"states,omitempty"`
 	Commands []commandLine          `json:"commands,omitempty"`
 	Fired    int                    `json:"fired,omitempty"`
+	// Event nodes: the events after the runs ("id level state subject"),
+	// and how many creations and changes the Event triggers heard of.
+	Events        []string `json:"events,omitempty"`
+	EventsChanged int      `json:"eventsChanged,omitempty"`
+	// The Losant API node: the REST calls made, "METHOD path?query body".
+	APICalls []string `json:"apiCalls,omitempty"`
 	// Data table nodes: each table's rows after the run and what the
 	// dataTable triggers were told.
 	Tables      map[string][]any `json:"tables,omitempty"`
@@ -136,6 +145,10 @@ func runCase(t *testing.T, dir string) outcome {
 	}
 	devices := newMemDevices(in.Devices)
 	env.Devices = devices.access()
+	events := newGoldenEvents(t, in, func() time.Time { return clock })
+	env.Events = events.access(in.EventLimit)
+	api := &goldenAPI{devices: devices}
+	env.API = api
 	tables := newGoldenTables(t, in.Tables)
 	env.Tables = tables.access()
 	waiting := map[string]bool{}
@@ -182,6 +195,8 @@ func runCase(t *testing.T, dir string) outcome {
 	}
 	out.Debug, out.Storage, out.Replies = debug, store.decoded(), replies
 	out.Devices, out.States, out.Commands, out.Fired = devices.outcome()
+	out.Events, out.EventsChanged = events.outcome()
+	out.APICalls = api.outcome()
 	out.Tables, out.TableEvents = tables.outcome(t, out.Debug)
 	sort.SliceStable(out.Debug, func(i, j int) bool { return out.Debug[i].NodeID < out.Debug[j].NodeID })
 	return out

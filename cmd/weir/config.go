@@ -35,6 +35,7 @@ type Config struct {
 	PressLimit   int           // virtual button presses per button per 10 s; 0: no limit
 	WebhookLimit int           // webhook requests per webhook per 10 s; 0: no limit
 	DeviceLimit  int           // state messages per device per 15 s; 0: no limit
+	EventLimit   int           // events created per application per second; 0: no limit
 	LogKeep      int           // run log entries kept per flow; 0: no count limit
 	LogMaxAge    time.Duration // run log entries older than this are deleted; 0: no age limit
 	StateMaxAge  time.Duration // device state reports older than this are deleted; 0: kept
@@ -70,6 +71,7 @@ func DefaultConfig() Config {
 		PressLimit:   100,
 		WebhookLimit: 100,
 		DeviceLimit:  DefaultDeviceLimit,
+		EventLimit:   weir.DefaultEventLimit,
 		LogKeep:      1000,
 		LogMaxAge:    30 * 24 * time.Hour,
 		StateMaxAge:  weir.DefaultStateRetention,
@@ -98,6 +100,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	integer(fs, &c.PressLimit, "press-limit", "WEIR_PRESS_LIMIT", "virtual button presses allowed per button per 10 s (0: no limit)")
 	integer(fs, &c.WebhookLimit, "webhook-limit", "WEIR_WEBHOOK_LIMIT", "requests allowed per webhook per 10 s (0: no limit)")
 	integer(fs, &c.DeviceLimit, "device-limit", "WEIR_DEVICE_LIMIT", "state messages allowed per device per 15 s, over MQTT and REST together; a device over it is disconnected (MQTT) or answered 429 (REST) (0: no limit)")
+	integer(fs, &c.EventLimit, "event-limit", "WEIR_EVENT_LIMIT", "events created per application per second, over REST and Event: Create nodes together; over it, 429 (REST) or TooManyRequests at the node's result path (0: no limit)")
 	integer(fs, &c.LogKeep, "log-keep", "WEIR_LOG_KEEP", "run log entries kept per flow (0: no count limit)")
 	duration(fs, &c.LogMaxAge, "log-max-age", "WEIR_LOG_MAX_AGE", "run log entries older than this are deleted (0: keep them)")
 	duration(fs, &c.StateMaxAge, "state-max-age", "WEIR_STATE_MAX_AGE", "device state reports older than this are deleted; each attribute's latest value stays (0: keep them)")
@@ -117,6 +120,9 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	if c.EventLimit < 0 {
+		return fmt.Errorf("--event-limit must not be negative")
 	}
 	if c.PressLimit < 0 || c.WebhookLimit < 0 || c.DeviceLimit < 0 || c.LogKeep < 0 || c.LogMaxAge < 0 || c.StateMaxAge < 0 || c.StorageKeys < 0 {
 		return fmt.Errorf("--press-limit, --webhook-limit, --log-keep, --log-max-age and --storage-keys must not be negative")

@@ -167,7 +167,7 @@ func TestConsoleApplicationsAndFlows(t *testing.T) {
 // editor and exports it: the nodes stay as the file has them.
 func TestConsoleImportTemplate(t *testing.T) {
 	t.Parallel()
-	template, err := filepath.Abs("../../flowfile/testdata/losant-library-templates/workflows/alerting/latching-and-events/workflows/Latching_and_Events.yaml")
+	template, err := filepath.Abs("../../flowfile/testdata/losant-library-templates/workflows/simulators/outdoor-asset-tracker/workflows/Route_Simulator.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestConsoleImportTemplate(t *testing.T) {
 	p.do("choose the template", chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{template}))
 	p.waitFor("the import", `document.querySelector('#notice')?.textContent.startsWith('Imported 1 flow')`)
 	p.click("#flows a.name")
-	p.waitFor("the unknown node, drawn as unknown", `document.querySelector('.weir-node.unknown[data-type=CreateEventNode]')`)
+	p.waitFor("the unknown node, drawn as unknown", `document.querySelector('.weir-node.unknown[data-type=HtmlParserNode]')`)
 	if n, want := eval[int](p, `document.querySelectorAll('.react-flow__node').length`), len(file.Flows[0].Nodes)+len(file.Flows[0].Triggers); n != want {
 		t.Errorf("%d nodes and triggers drawn, want %d", n, want)
 	}

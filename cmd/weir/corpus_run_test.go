@@ -19,6 +19,7 @@ import (
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
 	"github.com/weirhq/weir/flowfile"
+	weirhttp "github.com/weirhq/weir/http"
 	"github.com/weirhq/weir/nodes"
 	"github.com/weirhq/weir/triggers"
 )
@@ -28,8 +29,9 @@ import (
 const corpusDir = "../../flowfile/testdata/losant-library-templates"
 
 // corpusRunnableFiles is how many corpus workflow files use only node and
-// trigger types weir implements; asserted so that a regression shows up.
-const corpusRunnableFiles = 62
+// trigger types weir implements (and Losant API actions weir serves);
+// asserted so that a regression shows up.
+const corpusRunnableFiles = 67
 
 // startedTriggers are the trigger types the corpus run starts runs from.
 var startedTriggers = map[string]bool{
@@ -103,6 +105,8 @@ func TestCorpusRuns(t *testing.T) {
 		Logger: slog.New(slog.DiscardHandler), RunTimeout: 20 * time.Second, Buttons: buttons, Replies: hub,
 		Publish: func(context.Context, string, string, string, []byte) error { return nil },
 		Devices: &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB},
+		Events:  &engine.Events{Events: inst.DB},
+		API:     corpusAPI(inst),
 		Tables:  &engine.Tables{Tables: inst.DB},
 	}
 	if err := ex.Open(); err != nil {
@@ -229,6 +233,21 @@ func runnableCorpusFiles(t *testing.T) (runnable []string, skipped int) {
 	}
 	sort.Strings(runnable)
 	return runnable, skipped
+}
+
+// corpusAPI is the REST API the corpus's Losant API nodes call, in
+// process, over the instance's store.
+func corpusAPI(inst *instance) engine.APICaller {
+	api := weirhttp.NewServer()
+	api.Applications, api.Flows, api.Versions, api.Tokens = inst.DB, inst.DB, inst.DB, inst.DB
+	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
+	api.Webhooks, api.Endpoints, api.Events = inst.DB, inst.DB, inst.DB
+	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
+	api.Tables, api.Views, api.Files, api.ExperienceVersions = inst.DB, inst.DB, inst.DB, inst.DB
+	api.Data = inst.DB
+	c := &weirhttp.Caller{}
+	c.Serve(api)
+	return c
 }
 
 // templateOf names the template a corpus file belongs to: its first three

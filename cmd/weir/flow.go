@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
 	"github.com/weirhq/weir/flowfile"
+	weirhttp "github.com/weirhq/weir/http"
 	"github.com/weirhq/weir/triggers"
 )
 
@@ -32,6 +34,7 @@ var firedTriggers = map[string]bool{
 	triggers.TriggerDeviceIDConnect: true, triggers.TriggerDeviceTagConnect: true,
 	triggers.TriggerDeviceIDDisconnect: true, triggers.TriggerDeviceTagDisconnect: true,
 	triggers.TriggerDeviceCreate: true,
+	triggers.TriggerEvent:        true,
 	triggers.TriggerDataTable:    true,
 
 	triggers.TriggerDeviceCommand: true, triggers.TriggerDeviceIDInactivity: true, triggers.TriggerDeviceTagInactivity: true,
@@ -257,6 +260,20 @@ func checkFile(name string, w io.Writer) error {
 	return nil
 }
 
+// servedActions are the REST actions a Losant API node can call.
+var servedActions = weirhttp.Actions()
+
+// losantAPIAction returns the "resource.action" a Losant API node calls,
+// or "" for any other node.
+func losantAPIAction(n weir.Node) string {
+	if n.Type != "LosantApiNode" {
+		return ""
+	}
+	var cfg struct{ Resource, Action string }
+	_ = json.Unmarshal(n.Config, &cfg)
+	return cfg.Resource + "." + cfg.Action
+}
+
 // checker collects what a file uses that weir does not support.
 type checker struct {
 	nodes, triggers map[string]int // unsupported type -> uses
@@ -281,6 +298,9 @@ func (c *checker) definition(where string, d *weir.Definition) {
 		}
 		if _, err := build(&engine.NodeConfig{ID: n.ID, Type: n.Type, Config: n.Config}); err != nil {
 			c.problems = append(c.problems, fmt.Sprintf("%s: node %s (%s): %v", where, n.ID, n.Type, err))
+		}
+		if action := losantAPIAction(n); action != "" && !servedActions[action] {
+			c.problems = append(c.problems, fmt.Sprintf("%s: node %s (%s): weir serves no Losant API action %s", where, n.ID, n.Type, action))
 		}
 	}
 }

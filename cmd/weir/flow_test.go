@@ -174,6 +174,11 @@ func TestFlowCheck(t *testing.T) {
 	// change as weir implements more types.
 	unsupported := mustWrite(t, "future.json", `{"name":"future","triggers":[{"type":"udp","key":"u","outputIds":[["a"]]}],`+
 		`"nodes":[{"id":"a","type":"FutureNode","outputIds":[["b"]]},{"id":"b","type":"FutureNode"},{"id":"c","type":"OtherFutureNode"}]}`)
+	// A Losant API node of an action Losant's client has and weir does not
+	// serve (telemetry of an experience domain), beside one it serves.
+	apiCalls := mustWrite(t, "api.json", `{"name":"api","nodes":[`+
+		`{"id":"a","type":"LosantApiNode","config":{"resource":"devices","action":"get","params":[]}},`+
+		`{"id":"b","type":"LosantApiNode","config":{"resource":"experienceDomain","action":"get","params":[]}}]}`)
 	broken := mustWrite(t, "broken.json", "{\n \"name\": \"x\",\n \"nodes\": [}\n")
 	invalid := mustWrite(t, "bad.json", `{"name":"bad","nodes":[{"id":"a","type":"DebugNode","outputIds":[["zz"]]}]}`)
 	for _, tc := range []struct {
@@ -185,6 +190,8 @@ func TestFlowCheck(t *testing.T) {
 		{"OK", []string{supported}, nil, []string{"1 flows, 0 versions", "ok: every node and trigger is supported"}},
 		{"ErrUnsupported", []string{supported, unsupported}, errNotSupported,
 			[]string{"unsupported node types: FutureNode (2), OtherFutureNode (1)", "unsupported trigger types: udp (1)"}},
+		{"ErrUnservedAPIAction", []string{apiCalls}, errNotSupported,
+			[]string{`node b (LosantApiNode): weir serves no Losant API action experienceDomain.get`}},
 		{"ErrInvalid", []string{invalid}, errInvalidFile, []string{"invalid: flow 0 (\"bad\")"}},
 		{"ErrNoWorkflows", []string{templates + "workflows/index.yaml"}, errInvalidFile, []string{"not a flow file: it holds no workflows: a template directory index"}},
 		{"ErrMissing", []string{filepath.Join(t.TempDir(), "nope.yaml")}, errUnreadable, []string{"nope.yaml: cannot read the file: no such file or directory"}},

@@ -37,6 +37,7 @@ type store interface {
 	weir.DeviceStateService
 	weir.DeviceCommandService
 	weir.ApplicationKeyService
+	weir.EventService
 	weir.DataService
 	weir.InactivityService
 	weir.DataTableService

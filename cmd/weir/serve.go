@@ -124,6 +124,16 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers}
+	// Events: created within the per-application limit (REST and nodes
+	// alike), their creations and state changes fire Event triggers. The
+	// Losant API node calls the API's routes in process, once it is built.
+	eventLimiter, err := m.limiterPer(ctx, "events", m.Config.EventLimit, time.Second)
+	if err != nil {
+		return err
+	}
+	events := &engine.Events{Events: inst.DB, Limiter: eventLimiter, Devices: inst.DB,
+		Handler: &triggers.Events{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}}
+	apiCaller := &weirhttp.Caller{}
 	devices.Data = inst.DB
 	if m.broker != nil {
 		devices.Sender = m.broker
@@ -137,6 +147,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Replies: replies,
 		Cache:   cache,
 		Devices: devices,
+		Events:  events, API: apiCaller,
 	}
 	// Page replies render the application's experience views; {{file}}
 	// points at the files the API serves.
@@ -181,6 +192,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
 	api.Tables, api.TableEvents = inst.DB, tableTriggers
 	api.Cache = cache
+	api.Events, api.EventHandler, api.EventLimiter = inst.DB, events.Handler, eventLimiter
 	api.Views, api.Files, api.ExperienceVersions = inst.DB, inst.DB, inst.DB
 	api.BodyReadTimeout = m.bodyReadTimeout
 	if m.Config.Console {
@@ -190,6 +202,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if api.WebhookLimiter, err = m.countedLimiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
 		return err
 	}
+	apiCaller.Serve(api) // the API is complete: runs' Losant API nodes may call it
 	// Against slow clients: headers in 10 s, bodies in 30 s (the handler's
 	// LimitBodyTime), 2 minutes idle; no write timeout, which would end
 	// debug streams and replies waited for.

@@ -85,19 +85,7 @@ func (s *Store) FindDevices(ctx context.Context, filter weir.DeviceFilter) ([]*w
 		return nil, 0, fmt.Errorf("find devices: %w", err)
 	}
 	if filter.Query != nil {
-		matched := ds[:0]
-		for _, d := range ds {
-			if filter.Query.Match(d) {
-				matched = append(matched, d)
-			}
-		}
-		n = len(matched)
-		start := min(max(filter.Page, 0)*filter.PerPage, n)
-		end := n
-		if filter.PerPage > 0 {
-			end = min(start+filter.PerPage, n)
-		}
-		ds = matched[start:end]
+		ds, n = matchPage(ds, filter.Query.Match, filter.ListOptions)
 	}
 	return ds, n, nil
 }

@@ -197,3 +197,23 @@ func findPage[T any](ctx context.Context, s *Store, table, columns, cond string,
 	})
 	return page, n, err
 }
+
+// matchPage keeps the items match accepts (every one when match is nil)
+// and returns the page of them opts selects (PerPage 0: all) and how many
+// there are: the page of a list whose query is matched after the SQL
+// conditions.
+func matchPage[T any](items []T, match func(T) bool, opts weir.ListOptions) ([]T, int) {
+	kept := items[:0]
+	for _, v := range items {
+		if match == nil || match(v) {
+			kept = append(kept, v)
+		}
+	}
+	n := len(kept)
+	start := min(max(opts.Page, 0)*opts.PerPage, n)
+	end := n
+	if opts.PerPage > 0 {
+		end = min(start+opts.PerPage, n)
+	}
+	return kept[start:end], n
+}

@@ -1,0 +1,82 @@
+package http_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"testing"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/engine"
+	weirhttp "github.com/weirhq/weir/http"
+)
+
+// TestCaller runs REST actions in process as an application's internal
+// principal: its own resources answer as over HTTP (an escaped path segment
+// included), another application's answer 404, and a route weir does not
+// serve is an error naming it.
+func TestCaller(t *testing.T) {
+	var srv *weirhttp.Server
+	h, _, app, user := newDeviceHarness(t, func(s *weirhttp.Server) {
+		s.Versions = s.Flows.(weir.FlowVersionService)
+		srv = s
+	})
+	c := &weirhttp.Caller{}
+	if _, err := c.CallAPI(t.Context(), app, engine.APICall{Method: "GET", Path: "/applications/" + app + "/devices"}); weir.ErrorTypeOf(err) != weir.Unavailable {
+		t.Fatalf("a call before Serve = %v, want Unavailable", err)
+	}
+	c.Serve(srv)
+	status, b := h.do("POST", "/applications/"+app+"/flows", user, `{"name":"f","triggers":[],"nodes":[]}`)
+	if status != 201 {
+		t.Fatalf("create flow = %d %s", status, b)
+	}
+	flow := decode(t, b)["id"].(string)
+	if status, b = h.do("POST", "/applications/"+app+"/flows/"+flow+"/versions", user, `{"version":"v 1"}`); status != 201 {
+		t.Fatalf("create version = %d %s", status, b)
+	}
+	status, b = h.do("POST", "/applications", user, `{"name":"Other"}`)
+	if status != 201 {
+		t.Fatalf("create application = %d %s", status, b)
+	}
+	other := decode(t, b)["id"].(string)
+
+	caller := c
+	call := func(method, path string, query url.Values, body string) engine.APIResult {
+		t.Helper()
+		c := engine.APICall{Method: method, Path: path, Query: query}
+		if body != "" {
+			c.Body = json.RawMessage(body)
+		}
+		res, err := caller.CallAPI(t.Context(), app, c)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		return res
+	}
+	if res := call("POST", "/applications/"+app+"/devices", nil, `{"name":"Boiler"}`); res.StatusCode != 201 {
+		t.Fatalf("devices.post = %d %s", res.StatusCode, res.Body)
+	}
+	if res := call("GET", "/applications/"+app+"/devices", url.Values{"filter": {"boil*"}}, ""); res.StatusCode != 200 || decode(t, res.Body)["count"] != 1.0 {
+		t.Fatalf("devices.get = %d %s", res.StatusCode, res.Body)
+	}
+	if res := call("GET", "/applications/"+app+"/flows/"+flow+"/versions/"+url.PathEscape("v 1"), nil, ""); res.StatusCode != 200 {
+		t.Fatalf("flowVersion.get of v 1 = %d %s", res.StatusCode, res.Body)
+	}
+	if res := call("POST", "/applications/"+app+"/devices", nil, `{"name":""}`); res.StatusCode != 400 || decode(t, res.Body)["type"] != "Validation" {
+		t.Fatalf("a refused devices.post = %d %s", res.StatusCode, res.Body)
+	}
+	for _, path := range []string{"/applications/" + other + "/devices", "/applications/" + other} {
+		if res := call("GET", path, nil, ""); res.StatusCode != 404 || decode(t, res.Body)["message"] != "Application was not found" {
+			t.Fatalf("GET %s = %d %s, want 404", path, res.StatusCode, res.Body)
+		}
+	}
+	if res := call("GET", "/applications", nil, ""); res.StatusCode != 403 {
+		t.Fatalf("applications.get = %d %s, want 403", res.StatusCode, res.Body)
+	}
+	_, err := c.CallAPI(t.Context(), app, engine.APICall{Method: "GET", Path: "/applications/" + app + "/device-recipes"})
+	if weir.ErrorTypeOf(err) != weir.NotFound || weir.ErrorMessage(err) != "weir serves no action GET /applications/"+app+"/device-recipes" {
+		t.Fatalf("an unserved route = %v", err)
+	}
+	if !weirhttp.Actions()["event.patch"] || weirhttp.Actions()["deviceRecipes.get"] {
+		t.Error("Actions() does not list what the routes serve")
+	}
+}
