@@ -17,6 +17,11 @@ type APICall struct {
 	// FlowID is the calling flow: an event the call creates or changes
 	// names it as its source.
 	FlowID string
+	// Origin and Depth are the calling run's Workflow Trigger chain, as a
+	// press from it carries them (Env.Origin, Env.Depth+1): a flow pressing
+	// a button through the API stays within the chain's bounds.
+	Origin string
+	Depth  int
 }
 
 // APIResult is the answer to an APICall: its HTTP status and JSON body

@@ -32,7 +32,16 @@ func (s *Server) handleButtonPress(w http.ResponseWriter, r *http.Request, req *
 	if req.identity.OwnerType == weir.OwnerUser {
 		p.RelayType, p.RelayID = "user", req.identity.OwnerID
 	}
+	if c := internalCaller(r.Context()); c != nil {
+		// A flow pressing through the Losant API node: its run's chain
+		// goes on, as from a Workflow Trigger node.
+		p.RelayType, p.RelayID, p.Origin, p.Depth = "flow", c.flowID, c.origin, c.depth
+	}
 	_, err := s.buttons().Press(r.Context(), p)
+	var node *engine.NodeError
+	if errors.As(err, &node) && node.Name == "ChainLimitError" {
+		err = weir.Errorf(weir.TooManyRequests, "%s", node.Message)
+	}
 	var throttled *engine.ThrottledError
 	if errors.As(err, &throttled) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(throttled.RetryAfter.Seconds()))))

@@ -47,6 +47,8 @@ type callerKey struct{}
 type internalCall struct {
 	identity *weir.Identity
 	flowID   string
+	origin   string // the calling run's chain (engine.APICall)
+	depth    int
 }
 
 // internalCaller returns the principal of an in-process call, or nil for a
@@ -85,7 +87,7 @@ func (c *Caller) CallAPI(ctx context.Context, applicationID string, call engine.
 		return engine.APIResult{}, weir.Errorf(weir.NotFound, "weir serves no action %s %s", call.Method, call.Path)
 	}
 	id := &weir.Identity{OwnerType: weir.OwnerApplication, OwnerID: applicationID, Scope: []string{"all.Application"}}
-	r = r.WithContext(context.WithValue(ctx, callerKey{}, &internalCall{identity: id, flowID: call.FlowID}))
+	r = r.WithContext(context.WithValue(ctx, callerKey{}, &internalCall{identity: id, flowID: call.FlowID, origin: call.Origin, depth: call.Depth}))
 	w := &recorder{header: http.Header{}, status: http.StatusOK}
 	h.ServeHTTP(w, r)
 	out := bytes.TrimSpace(w.body.Bytes())

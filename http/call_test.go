@@ -3,6 +3,7 @@ package http_test
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/weirhq/weir"
@@ -78,5 +79,43 @@ func TestCaller(t *testing.T) {
 	}
 	if !weirhttp.Actions()["event.patch"] || weirhttp.Actions()["deviceRecipes.get"] {
 		t.Error("Actions() does not list what the routes serve")
+	}
+}
+
+// TestCallerPressKeepsChain: a flow pressing a virtual button through the
+// Losant API node stays in its Workflow Trigger chain, so a flow pressing
+// itself this way is stopped at the chain's bounds like one using a
+// Workflow Trigger node.
+func TestCallerPressKeepsChain(t *testing.T) {
+	var srv *weirhttp.Server
+	h, _, app, user := newDeviceHarness(t, func(s *weirhttp.Server) {
+		s.Versions = s.Flows.(weir.FlowVersionService)
+		srv = s
+	})
+	c := &weirhttp.Caller{}
+	c.Serve(srv)
+	status, b := h.do("POST", "/applications/"+app+"/flows", user,
+		`{"name":"f","triggers":[{"type":"virtualButton","key":"b1"}],"nodes":[]}`)
+	if status != 201 {
+		t.Fatalf("create flow = %d %s", status, b)
+	}
+	flow := decode(t, b)["id"].(string)
+	press := func(origin string, depth int) engine.APIResult {
+		t.Helper()
+		res, err := c.CallAPI(t.Context(), app, engine.APICall{
+			Method: "POST", Path: "/applications/" + app + "/flows/" + flow + "/virtualButton",
+			Body: json.RawMessage(`{"key":"b1"}`), FlowID: flow, Origin: origin, Depth: depth,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := press("run-a", 1); res.StatusCode != 200 {
+		t.Fatalf("a press within the chain = %d %s", res.StatusCode, res.Body)
+	}
+	res := press("run-a", engine.MaxChainDepth+1)
+	if res.StatusCode != 429 || !strings.Contains(decode(t, res.Body)["message"].(string), "Workflow Trigger presses") {
+		t.Fatalf("a press past the chain's depth = %d %s, want 429 naming the chain", res.StatusCode, res.Body)
 	}
 }

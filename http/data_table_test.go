@@ -48,26 +48,7 @@ func TestRowQueryFaults(t *testing.T) {
 // TestSQLiteDataTables drives the data table resources over the real
 // SQLite store, checking every answer against Losant's response schema.
 func TestSQLiteDataTables(t *testing.T) {
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "weir.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	signer := &auth.Signer{Key: []byte("sqlite test key sqlite test key!")}
-	s := weirhttp.NewServer()
-	s.Applications, s.Flows, s.Tokens, s.Storage, s.Logs, s.Runs, s.Tables = db, db, db, db, db, db, db
-	s.Signer = signer
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	h := &harness{t: t, srv: srv, signer: signer, userID: weir.NewID()}
-	rec := &weir.Token{ID: weir.NewID(), OwnerType: weir.OwnerUser, OwnerID: h.userID, Scope: []string{"all.User"}, Status: weir.TokenActive, Name: "admin"}
-	user, err := signer.Sign(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.CreateToken(t.Context(), rec); err != nil {
-		t.Fatal(err)
-	}
+	h, _, user := newSQLiteAPI(t, func(s *weirhttp.Server, db *sqlite.DB) { s.Tables = db })
 	must := func(method, path string, body any, want int, schema string) map[string]any {
 		t.Helper()
 		status, b := h.do(method, path, user, body)
@@ -99,4 +80,34 @@ func TestSQLiteDataTables(t *testing.T) {
 	must("POST", rows+"/delete", `{"sku":"b"}`, 200, "dataTableRowsDelete")
 	must("POST", rows+"/truncate", nil, 200, "success")
 	must("DELETE", tables+"/"+tb, nil, 200, "success")
+}
+
+// newSQLiteAPI serves the API over a new SQLite store (configure may add
+// services) and returns a harness, the store and an all.User token.
+func newSQLiteAPI(t *testing.T, configure func(s *weirhttp.Server, db *sqlite.DB)) (*harness, *sqlite.DB, string) {
+	t.Helper()
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "weir.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	signer := &auth.Signer{Key: []byte("sqlite test key sqlite test key!")}
+	s := weirhttp.NewServer()
+	s.Applications, s.Flows, s.Tokens, s.Storage, s.Logs, s.Runs, s.Versions = db, db, db, db, db, db, db
+	s.Signer = signer
+	if configure != nil {
+		configure(s, db)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	h := &harness{t: t, srv: srv, signer: signer, userID: weir.NewID()}
+	rec := &weir.Token{ID: weir.NewID(), OwnerType: weir.OwnerUser, OwnerID: h.userID, Scope: []string{"all.User"}, Status: weir.TokenActive, Name: "admin"}
+	user, err := signer.Sign(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateToken(t.Context(), rec); err != nil {
+		t.Fatal(err)
+	}
+	return h, db, user
 }

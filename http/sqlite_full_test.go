@@ -1,15 +1,8 @@
 package http_test
 
 import (
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/weirhq/weir"
-	"github.com/weirhq/weir/auth"
-	weirhttp "github.com/weirhq/weir/http"
-	"github.com/weirhq/weir/store/sqlite"
 )
 
 // TestSQLiteFullDisk fills the SQLite store (capped a little above its size,
@@ -19,26 +12,7 @@ import (
 // and writes succeed again once space is back.
 func TestSQLiteFullDisk(t *testing.T) {
 	ctx := t.Context()
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "weir.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	signer := &auth.Signer{Key: []byte("sqlite test key sqlite test key!")}
-	s := weirhttp.NewServer()
-	s.Applications, s.Flows, s.Tokens, s.Storage, s.Logs, s.Runs, s.Versions = db, db, db, db, db, db, db
-	s.Signer = signer
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	h := &harness{t: t, srv: srv, signer: signer, userID: weir.NewID()}
-	rec := &weir.Token{ID: weir.NewID(), OwnerType: weir.OwnerUser, OwnerID: h.userID, Scope: []string{"all.User"}, Status: weir.TokenActive, Name: "admin"}
-	user, err := signer.Sign(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.CreateToken(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
+	h, db, user := newSQLiteAPI(t, nil)
 
 	_, b := h.do("POST", "/applications", user, `{"name":"Full"}`)
 	app := decode(t, b)["id"].(string)

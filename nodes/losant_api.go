@@ -220,7 +220,7 @@ func (n *losantAPI) call(env *engine.Env, p engine.Payload) (engine.APICall, err
 			query.Set(name, string(engine.EncodeValue(v)))
 		}
 	}
-	call := engine.APICall{Method: n.action.Method, Path: urlPath, Query: query, FlowID: env.FlowID}
+	call := engine.APICall{Method: n.action.Method, Path: urlPath, Query: query, FlowID: env.FlowID, Origin: env.Origin, Depth: env.Depth + 1}
 	if v, ok := values[n.action.Body]; ok && n.action.Body != "" {
 		if s, isText := v.(string); isText && json.Valid([]byte(s)) {
 			call.Body = json.RawMessage(s)

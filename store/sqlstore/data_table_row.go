@@ -18,7 +18,7 @@ import (
 // FindDataTableRow returns the table's row with rowID, or NotFound.
 func (s *Store) FindDataTableRow(ctx context.Context, applicationID, tableID, rowID string) (*weir.DataTableRow, error) {
 	var r *weir.DataTableRow
-	err := s.d.View(ctx, func(q Querier) error {
+	err := s.viewRows(ctx, func(q Querier) error {
 		dt, err := s.findDataTable(ctx, q, applicationID, tableID, lockNone)
 		if err != nil {
 			return err
@@ -43,7 +43,7 @@ func (s *Store) FindDataTableRows(ctx context.Context, f weir.RowFilter) ([]*wei
 		rows []*weir.DataTableRow
 		n    int
 	)
-	err := s.d.View(ctx, func(q Querier) error {
+	err := s.viewRows(ctx, func(q Querier) error {
 		dt, cond, args, tail, err := s.rowClause(ctx, q, f, lockNone)
 		if err != nil {
 			return err
@@ -58,6 +58,19 @@ func (s *Store) FindDataTableRows(ctx context.Context, f weir.RowFilter) ([]*wei
 		return nil, 0, fmt.Errorf("find rows of data table %s: %w", f.TableID, err)
 	}
 	return rows, n, nil
+}
+
+// viewRows runs fn, a read of a table's columns and then its rows, in a
+// read transaction, and once more if it fails with an internal error:
+// PostgreSQL reads each statement as of its own start, so a column removed
+// between the two reads fails the first, and the second reads the columns
+// anew. (Writes lock the table's row of data_tables instead.)
+func (s *Store) viewRows(ctx context.Context, fn func(q Querier) error) error {
+	err := s.d.View(ctx, fn)
+	if err != nil && weir.ErrorTypeOf(err) == weir.Internal && ctx.Err() == nil {
+		err = s.d.View(ctx, fn)
+	}
+	return err
 }
 
 // InsertDataTableRows checks and inserts rows, all or none.

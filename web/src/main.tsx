@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './style.css';
 import { checkToken, session, whenSessionEnds } from './api';
-import { Applications, Flows, type AppTab } from './pages';
+import { Applications, Flows, appTabNames, type AppTab } from './pages';
 import { Editor } from './editor';
 import { useHash, navigate } from './route';
 
@@ -106,8 +106,8 @@ function App({ initialMessage }: { initialMessage: string }) {
   if (parts[0] === 'applications' && parts[1] && parts[2] === 'flows' && parts[3]) {
     page = <Editor key={parts[3]} appId={parts[1]} flowId={parts[3]} />;
   } else if (parts[0] === 'applications' && parts[1]) {
-    const tab = (['webhooks', 'endpoints', 'tokens'].includes(parts[2]) ? parts[2] : 'flows') as AppTab;
-    page = <Flows key={parts[1]} appId={parts[1]} tab={tab} />;
+    const tab = (appTabNames.includes(parts[2]) ? parts[2] : 'flows') as AppTab;
+    page = <Flows key={parts[1]} appId={parts[1]} tab={tab} item={tab === 'devices' || tab === 'tables' ? parts[3] : undefined} />;
   } else {
     page = <Applications />;
   }

@@ -3,6 +3,10 @@ import { CORE_SCHEMA, load } from 'js-yaml';
 import { api, appPath, flowPath, type Application, type Flow, type List } from './api';
 import { download, exportable, fileName } from './doc';
 import { Endpoints, Tokens, Webhooks } from './resources';
+import { Devices } from './devices';
+import { DevicePage } from './device';
+import { Tables } from './tables';
+import { TablePage } from './table';
 
 /** Shows an error answer or a failure under a page's heading. */
 export function ErrorLine({ error }: { error: string }) {
@@ -203,12 +207,20 @@ const appTabs = [
   ['webhooks', 'Webhooks'],
   ['endpoints', 'Experience endpoints'],
   ['tokens', 'API tokens'],
+  ['devices', 'Devices'],
+  ['tables', 'Data tables'],
 ] as const;
 
 export type AppTab = (typeof appTabs)[number][0];
 
-/** An application's page: its flows, webhooks, experience endpoints or tokens. */
-export function Flows({ appId, tab = 'flows' }: { appId: string; tab?: AppTab }) {
+/** The tabs of an application's page, for the router. */
+export const appTabNames: readonly string[] = appTabs.map(([k]) => k);
+
+/**
+ * An application's page: its flows, webhooks, experience endpoints, tokens,
+ * devices or data tables; item is a device's or table's id on their tabs.
+ */
+export function Flows({ appId, tab = 'flows', item }: { appId: string; tab?: AppTab; item?: string }) {
   const [app, setApp] = useState<Application | null>(null);
   const [flows, setFlows] = useState<Flow[] | null>(null);
   const [error, setError] = useState('');
@@ -293,6 +305,8 @@ export function Flows({ appId, tab = 'flows' }: { appId: string; tab?: AppTab })
       {tab === 'webhooks' && <Webhooks appId={appId} />}
       {tab === 'endpoints' && <Endpoints appId={appId} />}
       {tab === 'tokens' && <Tokens appId={appId} />}
+      {tab === 'devices' && (item ? <DevicePage key={item} appId={appId} deviceId={item} /> : <Devices appId={appId} />)}
+      {tab === 'tables' && (item ? <TablePage key={item} appId={appId} tableId={item} /> : <Tables appId={appId} />)}
       {tab === 'flows' && (
         <>
       {notice && (
