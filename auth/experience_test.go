@@ -121,7 +121,7 @@ func TestExperienceAuthenticateNoTimingOracle(t *testing.T) {
 	e.UserFailures, e.SourceFailures = ratelimit.New(1000, time.Minute), ratelimit.New(1000, time.Minute)
 	measure := func(email string) time.Duration {
 		best := time.Hour
-		for range 3 {
+		for range 5 { // the fastest of 5: a loaded machine only slows a run down
 			start := time.Now()
 			_, _ = e.Authenticate(ctx, "app", email, "wrong horse", "")
 			best = min(best, time.Since(start))
@@ -129,7 +129,7 @@ func TestExperienceAuthenticateNoTimingOracle(t *testing.T) {
 		return best
 	}
 	known, unknown := measure("ann@example.com"), measure("nobody@example.com")
-	if unknown < known/3 || unknown > known*3 {
+	if unknown < known/5 || unknown > known*5 { // without the dummy check, ~1000 times faster
 		t.Fatalf("wrong password %v, unknown email %v: the timing tells them apart", known, unknown)
 	}
 }
