@@ -109,7 +109,7 @@ var matrixRoutes = []matrixRoute{
 	{"dataTableRows.query", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/query", `{"label":"x"}`, 200},
 	{"dataTableRows.delete", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/delete", `{}`, 200},
 	{"dataTableRows.truncate", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/truncate", "", 200},
-	{"dataTableRows.export", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/export", `{"email":"a@example.com"}`, 400}, // not supported
+	{"dataTableRows.export", "POST", "/applications/{applicationId}/data-tables/{dataTableId}/rows/export", `{}`, 202},
 	{"dataTableRow.get", "GET", "/applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}", "", 200},
 	{"dataTableRow.patch", "PATCH", "/applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}", `{"label":"y"}`, 200},
 	{"dataTableRow.delete", "DELETE", "/applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}", "", 200},

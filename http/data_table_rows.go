@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -223,19 +224,85 @@ func (s *Server) handleRowsTruncate(w http.ResponseWriter, r *http.Request, req 
 	return nil
 }
 
-// handleRowsExport answers POST …/rows/export, which Losant answers by
-// emailing a CSV file or posting a link to one to a callback: weir keeps no
-// files to link to and sends no email, so it says so (400, once the table
-// is found and the body checked) rather than accept a job it cannot do.
-// dataTableRows.query pages through the same rows.
+// rowsExport is the body of dataTableRows.export.
+type rowsExport struct {
+	exportDestination
+	Query        any `json:"query"`
+	QueryOptions struct {
+		SortColumn    string   `json:"sortColumn"`
+		SortDirection string   `json:"sortDirection"`
+		Limit         *float64 `json:"limit"`
+		Offset        float64  `json:"offset"`
+	} `json:"queryOptions"`
+}
+
+// handleRowsExport answers POST …/rows/export with 202 and a job that
+// writes the rows the body's query matches (every row without one) as a
+// CSV: id, createdAt, updatedAt, then the table's columns in order, sorted
+// and windowed by queryOptions, at most MaxExportRows (export.go).
 func (s *Server) handleRowsExport(w http.ResponseWriter, r *http.Request, req *request) error {
 	if s.Tables == nil {
 		return errNoTableService
 	}
-	if _, err := s.Tables.FindDataTableByID(r.Context(), req.appID, req.tableID); err != nil {
+	var in rowsExport
+	if err := json.Unmarshal(req.body, &in); err != nil {
+		return weir.Errorf(weir.Validation, "exportData is the wrong type")
+	}
+	o := in.QueryOptions
+	if o.Offset < 0 || o.Offset != float64(int(o.Offset)) || o.Limit != nil && (*o.Limit < 0 || *o.Limit != float64(int(*o.Limit))) {
+		return weir.Errorf(weir.Validation, "queryOptions.limit and queryOptions.offset must be non-negative integers")
+	}
+	if err := in.check(s); err != nil {
 		return err
 	}
-	return weir.Errorf(weir.Validation, "dataTableRows.export is not supported: weir sends no email and keeps no export files; read the rows with dataTableRows.query")
+	t, err := s.Tables.FindDataTableByID(r.Context(), req.appID, req.tableID)
+	if err != nil {
+		return err
+	}
+	f := weir.RowFilter{ApplicationID: req.appID, TableID: req.tableID, Query: in.Query,
+		SortColumn: o.SortColumn, SortDirection: strings.ToLower(o.SortDirection), Offset: int(o.Offset)}
+	if f.SortDirection == "" {
+		f.SortDirection = "asc"
+	}
+	// The query and sort are checked now, so that a bad one is a 400.
+	if _, _, err := s.Tables.FindDataTableRows(r.Context(), weir.RowFilter{ApplicationID: f.ApplicationID, TableID: f.TableID,
+		Query: f.Query, SortColumn: f.SortColumn, SortDirection: f.SortDirection, Limit: 1}); err != nil {
+		return err
+	}
+	want := -1 // every row
+	if o.Limit != nil && *o.Limit > 0 {
+		want = int(*o.Limit)
+	}
+	header := []string{"id", "createdAt", "updatedAt"}
+	for _, c := range t.Columns {
+		header = append(header, c.Name)
+	}
+	return s.startExport(w, r, req, in.exportDestination, "data-table-"+exportFileName(t.Name), "csv", func(ctx context.Context) (*exportFile, error) {
+		b := s.newCSV(header)
+		for {
+			f.Limit = exportPageSize
+			rows, _, err := s.Tables.FindDataTableRows(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			for _, row := range rows {
+				if want >= 0 && b.f.count >= want {
+					return b.file(), nil
+				}
+				rec := []string{row.ID, csvCell(row.CreatedAt), csvCell(row.UpdatedAt)}
+				for _, c := range t.Columns {
+					rec = append(rec, csvCell(row.Values[c.Name]))
+				}
+				if !b.add(rec) {
+					return b.file(), nil
+				}
+			}
+			if len(rows) < exportPageSize {
+				return b.file(), nil
+			}
+			f.Offset += len(rows)
+		}
+	})
 }
 
 // handleRowGet answers GET …/rows/{rowId}.

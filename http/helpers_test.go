@@ -213,7 +213,7 @@ func mustConform(t *testing.T, name string, body []byte) {
 			"event", "events", "eventPlusNewCount", "eventsDeleted",
 			"experienceView", "experienceViews", "experienceVersion", "experienceVersions", "file", "files", "fileUploadPostResponse",
 			"dataTable", "dataTables", "dataTableRow", "dataTableRows", "dataTableRowInsertResult", "dataTableRowsDelete",
-			"timeSeriesData", "lastValueData"} {
+			"timeSeriesData", "lastValueData", "jobEnqueuedResult"} {
 			b, err := os.ReadFile("schemas/" + n + ".json")
 			if err != nil {
 				panic(err)

@@ -138,6 +138,11 @@ type Server struct {
 		auth *auth.Experience
 	}
 
+	// ExportClient, when set, POSTs export jobs' results to their
+	// callbackUrl (export.go); it should obey the HTTP node's egress policy
+	// (nodes.NewEgressClient). Without it a callbackUrl is refused (400).
+	ExportClient *http.Client
+
 	// Metrics, when set, serves GET /metrics (scope metrics.get or a user
 	// token's all.User); without it the route answers 404.
 	Metrics http.Handler

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"syscall"
+	"time"
 
 	"github.com/weirhq/weir/engine"
 )
@@ -52,4 +54,12 @@ func egressControl(policy engine.Egress, own *engine.OwnListeners) func(network,
 		}
 		return nil
 	}
+}
+
+// NewEgressClient returns an HTTP client for weir's own outgoing calls (the
+// callbacks of export jobs): the HTTP node's transport, so its connections
+// obey egress and never reach weir's own listeners (own, may be nil), and
+// a whole exchange bounded by timeout.
+func NewEgressClient(egress engine.Egress, own *engine.OwnListeners, timeout time.Duration) *http.Client {
+	return &http.Client{Transport: newHTTPTransport(nil, egress, own), Timeout: timeout}
 }

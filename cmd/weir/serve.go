@@ -19,7 +19,7 @@ import (
 	"github.com/weirhq/weir/metrics"
 	"github.com/weirhq/weir/mqtt"
 	"github.com/weirhq/weir/nats"
-	_ "github.com/weirhq/weir/nodes" // register the node types
+	"github.com/weirhq/weir/nodes" // registers the node types; the egress client
 	"github.com/weirhq/weir/triggers"
 	"github.com/weirhq/weir/web"
 )
@@ -207,6 +207,8 @@ func (m *Main) Open(ctx context.Context) error {
 		api.Console = web.Dist()
 	}
 	api.Metrics = m.metrics.Handler()
+	// Export jobs' callbacks go out under the HTTP node's egress policy.
+	api.ExportClient = nodes.NewEgressClient(m.executor.Egress, &m.own, time.Minute)
 	if api.WebhookLimiter, err = m.countedLimiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
 		return err
 	}

@@ -1,0 +1,151 @@
+package http_test
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weirhq/weir"
+	weirhttp "github.com/weirhq/weir/http"
+	"github.com/weirhq/weir/store/sqlite"
+)
+
+// callbackReceiver is an HTTP server that hands over the bodies POSTed to it.
+func callbackReceiver(t *testing.T) (string, <-chan map[string]any) {
+	t.Helper()
+	got := make(chan map[string]any, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&body) != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		got <- body
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/done", got
+}
+
+// awaitCallback waits for one callback body.
+func awaitCallback(t *testing.T, got <-chan map[string]any) map[string]any {
+	t.Helper()
+	select {
+	case b := <-got:
+		return b
+	case <-time.After(10 * time.Second):
+		t.Fatal("no export callback")
+		return nil
+	}
+}
+
+// fetchCSV downloads an export's URL (no token: files are public) and
+// reads it as CSV.
+func fetchCSV(t *testing.T, url string) [][]string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s = %d %s", url, resp.StatusCode, b)
+	}
+	recs, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	if err != nil {
+		t.Fatalf("export %q is not CSV: %v", b, err)
+	}
+	return recs
+}
+
+func newExportAPI(t *testing.T) (*harness, *sqlite.DB, string) {
+	return newSQLiteAPI(t, func(s *weirhttp.Server, db *sqlite.DB) {
+		s.Tables, s.Files, s.Events = db, db, db
+		s.ExportClient = &http.Client{Timeout: 5 * time.Second}
+	})
+}
+
+func TestRowsExport(t *testing.T) {
+	h, db, user := newExportAPI(t)
+	must := func(method, path string, body any, want int) map[string]any {
+		t.Helper()
+		status, b := h.do(method, path, user, body)
+		if status != want {
+			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
+		}
+		return decode(t, b)
+	}
+	app := must("POST", "/applications", `{"name":"Exports"}`, 201)["id"].(string)
+	tables := "/applications/" + app + "/data-tables"
+	tb := must("POST", tables, `{"name":"stock list","columns":[{"name":"sku","dataType":"string","constraint":"unique"},
+		{"name":"qty","dataType":"number","constraint":"optional"},{"name":"ok","dataType":"boolean","constraint":"optional"}]}`, 201)["id"].(string)
+	rows := tables + "/" + tb + "/rows"
+	must("POST", rows, `[{"sku":"a,1","qty":2,"ok":true},{"sku":"b"},{"sku":"c","qty":5}]`, 201)
+
+	url, got := callbackReceiver(t)
+	status, b := h.do("POST", rows+"/export", user, `{"callbackUrl":"`+url+`","query":{"qty":{"$gte":2}},"queryOptions":{"sortColumn":"qty","sortDirection":"desc"}}`)
+	if status != 202 {
+		t.Fatalf("export = %d %s, want 202", status, b)
+	}
+	mustConform(t, "jobEnqueuedResult", b)
+	job := decode(t, b)["jobId"].(string)
+	cb := awaitCallback(t, got)
+	if cb["jobId"] != job || cb["success"] != true || cb["count"] != 2.0 || cb["truncated"] != false {
+		t.Fatalf("callback = %v, want job %s, 2 rows", cb, job)
+	}
+	link := cb["url"].(string)
+	if !strings.HasPrefix(link, h.srv.URL+"/files/"+app+"/exports/data-table-stock_list-"+job+".csv") {
+		t.Errorf("url = %s", link)
+	}
+	recs := fetchCSV(t, link)
+	if len(recs) != 3 || strings.Join(recs[0], "|") != "id|createdAt|updatedAt|sku|qty|ok" {
+		t.Fatalf("csv = %q", recs)
+	}
+	if r := recs[1]; r[3] != "c" || r[4] != "5" || r[5] != "" || recs[2][3] != "a,1" || recs[2][5] != "true" {
+		t.Errorf("csv rows = %q, want c then a,1", recs[1:])
+	}
+	if _, err := time.Parse(time.RFC3339Nano, recs[1][1]); err != nil || len(recs[1][0]) != 24 {
+		t.Errorf("row id/createdAt = %q", recs[1][:3])
+	}
+
+	// limit and offset window the rows; no destination: the file is still made.
+	must("POST", rows+"/export", `{"queryOptions":{"sortColumn":"sku","limit":1,"offset":1}}`, 202)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		files, _, err := db.FindApplicationFiles(t.Context(), weir.ApplicationFileFilter{ApplicationID: app, Directory: "/exports/", Status: "completed"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("files = %d, want 2 exports", len(files))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	// Refused before any work: email only, a bad callback, a bad query, an unknown table.
+	for _, c := range []struct {
+		path, body string
+		status     int
+		msg        string
+	}{
+		{rows + "/export", `{"email":"ops@example.com"}`, 400, "weir sends no email"},
+		{rows + "/export", `{"callbackUrl":"ftp://example.com/x"}`, 400, "callbackUrl must be"},
+		{rows + "/export", `{"callbackUrl":"/relative"}`, 400, ""},
+		{rows + "/export", `{"query":{"nope":1}}`, 400, ""},
+		{rows + "/export", `{"queryOptions":{"limit":-1}}`, 400, ""},
+		{tables + "/" + weir.NewID() + "/rows/export", `{}`, 404, ""},
+	} {
+		status, b := h.do("POST", c.path, user, c.body)
+		if status != c.status || !strings.Contains(string(b), c.msg) {
+			t.Errorf("%s = %d %s, want %d %q", c.body, status, b, c.status, c.msg)
+		}
+	}
+}
