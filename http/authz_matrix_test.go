@@ -149,6 +149,7 @@ var matrixRoutes = []matrixRoute{
 	{"events.post", "POST", "/applications/{applicationId}/events", `{"level":"info","subject":"s"}`, 201},
 	{"events.patch", "PATCH", "/applications/{applicationId}/events", `{"state":"acknowledged"}`, 200},
 	{"events.delete", "POST", "/applications/{applicationId}/events/delete", `{"subject":"nothing"}`, 200},
+	{"events.export", "POST", "/applications/{applicationId}/events/export", `{}`, 202},
 	{"events.mostRecentBySeverity", "GET", "/applications/{applicationId}/events/mostRecentBySeverity", "", 200},
 	{"event.get", "GET", "/applications/{applicationId}/events/{eventId}", "", 200},
 	{"event.patch", "PATCH", "/applications/{applicationId}/events/{eventId}", `{"comment":"c"}`, 200},

@@ -149,3 +149,65 @@ func TestRowsExport(t *testing.T) {
 		}
 	}
 }
+
+func TestEventsExport(t *testing.T) {
+	h, _, user := newExportAPI(t)
+	must := func(method, path string, body any, want int) map[string]any {
+		t.Helper()
+		status, b := h.do(method, path, user, body)
+		if status != want {
+			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
+		}
+		return decode(t, b)
+	}
+	app := must("POST", "/applications", `{"name":"Exports"}`, 201)["id"].(string)
+	events := "/applications/" + app + "/events"
+	first := must("POST", events, `{"subject":"Door open","level":"warning","message":"north, gate","data":{"n":1},"eventTags":{"zone":"n"}}`, 201)["id"].(string)
+	time.Sleep(5 * time.Millisecond)
+	must("POST", events, `{"subject":"Hot","level":"critical"}`, 201)
+	time.Sleep(5 * time.Millisecond)
+	must("POST", events, `{"subject":"Info","level":"info"}`, 201)
+
+	url, got := callbackReceiver(t)
+	status, b := h.do("POST", events+"/export", user, `{"callbackUrl":"`+url+`","query":{"level":{"$in":["warning","critical"]}}}`)
+	if status != 202 {
+		t.Fatalf("export = %d %s, want 202", status, b)
+	}
+	mustConform(t, "jobEnqueuedResult", b)
+	cb := awaitCallback(t, got)
+	if cb["success"] != true || cb["count"] != 2.0 {
+		t.Fatalf("callback = %v, want 2 events", cb)
+	}
+	recs := fetchCSV(t, cb["url"].(string))
+	if len(recs) != 3 || strings.Join(recs[0], "|") != "id|creationDate|lastUpdated|level|state|subject|message|deviceId|deviceName|sourceType|sourceId|sourceName|eventTags|data|updates" {
+		t.Fatalf("csv = %q", recs)
+	}
+	if r := recs[1]; r[0] != first || r[3] != "warning" || r[4] != "new" || r[5] != "Door open" || r[6] != "north, gate" ||
+		r[12] != `{"zone":"n"}` || r[13] != `{"n":1}` || recs[2][5] != "Hot" {
+		t.Errorf("csv rows = %q", recs[1:])
+	}
+
+	// JSON, every event.
+	must("POST", events+"/export", `{"callbackUrl":"`+url+`","format":"json","excludeUpdates":true}`, 202)
+	cb = awaitCallback(t, got)
+	resp, err := http.Get(cb["url"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&all); err != nil || len(all) != 3 || all[2]["subject"] != "Info" {
+		t.Errorf("json export = %v, %v", all, err)
+	}
+	resp.Body.Close()
+
+	for _, c := range []struct{ body, msg string }{
+		{`{"email":"ops@example.com"}`, "weir sends no email"},
+		{`{"format":"xml"}`, ""},
+		{`{"query":{"level":{"$gtx":1}}}`, ""},
+	} {
+		status, b := h.do("POST", events+"/export", user, c.body)
+		if status != 400 || !strings.Contains(string(b), c.msg) {
+			t.Errorf("%s = %d %s, want 400 %q", c.body, status, b, c.msg)
+		}
+	}
+}

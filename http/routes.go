@@ -277,6 +277,10 @@ func (s *Server) routes() []route {
 		{action: "events.delete", method: "POST", path: pathEvents + "/delete", query: jobParams,
 			body:   &bodySpec{param: "query", schema: "advancedEventQuery"},
 			handle: s.handleEventsDelete},
+		// Export jobs (events_export.go, export.go)
+		{action: "events.export", method: "POST", path: pathEvents + "/export",
+			body:   &bodySpec{param: "exportData", schema: "eventsExport"},
+			handle: s.handleEventsExport},
 		{action: "events.mostRecentBySeverity", method: "GET", path: pathEvents + "/mostRecentBySeverity",
 			query:  []queryParam{eventFilterParams[1], eventFilterParams[3]},
 			handle: s.handleEventsMostRecent},
