@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { apiError, client, createApp, hexID, isoTime, unique } from './helpers.mjs';
+import { apiError, client, createApp, exportReceiver, fetchCSV, hexID, isoTime, unique } from './helpers.mjs';
 
 const api = client();
 
@@ -96,4 +96,25 @@ test('events.mostRecentBySeverity, events.patch by query and events.delete by qu
   const removed = await api.events.delete({ applicationId: app.id, query: { state: 'resolved' } });
   assert.deepEqual(removed, { removed: 2 });
   assert.equal((await api.events.get({ applicationId: app.id })).totalCount, 1);
+});
+
+test('events.export: 202 at once, then a CSV of the matching events at the callback URL; an email alone is refused', async () => {
+  const app = await createApp(api);
+  const ev = await newEvent(app.id, { level: 'warning', subject: 'Valve stuck' });
+  const refused = await apiError(api.events.export({ applicationId: app.id, exportData: { email: 'ops@example.com' } }), 400, 'Validation');
+  assert.match(refused.message, /sends no email/);
+  const receiver = await exportReceiver();
+  try {
+    const job = await api.events.export({ applicationId: app.id, exportData: { callbackUrl: receiver.url, query: { level: 'warning' } } });
+    assert.deepEqual(Object.keys(job).sort(), ['jobId', 'jobQueued', 'success']);
+    const done = await receiver.next();
+    assert.equal(done.jobId, job.jobId);
+    assert.equal(done.count, 1);
+    const csv = await fetchCSV(done.url);
+    assert.deepEqual(csv[0].slice(0, 6), ['id', 'creationDate', 'lastUpdated', 'level', 'state', 'subject']);
+    assert.deepEqual(csv[1].slice(3, 6), ['warning', 'new', 'Valve stuck']);
+    assert.equal(csv[1][0], ev.id);
+  } finally {
+    await receiver.close();
+  }
 });

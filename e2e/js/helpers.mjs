@@ -170,3 +170,36 @@ export function assertNewestFirst(entries) {
       `log entries newest first: ${entries[i - 1].time} before ${entries[i].time}`);
   }
 }
+
+/**
+ * Starts an HTTP server on loopback that receives export callbacks (the
+ * POSTed JSON bodies). next() resolves with the next body; close() stops it.
+ */
+export async function exportReceiver() {
+  const { createServer } = await import('node:http');
+  const bodies = [];
+  const waiters = [];
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c) => { text += c; });
+    req.on('end', () => {
+      res.end();
+      const body = JSON.parse(text);
+      const w = waiters.shift();
+      if (w) w(body); else bodies.push(body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/exports`,
+    next: () => (bodies.length ? Promise.resolve(bodies.shift()) : new Promise((resolve) => waiters.push(resolve))),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** Downloads an export's CSV (no token: files are public) as rows of cells; cells hold no quotes or commas. */
+export async function fetchCSV(url) {
+  const res = await fetch(url);
+  assert.equal(res.status, 200, `GET ${url}`);
+  return (await res.text()).trim().split(/\r?\n/).map((line) => line.split(','));
+}

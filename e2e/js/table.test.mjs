@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { apiError, button, client, createApp, createFlow, eventually, hexID, isoTime, node, unique } from './helpers.mjs';
+import { apiError, button, client, createApp, createFlow, eventually, exportReceiver, fetchCSV, hexID, isoTime, node, unique } from './helpers.mjs';
 
 const api = client();
 
@@ -108,7 +108,22 @@ test('rows: post one and many, get with sorting and paging, query, row get/patch
   assert.deepEqual(await api.dataTableRows.delete({ ...ids, query: { qty: { $lt: 5 } } }), { removed: 2 });
   assert.equal((await api.dataTableRows.get(ids)).totalCount, 1);
   const exp = await apiError(api.dataTableRows.export({ ...ids, exportData: { email: 'ops@example.com' } }), 400, 'Validation');
-  assert.match(exp.message, /not supported/);
+  assert.match(exp.message, /sends no email/);
+  const receiver = await exportReceiver();
+  try {
+    const job = await api.dataTableRows.export({ ...ids, exportData: { callbackUrl: receiver.url, query: {} } });
+    assert.equal(job.jobQueued, true);
+    const done = await receiver.next();
+    assert.equal(done.jobId, job.jobId);
+    assert.equal(done.success, true);
+    assert.equal(done.count, 1);
+    const csv = await fetchCSV(done.url);
+    assert.deepEqual(csv[0].slice(0, 3), ['id', 'createdAt', 'updatedAt']);
+    assert.equal(csv.length, 2);
+    assert.match(csv[1][0], hexID);
+  } finally {
+    await receiver.close();
+  }
   assert.deepEqual(await api.dataTableRows.truncate(ids), { success: true });
   assert.equal((await api.dataTableRows.get(ids)).totalCount, 0);
 });
