@@ -72,33 +72,16 @@ func (s *Server) handleEventsExport(w http.ResponseWriter, r *http.Request, req 
 	})
 }
 
-// eventsJSON writes the events f selects as a JSON array, within
-// MaxExportRows and the file size cap.
+// eventsJSON writes the events f selects as a JSON array.
 func (s *Server) eventsJSON(ctx context.Context, f weir.EventFilter, excludeUpdates bool) (*exportFile, error) {
-	out := &exportFile{contentType: "application/json", content: []byte("[")}
-	max := s.maxFileSize()
+	b := s.newJSON()
 	err := s.eachEvent(ctx, f, func(e *weir.Event) bool {
-		if out.count >= MaxExportRows {
-			out.truncated = true
-			return false
-		}
 		if excludeUpdates {
 			e.Updates = nil
 		}
-		b, _ := json.Marshal(e)
-		if int64(len(out.content)+len(b)+2) > max {
-			out.truncated = true
-			return false
-		}
-		if out.count > 0 {
-			out.content = append(out.content, ',')
-		}
-		out.content = append(out.content, b...)
-		out.count++
-		return true
+		return b.add(newEventResponse(e, &request{}))
 	})
-	out.content = append(out.content, ']')
-	return out, err
+	return b.file(), err
 }
 
 // eachEvent calls fn with the events f selects, a page at a time, until fn

@@ -224,3 +224,39 @@ func (b *csvBuilder) file() *exportFile {
 	b.f.content, b.f.contentType = b.buf.Bytes(), "text/csv; charset=utf-8"
 	return &b.f
 }
+
+// jsonBuilder writes an export's JSON array within MaxExportRows and the
+// file size cap.
+type jsonBuilder struct {
+	f   exportFile
+	max int64
+}
+
+func (s *Server) newJSON() *jsonBuilder {
+	return &jsonBuilder{f: exportFile{contentType: "application/json", content: []byte("[")}, max: s.maxFileSize()}
+}
+
+// add appends v; false, and truncated, when the file is full.
+func (b *jsonBuilder) add(v any) bool {
+	if b.f.count >= MaxExportRows {
+		b.f.truncated = true
+		return false
+	}
+	j, _ := json.Marshal(v)
+	if int64(len(b.f.content)+len(j)+2) > b.max {
+		b.f.truncated = true
+		return false
+	}
+	if b.f.count > 0 {
+		b.f.content = append(b.f.content, ',')
+	}
+	b.f.content = append(b.f.content, j...)
+	b.f.count++
+	return true
+}
+
+// file returns the finished array.
+func (b *jsonBuilder) file() *exportFile {
+	b.f.content = append(b.f.content, ']')
+	return &b.f
+}

@@ -211,3 +211,47 @@ func TestEventsExport(t *testing.T) {
 		}
 	}
 }
+
+func TestDevicesExport(t *testing.T) {
+	h, _, user := newSQLiteAPI(t, func(s *weirhttp.Server, db *sqlite.DB) {
+		s.Devices, s.Files = db, db
+		s.ExportClient = &http.Client{Timeout: 5 * time.Second}
+	})
+	must := func(method, path string, body any, want int) map[string]any {
+		t.Helper()
+		status, b := h.do(method, path, user, body)
+		if status != want {
+			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
+		}
+		return decode(t, b)
+	}
+	app := must("POST", "/applications", `{"name":"Exports"}`, 201)["id"].(string)
+	devices := "/applications/" + app + "/devices"
+	pump := must("POST", devices, `{"name":"pump","deviceClass":"standalone","tags":[{"key":"floor","value":"1"},{"key":"floor","value":"2"}],
+		"attributes":[{"name":"temp","dataType":"number"},{"name":"on","dataType":"boolean"}]}`, 201)["id"].(string)
+	must("POST", devices, `{"name":"fan","deviceClass":"standalone","tags":[{"key":"zone","value":"n"}]}`, 201)
+	must("POST", devices, `{"name":"zz-other","deviceClass":"standalone"}`, 201)
+
+	url, got := callbackReceiver(t)
+	status, b := h.do("POST", devices+"/export?callbackUrl="+url, user, `{"query":{"name":{"$in":["pump","fan"]}}}`)
+	if status != 202 {
+		t.Fatalf("export = %d %s, want 202", status, b)
+	}
+	mustConform(t, "jobEnqueuedResult", b)
+	cb := awaitCallback(t, got)
+	if cb["success"] != true || cb["count"] != 2.0 || !strings.Contains(cb["url"].(string), "/exports/devices-") {
+		t.Fatalf("callback = %v, want 2 devices", cb)
+	}
+	recs := fetchCSV(t, cb["url"].(string))
+	want := "id|name|description|deviceClass|gatewayId|creationDate|lastUpdated|connectionStatus|attributes|tag:floor|tag:zone"
+	if len(recs) != 3 || strings.Join(recs[0], "|") != want {
+		t.Fatalf("csv = %q, want header %s", recs, want)
+	}
+	if r := recs[2]; r[0] != pump || r[1] != "pump" || r[7] != "disconnected" || r[8] != "temp;on" || r[9] != "1;2" || r[10] != "" || recs[1][10] != "n" {
+		t.Errorf("csv rows = %q", recs[1:])
+	}
+	status, b = h.do("POST", devices+"/export?email=ops@example.com", user, `{}`)
+	if status != 400 || !strings.Contains(string(b), "sends no email") {
+		t.Errorf("email only = %d %s", status, b)
+	}
+}

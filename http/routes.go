@@ -277,7 +277,10 @@ func (s *Server) routes() []route {
 		{action: "events.delete", method: "POST", path: pathEvents + "/delete", query: jobParams,
 			body:   &bodySpec{param: "query", schema: "advancedEventQuery"},
 			handle: s.handleEventsDelete},
-		// Export jobs (events_export.go, export.go)
+		// Export jobs (events_export.go, devices_export.go, export.go)
+		{action: "devices.export", method: "POST", path: pathDevices + "/export", query: jobParams,
+			body:   &bodySpec{param: "options", schema: "devicesExportPost"},
+			handle: s.handleDevicesExport},
 		{action: "events.export", method: "POST", path: pathEvents + "/export",
 			body:   &bodySpec{param: "exportData", schema: "eventsExport"},
 			handle: s.handleEventsExport},
