@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -254,4 +256,45 @@ func TestDevicesExport(t *testing.T) {
 	if status != 400 || !strings.Contains(string(b), "sends no email") {
 		t.Errorf("email only = %d %s", status, b)
 	}
+}
+
+func TestDeviceExport(t *testing.T) {
+	h, _, user := newSQLiteAPI(t, func(s *weirhttp.Server, db *sqlite.DB) {
+		s.Devices, s.States, s.Commands, s.Keys, s.Files = db, db, db, db, db
+		s.ExportClient = &http.Client{Timeout: 5 * time.Second}
+	})
+	must := func(method, path string, body any, want int) map[string]any {
+		t.Helper()
+		status, b := h.do(method, path, user, body)
+		if status != want {
+			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
+		}
+		return decode(t, b)
+	}
+	app := must("POST", "/applications", `{"name":"Exports"}`, 201)["id"].(string)
+	dev := must("POST", "/applications/"+app+"/devices", `{"name":"meter","deviceClass":"standalone",
+		"attributes":[{"name":"temp","dataType":"number"},{"name":"loc","dataType":"gps"}]}`, 201)["id"].(string)
+	path := "/applications/" + app + "/devices/" + dev
+	t0 := time.Now().Add(-3 * time.Minute).Truncate(time.Second).UTC()
+	ms := func(d time.Duration) string { return strconv.FormatInt(t0.Add(d).UnixMilli(), 10) }
+	must("POST", path+"/state", `[{"time":`+ms(0)+`,"data":{"temp":25.2,"loc":"17.06,-18.96"}},{"time":`+ms(time.Minute)+`,"data":{"temp":25.1}},
+		{"time":`+ms(2*time.Minute)+`,"data":{"temp":30}}]`, 200)
+
+	url, got := callbackReceiver(t)
+	status, b := h.do("POST", path+"/export?callbackUrl="+url+"&end="+ms(90*time.Second), user, `{"options":{"includeID":false}}`)
+	if status != 202 {
+		t.Fatalf("export = %d %s, want 202", status, b)
+	}
+	mustConform(t, "jobEnqueuedResult", b)
+	cb := awaitCallback(t, got)
+	if cb["success"] != true || cb["count"] != 2.0 {
+		t.Fatalf("callback = %v, want 2 states", cb)
+	}
+	recs := fetchCSV(t, cb["url"].(string))
+	want := [][]string{{"Timestamp", "ISO Date", "temp", "loc"}, {ms(0), t0.Format("2006-01-02T15:04:05.000Z"), "25.2", "17.06,-18.96"},
+		{ms(time.Minute), t0.Add(time.Minute).Format("2006-01-02T15:04:05.000Z"), "25.1", ""}}
+	if !reflect.DeepEqual(recs, want) {
+		t.Errorf("csv = %q, want %q", recs, want)
+	}
+	must("POST", "/applications/"+app+"/devices/"+weir.NewID()+"/export", `{}`, 404)
 }
