@@ -152,6 +152,7 @@ var matrixRoutes = []matrixRoute{
 	{"events.export", "POST", "/applications/{applicationId}/events/export", `{}`, 202},
 	{"devices.export", "POST", "/applications/{applicationId}/devices/export", `{}`, 202},
 	{"device.export", "POST", "/applications/{applicationId}/devices/{deviceId}/export", `{}`, 202},
+	{"data.export", "POST", "/applications/{applicationId}/data/export", `{}`, 202},
 	{"events.mostRecentBySeverity", "GET", "/applications/{applicationId}/events/mostRecentBySeverity", "", 200},
 	{"event.get", "GET", "/applications/{applicationId}/events/{eventId}", "", 200},
 	{"event.patch", "PATCH", "/applications/{applicationId}/events/{eventId}", `{"comment":"c"}`, 200},

@@ -298,3 +298,54 @@ func TestDeviceExport(t *testing.T) {
 	}
 	must("POST", "/applications/"+app+"/devices/"+weir.NewID()+"/export", `{}`, 404)
 }
+
+func TestDataExport(t *testing.T) {
+	h, _, user := newSQLiteAPI(t, func(s *weirhttp.Server, db *sqlite.DB) {
+		s.Devices, s.States, s.Commands, s.Keys, s.Files = db, db, db, db, db
+		s.ExportClient = &http.Client{Timeout: 5 * time.Second}
+	})
+	must := func(method, path string, body any, want int) map[string]any {
+		t.Helper()
+		status, b := h.do(method, path, user, body)
+		if status != want {
+			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
+		}
+		return decode(t, b)
+	}
+	app := must("POST", "/applications", `{"name":"Exports"}`, 201)["id"].(string)
+	devices := "/applications/" + app + "/devices"
+	t0 := time.Now().Add(-3 * time.Minute).Truncate(time.Second).UTC()
+	ms := func(d time.Duration) string { return strconv.FormatInt(t0.Add(d).UnixMilli(), 10) }
+	var ids []string
+	for i, name := range []string{"b-meter", "a-meter", "c-other"} {
+		id := must("POST", devices, `{"name":"`+name+`","deviceClass":"standalone","tags":[{"key":"kind","value":"`+name[2:]+`"}],
+			"attributes":[{"name":"v`+strconv.Itoa(i%2)+`","dataType":"number"}]}`, 201)["id"].(string)
+		must("POST", devices+"/"+id+"/state", `{"time":`+ms(time.Duration(i)*time.Second)+`,"data":{"v`+strconv.Itoa(i%2)+`":`+strconv.Itoa(i)+`}}`, 200)
+		ids = append(ids, id)
+	}
+	url, got := callbackReceiver(t)
+	must("POST", "/applications/"+app+"/data/export", `{"callbackUrl":"`+url+`","deviceTags":[{"key":"kind","value":"meter"}],"options":{"includeDate":false}}`, 202)
+	cb := awaitCallback(t, got)
+	if cb["success"] != true || cb["count"] != 2.0 {
+		t.Fatalf("callback = %v, want 2 states", cb)
+	}
+	want := [][]string{{"Timestamp", "Device ID", "v1", "v0"}, {ms(time.Second), ids[1], "1", ""}, {ms(0), ids[0], "", "0"}}
+	if recs := fetchCSV(t, cb["url"].(string)); !reflect.DeepEqual(recs, want) {
+		t.Errorf("csv = %q, want %q", recs, want)
+	}
+
+	// A device's own token exports its own data only.
+	key := must("POST", "/applications/"+app+"/keys", `{"description":"other","deviceIds":["`+ids[2]+`"]}`, 201)
+	status, b := h.do("POST", "/auth/device", "", `{"deviceId":"`+ids[2]+`","key":"`+key["key"].(string)+`","secret":"`+key["secret"].(string)+`"}`)
+	if status != 200 {
+		t.Fatalf("auth/device = %d %s", status, b)
+	}
+	devTok := decode(t, b)["token"].(string)
+	if status, b := h.do("POST", "/applications/"+app+"/data/export", devTok, `{"callbackUrl":"`+url+`"}`); status != 202 {
+		t.Fatalf("device export = %d %s", status, b)
+	}
+	cb = awaitCallback(t, got)
+	if recs := fetchCSV(t, cb["url"].(string)); len(recs) != 2 || recs[1][2] != ids[2] {
+		t.Errorf("device's export = %q, want its one state", recs)
+	}
+}

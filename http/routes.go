@@ -277,7 +277,10 @@ func (s *Server) routes() []route {
 		{action: "events.delete", method: "POST", path: pathEvents + "/delete", query: jobParams,
 			body:   &bodySpec{param: "query", schema: "advancedEventQuery"},
 			handle: s.handleEventsDelete},
-		// Export jobs (events_export.go, devices_export.go, device_export.go, export.go)
+		// Export jobs (events_export.go, devices_export.go, device_export.go, data_export.go, export.go)
+		{action: "data.export", method: "POST", path: pathData + "/export",
+			body:   &bodySpec{param: "query", schema: "devicesDataExport", required: true},
+			handle: s.handleDataExport},
 		{action: "device.export", method: "POST", path: pathDevice + "/export", query: deviceExportParams,
 			body:   &bodySpec{param: "query", schema: "deviceDataExport"},
 			handle: s.handleDeviceExport},
