@@ -46,7 +46,7 @@ func (s *Server) handleDevicesExport(w http.ResponseWriter, r *http.Request, req
 		in.CallbackURL = v
 	}
 	f := weir.DeviceFilter{ApplicationID: req.appID, ListOptions: weir.ListOptions{SortField: "name", SortDirection: "asc"}}
-	if len(in.Query) > 0 && string(in.Query) != "null" {
+	if given(in.Query) {
 		q, err := parseDeviceQuery(string(in.Query))
 		if err != nil {
 			return err
@@ -56,10 +56,7 @@ func (s *Server) handleDevicesExport(w http.ResponseWriter, r *http.Request, req
 	if err := in.check(s); err != nil {
 		return err
 	}
-	ext := "csv"
-	if in.Format == "json" {
-		ext = "json"
-	}
+	ext := exportExt(in.Format)
 	return s.startExport(w, r, req, in.exportDestination, "devices", ext, func(ctx context.Context) (*exportFile, error) {
 		var ds []*weir.Device
 		truncated := false

@@ -38,7 +38,7 @@ func (s *Server) handleEventsExport(w http.ResponseWriter, r *http.Request, req 
 		}
 	}
 	f := weir.EventFilter{ApplicationID: req.appID, ListOptions: weir.ListOptions{SortField: "creationDate", SortDirection: "asc"}}
-	if len(in.Query) > 0 && string(in.Query) != "null" {
+	if given(in.Query) {
 		q, err := parseEventQuery(in.Query)
 		if err != nil {
 			return err
@@ -48,10 +48,7 @@ func (s *Server) handleEventsExport(w http.ResponseWriter, r *http.Request, req 
 	if err := in.check(s); err != nil {
 		return err
 	}
-	ext := "csv"
-	if in.Format == "json" {
-		ext = "json"
-	}
+	ext := exportExt(in.Format)
 	return s.startExport(w, r, req, in.exportDestination, "events", ext, func(ctx context.Context) (*exportFile, error) {
 		if ext == "json" {
 			return s.eventsJSON(ctx, f, in.ExcludeUpdates)

@@ -260,3 +260,16 @@ func (b *jsonBuilder) file() *exportFile {
 	b.f.content = append(b.f.content, ']')
 	return &b.f
 }
+
+// exportExt is the file extension of an export format: json, else csv.
+func exportExt(format string) string {
+	if format == "json" {
+		return "json"
+	}
+	return "csv"
+}
+
+// given reports whether a body field was given and is not null.
+func given(raw json.RawMessage) bool {
+	return len(raw) > 0 && string(raw) != "null"
+}

@@ -65,24 +65,47 @@ func fetchCSV(t *testing.T, url string) [][]string {
 	return recs
 }
 
-func newExportAPI(t *testing.T) (*harness, *sqlite.DB, string) {
-	return newSQLiteAPI(t, func(s *weirhttp.Server, db *sqlite.DB) {
+// exportAPI is an API over SQLite with every service the exports read, an
+// all.User token, a new application and must, which fails t unless a
+// request answers want.
+type exportAPI struct {
+	h    *harness
+	db   *sqlite.DB
+	user string
+	app  string
+}
+
+func newExportAPI(t *testing.T) *exportAPI {
+	h, db, user := newSQLiteAPI(t, func(s *weirhttp.Server, db *sqlite.DB) {
 		s.Tables, s.Files, s.Events = db, db, db
+		s.Devices, s.States, s.Commands, s.Keys = db, db, db, db
 		s.ExportClient = &http.Client{Timeout: 5 * time.Second}
 	})
+	e := &exportAPI{h: h, db: db, user: user}
+	e.app = e.must(t, "POST", "/applications", `{"name":"Exports"}`, 201)["id"].(string)
+	return e
+}
+
+// mustFn returns must for t.
+func (e *exportAPI) mustFn(t *testing.T) func(method, path string, body any, want int) map[string]any {
+	return func(method, path string, body any, want int) map[string]any {
+		t.Helper()
+		return e.must(t, method, path, body, want)
+	}
+}
+
+func (e *exportAPI) must(t *testing.T, method, path string, body any, want int) map[string]any {
+	t.Helper()
+	status, b := e.h.do(method, path, e.user, body)
+	if status != want {
+		t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
+	}
+	return decode(t, b)
 }
 
 func TestRowsExport(t *testing.T) {
-	h, db, user := newExportAPI(t)
-	must := func(method, path string, body any, want int) map[string]any {
-		t.Helper()
-		status, b := h.do(method, path, user, body)
-		if status != want {
-			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
-		}
-		return decode(t, b)
-	}
-	app := must("POST", "/applications", `{"name":"Exports"}`, 201)["id"].(string)
+	e := newExportAPI(t)
+	h, app, must := e.h, e.app, e.mustFn(t)
 	tables := "/applications/" + app + "/data-tables"
 	tb := must("POST", tables, `{"name":"stock list","columns":[{"name":"sku","dataType":"string","constraint":"unique"},
 		{"name":"qty","dataType":"number","constraint":"optional"},{"name":"ok","dataType":"boolean","constraint":"optional"}]}`, 201)["id"].(string)
@@ -90,7 +113,7 @@ func TestRowsExport(t *testing.T) {
 	must("POST", rows, `[{"sku":"a,1","qty":2,"ok":true},{"sku":"b"},{"sku":"c","qty":5}]`, 201)
 
 	url, got := callbackReceiver(t)
-	status, b := h.do("POST", rows+"/export", user, `{"callbackUrl":"`+url+`","query":{"qty":{"$gte":2}},"queryOptions":{"sortColumn":"qty","sortDirection":"desc"}}`)
+	status, b := h.do("POST", rows+"/export", e.user, `{"callbackUrl":"`+url+`","query":{"qty":{"$gte":2}},"queryOptions":{"sortColumn":"qty","sortDirection":"desc"}}`)
 	if status != 202 {
 		t.Fatalf("export = %d %s, want 202", status, b)
 	}
@@ -119,7 +142,7 @@ func TestRowsExport(t *testing.T) {
 	must("POST", rows+"/export", `{"queryOptions":{"sortColumn":"sku","limit":1,"offset":1}}`, 202)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		files, _, err := db.FindApplicationFiles(t.Context(), weir.ApplicationFileFilter{ApplicationID: app, Directory: "/exports/", Status: "completed"})
+		files, _, err := e.db.FindApplicationFiles(t.Context(), weir.ApplicationFileFilter{ApplicationID: app, Directory: "/exports/", Status: "completed"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +168,7 @@ func TestRowsExport(t *testing.T) {
 		{rows + "/export", `{"queryOptions":{"limit":-1}}`, 400, ""},
 		{tables + "/" + weir.NewID() + "/rows/export", `{}`, 404, ""},
 	} {
-		status, b := h.do("POST", c.path, user, c.body)
+		status, b := h.do("POST", c.path, e.user, c.body)
 		if status != c.status || !strings.Contains(string(b), c.msg) {
 			t.Errorf("%s = %d %s, want %d %q", c.body, status, b, c.status, c.msg)
 		}
@@ -153,16 +176,8 @@ func TestRowsExport(t *testing.T) {
 }
 
 func TestEventsExport(t *testing.T) {
-	h, _, user := newExportAPI(t)
-	must := func(method, path string, body any, want int) map[string]any {
-		t.Helper()
-		status, b := h.do(method, path, user, body)
-		if status != want {
-			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
-		}
-		return decode(t, b)
-	}
-	app := must("POST", "/applications", `{"name":"Exports"}`, 201)["id"].(string)
+	e := newExportAPI(t)
+	h, app, must := e.h, e.app, e.mustFn(t)
 	events := "/applications/" + app + "/events"
 	first := must("POST", events, `{"subject":"Door open","level":"warning","message":"north, gate","data":{"n":1},"eventTags":{"zone":"n"}}`, 201)["id"].(string)
 	time.Sleep(5 * time.Millisecond)
@@ -171,7 +186,7 @@ func TestEventsExport(t *testing.T) {
 	must("POST", events, `{"subject":"Info","level":"info"}`, 201)
 
 	url, got := callbackReceiver(t)
-	status, b := h.do("POST", events+"/export", user, `{"callbackUrl":"`+url+`","query":{"level":{"$in":["warning","critical"]}}}`)
+	status, b := h.do("POST", events+"/export", e.user, `{"callbackUrl":"`+url+`","query":{"level":{"$in":["warning","critical"]}}}`)
 	if status != 202 {
 		t.Fatalf("export = %d %s, want 202", status, b)
 	}
@@ -207,7 +222,7 @@ func TestEventsExport(t *testing.T) {
 		{`{"format":"xml"}`, ""},
 		{`{"query":{"level":{"$gtx":1}}}`, ""},
 	} {
-		status, b := h.do("POST", events+"/export", user, c.body)
+		status, b := h.do("POST", events+"/export", e.user, c.body)
 		if status != 400 || !strings.Contains(string(b), c.msg) {
 			t.Errorf("%s = %d %s, want 400 %q", c.body, status, b, c.msg)
 		}
@@ -215,19 +230,8 @@ func TestEventsExport(t *testing.T) {
 }
 
 func TestDevicesExport(t *testing.T) {
-	h, _, user := newSQLiteAPI(t, func(s *weirhttp.Server, db *sqlite.DB) {
-		s.Devices, s.Files = db, db
-		s.ExportClient = &http.Client{Timeout: 5 * time.Second}
-	})
-	must := func(method, path string, body any, want int) map[string]any {
-		t.Helper()
-		status, b := h.do(method, path, user, body)
-		if status != want {
-			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
-		}
-		return decode(t, b)
-	}
-	app := must("POST", "/applications", `{"name":"Exports"}`, 201)["id"].(string)
+	e := newExportAPI(t)
+	h, app, must := e.h, e.app, e.mustFn(t)
 	devices := "/applications/" + app + "/devices"
 	pump := must("POST", devices, `{"name":"pump","deviceClass":"standalone","tags":[{"key":"floor","value":"1"},{"key":"floor","value":"2"}],
 		"attributes":[{"name":"temp","dataType":"number"},{"name":"on","dataType":"boolean"}]}`, 201)["id"].(string)
@@ -235,7 +239,7 @@ func TestDevicesExport(t *testing.T) {
 	must("POST", devices, `{"name":"zz-other","deviceClass":"standalone"}`, 201)
 
 	url, got := callbackReceiver(t)
-	status, b := h.do("POST", devices+"/export?callbackUrl="+url, user, `{"query":{"name":{"$in":["pump","fan"]}}}`)
+	status, b := h.do("POST", devices+"/export?callbackUrl="+url, e.user, `{"query":{"name":{"$in":["pump","fan"]}}}`)
 	if status != 202 {
 		t.Fatalf("export = %d %s, want 202", status, b)
 	}
@@ -252,26 +256,15 @@ func TestDevicesExport(t *testing.T) {
 	if r := recs[2]; r[0] != pump || r[1] != "pump" || r[7] != "disconnected" || r[8] != "temp;on" || r[9] != "1;2" || r[10] != "" || recs[1][10] != "n" {
 		t.Errorf("csv rows = %q", recs[1:])
 	}
-	status, b = h.do("POST", devices+"/export?email=ops@example.com", user, `{}`)
+	status, b = h.do("POST", devices+"/export?email=ops@example.com", e.user, `{}`)
 	if status != 400 || !strings.Contains(string(b), "sends no email") {
 		t.Errorf("email only = %d %s", status, b)
 	}
 }
 
 func TestDeviceExport(t *testing.T) {
-	h, _, user := newSQLiteAPI(t, func(s *weirhttp.Server, db *sqlite.DB) {
-		s.Devices, s.States, s.Commands, s.Keys, s.Files = db, db, db, db, db
-		s.ExportClient = &http.Client{Timeout: 5 * time.Second}
-	})
-	must := func(method, path string, body any, want int) map[string]any {
-		t.Helper()
-		status, b := h.do(method, path, user, body)
-		if status != want {
-			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
-		}
-		return decode(t, b)
-	}
-	app := must("POST", "/applications", `{"name":"Exports"}`, 201)["id"].(string)
+	e := newExportAPI(t)
+	h, app, must := e.h, e.app, e.mustFn(t)
 	dev := must("POST", "/applications/"+app+"/devices", `{"name":"meter","deviceClass":"standalone",
 		"attributes":[{"name":"temp","dataType":"number"},{"name":"loc","dataType":"gps"}]}`, 201)["id"].(string)
 	path := "/applications/" + app + "/devices/" + dev
@@ -281,7 +274,7 @@ func TestDeviceExport(t *testing.T) {
 		{"time":`+ms(2*time.Minute)+`,"data":{"temp":30}}]`, 200)
 
 	url, got := callbackReceiver(t)
-	status, b := h.do("POST", path+"/export?callbackUrl="+url+"&end="+ms(90*time.Second), user, `{"options":{"includeID":false}}`)
+	status, b := h.do("POST", path+"/export?callbackUrl="+url+"&end="+ms(90*time.Second), e.user, `{"options":{"includeID":false}}`)
 	if status != 202 {
 		t.Fatalf("export = %d %s, want 202", status, b)
 	}
@@ -300,19 +293,8 @@ func TestDeviceExport(t *testing.T) {
 }
 
 func TestDataExport(t *testing.T) {
-	h, _, user := newSQLiteAPI(t, func(s *weirhttp.Server, db *sqlite.DB) {
-		s.Devices, s.States, s.Commands, s.Keys, s.Files = db, db, db, db, db
-		s.ExportClient = &http.Client{Timeout: 5 * time.Second}
-	})
-	must := func(method, path string, body any, want int) map[string]any {
-		t.Helper()
-		status, b := h.do(method, path, user, body)
-		if status != want {
-			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
-		}
-		return decode(t, b)
-	}
-	app := must("POST", "/applications", `{"name":"Exports"}`, 201)["id"].(string)
+	e := newExportAPI(t)
+	h, app, must := e.h, e.app, e.mustFn(t)
 	devices := "/applications/" + app + "/devices"
 	t0 := time.Now().Add(-3 * time.Minute).Truncate(time.Second).UTC()
 	ms := func(d time.Duration) string { return strconv.FormatInt(t0.Add(d).UnixMilli(), 10) }
