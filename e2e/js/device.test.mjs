@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { apiError, client, createApp, hexID, isoTime, unique } from './helpers.mjs';
+import { apiError, client, createApp, exportReceiver, fetchCSV, hexID, isoTime, unique } from './helpers.mjs';
 
 const api = client();
 
@@ -97,4 +97,37 @@ test('an access key authenticates its device, whose token sends state and reads 
   assert.equal(keys.totalCount, 1);
   assert.equal(keys.items[0].status, 'inactive');
   await api.applicationKey.delete({ applicationId: app.id, applicationKeyId: key.id });
+});
+
+test('devices.export, device.export and data.export: 202 at once, then CSVs at the callback URL', async () => {
+  const app = await createApp(api);
+  const d = await newDevice(app.id);
+  const now = Date.now();
+  await api.device.sendState({ applicationId: app.id, deviceId: d.id, deviceState: { time: now - 2000, data: { temp: 21, label: 'a' } } });
+  await apiError(api.devices.export({ applicationId: app.id, email: 'ops@example.com' }), 400, 'Validation');
+  const receiver = await exportReceiver();
+  try {
+    const all = await api.devices.export({ applicationId: app.id, callbackUrl: receiver.url });
+    assert.equal(all.jobQueued, true);
+    let done = await receiver.next();
+    assert.equal(done.jobId, all.jobId);
+    let csv = await fetchCSV(done.url);
+    assert.deepEqual(csv[0], ['id', 'name', 'description', 'deviceClass', 'gatewayId', 'creationDate', 'lastUpdated',
+      'connectionStatus', 'attributes', 'tag:floor']);
+    assert.equal(csv[1][0], d.id);
+    assert.equal(csv[1][9], '8');
+
+    await api.device.export({ applicationId: app.id, deviceId: d.id, callbackUrl: receiver.url });
+    done = await receiver.next();
+    csv = await fetchCSV(done.url);
+    assert.deepEqual(csv[0], ['Timestamp', 'ISO Date', 'Device ID', 'temp', 'label']);
+    assert.deepEqual(csv[1], [String(now - 2000), new Date(now - 2000).toISOString(), d.id, '21', 'a']);
+
+    await api.data.export({ applicationId: app.id, query: { callbackUrl: receiver.url, deviceIds: [d.id], attributes: ['temp'] } });
+    done = await receiver.next();
+    csv = await fetchCSV(done.url);
+    assert.deepEqual(csv, [['Timestamp', 'ISO Date', 'Device ID', 'temp'], [String(now - 2000), new Date(now - 2000).toISOString(), d.id, '21']]);
+  } finally {
+    await receiver.close();
+  }
 });
