@@ -30,8 +30,14 @@ func TestConsoleEvents(t *testing.T) {
 	eventsPath := "/applications/" + appID + "/events"
 	p.waitFor("the empty list", `document.querySelector('#events .empty')?.textContent === 'No events yet.' && document.querySelector('#new-total')?.textContent === '0 new in all'`)
 
+	var boiler struct{ ID string }
+	owner.mustDo(201, "POST", "/applications/"+appID+"/devices", map[string]any{"name": "Boiler", "attributes": []any{}}, &boiler)
+
 	// Data that is not JSON is refused in the page and creates nothing.
 	p.click("#new-event-panel summary")
+	p.waitFor("the devices to choose", `document.querySelectorAll('#new-event-device option').length === 2`)
+	p.choose("#new-event-device", boiler.ID)
+	p.fill("#new-event-tags", "zone=basement, shift=night")
 	p.fill("#new-event-subject", "Boiler overheated")
 	p.choose("#new-event-level", "critical")
 	p.fill("#new-event-message", "Temperature above 90\nCheck the pump.")
@@ -53,8 +59,13 @@ func TestConsoleEvents(t *testing.T) {
 	var ev apiEvent
 	owner.mustDo(200, "GET", eventsPath+"/"+boilerID, nil, &ev)
 	if got, want := mustJSON(ev), `{"Level":"critical","State":"new","Subject":"Boiler overheated","Message":"Temperature above 90\nCheck the pump.",`+
-		`"DeviceID":"","Data":{"temp":93,"unit":"C"},"Updates":[]}`; got != want {
+		`"DeviceID":"`+boiler.ID+`","Data":{"temp":93,"unit":"C"},"Updates":[]}`; got != want {
 		t.Fatalf("created event %s, want %s", got, want)
+	}
+	var tagged struct{ EventTags map[string]string }
+	owner.mustDo(200, "GET", eventsPath+"/"+boilerID, nil, &tagged)
+	if got := mustJSON(tagged.EventTags); got != `{"shift":"night","zone":"basement"}` {
+		t.Errorf("event tags %s", got)
 	}
 	if got := p.text("#event-message"); got != "Temperature above 90\nCheck the pump." {
 		t.Errorf("message shows %q", got)
@@ -148,6 +159,18 @@ func TestConsoleEvents(t *testing.T) {
 	p.waitFor("the list without it", `location.hash.endsWith('/events') && document.querySelectorAll('#event-list tbody tr').length === 25 && !document.querySelector('#events-pager')`)
 	if code := owner.do("GET", eventsPath+"/"+boilerID, nil, nil); code != 404 {
 		t.Errorf("deleted event answers %d", code)
+	}
+
+	// Every new event acknowledged at once, with a comment.
+	p.click("#acknowledge-all")
+	p.waitFor("none new", `document.querySelector('#new-total')?.textContent === '0 new in all' && !document.querySelector('#acknowledge-all')`)
+	var acked struct {
+		TotalCount int
+		Items      []apiEvent
+	}
+	owner.mustDo(200, "GET", eventsPath+"?state=acknowledged&perPage=100", nil, &acked)
+	if acked.TotalCount != 25 || acked.Items[0].Updates[0].Comment != "Acknowledged with all new events" {
+		t.Errorf("%d acknowledged, first %+v", acked.TotalCount, acked.Items[0])
 	}
 	p.checkClean()
 }

@@ -4,6 +4,8 @@ import { EventState, Level, eventsPath, parseData, type EventUpdate, type WeirEv
 import { Delete, ErrorLine } from './pages';
 import { ago, show } from './pager';
 
+const refreshEvery = 5000; // ms: changes made by flows or others show without a reload
+
 /** What an update changed, in words: "state new → acknowledged · level …". */
 function changes(u: EventUpdate): string {
   const parts: string[] = [];
@@ -75,6 +77,8 @@ export function EventPage({ appId, eventId }: { appId: string; eventId: string }
   }, [path]);
   useEffect(() => {
     load();
+    const timer = setInterval(() => document.hidden || load(), refreshEvery); // not while the tab is hidden
+    return () => clearInterval(timer);
   }, [load]);
   if (!ev) return error ? <ErrorLine error={error} /> : <p>Loading…</p>;
   const tags = Object.entries(ev.eventTags ?? {});

@@ -2,6 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, appPath, type List } from './api';
 import { Delete, ErrorLine } from './pages';
 import { Pager, ago } from './pager';
+import { parseTags } from './attributes';
+import { devicesPath, type Device } from './devices';
 
 /** A change of one field of an event: from what to what. */
 export interface Change {
@@ -61,9 +63,10 @@ export function EventState({ state }: { state: string }) {
 
 /**
  * The new events counted by level, with the most severe and most recent
- * one (mostRecentBySeverity) named beside them.
+ * one (mostRecentBySeverity) named beside them, and a button that
+ * acknowledges every new event at once (events.patch).
  */
-function NewCounts({ appId, counts, worst }: { appId: string; counts: Record<string, number>; worst: { event?: WeirEvent; newCount: number } | null }) {
+function NewCounts({ appId, counts, worst, onAcknowledgeAll }: { appId: string; counts: Record<string, number>; worst: { event?: WeirEvent; newCount: number } | null; onAcknowledgeAll: () => void }) {
   return (
     <div className="panel" id="event-counts">
       <h2>New events</h2>
@@ -76,6 +79,11 @@ function NewCounts({ appId, counts, worst }: { appId: string; counts: Record<str
         <span className="sub" id="new-total">
           {worst ? `${worst.newCount} new in all` : ''}
         </span>
+        {worst && worst.newCount > 0 && (
+          <button type="button" id="acknowledge-all" onClick={onAcknowledgeAll}>
+            Acknowledge all new
+          </button>
+        )}
       </div>
       {worst?.event && (
         <p className="sub" id="most-severe">
@@ -102,9 +110,19 @@ function NewEvent({ appId, onCreated }: { appId: string; onCreated: (id: string)
   const [level, setLevel] = useState<string>('info');
   const [message, setMessage] = useState('');
   const [data, setData] = useState('');
+  const [tags, setTags] = useState('');
+  const [deviceId, setDeviceId] = useState('');
+  const [devices, setDevices] = useState<Device[]>([]);
   const [error, setError] = useState('');
   return (
-    <details className="panel" id="new-event-panel">
+    <details
+      className="panel"
+      id="new-event-panel"
+      onToggle={(e) => {
+        if (!(e.target as HTMLDetailsElement).open) return;
+        api<List<Device>>('GET', `${devicesPath(appId)}?perPage=1000&sortField=name`).then((l) => setDevices(l.items), (err) => setError(err.message));
+      }}
+    >
       <summary>New event</summary>
       <form
         id="new-event"
@@ -115,8 +133,11 @@ function NewEvent({ appId, onCreated }: { appId: string; onCreated: (id: string)
             const body: Record<string, unknown> = { subject: subject.trim(), level, message };
             const d = parseData(data);
             if (d !== undefined) body.data = d;
+            if (deviceId) body.deviceId = deviceId;
+            const t = parseTags(tags).filter((x) => x.key);
+            if (t.length) body.eventTags = Object.fromEntries(t.map((x) => [x.key, x.value]));
             const ev = await api<WeirEvent>('POST', eventsPath(appId), body);
-            setSubject(''), setLevel('info'), setMessage(''), setData(''), setError('');
+            setSubject(''), setLevel('info'), setMessage(''), setData(''), setTags(''), setDeviceId(''), setError('');
             onCreated(ev.id);
           } catch (err) {
             setError((err as Error).message);
@@ -131,6 +152,15 @@ function NewEvent({ appId, onCreated }: { appId: string; onCreated: (id: string)
               <option key={l}>{l}</option>
             ))}
           </select>
+          <select id="new-event-device" aria-label="Device" value={deviceId} onChange={(e) => setDeviceId(e.target.value)}>
+            <option value="">No device</option>
+            {devices.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+          <input id="new-event-tags" placeholder="Tags: zone=boiler, shift=night" value={tags} onChange={(e) => setTags(e.target.value)} />
         </div>
         <textarea id="new-event-message" placeholder="Message (markdown, optional)" value={message} onChange={(e) => setMessage(e.target.value)} />
         <textarea id="new-event-data" className="json" placeholder='Data as JSON (optional), e.g. {"temp": 71}' value={data} onChange={(e) => setData(e.target.value)} />
@@ -178,7 +208,12 @@ export function Events({ appId }: { appId: string }) {
   return (
     <section id="events">
       <ErrorLine error={error} />
-      <NewCounts appId={appId} counts={counts} worst={worst} />
+      <NewCounts
+        appId={appId}
+        counts={counts}
+        worst={worst}
+        onAcknowledgeAll={() => api('PATCH', `${eventsPath(appId)}?state=new`, { state: 'acknowledged', comment: 'Acknowledged with all new events' }).then(load, (err) => setError(err.message))}
+      />
       <NewEvent appId={appId} onCreated={(id) => (location.hash = `#/applications/${appId}/events/${id}`)} />
       <div className="create">
         <input type="search" className="search" id="event-search" placeholder="Search by subject (* matches anything)" value={query} onChange={(e) => (setQuery(e.target.value), setPage(0))} />
