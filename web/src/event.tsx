@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { api } from './api';
 import { EventState, Level, eventsPath, parseData, type EventUpdate, type WeirEvent } from './events';
 import { Delete, ErrorLine } from './pages';
-import { ago, show } from './pager';
+import { ago, show, useRefresh } from './pager';
 
 const refreshEvery = 5000; // ms: changes made by flows or others show without a reload
 
@@ -75,11 +75,7 @@ export function EventPage({ appId, eventId }: { appId: string; eventId: string }
       setError((err as Error).message);
     }
   }, [path]);
-  useEffect(() => {
-    load();
-    const timer = setInterval(() => document.hidden || load(), refreshEvery); // not while the tab is hidden
-    return () => clearInterval(timer);
-  }, [load]);
+  useRefresh(load, refreshEvery);
   if (!ev) return error ? <ErrorLine error={error} /> : <p>Loading…</p>;
   const tags = Object.entries(ev.eventTags ?? {});
   return (

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { api, appPath, type List } from './api';
 import { Delete, ErrorLine } from './pages';
-import { Pager, ago } from './pager';
+import { Pager, ago, useRefresh } from './pager';
 import { parseTags } from './attributes';
 import { devicesPath, type Device } from './devices';
 
@@ -200,11 +200,7 @@ export function Events({ appId }: { appId: string }) {
       setError((err as Error).message);
     }
   }, [appId, page, state, query]);
-  useEffect(() => {
-    load();
-    const timer = setInterval(() => document.hidden || load(), refreshEvery); // not while the tab is hidden
-    return () => clearInterval(timer);
-  }, [load]);
+  useRefresh(load, refreshEvery);
   return (
     <section id="events">
       <ErrorLine error={error} />
