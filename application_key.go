@@ -24,7 +24,7 @@ type ApplicationKey struct {
 	Description   string      `json:"description,omitempty"`
 	DeviceIDs     []string    `json:"deviceIds,omitempty"`
 	DeviceTags    []DeviceTag `json:"deviceTags,omitempty"`
-	FilterType    string      `json:"filterType,omitempty"` // stored as given; topic filters are not enforced
+	FilterType    string      `json:"filterType,omitempty"` // TopicFilter*: how PubTopics and SubTopics restrict the free topics (AllowsTopic)
 	PubTopics     []string    `json:"pubTopics,omitempty"`
 	SubTopics     []string    `json:"subTopics,omitempty"`
 	CreationDate  time.Time   `json:"creationDate"`
@@ -48,6 +48,13 @@ func (k *ApplicationKey) Validate() error {
 	for _, id := range k.DeviceIDs {
 		if !ValidID(id) {
 			return Errorf(Validation, "deviceIds pattern mismatch")
+		}
+	}
+	for _, topics := range [][]string{k.PubTopics, k.SubTopics} {
+		for _, f := range topics {
+			if !ValidTopicFilter(f) || len(f) > 1024 {
+				return Errorf(Validation, "pubTopics and subTopics items must be MQTT topic filters of 1 to 1024 characters; %q is not", f)
+			}
 		}
 	}
 	if len(k.DeviceTags) > MaxDeviceTags {

@@ -7,8 +7,10 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 
@@ -41,10 +43,18 @@ func HashSecret(secret string) (string, error) {
 // CheckSecret reports whether secret matches hash, a HashSecret result,
 // comparing in constant time. A pair that matched once is remembered (as a
 // SHA-256 digest, never the secret), so that a device reconnecting does not
-// pay for argon2id again; failures are never remembered.
+// pay for argon2id again; failures are never remembered. At most
+// argonSlots argon2id computations run at once (each holds its memory,
+// 19 MiB for weir's hashes): a fleet of devices reconnecting together waits
+// its turn, and those after the first of a key find its pair remembered.
 func CheckSecret(hash, secret string) bool {
 	digest := sha256.Sum256([]byte(hash + "\x00" + secret))
 	if checked.has(digest) {
+		return true
+	}
+	argonSlots <- struct{}{}
+	defer func() { <-argonSlots }()
+	if checked.has(digest) { // matched while this check waited
 		return true
 	}
 	parts := strings.Split(hash, "$")
@@ -64,6 +74,7 @@ func CheckSecret(hash, secret string) bool {
 	if err1 != nil || err2 != nil || len(want) == 0 {
 		return false
 	}
+	argonRuns.Add(1)
 	got := argon2.IDKey([]byte(secret), salt, t, m, p, uint32(len(want)))
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return false
@@ -71,6 +82,13 @@ func CheckSecret(hash, secret string) bool {
 	checked.put(digest)
 	return true
 }
+
+// argonSlots bounds the argon2id computations running at once: one per CPU,
+// at most 4.
+var argonSlots = make(chan struct{}, min(4, max(1, runtime.GOMAXPROCS(0))))
+
+// argonRuns counts the argon2id computations of CheckSecret.
+var argonRuns atomic.Int64
 
 // maxChecked bounds the matched pairs remembered; when full, they are all
 // forgotten.

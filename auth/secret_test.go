@@ -2,8 +2,10 @@ package auth_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/auth"
 )
 
@@ -38,5 +40,29 @@ func TestHashSecret(t *testing.T) {
 				t.Errorf("CheckSecret = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestCheckSecretBoundsArgon checks that devices connecting together with
+// one key do not each pay for argon2id (and hold its 19 MiB): at most one
+// computation per slot, the others find the matched pair remembered.
+func TestCheckSecretBoundsArgon(t *testing.T) {
+	secret := weir.NewAccessSecret()
+	hash, err := auth.HashSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := auth.ArgonRuns()
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			if !auth.CheckSecret(hash, secret) {
+				t.Error("the right secret did not match")
+			}
+		})
+	}
+	wg.Wait()
+	if n := auth.ArgonRuns() - before; n > int64(auth.ArgonSlots()) {
+		t.Errorf("16 concurrent checks of one pair computed argon2id %d times, want at most %d", n, auth.ArgonSlots())
 	}
 }

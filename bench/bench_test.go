@@ -59,3 +59,24 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("results lack the Node-RED comparison:\n%s", b)
 	}
 }
+
+// TestSmokeMQTT runs the MQTT scenarios in smoke mode: 10 devices, 100
+// idle ones. The command itself fails unless every acknowledged state ran
+// the flow once.
+func TestSmokeMQTT(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "RESULTS-mqtt.md")
+	cmd := exec.CommandContext(t.Context(), "go", "run", "./cmd", "-mqtt", "-smoke", "-out", out)
+	cmd.WaitDelay = 10 * time.Second
+	if log, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run ./cmd -mqtt -smoke: %v\n%s", err, log)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| M1 | QoS 1 states/s", "| M2 | PUBACK p99 at 200 states/s", "| M3 | RSS with 100 idle devices"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("results lack %q:\n%s", want, b)
+		}
+	}
+}

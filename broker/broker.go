@@ -22,6 +22,10 @@ import (
 // MaxPayload is the largest message a device may publish: Losant's 256 KB.
 const MaxPayload = 256 << 10
 
+// MaxPendingWrites is how many messages may wait to be written to one
+// device.
+const MaxPendingWrites = 256
+
 // appTopicPrefix namespaces the free topics of one application inside the
 // broker, so applications never see each other's messages; devices never
 // see the prefix.
@@ -44,6 +48,13 @@ type Broker struct {
 	// Limiter, when set, caps the state messages of each device (keyed by
 	// device id); a device over it is disconnected, as Losant does.
 	Limiter Limiter
+	// Messages, when set, hears of the messages on applications' free
+	// topics (see MessageHandler), before a device's is acknowledged.
+	Messages MessageHandler
+	// Cluster, when set, carries commands and free-topic messages to the
+	// other processes of a cluster, so that they reach devices connected
+	// there; their brokers hand them to Receive.
+	Cluster Relay
 
 	server *mqtt.Server
 	addr   string
@@ -61,8 +72,9 @@ type Limiter interface {
 type session struct {
 	client *mqtt.Client
 	device *weir.Device
-	prefix string          // appTopicPrefix + application id + "/"
-	peers  map[string]bool // a gateway's answers of reaches, by device id
+	key    *weir.ApplicationKey // its topic restrictions apply to the free topics
+	prefix string               // appTopicPrefix + application id + "/"
+	peers  map[string]bool      // a gateway's answers of reaches, by device id
 	since  time.Time
 	in     int // state messages received
 }
@@ -82,6 +94,11 @@ func (b *Broker) Open(ln net.Listener) error {
 	caps := mqtt.NewDefaultServerCapabilities()
 	caps.MaximumQos = 1                          // Losant has no QoS 2
 	caps.MaximumPacketSize = MaxPayload + 64<<10 // payload plus a generous topic and header
+	// Messages waiting to be written to one device: a buffer of that many
+	// pointers is made for each connection, so the library's 8,192 (64 KB
+	// per device) would dominate the memory of a large idle fleet; beyond
+	// it, a device too slow to read loses messages, as at QoS 0.
+	caps.MaximumClientWritesPending = MaxPendingWrites
 	b.server = mqtt.New(&mqtt.Options{
 		Capabilities: caps,
 		InlineClient: true,
@@ -113,8 +130,8 @@ func (b *Broker) Close() error {
 }
 
 // SendCommand publishes c on losant/{deviceID}/command, at QoS 1, to the
-// device if it is connected here and subscribed; otherwise the command is
-// not delivered, as on Losant.
+// device if it is connected and subscribed, here or (through Cluster) on
+// another process; otherwise the command is not delivered, as on Losant.
 func (b *Broker) SendCommand(_ context.Context, _, deviceID string, c *weir.DeviceCommand) error {
 	msg := struct {
 		Name    string          `json:"name"`
@@ -125,7 +142,11 @@ func (b *Broker) SendCommand(_ context.Context, _, deviceID string, c *weir.Devi
 	if err != nil {
 		return err
 	}
-	return b.server.Publish("losant/"+deviceID+"/command", body, false, 1)
+	topic := "losant/" + deviceID + "/command"
+	if err := b.server.Publish(topic, body, false, 1); err != nil {
+		return err
+	}
+	return b.relay(topic, body, 1)
 }
 
 // Connected reports whether the device is connected to this broker.
@@ -203,7 +224,7 @@ var _ weir.CommandSender = (*Broker)(nil)
 func (b *Broker) authenticate(cl *mqtt.Client, pk packets.Packet) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
 	defer cancel()
-	d, _, err := auth.AuthenticateDevice(ctx, b.Keys, b.Devices, cl.ID,
+	d, key, err := auth.AuthenticateDevice(ctx, b.Keys, b.Devices, cl.ID,
 		string(pk.Connect.Username), string(pk.Connect.Password))
 	if err != nil {
 		if weir.ErrorTypeOf(err) == weir.Internal {
@@ -214,7 +235,7 @@ func (b *Broker) authenticate(cl *mqtt.Client, pk packets.Packet) bool {
 		return false
 	}
 	b.mu.Lock()
-	b.sessions[cl.ID] = &session{client: cl, device: d, prefix: appTopicPrefix + d.ApplicationID + "/", since: b.Now(),
+	b.sessions[cl.ID] = &session{client: cl, device: d, key: key, prefix: appTopicPrefix + d.ApplicationID + "/", since: b.Now(),
 		peers: map[string]bool{}}
 	b.mu.Unlock()
 	return true
@@ -328,7 +349,7 @@ func remoteHost(addr string) string {
 // namespace. Topics starting with $ are left alone (and refused by the
 // ACL).
 func mapTopic(s *session, topic string) string {
-	if strings.HasPrefix(topic, "losant/") || topic == "losant" || strings.HasPrefix(topic, "$") {
+	if !freeTopic(topic) {
 		return topic
 	}
 	return s.prefix + topic

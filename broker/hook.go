@@ -68,8 +68,10 @@ func (h *hook) OnPacketEncode(cl *mqtt.Client, pk packets.Packet) packets.Packet
 }
 
 // OnACLCheck lets a device publish its own state, read its own commands
-// and use its application's free topics; every other losant/ topic (another
-// device's) and $ topic is refused and logged.
+// and use its application's free topics as its key's topic restrictions
+// allow (checked on subscribing, publishing and on each message delivered);
+// every other losant/ topic (another device's) and $ topic is refused and
+// logged.
 func (h *hook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 	s := h.b.session(cl)
 	if s == nil {
@@ -77,7 +79,12 @@ func (h *hook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 	}
 	switch {
 	case strings.HasPrefix(topic, s.prefix):
-		return true
+		// A filter with wildcards is subscribed: each message it brings is
+		// checked on delivery, topic by topic.
+		free := strings.TrimPrefix(topic, s.prefix)
+		if s.key == nil || !write && strings.ContainsAny(free, "+#") || s.key.AllowsTopic(free, write) {
+			return true
+		}
 	case write && deviceTopic(topic, "state") != "" && h.b.reaches(s, deviceTopic(topic, "state")):
 		return true
 	case !write && deviceTopic(topic, "command") != "" && h.b.reaches(s, deviceTopic(topic, "command")):
@@ -87,12 +94,16 @@ func (h *hook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 	return false
 }
 
-// OnPublish commits a device's own state before the PUBACK.
+// OnPublish commits a device's own state, and hands its messages on free
+// topics to the triggers and the other processes, before the PUBACK.
 func (h *hook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
 	if cl.Net.Inline {
 		return pk, nil
 	}
 	s := h.b.session(cl)
+	if s != nil && strings.HasPrefix(pk.TopicName, s.prefix) {
+		return pk, h.b.message(cl, s, pk)
+	}
 	id := deviceTopic(pk.TopicName, "state")
 	if s == nil || id == "" || !h.b.reaches(s, id) {
 		return pk, nil

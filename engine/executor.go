@@ -39,7 +39,7 @@ type Executor struct {
 	RunTimeout         time.Duration // default DefaultRunTimeout
 	Now                func() time.Time
 	Debug              func(DebugMessage)                                                    // receives Debug node output; may be nil
-	Publish            func(ctx context.Context, flowID, topic string, payload []byte) error // MQTT node, on behalf of flowID; nil: no broker
+	Publish            func(ctx context.Context, app, flow, topic string, body []byte) error // MQTT node, for flow (an id) of app; nil: no broker
 	Buttons            *Buttons                                                              // presses for Workflow Trigger nodes; nil: runs cannot start other runs
 	Replies            *ReplyHub                                                             // answers waiting webhook requests; nil: replies go nowhere
 	Cache              *FlowCache                                                            // flow and application rows of runs; nil: read from the store per run
@@ -338,7 +338,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	}
 	if e.Publish != nil {
 		env.Publish = func(ctx context.Context, topic string, payload []byte) error {
-			return e.Publish(ctx, run.FlowID, topic, payload)
+			return e.Publish(ctx, run.ApplicationID, run.FlowID, topic, payload)
 		}
 	}
 	env.Call = func(ctx context.Context, c Call) (CallResult, error) { return e.call(ctx, env, c) }

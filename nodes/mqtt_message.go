@@ -13,12 +13,12 @@ func init() {
 		Type:     "MqttMessageNode",
 		Name:     "mqtt",
 		Category: "output",
-		Summary:  "Publishes a message to the MQTT broker weir is configured with (--mqtt-url), QoS 0, not retained.",
+		Summary:  "Publishes a message, QoS 0, not retained: to weir's MQTT endpoint, on the flow's application's topics, or to the broker of --mqtt-url when one is given.",
 		Outputs:  []string{"next"},
 		Fields: []engine.Field{
 			{Name: "topicTemplate", Kind: "template", Required: true, Doc: "The topic; it may not contain wildcards or start with losant/."},
 			{Name: "messageTemplate", Kind: "template", Doc: "The message text."},
-			{Name: "integrationId", Kind: "string", Default: "losant", Doc: "Accepted and ignored: every message goes to weir's broker."},
+			{Name: "integrationId", Kind: "string", Default: "losant", Doc: "Accepted and ignored: every message goes to weir's MQTT endpoint or --mqtt-url broker."},
 			{Name: "configNameTemplate", Kind: "template", Doc: "Edge only; ignored."},
 		},
 	}, buildMqttMessage)
@@ -53,7 +53,7 @@ func buildMqttMessage(c *engine.NodeConfig) (engine.Node, error) {
 // Exec publishes the rendered message and continues.
 func (n *mqttMessage) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
 	if env.Publish == nil {
-		return 0, engine.Errorf("Error", "no MQTT broker is configured (weir serve --mqtt-url)")
+		return 0, engine.Errorf("Error", "no MQTT broker: weir serve has neither an MQTT endpoint (--mqtt-addr) nor --mqtt-url")
 	}
 	topic, err := n.topic.Render(p)
 	if err != nil {

@@ -107,24 +107,39 @@ func (m *MQTTTopics) Changed() {
 }
 
 // Deliver queues one run for each trigger whose filter matches topic, with
-// the message as its data. It returns once the runs are stored; a run that
-// cannot be stored is logged.
+// the message as its data: a message of the --mqtt-url broker, which every
+// application's triggers hear. It returns once the runs are stored; a run
+// that cannot be stored is logged.
 func (m *MQTTTopics) Deliver(topic string, payload []byte) {
 	relayType, relayID := m.relay(topic, payload) // first, so that every publication is taken once
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = m.deliver(ctx, "", topic, payload, relayType, relayID)
+}
+
+// Message queues one run for each trigger of application appID whose filter
+// matches topic: a message of weir's own MQTT endpoint, published on one of
+// the application's free topics by a device (relay device, its id) or a
+// flow's MQTT node (relay flow, its id). It returns once the runs are
+// stored, or with the error of the first that could not be (the others are
+// still queued).
+func (m *MQTTTopics) Message(ctx context.Context, appID, topic string, payload []byte, relayType, relayID string) error {
+	return m.deliver(ctx, appID, topic, payload, relayType, relayID)
+}
+
+// deliver queues the runs of the triggers of appID ("": of every
+// application) whose filter matches topic.
+func (m *MQTTTopics) deliver(ctx context.Context, appID, topic string, payload []byte, relayType, relayID string) error {
 	m.mu.Lock()
 	var matched []mqttTrigger
 	for _, t := range m.triggers {
-		if matchTopic(t.filter, topic) {
+		if (appID == "" || t.appID == appID) && weir.MatchTopicLevels(t.filter, topic) {
 			matched = append(matched, t)
 		}
 	}
 	m.mu.Unlock()
-	if len(matched) == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	at := m.Now().UTC().Truncate(time.Millisecond)
+	var first error
 	for _, t := range matched {
 		data, err := mqttData(t, topic, payload)
 		if err != nil {
@@ -138,8 +153,12 @@ func (m *MQTTTopics) Deliver(topic string, payload []byte) {
 		}
 		if err := m.Queue.EnqueueRun(ctx, run); err != nil && weir.ErrorTypeOf(err) != weir.NotFound {
 			m.Logger.Error("mqtt triggers: enqueue run", "flow_id", t.flowID, "topic", topic, "err", err)
+			if first == nil {
+				first = err
+			}
 		}
 	}
+	return first
 }
 
 // relay returns who published a message: the flow Origins names, or the
@@ -165,31 +184,13 @@ func (m *MQTTTopics) Filters() []string {
 	return slices.Compact(out)
 }
 
-// ValidTopicFilter reports whether f is an MQTT topic filter: not empty,
-// levels separated by "/" (empty levels allowed), "+" alone in a level,
-// "#" alone in the last.
-func ValidTopicFilter(f string) bool {
-	if f == "" || len(f) > 65535 || strings.ContainsRune(f, 0) {
-		return false
-	}
-	levels := strings.Split(f, "/")
-	for i, l := range levels {
-		switch {
-		case l == "#" && i != len(levels)-1:
-			return false
-		case l != "+" && l != "#" && strings.ContainsAny(l, "+#"):
-			return false
-		}
-	}
-	return true
-}
+// ValidTopicFilter reports whether f is an MQTT topic filter (see
+// weir.ValidTopicFilter).
+func ValidTopicFilter(f string) bool { return weir.ValidTopicFilter(f) }
 
-// MatchTopic reports whether topic matches filter, as a broker decides:
-// "+" matches one level, "#" the rest (its parent level included), and
-// wildcards at the first level do not match "$" topics.
-func MatchTopic(filter, topic string) bool {
-	return matchTopic(strings.Split(filter, "/"), topic)
-}
+// MatchTopic reports whether topic matches filter, as a broker decides (see
+// weir.MatchTopic).
+func MatchTopic(filter, topic string) bool { return weir.MatchTopic(filter, topic) }
 
 func (m *MQTTTopics) loop(ctx context.Context) {
 	defer close(m.done)
@@ -270,20 +271,4 @@ func mqttData(t mqttTrigger, topic string, payload []byte) (json.RawMessage, err
 		return json.Marshal(map[string]string{"message": string(payload), "topic": topic})
 	}
 	return json.Marshal(string(payload))
-}
-
-func matchTopic(filter []string, topic string) bool {
-	levels := strings.Split(topic, "/")
-	if strings.HasPrefix(topic, "$") && (filter[0] == "+" || filter[0] == "#") {
-		return false
-	}
-	for i, f := range filter {
-		if f == "#" {
-			return true
-		}
-		if i >= len(levels) || f != "+" && f != levels[i] {
-			return false
-		}
-	}
-	return len(levels) == len(filter)
 }

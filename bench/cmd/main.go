@@ -41,6 +41,11 @@ type options struct {
 	profile  string
 	refs     bool
 	gen      string
+
+	mqtt        bool // the MQTT scenarios instead of the HTTP ones
+	mqttDevices int
+	mqttRate    float64
+	mqttIdle    int
 }
 
 func main() {
@@ -71,11 +76,19 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&o.webhooks, "webhooks", 1, "webhooks (and triggers of one flow) the S1 and S4 load is spread over; see README")
 	fs.StringVar(&o.profile, "profile", "", "a directory to write CPU profiles of weir into, one per scenario of the first round (S1.pprof, ...; weir serves them on --debug-addr)")
 	fs.BoolVar(&o.keepTmp, "keep", false, "keep the temporary directory (data directories, server logs)")
+	fs.BoolVar(&o.mqtt, "mqtt", false, "run the MQTT scenarios (M1–M3, weir only) instead of the HTTP ones; writes bench/RESULTS-mqtt.md")
+	fs.IntVar(&o.mqttDevices, "mqtt-devices", 100, "devices publishing states in M1 and M2")
+	fs.Float64Var(&o.mqttRate, "mqtt-rate", 2000, "states per second of M2, all devices together")
+	fs.IntVar(&o.mqttIdle, "mqtt-idle", 10000, "idle devices connected in M3")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if o.smoke {
 		o.rounds, o.duration, o.presses, o.flows, o.rate, o.webhooks = 1, time.Second, 200, 100, 200, 50
+		o.mqttDevices, o.mqttRate, o.mqttIdle = 10, 200, 100
+	}
+	if o.mqttDevices < 1 || o.mqttDevices > 10000 || o.mqttRate <= 0 || o.mqttRate > 100000 || o.mqttIdle < 0 || o.mqttIdle > 15000 {
+		return fmt.Errorf("an -mqtt flag is out of range (devices 1–10000, rate ≤ 100000, idle ≤ 15000)")
 	}
 	if o.gen != "auto" && o.gen != "wrk" && o.gen != "loadgen" {
 		return fmt.Errorf("-gen must be auto, wrk or loadgen")
@@ -90,6 +103,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if o.out == "" && !o.smoke {
 		o.out = filepath.Join(root, "bench", "RESULTS.md")
+		if o.mqtt {
+			o.out = filepath.Join(root, "bench", "RESULTS-mqtt.md")
+		}
 	}
 	tmp, err := os.MkdirTemp("", "weir-bench-")
 	if err != nil {
@@ -105,8 +121,16 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer logFile.Close()
-	b := &bench{o: o, root: root, tmp: tmp, logf: logFile, say: stderr, m: metrics{}}
-	err = b.run(ctx)
+	command := strings.Join(append([]string{"go run ./bench/cmd"}, args...), " ")
+	var report string
+	if o.mqtt {
+		report, err = runMQTT(ctx, o, root, tmp, logFile, stderr, command)
+	} else {
+		b := &bench{o: o, root: root, tmp: tmp, logf: logFile, say: stderr, m: metrics{}}
+		if err = b.run(ctx); err == nil {
+			report = b.report(command)
+		}
+	}
 	if err != nil {
 		logFile.Sync()
 		if tail := logTail(logFile.Name(), 30); tail != "" {
@@ -114,7 +138,6 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		return err
 	}
-	report := b.report(strings.Join(append([]string{"go run ./bench/cmd"}, args...), " "))
 	if o.out != "" {
 		if err := os.WriteFile(o.out, []byte(report), 0o644); err != nil {
 			return err

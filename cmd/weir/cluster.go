@@ -20,7 +20,8 @@ const limitWindow = 10 * time.Second
 type cluster struct {
 	debug   *nats.DebugRelay
 	replies *nats.ReplyRelay
-	cache   *nats.CacheRelay // nil until shareCache
+	cache   *nats.CacheRelay  // nil until shareCache
+	mqtt    *nats.BrokerRelay // nil unless the MQTT endpoint for devices is served
 }
 
 // openCluster connects the debug hub and the reply hub to the other
@@ -105,6 +106,9 @@ func (c *cluster) close() error {
 	var err error
 	if c.cache != nil {
 		err = c.cache.Close()
+	}
+	if c.mqtt != nil {
+		err = errors.Join(err, c.mqtt.Close())
 	}
 	return errors.Join(c.debug.Close(), err)
 }

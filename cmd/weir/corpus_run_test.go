@@ -103,7 +103,7 @@ func TestCorpusRuns(t *testing.T) {
 	ex := &engine.Executor{
 		Queue: inst.DB, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
 		Logger: slog.New(slog.DiscardHandler), RunTimeout: 20 * time.Second, Buttons: buttons, Replies: hub,
-		Publish: func(context.Context, string, string, []byte) error { return nil },
+		Publish: func(context.Context, string, string, string, []byte) error { return nil },
 		Devices: &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB},
 		Events:  &engine.Events{Events: inst.DB},
 		API:     corpusAPI(inst),

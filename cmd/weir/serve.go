@@ -36,7 +36,7 @@ type Main struct {
 	pruner   *logPruner
 	mqtt     *mqtt.Publisher
 	mqttSub  *mqtt.Subscriber     // nil without --mqtt-url
-	topics   *triggers.MQTTTopics // nil without --mqtt-url
+	topics   *triggers.MQTTTopics // nil with neither --mqtt-url nor the MQTT endpoint for devices
 	nats     *nats.Client         // nil unless --queue names a NATS server
 	queue    *nats.Queue          // nil unless --queue names a NATS server
 	cluster  *cluster             // nil unless --queue names a NATS server
@@ -120,7 +120,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := m.openDevices(deviceTriggers, deviceLimiter); err != nil {
+	if err := m.openDevices(deviceTriggers, deviceLimiter, runs); err != nil {
 		return err
 	}
 	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers}
@@ -156,9 +156,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// of dataTable triggers.
 	tableTriggers := &triggers.DataTables{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
 	m.executor.Tables = &engine.Tables{Tables: inst.DB, Events: tableTriggers}
-	if m.mqtt != nil {
-		m.executor.Publish = m.mqtt.PublishFrom
-	}
+	m.executor.Publish = m.publisher()
 	m.executor.Egress, _ = engine.ParseEgress(m.Config.HTTPEgress) // checked by Validate
 	m.executor.Own = &m.own
 	if err := m.executor.Open(); err != nil {
@@ -239,7 +237,7 @@ func (m *Main) Open(ctx context.Context) error {
 // claim from.
 func (m *Main) openMQTTTriggers(cache *engine.FlowCache, runs weir.RunQueue) error {
 	if m.Config.MQTTURL == "" {
-		return nil
+		return m.openLocalMQTTTriggers(cache)
 	}
 	m.topics = &triggers.MQTTTopics{Flows: m.inst.DB, Versions: m.inst.DB, Queue: runs, Logger: m.Logger,
 		Origins: m.mqtt.Ledger}
@@ -291,7 +289,10 @@ func (m *Main) Close() error {
 		errs = append(errs, m.inactivity.Close())
 	}
 	if m.topics != nil {
-		errs = append(errs, m.topics.Close(), m.mqttSub.Close())
+		errs = append(errs, m.topics.Close())
+	}
+	if m.mqttSub != nil {
+		errs = append(errs, m.mqttSub.Close())
 	}
 	if m.pruner != nil {
 		m.pruner.close()
