@@ -20,7 +20,7 @@ type apiEvent struct {
 // TestConsoleEvents creates an event in the console and checks it through
 // the API; sees one created through the API in the list, counted by level;
 // acknowledges and resolves it on its page with comments, checking its
-// state and updates through the API; filters by state and subject, pages,
+// state and updates through the API; filters by state, level and subject, pages,
 // and deletes from the list and from an event's page.
 func TestConsoleEvents(t *testing.T) {
 	t.Parallel()
@@ -138,6 +138,17 @@ func TestConsoleEvents(t *testing.T) {
 	p.choose("#event-state-filter", "")
 	p.fill("#event-search", "BOIL*HEAT")
 	p.waitFor("the search", `[...document.querySelectorAll('#event-list .name')].map((e) => e.textContent).join() === 'Boiler overheated'`)
+	p.choose("#event-level-filter", "warning")
+	p.waitFor("no warning boiler", `document.querySelector('#events .empty')?.textContent === 'No event matches.'`)
+	p.fill("#event-search", "")
+	p.waitFor("the warning", `[...document.querySelectorAll('#event-list .name')].map((e) => e.textContent).join() === 'Door open'`)
+	p.choose("#event-state-filter", "new")
+	p.waitFor("no new warning", `document.querySelector('#events .empty')?.textContent === 'No event matches.'`)
+	p.choose("#event-level-filter", "critical")
+	p.fill("#event-search", "boil*HEAT")
+	p.waitFor("the new critical boiler", `[...document.querySelectorAll('#event-list .name')].map((e) => e.textContent).join() === 'Boiler overheated'`)
+	p.choose("#event-level-filter", "")
+	p.choose("#event-state-filter", "")
 
 	// Deleted from the list, and from its own page.
 	p.fill("#event-search", "")

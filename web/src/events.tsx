@@ -174,13 +174,27 @@ function NewEvent({ appId, onCreated }: { appId: string; onCreated: (id: string)
   );
 }
 
-/** An application's events: new counts by level, state filter, subject search, paging, create and delete. */
+/**
+ * The advanced query of the list filtered by level, which the plain
+ * filters of events.get cannot name: the level, the state, and the subject
+ * search as case-insensitive pieces between its '*'s, each contained in the
+ * subject (in any order, unlike the plain search).
+ */
+function levelQuery(level: string, state: string, subject: string): unknown {
+  const and: unknown[] = [{ level }];
+  if (state) and.push({ state });
+  for (const piece of subject.split('*')) if (piece.trim()) and.push({ subject: { $contains: piece.trim(), $ci: true } });
+  return { $and: and };
+}
+
+/** An application's events: new counts by level, level and state filters, subject search, paging, create and delete. */
 export function Events({ appId }: { appId: string }) {
   const [list, setList] = useState<List<WeirEvent> | null>(null);
   const [counts, setCounts] = useState<Record<string, number>>({});
   const [worst, setWorst] = useState<{ event?: WeirEvent; newCount: number } | null>(null);
   const [page, setPage] = useState(0);
   const [state, setState] = useState('');
+  const [level, setLevel] = useState('');
   const [query, setQuery] = useState('');
   const [error, setError] = useState('');
   const load = useCallback(async () => {
@@ -188,6 +202,7 @@ export function Events({ appId }: { appId: string }) {
     try {
       let filter = state ? `&state=${state}` : '';
       if (query.trim()) filter += `&filterField=subject&filter=${encodeURIComponent(query.trim())}`;
+      if (level) filter = `&query=${encodeURIComponent(JSON.stringify(levelQuery(level, state, query)))}`;
       const countOf = (level: string) =>
         api<List<WeirEvent>>('GET', `${path}?perPage=1&query=${encodeURIComponent(JSON.stringify({ state: 'new', level }))}`).then((l) => l.totalCount);
       const [l, w, ...ns] = await Promise.all([
@@ -199,7 +214,7 @@ export function Events({ appId }: { appId: string }) {
     } catch (err) {
       setError((err as Error).message);
     }
-  }, [appId, page, state, query]);
+  }, [appId, page, state, query, level]);
   useRefresh(load, refreshEvery);
   return (
     <section id="events">
@@ -213,6 +228,14 @@ export function Events({ appId }: { appId: string }) {
       <NewEvent appId={appId} onCreated={(id) => (location.hash = `#/applications/${appId}/events/${id}`)} />
       <div className="create">
         <input type="search" className="search" id="event-search" placeholder="Search by subject (* matches anything)" value={query} onChange={(e) => (setQuery(e.target.value), setPage(0))} />
+        <select id="event-level-filter" aria-label="Level" value={level} onChange={(e) => (setLevel(e.target.value), setPage(0))}>
+          <option value="">Any level</option>
+          {levels.map((l) => (
+            <option key={l} value={l}>
+              {l[0].toUpperCase() + l.slice(1)}
+            </option>
+          ))}
+        </select>
         <select id="event-state-filter" aria-label="State" value={state} onChange={(e) => (setState(e.target.value), setPage(0))}>
           <option value="">Any state</option>
           {states.map((s) => (
@@ -225,7 +248,7 @@ export function Events({ appId }: { appId: string }) {
       {list === null ? (
         <p>Loading…</p>
       ) : list.items.length === 0 ? (
-        <p className="empty">{query || state ? 'No event matches.' : 'No events yet.'}</p>
+        <p className="empty">{query || state || level ? 'No event matches.' : 'No events yet.'}</p>
       ) : (
         <table className="list" id="event-list">
           <thead>
