@@ -19,7 +19,7 @@ type apiEvent struct {
 
 // TestConsoleEvents creates an event in the console and checks it through
 // the API; sees one created through the API in the list, counted by level;
-// acknowledges and resolves it on its page with comments, checking its
+// acknowledges, resolves, comments on and reopens it on its page, checking its
 // state and updates through the API; filters by state, level and subject, pages,
 // and deletes from the list and from an event's page.
 func TestConsoleEvents(t *testing.T) {
@@ -116,6 +116,19 @@ func TestConsoleEvents(t *testing.T) {
 	if got := mustJSON(full.Updates[1].Data); got != `{"by":"Ann"}` {
 		t.Errorf("resolve data %s", got)
 	}
+	// A comment alone is an update that keeps the state; reopened, the event is new again.
+	p.fill("#event-comment", "door latch replaced")
+	p.click("#comment-event")
+	p.waitFor("the comment", `document.querySelectorAll('#event-updates tbody tr').length === 3 && document.querySelector('#event-updates tbody tr:first-child .comment').textContent === 'door latch replaced'`)
+	p.click("#reopen-event")
+	p.waitFor("reopened", `document.querySelector('#event .event-state')?.textContent === 'new' && document.querySelectorAll('#event-updates tbody tr').length === 4`)
+	owner.mustDo(200, "GET", eventsPath+"/"+door.ID, nil, &ev)
+	if got, want := mustJSON(ev.Updates[2:]), `[{"Comment":"door latch replaced","State":"resolved","StateChange":null},`+
+		`{"Comment":"","State":"new","StateChange":{"Old":"resolved","New":"new"}}]`; ev.State != "new" || got != want {
+		t.Errorf("state %s, updates %s, want %s", ev.State, got, want)
+	}
+	p.click("#resolve-event")
+	p.waitFor("resolved again", `document.querySelector('#event .event-state')?.textContent === 'resolved'`)
 	p.click("#event-device-link")
 	p.waitFor("the device's page", `document.querySelector('#device-name')?.textContent === 'Front door'`)
 	// 25 more page by 25, newest first.

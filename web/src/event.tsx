@@ -21,14 +21,15 @@ function changes(u: EventUpdate): string {
 /** Who made a change: a name, else the kind of source and its id. */
 const source = (s: { sourceType?: string; sourceId?: string; sourceName?: string }) => s.sourceName || [s.sourceType, s.sourceId].filter(Boolean).join(' ') || 'unknown';
 
-/** Acknowledges or resolves the event, with an optional comment and data. */
+/** Acknowledges, resolves or reopens the event, or comments on it, with optional data. */
 function ChangeState({ path, ev, onChanged }: { path: string; ev: WeirEvent; onChanged: () => void }) {
   const [comment, setComment] = useState('');
   const [data, setData] = useState('');
   const [error, setError] = useState('');
-  const move = async (state: string) => {
+  // state undefined: a comment (and data) alone, recorded as an update.
+  const move = async (state?: string) => {
     try {
-      const body: Record<string, unknown> = { state };
+      const body: Record<string, unknown> = state ? { state } : {};
       if (comment.trim()) body.comment = comment;
       const d = parseData(data);
       if (d !== undefined) body.data = d;
@@ -41,7 +42,7 @@ function ChangeState({ path, ev, onChanged }: { path: string; ev: WeirEvent; onC
   };
   return (
     <form className="panel" id="event-change" aria-label="Change state" onSubmit={(e) => e.preventDefault()}>
-      <h2>Change state</h2>
+      <h2>Change state or comment</h2>
       <ErrorLine error={error} />
       <textarea id="event-comment" placeholder="Comment (optional)" value={comment} onChange={(e) => setComment(e.target.value)} />
       <textarea id="event-update-data" className="json" placeholder="Data as JSON (optional)" value={data} onChange={(e) => setData(e.target.value)} />
@@ -51,6 +52,9 @@ function ChangeState({ path, ev, onChanged }: { path: string; ev: WeirEvent; onC
         </button>
         <button type="button" id="resolve-event" className="primary" disabled={ev.state === 'resolved'} onClick={() => move('resolved')}>
           Resolve
+        </button>
+        <button type="button" id="comment-event" disabled={comment.trim() === ''} onClick={() => move()}>
+          Add comment
         </button>
         {ev.state === 'resolved' && (
           <button type="button" id="reopen-event" onClick={() => move('new')}>
