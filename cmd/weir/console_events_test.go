@@ -162,6 +162,10 @@ func TestConsoleEvents(t *testing.T) {
 	p.waitFor("the new critical boiler", `[...document.querySelectorAll('#event-list .name')].map((e) => e.textContent).join() === 'Boiler overheated'`)
 	p.choose("#event-level-filter", "")
 	p.choose("#event-state-filter", "")
+	p.click(`#event-counts .count[data-level=critical]`)
+	p.waitFor("the new critical ones", `document.querySelector('#event-level-filter').value === 'critical' && document.querySelector('#event-state-filter').value === 'new' && document.querySelector('#event-search').value === '' && [...document.querySelectorAll('#event-list .name')].map((e) => e.textContent).join() === 'Boiler overheated'`)
+	p.choose("#event-level-filter", "")
+	p.choose("#event-state-filter", "")
 
 	// Deleted from the list, and from its own page.
 	p.fill("#event-search", "")

@@ -63,18 +63,20 @@ export function EventState({ state }: { state: string }) {
 
 /**
  * The new events counted by level, with the most severe and most recent
- * one (mostRecentBySeverity) named beside them, and a button that
- * acknowledges every new event at once (events.patch).
+ * one (mostRecentBySeverity) named beside them; a count shows those
+ * events in the list, and a button acknowledges every new event at once
+ * (events.patch).
  */
-function NewCounts({ appId, counts, worst, onAcknowledgeAll }: { appId: string; counts: Record<string, number>; worst: { event?: WeirEvent; newCount: number } | null; onAcknowledgeAll: () => void }) {
+function NewCounts(props: { appId: string; counts: Record<string, number>; worst: { event?: WeirEvent; newCount: number } | null; onShow: (level: string) => void; onAcknowledgeAll: () => void }) {
+  const { appId, counts, worst, onShow, onAcknowledgeAll } = props;
   return (
     <div className="panel" id="event-counts">
       <h2>New events</h2>
       <div className="create">
         {levels.map((l) => (
-          <span key={l} className="count" data-level={l}>
+          <button type="button" key={l} className="link count" data-level={l} title={`Show the new ${l} events`} onClick={() => onShow(l)}>
             <Level level={l} /> <strong className="n">{counts[l] ?? '…'}</strong>
-          </span>
+          </button>
         ))}
         <span className="sub" id="new-total">
           {worst ? `${worst.newCount} new in all` : ''}
@@ -223,6 +225,7 @@ export function Events({ appId }: { appId: string }) {
         appId={appId}
         counts={counts}
         worst={worst}
+        onShow={(l) => (setLevel(l), setState('new'), setQuery(''), setPage(0))}
         onAcknowledgeAll={() => api('PATCH', `${eventsPath(appId)}?state=new`, { state: 'acknowledged', comment: 'Acknowledged with all new events' }).then(load, (err) => setError(err.message))}
       />
       <NewEvent appId={appId} onCreated={(id) => (location.hash = `#/applications/${appId}/events/${id}`)} />
