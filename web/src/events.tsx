@@ -176,6 +176,20 @@ function NewEvent({ appId, onCreated }: { appId: string; onCreated: (id: string)
   );
 }
 
+/** A choice of one of the values, or any ("Any level"). */
+function Filter({ id, label, value, choices, set }: { id: string; label: string; value: string; choices: readonly string[]; set: (v: string) => void }) {
+  return (
+    <select id={id} aria-label={label} value={value} onChange={(e) => set(e.target.value)}>
+      <option value="">Any {label.toLowerCase()}</option>
+      {choices.map((c) => (
+        <option key={c} value={c}>
+          {c[0].toUpperCase() + c.slice(1)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /**
  * The advanced query of the list filtered by level, which the plain
  * filters of events.get cannot name: the level, the state, and the subject
@@ -231,22 +245,8 @@ export function Events({ appId }: { appId: string }) {
       <NewEvent appId={appId} onCreated={(id) => (location.hash = `#/applications/${appId}/events/${id}`)} />
       <div className="create">
         <input type="search" className="search" id="event-search" placeholder="Search by subject (* matches anything)" value={query} onChange={(e) => (setQuery(e.target.value), setPage(0))} />
-        <select id="event-level-filter" aria-label="Level" value={level} onChange={(e) => (setLevel(e.target.value), setPage(0))}>
-          <option value="">Any level</option>
-          {levels.map((l) => (
-            <option key={l} value={l}>
-              {l[0].toUpperCase() + l.slice(1)}
-            </option>
-          ))}
-        </select>
-        <select id="event-state-filter" aria-label="State" value={state} onChange={(e) => (setState(e.target.value), setPage(0))}>
-          <option value="">Any state</option>
-          {states.map((s) => (
-            <option key={s} value={s}>
-              {s[0].toUpperCase() + s.slice(1)}
-            </option>
-          ))}
-        </select>
+        <Filter id="event-level-filter" label="Level" value={level} choices={levels} set={(v) => (setLevel(v), setPage(0))} />
+        <Filter id="event-state-filter" label="State" value={state} choices={states} set={(v) => (setState(v), setPage(0))} />
       </div>
       {list === null ? (
         <p>Loading…</p>
