@@ -132,7 +132,9 @@ func TestTriggerIndexMatchesFullScan(t *testing.T) {
 		{"EventInfo", func(ix triggers.Indexer, q *queue) error {
 			e := &weir.Event{ID: weir.NewID(), ApplicationID: app, Level: "info", State: weir.EventNew, Subject: "s", LastUpdated: now}
 			return (&triggers.Events{Flows: store, Queue: q, Index: ix}).EventsChanged(t.Context(), []*weir.Event{nil}, []*weir.Event{e})
-		}, func(t weir.Trigger) bool { return t.Type == "event" && (t.Key == "any" || strings.EqualFold(t.Key, "info")) }},
+		}, func(t weir.Trigger) bool {
+			return t.Type == "event" && (t.Key == "any" || strings.EqualFold(t.Key, "info"))
+		}},
 	}...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
