@@ -64,6 +64,14 @@ func fullScan(flows []*weir.Flow, app string, want func(weir.Trigger) bool) []sc
 	return out
 }
 
+// indexCase fires one kind of event (with the index given, or none) and
+// says which triggers a full scan finds for it.
+type indexCase struct {
+	name string
+	fire func(ix triggers.Indexer, q *queue) error
+	want func(weir.Trigger) bool
+}
+
 // TestTriggerIndexMatchesFullScan checks that the triggers served from the
 // index start the runs a scan of every flow finds, in the same order.
 func TestTriggerIndexMatchesFullScan(t *testing.T) {
@@ -84,42 +92,22 @@ func TestTriggerIndexMatchesFullScan(t *testing.T) {
 	}
 	now := time.Now()
 	state := []weir.DeviceState{{Time: now, Data: map[string]any{"t": 1.0}}}
-	tests := []struct {
-		name string
-		fire func(ix triggers.Indexer, q *queue) error
-		want func(weir.Trigger) bool
-	}{}
+	var tests []indexCase
 	for _, d := range []*weir.Device{tagged, bare} {
 		name := map[bool]string{true: "Tagged", false: "Bare"}[d == tagged]
 		tests = append(tests,
-			struct {
-				name string
-				fire func(ix triggers.Indexer, q *queue) error
-				want func(weir.Trigger) bool
-			}{"State" + name, func(ix triggers.Indexer, q *queue) error {
+			indexCase{"State" + name, func(ix triggers.Indexer, q *queue) error {
 				return (&triggers.Devices{Flows: store, Queue: q, Index: ix}).DeviceStates(t.Context(), d, state)
 			}, device(d, "deviceId", "deviceTag")},
-			struct {
-				name string
-				fire func(ix triggers.Indexer, q *queue) error
-				want func(weir.Trigger) bool
-			}{"Connect" + name, func(ix triggers.Indexer, q *queue) error {
+			indexCase{"Connect" + name, func(ix triggers.Indexer, q *queue) error {
 				return (&triggers.Devices{Flows: store, Queue: q, Index: ix}).DeviceConnection(t.Context(), d, true, nil)
 			}, device(d, "deviceIdConnect", "deviceTagConnect")},
-			struct {
-				name string
-				fire func(ix triggers.Indexer, q *queue) error
-				want func(weir.Trigger) bool
-			}{"Disconnect" + name, func(ix triggers.Indexer, q *queue) error {
+			indexCase{"Disconnect" + name, func(ix triggers.Indexer, q *queue) error {
 				return (&triggers.Devices{Flows: store, Queue: q, Index: ix}).DeviceConnection(t.Context(), d, false, nil)
 			}, device(d, "deviceIdDisconnect", "deviceTagDisconnect")},
 		)
 	}
-	tests = append(tests, []struct {
-		name string
-		fire func(ix triggers.Indexer, q *queue) error
-		want func(weir.Trigger) bool
-	}{
+	tests = append(tests, []indexCase{
 		{"Create", func(ix triggers.Indexer, q *queue) error {
 			return (&triggers.Devices{Flows: store, Queue: q, Index: ix}).DeviceCreated(t.Context(), bare)
 		}, func(t weir.Trigger) bool { return t.Type == "deviceCreate" }},
