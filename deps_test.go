@@ -20,7 +20,7 @@ var allowed = map[string][]string{
 	"internal/nodejs": {"engine/js"},
 	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock", "nodes"},                  // nodes: tests only
 	"nodes":           {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr", "store/sqlite", "mock"}, // store/sqlite, mock: tests only
-	"auth":            {""},
+	"auth":            {"", "ratelimit"},
 	"flowfile":        {""},
 	"appfile":         {"", "flowfile", "auth", "http", "store/sqlite"}, // all but the root and flowfile: tests only
 	"ratelimit":       {},

@@ -18,17 +18,41 @@ import (
 // matches). Build it with ParseDeviceQuery.
 type DeviceQuery struct {
 	q map[string]any
+	// associated decides the experienceUserId and experienceGroupId
+	// conditions (WithExperience); nil: they never hold.
+	associated func(kind, id string, d *Device) bool
+}
+
+// WithExperience has q decide its experienceUserId and experienceGroupId
+// conditions with associated (kind "experienceUser" or "experienceGroup"),
+// usually an ExperienceDevices. It returns q.
+func (q *DeviceQuery) WithExperience(associated func(kind, id string, d *Device) bool) *DeviceQuery {
+	q.associated = associated
+	return q
+}
+
+// NamesExperience reports whether q has experienceUserId or
+// experienceGroupId conditions.
+func (q *DeviceQuery) NamesExperience() bool {
+	found := false
+	matchQuery(q.q, func(k string, _ any) bool {
+		found = found || k == "experienceUserId" || k == "experienceGroupId"
+		return true
+	})
+	return found
 }
 
 // deviceQueryFields are the fields a query may name.
 var deviceQueryFields = map[string]bool{
 	"id": true, "name": true, "deviceClass": true, "gatewayId": true, "creationDate": true, "lastUpdated": true,
 	"connectedAt": true, "disconnectedAt": true, "connectionStatus": true, "attributeName": true, "tags": true,
+	"experienceUserId": true, "experienceGroupId": true,
 }
 
 // ParseDeviceQuery checks a decoded JSON query. Fields weir does not keep
-// (parentId, ancestorId, experienceUserId, experienceGroupId, deletedAt)
-// and unknown ones are Validation.
+// (parentId, ancestorId, deletedAt) and unknown ones are Validation.
+// experienceUserId and experienceGroupId (devices a user or group may see:
+// $eq, $ne, $in, $nin or a bare id) hold only once WithExperience says how.
 func ParseDeviceQuery(v any) (*DeviceQuery, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -41,6 +65,12 @@ func ParseDeviceQuery(v any) (*DeviceQuery, error) {
 }
 
 func checkDeviceQuery(m map[string]any, depth int) error {
+	return checkQuery(m, depth, deviceQueryFields)
+}
+
+// checkQuery checks an advanced query of $and, $or and $nor lists and
+// conditions on fields, nested at most 16 deep.
+func checkQuery(m map[string]any, depth int, fields map[string]bool) error {
 	if depth > 16 {
 		return Errorf(Validation, "query is nested too deeply")
 	}
@@ -56,11 +86,11 @@ func checkDeviceQuery(m map[string]any, depth int) error {
 				if !ok {
 					return Errorf(Validation, "query %s items must be objects", k)
 				}
-				if err := checkDeviceQuery(sub, depth+1); err != nil {
+				if err := checkQuery(sub, depth+1, fields); err != nil {
 					return err
 				}
 			}
-		case !deviceQueryFields[k]:
+		case !fields[k]:
 			return Errorf(Validation, "query field %s is not supported yet", k)
 		}
 	}
@@ -68,34 +98,93 @@ func checkDeviceQuery(m map[string]any, depth int) error {
 }
 
 // Match reports whether d satisfies the query.
-func (q *DeviceQuery) Match(d *Device) bool { return matchDeviceQuery(q.q, d) }
+func (q *DeviceQuery) Match(d *Device) bool { return matchDeviceQuery(q.q, d, q.associated) }
 
-func matchDeviceQuery(m map[string]any, d *Device) bool {
+func matchDeviceQuery(m map[string]any, d *Device, associated func(kind, id string, d *Device) bool) bool {
+	return matchQuery(m, func(k string, v any) bool {
+		switch k {
+		case "experienceUserId":
+			return matchAssociation(v, "experienceUser", d, associated)
+		case "experienceGroupId":
+			return matchAssociation(v, "experienceGroup", d, associated)
+		case "tags":
+			return matchTags(v, d.Tags)
+		case "attributeName":
+			ok := false
+			for _, a := range d.Attributes {
+				ok = ok || matchCondition(v, a.Name)
+			}
+			return ok
+		}
+		return matchCondition(v, deviceField(k, d))
+	})
+}
+
+// matchAssociation decides an experienceUserId or experienceGroupId
+// condition: a bare id or $eq (associated with it), $in (with one of
+// them), $ne and $nin (with none of them).
+func matchAssociation(cond any, kind string, d *Device, associated func(kind, id string, d *Device) bool) bool {
+	if associated == nil {
+		return false
+	}
+	with := func(id any) bool {
+		s, ok := id.(string)
+		return ok && associated(kind, s, d)
+	}
+	anyOf := func(list any) bool {
+		l, _ := list.([]any)
+		for _, id := range l {
+			if with(id) {
+				return true
+			}
+		}
+		return false
+	}
+	ops, ok := cond.(map[string]any)
+	if !ok {
+		return with(cond)
+	}
+	for op, arg := range ops {
+		var holds bool
+		switch op {
+		case "$eq":
+			holds = with(arg)
+		case "$ne":
+			holds = !with(arg)
+		case "$in":
+			holds = anyOf(arg)
+		case "$nin":
+			holds = !anyOf(arg)
+		}
+		if !holds {
+			return false
+		}
+	}
+	return true
+}
+
+// matchQuery reports whether a checked query holds: its $and, $or and $nor
+// lists, and each field condition as field decides it.
+func matchQuery(m map[string]any, field func(k string, cond any) bool) bool {
 	for k, v := range m {
 		var ok bool
 		switch k {
 		case "$and":
 			ok = true
 			for _, e := range v.([]any) {
-				ok = ok && matchDeviceQuery(e.(map[string]any), d)
+				ok = ok && matchQuery(e.(map[string]any), field)
 			}
 		case "$or":
 			for _, e := range v.([]any) {
-				ok = ok || matchDeviceQuery(e.(map[string]any), d)
+				ok = ok || matchQuery(e.(map[string]any), field)
 			}
 		case "$nor":
 			ok = true
 			for _, e := range v.([]any) {
-				ok = ok && !matchDeviceQuery(e.(map[string]any), d)
-			}
-		case "tags":
-			ok = matchTags(v, d.Tags)
-		case "attributeName":
-			for _, a := range d.Attributes {
-				ok = ok || matchCondition(v, a.Name)
+				ok = ok && !matchQuery(e.(map[string]any), field)
 			}
 		default:
-			ok = matchCondition(v, deviceField(k, d))
+			ok = field(k, v)
 		}
 		if !ok {
 			return false

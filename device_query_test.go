@@ -47,9 +47,28 @@ func TestDeviceQuery(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []any{"x", map[string]any{"experienceGroupId": "a"}, map[string]any{"$and": "x"}} {
+	for _, bad := range []any{"x", map[string]any{"ancestorId": "a"}, map[string]any{"$and": "x"}} {
 		if _, err := weir.ParseDeviceQuery(bad); weir.ErrorTypeOf(err) != weir.Validation {
 			t.Errorf("ParseDeviceQuery(%v) error %v, want Validation", bad, err)
 		}
+	}
+
+	// experienceUserId and experienceGroupId hold as WithExperience says.
+	q, err := weir.ParseDeviceQuery(map[string]any{"$or": []any{
+		map[string]any{"experienceUserId": map[string]any{"$in": []any{"u1", "u2"}}},
+		map[string]any{"experienceGroupId": map[string]any{"$ne": "g"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !q.NamesExperience() || q.Match(d) {
+		t.Fatal("without WithExperience, the experience conditions never hold")
+	}
+	var asked []string
+	q.WithExperience(func(kind, id string, _ *weir.Device) bool {
+		asked = append(asked, kind+" "+id)
+		return kind == "experienceGroup"
+	})
+	if q.Match(d) {
+		t.Fatalf("neither u1 nor u2 sees the device, and group g does (asked %v)", asked)
 	}
 }

@@ -8,12 +8,23 @@ import (
 	"time"
 )
 
-// Experience endpoint access levels. Losant also knows authenticated,
-// group and device access; weir has no experience users yet and refuses
-// them.
+// Experience endpoint access levels: anyone; any signed-in experience user;
+// a signed-in user of one of the endpoint's groups (GroupIDs). Losant also
+// knows device access, which weir refuses.
 const (
-	EndpointAccessPublic = "public"
+	EndpointAccessPublic        = "public"
+	EndpointAccessAuthenticated = "authenticated"
+	EndpointAccessGroup         = "group"
 )
+
+// UnauthorizedReply is what an endpoint answers a request its access
+// refuses, instead of Losant's 401: a redirect to Value (a template of the
+// request) with StatusCode (302 by default).
+type UnauthorizedReply struct {
+	Type       string `json:"type"` // "redirect"
+	StatusCode int    `json:"statusCode,omitempty"`
+	Value      string `json:"value"`
+}
 
 // ExperienceEndpointMethods are the HTTP methods an experience endpoint may
 // answer, lowercase as Losant stores them.
@@ -32,11 +43,18 @@ type ExperienceEndpoint struct {
 	Enabled       bool      `json:"enabled"`
 	CreationDate  time.Time `json:"creationDate"`
 	LastUpdated   time.Time `json:"lastUpdated"`
+
+	// GroupIDs are the experience groups whose users a group endpoint
+	// answers.
+	GroupIDs          []string           `json:"experienceGroupIds"`
+	UnauthorizedReply *UnauthorizedReply `json:"unauthorizedReply,omitempty"`
+	Tags              map[string]string  `json:"endpointTags"`
 }
 
 // Validate checks the structural rules of an endpoint: a route of literal
-// and {param} segments starting with "/", a known method, public access
-// and a description of at most 32767 characters.
+// and {param} segments starting with "/", a known method, public,
+// authenticated or group access (with groups), a redirect as unauthorized
+// reply and a description of at most 32767 characters.
 func (e *ExperienceEndpoint) Validate() error {
 	if err := validRoute(e.Route); err != nil {
 		return err
@@ -44,8 +62,28 @@ func (e *ExperienceEndpoint) Validate() error {
 	if !slices.Contains(ExperienceEndpointMethods, e.Method) {
 		return Errorf(Validation, "method must be one of %s", strings.Join(ExperienceEndpointMethods, ", "))
 	}
-	if e.Access != EndpointAccessPublic {
-		return Errorf(Validation, "access %s is not supported yet", e.Access)
+	switch e.Access {
+	case EndpointAccessPublic, EndpointAccessAuthenticated:
+	case EndpointAccessGroup:
+		if len(e.GroupIDs) == 0 {
+			return Errorf(Validation, "group access needs at least one of experienceGroupIds")
+		}
+	default:
+		return Errorf(Validation, "access %s is not supported", e.Access)
+	}
+	if err := validIDList("experienceGroupIds", e.GroupIDs, MaxGroupMembers); err != nil {
+		return err
+	}
+	if err := validTagObject("endpointTags", e.Tags); err != nil {
+		return err
+	}
+	if r := e.UnauthorizedReply; r != nil {
+		if r.Type != "redirect" || r.Value == "" {
+			return Errorf(Validation, "unauthorizedReply must be a redirect with a value")
+		}
+		if r.StatusCode != 0 && (r.StatusCode < 300 || r.StatusCode > 399) {
+			return Errorf(Validation, "unauthorizedReply statusCode must be a 3xx redirect")
+		}
 	}
 	if len([]rune(e.Description)) > 32767 {
 		return Errorf(Validation, "description must be at most 32767 characters")

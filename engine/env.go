@@ -64,6 +64,10 @@ type Env struct {
 	// Tables reaches the application's data tables (the data table
 	// nodes). Nil when the run cannot.
 	Tables *Tables
+
+	// Experience reaches the application's experience users and groups
+	// (the experience nodes). Nil when the run cannot.
+	Experience *Experience
 }
 
 // Press asks for a run of a flow's virtual button.

@@ -50,6 +50,7 @@ type Executor struct {
 	API                APICaller                                                             // the Losant API node's calls; nil: it fails
 	Views              *Views                                                                // what page replies reach; nil: they answer 501
 	Tables             *Tables                                                               // what the data table nodes reach; nil: they fail
+	Experience         *Experience                                                           // what the experience nodes reach; nil: they fail
 
 	cache  graphCache
 	shares *shares // nil: no caps
@@ -333,6 +334,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	}
 	env.Views = e.Views
 	env.Tables = e.Tables
+	env.Experience = e.Experience
 	if e.Buttons != nil {
 		env.Press = e.Buttons.Press
 	}

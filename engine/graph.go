@@ -84,7 +84,7 @@ func build(n *weir.Node) *vertex {
 		v.err = Errorf("UnsupportedNode", "node type %s is not supported by weir", n.Type)
 		return v
 	}
-	node, err := buildFn(&NodeConfig{ID: n.ID, Type: n.Type, Label: v.label, Config: n.Config})
+	node, err := buildFn(&NodeConfig{ID: n.ID, Type: n.Type, Label: v.label, Config: n.Config, Meta: n.Meta})
 	if err != nil {
 		v.err = err
 		return v

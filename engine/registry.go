@@ -30,6 +30,7 @@ type NodeConfig struct {
 	Type   string
 	Label  string
 	Config json.RawMessage
+	Meta   json.RawMessage // the node's meta, verbatim: a few nodes keep settings there (authMode)
 }
 
 // Decode decodes the node's config into v, ignoring fields v does not name

@@ -134,6 +134,16 @@ var matrixRoutes = []matrixRoute{
 	{"file.patch", "PATCH", "/applications/{applicationId}/file/{fileId}", `{"contentType":"text/css"}`, 201},
 	{"file.delete", "DELETE", "/applications/{applicationId}/file/{fileId}", "", 200},
 	{"file.upload", "POST", "/applications/{applicationId}/file/{fileId}/upload", "", 400},
+	{"experienceUsers.get", "GET", "/applications/{applicationId}/experience/users", "", 200},
+	{"experienceUsers.post", "POST", "/applications/{applicationId}/experience/users", `{"email":"new@example.com","password":"password1"}`, 201},
+	{"experienceUser.get", "GET", "/applications/{applicationId}/experience/users/{experienceUserId}", "", 200},
+	{"experienceUser.patch", "PATCH", "/applications/{applicationId}/experience/users/{experienceUserId}", `{"firstName":"x"}`, 200},
+	{"experienceUser.delete", "DELETE", "/applications/{applicationId}/experience/users/{experienceUserId}", "", 200},
+	{"experienceGroups.get", "GET", "/applications/{applicationId}/experience/groups", "", 200},
+	{"experienceGroups.post", "POST", "/applications/{applicationId}/experience/groups", `{"name":"g"}`, 201},
+	{"experienceGroup.get", "GET", "/applications/{applicationId}/experience/groups/{experienceGroupId}", "", 200},
+	{"experienceGroup.patch", "PATCH", "/applications/{applicationId}/experience/groups/{experienceGroupId}", `{"name":"x"}`, 200},
+	{"experienceGroup.delete", "DELETE", "/applications/{applicationId}/experience/groups/{experienceGroupId}", "", 200},
 	{"metrics.get", "GET", "/metrics", "", 200},
 	{"events.get", "GET", "/applications/{applicationId}/events", "", 200},
 	{"events.post", "POST", "/applications/{applicationId}/events", `{"level":"info","subject":"s"}`, 201},
@@ -192,6 +202,9 @@ type matrixEnv struct {
 	devices   *memDevices
 	deviceID  string // a device of A with a number attribute temp
 	device2ID string // another device of A
+	exp       *memExperience
+	expUserID string // an experience user of A, in group expGroup
+	expGroup  string // an experience group of A
 	keyID     string // an unrestricted access key of A
 	events    *mock.Events
 	eventID   string // an event of A
@@ -226,6 +239,9 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Data = e.devices
 	e.tables = newMemTables(now)
 	s.Tables = e.tables
+	e.exp = newMemExperience(now)
+	s.ExperienceUsers, s.ExperienceGroups = e.exp, e.exp
+	s.ExperienceAuth = &auth.Experience{Users: e.exp, Key: []byte("experience key"), Now: now}
 	s.MaxBodyBytes = 64 << 10
 	s.StopStreams() // a debug stream answers its headers and ends at once
 	s.Metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("weir_up 1\n")) })
@@ -287,6 +303,15 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		t.Fatal(err)
 	}
 	e.tableID, e.rowID = tb.ID, rows[0].ID
+	g := &weir.ExperienceGroup{ApplicationID: e.appA, Name: "staff"}
+	if err := e.exp.CreateExperienceGroup(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	u := &weir.ExperienceUser{ApplicationID: e.appA, Email: "ann@example.com", PasswordHash: "unused", GroupIDs: []string{g.ID}}
+	if err := e.exp.CreateExperienceUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	e.expUserID, e.expGroup = u.ID, g.ID
 	if err := e.store.SetStorageEntry(ctx, e.flow.ID, "seed", json.RawMessage(`1`)); err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +336,8 @@ func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest
 		"{flowVersionId}", e.versionID, "{webhookId}", e.webhookID, "{experienceEndpointId}", e.endpoint, "{button}", e.flow.Triggers[0].Key,
 		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID,
 		"{experienceViewId}", e.viewID, "{fileId}", e.fileID, "{experienceVersionIdOrName}", weir.DevelopVersion,
-		"{dataTableId}", e.tableID, "{rowId}", e.rowID, "{eventId}", e.eventID)
+		"{dataTableId}", e.tableID, "{rowId}", e.rowID, "{eventId}", e.eventID,
+		"{experienceUserId}", e.expUserID, "{experienceGroupId}", e.expGroup)
 	req := httptest.NewRequestWithContext(e.t.Context(), rt.method, r.Replace(rt.path), strings.NewReader(r.Replace(rt.body)))
 	if rawQuery != "" {
 		req.URL.RawQuery = rawQuery
@@ -344,6 +370,7 @@ type storeSnapshot struct {
 	Events   []*weir.Event
 	Views    *memViews
 	Tables   *memTables
+	Exp      *memExperience
 }
 
 // snapshot copies the state of e's stores.
@@ -396,6 +423,7 @@ func (e *matrixEnv) snapshot() storeSnapshot {
 	s.Views = e.views.clone()
 	s.Tables = e.tables.clone()
 	s.Tables.now = nil
+	s.Exp = e.exp.clone()
 	return s
 }
 
@@ -456,6 +484,10 @@ func (e *matrixEnv) restore(s storeSnapshot) {
 	e.tables.mu.Lock()
 	e.tables.Tables, e.tables.Rows = tables.Tables, tables.Rows
 	e.tables.mu.Unlock()
+	exp := s.Exp.clone()
+	e.exp.mu.Lock()
+	e.exp.Users, e.exp.Groups = exp.Users, exp.Groups
+	e.exp.mu.Unlock()
 }
 
 // tokenKind is a column of the matrix: how to make the token, and whether a

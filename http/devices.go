@@ -40,6 +40,9 @@ func (s *Server) handleDevicesGet(w http.ResponseWriter, r *http.Request, req *r
 	if err != nil {
 		return err
 	}
+	if err := s.deviceQueryExperience(r, req.appID, query); err != nil {
+		return err
+	}
 	tags, err := parseTagFilter(q)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package http
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 
 	"github.com/weirhq/weir"
@@ -19,37 +20,45 @@ var endpointLinks = map[string]string{
 }
 
 // endpointResponse is an experience endpoint as the API returns it. weir
-// has one experience version, develop, and no endpoint tags.
+// has one experience version, develop.
 type endpointResponse struct {
 	*weir.ExperienceEndpoint
 	ExperienceEndpointID string            `json:"experienceEndpointId"`
 	Version              string            `json:"version"`
-	EndpointTags         map[string]string `json:"endpointTags"`
+	GroupIDs             []string          `json:"experienceGroupIds"` // [] rather than null
+	EndpointTags         map[string]string `json:"endpointTags"`       // {} rather than null
 	Type                 string            `json:"_type"`
 	Links                links             `json:"_links,omitempty"`
 }
 
 func newEndpointResponse(e *weir.ExperienceEndpoint, withLinks bool) *endpointResponse {
-	return &endpointResponse{
+	resp := &endpointResponse{
 		ExperienceEndpoint:   e,
 		ExperienceEndpointID: e.ID,
 		Version:              weir.DevelopVersion,
-		EndpointTags:         map[string]string{},
+		GroupIDs:             append([]string{}, e.GroupIDs...),
+		EndpointTags:         maps.Clone(e.Tags),
 		Type:                 "experienceEndpoint",
 		Links: linksFor(withLinks, pathEndpoint, endpointLinks,
 			"{applicationId}", e.ApplicationID, "{experienceEndpointId}", e.ID),
 	}
+	if resp.EndpointTags == nil {
+		resp.EndpointTags = map[string]string{}
+	}
+	return resp
 }
 
 // endpointBody is a schema-valid endpoint post or patch body; absent
-// fields are nil. endpointTags and an empty experienceGroupIds are
-// accepted and ignored.
+// fields are nil.
 type endpointBody struct {
-	Route       *string `json:"route"`
-	Method      *string `json:"method"`
-	Description *string `json:"description"`
-	Enabled     *bool   `json:"enabled"`
-	Access      *string `json:"access"`
+	Route             *string            `json:"route"`
+	Method            *string            `json:"method"`
+	Description       *string            `json:"description"`
+	Enabled           *bool              `json:"enabled"`
+	Access            *string            `json:"access"`
+	GroupIDs          *[]string          `json:"experienceGroupIds"`
+	Tags              *map[string]string `json:"endpointTags"`
+	UnauthorizedReply json.RawMessage    `json:"unauthorizedReply"` // null removes it
 }
 
 // decodeEndpointBody decodes a request's endpoint body.
@@ -73,6 +82,21 @@ func (b *endpointBody) apply(e *weir.ExperienceEndpoint) error {
 	}
 	if b.Enabled != nil {
 		e.Enabled = *b.Enabled
+	}
+	if b.GroupIDs != nil {
+		e.GroupIDs = *b.GroupIDs
+	}
+	if b.Tags != nil {
+		e.Tags = *b.Tags
+	}
+	if len(b.UnauthorizedReply) > 0 {
+		e.UnauthorizedReply = nil
+		if string(b.UnauthorizedReply) != "null" {
+			e.UnauthorizedReply = &weir.UnauthorizedReply{}
+			if err := json.Unmarshal(b.UnauthorizedReply, e.UnauthorizedReply); err != nil {
+				return weir.Errorf(weir.Validation, "unauthorizedReply is the wrong type")
+			}
+		}
 	}
 	return e.Validate()
 }
@@ -107,6 +131,9 @@ func (s *Server) handleEndpointPatch(w http.ResponseWriter, r *http.Request, req
 		return err
 	}
 	if err := in.apply(e); err != nil {
+		return err
+	}
+	if err := s.checkEndpointGroups(r, e); err != nil {
 		return err
 	}
 	if err := s.Endpoints.UpdateExperienceEndpoint(r.Context(), e); err != nil {

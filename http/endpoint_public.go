@@ -30,9 +30,11 @@ type endpointData struct {
 	ReplyID      string            `json:"replyId"`
 }
 
-// experience is an endpoint run's root experience object (nodes.md §4.6):
-// weir has no experience users, devices or versions, so every request is
-// public and runs against develop.
+// experience is an endpoint run's root experience object (nodes.md §4.6).
+// User is the signed-in experience user as weir.ExperienceUserDocument
+// shapes it (null for a public request), AuthInfo what the user's token
+// says (endpoint_access.go); weir has no experience devices or versions,
+// so runs are against develop.
 type experience struct {
 	Endpoint experienceRef `json:"endpoint"`
 	User     any           `json:"user"`
@@ -54,7 +56,9 @@ type experienceRef struct {
 // handleEndpointRequest answers ANY /experience/{applicationId}[/{path...}]
 // without an API token. It picks the application's enabled endpoint whose
 // method and route match (a literal segment beats a parameter), else 404;
-// reads the body (413 over 256 KB); registers the reply waiter; durably
+// checks the endpoint's access (endpoint_access.go: a refused request gets
+// 401 or the endpoint's unauthorized reply and starts nothing); reads the
+// body (413 over 256 KB); registers the reply waiter; durably
 // enqueues one run for each enabled flow, of any class, whose default
 // version has an endpoint trigger keyed by the endpoint's id (or the
 // any-endpoint key); and answers the first Endpoint Reply, or 504 after
@@ -82,10 +86,16 @@ func (s *Server) serveEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if ep == nil {
 		return errNoEndpoint()
 	}
+	caller, err := s.endpointAccess(r, ep)
+	if err != nil {
+		s.writeUnauthorized(w, r, ep, err)
+		return nil
+	}
 	rd, err := readRequestData(w, r)
 	if err != nil {
 		return err
 	}
+	appendForwardedFor(rd, r)
 	data := &endpointData{requestData: rd, Params: params, Cookies: map[string]string{},
 		ReplyID: ep.ID + "." + weir.NewID()}
 	for _, c := range r.Cookies() {
@@ -101,7 +111,7 @@ func (s *Server) serveEndpoint(w http.ResponseWriter, r *http.Request) error {
 		defer cancel()
 		replies = ch
 	}
-	n, err := s.enqueueEndpointRuns(r, ep, data)
+	n, err := s.enqueueEndpointRuns(r, ep, data, caller)
 	if err != nil {
 		return err
 	}
@@ -131,7 +141,7 @@ func endpointPath(r *http.Request) string {
 
 // enqueueEndpointRuns stores one run of data for every flow the endpoint
 // triggers and returns how many it stored.
-func (s *Server) enqueueEndpointRuns(r *http.Request, ep *weir.ExperienceEndpoint, data *endpointData) (int, error) {
+func (s *Server) enqueueEndpointRuns(r *http.Request, ep *weir.ExperienceEndpoint, data *endpointData, caller endpointCaller) (int, error) {
 	raw, err := data.encode(data)
 	if err != nil {
 		return 0, fmt.Errorf("http: encode endpoint data: %w", err)
@@ -139,7 +149,9 @@ func (s *Server) enqueueEndpointRuns(r *http.Request, ep *weir.ExperienceEndpoin
 	exp, err := json.Marshal(experience{
 		Endpoint: experienceRef{ID: ep.ID, ApplicationID: ep.ApplicationID, Route: ep.Route, Method: ep.Method,
 			Access: ep.Access, Description: ep.Description},
-		Version: weir.DevelopVersion,
+		Version:  weir.DevelopVersion,
+		User:     caller.user,
+		AuthInfo: caller.authInfo,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("http: encode endpoint experience: %w", err)

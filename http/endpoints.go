@@ -62,6 +62,9 @@ func (s *Server) handleEndpointsPost(w http.ResponseWriter, r *http.Request, req
 	if err := in.apply(e); err != nil {
 		return err
 	}
+	if err := s.checkEndpointGroups(r, e); err != nil {
+		return err
+	}
 	if err := s.Endpoints.CreateExperienceEndpoint(r.Context(), e); err != nil {
 		return err
 	}

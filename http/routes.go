@@ -58,6 +58,14 @@ const (
 	pathRow    = pathRows + "/{rowId}"
 )
 
+// Experience users and groups.
+const (
+	pathExperienceUsers  = "/applications/{applicationId}/experience/users"
+	pathExperienceUser   = pathExperienceUsers + "/{experienceUserId}"
+	pathExperienceGroups = "/applications/{applicationId}/experience/groups"
+	pathExperienceGroup  = pathExperienceGroups + "/{experienceGroupId}"
+)
+
 var (
 	customNodesParam = queryParam{name: "includeCustomNodes", kind: paramBool, def: "false"}
 	summaryParams    = []queryParam{{name: "summaryExclude"}, {name: "summaryInclude"}}
@@ -352,6 +360,29 @@ func (s *Server) routes() []route {
 		{action: "data.lastValueQuery", method: "POST", path: pathData + "/last-value-query",
 			body:   &bodySpec{param: "query", schema: "lastValueQuery", required: true},
 			handle: s.handleLastValueQuery},
+
+		// Experience Users and Groups (experience_user.go, experience_group.go)
+		{action: "experienceUsers.get", method: "GET", path: pathExperienceUsers, query: experienceUserListParams,
+			handle: s.handleExperienceUsersGet},
+		{action: "experienceUsers.post", method: "POST", path: pathExperienceUsers,
+			body:   &bodySpec{param: "experienceUser", schema: "experienceUserPost", required: true},
+			handle: s.handleExperienceUsersPost},
+		{action: "experienceUser.get", method: "GET", path: pathExperienceUser, handle: s.handleExperienceUserGet},
+		{action: "experienceUser.patch", method: "PATCH", path: pathExperienceUser,
+			body:   &bodySpec{param: "experienceUser", schema: "experienceUserPatch", required: true},
+			handle: s.handleExperienceUserPatch},
+		{action: "experienceUser.delete", method: "DELETE", path: pathExperienceUser, handle: s.handleExperienceUserDelete},
+		{action: "experienceGroups.get", method: "GET", path: pathExperienceGroups, query: experienceGroupListParams,
+			handle: s.handleExperienceGroupsGet},
+		{action: "experienceGroups.post", method: "POST", path: pathExperienceGroups,
+			body:   &bodySpec{param: "experienceGroup", schema: "experienceGroupPost", required: true},
+			handle: s.handleExperienceGroupsPost},
+		{action: "experienceGroup.get", method: "GET", path: pathExperienceGroup, query: experienceGroupParams,
+			handle: s.handleExperienceGroupGet},
+		{action: "experienceGroup.patch", method: "PATCH", path: pathExperienceGroup,
+			body:   &bodySpec{param: "experienceGroup", schema: "experienceGroupPatch", required: true},
+			handle: s.handleExperienceGroupPatch},
+		{action: "experienceGroup.delete", method: "DELETE", path: pathExperienceGroup, handle: s.handleExperienceGroupDelete},
 
 		// weir's Prometheus metrics (metrics.go)
 		{action: "metrics.get", method: "GET", path: "/metrics", handle: s.handleMetrics},

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/weirhq/weir"
@@ -123,6 +124,20 @@ type Server struct {
 	// /console/ with / redirecting there; nil: no console, / answers 404.
 	Console fs.FS
 
+	// ExperienceUsers and ExperienceGroups, when set, serve the experience
+	// user and group resources and sign experience users in to the
+	// endpoints whose access asks for them (experience_*.go,
+	// endpoint_access.go), through ExperienceAuth: when it is not set, an
+	// auth.Experience over ExperienceUsers and the Signer's key, counting
+	// failed sign-ins in this process.
+	ExperienceUsers  weir.ExperienceUserService
+	ExperienceGroups weir.ExperienceGroupService
+	ExperienceAuth   weir.ExperienceAuth
+	defaultAuth      struct {
+		once sync.Once
+		auth *auth.Experience
+	}
+
 	// Metrics, when set, serves GET /metrics (scope metrics.get or a user
 	// token's all.User); without it the route answers 404.
 	Metrics http.Handler
@@ -204,6 +219,7 @@ type request struct {
 	flowSource             string // the calling flow, for calls from a run (Caller.CallAPI)
 	viewID, fileID         string // experienceViewId, fileId
 	tableID, rowID         string // dataTableId, rowId
+	userID, groupID        string // experienceUserId, experienceGroupId
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
@@ -252,7 +268,8 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 	}{{"applicationId", &req.appID}, {"flowId", &req.flowID}, {"apiTokenId", &req.tokenID}, {"webhookId", &req.webhookID},
 		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID},
 		{"eventId", &req.eventID}, {"experienceViewId", &req.viewID}, {"fileId", &req.fileID},
-		{"dataTableId", &req.tableID}, {"rowId", &req.rowID}} {
+		{"dataTableId", &req.tableID}, {"rowId", &req.rowID},
+		{"experienceUserId", &req.userID}, {"experienceGroupId", &req.groupID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
 			continue

@@ -108,12 +108,9 @@ func (l *Limiter) try(ctx context.Context, key string) (bool, time.Duration, err
 		uses, rev = decodeUses(e.Value()), e.Revision()
 	}
 	now := l.Now().UnixMilli()
-	per := l.Per.Milliseconds()
-	uses = slices.DeleteFunc(uses, func(t int64) bool { return t <= now-per })
-	slices.Sort(uses)
-	if len(uses) >= l.Limit {
-		oldest := uses[len(uses)-l.Limit]
-		return false, max(time.Duration(oldest+per-now)*time.Millisecond, time.Millisecond), nil
+	uses, ok, retryAfter := l.window(uses, now)
+	if !ok {
+		return false, retryAfter, nil
 	}
 	val := encodeUses(append(uses, now))
 	if rev == 0 {
@@ -122,6 +119,42 @@ func (l *Limiter) try(ctx context.Context, key string) (bool, time.Duration, err
 		_, err = l.kv.Update(ctx, key, val, rev)
 	}
 	return err == nil, 0, err
+}
+
+// window drops the uses older than Per at now (Unix milliseconds) and
+// reports whether one more fits, and if not, how long until it would.
+func (l *Limiter) window(uses []int64, now int64) ([]int64, bool, time.Duration) {
+	per := l.Per.Milliseconds()
+	uses = slices.DeleteFunc(uses, func(t int64) bool { return t <= now-per })
+	slices.Sort(uses)
+	if len(uses) >= l.Limit {
+		oldest := uses[len(uses)-l.Limit]
+		return uses, false, max(time.Duration(oldest+per-now)*time.Millisecond, time.Millisecond)
+	}
+	return uses, true, 0
+}
+
+// Peek reports whether one more use of key would be allowed now, and if
+// not, how long until it would be, without recording a use. When NATS
+// cannot answer, the Fallback's Peek decides (allowed when it has none).
+func (l *Limiter) Peek(key string) (ok bool, retryAfter time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), l.timeout())
+	defer cancel()
+	e, err := l.kv.Get(ctx, base64.RawURLEncoding.EncodeToString([]byte(key)))
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		return true, 0
+	case err != nil:
+		l.Logger.Warn("nats: rate limit unavailable; the process's own limit applies", "bucket", l.Bucket, "err", err)
+		if p, ok := l.Fallback.(interface {
+			Peek(string) (bool, time.Duration)
+		}); ok {
+			return p.Peek(key)
+		}
+		return true, 0
+	}
+	_, ok, retryAfter = l.window(decodeUses(e.Value()), l.Now().UnixMilli())
+	return ok, retryAfter
 }
 
 func (l *Limiter) fallback(key string) (bool, time.Duration) {

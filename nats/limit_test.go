@@ -139,3 +139,25 @@ func BenchmarkLimiterAllow(b *testing.B) {
 		}
 	}
 }
+
+// TestLimiter_Peek: Peek sees the uses every process recorded and records
+// none itself.
+func TestLimiter_Peek(t *testing.T) {
+	c := &clock{t: time.UnixMilli(1_700_000_000_000)}
+	ls, _ := mustLimiters(t, 2, 2, 10*time.Second, c.now)
+	for range 3 {
+		if ok, _ := ls[1].Peek("k"); !ok {
+			t.Fatal("Peek of an unused key = false, and must not count")
+		}
+	}
+	ls[0].Allow("k")
+	c.add(4 * time.Second)
+	ls[0].Allow("k")
+	if ok, retry := ls[1].Peek("k"); ok || retry != 6*time.Second {
+		t.Fatalf("Peek on another process after 2 uses = %v, %v; want false, 6s", ok, retry)
+	}
+	c.add(6 * time.Second)
+	if ok, _ := ls[1].Peek("k"); !ok {
+		t.Fatal("Peek once the oldest use left the window = false")
+	}
+}

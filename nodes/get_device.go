@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/weirhq/weir"
@@ -13,7 +12,7 @@ import (
 	"github.com/weirhq/weir/engine/template"
 )
 
-var getDeviceMethods = []string{"id", "name", "findByAllTags", "findByAnyTags", "query"}
+var getDeviceMethods = []string{"id", "name", "findByAllTags", "findByAnyTags", "query", "experienceGroupId", "experienceUserIdOrEmail"}
 
 func init() {
 	engine.Register(engine.Spec{
@@ -22,56 +21,42 @@ func init() {
 		Category: "data",
 		Summary:  "Looks up devices of the application by id, name or tags and puts them on the payload.",
 		Outputs:  []string{"next"},
-		Fields: []engine.Field{
-			{Name: "findMethod", Kind: "enum", Enum: append(slices.Clone(getDeviceMethods), "findByParentId", "experienceGroupId", "experienceUserIdOrEmail"), Default: "id",
-				Doc: "id or name (idTemplate), findByAllTags (every tag must match), findByAnyTags (one must) or query (queryTemplate). findByParentId, experienceGroupId and experienceUserIdOrEmail are refused: weir does not support them yet."},
+		Fields: slices.Concat([]engine.Field{
+			{Name: "findMethod", Kind: "enum", Enum: append(slices.Clone(getDeviceMethods), "findByParentId"), Default: "id",
+				Doc: "id or name (idTemplate), findByAllTags (every tag must match), findByAnyTags (one must), query (queryTemplate), or the devices an experience group or user (by id or email, idTemplate) may see. findByParentId is refused: weir does not support it yet."},
 			{Name: "idTemplate", Kind: "template", Doc: "The device id or name, by findMethod."},
 			{Name: "tags", Kind: "array", Doc: "Tags to match, each {keyTemplate, valueTemplate}; an empty side matches any."},
 			{Name: "parentIdTemplate", Kind: "template", Doc: "Ignored (findByParentId is not supported)."},
-			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "query: an advanced device query (fields id, name, deviceClass, gatewayId, creationDate, lastUpdated, connectedAt, disconnectedAt, connectionStatus, attributeName, tags; $and, $or, $nor; $eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $startsWith, $endsWith, $contains, $ci). A query weir cannot read writes {error} at resultPath."},
-			{Name: "findMultiple", Kind: "bool", Default: "false", Doc: "Put an array of every match (sorted and paged) instead of the first match or null."},
-			{Name: "findMetadata", Kind: "bool", Default: "false", Doc: "With findMultiple, put {count, totalCount, page, perPage, sortField, sortDirection, items}."},
-			{Name: "resultsPerPage", Kind: "template", Default: "100", Doc: "Page size with findMultiple, 1 to 1000; blank, 0 or not a number: 100."},
-			{Name: "resultsPage", Kind: "template", Default: "0", Doc: "Page (0-based) with findMultiple; blank or not a number: 0."},
-			{Name: "sortField", Kind: "enum", Enum: []string{"name", "id", "creationDate", "lastUpdated"}, Default: "name", Doc: "Order of the matches."},
-			{Name: "sortDirection", Kind: "enum", Enum: []string{"asc", "desc"}, Default: "asc", Doc: "Direction of the order."},
+			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "query: an advanced device query (fields id, name, deviceClass, gatewayId, creationDate, lastUpdated, connectedAt, disconnectedAt, connectionStatus, attributeName, tags, experienceUserId, experienceGroupId; $and, $or, $nor; $eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $startsWith, $endsWith, $contains, $ci). A query weir cannot read writes {error} at resultPath."},
+		}, findFieldSpecs("name", "id", "creationDate", "lastUpdated"), []engine.Field{
 			{Name: "includeConnectionStatus", Kind: "bool", Default: "true", Doc: "Add connectionInfo {connected: 1, 0 or null, time}."},
 			{Name: "includeState", Kind: "bool", Default: "false", Doc: "Add compositeState: each attribute's latest {value, time}."},
 			{Name: "attributes", Kind: "array", Doc: "The attributes compositeState lists; empty or null: all."},
 			{Name: "tagsAsObject", Kind: "bool", Default: "false", Doc: "Tags as {key: [values]} instead of [{key, value}]."},
 			{Name: "attributesAsObject", Kind: "bool", Default: "false", Doc: "Attributes as {name: attribute} instead of a list."},
 			{Name: "resultPath", Kind: "path", Required: true, Doc: "Where to put the device (or null), the array, or {error: {type, message}} when the lookup fails."},
-		},
+		}),
 	}, buildGetDevice)
 }
 
 type getDevice struct {
-	method        string
-	id            *template.Template
-	query         *template.Template
-	tags          []compiledTag
-	multiple      bool
-	metadata      bool
-	perPage, page *template.Template
-	sortField     string
-	sortDir       string
-	shape         deviceShape
-	result        path.Path
+	method string
+	id     *template.Template
+	query  *template.Template
+	tags   []compiledTag
+	findOptions
+	shape  deviceShape
+	result path.Path
 }
 
 func buildGetDevice(c *engine.NodeConfig) (engine.Node, error) {
 	var cfg struct {
-		FindMethod              string          `json:"findMethod"`
-		IDTemplate              engine.Text     `json:"idTemplate"`
-		Tags                    []tagTemplate   `json:"tags"`
-		ParentIDTemplate        engine.Text     `json:"parentIdTemplate"`
-		QueryTemplate           engine.Text     `json:"queryTemplate"`
-		FindMultiple            bool            `json:"findMultiple"`
-		FindMetadata            bool            `json:"findMetadata"`
-		ResultsPerPage          engine.Text     `json:"resultsPerPage"`
-		ResultsPage             engine.Text     `json:"resultsPage"`
-		SortField               string          `json:"sortField"`
-		SortDirection           string          `json:"sortDirection"`
+		FindMethod       string        `json:"findMethod"`
+		IDTemplate       engine.Text   `json:"idTemplate"`
+		Tags             []tagTemplate `json:"tags"`
+		ParentIDTemplate engine.Text   `json:"parentIdTemplate"`
+		QueryTemplate    engine.Text   `json:"queryTemplate"`
+		findConfig
 		IncludeConnectionStatus *bool           `json:"includeConnectionStatus"`
 		IncludeState            bool            `json:"includeState"`
 		Attributes              json.RawMessage `json:"attributes"`
@@ -82,25 +67,15 @@ func buildGetDevice(c *engine.NodeConfig) (engine.Node, error) {
 	if err := c.Decode(&cfg); err != nil {
 		return nil, err
 	}
-	n := &getDevice{method: cfg.FindMethod, multiple: cfg.FindMultiple, metadata: cfg.FindMetadata,
-		sortField: cfg.SortField, sortDir: cfg.SortDirection}
+	n := &getDevice{method: cfg.FindMethod}
 	if n.method == "" {
 		n.method = "id"
 	}
 	if !slices.Contains(getDeviceMethods, n.method) {
 		return nil, engine.Errorf("Validation", "findMethod %q is not supported yet", n.method)
 	}
-	if n.sortField == "" {
-		n.sortField = "name"
-	}
-	if n.sortDir == "" {
-		n.sortDir = "asc"
-	}
 	var err error
-	if n.perPage, err = engine.CompileTemplate("resultsPerPage", string(cfg.ResultsPerPage)); err != nil {
-		return nil, err
-	}
-	if n.page, err = engine.CompileTemplate("resultsPage", string(cfg.ResultsPage)); err != nil {
+	if n.findOptions, err = cfg.findConfig.compile("name"); err != nil {
 		return nil, err
 	}
 	n.shape = deviceShape{connection: cfg.IncludeConnectionStatus == nil || *cfg.IncludeConnectionStatus,
@@ -122,7 +97,7 @@ func buildGetDevice(c *engine.NodeConfig) (engine.Node, error) {
 		}
 		return n, nil
 	}
-	if n.method == "id" || n.method == "name" {
+	if n.method == "id" || n.method == "name" || strings.HasPrefix(n.method, "experience") {
 		if n.id, err = engine.CompileTemplate("idTemplate", string(cfg.IDTemplate)); err != nil {
 			return nil, err
 		}
@@ -155,23 +130,7 @@ func (n *getDevice) Exec(ctx context.Context, env *engine.Env, p engine.Payload)
 		}
 		items = append(items, v)
 	}
-	out := findResult(items, total, page, perPage, n.multiple, n.metadata, n.sortField, n.sortDir)
-	return 0, setResult(p, n.result, true, out)
-}
-
-// findResult is what a lookup node (findMultiple, findMetadata) writes: the
-// first item or nil, every item of the page, or the page with its metadata.
-func findResult(items []any, total, page, perPage int, multiple, metadata bool, sortField, sortDir string) any {
-	switch {
-	case !multiple && len(items) == 0:
-		return nil
-	case !multiple:
-		return items[0]
-	case metadata:
-		return map[string]any{"count": float64(len(items)), "totalCount": float64(total), "page": float64(page),
-			"perPage": float64(perPage), "sortField": sortField, "sortDirection": sortDir, "items": items}
-	}
-	return items
+	return 0, setResult(p, n.result, true, n.findOptions.result(items, total, page, perPage))
 }
 
 // find returns the matching devices (one page with findMultiple) and how
@@ -191,6 +150,19 @@ func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload,
 			return nil, 0, weir.Errorf(weir.Validation, "queryTemplate: %v", err)
 		}
 		if filter.Query, err = weir.ParseDeviceQuery(v); err != nil {
+			return nil, 0, err
+		}
+		if err := withExperience(ctx, env, filter.Query); err != nil {
+			return nil, 0, err
+		}
+	case "experienceGroupId", "experienceUserIdOrEmail":
+		v, err := n.id.Render(p)
+		if err != nil {
+			return nil, 0, engine.Errorf("Validation", "idTemplate: %v", err)
+		}
+		field := map[string]string{"experienceGroupId": "experienceGroupId", "experienceUserIdOrEmail": "experienceUserId"}[n.method]
+		filter.Query, _ = weir.ParseDeviceQuery(map[string]any{field: strings.TrimSpace(v)})
+		if err := withExperience(ctx, env, filter.Query); err != nil {
 			return nil, 0, err
 		}
 	case "id", "name":
@@ -224,29 +196,6 @@ func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload,
 		filter.Tags = tags
 	}
 	return env.Devices.Devices.FindDevices(ctx, filter)
-}
-
-// paging renders resultsPage and resultsPerPage: page 0 and 100 per page
-// unless they render a number in range.
-func (n *getDevice) paging(p engine.Payload) (page, perPage int) {
-	return renderPaging(n.page, n.perPage, p)
-}
-
-// renderPaging renders a node's resultsPage and resultsPerPage templates:
-// page 0 and 100 per page unless they render a number in range.
-func renderPaging(pageT, perPageT *template.Template, p engine.Payload) (page, perPage int) {
-	page, perPage = 0, 100
-	if s, err := pageT.Render(p); err == nil {
-		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 0 {
-			page = v
-		}
-	}
-	if s, err := perPageT.Render(p); err == nil {
-		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v >= 1 && v <= 1000 {
-			perPage = v
-		}
-	}
-	return page, perPage
 }
 
 // byName returns the devices named exactly name.

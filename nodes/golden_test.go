@@ -31,6 +31,9 @@ type input struct {
 	Devices []*weir.Device             `json:"devices"` // the application's devices (application id "app")
 	Events  []*weir.Event              `json:"events"`  // the application's events; new ones get ids 000000000000000000000001, …
 	Tables  []goldenTable              `json:"tables"`  // the application's data tables, in a real SQLite store
+	// The application's experience users and groups.
+	ExperienceUsers  []*weir.ExperienceUser  `json:"experienceUsers"`
+	ExperienceGroups []*weir.ExperienceGroup `json:"experienceGroups"`
 	// EventLimit, when set, is how many events the run may create.
 	EventLimit int `json:"eventLimit"`
 	Runs       []struct {
@@ -63,6 +66,9 @@ type outcome struct {
 	// dataTable triggers were told.
 	Tables      map[string][]any `json:"tables,omitempty"`
 	TableEvents []string         `json:"tableEvents,omitempty"`
+	// Experience nodes: the users and groups a run leaves.
+	ExperienceUsers  []string `json:"experienceUsers,omitempty"`
+	ExperienceGroups []string `json:"experienceGroups,omitempty"`
 }
 
 // replyLine is a reply a waiting request received.
@@ -151,6 +157,8 @@ func runCase(t *testing.T, dir string) outcome {
 	env.API = api
 	tables := newGoldenTables(t, in.Tables)
 	env.Tables = tables.access()
+	people := newMemPeople(in.ExperienceUsers, in.ExperienceGroups, func() time.Time { return clock })
+	env.Experience = people.access()
 	waiting := map[string]bool{}
 	for _, id := range in.Waiting {
 		waiting[id] = true
@@ -198,6 +206,9 @@ func runCase(t *testing.T, dir string) outcome {
 	out.Events, out.EventsChanged = events.outcome()
 	out.APICalls = api.outcome()
 	out.Tables, out.TableEvents = tables.outcome(t, out.Debug)
+	if len(in.ExperienceUsers)+len(in.ExperienceGroups) > 0 {
+		out.ExperienceUsers, out.ExperienceGroups = people.outcome()
+	}
 	sort.SliceStable(out.Debug, func(i, j int) bool { return out.Debug[i].NodeID < out.Debug[j].NodeID })
 	return out
 }

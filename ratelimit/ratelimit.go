@@ -62,6 +62,22 @@ func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	return true, 0
 }
 
+// Peek reports whether one more use of key would be allowed now, and if
+// not, how long until it would be, without recording a use.
+func (l *Limiter) Peek(key string) (ok bool, retryAfter time.Duration) {
+	now := l.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r := l.keys[key]
+	if r == nil || len(r.times) < l.Limit {
+		return true, 0
+	}
+	if free := r.times[r.next].Add(l.Per); free.After(now) {
+		return false, free.Sub(now)
+	}
+	return true, 0
+}
+
 // sweep forgets keys not used within the last Per.
 func (l *Limiter) sweep(now time.Time) {
 	l.calls++

@@ -81,3 +81,24 @@ func TestManyKeys(t *testing.T) {
 		t.Error("recently used key was allowed twice within its window")
 	}
 }
+
+// TestPeek: Peek tells what Allow would, and records nothing.
+func TestPeek(t *testing.T) {
+	now := time.Unix(0, 0)
+	l := ratelimit.New(2, time.Minute)
+	l.Now = func() time.Time { return now }
+	for range 3 {
+		if ok, _ := l.Peek("k"); !ok {
+			t.Fatal("Peek of an unused key = false")
+		}
+	}
+	l.Allow("k")
+	l.Allow("k")
+	if ok, retry := l.Peek("k"); ok || retry != time.Minute {
+		t.Fatalf("Peek after 2 uses = %v, %v; want false, 1m", ok, retry)
+	}
+	now = now.Add(time.Minute)
+	if ok, _ := l.Peek("k"); !ok {
+		t.Fatal("Peek once the window moved on = false")
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/auth"
 	"github.com/weirhq/weir/engine"
 	"github.com/weirhq/weir/flowfile"
 	weirhttp "github.com/weirhq/weir/http"
@@ -31,7 +32,15 @@ const corpusDir = "../../flowfile/testdata/losant-library-templates"
 // corpusRunnableFiles is how many corpus workflow files use only node and
 // trigger types weir implements (and Losant API actions weir serves);
 // asserted so that a regression shows up.
-const corpusRunnableFiles = 67
+const corpusRunnableFiles = 98
+
+// silentCorpusFiles are the corpus workflow files one of whose endpoint
+// flows answers nothing to the bodiless request the run gives it, by the
+// template's design, and why.
+var silentCorpusFiles = map[string]string{
+	"experiences/boilerplates/connected-product-foundation/experience/develop/workflows/cpf-page-profile.yaml": "" +
+		"POST /me/profile switches on data.body.user-action and its Switch has no default path",
+}
 
 // startedTriggers are the trigger types the corpus run starts runs from.
 var startedTriggers = map[string]bool{
@@ -108,6 +117,8 @@ func TestCorpusRuns(t *testing.T) {
 		Events:  &engine.Events{Events: inst.DB},
 		API:     corpusAPI(inst),
 		Tables:  &engine.Tables{Tables: inst.DB},
+		Experience: &engine.Experience{Users: inst.DB, Groups: inst.DB,
+			Auth: &auth.Experience{Users: inst.DB, Key: inst.Signer.Key}},
 	}
 	if err := ex.Open(); err != nil {
 		t.Fatal(err)
@@ -147,6 +158,8 @@ func TestCorpusRuns(t *testing.T) {
 			requests++
 			if answered(r.reply, replyDeadline) {
 				replied++
+			} else if why, ok := silentCorpusFiles[strings.TrimPrefix(r.file, corpusDir+"/")]; ok {
+				t.Logf("%s: flow %q trigger %s: not answered, as expected: %s", r.file, r.flow, r.trigger, why)
 			} else {
 				t.Errorf("%s: flow %q trigger %s: nothing answered the request", r.file, r.flow, r.trigger)
 			}

@@ -45,6 +45,8 @@ type store interface {
 	weir.ExperienceViewService
 	weir.ApplicationFileService
 	weir.ExperienceVersionService
+	weir.ExperienceUserService
+	weir.ExperienceGroupService
 	Close() error
 }
 

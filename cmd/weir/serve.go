@@ -139,6 +139,12 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.broker != nil {
 		devices.Sender = m.broker
 	}
+	// Experience users sign in to endpoints and through the experience
+	// nodes.
+	experience, err := m.openExperience(ctx)
+	if err != nil {
+		return err
+	}
 	m.executor = &engine.Executor{
 		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: m.metrics.Storage(inst.DB), State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
@@ -161,6 +167,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.executor.Publish = m.publisher()
 	m.executor.Egress, _ = engine.ParseEgress(m.Config.HTTPEgress) // checked by Validate
 	m.executor.Own = &m.own
+	m.executor.Experience = experience
 	if err := m.executor.Open(); err != nil {
 		return err
 	}
@@ -196,6 +203,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Cache = cache
 	api.Events, api.EventHandler, api.EventLimiter = inst.DB, events.Handler, eventLimiter
 	api.Views, api.Files, api.ExperienceVersions = inst.DB, inst.DB, inst.DB
+	api.ExperienceUsers, api.ExperienceGroups, api.ExperienceAuth = experience.Users, experience.Groups, experience.Auth
 	api.BodyReadTimeout = m.bodyReadTimeout
 	if m.Config.Console {
 		api.Console = web.Dist()

@@ -38,7 +38,7 @@ test('devices.post, devices.get with a tag filter, device.get/patch/delete', asy
   const queried = await api.devices.get({ applicationId: app.id,
     query: { $or: [{ id: d.id }, { tags: { $tagKey: 'floor', $tagValue: { $in: ['9'] } } }] } });
   assert.equal(queried.totalCount, 2, 'the advanced query matches both devices');
-  await apiError(api.devices.get({ applicationId: app.id, query: { experienceGroupId: d.id } }), 400, 'Validation');
+  await apiError(api.devices.get({ applicationId: app.id, query: { ancestorId: d.id } }), 400, 'Validation');
 
   const patched = await api.device.patch({ applicationId: app.id, deviceId: d.id, device: { description: 'boiler' } });
   assert.equal(patched.description, 'boiler');

@@ -100,7 +100,11 @@ func testEndpointCreateErrors(t *testing.T, open func(t *testing.T) EndpointStor
 		{"ErrRouteEmptySegment", func(e *weir.ExperienceEndpoint) { e.Route = "/a//b" }},
 		{"ErrRouteBadParam", func(e *weir.ExperienceEndpoint) { e.Route = "/{a-b}" }},
 		{"ErrMethod", func(e *weir.ExperienceEndpoint) { e.Method = "head" }},
-		{"ErrAccessUnsupported", func(e *weir.ExperienceEndpoint) { e.Access = "authenticated" }},
+		{"ErrAccessUnsupported", func(e *weir.ExperienceEndpoint) { e.Access = "device" }},
+		{"ErrGroupAccessWithoutGroups", func(e *weir.ExperienceEndpoint) { e.Access = "group" }},
+		{"ErrUnauthorizedReplyNotRedirect", func(e *weir.ExperienceEndpoint) {
+			e.UnauthorizedReply = &weir.UnauthorizedReply{Type: "page", Value: "x"}
+		}},
 		{"ErrDescriptionLong", func(e *weir.ExperienceEndpoint) { e.Description = strings.Repeat("x", 32768) }},
 	}
 	for _, tc := range invalid {
