@@ -45,12 +45,10 @@ const (
 type Devices struct {
 	Flows    weir.FlowService
 	Versions weir.FlowVersionService // nil: only develop
-	// Index, when set, answers which flows' triggers an event matches
-	// without reading the flows (nil: every event reads them).
-	Index  Indexer
-	Queue  weir.RunQueue
-	Logger *slog.Logger
-	Now    func() time.Time
+	Index    Indexer                 // nil: every event reads the flows
+	Queue    weir.RunQueue
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // deviceTrigger is one matched trigger of a flow version.
