@@ -35,18 +35,42 @@ const (
 // `weir serve` through Losant's official REST client (losant-rest). It is
 // fast, so -short skips nothing.
 func TestLosantClient(t *testing.T) {
-	node := mustLookPath(t, "node")
 	root := mustModuleRoot(t)
 	jsDir := filepath.Join(root, "e2e", "js")
-
 	bin := mustBuildWeir(t, root)
 	nodejs.MustInstall(t, jsDir)
 	files, err := filepath.Glob(filepath.Join(jsDir, "*.test.mjs"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no JS test files in %s (err %v)", jsDir, err)
 	}
-	srv := startServer(t, bin)
+	runNodeTests(t, jsDir, bin, startServer(t, bin), files)
+}
 
+// postgresFiles are the JS files that also run against weir on PostgreSQL:
+// the platform resources, whose SQL is shared by both stores but whose
+// dialects differ. The flow, run and CLI files read the data directory.
+var postgresFiles = []string{"app", "data", "device", "event", "experience", "table", "views"}
+
+// TestLosantClientPostgres runs the platform resources' JS files against
+// `weir serve --store postgres://…` (WEIR_TEST_POSTGRES_DSN), in a schema of
+// the test's own; it skips without a DSN.
+func TestLosantClientPostgres(t *testing.T) {
+	store := mustPostgresStore(t)
+	root := mustModuleRoot(t)
+	jsDir := filepath.Join(root, "e2e", "js")
+	bin := mustBuildWeir(t, root)
+	nodejs.MustInstall(t, jsDir)
+	var files []string
+	for _, name := range postgresFiles {
+		files = append(files, filepath.Join(jsDir, name+".test.mjs"))
+	}
+	runNodeTests(t, jsDir, bin, startServer(t, bin, "--store", store), files)
+}
+
+// runNodeTests runs node --test on files against srv.
+func runNodeTests(t *testing.T, jsDir, bin string, srv *server, files []string) {
+	t.Helper()
+	node := mustLookPath(t, "node")
 	ctx, cancel := context.WithTimeout(t.Context(), nodeTimeout)
 	defer cancel()
 	args := append([]string{"--test", "--test-reporter=spec", "--test-timeout=" + nodeTestTimeout}, files...)
@@ -63,7 +87,7 @@ func TestLosantClient(t *testing.T) {
 	out := &lineLogger{t: t, prefix: "node: "}
 	cmd.Stdout, cmd.Stderr = out, out
 	t.Logf("running node --test on %d files against %s", len(files), srv.url)
-	err = cmd.Run()
+	err := cmd.Run()
 	out.Flush()
 	if ctx.Err() != nil {
 		t.Fatalf("node --test did not finish within %v", nodeTimeout)
@@ -87,14 +111,15 @@ type server struct {
 
 // startServer starts `weir serve` on a free loopback port with an empty data
 // directory, reads the owner token from stdout and waits until /health
-// answers 200. Cleanup stops it with SIGTERM and checks it exits cleanly.
-func startServer(t *testing.T, bin string) *server {
+// answers 200; args are more flags for serve. Cleanup stops it with SIGTERM and checks it exits cleanly.
+func startServer(t *testing.T, bin string, args ...string) *server {
 	t.Helper()
 	s := &server{data: t.TempDir(), stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	s.addr = fmt.Sprintf("127.0.0.1:%d", mustFreePort(t))
 	s.url = "http://" + s.addr
 	// --mqtt-addr on an ephemeral port: the suite never takes the machine's 1883.
 	s.cmd = exec.Command(bin, "serve", "--addr", s.addr, "--data", s.data, "--log-level", "info", "--log-format", "text", "--mqtt-addr", "127.0.0.1:0")
+	s.cmd.Args = append(s.cmd.Args, args...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("start weir serve: %v", err)
