@@ -28,7 +28,7 @@ var allowed = map[string][]string{
 	"broker":          {"", "auth", "ratelimit", "store/sqlite"}, // ratelimit, store/sqlite: tests only
 	"metrics":         {"", "mock"},
 	"nats":            {"", "engine", "queuetest", "triggers", "mock"}, // all but the root: tests only
-	"triggers":        {"", "engine", "mock"},
+	"triggers":        {"", "engine", "mock", "store/sqlite"},          // mock, store/sqlite: tests only
 	"store/storetest": {""},
 	"store/sqlstore":  {""},
 	"store/sqlite":    {"", "store/sqlstore", "store/storetest", "queuetest"},

@@ -53,7 +53,8 @@ type ExperienceEndpoint struct {
 
 // Validate checks the structural rules of an endpoint: a route of literal
 // and {param} segments starting with "/", a known method, public,
-// authenticated or group access (with groups), a redirect as unauthorized
+// authenticated or group access (group access with no groups refuses
+// every request), a redirect as unauthorized
 // reply and a description of at most 32767 characters.
 func (e *ExperienceEndpoint) Validate() error {
 	if err := validRoute(e.Route); err != nil {
@@ -63,11 +64,10 @@ func (e *ExperienceEndpoint) Validate() error {
 		return Errorf(Validation, "method must be one of %s", strings.Join(ExperienceEndpointMethods, ", "))
 	}
 	switch e.Access {
-	case EndpointAccessPublic, EndpointAccessAuthenticated:
-	case EndpointAccessGroup:
-		if len(e.GroupIDs) == 0 {
-			return Errorf(Validation, "group access needs at least one of experienceGroupIds")
-		}
+	case EndpointAccessPublic, EndpointAccessAuthenticated, EndpointAccessGroup:
+		// Group access with no groups refuses everyone: it is what
+		// deleting an endpoint's last group leaves, and it must survive
+		// an update, an export and an import unchanged.
 	default:
 		return Errorf(Validation, "access %s is not supported", e.Access)
 	}

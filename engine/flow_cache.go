@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"time"
 
@@ -71,16 +70,15 @@ type WebhookTarget struct {
 	Version string // the version's name (weir.DevelopVersion for develop)
 }
 
-// triggerIndex is the webhook targets of one application's default
-// versions, by lower-cased webhook id.
+// triggerIndex is the cached TriggerIndex of one application.
 type triggerIndex struct {
 	mu         sync.Mutex // held while checking, or rebuilding after a change
 	gen        uint64
 	checked    time.Time // when stamp was last confirmed
 	built      time.Time
 	stamp      FlowsStamp
-	targets    map[string][]WebhookTarget
-	rebuilding bool // a rebuild for age runs in the background
+	index      *TriggerIndex // nil until built
+	rebuilding bool          // a rebuild for age runs in the background
 }
 
 // FlowsStamp summarises a set of flows cheaply: it changes when one of them
@@ -217,9 +215,21 @@ func (c *FlowCache) Webhook(ctx context.Context, token string) (*weir.Webhook, e
 // default version is enabled and has a webhook trigger keyed by
 // webhookID, in the order FindFlows lists them, with that version's name.
 func (c *FlowCache) WebhookTargets(ctx context.Context, applicationID, webhookID string) ([]WebhookTarget, error) {
+	ix, err := c.TriggerIndex(ctx, applicationID)
+	if err != nil {
+		return nil, err
+	}
+	return ix.Webhooks(webhookID), nil
+}
+
+// TriggerIndex returns the index of the triggers of the application's
+// enabled cloud flows at their default versions. Changes made through this
+// process are seen by the next call; changes by another process within TTL
+// when they touch a flow row (at once in a cluster, whose processes relay
+// their invalidations), else within IndexMaxAge.
+func (c *FlowCache) TriggerIndex(ctx context.Context, applicationID string) (*TriggerIndex, error) {
 	if c.ttl() < 0 {
-		m, err := WebhookTargets(ctx, c.Flows, c.Versions, applicationID, "")
-		return m[strings.ToLower(webhookID)], err
+		return BuildTriggerIndex(ctx, c.Flows, c.Versions, applicationID)
 	}
 	ix := c.index(applicationID)
 	ix.mu.Lock()
@@ -227,7 +237,7 @@ func (c *FlowCache) WebhookTargets(ctx context.Context, applicationID, webhookID
 	if err := c.refresh(ctx, applicationID, ix); err != nil {
 		return nil, err
 	}
-	return ix.targets[strings.ToLower(webhookID)], nil
+	return ix.index, nil
 }
 
 // index returns the application's trigger index, creating an empty one.
@@ -252,7 +262,7 @@ func (c *FlowCache) index(applicationID string) *triggerIndex {
 // thousands of flows takes a while. ix.mu is held.
 func (c *FlowCache) refresh(ctx context.Context, applicationID string, ix *triggerIndex) error {
 	now := c.now()
-	if ix.targets != nil && now.Sub(ix.checked) < c.ttl() {
+	if ix.index != nil && now.Sub(ix.checked) < c.ttl() {
 		return nil
 	}
 	maxAge := c.IndexMaxAge
@@ -263,7 +273,7 @@ func (c *FlowCache) refresh(ctx context.Context, applicationID string, ix *trigg
 	if err != nil {
 		return err
 	}
-	if ix.targets != nil && stamp == ix.stamp {
+	if ix.index != nil && stamp == ix.stamp {
 		ix.checked = now
 		if now.Sub(ix.built) >= maxAge && !ix.rebuilding {
 			ix.rebuilding = true
@@ -271,11 +281,11 @@ func (c *FlowCache) refresh(ctx context.Context, applicationID string, ix *trigg
 		}
 		return nil
 	}
-	targets, err := WebhookTargets(ctx, c.Flows, c.Versions, applicationID, "")
+	index, err := BuildTriggerIndex(ctx, c.Flows, c.Versions, applicationID)
 	if err != nil {
 		return err
 	}
-	ix.targets, ix.stamp, ix.checked, ix.built = targets, stamp, now, now
+	ix.index, ix.stamp, ix.checked, ix.built = index, stamp, now, now
 	return nil
 }
 
@@ -285,12 +295,12 @@ func (c *FlowCache) refresh(ctx context.Context, applicationID string, ix *trigg
 func (c *FlowCache) rebuild(applicationID string, ix *triggerIndex, stamp FlowsStamp, now time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	targets, err := WebhookTargets(ctx, c.Flows, c.Versions, applicationID, "")
+	index, err := BuildTriggerIndex(ctx, c.Flows, c.Versions, applicationID)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.rebuilding = false
 	if err == nil && ix.stamp == stamp && ix.built.Before(now) {
-		ix.targets, ix.built = targets, now
+		ix.index, ix.built = index, now
 	}
 }
 
@@ -303,30 +313,9 @@ func (c *FlowCache) stamp(ctx context.Context, applicationID string) (FlowsStamp
 // returns, by lower-cased webhook id, the flows whose version named (""
 // for the default) is enabled and has a webhook trigger for that webhook.
 func WebhookTargets(ctx context.Context, flows weir.FlowService, versions weir.FlowVersionService, applicationID, named string) (map[string][]WebhookTarget, error) {
-	fs, _, err := flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: applicationID, FlowClass: weir.FlowClassCloud})
+	ts, err := scanTriggers(ctx, flows, versions, applicationID, named)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string][]WebhookTarget{}
-	for _, f := range fs {
-		if !f.Enabled {
-			continue
-		}
-		v, err := ResolveVersion(ctx, versions, f, named)
-		if weir.ErrorTypeOf(err) == weir.NotFound || err == nil && !v.Enabled {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		seen := map[string]bool{}
-		for _, t := range v.Def.Triggers {
-			key := strings.ToLower(t.Key)
-			if t.Type != TriggerWebhook || seen[key] {
-				continue
-			}
-			seen[key] = true
-			out[key] = append(out[key], WebhookTarget{Flow: f, Version: v.Name})
-		}
-	}
-	return out, nil
+	return webhookTargets(ts), nil
 }

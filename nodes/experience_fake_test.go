@@ -172,6 +172,7 @@ func (m *memPeople) FindExperienceGroupByID(_ context.Context, appID, id string)
 	for _, g := range m.groups {
 		if g.ID == id && g.ApplicationID == appID {
 			c := *g
+			c.UserIDs = m.membersOf(g.ID)
 			return &c, nil
 		}
 	}
@@ -185,6 +186,7 @@ func (m *memPeople) FindExperienceGroups(_ context.Context, f weir.ExperienceGro
 	for _, g := range m.groups {
 		if g.ApplicationID == f.ApplicationID {
 			c := *g
+			c.UserIDs = m.membersOf(g.ID)
 			out = append(out, &c)
 		}
 	}
@@ -200,19 +202,44 @@ func (m *memPeople) putGroup(g *weir.ExperienceGroup, create bool) error {
 	if g.ParentID != "" && !slices.ContainsFunc(m.groups, func(o *weir.ExperienceGroup) bool { return o.ID == g.ParentID }) {
 		return weir.Errorf(weir.Validation, "Parent experience group was not found")
 	}
+	for _, id := range g.UserIDs {
+		if !slices.ContainsFunc(m.users, func(u *weir.ExperienceUser) bool { return u.ID == id }) {
+			return weir.Errorf(weir.Validation, "Experience user was not found")
+		}
+	}
 	c := *g
+	c.UserIDs = nil // membership lives on the users, one relation as in the stores
 	if create {
 		g.ID = fmt.Sprintf("%024x", len(m.groups)+0xe60)
 		c.ID = g.ID
 		m.groups = append(m.groups, &c)
-		return nil
+	} else {
+		i := slices.IndexFunc(m.groups, func(o *weir.ExperienceGroup) bool { return o.ID == g.ID })
+		if i < 0 {
+			return weir.Errorf(weir.NotFound, "Experience group was not found")
+		}
+		m.groups[i] = &c
 	}
-	i := slices.IndexFunc(m.groups, func(o *weir.ExperienceGroup) bool { return o.ID == g.ID })
-	if i < 0 {
-		return weir.Errorf(weir.NotFound, "Experience group was not found")
+	for _, u := range m.users {
+		u.GroupIDs = slices.DeleteFunc(slices.Clone(u.GroupIDs), func(x string) bool { return x == g.ID })
+		if slices.Contains(g.UserIDs, u.ID) {
+			u.GroupIDs = append(u.GroupIDs, g.ID)
+			slices.Sort(u.GroupIDs)
+		}
 	}
-	m.groups[i] = &c
 	return nil
+}
+
+// membersOf returns the ids of the group's members, sorted.
+func (m *memPeople) membersOf(groupID string) []string {
+	ids := []string{}
+	for _, u := range m.users {
+		if slices.Contains(u.GroupIDs, groupID) {
+			ids = append(ids, u.ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 func (m *memPeople) CreateExperienceGroup(_ context.Context, g *weir.ExperienceGroup) error {

@@ -18,13 +18,14 @@ func init() {
 		Outputs:  []string{"next"},
 		Fields: append([]engine.Field{
 			{Name: "groupIdTemplate", Kind: "template", Doc: "The group's id."},
-		}, groupFieldSpecs...),
+		}, append(groupFieldSpecs, groupMemberSpecs...)...),
 	}, buildUpdateExperienceGroup)
 }
 
 type updateExperienceGroup struct {
 	id        *template.Template
 	in        *groupInput
+	members   *groupMembers
 	result    path.Path
 	hasResult bool
 }
@@ -32,6 +33,7 @@ type updateExperienceGroup struct {
 func buildUpdateExperienceGroup(c *engine.NodeConfig) (engine.Node, error) {
 	var cfg struct {
 		groupFieldsConfig
+		groupMembersConfig
 		GroupIDTemplate engine.Text `json:"groupIdTemplate"`
 	}
 	if err := c.Decode(&cfg); err != nil {
@@ -42,6 +44,9 @@ func buildUpdateExperienceGroup(c *engine.NodeConfig) (engine.Node, error) {
 		return nil, err
 	}
 	n := &updateExperienceGroup{in: in}
+	if n.members, err = compileGroupMembers(cfg.groupMembersConfig); err != nil {
+		return nil, err
+	}
 	if n.id, err = engine.CompileTemplate("groupIdTemplate", string(cfg.GroupIDTemplate)); err != nil {
 		return nil, err
 	}
@@ -51,7 +56,8 @@ func buildUpdateExperienceGroup(c *engine.NodeConfig) (engine.Node, error) {
 	return n, nil
 }
 
-// Exec updates the group; a missing or refused one writes the error at
+// Exec updates the group, its members last (membersToAdd, membersToRemove
+// or membersReplacement); a missing or refused one writes the error at
 // resultPath.
 func (n *updateExperienceGroup) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
 	if err := needExperience(env); err != nil {
@@ -65,6 +71,9 @@ func (n *updateExperienceGroup) Exec(ctx context.Context, env *engine.Env, p eng
 	if err == nil {
 		c, cerr := n.in.change(g, p)
 		if err = cerr; err == nil {
+			err = n.members.apply(ctx, env, c, g.UserIDs, p)
+		}
+		if err == nil {
 			err = c.Apply(g)
 		}
 	}

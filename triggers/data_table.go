@@ -7,11 +7,9 @@ import (
 	"log/slog"
 	"maps"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/weirhq/weir"
-	"github.com/weirhq/weir/engine"
 )
 
 // TriggerDataTable is the data table trigger type, as Losant names it.
@@ -45,6 +43,7 @@ const MaxTableTriggerRows = 10000
 type DataTables struct {
 	Flows    weir.FlowService
 	Versions weir.FlowVersionService // nil: only develop
+	Index    Indexer                 // nil: every change reads the flows
 	Queue    weir.RunQueue
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -118,30 +117,18 @@ func (dt *DataTables) fire(ctx context.Context, applicationID, tableID, action s
 // match returns the dataTable triggers keyed by the table whose config
 // selects action, in the enabled flows of the application.
 func (dt *DataTables) match(ctx context.Context, applicationID, tableID, action string) ([]tableTrigger, error) {
-	flows, _, err := dt.Flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: applicationID, FlowClass: weir.FlowClassCloud})
+	ix, err := triggerIndex(ctx, dt.Index, dt.Flows, dt.Versions, applicationID)
 	if err != nil {
 		return nil, fmt.Errorf("data table triggers: read flows: %w", err)
 	}
 	var out []tableTrigger
-	for _, f := range flows {
-		if !f.Enabled {
-			continue
+	for _, t := range ix.ByKey(TriggerDataTable, tableID) {
+		var cfg map[string]bool
+		if len(t.Trigger.Config) > 0 {
+			_ = json.Unmarshal(t.Trigger.Config, &cfg)
 		}
-		v, err := engine.ResolveVersion(ctx, dt.Versions, f, "")
-		if err != nil || !v.Enabled {
-			continue
-		}
-		for _, t := range v.Def.Triggers {
-			if t.Type != TriggerDataTable || !strings.EqualFold(t.Key, tableID) {
-				continue
-			}
-			var cfg map[string]bool
-			if len(t.Config) > 0 {
-				_ = json.Unmarshal(t.Config, &cfg)
-			}
-			if cfg[action] {
-				out = append(out, tableTrigger{flow: f, version: v.Name, t: t})
-			}
+		if cfg[action] {
+			out = append(out, tableTrigger{flow: t.Flow, version: t.Version, t: t.Trigger})
 		}
 	}
 	return out, nil

@@ -45,6 +45,7 @@ const (
 type Devices struct {
 	Flows    weir.FlowService
 	Versions weir.FlowVersionService // nil: only develop
+	Index    Indexer                 // nil: every event reads the flows
 	Queue    weir.RunQueue
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -181,16 +182,34 @@ func (c *stateConfig) fires(st weir.DeviceState, now time.Time) bool {
 // match returns the triggers of type idType keyed by d's id and of type
 // tagType whose tag d carries, in the enabled flows of d's application.
 func (ds *Devices) match(ctx context.Context, d *weir.Device, idType, tagType string) ([]deviceTrigger, error) {
-	return ds.matchFlows(ctx, d.ApplicationID, weir.FlowClassCloud, func(t weir.Trigger) bool {
-		switch {
-		case t.Type == TriggerDeviceCreate && idType == TriggerDeviceCreate:
-		case t.Type == idType && strings.EqualFold(t.Key, d.ID):
-		case t.Type == tagType && tagMatches(d, t.Key):
-		default:
-			return false
+	ix, err := triggerIndex(ctx, ds.Index, ds.Flows, ds.Versions, d.ApplicationID)
+	if err != nil {
+		return nil, fmt.Errorf("device triggers: read flows: %w", err)
+	}
+	var lists [][]engine.TriggerTarget
+	if idType == TriggerDeviceCreate {
+		lists = append(lists, ix.ByType(TriggerDeviceCreate))
+	} else {
+		lists = append(lists, ix.ByKey(idType, d.ID))
+	}
+	if tagType != "" && len(d.Tags) > 0 {
+		var tagged []engine.TriggerTarget
+		for _, t := range ix.ByType(tagType) {
+			if tagMatches(d, t.Trigger.Key) {
+				tagged = append(tagged, t)
+			}
 		}
-		return true
-	})
+		lists = append(lists, tagged)
+	}
+	ts := lists[0]
+	if len(lists) > 1 && len(lists[1]) > 0 {
+		ts = engine.MergeTargets(lists...)
+	}
+	out := make([]deviceTrigger, len(ts))
+	for i, t := range ts {
+		out[i] = deviceTrigger{flow: t.Flow, version: t.Version, t: t.Trigger}
+	}
+	return out, nil
 }
 
 // matchFlows returns the triggers for which want holds in the default

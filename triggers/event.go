@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/weirhq/weir"
-	"github.com/weirhq/weir/engine"
 )
 
 // TriggerEvent is the Event trigger's type, as Losant names it.
@@ -27,6 +26,7 @@ const TriggerEvent = "event"
 type Events struct {
 	Flows    weir.FlowService
 	Versions weir.FlowVersionService // nil: only develop
+	Index    Indexer                 // nil: every change reads the flows
 	Queue    weir.RunQueue
 	Logger   *slog.Logger
 }
@@ -99,29 +99,17 @@ func (x *Events) EventsChanged(ctx context.Context, old, events []*weir.Event) e
 // triggers returns the Event triggers of the application's enabled flows
 // (their default versions).
 func (x *Events) triggers(ctx context.Context, applicationID string) ([]eventTrigger, error) {
-	flows, _, err := x.Flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: applicationID, FlowClass: weir.FlowClassCloud})
+	ix, err := triggerIndex(ctx, x.Index, x.Flows, x.Versions, applicationID)
 	if err != nil {
 		return nil, fmt.Errorf("event triggers: read flows: %w", err)
 	}
 	var out []eventTrigger
-	for _, f := range flows {
-		if !f.Enabled {
-			continue
+	for _, t := range ix.ByType(TriggerEvent) {
+		m := eventTrigger{flow: t.Flow, version: t.Version, t: t.Trigger}
+		if len(t.Trigger.Config) > 0 {
+			_ = json.Unmarshal(t.Trigger.Config, &m.cfg)
 		}
-		v, err := engine.ResolveVersion(ctx, x.Versions, f, "")
-		if err != nil || !v.Enabled {
-			continue
-		}
-		for _, t := range v.Def.Triggers {
-			if t.Type != TriggerEvent {
-				continue
-			}
-			m := eventTrigger{flow: f, version: v.Name, t: t}
-			if len(t.Config) > 0 {
-				_ = json.Unmarshal(t.Config, &m.cfg)
-			}
-			out = append(out, m)
-		}
+		out = append(out, m)
 	}
 	return out, nil
 }

@@ -11,7 +11,13 @@ import (
 // with the owner token, on the application's tab.
 func openAppTab(t *testing.T, tab string) (owner *client, appID string, p *browserPage) {
 	t.Helper()
-	m, owner := openMain(t, DefaultConfig())
+	return openAppTabWith(t, DefaultConfig(), tab)
+}
+
+// openAppTabWith is openAppTab on a weir run with cfg.
+func openAppTabWith(t *testing.T, cfg Config, tab string) (owner *client, appID string, p *browserPage) {
+	t.Helper()
+	m, owner := openMain(t, cfg)
 	var app struct{ ID string }
 	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
 	p = mustBrowser(t)

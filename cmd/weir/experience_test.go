@@ -136,6 +136,7 @@ func testExperienceSignIn(t *testing.T, c *client, other string) {
 		"bodyTemplate": `{"email": "{{experience.user.email}}", "group": "{{experience.user.experienceGroups.[0].name}}"}`,
 		"headerInfo":   []any{}, "cookieInfo": []any{}, "mqttTopicsTemplate": []any{}, "sameSiteTemplate": "",
 	}
+	var staffEndpoint string
 	for _, a := range []string{app.ID, otherApp.ID} {
 		var ep struct{ ID string }
 		body := map[string]any{"route": "/staff/me", "method": "get", "access": "authenticated"}
@@ -143,6 +144,9 @@ func testExperienceSignIn(t *testing.T, c *client, other string) {
 			body["access"], body["experienceGroupIds"] = "group", []string{staff.ID}
 		}
 		c.mustDo(201, "POST", "/applications/"+a+"/experience/endpoints", body, &ep)
+		if a == app.ID {
+			staffEndpoint = ep.ID
+		}
 		c.mustDo(201, "POST", "/applications/"+a+"/flows", map[string]any{
 			"name": "staff me",
 			"triggers": []any{map[string]any{"type": "endpoint", "key": ep.ID, "config": map[string]any{},
@@ -205,6 +209,32 @@ func testExperienceSignIn(t *testing.T, c *client, other string) {
 		map[string]any{"email": "bob@example.com", "password": "battery staple"}, nil)
 	if status != 400 {
 		t.Errorf("sign-in after too many failures = %d %s, want the template's 400", status, body)
+	}
+
+	// Deleting the group takes it out of the endpoint, which keeps group
+	// access and so refuses even the group's former member, until an
+	// update names a group again or changes its access; other updates
+	// leave it so.
+	c.mustDo(200, "DELETE", "/applications/"+app.ID+"/experience/groups/"+staff.ID, nil, nil)
+	var ep struct {
+		Access             string
+		ExperienceGroupIDs []string `json:"experienceGroupIds"`
+	}
+	epPath := "/applications/" + app.ID + "/experience/endpoints/" + staffEndpoint
+	c.mustDo(200, "GET", epPath, nil, &ep)
+	if ep.Access != "group" || ep.ExperienceGroupIDs == nil || len(ep.ExperienceGroupIDs) != 0 {
+		t.Errorf("endpoint after its group was deleted: access %q, experienceGroupIds %v; want group, []", ep.Access, ep.ExperienceGroupIDs)
+	}
+	if status, body := experienceCall(t, other, app.ID, "GET", "/staff/me", nil, bearer(answer.Token)); status != 401 {
+		t.Errorf("former member on an endpoint without groups: %d %s, want 401", status, body)
+	}
+	c.mustDo(200, "PATCH", epPath, map[string]any{"description": "x"}, nil)
+	if status, body := experienceCall(t, other, app.ID, "GET", "/staff/me", nil, bearer(answer.Token)); status != 401 {
+		t.Errorf("former member after an update of the endpoint without groups: %d %s, want 401", status, body)
+	}
+	c.mustDo(200, "PATCH", epPath, map[string]any{"access": "authenticated"}, nil)
+	if status, body := experienceCall(t, other, app.ID, "GET", "/staff/me", nil, bearer(answer.Token)); status != 200 {
+		t.Errorf("authenticated endpoint after its group was deleted: %d %s, want 200", status, body)
 	}
 
 	c.mustDo(200, "DELETE", "/applications/"+app.ID+"/experience/users/"+ann.ID, nil, nil)

@@ -116,6 +116,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// Device state and connection changes start the runs of device triggers;
 	// devices connect over MQTT (when served) and get commands through it.
 	deviceTriggers := &triggers.Devices{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
+	deviceTriggers.Index = cache // the flows' triggers, kept as the flows change
 	deviceLimiter, err := m.limiterPer(ctx, "devices", m.Config.DeviceLimit, deviceLimitWindow)
 	if err != nil {
 		return err
@@ -132,7 +133,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	events := &engine.Events{Events: inst.DB, Limiter: eventLimiter, Devices: inst.DB,
-		Handler: &triggers.Events{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}}
+		Handler: &triggers.Events{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger, Index: cache}}
 	apiCaller := &weirhttp.Caller{}
 	devices.Data = inst.DB
 	if m.broker != nil {
@@ -161,6 +162,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// Row changes, through the API or the data table nodes, start the runs
 	// of dataTable triggers.
 	tableTriggers := &triggers.DataTables{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
+	tableTriggers.Index = cache
 	m.executor.Tables = &engine.Tables{Tables: inst.DB, Events: tableTriggers}
 	m.executor.Publish = m.publisher()
 	m.executor.Egress, _ = engine.ParseEgress(m.Config.HTTPEgress) // checked by Validate

@@ -171,7 +171,9 @@ func (s *Store) UpdateExperienceGroup(ctx context.Context, g *weir.ExperienceGro
 }
 
 // DeleteExperienceGroup removes the group; its children move up to its
-// parent.
+// parent, and the application's endpoints stop naming it (an endpoint with
+// group access whose last group this was keeps group access with no groups,
+// so it refuses everyone until it names a group again).
 func (s *Store) DeleteExperienceGroup(ctx context.Context, applicationID, id string) error {
 	err := s.d.Update(ctx, func(q Querier, now time.Time) error {
 		g, err := findGroup(ctx, q, applicationID, id)
@@ -182,10 +184,60 @@ func (s *Store) DeleteExperienceGroup(ctx context.Context, applicationID, id str
 			WHERE application_id = ? AND parent_id = ?`, g.ParentID, millis(now), applicationID, id); err != nil {
 			return err
 		}
+		if err := s.dropEndpointGroup(ctx, q, applicationID, id); err != nil {
+			return err
+		}
 		return execOne(ctx, q, errGroupNotFound, `DELETE FROM experience_groups WHERE id = ? AND application_id = ?`, id, applicationID)
 	})
 	if err != nil {
 		return fmt.Errorf("delete experience group %s: %w", id, err)
+	}
+	return nil
+}
+
+// dropEndpointGroup removes groupID from the experienceGroupIds of the
+// application's endpoints that name it, as a foreign key's cascade would:
+// their lastUpdated stays (its column type differs between the stores).
+func (s *Store) dropEndpointGroup(ctx context.Context, q Querier, applicationID, groupID string) error {
+	quoted, err := marshal(groupID)
+	if err != nil {
+		return err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, experience_group_ids FROM experience_endpoints
+		WHERE application_id = ? AND experience_group_ids LIKE ?`+s.d.Lock(true), applicationID, "%"+quoted+"%")
+	if err != nil {
+		return err
+	}
+	changed := map[string]string{}
+	for rows.Next() {
+		var id, text string
+		var ids []string
+		if err := rows.Scan(&id, &text); err != nil {
+			rows.Close()
+			return err
+		}
+		if err := json.Unmarshal([]byte(text), &ids); err != nil {
+			rows.Close()
+			return fmt.Errorf("decode endpoint groups of %s: %w", id, err)
+		}
+		if !slices.Contains(ids, groupID) {
+			continue // the pattern matched another id containing this one
+		}
+		kept := slices.DeleteFunc(ids, func(g string) bool { return g == groupID })
+		if changed[id], err = marshal(sortedUnique(kept)); err != nil {
+			rows.Close()
+			return err
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, text := range changed {
+		if _, err := q.ExecContext(ctx, `UPDATE experience_endpoints SET experience_group_ids = ? WHERE id = ?`,
+			text, id); err != nil {
+			return err
+		}
 	}
 	return nil
 }

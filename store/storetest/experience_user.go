@@ -268,4 +268,37 @@ func testEndpointAccess(t *testing.T, s ExperienceStore) {
 	}
 	e.Access = weir.EndpointAccessGroup
 	checkError(t, s.UpdateExperienceEndpoint(ctx, e), weir.Validation, "")
+	testEndpointGroupDeleted(t, s, app.ID, g)
+}
+
+// testEndpointGroupDeleted checks that deleting a group takes it out of
+// every endpoint naming it, leaving an endpoint whose last group it was with
+// group access and no groups.
+func testEndpointGroupDeleted(t *testing.T, s ExperienceStore, appID string, g *weir.ExperienceGroup) {
+	ctx := t.Context()
+	h := mustCreateGroup(t, s, &weir.ExperienceGroup{ApplicationID: appID, Name: "h"})
+	endpoint := func(route string, groups ...string) *weir.ExperienceEndpoint {
+		e := &weir.ExperienceEndpoint{ApplicationID: appID, Route: route, Method: "get", Access: weir.EndpointAccessGroup,
+			GroupIDs: groups, Enabled: true}
+		if err := s.CreateExperienceEndpoint(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	both, only, other := endpoint("/both", g.ID, h.ID), endpoint("/only", g.ID), endpoint("/other", h.ID)
+	if err := s.DeleteExperienceGroup(ctx, appID, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		e    *weir.ExperienceEndpoint
+		want []string
+	}{{both, []string{h.ID}}, {only, nil}, {other, []string{h.ID}}} {
+		got, err := s.FindExperienceEndpointByID(ctx, appID, c.e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !cmp.Equal(got.GroupIDs, c.want) || got.Access != weir.EndpointAccessGroup {
+			t.Errorf("%s after its group was deleted: access %s, groups %v; want group, %v", c.e.Route, got.Access, got.GroupIDs, c.want)
+		}
+	}
 }

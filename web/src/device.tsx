@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { api } from './api';
 import { tagsText } from './attributes';
 import { HistoryChart, type State } from './history';
 import { Connection, devicesPath, type Composite, type Device } from './devices';
 import { EditDevice } from './device_edit';
 import { Delete, ErrorLine } from './pages';
-import { ago, show } from './pager';
+import { ago, show, useRefresh } from './pager';
 
 interface Command {
   name: string;
@@ -89,11 +89,7 @@ export function DevicePage({ appId, deviceId }: { appId: string; deviceId: strin
       setError((err as Error).message);
     }
   }, [path]);
-  useEffect(() => {
-    load();
-    const timer = setInterval(() => document.hidden || load(), refreshEvery); // not while the tab is hidden
-    return () => clearInterval(timer);
-  }, [load]);
+  useRefresh(load, refreshEvery);
   if (!device) return error ? <ErrorLine error={error} /> : <p>Loading…</p>;
   const numeric = device.attributes.filter((a) => a.dataType === 'number').map((a) => a.name);
   const columns = [...new Set(history.flatMap((s) => Object.keys(s.data)))].sort();

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { api, appPath, type List } from './api';
 import { Delete, ErrorLine } from './pages';
-import { Pager, ago, show } from './pager';
+import { Pager, ago, show, useRefresh } from './pager';
 import { AttributesEditor, blankAttr, namedAttrs, parseTags, tagsText } from './attributes';
 
 /** A device as the REST API answers it. */
@@ -119,11 +119,7 @@ export function Devices({ appId }: { appId: string }) {
       setError((err as Error).message);
     }
   }, [appId, page, query, tagQuery, sort]);
-  useEffect(() => {
-    load();
-    const timer = setInterval(() => document.hidden || load(), refreshEvery); // not while the tab is hidden
-    return () => clearInterval(timer);
-  }, [load]);
+  useRefresh(load, refreshEvery);
   const open = (id: string) => (location.hash = `#/applications/${appId}/devices/${id}`);
   return (
     <section id="devices">

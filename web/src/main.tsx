@@ -107,7 +107,7 @@ function App({ initialMessage }: { initialMessage: string }) {
     page = <Editor key={parts[3]} appId={parts[1]} flowId={parts[3]} />;
   } else if (parts[0] === 'applications' && parts[1]) {
     const tab = (appTabNames.includes(parts[2]) ? parts[2] : 'flows') as AppTab;
-    page = <Flows key={parts[1]} appId={parts[1]} tab={tab} item={tab === 'devices' || tab === 'tables' ? parts[3] : undefined} />;
+    page = <Flows key={parts[1]} appId={parts[1]} tab={tab} item={tab === 'devices' || tab === 'tables' || tab === 'events' ? parts[3] : undefined} />;
   } else {
     page = <Applications />;
   }

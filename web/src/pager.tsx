@@ -1,3 +1,5 @@
+import { useEffect } from 'react';
+
 /** Previous and next buttons over a paged list, with where the page is. */
 export function Pager({ page, perPage, total, onPage, id }: { page: number; perPage: number; total: number; onPage: (p: number) => void; id: string }) {
   const pages = Math.max(1, Math.ceil(total / perPage));
@@ -32,4 +34,13 @@ export function show(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
+}
+
+/** Runs load now, and again every `every` ms while the tab is visible. */
+export function useRefresh(load: () => unknown, every: number) {
+  useEffect(() => {
+    load();
+    const timer = setInterval(() => document.hidden || load(), every); // not while the tab is hidden
+    return () => clearInterval(timer);
+  }, [load, every]);
 }

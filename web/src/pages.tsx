@@ -7,6 +7,8 @@ import { Devices } from './devices';
 import { DevicePage } from './device';
 import { Tables } from './tables';
 import { TablePage } from './table';
+import { Events } from './events';
+import { EventPage } from './event';
 
 /** Shows an error answer or a failure under a page's heading. */
 export function ErrorLine({ error }: { error: string }) {
@@ -209,6 +211,7 @@ const appTabs = [
   ['tokens', 'API tokens'],
   ['devices', 'Devices'],
   ['tables', 'Data tables'],
+  ['events', 'Events'],
 ] as const;
 
 export type AppTab = (typeof appTabs)[number][0];
@@ -218,7 +221,8 @@ export const appTabNames: readonly string[] = appTabs.map(([k]) => k);
 
 /**
  * An application's page: its flows, webhooks, experience endpoints, tokens,
- * devices or data tables; item is a device's or table's id on their tabs.
+ * devices, data tables or events; item is a device's, table's or event's id
+ * on their tabs.
  */
 export function Flows({ appId, tab = 'flows', item }: { appId: string; tab?: AppTab; item?: string }) {
   const [app, setApp] = useState<Application | null>(null);
@@ -307,6 +311,7 @@ export function Flows({ appId, tab = 'flows', item }: { appId: string; tab?: App
       {tab === 'tokens' && <Tokens appId={appId} />}
       {tab === 'devices' && (item ? <DevicePage key={item} appId={appId} deviceId={item} /> : <Devices appId={appId} />)}
       {tab === 'tables' && (item ? <TablePage key={item} appId={appId} tableId={item} /> : <Tables appId={appId} />)}
+      {tab === 'events' && (item ? <EventPage key={item} appId={appId} eventId={item} /> : <Events appId={appId} />)}
       {tab === 'flows' && (
         <>
       {notice && (
