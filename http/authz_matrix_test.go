@@ -190,6 +190,7 @@ var matrixWeirScopes = map[string][]string{
 // token of A and a webhook of A (the targets of the single-item routes).
 type matrixEnv struct {
 	t         *testing.T
+	server    *weirhttp.Server // to wait for its export jobs
 	handler   http.Handler
 	store     *memStore
 	hooks     *memWebhooks
@@ -250,6 +251,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.StopStreams() // a debug stream answers its headers and ends at once
 	s.Metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("weir_up 1\n")) })
 	e.handler = s.Handler()
+	e.server = s
 
 	h := &harness{t: t, userID: e.userID, store: e.store, signer: e.signer}
 	e.appA, e.appB = h.mustApp("App A"), h.mustApp("App B")
@@ -434,6 +436,7 @@ func (e *matrixEnv) snapshot() storeSnapshot {
 // restore puts e's stores back to the state s copied, so that one env can
 // serve many requests (the fuzz targets build it once).
 func (e *matrixEnv) restore(s storeSnapshot) {
+	e.server.WaitExports(context.Background()) // a 202 export's job writes its file after the answer
 	m := e.store
 	m.mu.Lock()
 	m.apps, m.flows, m.vers, m.tokens = map[string]*weir.Application{}, map[string]*weir.Flow{}, map[string]*weir.FlowVersion{}, map[string]*weir.Token{}

@@ -92,9 +92,30 @@ func (s *Server) startExport(w http.ResponseWriter, r *http.Request, req *reques
 	job := weir.NewKey(21) // Losant's 21 characters; random, so the public file URL cannot be guessed
 	base := baseURL(r)
 	appID := req.appID
-	go s.runExport(appID, job, base, dest.CallbackURL, name+"-"+job+"."+ext, build)
+	s.exports.Add(1)
+	go func() {
+		defer s.exports.Done()
+		s.runExport(appID, job, base, dest.CallbackURL, name+"-"+job+"."+ext, build)
+	}()
 	writeJSON(w, http.StatusAccepted, map[string]any{"jobQueued": true, "jobId": job, "success": true})
 	return nil
+}
+
+// WaitExports waits until the export jobs running have ended, or ctx is
+// done; a graceful shutdown calls it after the listener has closed, so that
+// an accepted job is not cut off.
+func (s *Server) WaitExports(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		s.exports.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("export jobs still running: %w", ctx.Err())
+	}
 }
 
 // runExport builds, stores and reports one job; every failure is logged.

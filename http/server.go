@@ -142,6 +142,7 @@ type Server struct {
 	// callbackUrl (export.go); it should obey the HTTP node's egress policy
 	// (nodes.NewEgressClient). Without it a callbackUrl is refused (400).
 	ExportClient *http.Client
+	exports      sync.WaitGroup // the export jobs running
 
 	// Metrics, when set, serves GET /metrics (scope metrics.get or a user
 	// token's all.User); without it the route answers 404.

@@ -41,6 +41,7 @@ type Main struct {
 	queue    *nats.Queue          // nil unless --queue names a NATS server
 	cluster  *cluster             // nil unless --queue names a NATS server
 	server   *http.Server
+	exports  *weirhttp.Server // its export jobs finish before Close returns
 	ln       net.Listener
 	debug    *debugServer        // nil without --debug-addr
 	broker   *broker.Broker      // nil when the MQTT endpoint for devices is not served
@@ -211,6 +212,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Metrics = m.metrics.Handler()
 	// Export jobs' callbacks go out under the HTTP node's egress policy.
 	api.ExportClient = nodes.NewEgressClient(m.executor.Egress, &m.own, time.Minute)
+	m.exports = api
 	if api.WebhookLimiter, err = m.countedLimiter(ctx, "webhooks", m.Config.WebhookLimit); err != nil {
 		return err
 	}
@@ -290,6 +292,9 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.server != nil {
 		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.exports != nil {
+		errs = append(errs, m.exports.WaitExports(ctx))
 	}
 	if m.broker != nil {
 		errs = append(errs, m.broker.Close())
