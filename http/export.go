@@ -14,9 +14,10 @@ import (
 	"github.com/weirhq/weir"
 )
 
-// Export jobs (dataTableRows.export, events.export) answer 202 with
+// Export jobs (dataTableRows.export, events.export, devices.export,
+// device.export, data.export) answer 202 with
 // Losant's jobEnqueuedResult at once and build their file in the
-// background: a CSV (events: CSV or JSON) stored as an application file
+// background: a CSV (events and devices: CSV or JSON) stored as an application file
 // under ExportDirectory, served at its public file URL like every
 // application file. With a callbackUrl the job then POSTs exportCallback to
 // it through Server.ExportClient (the HTTP node's egress rules); without
