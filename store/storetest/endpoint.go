@@ -101,7 +101,6 @@ func testEndpointCreateErrors(t *testing.T, open func(t *testing.T) EndpointStor
 		{"ErrRouteBadParam", func(e *weir.ExperienceEndpoint) { e.Route = "/{a-b}" }},
 		{"ErrMethod", func(e *weir.ExperienceEndpoint) { e.Method = "head" }},
 		{"ErrAccessUnsupported", func(e *weir.ExperienceEndpoint) { e.Access = "device" }},
-		{"ErrGroupAccessWithoutGroups", func(e *weir.ExperienceEndpoint) { e.Access = "group" }},
 		{"ErrUnauthorizedReplyNotRedirect", func(e *weir.ExperienceEndpoint) {
 			e.UnauthorizedReply = &weir.UnauthorizedReply{Type: "page", Value: "x"}
 		}},

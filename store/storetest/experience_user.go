@@ -266,8 +266,14 @@ func testEndpointAccess(t *testing.T, s ExperienceStore) {
 	if got, _ = s.FindExperienceEndpointByID(ctx, app.ID, e.ID); got.UnauthorizedReply != nil || len(got.GroupIDs) != 0 {
 		t.Fatalf("updated endpoint = %+v", got)
 	}
+	// Group access with no groups is kept as it is: it refuses everyone.
 	e.Access = weir.EndpointAccessGroup
-	checkError(t, s.UpdateExperienceEndpoint(ctx, e), weir.Validation, "")
+	if err := s.UpdateExperienceEndpoint(ctx, e); err != nil {
+		t.Fatalf("group access without groups: %v", err)
+	}
+	if got, _ = s.FindExperienceEndpointByID(ctx, app.ID, e.ID); got.Access != weir.EndpointAccessGroup || len(got.GroupIDs) != 0 {
+		t.Fatalf("endpoint with group access and no groups = %+v", got)
+	}
 	testEndpointGroupDeleted(t, s, app.ID, g)
 }
 
