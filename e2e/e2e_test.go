@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/weirhq/weir/internal/nodejs"
+	"github.com/weirhq/weir/internal/pgtest"
 )
 
 // ownerHeader is the line `weir serve` prints on stdout before the owner
@@ -55,7 +56,7 @@ var postgresFiles = []string{"app", "data", "device", "event", "experience", "ta
 // `weir serve --store postgres://…` (WEIR_TEST_POSTGRES_DSN), in a schema of
 // the test's own; it skips without a DSN.
 func TestLosantClientPostgres(t *testing.T) {
-	store := mustPostgresStore(t)
+	store := pgtest.Store(t, "weir_e2e_")
 	root := mustModuleRoot(t)
 	jsDir := filepath.Join(root, "e2e", "js")
 	bin := mustBuildWeir(t, root)

@@ -1,4 +1,6 @@
-package e2e_test
+// Package pgtest gives tests a PostgreSQL schema of their own on the server
+// WEIR_TEST_POSTGRES_DSN names.
+package pgtest
 
 import (
 	"context"
@@ -12,9 +14,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// mustPostgresStore returns a --store URL of WEIR_TEST_POSTGRES_DSN with a
-// schema of the test's own, dropped at cleanup; it skips t without a DSN.
-func mustPostgresStore(t *testing.T) string {
+// Store returns a --store URL of WEIR_TEST_POSTGRES_DSN whose search_path is
+// a new schema named prefix plus random hex, dropped at t's cleanup; it
+// skips t when the variable is not set.
+func Store(t testing.TB, prefix string) string {
 	t.Helper()
 	dsn := os.Getenv("WEIR_TEST_POSTGRES_DSN")
 	if dsn == "" {
@@ -22,7 +25,7 @@ func mustPostgresStore(t *testing.T) string {
 	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	schema := "weir_e2e_" + hex.EncodeToString(b)
+	schema := prefix + hex.EncodeToString(b)
 	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)
