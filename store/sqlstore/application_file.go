@@ -28,11 +28,7 @@ var fileList = listSpec{
 // FindApplicationFileByID returns the application's file with id, or
 // NotFound.
 func (s *Store) FindApplicationFileByID(ctx context.Context, applicationID, id string) (*weir.ApplicationFile, error) {
-	var f *weir.ApplicationFile
-	err := s.d.View(ctx, func(q Querier) (err error) {
-		f, err = findFile(ctx, q, applicationID, id)
-		return err
-	})
+	f, err := viewOne(ctx, s, func(q Querier) (*weir.ApplicationFile, error) { return findFile(ctx, q, applicationID, id) })
 	if err != nil {
 		return nil, fmt.Errorf("find file %s: %w", id, err)
 	}

@@ -44,11 +44,7 @@ func (s *Store) FindApplicationKeyByID(ctx context.Context, applicationID, id st
 // FindApplicationKeyByKey returns the key whose public part is key, or
 // NotFound.
 func (s *Store) FindApplicationKeyByKey(ctx context.Context, key string) (*weir.ApplicationKey, error) {
-	var k *weir.ApplicationKey
-	err := s.d.View(ctx, func(q Querier) (err error) {
-		k, err = findKey(ctx, q, `key = ?`, key)
-		return err
-	})
+	k, err := viewOne(ctx, s, func(q Querier) (*weir.ApplicationKey, error) { return findKey(ctx, q, `key = ?`, key) })
 	if err != nil {
 		return nil, fmt.Errorf("find application key by key: %w", err)
 	}

@@ -61,11 +61,7 @@ func rowsTableName(id string) string {
 
 // FindDataTableByID returns the application's table with id, or NotFound.
 func (s *Store) FindDataTableByID(ctx context.Context, applicationID, id string) (*weir.DataTable, error) {
-	var t *dataTable
-	err := s.d.View(ctx, func(q Querier) (err error) {
-		t, err = s.findDataTable(ctx, q, applicationID, id, lockNone)
-		return err
-	})
+	t, err := viewOne(ctx, s, func(q Querier) (*dataTable, error) { return s.findDataTable(ctx, q, applicationID, id, lockNone) })
 	if err != nil {
 		return nil, fmt.Errorf("find data table %s: %w", id, err)
 	}

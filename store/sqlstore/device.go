@@ -27,11 +27,7 @@ var deviceList = listSpec{
 
 // FindDeviceByID returns the application's device with id, or NotFound.
 func (s *Store) FindDeviceByID(ctx context.Context, applicationID, id string) (*weir.Device, error) {
-	var d *weir.Device
-	err := s.d.View(ctx, func(q Querier) (err error) {
-		d, err = findDevice(ctx, q, applicationID, id)
-		return err
-	})
+	d, err := viewOne(ctx, s, func(q Querier) (*weir.Device, error) { return findDevice(ctx, q, applicationID, id) })
 	if err != nil {
 		return nil, fmt.Errorf("find device %s: %w", id, err)
 	}

@@ -28,11 +28,7 @@ var eventList = listSpec{
 
 // FindEventByID returns the application's event with id, or NotFound.
 func (s *Store) FindEventByID(ctx context.Context, applicationID, id string) (*weir.Event, error) {
-	var e *weir.Event
-	err := s.d.View(ctx, func(q Querier) (err error) {
-		e, err = findEvent(ctx, q, applicationID, id)
-		return err
-	})
+	e, err := viewOne(ctx, s, func(q Querier) (*weir.Event, error) { return findEvent(ctx, q, applicationID, id) })
 	if err != nil {
 		return nil, fmt.Errorf("find event %s: %w", id, err)
 	}

@@ -30,11 +30,7 @@ func errGroupNotFound() error { return weir.Errorf(weir.NotFound, "Experience gr
 // FindExperienceGroupByID returns the application's group with id, or
 // NotFound.
 func (s *Store) FindExperienceGroupByID(ctx context.Context, applicationID, id string) (*weir.ExperienceGroup, error) {
-	var g *weir.ExperienceGroup
-	err := s.d.View(ctx, func(q Querier) (err error) {
-		g, err = findGroup(ctx, q, applicationID, id)
-		return err
-	})
+	g, err := viewOne(ctx, s, func(q Querier) (*weir.ExperienceGroup, error) { return findGroup(ctx, q, applicationID, id) })
 	if err != nil {
 		return nil, fmt.Errorf("find experience group %s: %w", id, err)
 	}

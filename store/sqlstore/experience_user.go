@@ -49,12 +49,7 @@ func (s *Store) FindExperienceUserByEmail(ctx context.Context, applicationID, em
 }
 
 func (s *Store) findUser(ctx context.Context, cond string, args ...any) (*weir.ExperienceUser, error) {
-	var u *weir.ExperienceUser
-	err := s.d.View(ctx, func(q Querier) (err error) {
-		u, err = findUser(ctx, q, cond, args...)
-		return err
-	})
-	return u, err
+	return viewOne(ctx, s, func(q Querier) (*weir.ExperienceUser, error) { return findUser(ctx, q, cond, args...) })
 }
 
 func findUser(ctx context.Context, q Querier, cond string, args ...any) (*weir.ExperienceUser, error) {

@@ -217,3 +217,13 @@ func matchPage[T any](items []T, match func(T) bool, opts weir.ListOptions) ([]T
 	}
 	return kept[start:end], n
 }
+
+// viewOne runs find in a read transaction and returns what it found.
+func viewOne[T any](ctx context.Context, s *Store, find func(q Querier) (T, error)) (T, error) {
+	var v T
+	err := s.d.View(ctx, func(q Querier) (err error) {
+		v, err = find(q)
+		return err
+	})
+	return v, err
+}
