@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"cmp"
 	"encoding/json"
 	"strings"
 
@@ -48,7 +49,7 @@ type groupInput struct {
 }
 
 func compileGroupInput(cfg groupFieldsConfig) (*groupInput, error) {
-	in := &groupInput{method: cmpOr(cfg.DataMethod, "individualFields")}
+	in := &groupInput{method: cmp.Or(cfg.DataMethod, "individualFields")}
 	var err error
 	switch in.method {
 	case "individualFields":

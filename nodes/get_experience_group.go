@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -52,7 +53,7 @@ func buildGetExperienceGroup(c *engine.NodeConfig) (engine.Node, error) {
 	if err := c.Decode(&cfg); err != nil {
 		return nil, err
 	}
-	n := &getExperienceGroup{method: cmpOr(cfg.FindMethod, "id")}
+	n := &getExperienceGroup{method: cmp.Or(cfg.FindMethod, "id")}
 	var err error
 	switch n.method {
 	case "id", "name":
@@ -74,13 +75,6 @@ func buildGetExperienceGroup(c *engine.NodeConfig) (engine.Node, error) {
 		return nil, err
 	}
 	return n, nil
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // Exec finds the groups and writes them at resultPath.

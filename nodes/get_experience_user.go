@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -50,7 +51,7 @@ func buildGetExperienceUser(c *engine.NodeConfig) (engine.Node, error) {
 	if err := c.Decode(&cfg); err != nil {
 		return nil, err
 	}
-	n := &getExperienceUser{method: cmpOr(cfg.FindMethod, "emailOrId")}
+	n := &getExperienceUser{method: cmp.Or(cfg.FindMethod, "emailOrId")}
 	var err error
 	switch n.method {
 	case "emailOrId":

@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
@@ -42,8 +43,8 @@ func buildVerifyDevice(c *engine.NodeConfig) (engine.Node, error) {
 		dst       **template.Template
 		name, src string
 	}{{&n.device, "deviceIdTemplate", string(cfg.DeviceIDTemplate)},
-		{&n.id, "idTemplate", cmpOr(string(cfg.IDTemplate), "{{experience.user.id}}")},
-		{&n.idType, "idTypeTemplate", cmpOr(string(cfg.IDTypeTemplate), "experienceUser")}} {
+		{&n.id, "idTemplate", cmp.Or(string(cfg.IDTemplate), "{{experience.user.id}}")},
+		{&n.idType, "idTypeTemplate", cmp.Or(string(cfg.IDTypeTemplate), "experienceUser")}} {
 		if *f.dst, err = engine.CompileTemplate(f.name, f.src); err != nil {
 			return nil, err
 		}
