@@ -237,6 +237,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Endpoints = e.endpoints
 	e.devices = newMemDevices(now)
 	s.Devices, s.States, s.Commands, s.Keys = e.devices, e.devices, e.devices, e.devices
+	s.DeviceLogs = e.devices
 	e.events = &mock.Events{Now: now}
 	s.Events = e.events
 	e.views = newMemViews(now)
@@ -480,6 +481,7 @@ func (e *matrixEnv) restore(s storeSnapshot) {
 	restored := s.Devices.clone()
 	e.devices.mu.Lock()
 	e.devices.Devices, e.devices.States, e.devices.Commands, e.devices.Keys = restored.Devices, restored.States, restored.Commands, restored.Keys
+	e.devices.Logs = restored.Logs
 	e.devices.mu.Unlock()
 	e.events.Restore(s.Events)
 	restoredViews := s.Views.clone()

@@ -18,12 +18,13 @@ type memDevices struct {
 	Devices  map[string]weir.Device
 	States   map[string][]weir.DeviceState
 	Commands map[string][]weir.DeviceCommand
+	Logs     map[string][]weir.DeviceLogEntry
 	Keys     map[string]weir.ApplicationKey
 }
 
 func newMemDevices(now func() time.Time) *memDevices {
 	return &memDevices{now: now, Devices: map[string]weir.Device{}, States: map[string][]weir.DeviceState{},
-		Commands: map[string][]weir.DeviceCommand{}, Keys: map[string]weir.ApplicationKey{}}
+		Commands: map[string][]weir.DeviceCommand{}, Logs: map[string][]weir.DeviceLogEntry{}, Keys: map[string]weir.ApplicationKey{}}
 }
 
 // clone returns a deep enough copy for snapshots.
@@ -40,6 +41,9 @@ func (m *memDevices) clone() *memDevices {
 	}
 	for k, v := range m.Commands {
 		c.Commands[k] = slices.Clone(v)
+	}
+	for k, v := range m.Logs {
+		c.Logs[k] = slices.Clone(v)
 	}
 	for k, v := range m.Keys {
 		c.Keys[k] = v
@@ -111,15 +115,16 @@ func (m *memDevices) DeleteDevice(_ context.Context, appID, id string) error {
 	return nil
 }
 
-func (m *memDevices) SetConnectionStatus(_ context.Context, appID, id string, connected bool, at time.Time) (*weir.Device, error) {
+func (m *memDevices) SetConnectionStatus(_ context.Context, appID, id string, e weir.DeviceLogEntry) (*weir.Device, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d, err := m.device(appID, id)
 	if err != nil {
 		return nil, err
 	}
-	d.Connection = weir.ConnectionInfo{Connected: &connected, Time: at}
+	d.Connection = weir.ConnectionInfo{Connected: &e.Connected, Time: e.Time}
 	m.Devices[id] = d
+	m.Logs[id] = append(m.Logs[id], e)
 	return &d, nil
 }
 
@@ -195,6 +200,15 @@ func (m *memDevices) FindDeviceCommands(_ context.Context, f weir.CommandFilter)
 		return nil, err
 	}
 	return slices.Clone(m.Commands[f.DeviceID]), nil
+}
+
+func (m *memDevices) FindDeviceLogEntries(_ context.Context, f weir.DeviceLogFilter) ([]weir.DeviceLogEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, err := m.device(f.ApplicationID, f.DeviceID); err != nil {
+		return nil, err
+	}
+	return slices.Clone(m.Logs[f.DeviceID]), nil
 }
 
 func errKeyNotFound() error { return weir.Errorf(weir.NotFound, "Application key was not found") }

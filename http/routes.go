@@ -248,6 +248,8 @@ func (s *Server) routes() []route {
 			handle: s.handleDeviceCommandPost},
 		{action: "device.getCommand", method: "GET", path: pathDevice + "/command", query: historyParams,
 			handle: s.handleDeviceCommandGet},
+		{action: "device.getLogEntries", method: "GET", path: pathDevice + "/logs", query: historyParams,
+			handle: s.handleDeviceLogGet},
 
 		// Application Keys
 		{action: "applicationKeys.get", method: "GET", path: pathKeys, query: keyListParams,

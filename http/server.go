@@ -87,6 +87,9 @@ type Server struct {
 	States   weir.DeviceStateService
 	Commands weir.DeviceCommandService
 	Keys     weir.ApplicationKeyService
+	// DeviceLogs, when set beside them, serves the devices' connection logs
+	// (device_log.go).
+	DeviceLogs weir.DeviceLogService
 	// CommandSender, when set, delivers sent commands to connected devices.
 	CommandSender weir.CommandSender
 	// DeviceLimiter, when set, caps the state messages of each device (keyed

@@ -36,6 +36,7 @@ type store interface {
 	weir.DeviceService
 	weir.DeviceStateService
 	weir.DeviceCommandService
+	weir.DeviceLogService
 	weir.ApplicationKeyService
 	weir.EventService
 	weir.DataService

@@ -131,3 +131,37 @@ test('devices.export, device.export and data.export: 202 at once, then CSVs at t
     await receiver.close();
   }
 });
+
+test('device.getLogEntries: connects and disconnects set through setConnectionStatus, newest first, limit and since', async () => {
+  const app = await createApp(api);
+  const d = await newDevice(app.id);
+  assert.deepEqual(await api.device.getLogEntries({ applicationId: app.id, deviceId: d.id }), [], 'a new device has no log');
+  const t0 = Date.now() - 60000;
+  await api.device.setConnectionStatus({ applicationId: app.id, deviceId: d.id,
+    connectionStatus: { status: 'connected', connectedAt: t0, ipAddress: '192.0.2.7' } });
+  await api.device.setConnectionStatus({ applicationId: app.id, deviceId: d.id,
+    connectionStatus: { status: 'disconnected', disconnectedAt: t0 + 1000, disconnectReason: 'Connection Lost',
+      messagesFromClient: 12, messagesToClient: 3 } });
+  await api.device.setConnectionStatus({ applicationId: app.id, deviceId: d.id,
+    connectionStatus: { status: 'connected', connectedAt: t0 + 2000 } });
+
+  const latest = await api.device.getLogEntries({ applicationId: app.id, deviceId: d.id });
+  assert.deepEqual(latest, [{ connected: 1, time: new Date(t0 + 2000).toISOString() }], 'limit defaults to 1');
+  const all = await api.device.getLogEntries({ applicationId: app.id, deviceId: d.id, limit: 10 });
+  assert.deepEqual(all.map((e) => e.connected), [1, 0, 1]);
+  assert.deepEqual(all[1], { connected: 0, time: new Date(t0 + 1000).toISOString(), disconnectReason: 'Connection Lost',
+    messagesFromClient: 12, messagesToClient: 3 });
+  assert.equal(all[2].ipAddress, '192.0.2.7');
+  const since = await api.device.getLogEntries({ applicationId: app.id, deviceId: d.id, limit: 10, since: t0 + 1000, sortDirection: 'asc' });
+  assert.deepEqual(since.map((e) => e.time), [new Date(t0 + 1000).toISOString(), new Date(t0 + 2000).toISOString()]);
+
+  await apiError(api.device.getLogEntries({ applicationId: app.id, deviceId: d.id, limit: 'many' }), 400, 'Validation');
+  await apiError(api.device.getLogEntries({ applicationId: app.id, deviceId: '5a1b2c3d4e5f60718293a4b5' }), 404, 'NotFound');
+
+  const key = await api.applicationKeys.post({ applicationId: app.id, applicationKey: { description: 'log', deviceIds: [d.id] } });
+  const other = await newDevice(app.id);
+  const authed = await client(null).auth.authenticateDevice({ credentials: { deviceId: d.id, key: key.key, secret: key.secret } });
+  const dev = client(authed.token);
+  assert.equal((await dev.device.getLogEntries({ applicationId: app.id, deviceId: d.id })).length, 1, 'a device reads its own log');
+  await apiError(dev.device.getLogEntries({ applicationId: app.id, deviceId: other.id }), 403, 'Forbidden');
+});
