@@ -16,6 +16,7 @@ type DeviceStore interface {
 	weir.DeviceStateService
 	weir.DeviceCommandService
 	weir.DeviceLogService
+	weir.DeviceRecipeService
 	weir.ApplicationKeyService
 }
 
@@ -42,6 +43,7 @@ func RunDevices(t *testing.T, open func(t *testing.T) DeviceStore) {
 	t.Run("PruneOK", func(t *testing.T) { testPruneDeviceStates(t, open) })
 	t.Run("Command", func(t *testing.T) { testDeviceCommands(t, open) })
 	t.Run("ApplicationKey", func(t *testing.T) { testApplicationKeys(t, open) })
+	t.Run("Recipe", func(t *testing.T) { testDeviceRecipes(t, open) })
 }
 
 // deviceOf returns a valid standalone device named name with a number

@@ -12,3 +12,15 @@ CREATE TABLE device_logs (
 	ip_address           TEXT NOT NULL
 );
 CREATE INDEX device_logs_device_time ON device_logs (device_id, time);
+
+-- Device recipes: the recipe as its JSON document (the device fields it
+-- sets), with the name and dates in columns to sort and filter by.
+CREATE TABLE device_recipes (
+	id             TEXT PRIMARY KEY,
+	application_id TEXT NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+	name           TEXT NOT NULL,
+	doc            TEXT NOT NULL,
+	creation_date  INTEGER NOT NULL,
+	last_updated   INTEGER NOT NULL
+);
+CREATE INDEX device_recipes_application_id ON device_recipes (application_id, name);
