@@ -20,11 +20,13 @@ type memDevices struct {
 	Commands map[string][]weir.DeviceCommand
 	Logs     map[string][]weir.DeviceLogEntry
 	Keys     map[string]weir.ApplicationKey
+	Recipes  map[string]weir.DeviceRecipe
 }
 
 func newMemDevices(now func() time.Time) *memDevices {
 	return &memDevices{now: now, Devices: map[string]weir.Device{}, States: map[string][]weir.DeviceState{},
-		Commands: map[string][]weir.DeviceCommand{}, Logs: map[string][]weir.DeviceLogEntry{}, Keys: map[string]weir.ApplicationKey{}}
+		Commands: map[string][]weir.DeviceCommand{}, Logs: map[string][]weir.DeviceLogEntry{}, Keys: map[string]weir.ApplicationKey{},
+		Recipes: map[string]weir.DeviceRecipe{}}
 }
 
 // clone returns a deep enough copy for snapshots.
@@ -47,6 +49,9 @@ func (m *memDevices) clone() *memDevices {
 	}
 	for k, v := range m.Keys {
 		c.Keys[k] = v
+	}
+	for k, v := range m.Recipes {
+		c.Recipes[k] = v // the matrix changes recipes only by replacing them
 	}
 	return c
 }
@@ -290,3 +295,66 @@ var (
 )
 
 func (m *memDevices) PruneDeviceStates(context.Context, time.Time) (int, error) { return 0, nil }
+
+func errRecipeNotFound() error { return weir.Errorf(weir.NotFound, "Device recipe was not found") }
+
+func (m *memDevices) FindDeviceRecipeByID(_ context.Context, appID, id string) (*weir.DeviceRecipe, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.Recipes[id]
+	if !ok || r.ApplicationID != appID {
+		return nil, errRecipeNotFound()
+	}
+	return &r, nil
+}
+
+func (m *memDevices) FindDeviceRecipes(_ context.Context, f weir.DeviceRecipeFilter) ([]*weir.DeviceRecipe, int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*weir.DeviceRecipe
+	for _, r := range m.Recipes {
+		if r.ApplicationID == f.ApplicationID {
+			out = append(out, &r)
+		}
+	}
+	return out, len(out), nil
+}
+
+func (m *memDevices) CreateDeviceRecipe(_ context.Context, r *weir.DeviceRecipe) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r.ID == "" {
+		r.ID = weir.NewID()
+	}
+	r.CreationDate, r.LastUpdated = m.now(), m.now()
+	m.Recipes[r.ID] = *r
+	return nil
+}
+
+func (m *memDevices) UpdateDeviceRecipe(_ context.Context, r *weir.DeviceRecipe) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old, ok := m.Recipes[r.ID]
+	if !ok || old.ApplicationID != r.ApplicationID {
+		return errRecipeNotFound()
+	}
+	r.CreationDate, r.LastUpdated = old.CreationDate, m.now()
+	m.Recipes[r.ID] = *r
+	return nil
+}
+
+func (m *memDevices) DeleteDeviceRecipe(_ context.Context, appID, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.Recipes[id]; !ok || r.ApplicationID != appID {
+		return errRecipeNotFound()
+	}
+	delete(m.Recipes, id)
+	return nil
+}

@@ -37,6 +37,7 @@ type store interface {
 	weir.DeviceStateService
 	weir.DeviceCommandService
 	weir.DeviceLogService
+	weir.DeviceRecipeService
 	weir.ApplicationKeyService
 	weir.EventService
 	weir.DataService
