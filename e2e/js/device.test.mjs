@@ -165,3 +165,36 @@ test('device.getLogEntries: connects and disconnects set through setConnectionSt
   assert.equal((await dev.device.getLogEntries({ applicationId: app.id, deviceId: d.id })).length, 1, 'a device reads its own log');
   await apiError(dev.device.getLogEntries({ applicationId: app.id, deviceId: other.id }), 403, 'Forbidden');
 });
+
+test('deviceRecipes.post/get, deviceRecipe.get/patch/bulkCreate/delete', async () => {
+  const app = await createApp(api);
+  const recipe = await api.deviceRecipes.post({ applicationId: app.id, deviceRecipe: {
+    name: 'Tracker recipe', deviceName: 'Tracker', deviceClass: 'standalone',
+    tags: [{ key: 'kind', value: 'tracker' }],
+    attributes: [{ name: 'location', dataType: 'gps', attributeTags: { source: 'gnss' } }],
+  } });
+  assert.match(recipe.id, hexID);
+  assert.equal(recipe.deviceRecipeId, recipe.id);
+  const list = await api.deviceRecipes.get({ applicationId: app.id, filterField: 'name', filter: 'track*' });
+  assert.equal(list.totalCount, 1);
+  assert.deepEqual(list.items[0].attributes[0].attributeTags, { source: 'gnss' });
+  const patched = await api.deviceRecipe.patch({ applicationId: app.id, deviceRecipeId: recipe.id, deviceRecipe: { description: 'v2' } });
+  assert.equal(patched.description, 'v2');
+  assert.equal(patched.deviceName, 'Tracker');
+  await apiError(api.deviceRecipes.post({ applicationId: app.id, deviceRecipe: { deviceName: 'no name' } }), 400, 'Validation');
+
+  const bulk = await api.deviceRecipe.bulkCreate({ applicationId: app.id, deviceRecipeId: recipe.id,
+    bulkInfo: { csv: 'label,imei\nTruck 1,3560\nTruck 2,3561\n', nameColumn: 'label' } });
+  assert.equal(bulk.created, 2);
+  assert.equal(bulk.failed, 0);
+  const ids = bulk.csvResult.trim().split('\n').slice(1).map((line) => line.split(',')[2]);
+  const truck = await api.device.get({ applicationId: app.id, deviceId: ids[0] });
+  assert.equal(truck.name, 'Truck 1');
+  assert.deepEqual(truck.tags, [{ key: 'kind', value: 'tracker' }, { key: 'imei', value: '3560' }]);
+  await apiError(api.deviceRecipe.bulkCreate({ applicationId: app.id, deviceRecipeId: recipe.id,
+    bulkInfo: { csv: 'label\n', nameColumn: 'label' } }), 400, 'Validation');
+
+  await api.deviceRecipe.delete({ applicationId: app.id, deviceRecipeId: recipe.id });
+  await apiError(api.deviceRecipe.get({ applicationId: app.id, deviceRecipeId: recipe.id }), 404, 'NotFound');
+  assert.equal((await api.devices.get({ applicationId: app.id })).totalCount, 2, 'devices made from a recipe outlive it');
+});
