@@ -225,6 +225,17 @@ func (s *Server) routes() []route {
 			body:   &bodySpec{param: "device", schema: "devicePost", required: true},
 			handle: s.handleDevicesPost},
 
+		// Devices by query (devices_bulk.go)
+		{action: "devices.delete", method: "POST", path: pathDevices + "/delete",
+			body:   &bodySpec{param: "options", schema: "devicesDeleteOrRestorePost", required: true},
+			handle: s.handleDevicesDelete},
+		{action: "devices.removeData", method: "POST", path: pathDevices + "/removeData",
+			body:   &bodySpec{param: "options", schema: "devicesRemoveDataPost", required: true},
+			handle: s.handleDevicesRemoveData},
+		{action: "devices.sendCommand", method: "POST", path: pathDevices + "/command",
+			body:   &bodySpec{param: "multiDeviceCommand", schema: "multiDeviceCommand", required: true},
+			handle: s.handleDevicesCommand},
+
 		// Device
 		{action: "device.get", method: "GET", path: pathDevice, query: deviceListParams[len(deviceListParams)-3:],
 			handle: s.handleDeviceGet},
