@@ -198,3 +198,25 @@ test('deviceRecipes.post/get, deviceRecipe.get/patch/bulkCreate/delete', async (
   await apiError(api.deviceRecipe.get({ applicationId: app.id, deviceRecipeId: recipe.id }), 404, 'NotFound');
   assert.equal((await api.devices.get({ applicationId: app.id })).totalCount, 2, 'devices made from a recipe outlive it');
 });
+
+test('devices.sendCommand, devices.removeData and devices.delete over a device query', async () => {
+  const app = await createApp(api);
+  const a = await newDevice(app.id, { tags: [{ key: 'line', value: 'A' }] });
+  const b = await newDevice(app.id, { tags: [{ key: 'line', value: 'A' }] });
+  const c = await newDevice(app.id, { tags: [{ key: 'line', value: 'B' }] });
+  await api.devices.sendCommand({ applicationId: app.id, multiDeviceCommand: { name: 'stop', deviceTags: [{ key: 'line', value: 'A' }] } });
+  for (const [d, want] of [[a, 1], [b, 1], [c, 0]]) {
+    assert.equal((await api.device.getCommand({ applicationId: app.id, deviceId: d.id })).length, want);
+  }
+  await apiError(api.devices.sendCommand({ applicationId: app.id, multiDeviceCommand: { name: 'stop' } }), 400, 'Validation');
+
+  await api.device.sendState({ applicationId: app.id, deviceId: c.id, deviceState: { data: { temp: 3 } } });
+  const removed = await api.devices.removeData({ applicationId: app.id, options: { query: { id: c.id } } });
+  assert.equal(removed.jobQueued, true);
+  assert.deepEqual(await api.device.getState({ applicationId: app.id, deviceId: c.id }), []);
+
+  const deleted = await api.devices.delete({ applicationId: app.id, options: { query: { tags: { line: 'A' } } } });
+  assert.deepEqual(deleted, { removed: 2, failed: 0 });
+  const left = await api.devices.get({ applicationId: app.id });
+  assert.deepEqual(left.items.map((d) => d.id), [c.id]);
+});
