@@ -21,7 +21,8 @@ type TriggerTarget struct {
 
 // TriggerIndex is the triggers of the enabled cloud flows of one
 // application (each at its default version, when enabled), by trigger type
-// and by type and lower-cased key. It is built once and then only read;
+// and by type and lower-cased key, and the deviceCommand triggers of its
+// enabled cloud, edge and embedded flows. It is built once and then only read;
 // its targets are shared and must not be modified.
 type TriggerIndex struct {
 	byType   map[string][]TriggerTarget
