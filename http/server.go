@@ -144,6 +144,10 @@ type Server struct {
 	ExportClient *http.Client
 	exports      sync.WaitGroup // the export jobs running
 
+	// Kept, when set, keeps applications' dashboards, notebooks and
+	// resource jobs (kept_resource.go).
+	Kept weir.KeptResourceService
+
 	// ExperienceDomain, when set, gives each application's experience a
 	// host of its own, {applicationId}.{ExperienceDomain}, serving its
 	// endpoints from the root and its files (experience_host.go); ""

@@ -45,6 +45,7 @@ type store interface {
 	weir.ExperienceViewService
 	weir.ApplicationFileService
 	weir.ExperienceVersionService
+	weir.KeptResourceService
 	weir.ExperienceUserService
 	weir.ExperienceGroupService
 	Close() error

@@ -207,6 +207,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.ExperienceUsers, api.ExperienceGroups, api.ExperienceAuth = experience.Users, experience.Groups, experience.Auth
 	api.BodyReadTimeout = m.bodyReadTimeout
 	api.ExperienceDomain = m.Config.ExperienceDomain
+	api.Kept = inst.DB
 	if m.Config.Console {
 		api.Console = web.Dist()
 	}
