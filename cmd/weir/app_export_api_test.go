@@ -23,15 +23,9 @@ import (
 // never part of an export.
 func TestApplicationExportAPI(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	m, out := startMain(t, dir)
-	defer m.Close()
-	owner := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	app := mustImportApp(t, "connected-product-foundation")
+	owner, dir, appID := app.owner, app.dir, app.id
 	var stdout, stderr bytes.Buffer
-	if err := run(t.Context(), []string{"app", "import", appTemplates + "connected-product-foundation", "--data", dir}, &stdout, &stderr); err != nil {
-		t.Fatalf("app import: %v (%s)", err, stderr.String())
-	}
-	appID := strings.TrimSpace(stdout.String())
 	var tok struct{ Token string }
 	owner.mustDo(201, "POST", "/applications/"+appID+"/tokens", map[string]any{"name": "export", "scope": []string{"application.export"}}, &tok)
 	exporter := &client{t: t, base: owner.base, token: tok.Token}

@@ -48,14 +48,8 @@ func TestExperiencePageInBrowser(t *testing.T) {
 // its layout, with the boilerplate's logo file served.
 func TestExperienceBoilerplateLoginPage(t *testing.T) {
 	t.Parallel() // its own weir and browser
-	dir := t.TempDir()
-	m, _ := startMain(t, dir)
-	defer m.Close()
-	var stdout, stderr bytes.Buffer
-	if err := run(t.Context(), []string{"app", "import", appTemplates + "connected-product-foundation", "--data", dir}, &stdout, &stderr); err != nil {
-		t.Fatalf("app import: %v (%s)", err, stderr.String())
-	}
-	appID := strings.TrimSpace(stdout.String())
+	app := mustImportApp(t, "connected-product-foundation")
+	m, appID := app.m, app.id
 	p := mustBrowser(t)
 	p.do("open the sign-in page", chromedp.Navigate("http://"+m.Addr()+"/experience/"+appID+"/login"))
 	p.waitFor("the sign-in form", `document.querySelector('form input#email')`)
@@ -85,15 +79,8 @@ func TestExperienceBoilerplateLoginPage(t *testing.T) {
 // the test sets one through the API as an administrator would.
 func TestExperienceBoilerplateJourney(t *testing.T) {
 	t.Parallel() // its own weir and browser
-	dir := t.TempDir()
-	m, out := startMain(t, dir)
-	defer m.Close()
-	owner := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
-	var stdout, stderr bytes.Buffer
-	if err := run(t.Context(), []string{"app", "import", appTemplates + "connected-product-foundation", "--data", dir}, &stdout, &stderr); err != nil {
-		t.Fatalf("app import: %v (%s)", err, stderr.String())
-	}
-	appID := strings.TrimSpace(stdout.String())
+	app := mustImportApp(t, "connected-product-foundation")
+	m, owner, appID := app.m, app.owner, app.id
 	var users struct {
 		Items []struct{ ID, Email string }
 	}
