@@ -59,6 +59,7 @@ type endpointBody struct {
 	GroupIDs          *[]string          `json:"experienceGroupIds"`
 	Tags              *map[string]string `json:"endpointTags"`
 	UnauthorizedReply json.RawMessage    `json:"unauthorizedReply"` // null removes it
+	StaticReply       json.RawMessage    `json:"staticReply"`       // null removes it
 }
 
 // decodeEndpointBody decodes a request's endpoint body.
@@ -95,6 +96,15 @@ func (b *endpointBody) apply(e *weir.ExperienceEndpoint) error {
 			e.UnauthorizedReply = &weir.UnauthorizedReply{}
 			if err := json.Unmarshal(b.UnauthorizedReply, e.UnauthorizedReply); err != nil {
 				return weir.Errorf(weir.Validation, "unauthorizedReply is the wrong type")
+			}
+		}
+	}
+	if len(b.StaticReply) > 0 {
+		e.StaticReply = nil
+		if string(b.StaticReply) != "null" {
+			e.StaticReply = &weir.StaticReply{}
+			if err := json.Unmarshal(b.StaticReply, e.StaticReply); err != nil {
+				return weir.Errorf(weir.Validation, "staticReply is the wrong type")
 			}
 		}
 	}

@@ -62,8 +62,9 @@ type experienceRef struct {
 // enqueues one run for each enabled flow, of any class, whose default
 // version has an endpoint trigger keyed by the endpoint's id (or the
 // any-endpoint key); and answers the first Endpoint Reply, or 504 after
-// the reply timeout. When no flow listens it answers 404 at once rather
-// than hold the caller for the whole timeout.
+// the reply timeout. When no flow listens it answers the endpoint's static
+// reply (endpoint_static.go), else 404 at once rather than hold the caller
+// for the whole timeout.
 //
 // The same handler serves the endpoints from the root of the
 // application's experience host (experience_host.go).
@@ -116,6 +117,9 @@ func (s *Server) serveEndpoint(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if n == 0 {
+		if ep.StaticReply != nil {
+			return s.writeStaticReply(w, r, ep, data, caller)
+		}
 		return weir.Errorf(weir.NotFound, "No workflow handles %s %s", ep.Method, ep.Route)
 	}
 	timeout := s.EndpointReplyTimeout

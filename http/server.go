@@ -144,6 +144,10 @@ type Server struct {
 	ExportClient *http.Client
 	exports      sync.WaitGroup // the export jobs running
 
+	// Pages, when set, renders the static page replies of endpoints no
+	// workflow handles (endpoint_static.go); without it they answer 503.
+	Pages *engine.Views
+
 	// Kept, when set, keeps applications' dashboards, notebooks and
 	// resource jobs (kept_resource.go).
 	Kept weir.KeptResourceService

@@ -73,9 +73,9 @@ func TestExperienceBoilerplateLoginPage(t *testing.T) {
 // connected-product-foundation boilerplate and walks it in Chromium as its
 // users do, on the application's experience host: the sign-in page with
 // the theme's CSS and logo served from the application's files, a wrong
-// password refused, a sign-in landing on the signed-in profile page with
-// the user's details, and a profile change the server keeps (checked
-// through the API). The boilerplate's users come without passwords, so
+// password refused, a sign-in landing on the home page (the static page
+// reply of /), the profile page with the user's details, and a profile
+// change the server keeps (checked through the API). The boilerplate's users come without passwords, so
 // the test sets one through the API as an administrator would.
 func TestExperienceBoilerplateJourney(t *testing.T) {
 	t.Parallel() // its own weir and browser
@@ -94,7 +94,7 @@ func TestExperienceBoilerplateJourney(t *testing.T) {
 
 	site := strings.TrimSuffix(weirhttp.ExperienceURL(appID, weirhttp.DefaultExperienceDomain, m.Addr()), "/")
 	p := mustBrowser(t)
-	p.do("open the sign-in page", chromedp.Navigate(site+"/login?redirect=%2Fme%2Fprofile"))
+	p.do("open the sign-in page", chromedp.Navigate(site+"/login"))
 	p.waitFor("the sign-in form", `document.querySelector('form input#email')`)
 	if got := p.text("h1"); got != "Sign In" {
 		t.Errorf("heading = %q, want Sign In", got)
@@ -123,6 +123,13 @@ func TestExperienceBoilerplateJourney(t *testing.T) {
 
 	p.fill("#password", password)
 	p.click("form button[type=submit]")
+	// The sign-in redirects to /, whose endpoint no workflow handles: its
+	// static reply renders the home page, in the layout with navigation.
+	waitAcrossNavigation(p, "the home page", `location.pathname === '/' && document.querySelector('h1')?.innerText === 'Dashboard'`)
+	if n := eval[int](p, `document.querySelectorAll('turbo-frame#cpf-element-device-summary').length`); n != 1 {
+		t.Error("the home page lacks its device summary frame")
+	}
+	p.do("open the profile", chromedp.Navigate(site+"/me/profile"))
 	waitAcrossNavigation(p, "the profile page", `location.pathname === '/me/profile' && document.querySelector('#first_name')`)
 	if got := p.text("h1"); got != "Your Profile" {
 		t.Errorf("signed-in heading = %q, want Your Profile", got)

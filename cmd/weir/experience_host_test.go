@@ -13,16 +13,23 @@ import (
 // following redirects, and returns the status, content type and body.
 func hostGet(t *testing.T, addr, host, path, token string) (int, string, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), "GET", "http://"+addr+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Host = host
+	req := hostRequest(t, addr, host, path)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, b := askOnce(t, req)
 	return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+}
+
+// hostRequest is a GET of path from weir at addr with the Host header host.
+func hostRequest(t *testing.T, addr, host, path string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), "GET", "http://"+addr+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = host
+	return req
 }
 
 // TestExperienceHost: each application's experience answers at the root of

@@ -208,6 +208,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.BodyReadTimeout = m.bodyReadTimeout
 	api.ExperienceDomain = m.Config.ExperienceDomain
 	api.Kept = inst.DB
+	api.Pages = m.executor.Views
 	if m.Config.Console {
 		api.Console = web.Dist()
 	}

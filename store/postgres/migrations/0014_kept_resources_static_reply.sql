@@ -13,3 +13,7 @@ CREATE TABLE kept_resources (
 	last_updated   bigint NOT NULL
 );
 CREATE INDEX kept_resources_application_id ON kept_resources (application_id, kind, seq);
+
+-- An endpoint's static reply: the page or redirect it answers when no
+-- workflow handles a request, as JSON; '' for none.
+ALTER TABLE experience_endpoints ADD COLUMN static_reply text NOT NULL DEFAULT '';
