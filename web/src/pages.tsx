@@ -9,6 +9,9 @@ import { Tables } from './tables';
 import { TablePage } from './table';
 import { Events } from './events';
 import { EventPage } from './event';
+import { Users } from './users';
+import { Groups } from './groups';
+import { Views } from './views';
 
 /** Shows an error answer or a failure under a page's heading. */
 export function ErrorLine({ error }: { error: string }) {
@@ -212,6 +215,9 @@ const appTabs = [
   ['devices', 'Devices'],
   ['tables', 'Data tables'],
   ['events', 'Events'],
+  ['users', 'Experience users'],
+  ['groups', 'Experience groups'],
+  ['views', 'Experience views'],
 ] as const;
 
 export type AppTab = (typeof appTabs)[number][0];
@@ -312,6 +318,9 @@ export function Flows({ appId, tab = 'flows', item }: { appId: string; tab?: App
       {tab === 'devices' && (item ? <DevicePage key={item} appId={appId} deviceId={item} /> : <Devices appId={appId} />)}
       {tab === 'tables' && (item ? <TablePage key={item} appId={appId} tableId={item} /> : <Tables appId={appId} />)}
       {tab === 'events' && (item ? <EventPage key={item} appId={appId} eventId={item} /> : <Events appId={appId} />)}
+      {tab === 'users' && <Users appId={appId} />}
+      {tab === 'groups' && <Groups appId={appId} />}
+      {tab === 'views' && <Views appId={appId} />}
       {tab === 'flows' && (
         <>
       {notice && (
