@@ -4,6 +4,7 @@ import { api, flowPath, type Flow, type List, type Specs } from './api';
 import { toCanvas } from './doc';
 import { WeirNode } from './node';
 import { Delete } from './pages';
+import { VersionDiff, type Definition } from './diff';
 
 interface Version {
   id: string;
@@ -12,6 +13,7 @@ interface Version {
   creationDate: string;
   triggers: any[];
   nodes: any[];
+  globals?: { key: string; json: string }[];
 }
 
 const nodeTypes = { weir: WeirNode };
@@ -36,6 +38,13 @@ export function Versions({
   const [notes, setNotes] = useState('');
   const [makeDefault, setMakeDefault] = useState(false);
   const [open, setOpen] = useState<Version | null>(null);
+  const [diff, setDiff] = useState<{ from: string; to: string } | null>(null); // version ids, "" for develop
+  const [from, setFrom] = useState<string | null>(null); // null: the newest version
+  const [to, setTo] = useState('');
+  const definition = (id: string): Definition => {
+    const v = versions?.find((x) => x.id === id);
+    return v ? { name: v.version, triggers: v.triggers, nodes: v.nodes, globals: v.globals } : { name: 'develop (saved)', triggers: flow.triggers, nodes: flow.nodes, globals: flow.globals };
+  };
   const path = `${flowPath(appId, flow.id)}/versions`;
   const load = useCallback(async () => {
     try {
@@ -94,6 +103,22 @@ export function Versions({
           </button>
         )}
       </p>
+      {versions && versions.length > 0 && (
+        <div className="bar" id="compare">
+          Compare{' '}
+          <select id="diff-from" aria-label="From version" value={from ?? versions[0].id} onChange={(e) => setFrom(e.target.value)}>
+            <VersionOptions versions={versions} />
+          </select>{' '}
+          with{' '}
+          <select id="diff-to" aria-label="To version" value={to} onChange={(e) => setTo(e.target.value)}>
+            <VersionOptions versions={versions} />
+          </select>
+          <button type="button" id="diff-open" onClick={() => setDiff({ from: from ?? versions[0].id, to })}>
+            Show changes
+          </button>
+          {dirty && <span className="warn">develop is compared as saved.</span>}
+        </div>
+      )}
       <table className="list">
         <tbody>
           {versions?.map((v) => (
@@ -119,7 +144,22 @@ export function Versions({
         </tbody>
       </table>
       {open && <VersionView version={open} specs={specs} onClose={() => setOpen(null)} />}
+      {diff && <VersionDiff a={definition(diff.from)} b={definition(diff.to)} specs={specs} onClose={() => setDiff(null)} />}
     </div>
+  );
+}
+
+/** The choices of a comparison: the saved develop version, then each version. */
+function VersionOptions({ versions }: { versions: Version[] }) {
+  return (
+    <>
+      <option value="">develop (saved)</option>
+      {versions.map((v) => (
+        <option key={v.id} value={v.id}>
+          {v.version}
+        </option>
+      ))}
+    </>
   );
 }
 

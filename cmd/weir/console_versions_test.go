@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestConsoleVersionDiff compares a version with the saved develop version
+// in the versions tab: the nodes added, removed, changed and moved, each
+// changed field with its old and new value, the globals, and the canvas
+// with the nodes marked.
+func TestConsoleVersionDiff(t *testing.T) {
+	t.Parallel()
+	m, owner := openMain(t, DefaultConfig())
+	var app, flow struct{ ID string }
+	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
+	flowPath := "/applications/" + app.ID + "/flows"
+	debug := func(id, message string, x int, out ...string) map[string]any {
+		out = append([]string{}, out...) // [] for none, not null
+		return map[string]any{"id": id, "type": "DebugNode", "config": map[string]any{"message": message},
+			"meta": map[string]any{"x": x, "y": 60, "label": id}, "outputIds": []any{out}}
+	}
+	owner.mustDo(201, "POST", flowPath, map[string]any{"name": "Thermostat",
+		"triggers": []any{map[string]any{"type": "virtualButton", "config": map[string]any{}, "meta": map[string]any{"x": 40, "y": 60, "label": "Go"}, "outputIds": []any{[]string{"alpha"}}}},
+		"nodes":    []any{debug("alpha", "one", 300, "beta"), debug("beta", "two", 560)},
+	}, &flow)
+	flowPath += "/" + flow.ID
+	owner.mustDo(201, "POST", flowPath+"/versions", map[string]any{"version": "v1"}, nil)
+	var doc flowDoc
+	owner.mustDo(200, "GET", flowPath, nil, &doc)
+	doc.Triggers[0]["meta"].(map[string]any)["x"] = 20 // moved
+	owner.mustDo(200, "PATCH", flowPath, map[string]any{"triggers": doc.Triggers,
+		"nodes":   []any{debug("alpha", "uno", 300, "gamma"), debug("gamma", "three", 560)},
+		"globals": []any{map[string]any{"key": "limit", "json": "30"}},
+	}, nil)
+
+	p := mustBrowser(t)
+	p.open(consoleURL(m, owner.token))
+	p.open(fmt.Sprintf("http://%s/console/#/applications/%s/flows/%s", m.Addr(), app.ID, flow.ID))
+	p.click("#tab-versions")
+	p.waitFor("the compare bar", `document.querySelector('#diff-from option[value=""]')`)
+	if got := eval[string](p, `document.querySelector('#diff-from').selectedOptions[0].textContent + ' → ' + document.querySelector('#diff-to').selectedOptions[0].textContent`); got != "v1 → develop (saved)" {
+		t.Errorf("compare defaults %q, want the newest version with develop", got)
+	}
+	p.click("#diff-open")
+	p.waitFor("the diff", `document.querySelector('#diff-summary')`)
+	if got, want := p.text("#diff-summary"), "1 added, 1 removed, 1 changed, 1 moved, 1 globals changed"; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	status := eval[map[string]string](p, `Object.fromEntries([...document.querySelectorAll('#version-diff .diff-item[data-key]')].map((e) => [e.dataset.key, e.dataset.status]))`)
+	if want := map[string]string{"gamma": "added", "beta": "removed", "alpha": "changed"}; status["gamma"] != want["gamma"] || status["beta"] != want["beta"] || status["alpha"] != want["alpha"] || len(status) != 4 {
+		t.Errorf("items %v, want %v and the trigger moved", status, want)
+	}
+	fields := eval[[][3]string](p, `[...document.querySelectorAll('#version-diff .diff-item[data-key=alpha] tr')].map((r) => [...r.children].map((c) => c.textContent))`)
+	if got, want := mustJSON(fields), `[["config.message","\"one\"","\"uno\""],["outputIds.0.0","\"beta\"","\"gamma\""]]`; got != want {
+		t.Errorf("alpha's changes %s, want %s", got, want)
+	}
+	if got := p.text("#diff-globals tr"); got != "limit\t(none)\t30" {
+		t.Errorf("globals row %q", got)
+	}
+	// The canvas: develop's nodes and the removed one, each marked.
+	p.waitFor("the marked canvas", `document.querySelectorAll('#version-diff .react-flow__node').length === 4`)
+	marks := eval[map[string]string](p, `Object.fromEntries([...document.querySelectorAll('#version-diff .react-flow__node')].map((n) => [n.dataset.id, [...n.classList].find((c) => c.startsWith('diff-')) ?? '']))`)
+	if got, want := mustJSON(marks), `{"alpha":"diff-changed","beta":"diff-removed","gamma":"diff-added","trigger-0":"diff-moved"}`; got != want {
+		t.Errorf("canvas marks %s, want %s", got, want)
+	}
+	p.click("#diff-close")
+
+	// A version compared with itself has no differences.
+	p.choose("#diff-to", eval[string](p, `document.querySelector('#diff-from').value`))
+	p.click("#diff-open")
+	p.waitFor("no differences", `document.querySelector('#diff-summary')?.textContent === 'No differences.'`)
+	p.checkClean()
+}
