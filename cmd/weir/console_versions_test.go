@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
 // TestConsoleVersionDiff compares a version with the saved develop version
@@ -70,5 +71,72 @@ func TestConsoleVersionDiff(t *testing.T) {
 	p.choose("#diff-to", eval[string](p, `document.querySelector('#diff-from').value`))
 	p.click("#diff-open")
 	p.waitFor("no differences", `document.querySelector('#diff-summary')?.textContent === 'No differences.'`)
+	p.checkClean()
+}
+
+// TestConsoleFlowStats presses a flow's button through the API, once into
+// a Throw Error node, and reads the runs and failed paths on the stats tab
+// and its chart, as flow.stats answers them; a press from the editor shows
+// up there too.
+func TestConsoleFlowStats(t *testing.T) {
+	t.Parallel()
+	m, owner := openMain(t, DefaultConfig())
+	var app, flow struct{ ID string }
+	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
+	flowPath := "/applications/" + app.ID + "/flows"
+	owner.mustDo(201, "POST", flowPath, map[string]any{"name": "Thermostat",
+		"triggers": []any{map[string]any{"type": "virtualButton", "config": map[string]any{}, "meta": map[string]any{"x": 40, "y": 60}, "outputIds": []any{[]string{"cond"}}}},
+		"nodes": []any{
+			map[string]any{"id": "cond", "type": "ConditionalNode", "config": map[string]any{"expression": "{{data.fail}} === true"},
+				"meta": map[string]any{"x": 300, "y": 60}, "outputIds": []any{[]string{"dbg"}, []string{"boom"}}},
+			map[string]any{"id": "dbg", "type": "DebugNode", "config": map[string]any{"message": "fine"}, "meta": map[string]any{"x": 560, "y": 20}, "outputIds": []any{[]string{}}},
+			map[string]any{"id": "boom", "type": "ThrowErrorNode", "config": map[string]any{"messageTemplate": "too hot"}, "meta": map[string]any{"x": 560, "y": 140}},
+		}}, &flow)
+	flowPath += "/" + flow.ID
+	var doc flowDoc
+	owner.mustDo(200, "GET", flowPath, nil, &doc)
+	key := doc.Triggers[0]["key"]
+	for _, fail := range []bool{false, true, false} {
+		owner.mustDo(200, "POST", flowPath+"/virtualButton", map[string]any{"key": key, "payload": map[string]any{"fail": fail}}, nil)
+	}
+	type metric struct{ RunCount, PathsFailed, PathsCompleted int }
+	var stats struct{ Metrics []metric }
+	total := func() (runs, failed int) {
+		owner.mustDo(200, "GET", flowPath+"/stats?duration=86400000&resolution=3600000", nil, &stats)
+		for _, m := range stats.Metrics {
+			runs, failed = runs+m.RunCount, failed+m.PathsFailed
+		}
+		return
+	}
+	waitFor(t, 10*time.Second, "three runs logged", func() bool { runs, _ := total(); return runs == 3 })
+	if _, failed := total(); failed != 1 {
+		t.Fatalf("flow.stats counts %d failed paths, want 1", failed)
+	}
+
+	p := mustBrowser(t)
+	p.open(consoleURL(m, owner.token))
+	p.open(fmt.Sprintf("http://%s/console/#/applications/%s/flows/%s", m.Addr(), app.ID, flow.ID))
+	p.click("#tab-stats")
+	p.waitFor("the totals", `document.querySelector('#stats-runs')?.textContent === '3' && document.querySelector('#stats-failed')?.textContent === '1'`)
+	bars := func() []metric {
+		return eval[[]metric](p, `[...document.querySelectorAll('#stats-chart .bucket')].map((g) => ({RunCount: +g.dataset.runs, PathsFailed: +g.dataset.failed}))`)
+	}
+	total()
+	if got := bars(); len(got) != len(stats.Metrics) || got[len(got)-1].RunCount != stats.Metrics[len(stats.Metrics)-1].RunCount {
+		t.Errorf("chart %v, want the buckets of flow.stats %v", got, stats.Metrics)
+	}
+	if n := eval[int](p, `document.querySelectorAll('#stats-chart rect.failed').length`); n != 1 {
+		t.Errorf("%d red bars, want 1", n)
+	}
+
+	// A press from the editor: the tab counts it.
+	p.fill("#payload", `{"fail": true}`)
+	p.click("#press")
+	p.waitFor("the fourth run", `document.querySelector('#stats-runs')?.textContent === '4' && document.querySelector('#stats-failed')?.textContent === '2'`)
+
+	// By minute over the last hour: flow.stats's buckets, one bar each.
+	p.choose("#stats-range", "1h")
+	owner.mustDo(200, "GET", flowPath+"/stats?duration=3600000&resolution=60000", nil, &stats)
+	p.waitFor("the buckets by minute", fmt.Sprintf(`document.querySelectorAll('#stats-chart .bucket').length === %d && document.querySelector('#stats-runs').textContent === '4'`, len(stats.Metrics)))
 	p.checkClean()
 }

@@ -39,6 +39,7 @@ import { Globals, Versions } from './versions';
 import { Palette, dragType } from './palette';
 import { ErrorLine } from './pages';
 import { setLeaveGuard } from './route';
+import { FlowStats } from './stats';
 import { LoopStart, ScopeBar, bodySize, intoScope, isLoop, isStartChange, loopIDs, realSource, scopeChain, scopeOf, scopedEdges, scopedNodes, startNode } from './scope';
 
 const nodeTypes = { weir: WeirNode, loopStart: LoopStart };
@@ -89,7 +90,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const [serverProblems, setServerProblems] = useState<Map<string, string>>(new Map());
   const [configProblems, setConfigProblems] = useState<Map<string, string>>(new Map());
   const [conflict, setConflict] = useState<Flow | null>(null);
-  const [tab, setTab] = useState<'debug' | 'runs' | 'storage' | 'versions' | 'globals'>('debug');
+  const [tab, setTab] = useState<'debug' | 'runs' | 'storage' | 'versions' | 'globals' | 'stats'>('debug');
   const [globals, setGlobals] = useState<{ key: string; json: string }[]>(initial.globals ?? []);
   const [messages, setMessages] = useState<DebugMessage[]>([]);
   const [seen, setSeen] = useState(0); // messages received when the debug tab was last open
@@ -580,6 +581,9 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
           <button type="button" id="tab-versions" className={tab === 'versions' ? 'on' : ''} onClick={() => setTab('versions')}>
             Versions
           </button>
+          <button type="button" id="tab-stats" className={tab === 'stats' ? 'on' : ''} onClick={() => setTab('stats')}>
+            Stats
+          </button>
         </div>
         {tab === 'debug' && <DebugPanel messages={messages} labels={labels} status={streamStatus} onClear={() => setMessages([])} onSelectNode={selectNode} />}
         {tab === 'runs' && <RunLog appId={appId} flowId={flowID} refresh={refresh} onSelectNode={selectNode} />}
@@ -593,6 +597,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
             }}
           />
         )}
+        {tab === 'stats' && <FlowStats appId={appId} flowId={flowID} refresh={refresh} />}
         {tab === 'versions' && <Versions appId={appId} flow={flow} specs={specs} dirty={dirty} onFlow={(f) => setFlow((x) => ({ ...x, ...f }))} />}
       </section>
     </main>
