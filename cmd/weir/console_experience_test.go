@@ -167,12 +167,8 @@ func TestConsoleExperienceUsersAndGroups(t *testing.T) {
 
 	// Deleting a user.
 	p.click("#apptab-users")
-	p.click(annRow + " .delete")
-	p.click(annRow + " .confirm-delete")
-	p.waitFor("Ann gone", `document.querySelectorAll('#user-list tbody tr').length === 1`)
-	if code := owner.do("GET", usersPath+"/"+ann.ID, nil, nil); code != 404 {
-		t.Errorf("deleted user answers %d", code)
-	}
+	deleteRow(p, owner, annRow, usersPath+"/"+ann.ID)
+	p.waitFor("Bob left", `document.querySelectorAll('#user-list tbody tr').length === 1`)
 	p.checkClean()
 }
 
@@ -243,13 +239,8 @@ func TestConsoleExperienceViews(t *testing.T) {
 	p.waitFor("all", `document.querySelectorAll('#view-list tbody tr').length === 3`)
 
 	// Delete the component.
-	row := fmt.Sprintf(`#view-list tr[data-id=%q]`, byName["badge"])
-	p.click(row + " .delete")
-	p.click(row + " .confirm-delete")
+	deleteRow(p, owner, fmt.Sprintf(`#view-list tr[data-id=%q]`, byName["badge"]), viewsPath+"/"+byName["badge"])
 	p.waitFor("two views", `document.querySelectorAll('#view-list tbody tr').length === 2`)
-	if code := owner.do("GET", viewsPath+"/"+byName["badge"], nil, nil); code != 404 {
-		t.Errorf("deleted view answers %d", code)
-	}
 	p.checkClean()
 }
 
@@ -300,4 +291,16 @@ func TestConsoleEndpointGroups(t *testing.T) {
 		t.Errorf("access %s, want authenticated", got.Access)
 	}
 	p.checkClean()
+}
+
+// deleteRow deletes the list row sel selects with its Delete button and
+// checks through the API that apiPath is gone.
+func deleteRow(p *browserPage, owner *client, sel, apiPath string) {
+	p.t.Helper()
+	p.click(sel + " .delete")
+	p.click(sel + " .confirm-delete")
+	p.waitFor("the row gone", fmt.Sprintf(`!document.querySelector(%s)`, jsString(sel)))
+	if code := owner.do("GET", apiPath, nil, nil); code != 404 {
+		p.t.Errorf("deleted %s answers %d", apiPath, code)
+	}
 }

@@ -32,20 +32,12 @@ const visibleNodes = `[...document.querySelectorAll('.react-flow__node')].map((n
 // the body's unknown fields survive; then goes back up to the flow.
 func TestConsoleLoopBody(t *testing.T) {
 	t.Parallel()
-	m, owner := openMain(t, DefaultConfig())
-	var app, flow struct{ ID string }
-	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
-	flowPath := "/applications/" + app.ID + "/flows"
 	var doc map[string]any
 	mustUnmarshal(t, loopFlow, &doc)
-	owner.mustDo(201, "POST", flowPath, doc, &flow)
-	flowPath += "/" + flow.ID
+	m, owner, flowPath := mustFlow(t, doc)
 	var before flowDoc
 	owner.mustDo(200, "GET", flowPath, nil, &before)
-
-	p := mustBrowser(t)
-	p.open(consoleURL(m, owner.token))
-	p.open(fmt.Sprintf("http://%s/console/#/applications/%s/flows/%s", m.Addr(), app.ID, flow.ID))
+	p := openEditor(t, m, owner, flowPath)
 	p.waitFor("the flow without the body", visibleNodes+` === 'after,loop1,trigger-0'`)
 	p.waitFor("two wires", `document.querySelectorAll('.react-flow__edge').length === 2`)
 
@@ -171,4 +163,26 @@ func TestConsoleCustomNode(t *testing.T) {
 	p.click("#back-to-caller")
 	p.waitFor("the caller again", `document.querySelector('#flow-name')?.textContent === 'Caller' && !document.querySelector('#caller-bar')`)
 	p.checkClean()
+}
+
+// mustFlow starts weir and creates, through the API, an application and
+// the flow doc in it; it returns the flow's path in the API.
+func mustFlow(t *testing.T, doc any) (m *Main, owner *client, flowPath string) {
+	t.Helper()
+	m, owner = openMain(t, DefaultConfig())
+	var app, flow struct{ ID string }
+	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
+	owner.mustDo(201, "POST", "/applications/"+app.ID+"/flows", doc, &flow)
+	return m, owner, "/applications/" + app.ID + "/flows/" + flow.ID
+}
+
+// openEditor signs in to the console in a new browser and opens the flow
+// at flowPath (its path in the API) in the editor.
+func openEditor(t *testing.T, m *Main, owner *client, flowPath string) *browserPage {
+	t.Helper()
+	p := mustBrowser(t)
+	p.open(consoleURL(m, owner.token))
+	p.open(fmt.Sprintf("http://%s/console/#%s", m.Addr(), flowPath))
+	p.waitFor("the editor", `document.querySelector('#flow-name')`)
+	return p
 }

@@ -12,20 +12,15 @@ import (
 // with the nodes marked.
 func TestConsoleVersionDiff(t *testing.T) {
 	t.Parallel()
-	m, owner := openMain(t, DefaultConfig())
-	var app, flow struct{ ID string }
-	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
-	flowPath := "/applications/" + app.ID + "/flows"
 	debug := func(id, message string, x int, out ...string) map[string]any {
 		out = append([]string{}, out...) // [] for none, not null
 		return map[string]any{"id": id, "type": "DebugNode", "config": map[string]any{"message": message},
 			"meta": map[string]any{"x": x, "y": 60, "label": id}, "outputIds": []any{out}}
 	}
-	owner.mustDo(201, "POST", flowPath, map[string]any{"name": "Thermostat",
+	m, owner, flowPath := mustFlow(t, map[string]any{"name": "Thermostat",
 		"triggers": []any{map[string]any{"type": "virtualButton", "config": map[string]any{}, "meta": map[string]any{"x": 40, "y": 60, "label": "Go"}, "outputIds": []any{[]string{"alpha"}}}},
 		"nodes":    []any{debug("alpha", "one", 300, "beta"), debug("beta", "two", 560)},
-	}, &flow)
-	flowPath += "/" + flow.ID
+	})
 	owner.mustDo(201, "POST", flowPath+"/versions", map[string]any{"version": "v1"}, nil)
 	var doc flowDoc
 	owner.mustDo(200, "GET", flowPath, nil, &doc)
@@ -35,9 +30,7 @@ func TestConsoleVersionDiff(t *testing.T) {
 		"globals": []any{map[string]any{"key": "limit", "json": "30"}},
 	}, nil)
 
-	p := mustBrowser(t)
-	p.open(consoleURL(m, owner.token))
-	p.open(fmt.Sprintf("http://%s/console/#/applications/%s/flows/%s", m.Addr(), app.ID, flow.ID))
+	p := openEditor(t, m, owner, flowPath)
 	p.click("#tab-versions")
 	p.waitFor("the compare bar", `document.querySelector('#diff-from option[value=""]')`)
 	if got := eval[string](p, `document.querySelector('#diff-from').selectedOptions[0].textContent + ' → ' + document.querySelector('#diff-to').selectedOptions[0].textContent`); got != "v1 → develop (saved)" {
@@ -80,19 +73,14 @@ func TestConsoleVersionDiff(t *testing.T) {
 // up there too.
 func TestConsoleFlowStats(t *testing.T) {
 	t.Parallel()
-	m, owner := openMain(t, DefaultConfig())
-	var app, flow struct{ ID string }
-	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
-	flowPath := "/applications/" + app.ID + "/flows"
-	owner.mustDo(201, "POST", flowPath, map[string]any{"name": "Thermostat",
+	m, owner, flowPath := mustFlow(t, map[string]any{"name": "Thermostat",
 		"triggers": []any{map[string]any{"type": "virtualButton", "config": map[string]any{}, "meta": map[string]any{"x": 40, "y": 60}, "outputIds": []any{[]string{"cond"}}}},
 		"nodes": []any{
 			map[string]any{"id": "cond", "type": "ConditionalNode", "config": map[string]any{"expression": "{{data.fail}} === true"},
 				"meta": map[string]any{"x": 300, "y": 60}, "outputIds": []any{[]string{"dbg"}, []string{"boom"}}},
 			map[string]any{"id": "dbg", "type": "DebugNode", "config": map[string]any{"message": "fine"}, "meta": map[string]any{"x": 560, "y": 20}, "outputIds": []any{[]string{}}},
 			map[string]any{"id": "boom", "type": "ThrowErrorNode", "config": map[string]any{"messageTemplate": "too hot"}, "meta": map[string]any{"x": 560, "y": 140}},
-		}}, &flow)
-	flowPath += "/" + flow.ID
+		}})
 	var doc flowDoc
 	owner.mustDo(200, "GET", flowPath, nil, &doc)
 	key := doc.Triggers[0]["key"]
@@ -113,9 +101,7 @@ func TestConsoleFlowStats(t *testing.T) {
 		t.Fatalf("flow.stats counts %d failed paths, want 1", failed)
 	}
 
-	p := mustBrowser(t)
-	p.open(consoleURL(m, owner.token))
-	p.open(fmt.Sprintf("http://%s/console/#/applications/%s/flows/%s", m.Addr(), app.ID, flow.ID))
+	p := openEditor(t, m, owner, flowPath)
 	p.click("#tab-stats")
 	p.waitFor("the totals", `document.querySelector('#stats-runs')?.textContent === '3' && document.querySelector('#stats-failed')?.textContent === '1'`)
 	bars := func() []metric {

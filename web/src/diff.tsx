@@ -4,10 +4,9 @@
 // nodes marked.
 
 import { useMemo } from 'react';
-import { Background, Controls, ReactFlow, ReactFlowProvider } from '@xyflow/react';
 import type { Specs } from './api';
 import { labelOf, toCanvas, triggerNodeID, type CanvasNode } from './doc';
-import { WeirNode } from './node';
+import { ReadOnlyCanvas } from './readonly';
 
 /** What a diff compares: a version, or the flow's saved develop version. */
 export interface Definition {
@@ -85,8 +84,6 @@ export function diffGlobals(a: Definition, b: Definition): FieldChange[] {
 
 const shown = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
 
-const nodeTypes = { weir: WeirNode };
-
 /**
  * The canvas of b with each changed node marked, and a's removed nodes
  * drawn where they were, marked removed.
@@ -107,14 +104,7 @@ function DiffCanvas({ a, b, items, specs }: { a: Definition; b: Definition; item
     const marked: CanvasNode[] = c.nodes.map((n) => (status.has(n.id) ? { ...n, className: 'diff-' + status.get(n.id) } : n));
     return { nodes: marked, edges: c.edges };
   }, [a, b, items, specs]);
-  return (
-    <ReactFlowProvider>
-      <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} deleteKeyCode={null} fitView fitViewOptions={{ maxZoom: 1.2 }}>
-        <Background />
-        <Controls showInteractive={false} />
-      </ReactFlow>
-    </ReactFlowProvider>
-  );
+  return <ReadOnlyCanvas nodes={nodes} edges={edges} />;
 }
 
 /** The difference from version a to version b, over the editor. */
@@ -177,9 +167,7 @@ export function VersionDiff({ a, b, specs, onClose }: { a: Definition; b: Defini
             </section>
           )}
         </div>
-        <div className="version-canvas">
-          <DiffCanvas a={a} b={b} items={items} specs={specs} />
-        </div>
+        <DiffCanvas a={a} b={b} items={items} specs={specs} />
       </div>
     </div>
   );

@@ -44,33 +44,18 @@ export function treeOrder(groups: ExperienceGroup[]): { g: ExperienceGroup; dept
 /** Ticks to choose some of the application's groups, shown as their tree. */
 export function GroupPicker({ id, groups, value, onChange }: { id: string; groups: ExperienceGroup[]; value: string[]; onChange: (ids: string[]) => void }) {
   if (groups.length === 0) return <p className="hint">No experience groups yet: create them on the Experience groups tab.</p>;
-  return (
-    <fieldset className="picker" id={id}>
-      <legend>Groups</legend>
-      {treeOrder(groups).map(({ g, depth }) => (
-        <label key={g.id} className="toggle" style={{ paddingLeft: depth * 16 }}>
-          <input
-            type="checkbox"
-            value={g.id}
-            data-name={g.name}
-            checked={value.includes(g.id)}
-            onChange={(e) => onChange(e.target.checked ? [...value, g.id] : value.filter((x) => x !== g.id))}
-          />{' '}
-          {g.name}
-        </label>
-      ))}
-    </fieldset>
-  );
+  const items = treeOrder(groups).map(({ g, depth }) => ({ id: g.id, label: g.name, depth }));
+  return <Ticks id={id} legend="Groups" items={items} value={value} onChange={onChange} />;
 }
 
-/** Ticks to choose some items by id, each shown by its label. */
-function Ticks({ id, legend, items, value, onChange }: { id: string; legend: string; items: { id: string; label: string }[]; value: string[]; onChange: (ids: string[]) => void }) {
+/** Ticks to choose some items by id, each shown by its label (indented by its depth in a tree). */
+function Ticks({ id, legend, items, value, onChange }: { id: string; legend: string; items: { id: string; label: string; depth?: number }[]; value: string[]; onChange: (ids: string[]) => void }) {
   return (
     <fieldset className="picker" id={id}>
       <legend>{legend}</legend>
       {items.length === 0 && <span className="hint">none yet</span>}
       {items.map((it) => (
-        <label key={it.id} className="toggle">
+        <label key={it.id} className="toggle" style={it.depth ? { paddingLeft: it.depth * 16 } : undefined}>
           <input
             type="checkbox"
             value={it.id}

@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Background, Controls, ReactFlow, ReactFlowProvider } from '@xyflow/react';
 import { api, flowPath, type Flow, type List, type Specs } from './api';
 import { toCanvas } from './doc';
-import { WeirNode } from './node';
+import { ReadOnlyCanvas } from './readonly';
 import { Delete } from './pages';
 import { VersionDiff, type Definition } from './diff';
 
@@ -15,8 +14,6 @@ interface Version {
   nodes: any[];
   globals?: { key: string; json: string }[];
 }
-
-const nodeTypes = { weir: WeirNode };
 
 /** The versions of a flow: create from the saved develop, make default, open read-only, delete. */
 export function Versions({
@@ -177,14 +174,7 @@ function VersionView({ version, specs, onClose }: { version: Version; specs: Spe
           Close
         </button>
       </div>
-      <div className="version-canvas">
-        <ReactFlowProvider>
-          <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} deleteKeyCode={null} fitView fitViewOptions={{ maxZoom: 1.2 }}>
-            <Background />
-            <Controls showInteractive={false} />
-          </ReactFlow>
-        </ReactFlowProvider>
-      </div>
+      <ReadOnlyCanvas nodes={nodes} edges={edges} />
     </div>
   );
 }
