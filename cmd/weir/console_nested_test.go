@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // loopFlow is a flow whose loop has a body of a debug node and a cap, with
@@ -100,6 +101,12 @@ func TestConsoleLoopBody(t *testing.T) {
 	if n := eval[int](p, `document.querySelectorAll('#scope-bar').length`); n != 0 {
 		t.Errorf("the scope bar is still shown at the flow")
 	}
+	// The body output cannot wire a node outside the body: the server would refuse it.
+	connect(p, "loop1", 1, "after")
+	p.waitFor("the refusal", `document.querySelector('#editor-error')?.textContent.includes("body output wires nodes of its body")`)
+	if n := eval[int](p, `document.querySelectorAll('.react-flow__edge').length`); n != 2 {
+		t.Errorf("%d wires after a refused one, want 2", n)
+	}
 	// The config panel opens the body too.
 	selectNode(p, "loop1")
 	if got := p.text("#open-body"); got != "Open the loop body (4 nodes)" {
@@ -185,4 +192,42 @@ func openEditor(t *testing.T, m *Main, owner *client, flowPath string) *browserP
 	p.open(fmt.Sprintf("http://%s/console/#%s", m.Addr(), flowPath))
 	p.waitFor("the editor", `document.querySelector('#flow-name')`)
 	return p
+}
+
+// TestConsoleDeleteWiredNodeAndLoop deletes a node a loop wires to, and
+// saves: the loop no longer names it. Then deletes the loop: its body goes
+// with it, and the saved flow is the button alone.
+func TestConsoleDeleteWiredNodeAndLoop(t *testing.T) {
+	t.Parallel()
+	var doc map[string]any
+	mustUnmarshal(t, loopFlow, &doc)
+	m, owner, flowPath := mustFlow(t, doc)
+	p := openEditor(t, m, owner, flowPath)
+	p.waitFor("the flow", visibleNodes+` === 'after,loop1,trigger-0'`)
+
+	selectNode(p, "after")
+	p.do("press Delete", chromedp.KeyEvent(kb.Delete))
+	p.waitFor("after gone", visibleNodes+` === 'loop1,trigger-0'`)
+	p.click("#save")
+	p.waitFor("the save", `document.querySelector('#dirty').textContent === 'All changes saved'`)
+	var saved flowDoc
+	owner.mustDo(200, "GET", flowPath, nil, &saved)
+	if len(saved.Nodes) != 3 || !jsonEqual(t, saved.Nodes[0]["outputIds"], [][]string{{}, {"body1"}}) {
+		t.Fatalf("saved nodes %v, want the loop, its body, and no wire to the deleted node", saved.Nodes)
+	}
+
+	selectNode(p, "loop1")
+	p.click("#delete-node")
+	p.waitFor("the loop gone", visibleNodes+` === 'trigger-0'`)
+	p.click("#save")
+	p.waitFor("the save", `document.querySelector('#dirty').textContent === 'All changes saved'`)
+	owner.mustDo(200, "GET", flowPath, nil, &saved)
+	if len(saved.Nodes) != 0 || !jsonEqual(t, saved.Triggers[0]["outputIds"], [][]string{{}}) {
+		t.Errorf("saved %v and trigger %v, want no nodes and an unwired button", saved.Nodes, saved.Triggers[0])
+	}
+	p.click("#undo")
+	p.waitFor("the loop back", visibleNodes+` === 'loop1,trigger-0'`)
+	p.do("double-click the loop", chromedp.DoubleClick(chromedp.CSS(nodeSel("loop1")+" .label"), chromedp.NodeVisible))
+	p.waitFor("its body back", visibleNodes+` === 'body1,cap1,loop-start:loop1'`)
+	p.checkClean()
 }

@@ -28,6 +28,7 @@ import {
   outputCount,
   problemsFromMessage,
   problemsOf,
+  removeNodes,
   toCanvas,
   toDefinition,
   triggerNodeID,
@@ -40,7 +41,7 @@ import { Palette, dragType } from './palette';
 import { ErrorLine } from './pages';
 import { setLeaveGuard } from './route';
 import { FlowStats } from './stats';
-import { LoopStart, ScopeBar, bodySize, intoScope, isLoop, isStartChange, loopIDs, realSource, scopeChain, scopeOf, scopedEdges, scopedNodes, startNode } from './scope';
+import { LoopStart, ScopeBar, bodySize, intoScope, isLoop, isStartChange, loopIDs, withBodies, wireRefusal, realSource, scopeChain, scopeOf, scopedEdges, scopedNodes, startNode } from './scope';
 
 const nodeTypes = { weir: WeirNode, loopStart: LoopStart };
 
@@ -139,8 +140,15 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
     (all: NodeChange<CanvasNode>[]) => {
       const changes = all.filter((c) => !isStartChange(c as { type: string; id?: string }));
       if (changes.length < all.length) setStart((s) => s && applyNodeChanges(all.filter((c) => !changes.includes(c)), [s])[0]);
-      if (changes.some((c) => c.type === 'remove')) remember('delete@' + Math.floor(Date.now() / 200));
-      else if (changes.some((c) => c.type === 'position' && c.dragging)) setDirty(true);
+      if (changes.some((c) => c.type === 'remove')) {
+        // A deleted loop takes its body along; no wire names a deleted node.
+        remember('delete@' + Math.floor(Date.now() / 200));
+        const gone = withBodies(new Set(changes.flatMap((c) => (c.type === 'remove' ? [c.id] : []))), now.current.nodes);
+        setNodes((ns) => removeNodes(applyNodeChanges(changes, ns), gone));
+        setEdges((es) => es.filter((e) => !gone.has(e.source) && !gone.has(e.target)));
+        return;
+      }
+      if (changes.some((c) => c.type === 'position' && c.dragging)) setDirty(true);
       setNodes((ns) => applyNodeChanges(changes, ns));
     },
     [remember],
@@ -156,6 +164,8 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
     (c: Connection) => {
       if (!c.source || !c.target || c.source === c.target) return;
       const from = realSource(c.source, c.sourceHandle);
+      const refusal = wireRefusal(now.current.nodes, from.source, from.port, c.target);
+      if (refusal) return setError(refusal);
       const e = edge(from.source, from.port, c.target);
       if (now.current.edges.some((x) => x.id === e.id)) return;
       remember();
@@ -206,10 +216,10 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   );
 
   const deleteSelected = useCallback(() => {
-    const gone = new Set(now.current.nodes.filter((n) => n.selected).map((n) => n.id));
+    const gone = withBodies(new Set(now.current.nodes.filter((n) => n.selected).map((n) => n.id)), now.current.nodes);
     if (gone.size === 0) return;
     remember();
-    setNodes((ns) => ns.filter((n) => !gone.has(n.id)));
+    setNodes((ns) => removeNodes(ns, gone));
     setEdges((es) => es.filter((e) => !gone.has(e.source) && !gone.has(e.target)));
   }, [remember]);
 

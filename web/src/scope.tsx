@@ -46,6 +46,19 @@ export function scopeChain(scope: string, nodes: CanvasNode[]): CanvasNode[] {
   return chain;
 }
 
+/** The ids of gone and of every node in the body of a loop among them, nested loops included. */
+export function withBodies(gone: Set<string>, nodes: CanvasNode[]): Set<string> {
+  const out = new Set(gone);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const n of nodes) {
+      const g = n.data.kind === 'node' ? n.data.raw.meta?.groupId : undefined;
+      if (typeof g === 'string' && out.has(g) && !out.has(n.id)) out.add(n.id), (grew = true);
+    }
+  }
+  return out;
+}
+
 /** How many nodes a loop's body holds (directly). */
 export const bodySize = (loop: string, nodes: CanvasNode[]) => nodes.filter((n) => n.data.kind === 'node' && n.data.raw.meta?.groupId === loop).length;
 
@@ -88,6 +101,24 @@ export function scopedEdges(edges: Edge[], scope: string): Edge[] {
 export function realSource(source: string, handle: string | null | undefined): { source: string; port: number } {
   if (source.startsWith(startPrefix)) return { source: source.slice(startPrefix.length), port: bodyPort };
   return { source, port: Number(handle ?? 0) };
+}
+
+/**
+ * Whether a wire from port of source to target keeps the server's rule: a
+ * wire stays among the nodes of one group (meta.groupId), but a loop's body
+ * output goes into that loop's body. Says why not, or returns ''.
+ */
+export function wireRefusal(nodes: CanvasNode[], source: string, port: number, target: string): string {
+  const group = (id: string) => {
+    const n = nodes.find((x) => x.id === id);
+    const g = n?.data.kind === 'node' ? n.data.raw.meta?.groupId : undefined;
+    return typeof g === 'string' ? g : '';
+  };
+  const src = nodes.find((x) => x.id === source);
+  const loopBody = src && src.data.kind === 'node' && isLoop(src.data.raw) && port === bodyPort;
+  const want = loopBody ? source : group(source);
+  if (group(target) === want) return '';
+  return loopBody ? "A loop's body output wires nodes of its body: open the body (double-click the loop) and wire them from its start." : 'A wire cannot leave or enter a loop body.';
 }
 
 /** A new node made in scope: in a loop body it is marked as the body's, and a cap names its loop. */
