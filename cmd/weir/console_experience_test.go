@@ -277,13 +277,14 @@ func TestConsoleEndpointGroups(t *testing.T) {
 	// The existing endpoint: group access for Staff, then authenticated.
 	row := fmt.Sprintf(`#endpoints tr[data-id=%q]`, existing.ID)
 	p.choose(row+" .access-select", "group")
+	p.waitFor("the warning: nobody may call it", fmt.Sprintf(`document.querySelector(%s)`, jsString(row+" .no-groups")))
 	p.click(fmt.Sprintf(`#endpoint-groups-%s input[data-name="Staff"]`, existing.ID))
 	var got endpoint
 	waitFor(t, 10*time.Second, "the group access", func() bool {
 		owner.mustDo(200, "GET", base+"/endpoints/"+existing.ID, nil, &got)
 		return got.Access == "group" && fmt.Sprint(got.ExperienceGroupIDs) == fmt.Sprint([]string{staff.ID})
 	})
-	p.waitFor("Staff ticked", fmt.Sprintf(`document.querySelector('#endpoint-groups-%s input[data-name="Staff"]').checked`, existing.ID))
+	p.waitFor("Staff ticked", fmt.Sprintf(`document.querySelector('#endpoint-groups-%s input[data-name="Staff"]').checked && !document.querySelector('%s .no-groups')`, existing.ID, row))
 	p.choose(row+" .access-select", "authenticated")
 	p.waitFor("no picker", fmt.Sprintf(`!document.querySelector('#endpoint-groups-%s')`, existing.ID))
 	owner.mustDo(200, "GET", base+"/endpoints/"+existing.ID, nil, &got)

@@ -148,6 +148,7 @@ func TestConsoleCustomNode(t *testing.T) {
 	p.open(fmt.Sprintf("http://%s/console/#/applications/%s/flows/%s", m.Addr(), app.ID, caller.ID))
 	p.waitFor("the caller", `document.querySelector('#flow-name')?.textContent === 'Caller'`)
 	selectNode(p, "run")
+	p.waitFor("the custom node picked by name", fmt.Sprintf(`(() => { const s = document.querySelector('.config select[name="config.customNodeId"]'); return s?.value === %q && s.selectedOptions[0].textContent === 'Double'; })()`, custom.ID))
 	p.click("#open-custom-node")
 	p.waitFor("the custom node's flow", `document.querySelector('#flow-name')?.textContent === 'Double' && document.querySelector('#back-to-caller')?.textContent === 'Caller'`)
 	p.waitFor("its graph", `document.querySelectorAll('.react-flow__node').length === 3 && document.querySelectorAll('.react-flow__edge').length === 2`)

@@ -158,6 +158,7 @@ export function Endpoints({ appId }: { appId: string }) {
               </td>
               <td className="access">
                 <AccessSelect value={ep.access} onChange={(v) => act(() => api('PATCH', `${path}/${ep.id}`, { access: v }))} />
+                {ep.access === 'group' && !ep.experienceGroupIds?.length && <div className="warn no-groups">No group chosen: nobody may call it.</div>}
                 {ep.access === 'group' && (
                   <GroupPicker
                     id={`endpoint-groups-${ep.id}`}
