@@ -64,6 +64,20 @@ func TestConsoleVersionDiff(t *testing.T) {
 	p.choose("#diff-to", eval[string](p, `document.querySelector('#diff-from').value`))
 	p.click("#diff-open")
 	p.waitFor("no differences", `document.querySelector('#diff-summary')?.textContent === 'No differences.'`)
+	p.click("#diff-close")
+
+	// Unsaved changes compared with the saved flow, before saving them.
+	selectNode(p, "gamma")
+	p.fill(`.config input[name="config.message"]`, "tres")
+	p.click("#tab-versions")
+	p.waitFor("the unsaved choice", `document.querySelector('#diff-to option[value=unsaved]')`)
+	p.choose("#diff-from", "")
+	p.choose("#diff-to", "unsaved")
+	p.click("#diff-open")
+	p.waitFor("the unsaved change", `document.querySelector('#diff-summary')?.textContent === '0 added, 0 removed, 1 changed, 0 moved, 0 globals changed'`)
+	if got := p.text("#version-diff .diff-item[data-key=gamma] tr"); got != "config.message\t\"three\"\t\"tres\"" {
+		t.Errorf("unsaved change %q", got)
+	}
 	p.checkClean()
 }
 

@@ -608,7 +608,14 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
           />
         )}
         {tab === 'stats' && <FlowStats appId={appId} flowId={flowID} refresh={refresh} />}
-        {tab === 'versions' && <Versions appId={appId} flow={flow} specs={specs} dirty={dirty} onFlow={(f) => setFlow((x) => ({ ...x, ...f }))} />}
+        {tab === 'versions' && <Versions
+            appId={appId}
+            flow={flow}
+            specs={specs}
+            dirty={dirty}
+            onFlow={(f) => setFlow((x) => ({ ...x, ...f }))}
+            unsaved={() => ({ name: 'your unsaved changes', ...toDefinition(now.current.nodes, now.current.edges), globals })}
+          />}
       </section>
     </main>
   );

@@ -22,12 +22,14 @@ export function Versions({
   specs,
   dirty,
   onFlow,
+  unsaved,
 }: {
   appId: string;
   flow: Flow;
   specs: Specs;
   dirty: boolean;
   onFlow: (f: Partial<Flow>) => void;
+  unsaved: () => Definition; // the editor's graph as it is now
 }) {
   const [versions, setVersions] = useState<Version[] | null>(null);
   const [error, setError] = useState('');
@@ -37,8 +39,9 @@ export function Versions({
   const [open, setOpen] = useState<Version | null>(null);
   const [diff, setDiff] = useState<{ from: string; to: string } | null>(null); // version ids, "" for develop
   const [from, setFrom] = useState<string | null>(null); // null: the newest version
-  const [to, setTo] = useState('');
+  const [to, setTo] = useState<string | null>(null); // null: the unsaved changes if any, else develop
   const definition = (id: string): Definition => {
+    if (id === unsavedID) return unsaved();
     const v = versions?.find((x) => x.id === id);
     return v ? { name: v.version, triggers: v.triggers, nodes: v.nodes, globals: v.globals } : { name: 'develop (saved)', triggers: flow.triggers, nodes: flow.nodes, globals: flow.globals };
   };
@@ -100,20 +103,19 @@ export function Versions({
           </button>
         )}
       </p>
-      {versions && versions.length > 0 && (
+      {versions && (versions.length > 0 || dirty) && (
         <div className="bar" id="compare">
           Compare{' '}
-          <select id="diff-from" aria-label="From version" value={from ?? versions[0].id} onChange={(e) => setFrom(e.target.value)}>
-            <VersionOptions versions={versions} />
+          <select id="diff-from" aria-label="From version" value={from ?? versions[0]?.id ?? ''} onChange={(e) => setFrom(e.target.value)}>
+            <VersionOptions versions={versions} dirty={dirty} />
           </select>{' '}
           with{' '}
-          <select id="diff-to" aria-label="To version" value={to} onChange={(e) => setTo(e.target.value)}>
-            <VersionOptions versions={versions} />
+          <select id="diff-to" aria-label="To version" value={to ?? (dirty ? unsavedID : '')} onChange={(e) => setTo(e.target.value)}>
+            <VersionOptions versions={versions} dirty={dirty} />
           </select>
-          <button type="button" id="diff-open" onClick={() => setDiff({ from: from ?? versions[0].id, to })}>
+          <button type="button" id="diff-open" onClick={() => setDiff({ from: from ?? versions[0]?.id ?? '', to: to ?? (dirty ? unsavedID : '') })}>
             Show changes
           </button>
-          {dirty && <span className="warn">develop is compared as saved.</span>}
         </div>
       )}
       <table className="list">
@@ -146,10 +148,14 @@ export function Versions({
   );
 }
 
-/** The choices of a comparison: the saved develop version, then each version. */
-function VersionOptions({ versions }: { versions: Version[] }) {
+/** The choice that compares the editor's unsaved graph. */
+const unsavedID = 'unsaved';
+
+/** The choices of a comparison: the editor's unsaved changes, the saved develop version, then each version. */
+function VersionOptions({ versions, dirty }: { versions: Version[]; dirty: boolean }) {
   return (
     <>
+      {dirty && <option value={unsavedID}>your unsaved changes</option>}
       <option value="">develop (saved)</option>
       {versions.map((v) => (
         <option key={v.id} value={v.id}>
