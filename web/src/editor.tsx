@@ -115,6 +115,9 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const [scope, setScope] = useState('');
   const [bodyStart, setStart] = useState<CanvasNode | null>(null); // a loop body's start node
   const goScope = useCallback((s: string) => (setScope(s), setStart(startNode(now.current.nodes, s))), []);
+  useEffect(() => {
+    if (scope && !nodes.some((n) => n.id === scope)) goScope(''); // its loop is gone (deleted, undone)
+  }, [scope, nodes, goScope]);
   const openScope = useCallback(
     (s: string) => {
       setNodes((ns) => ns.map((n) => (n.selected ? { ...n, selected: false } : n)));
