@@ -121,13 +121,13 @@ export function wireRefusal(nodes: CanvasNode[], source: string, port: number, t
   return loopBody ? "A loop's body output wires nodes of its body: open the body (double-click the loop) and wire them from its start." : 'A wire cannot leave or enter a loop body.';
 }
 
-/** A new node made in scope: in a loop body it is marked as the body's, and a cap names its loop. */
+/** A node added or pasted in scope: in a loop body it is marked as the body's, and a cap names that loop. */
 export function intoScope(raw: any, scope: string): any {
   const meta = { ...(raw.meta ?? {}) };
   if (scope) meta.groupId = scope;
   else delete meta.groupId;
   const out = { ...raw, meta };
-  if (scope && raw.type === 'LoopCapNode' && !raw.config?.loopNodeId) out.config = { ...(raw.config ?? {}), loopNodeId: scope };
+  if (scope && raw.type === 'LoopCapNode') out.config = { ...(raw.config ?? {}), loopNodeId: scope }; // pasted ones too
   return out;
 }
 
