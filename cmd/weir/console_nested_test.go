@@ -170,6 +170,12 @@ func TestConsoleCustomNode(t *testing.T) {
 
 	p.click("#back-to-caller")
 	p.waitFor("the caller again", `document.querySelector('#flow-name')?.textContent === 'Caller' && !document.querySelector('#caller-bar')`)
+
+	// The flow list shows one class of flows at a time: the custom node among custom nodes.
+	p.click(`.crumbs a[href$="` + app.ID + `"]`)
+	p.waitFor("the application flows", `[...document.querySelectorAll('#flows a.name')].map((a) => a.textContent).join() === 'Caller'`)
+	p.choose("#flow-class", "customNode")
+	p.waitFor("the custom nodes", `[...document.querySelectorAll('#flows a.name')].map((a) => a.textContent).join() === 'Double'`)
 	p.checkClean()
 }
 

@@ -207,6 +207,15 @@ export function importBody(text: string): { flows: any[] } {
   throw new Error('The file holds no workflow: expected a flow, an object with a flows list, or a Flow template.');
 }
 
+/** The classes of flows the flow list shows, one at a time (flows.get's flowClass). */
+const flowClasses = [
+  ['cloud', 'Application flows'],
+  ['customNode', 'Custom nodes'],
+  ['experience', 'Experience flows'],
+  ['edge', 'Edge flows'],
+  ['embedded', 'Embedded flows'],
+] as const;
+
 const appTabs = [
   ['flows', 'Flows'],
   ['webhooks', 'Webhooks'],
@@ -236,6 +245,7 @@ export function Flows({ appId, tab = 'flows', item }: { appId: string; tab?: App
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
   const [query, setQuery] = useState('');
+  const [flowClass, setFlowClass] = useState('cloud'); // the list shows one class of flows, as the API does
   const [name, setName] = useState('');
   const [dropping, setDropping] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -243,7 +253,7 @@ export function Flows({ appId, tab = 'flows', item }: { appId: string; tab?: App
     try {
       const [a, list] = await Promise.all([
         api<Application>('GET', appPath(appId)),
-        api<List<Flow>>('GET', `${appPath(appId)}/flows?perPage=1000&sortField=name`),
+        api<List<Flow>>('GET', `${appPath(appId)}/flows?perPage=1000&sortField=name&flowClass=${flowClass}`),
       ]);
       setApp(a);
       setFlows(list.items);
@@ -251,7 +261,7 @@ export function Flows({ appId, tab = 'flows', item }: { appId: string; tab?: App
     } catch (err) {
       setError(message(err));
     }
-  }, [appId]);
+  }, [appId, flowClass]);
   useEffect(() => {
     load();
   }, [load]);
@@ -354,7 +364,16 @@ export function Flows({ appId, tab = 'flows', item }: { appId: string; tab?: App
         </button>
       </form>
       <p className="hint">Drop Losant workflow export files (.json) or template files (.yaml) anywhere on this page to import them.</p>
-      <input type="search" className="search" id="search" placeholder="Search flows" value={query} onChange={(e) => setQuery(e.target.value)} />
+      <div className="create">
+        <input type="search" className="search" id="search" placeholder="Search flows" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <select id="flow-class" aria-label="Class of flows" value={flowClass} onChange={(e) => setFlowClass(e.target.value)}>
+          {flowClasses.map(([k, label]) => (
+            <option key={k} value={k}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
       {flows === null ? (
         <p>Loading…</p>
       ) : flows.length === 0 ? (
