@@ -156,6 +156,19 @@ func TestConsoleExperienceUsersAndGroups(t *testing.T) {
 		t.Errorf("saved group %+v", got)
 	}
 
+	// Devices by a device query: one that is not JSON is refused with the server's message.
+	p.fill("#group-device-query", `{"name": `)
+	p.click("#save-group")
+	p.waitFor("the query error", `document.querySelector('#group-edit .error')?.textContent.includes('deviceQueryJson')`)
+	p.fill("#group-device-query", `{"name": "Greenhouse sensor"}`)
+	p.click("#save-group")
+	p.waitFor("the save", `document.querySelector('#group-saved') && !document.querySelector('#group-edit .error')`)
+	var withQuery struct{ DeviceQueryJSON string }
+	owner.mustDo(200, "GET", groupsPath+"/"+night.ID, nil, &withQuery)
+	if withQuery.DeviceQueryJSON != `{"name": "Greenhouse sensor"}` {
+		t.Errorf("deviceQueryJson %q", withQuery.DeviceQueryJSON)
+	}
+
 	// Night shift moves to the top level.
 	p.choose("#group-parent", "")
 	p.click("#save-group")

@@ -15,6 +15,7 @@ export interface ExperienceGroup {
   experienceUserIds: string[];
   deviceIds: string[];
   deviceTags: { key: string; value: string }[];
+  deviceQueryJson: string | null;
 }
 
 export const groupsPath = (appId: string) => `${appPath(appId)}/experience/groups`;
@@ -109,6 +110,7 @@ function GroupEdit({ appId, group, groups, onSaved }: { appId: string; group: Ex
   const [members, setMembers] = useState(group.experienceUserIds);
   const [deviceIds, setDeviceIds] = useState(group.deviceIds);
   const [deviceTags, setDeviceTags] = useState(tagsText(group.deviceTags ?? []));
+  const [deviceQuery, setDeviceQuery] = useState(group.deviceQueryJson ?? '');
   const [error, setError] = useState('');
   const [saved, setSaved] = useState(false);
   return (
@@ -126,6 +128,7 @@ function GroupEdit({ appId, group, groups, onSaved }: { appId: string; group: Ex
             experienceUserIds: members,
             deviceIds,
             deviceTags: parseTags(deviceTags),
+            deviceQueryJson: deviceQuery.trim() || null,
           });
           setError(''), setSaved(true);
           onSaved();
@@ -152,6 +155,12 @@ function GroupEdit({ appId, group, groups, onSaved }: { appId: string; group: Ex
           value={deviceTags}
           onChange={(e) => (setDeviceTags(e.target.value), setSaved(false))}
         />
+      </div>
+      <label className="stack">
+        <span className="hint">Devices by an advanced device query (JSON, e.g. {'{"name": "Sensor 1"}'}); empty for none</span>
+        <textarea id="group-device-query" className="code json" spellCheck={false} rows={3} value={deviceQuery} onChange={(e) => (setDeviceQuery(e.target.value), setSaved(false))} />
+      </label>
+      <div className="create">
         <button type="submit" id="save-group" className="primary" disabled={name.trim() === ''}>
           Save group
         </button>
