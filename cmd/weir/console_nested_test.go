@@ -149,6 +149,16 @@ func TestConsoleCustomNode(t *testing.T) {
 	p.waitFor("the caller", `document.querySelector('#flow-name')?.textContent === 'Caller'`)
 	selectNode(p, "run")
 	p.waitFor("the custom node picked by name", fmt.Sprintf(`(() => { const s = document.querySelector('.config select[name="config.customNodeId"]'); return s?.value === %q && s.selectedOptions[0].textContent === 'Double'; })()`, custom.ID))
+	// Its inputs, by the custom node's labels.
+	p.waitFor("the custom node's inputs", `document.querySelector('#custom-node-inputs input[name="input.n"]')?.value === '{{data.x}}' && document.querySelector('#custom-node-inputs .field-name')?.textContent.startsWith('Number')`)
+	p.fill(`#custom-node-inputs input[name="input.n"]`, "{{data.y}}")
+	p.click("#save")
+	p.waitFor("the save", `document.querySelector('#dirty').textContent === 'All changes saved'`)
+	var callerDoc flowDoc
+	owner.mustDo(200, "GET", flowsPath+"/"+caller.ID, nil, &callerDoc)
+	if got := callerDoc.Nodes[0]["config"].(map[string]any)["fields"]; !jsonEqual(t, got, []map[string]any{{"id": "n", "value": "{{data.y}}"}}) {
+		t.Errorf("caller's fields %v", got)
+	}
 	p.click("#open-custom-node")
 	p.waitFor("the custom node's flow", `document.querySelector('#flow-name')?.textContent === 'Double' && document.querySelector('#back-to-caller')?.textContent === 'Caller'`)
 	p.waitFor("its graph", `document.querySelectorAll('.react-flow__node').length === 3 && document.querySelectorAll('.react-flow__edge').length === 2`)

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, appPath, type Field, type List, type Spec } from './api';
 import { getPath, labelOf, setPath, type CanvasNode } from './doc';
+import { CustomNodeInputs } from './custom_inputs';
 
 interface Props {
   appId: string;
@@ -87,7 +88,15 @@ function Form({ appId, raw, spec, kind, onChange }: { appId: string; raw: any; s
         </label>
       )}
       {top.map((f) =>
-        f.kind === 'array' ? (
+        f.kind === 'array' && kind === 'node' && raw.type === 'CustomNodeExecuteNode' && f.path === 'config.fields' ? (
+          <CustomNodeInputs
+            key={f.path}
+            appId={appId}
+            raw={raw}
+            onChange={onChange}
+            fallback={<Rows field={f} subfields={spec.fields.filter((s) => s.name.startsWith(f.name + '[].'))} raw={raw} onChange={onChange} />}
+          />
+        ) : f.kind === 'array' ? (
           <Rows key={f.path} field={f} subfields={spec.fields.filter((s) => s.name.startsWith(f.name + '[].'))} raw={raw} onChange={onChange} />
         ) : kind === 'trigger' && f.path === 'key' && references[raw.type] ? (
           <Reference key={f.path} appId={appId} field={f} refer={references[raw.type]} value={raw.key ?? ''} onChange={(v) => onChange(setPath(raw, 'key', v), 'key')} />
