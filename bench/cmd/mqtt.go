@@ -222,9 +222,11 @@ func (m *mqttBench) idle(ctx context.Context) error {
 		return err
 	}
 	if m.debug != "" {
-		for _, p := range []string{"heap", "goroutine"} {
-			file := filepath.Join(m.o.profile, "M3-"+p+".pprof")
-			if err := fetchPprof(ctx, "http://"+m.debug+"/debug/pprof/"+p, file); err != nil {
+		// The memory statistics as measured, then the live heap (after a
+		// collection) and the goroutines.
+		for _, p := range [][2]string{{"heap?debug=1", "M3-heap.txt"}, {"heap?gc=1", "M3-heap.pprof"}, {"goroutine", "M3-goroutine.pprof"}} {
+			file := filepath.Join(m.o.profile, p[1])
+			if err := fetchPprof(ctx, "http://"+m.debug+"/debug/pprof/"+p[0], file); err != nil {
 				return err
 			}
 			m.sayf("wrote %s", file)
