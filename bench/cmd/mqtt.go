@@ -43,6 +43,7 @@ type mqttBench struct {
 	idleIDs []string // device ids only connecting (M3)
 	rows    []mqttRow
 	m1      [2]mqttM1 // weir, baseline
+	load0   string    // load average when the bench started
 }
 
 // mqttM1 is the outcome of M1 on one system.
@@ -69,7 +70,7 @@ func (m *mqttBench) sayf(format string, a ...any) { fmt.Fprintf(m.say, "bench: "
 // runMQTT builds and starts weir with its MQTT endpoint, runs M3, M1 and
 // M2 (M1 and M2 also on the baseline), and returns the report.
 func runMQTT(ctx context.Context, o options, root, tmp string, logf, say io.Writer, command string) (string, error) {
-	m := &mqttBench{o: o, logf: logf, say: say}
+	m := &mqttBench{o: o, logf: logf, say: say, load0: loadAverage()}
 	bin := o.weirBin
 	if bin == "" {
 		var err error
@@ -374,10 +375,8 @@ func (m *mqttBench) row(sc, metric string, weir, base float64, target string) {
 // report is the results table with the machine's description.
 func (m *mqttBench) report(command string) string {
 	var b strings.Builder
-	load, _ := os.ReadFile("/proc/loadavg")
-	fields := strings.Fields(string(load))
-	fmt.Fprintf(&b, "# weir MQTT bench\n\n`%s` (%s); Machine: `nproc` %d, %s, %s; load average at the end: %s.\n\n", command,
-		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), cpuModel(), goVersion(), strings.Join(fields[:min(3, len(fields))], " "))
+	fmt.Fprintf(&b, "# weir MQTT bench\n\n`%s` (%s); Machine: `nproc` %d, %s, %s; load average at the start: %s, at the end: %s.\n\n", command,
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), cpuModel(), goVersion(), m.load0, loadAverage())
 	b.WriteString("The baseline is Mosquitto (the machine's, shared) with Node-RED subscribed at QoS 1 (`mqtt in` → function counting\n" +
 		"in flow context): Mosquitto acknowledges a state once it holds it in memory, before Node-RED sees it, and nothing\n" +
 		"on that path is committed durably; weir commits each state and queues its run before the PUBACK.\n\n")
@@ -396,4 +395,11 @@ func (m *mqttBench) report(command string) string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.sc, r.metric, f(r.weir), f(r.base), ratio, r.target)
 	}
 	return b.String()
+}
+
+// loadAverage returns the machine's load averages over 1, 5 and 15 minutes.
+func loadAverage() string {
+	load, _ := os.ReadFile("/proc/loadavg")
+	fields := strings.Fields(string(load))
+	return strings.Join(fields[:min(3, len(fields))], " ")
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -24,32 +23,17 @@ func BenchmarkMQTTStatesM1(b *testing.B) {
 	cfg.MQTTAddr, cfg.DeviceLimit = "127.0.0.1:0", 0
 	tuneGC()
 	m, c := openMain(b, cfg)
-	var app, key struct{ ID, Key, Secret string }
-	c.mustDo(201, "POST", "/applications", map[string]any{"name": "m1"}, &app)
-	c.mustDo(201, "POST", "/applications/"+app.ID+"/keys", map[string]any{"description": "m1"}, &key)
-	var flow struct{ ID string }
-	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{"name": "m1",
-		"triggers": []any{map[string]any{"type": "deviceTag", "key": "bench/active", "config": map[string]any{}, "outputIds": [][]string{{"incr"}}}},
-		"nodes": []any{map[string]any{"id": "incr", "type": "StoreValueNode", "config": map[string]any{
-			"keyName": "count", "valueType": "incr", "value": "1"}}}}, &flow)
+	app, key, flow := setupStateCounter(c)
 	clients := make([]paho.Client, devices)
 	topics := make([]string, devices)
 	for i := range clients {
-		var d struct{ ID string }
-		c.mustDo(201, "POST", "/applications/"+app.ID+"/devices", map[string]any{"name": "d" + strconv.Itoa(i),
-			"tags":       []any{map[string]string{"key": "bench", "value": "active"}},
-			"attributes": []any{map[string]string{"name": "v", "dataType": "number"}}}, &d)
-		clients[i] = paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + m.MQTTAddr()).SetClientID(d.ID).
-			SetUsername(key.Key).SetPassword(key.Secret).SetAutoReconnect(false))
-		if tok := clients[i].Connect(); !tok.WaitTimeout(30*time.Second) || tok.Error() != nil {
-			b.Fatalf("connect: %v", tok.Error())
-		}
-		defer clients[i].Disconnect(0)
-		topics[i] = "losant/" + d.ID + "/state"
+		var id string
+		id, clients[i] = connectCountedDevice(b, c, app, key, m.MQTTAddr(), i)
+		topics[i] = "losant/" + id + "/state"
 	}
 	count := func() int64 {
 		var s struct{ Count float64 }
-		c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+flow.ID+"/storage", nil, &s)
+		c.mustDo(200, "GET", "/applications/"+app+"/flows/"+flow+"/storage", nil, &s)
 		return int64(s.Count)
 	}
 	before := count()

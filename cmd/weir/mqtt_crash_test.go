@@ -25,14 +25,7 @@ func TestCrashKeepsAcknowledgedStates(t *testing.T) {
 	flags := []string{"--mqtt-addr", mqttAddr, "--device-limit", "0"}
 	p := startProcessWith(t, addr, dir, os.Stderr, flags...)
 	c := &client{t: t, base: "http://" + addr, token: p.token}
-	var app, key struct{ ID, Key, Secret string }
-	c.mustDo(201, "POST", "/applications", map[string]any{"name": "crash"}, &app)
-	c.mustDo(201, "POST", "/applications/"+app.ID+"/keys", map[string]any{"description": "crash"}, &key)
-	var flow struct{ ID string }
-	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{"name": "count",
-		"triggers": []any{map[string]any{"type": "deviceTag", "key": "crash/yes", "config": map[string]any{}, "outputIds": [][]string{{"incr"}}}},
-		"nodes": []any{map[string]any{"id": "incr", "type": "StoreValueNode", "config": map[string]any{
-			"keyName": "count", "valueType": "incr", "value": "1"}}}}, &flow)
+	app, key, flow := setupStateCounter(c)
 
 	const devices, window = 4, 8
 	ids := make([]string, devices)
@@ -43,16 +36,8 @@ func TestCrashKeepsAcknowledgedStates(t *testing.T) {
 	var mu sync.Mutex
 	t0 := time.Now().Add(-time.Hour).UnixMilli()
 	for i := range ids {
-		var d struct{ ID string }
-		c.mustDo(201, "POST", "/applications/"+app.ID+"/devices", map[string]any{"name": "d" + strconv.Itoa(i),
-			"tags":       []any{map[string]string{"key": "crash", "value": "yes"}},
-			"attributes": []any{map[string]string{"name": "v", "dataType": "number"}}}, &d)
-		ids[i], acked[i] = d.ID, map[int]bool{}
-		cl := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + mqttAddr).SetClientID(d.ID).
-			SetUsername(key.Key).SetPassword(key.Secret).SetAutoReconnect(false))
-		if tok := cl.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
-			t.Fatalf("connect: %v", tok.Error())
-		}
+		id, cl := connectCountedDevice(t, c, app, key, mqttAddr, i)
+		ids[i], acked[i] = id, map[int]bool{}
 		wg.Go(func() {
 			type sent struct {
 				v   int
@@ -78,7 +63,7 @@ func TestCrashKeepsAcknowledgedStates(t *testing.T) {
 				// Each state has a time of its own: reports of the same
 				// millisecond are merged into one.
 				at := strconv.FormatInt(t0+int64(v), 10)
-				inflight <- sent{v, cl.Publish("losant/"+d.ID+"/state", 1, false, `{"time":`+at+`,"data":{"v":`+strconv.Itoa(v)+`}}`)}
+				inflight <- sent{v, cl.Publish("losant/"+id+"/state", 1, false, `{"time":`+at+`,"data":{"v":`+strconv.Itoa(v)+`}}`)}
 			}
 		})
 	}
@@ -96,7 +81,7 @@ func TestCrashKeepsAcknowledgedStates(t *testing.T) {
 	startProcessWith(t, addr, dir, os.Stderr, flags...)
 	for i, id := range ids {
 		var states []struct{ Data map[string]float64 }
-		c.mustDo(200, "GET", "/applications/"+app.ID+"/devices/"+id+"/state?limit=1000", nil, &states)
+		c.mustDo(200, "GET", "/applications/"+app+"/devices/"+id+"/state?limit=1000", nil, &states)
 		have := map[int]bool{}
 		for _, s := range states {
 			have[int(s.Data["v"])] = true
@@ -109,8 +94,42 @@ func TestCrashKeepsAcknowledgedStates(t *testing.T) {
 	}
 	var storage map[string]float64
 	waitFor(t, 30*time.Second, "every acknowledged state's run", func() bool {
-		c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+flow.ID+"/storage", nil, &storage)
+		c.mustDo(200, "GET", "/applications/"+app+"/flows/"+flow+"/storage", nil, &storage)
 		return storage["count"] >= float64(want)
 	})
 	t.Logf("%d states acknowledged before SIGKILL; after the restart the flow counted %v", want, storage["count"])
+}
+
+// accessKey is an access key as its creation returns it.
+type accessKey struct{ Key, Secret string }
+
+// setupStateCounter creates an application, an access key and a flow
+// counting the states of the devices tagged count=yes (device tag trigger →
+// Store Value incr of "count"); it returns their ids and the key.
+func setupStateCounter(c *client) (app string, key accessKey, flow string) {
+	var a, f struct{ ID string }
+	c.mustDo(201, "POST", "/applications", map[string]any{"name": "states"}, &a)
+	c.mustDo(201, "POST", "/applications/"+a.ID+"/keys", map[string]any{"description": "states"}, &key)
+	c.mustDo(201, "POST", "/applications/"+a.ID+"/flows", map[string]any{"name": "count",
+		"triggers": []any{map[string]any{"type": "deviceTag", "key": "count/yes", "config": map[string]any{}, "outputIds": [][]string{{"incr"}}}},
+		"nodes": []any{map[string]any{"id": "incr", "type": "StoreValueNode", "config": map[string]any{
+			"keyName": "count", "valueType": "incr", "value": "1"}}}}, &f)
+	return a.ID, key, f.ID
+}
+
+// connectCountedDevice creates device number i of app, tagged count=yes
+// with a number attribute v, and connects it to the MQTT endpoint at addr.
+func connectCountedDevice(t testing.TB, c *client, app string, key accessKey, addr string, i int) (string, paho.Client) {
+	t.Helper()
+	var d struct{ ID string }
+	c.mustDo(201, "POST", "/applications/"+app+"/devices", map[string]any{"name": "d" + strconv.Itoa(i),
+		"tags":       []any{map[string]string{"key": "count", "value": "yes"}},
+		"attributes": []any{map[string]string{"name": "v", "dataType": "number"}}}, &d)
+	cl := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + addr).SetClientID(d.ID).
+		SetUsername(key.Key).SetPassword(key.Secret).SetAutoReconnect(false))
+	if tok := cl.Connect(); !tok.WaitTimeout(30*time.Second) || tok.Error() != nil {
+		t.Fatalf("connect: %v", tok.Error())
+	}
+	t.Cleanup(func() { cl.Disconnect(0) })
+	return d.ID, cl
 }
