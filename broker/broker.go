@@ -67,6 +67,7 @@ type Broker struct {
 	mu       sync.Mutex
 	sessions map[string]*session // by client (device) id
 	drainers sync.WaitGroup      // the goroutines committing states (see stateQueue)
+	closed   bool                // no drainer starts once set
 }
 
 // Limiter decides whether one more message of a key is allowed now.
@@ -135,6 +136,9 @@ func (b *Broker) Close() error {
 	if b.server == nil {
 		return nil
 	}
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
 	err := b.server.Close()
 	b.drainers.Wait()
 	return err

@@ -48,12 +48,20 @@ func (b *Broker) queueState(cl *mqtt.Client, s *session, m stateMessage) bool {
 	if len(q.waiting) >= MaxPendingStates {
 		return false
 	}
-	q.waiting = append(q.waiting, m)
 	if !q.draining {
+		b.mu.Lock()
+		closed := b.closed
+		if !closed {
+			b.drainers.Add(1)
+		}
+		b.mu.Unlock()
+		if closed {
+			return true // weir is stopping: not committed, not acknowledged
+		}
 		q.draining = true
-		b.drainers.Add(1)
 		go b.drain(cl, s)
 	}
+	q.waiting = append(q.waiting, m)
 	return true
 }
 
