@@ -264,7 +264,8 @@ func (b *Broker) connected(cl *mqtt.Client) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
 	defer cancel()
-	d, err := b.Devices.SetConnectionStatus(ctx, s.device.ApplicationID, s.device.ID, true, s.since)
+	d, err := b.Devices.SetConnectionStatus(ctx, s.device.ApplicationID, s.device.ID,
+		weir.DeviceLogEntry{Connected: true, Time: s.since, IPAddress: remoteHost(cl.Net.Remote)})
 	if err != nil {
 		b.Logger.Error("mqtt: set connection status", "device_id", cl.ID, "err", err)
 		return
@@ -291,19 +292,23 @@ func (b *Broker) disconnected(cl *mqtt.Client, cause error) {
 	b.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
 	defer cancel()
-	d, err := b.Devices.SetConnectionStatus(ctx, s.device.ApplicationID, s.device.ID, false, b.Now())
+	reason := "Connection closed"
+	if cause != nil && !errors.Is(cause, packets.CodeDisconnect) {
+		reason = cause.Error()
+	}
+	b.mu.Lock()
+	in := s.in
+	b.mu.Unlock()
+	d, err := b.Devices.SetConnectionStatus(ctx, s.device.ApplicationID, s.device.ID, weir.DeviceLogEntry{Time: b.Now(),
+		DisconnectReason: reason, MessagesFromClient: in, IPAddress: remoteHost(cl.Net.Remote)})
 	if err != nil {
 		b.Logger.Error("mqtt: set connection status", "device_id", cl.ID, "err", err)
 		return
 	}
 	b.Logger.Info("mqtt: device disconnected", "app_id", d.ApplicationID, "device_id", d.ID)
 	if b.Events != nil {
-		reason := "Connection closed"
-		if cause != nil && !errors.Is(cause, packets.CodeDisconnect) {
-			reason = cause.Error()
-		}
 		info := map[string]any{"address": remoteHost(cl.Net.Remote), "method": "mqtt", "secure": false,
-			"disconnectReason": reason, "connectedAt": s.since, "messagesFromDevice": s.in, "messagesToDevice": 0}
+			"disconnectReason": reason, "connectedAt": s.since, "messagesFromDevice": in, "messagesToDevice": 0}
 		if err := b.Events.DeviceConnection(ctx, d, false, info); err != nil {
 			b.Logger.Error("mqtt: disconnect triggers", "device_id", d.ID, "err", err)
 		}

@@ -168,16 +168,18 @@ func (s *Store) FindCompositeState(ctx context.Context, filter weir.StateFilter)
 	return out, nil
 }
 
-// RemoveDeviceData deletes the history within [start, end] and rebuilds the
-// latest values from what remains.
+// RemoveDeviceData deletes the state history, connection log and commands
+// within [start, end] and rebuilds the latest values from what remains.
 func (s *Store) RemoveDeviceData(ctx context.Context, applicationID, deviceID string, start, end time.Time) error {
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
 		if _, err := findDevice(ctx, q, applicationID, deviceID); err != nil {
 			return err
 		}
 		cond, args := timeRange(deviceID, start, end)
-		if _, err := q.ExecContext(ctx, `DELETE FROM device_states WHERE `+cond, args...); err != nil {
-			return err
+		for _, table := range []string{"device_states", "device_logs", "device_commands"} {
+			if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+cond, args...); err != nil {
+				return err
+			}
 		}
 		if _, err := q.ExecContext(ctx, `DELETE FROM device_attribute_values WHERE device_id = ?`, deviceID); err != nil {
 			return err
