@@ -46,6 +46,13 @@ var matrixRoutes = []matrixRoute{
 	{"application.get", "GET", "/applications/{applicationId}", "", 200},
 	{"application.patch", "PATCH", "/applications/{applicationId}", `{"description":"x"}`, 200},
 	{"application.delete", "DELETE", "/applications/{applicationId}", "", 200},
+	{"application.export", "POST", "/applications/{applicationId}/export", `{}`, 202},
+	{"applicationDashboards.get", "GET", "/applications/{applicationId}/dashboards", "", 200},
+	{"applicationDashboards.post", "POST", "/applications/{applicationId}/dashboards", `{"name":"d","blocks":[]}`, 201},
+	{"notebooks.get", "GET", "/applications/{applicationId}/notebooks", "", 200},
+	{"notebooks.post", "POST", "/applications/{applicationId}/notebooks", `{"name":"n"}`, 201},
+	{"resourceJobs.get", "GET", "/applications/{applicationId}/resource-jobs", "", 200},
+	{"resourceJobs.post", "POST", "/applications/{applicationId}/resource-jobs", `{"name":"j","resourceType":"device"}`, 201},
 	{"applicationApiTokens.get", "GET", "/applications/{applicationId}/tokens", "", 200},
 	{"applicationApiTokens.post", "POST", "/applications/{applicationId}/tokens", `{"name":"n"}`, 201},
 	{"applicationApiToken.get", "GET", "/applications/{applicationId}/tokens/{apiTokenId}", "", 200},
@@ -265,6 +272,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	e.exp = newMemExperience(now)
 	s.ExperienceUsers, s.ExperienceGroups = e.exp, e.exp
 	s.ExperienceAuth = &auth.Experience{Users: e.exp, Key: []byte("experience key"), Now: now}
+	s.Kept = &memKept{now: now}
 	s.MaxBodyBytes = 64 << 10
 	s.StopStreams() // a debug stream answers its headers and ends at once
 	s.Metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("weir_up 1\n")) })

@@ -96,6 +96,25 @@ func (s *Server) routes() []route {
 			handle: s.handleApplicationPatch},
 		{action: "application.delete", method: "DELETE", path: pathApplication,
 			handle: s.handleApplicationDelete},
+		// The application as a template zip, built in the background (application_export.go).
+		{action: "application.export", method: "POST", path: pathApplication + "/export",
+			body:   &bodySpec{param: "options", schema: "applicationExportPost"},
+			handle: s.handleApplicationExport},
+
+		// Dashboards, notebooks and resource jobs, kept for an application's
+		// round trip, not run (kept_resource.go).
+		{action: "applicationDashboards.get", method: "GET", path: pathApplication + "/dashboards",
+			query: listParams([]string{"name", "id", "creationDate"}, []string{"name"}), handle: s.handleKeptGet(keptDashboard)},
+		{action: "applicationDashboards.post", method: "POST", path: pathApplication + "/dashboards",
+			body: &bodySpec{param: "dashboard", required: true}, handle: s.handleKeptPost(keptDashboard)},
+		{action: "notebooks.get", method: "GET", path: pathApplication + "/notebooks",
+			query: listParams([]string{"name", "id", "creationDate", "lastUpdated"}, []string{"name"}), handle: s.handleKeptGet(keptNotebook)},
+		{action: "notebooks.post", method: "POST", path: pathApplication + "/notebooks",
+			body: &bodySpec{param: "notebook", required: true}, handle: s.handleKeptPost(keptNotebook)},
+		{action: "resourceJobs.get", method: "GET", path: pathApplication + "/resource-jobs",
+			query: listParams([]string{"name", "id", "creationDate", "lastUpdated"}, []string{"name"}), handle: s.handleKeptGet(keptResourceJob)},
+		{action: "resourceJobs.post", method: "POST", path: pathApplication + "/resource-jobs",
+			body: &bodySpec{param: "resourceJob", required: true}, handle: s.handleKeptPost(keptResourceJob)},
 
 		// Application API Tokens
 		{action: "applicationApiTokens.get", method: "GET", path: pathTokens,

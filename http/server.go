@@ -150,6 +150,20 @@ type Server struct {
 	ExportClient *http.Client
 	exports      sync.WaitGroup // the export jobs running
 
+	// Pages, when set, renders the static page replies of endpoints no
+	// workflow handles (endpoint_static.go); without it they answer 503.
+	Pages *engine.Views
+
+	// Kept, when set, keeps applications' dashboards, notebooks and
+	// resource jobs (kept_resource.go).
+	Kept weir.KeptResourceService
+
+	// ExperienceDomain, when set, gives each application's experience a
+	// host of its own, {applicationId}.{ExperienceDomain}, serving its
+	// endpoints from the root and its files (experience_host.go); ""
+	// serves experiences only below /experience/{applicationId}/.
+	ExperienceDomain string
+
 	// Metrics, when set, serves GET /metrics (scope metrics.get or a user
 	// token's all.User); without it the route answers 404.
 	Metrics http.Handler
@@ -210,7 +224,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, weir.Errorf(weir.NotFound, "%s does not exist", r.URL.Path))
 	})
-	return s.recoverPanics(LimitBodyTime(mux, s.BodyReadTimeout))
+	// An application's experience host serves its experience alone
+	// (experience_host.go); every other host gets the routes above.
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if label, ok := s.experienceHostLabel(r); ok {
+			s.serveExperienceHost(w, r, label)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	return s.recoverPanics(LimitBodyTime(root, s.BodyReadTimeout))
 }
 
 // allMethods are the methods a known path answers 405 to when it does not

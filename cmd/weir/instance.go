@@ -47,6 +47,7 @@ type store interface {
 	weir.ExperienceViewService
 	weir.ApplicationFileService
 	weir.ExperienceVersionService
+	weir.KeptResourceService
 	weir.ExperienceUserService
 	weir.ExperienceGroupService
 	Close() error

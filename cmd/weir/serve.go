@@ -207,6 +207,9 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Views, api.Files, api.ExperienceVersions = inst.DB, inst.DB, inst.DB
 	api.ExperienceUsers, api.ExperienceGroups, api.ExperienceAuth = experience.Users, experience.Groups, experience.Auth
 	api.BodyReadTimeout = m.bodyReadTimeout
+	api.ExperienceDomain = m.Config.ExperienceDomain
+	api.Kept = inst.DB
+	api.Pages = m.executor.Views
 	if m.Config.Console {
 		api.Console = web.Dist()
 	}
