@@ -49,3 +49,29 @@ func BenchmarkClone(b *testing.B) {
 		_ = engine.Clone(p)
 	}
 }
+
+// BenchmarkRun runs a 5-node chain, the shape of a small webhook flow: the
+// engine's own per-run cost (branch goroutine, node calls, result; the run
+// trace since issue 12), without the store.
+func BenchmarkRun(b *testing.B) {
+	const n = 5
+	def := &weir.Definition{Triggers: trigger("n0")}
+	for i := range n {
+		var outs [][]string
+		if i+1 < n {
+			outs = [][]string{{fmt.Sprintf("n%d", i+1)}}
+		}
+		def.Nodes = append(def.Nodes, node(fmt.Sprintf("n%d", i), "TestSetNode", `{"key":"k","value":"v"}`, outs...))
+	}
+	g, err := engine.Compile(def)
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := &engine.Env{FlowVersion: "develop", FlowVersionID: "develop"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := g.Run(b.Context(), env, "t", engine.Payload{"data": map[string]any{}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

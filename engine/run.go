@@ -26,6 +26,7 @@ type Result struct {
 	ErroredPayload Payload     // the payload at the first halting error; nil when none
 	Return         *CallResult // how a custom node run ended: its first cap node; nil when none was reached
 	WallTime       time.Duration
+	Trace          *weir.RunTrace // the path the run took
 	// StoreFull is set when a node failed because the store had no space
 	// left (InsufficientStorage): the run should execute again later
 	// rather than be recorded as failed.
@@ -46,17 +47,18 @@ func (g *Graph) Run(ctx context.Context, env *Env, triggerKey string, p Payload)
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	r := &runner{env: env, ctx: runCtx, cancel: cancel}
+	r := &runner{env: env, ctx: runCtx, cancel: cancel, trace: tracer{start: start}}
 	var prefix string
 	if caller := laneFrom(ctx); caller != nil { // a custom node's run forks its caller's lane
 		prefix = caller.fork() + "c"
 	}
-	r.fanOut(e.targets, p, nil, prefix)
+	r.fanOut(e.targets, p, nil, prefix, triggerHop)
 	r.wg.Wait()
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return nil, err
 	}
 	r.res.WallTime = time.Since(start)
+	r.res.Trace = r.trace.trace(triggerKey)
 	return &r.res, nil
 }
 
@@ -70,12 +72,13 @@ type runner struct {
 	mu       sync.Mutex
 	res      Result
 	timedOut bool
+	trace    tracer
 }
 
-// fanOut starts one branch per target: the first continues on p, the others
-// on copies taken now. Branches inside a loop body belong to iteration it
-// (nil outside loops). Branch i runs in lane child(prefix, i).
-func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration, prefix string) {
+// fanOut starts one branch per target, coming from h: the first continues
+// on p, the others on copies taken now. Branches inside a loop body belong
+// to iteration it (nil outside loops). Branch i runs in lane child(prefix, i).
+func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration, prefix string, h hop) {
 	for i, v := range targets {
 		bp := p
 		if i < len(targets)-1 {
@@ -91,14 +94,15 @@ func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration, prefix stri
 			if it != nil {
 				defer it.wg.Done()
 			}
-			r.branch(v, bp, it, l)
+			r.branch(v, bp, it, l, h)
 		}()
 	}
 }
 
-// branch runs nodes one after another until the path ends, forking when a
-// node's output has several targets. Its nodes run in lane l.
-func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane) {
+// branch runs nodes one after another, the first reached through h, until
+// the path ends, forking when a node's output has several targets. Its
+// nodes run in lane l.
+func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane, h hop) {
 	for {
 		if err := r.ctx.Err(); err != nil {
 			r.interrupted(v, p)
@@ -109,19 +113,24 @@ func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane) {
 			return
 		}
 		if c, ok := v.node.(LoopCap); ok && it != nil {
+			at := r.trace.now()
 			it.reach(p, c)
+			r.trace.record(v.id, h, at, 0, nil)
 			r.completed()
 			return
 		}
 		if c, ok := v.node.(CallCap); ok {
-			if err := r.capCall(p, c); err != nil {
+			at := r.trace.now()
+			err := r.capCall(p, c)
+			r.trace.record(v.id, h, at, 0, err)
+			if err != nil {
 				r.fail(v, p, err)
 				return
 			}
 			r.completed()
 			return
 		}
-		port, err := r.step(v, &p, l)
+		port, self, err := r.step(v, &p, l, h)
 		if err != nil {
 			if r.ctx.Err() != nil {
 				r.interrupted(v, p)
@@ -131,6 +140,7 @@ func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane) {
 			return
 		}
 		next := v.targets(port)
+		h = hop{from: self, via: port}
 		switch len(next) {
 		case 0:
 			r.completed()
@@ -138,25 +148,35 @@ func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane) {
 		case 1:
 			v = next[0]
 		default:
-			r.fanOut(next[1:], Clone(p).(Payload), it, l.fork())
+			r.fanOut(next[1:], Clone(p).(Payload), it, l.fork(), h)
 			v = next[0]
 		}
 	}
 }
 
-// step runs one node on *p: a loop replaces *p with the payload leaving it.
-func (r *runner) step(v *vertex, p *Payload, ln *lane) (port int, err error) {
+// step runs one node, reached through h, on *p and records it in the
+// trace as step self: a loop replaces *p with the payload leaving it.
+func (r *runner) step(v *vertex, p *Payload, ln *lane, h hop) (port, self int, err error) {
+	at := r.trace.now()
 	l, ok := v.node.(Looper)
 	if !ok || v.err != nil {
-		return r.exec(v, *p, ln)
+		port, err = r.exec(v, *p, ln)
+		return port, r.trace.record(v.id, h, at, port, err), err
 	}
-	defer r.recoverNode(v, &err)
-	out, err := r.runLoop(v, l, *p, ln)
+	self = r.trace.reserve(v.id, h, at)
+	out, err := r.loopStep(v, l, *p, ln, self)
+	r.trace.finish(self, err)
 	if err != nil {
-		return 0, err
+		return 0, self, err
 	}
 	*p = out
-	return 0, nil
+	return 0, self, nil
+}
+
+// loopStep runs loop node v, trace step self, turning a panic into an error.
+func (r *runner) loopStep(v *vertex, l Looper, p Payload, ln *lane, self int) (out Payload, err error) {
+	defer r.recoverNode(v, &err)
+	return r.runLoop(v, l, p, ln, self)
 }
 
 // capCall records the first custom node cap the run reaches.
