@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"time"
-
 )
 
 // DefaultTraceInterval is how often a live trace stream sends unless
