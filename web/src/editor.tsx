@@ -15,7 +15,8 @@ import {
 } from '@xyflow/react';
 import { api, ApiError, appPath, flowPath, specs as loadSpecs, stream, type Flow, type Spec, type Specs } from './api';
 import { ConfigPanel } from './config';
-import { DebugPanel, RunLog, Storage, type DebugMessage } from './dock';
+import { DebugPanel, RunLog, Storage, runKey, type DebugMessage, type LogEntry } from './dock';
+import { TraceBar, decorate, overlayOf, useLiveTraces } from './trace';
 import {
   canvasNode,
   download,
@@ -100,6 +101,8 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const [streamStatus, setStreamStatus] = useState('connecting');
   const [refresh, setRefresh] = useState(0);
   const [payload, setPayload] = useState('{}');
+  const [picked, setPicked] = useState<LogEntry | null>(null); // the logged run whose path is shown
+  const live = useLiveTraces(appId, flowID, nodes, useCallback(() => setRefresh((r) => r + 1), []));
   const past = useRef<Snap[]>([]);
   const future = useRef<Snap[]>([]);
   const last = useRef({ key: '', t: 0 });
@@ -417,6 +420,8 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
       return extra.length ? { ...n, data: { ...n.data, problems: [...n.data.problems, ...extra] } } : n;
     });
   }, [nodes, serverProblems, configProblems]);
+  const pickedOverlay = useMemo(() => (picked?.trace ? overlayOf(picked.trace, nodes) : null), [picked, nodes]);
+  const traced = useMemo(() => decorate(shown, edges, pickedOverlay, live), [shown, edges, pickedOverlay, live]);
   const selected = nodes.filter((n) => n.selected);
   const one = selected.length === 1 ? shown.find((n) => n.id === selected[0].id) : undefined;
   const labels = useMemo(() => new Map(nodes.map((n) => [n.data.raw.id ?? n.id, labelOf(n.data.raw)])), [nodes]);
@@ -452,7 +457,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
           ▶ Press
         </button>
       </div>
-      {(error || status || conflict || problemCount > 0) && (
+      {(error || status || conflict || problemCount > 0 || picked?.trace) && (
         <div className="messages-bar">
           {error && (
             <span className="error" role="alert" id="editor-error">
@@ -464,6 +469,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
               {status}
             </span>
           )}
+          {picked?.trace && <TraceBar time={picked.time} trace={picked.trace} failed={picked.pathsFailed > 0} onClear={() => setPicked(null)} />}
           {problemCount > 0 && <span className="warn" id="problem-count">{problemCount} problems on the canvas</span>}
           {conflict && (
             <span className="conflict" role="alert" id="conflict">
@@ -499,8 +505,8 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
           }}
         >
           <ReactFlow
-            nodes={shown}
-            edges={edges}
+            nodes={traced.nodes}
+            edges={traced.edges}
             nodeTypes={nodeTypes}
             onNodesChange={onNodesChange}
             onEdgesChange={onEdgesChange}
@@ -549,7 +555,16 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
           </button>
         </div>
         {tab === 'debug' && <DebugPanel messages={messages} labels={labels} status={streamStatus} onClear={() => setMessages([])} onSelectNode={selectNode} />}
-        {tab === 'runs' && <RunLog appId={appId} flowId={flowID} refresh={refresh} onSelectNode={selectNode} />}
+        {tab === 'runs' && (
+          <RunLog
+            appId={appId}
+            flowId={flowID}
+            refresh={refresh}
+            onSelectNode={selectNode}
+            selected={picked ? runKey(picked) : undefined}
+            onSelectRun={setPicked}
+          />
+        )}
         {tab === 'storage' && <Storage appId={appId} flowId={flowID} refresh={refresh} />}
         {tab === 'globals' && (
           <Globals
