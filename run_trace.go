@@ -51,7 +51,7 @@ func (t *RunTrace) AppendText(b []byte) []byte {
 	b = append(b, ' ')
 	b = strconv.AppendInt(b, int64(t.Omitted), 10)
 	b = append(b, ' ')
-	b = strconv.AppendQuote(b, t.Trigger)
+	b = appendQuoted(b, t.Trigger)
 	for i := range t.Steps {
 		s := &t.Steps[i]
 		b = append(b, '\n')
@@ -68,7 +68,7 @@ func (t *RunTrace) AppendText(b []byte) []byte {
 		if s.Failed {
 			b = append(b, 'f', ' ')
 		}
-		b = strconv.AppendQuote(b, s.NodeID)
+		b = appendQuoted(b, s.NodeID)
 	}
 	return b
 }
@@ -78,7 +78,11 @@ func EncodeRunTrace(t *RunTrace) string {
 	if t == nil {
 		return ""
 	}
-	return string(t.AppendText(make([]byte, 0, 24+32*len(t.Steps))))
+	n := 16 + len(t.Trigger)
+	for i := range t.Steps {
+		n += 32 + len(t.Steps[i].NodeID)
+	}
+	return string(t.AppendText(make([]byte, 0, n)))
 }
 
 // errTrace reports a stored trace that does not decode.
@@ -137,6 +141,20 @@ func decodeStep(line string) (TraceStep, error) {
 	s.NodeID, s.From, s.Via, s.Output = id, int(nums[0]), int(nums[1]), int(nums[2])
 	s.Start, s.Time = float64(nums[3])/1000, float64(nums[4])/1000
 	return s, nil
+}
+
+// appendQuoted appends s as a Go string literal (strconv.Unquote reads it
+// back): ids of printable ASCII without quotes or backslashes, as node ids
+// and trigger keys are, are copied as they are.
+func appendQuoted(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return strconv.AppendQuote(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // micros turns milliseconds into whole microseconds.

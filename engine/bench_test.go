@@ -75,3 +75,17 @@ func BenchmarkRun(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTraceText encodes a 5-step run trace in the compact text form
+// the stores keep in the log row: the part of a run's trace cost spent at
+// completion.
+func BenchmarkTraceText(b *testing.B) {
+	t := &weir.RunTrace{Trigger: "k"}
+	for i := range 5 {
+		t.Steps = append(t.Steps, weir.TraceStep{NodeID: fmt.Sprintf("node-%020d", i), From: i - 1, Start: float64(i) * 0.1, Time: 0.05})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = weir.EncodeRunTrace(t)
+	}
+}

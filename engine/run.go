@@ -89,20 +89,22 @@ func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration, prefix stri
 			it.wg.Add(1)
 		}
 		l := newLane(r.ctx, child(prefix, i))
+		l.from = h
 		go func() {
 			defer r.wg.Done()
 			if it != nil {
 				defer it.wg.Done()
 			}
-			r.branch(v, bp, it, l, h)
+			r.branch(v, bp, it, l)
 		}()
 	}
 }
 
-// branch runs nodes one after another, the first reached through h, until
-// the path ends, forking when a node's output has several targets. Its
-// nodes run in lane l.
-func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane, h hop) {
+// branch runs nodes one after another, the first reached through l.from,
+// until the path ends, forking when a node's output has several targets.
+// Its nodes run in lane l.
+func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane) {
+	l.at = r.trace.now()
 	for {
 		if err := r.ctx.Err(); err != nil {
 			r.interrupted(v, p)
@@ -112,25 +114,10 @@ func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane, h hop) {
 			r.fail(v, p, Errorf("Error", "run exceeded %d node executions", MaxNodeExecutions))
 			return
 		}
-		if c, ok := v.node.(LoopCap); ok && it != nil {
-			at := r.trace.now()
-			it.reach(p, c)
-			r.trace.record(v.id, h, at, 0, nil)
-			r.completed()
+		if r.cap(v, p, it, l) {
 			return
 		}
-		if c, ok := v.node.(CallCap); ok {
-			at := r.trace.now()
-			err := r.capCall(p, c)
-			r.trace.record(v.id, h, at, 0, err)
-			if err != nil {
-				r.fail(v, p, err)
-				return
-			}
-			r.completed()
-			return
-		}
-		port, self, err := r.step(v, &p, l, h)
+		port, err := r.step(v, &p, l)
 		if err != nil {
 			if r.ctx.Err() != nil {
 				r.interrupted(v, p)
@@ -140,7 +127,7 @@ func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane, h hop) {
 			return
 		}
 		next := v.targets(port)
-		h = hop{from: self, via: port}
+		l.from.via = port // step set l.from.from to its own trace step
 		switch len(next) {
 		case 0:
 			r.completed()
@@ -148,35 +135,60 @@ func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane, h hop) {
 		case 1:
 			v = next[0]
 		default:
-			r.fanOut(next[1:], Clone(p).(Payload), it, l.fork(), h)
+			r.fanOut(next[1:], Clone(p).(Payload), it, l.fork(), l.from)
 			v = next[0]
 		}
 	}
 }
 
-// step runs one node, reached through h, on *p and records it in the
-// trace as step self: a loop replaces *p with the payload leaving it.
-func (r *runner) step(v *vertex, p *Payload, ln *lane, h hop) (port, self int, err error) {
-	at := r.trace.now()
+// step runs one node, reached through ln.from, on *p and records it in
+// the trace, setting ln.from.from to its step: a loop replaces *p with the
+// payload leaving it. What it keeps across the node's execution lives in
+// ln, not in its frame, which is on the stack while the node runs.
+func (r *runner) step(v *vertex, p *Payload, ln *lane) (port int, err error) {
 	l, ok := v.node.(Looper)
 	if !ok || v.err != nil {
 		port, err = r.exec(v, *p, ln)
-		return port, r.trace.record(v.id, h, at, port, err), err
+		ln.from.from = r.trace.record(v.id, ln, port, err)
+		return port, err
 	}
-	self = r.trace.reserve(v.id, h, at)
-	out, err := r.loopStep(v, l, *p, ln, self)
-	r.trace.finish(self, err)
+	ln.from.from = r.trace.reserve(v.id, ln)
+	out, err := r.loopStep(v, l, *p, ln, ln.from.from)
+	r.trace.finish(ln.from.from, ln, err)
 	if err != nil {
-		return 0, self, err
+		return 0, err
 	}
 	*p = out
-	return 0, self, nil
+	return 0, nil
 }
 
 // loopStep runs loop node v, trace step self, turning a panic into an error.
 func (r *runner) loopStep(v *vertex, l Looper, p Payload, ln *lane, self int) (out Payload, err error) {
 	defer r.recoverNode(v, &err)
 	return r.runLoop(v, l, p, ln, self)
+}
+
+// cap ends the branch at v, in lane l, when v is a loop cap (of iteration
+// it) or a custom node cap, and reports whether it did.
+func (r *runner) cap(v *vertex, p Payload, it *iteration, l *lane) bool {
+	if c, ok := v.node.(LoopCap); ok && it != nil {
+		it.reach(p, c)
+		r.trace.record(v.id, l, 0, nil)
+		r.completed()
+		return true
+	}
+	c, ok := v.node.(CallCap)
+	if !ok {
+		return false
+	}
+	err := r.capCall(p, c)
+	r.trace.record(v.id, l, 0, err)
+	if err != nil {
+		r.fail(v, p, err)
+		return true
+	}
+	r.completed()
+	return true
 }
 
 // capCall records the first custom node cap the run reaches.
