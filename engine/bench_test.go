@@ -11,15 +11,7 @@ import (
 // BenchmarkCompile compiles a 50-node chain with the test node types, the
 // work done once per flow version before its first run.
 func BenchmarkCompile(b *testing.B) {
-	const n = 50
-	def := &weir.Definition{Triggers: trigger("n0")}
-	for i := range n {
-		var outs [][]string
-		if i+1 < n {
-			outs = [][]string{{fmt.Sprintf("n%d", i+1)}}
-		}
-		def.Nodes = append(def.Nodes, node(fmt.Sprintf("n%d", i), "TestSetNode", `{"key":"k","value":"v"}`, outs...))
-	}
+	def := chain(50)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := engine.Compile(def); err != nil {
@@ -54,16 +46,7 @@ func BenchmarkClone(b *testing.B) {
 // engine's own per-run cost (branch goroutine, node calls, result; the run
 // trace since issue 12), without the store.
 func BenchmarkRun(b *testing.B) {
-	const n = 5
-	def := &weir.Definition{Triggers: trigger("n0")}
-	for i := range n {
-		var outs [][]string
-		if i+1 < n {
-			outs = [][]string{{fmt.Sprintf("n%d", i+1)}}
-		}
-		def.Nodes = append(def.Nodes, node(fmt.Sprintf("n%d", i), "TestSetNode", `{"key":"k","value":"v"}`, outs...))
-	}
-	g, err := engine.Compile(def)
+	g, err := engine.Compile(chain(5))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -88,4 +71,18 @@ func BenchmarkTraceText(b *testing.B) {
 	for b.Loop() {
 		_ = weir.EncodeRunTrace(t)
 	}
+}
+
+// chain is a definition of n TestSetNodes, n0 to n{n-1}, each wired to the
+// next, started by trigger "t".
+func chain(n int) *weir.Definition {
+	def := &weir.Definition{Triggers: trigger("n0")}
+	for i := range n {
+		var outs [][]string
+		if i+1 < n {
+			outs = [][]string{{fmt.Sprintf("n%d", i+1)}}
+		}
+		def.Nodes = append(def.Nodes, node(fmt.Sprintf("n%d", i), "TestSetNode", `{"key":"k","value":"v"}`, outs...))
+	}
+	return def
 }

@@ -30,11 +30,12 @@ func readTyped(t *testing.T, r *bufio.Reader) (typ, data string) {
 	}
 }
 
-// A burst of runs past the per-interval limit arrives as that many runs
-// one by one and one summary counting every other run per edge.
+// A burst of runs past the per-interval limit, coming while the stream
+// waits out its interval after a first run, arrives as that many runs one
+// by one and one summary counting every other run per edge.
 func TestFlowTraceStream(t *testing.T) {
 	hub := &engine.TraceHub{}
-	h, _, _ := debugHarness(t, func(s *weirhttp.Server) { s.Traces, s.TraceInterval = hub, 200*time.Millisecond })
+	h, _, _ := debugHarness(t, func(s *weirhttp.Server) { s.Traces, s.TraceInterval = hub, 2*time.Second })
 	resp := h.send("GET", h.flowPath("/trace"), h.tokA, nil, nil)
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
@@ -44,12 +45,16 @@ func TestFlowTraceStream(t *testing.T) {
 		return &weir.LogEntry{ID: id, FlowID: h.flow.ID, Time: testNow, RunCount: 1, PathsCompleted: 1,
 			Trace: &weir.RunTrace{Trigger: "b", Steps: []weir.TraceStep{{NodeID: "n1", From: -1}}}}
 	}
-	hub.Publish(&weir.LogEntry{ID: "other", FlowID: "another flow", Trace: &weir.RunTrace{}})
-	const n = engine.TraceRunsPerInterval + 7
-	for i := range n {
-		hub.Publish(entry(weir.NewID()[:8] + string(rune('a'+i))))
-	}
 	r := bufio.NewReader(resp.Body)
+	hub.Publish(&weir.LogEntry{ID: "other", FlowID: "another flow", Trace: &weir.RunTrace{}})
+	hub.Publish(entry("first"))
+	if typ, data := readTyped(t, r); typ != "run" || !strings.Contains(data, `"runId":"first"`) {
+		t.Fatalf("first event %s %s, want the first run of this flow", typ, data)
+	}
+	const n = engine.TraceRunsPerInterval + 7
+	for range n {
+		hub.Publish(entry(weir.NewID()))
+	}
 	runs, summed := 0, 0
 	for runs+summed < n {
 		typ, data := readTyped(t, r)
