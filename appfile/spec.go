@@ -28,7 +28,9 @@ var specs = []struct {
 	kind string
 	spec
 }{
-	{KindDeviceRecipe, spec{collection: "/device-recipes", schema: "deviceRecipe"}},
+	{KindDeviceRecipe, spec{collection: "/device-recipes", schema: "deviceRecipe", fields: []string{
+		"name", "description", "deviceName", "deviceDescription", "tags", "attributes", "deviceClass", "gatewayId", "parentId",
+		"systemInterval", "keepDuplicates"}}},
 	{KindDevice, spec{collection: "/devices", schema: "device", fields: []string{
 		"name", "description", "tags", "attributes", "deviceClass", "gatewayId", "parentId", "systemInterval", "keepDuplicates"}}},
 	{KindDataTable, spec{collection: "/data-tables", schema: "dataTable", fields: []string{"name", "description", "columns"}}},

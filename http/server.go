@@ -87,6 +87,12 @@ type Server struct {
 	States   weir.DeviceStateService
 	Commands weir.DeviceCommandService
 	Keys     weir.ApplicationKeyService
+	// DeviceLogs, when set beside them, serves the devices' connection logs
+	// (device_log.go).
+	DeviceLogs weir.DeviceLogService
+	// Recipes, when set beside Devices and Keys, serves the device recipe
+	// resources (device_recipe*.go).
+	Recipes weir.DeviceRecipeService
 	// CommandSender, when set, delivers sent commands to connected devices.
 	CommandSender weir.CommandSender
 	// DeviceLimiter, when set, caps the state messages of each device (keyed
@@ -249,6 +255,7 @@ type request struct {
 	viewID, fileID         string // experienceViewId, fileId
 	tableID, rowID         string // dataTableId, rowId
 	userID, groupID        string // experienceUserId, experienceGroupId
+	recipeID               string // deviceRecipeId
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
@@ -298,7 +305,7 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID},
 		{"eventId", &req.eventID}, {"experienceViewId", &req.viewID}, {"fileId", &req.fileID},
 		{"dataTableId", &req.tableID}, {"rowId", &req.rowID},
-		{"experienceUserId", &req.userID}, {"experienceGroupId", &req.groupID}} {
+		{"experienceUserId", &req.userID}, {"experienceGroupId", &req.groupID}, {"deviceRecipeId", &req.recipeID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
 			continue

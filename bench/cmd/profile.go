@@ -48,6 +48,15 @@ func (b *bench) profiled(ctx context.Context, round int, sc, sys string, fn func
 // fetchProfile writes a CPU profile of secs seconds to file.
 func (b *bench) fetchProfile(ctx context.Context, file string, secs int) error {
 	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", b.debugAddr, secs)
+	if err := fetchPprof(ctx, url, file); err != nil {
+		return err
+	}
+	b.sayf("wrote %s", file)
+	return nil
+}
+
+// fetchPprof writes the profile weir serves at url to file.
+func fetchPprof(ctx context.Context, url, file string) error {
 	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 	if err != nil {
 		return err
@@ -68,6 +77,5 @@ func (b *bench) fetchProfile(ctx context.Context, file string, secs int) error {
 		f.Close()
 		return err
 	}
-	b.sayf("wrote %s", file)
 	return f.Close()
 }

@@ -36,6 +36,8 @@ type store interface {
 	weir.DeviceService
 	weir.DeviceStateService
 	weir.DeviceCommandService
+	weir.DeviceLogService
+	weir.DeviceRecipeService
 	weir.ApplicationKeyService
 	weir.EventService
 	weir.DataService
