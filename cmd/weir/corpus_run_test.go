@@ -32,7 +32,7 @@ const corpusDir = "../../flowfile/testdata/losant-library-templates"
 // corpusRunnableFiles is how many corpus workflow files use only node and
 // trigger types weir implements (and Losant API actions weir serves);
 // asserted so that a regression shows up.
-const corpusRunnableFiles = 98
+const corpusRunnableFiles = 104
 
 // silentCorpusFiles are the corpus workflow files one of whose endpoint
 // flows answers nothing to the bodiless request the run gives it, by the

@@ -26,7 +26,7 @@ import (
 
 // minTemplatePages is how many GET endpoints of the templates in testdata
 // answer with a rendered page; asserted so that a regression shows up.
-const minTemplatePages = 25
+const minTemplatePages = 29
 
 // TestExperiencePagesLibrary imports every application template it finds
 // (below WEIR_TEST_APP_TEMPLATES, a checkout of Losant's template library,
