@@ -145,6 +145,9 @@ func (b *bench) run(ctx context.Context) error {
 			}
 		}
 	}
+	if err := b.clusters(ctx, bin); err != nil {
+		return err
+	}
 	return b.scale(ctx)
 }
 
