@@ -25,3 +25,7 @@ func FunctionExecutions() int {
 	defer heapWatch.mu.Unlock()
 	return len(heapWatch.active)
 }
+
+// FunctionSuspectReruns returns how many Function executions have run again
+// alone as memory suspects since the process started.
+func FunctionSuspectReruns() int64 { return suspectReruns.Load() }

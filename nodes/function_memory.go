@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dop251/goja"
 )
@@ -129,9 +130,13 @@ func runAlone(ctx context.Context, attempt func() (any, error)) (any, error) {
 		return nil, err
 	}
 	defer memoryGate.leaveAlone()
+	suspectReruns.Add(1)
 	runtime.GC()
 	return attempt()
 }
+
+// suspectReruns counts the executions run again alone as memory suspects.
+var suspectReruns atomic.Int64
 
 // suspected reports whether err is the interrupt of a memory suspect.
 func suspected(err error) bool {
