@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/weirhq/weir/bench/loadgen"
 )
@@ -46,6 +49,7 @@ func checkCluster(o options) error {
 type cluster struct {
 	procs    []*weirServer
 	schema   string
+	stream   string
 	s1       []loadgen.Request // S1's request to each process
 	app3     string
 	debugURL string // process 0's profiles; "" without -profile
@@ -92,12 +96,12 @@ func (b *bench) startCluster(ctx context.Context, bin string, n int) (*cluster, 
 	suffix := make([]byte, 5)
 	_, _ = rand.Read(suffix)
 	tag := hex.EncodeToString(suffix)
-	c := &cluster{schema: "weirbench_" + tag}
+	c := &cluster{schema: "weirbench_" + tag, stream: "WEIRBENCH_" + strings.ToUpper(tag)}
 	store, err := withQuery(b.o.store, "search_path", c.schema)
 	if err != nil {
 		return nil, err
 	}
-	queue, err := withQuery(b.o.queue, "stream", "WEIRBENCH_"+strings.ToUpper(tag))
+	queue, err := withQuery(b.o.queue, "stream", c.stream)
 	if err != nil {
 		return nil, err
 	}
@@ -159,8 +163,7 @@ func withQuery(raw, k, v string) (string, error) {
 	return u.String(), nil
 }
 
-// stop stops the processes and drops the schema (the run stream stays on
-// the NATS server; its name is the schema's).
+// stop stops the processes, deletes the run stream and drops the schema.
 func (c *cluster) stop(b *bench) {
 	for _, p := range c.procs {
 		p.stop()
@@ -168,6 +171,9 @@ func (c *cluster) stop(b *bench) {
 	c.procs = nil
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if err := deleteStream(ctx, b.o.queue, c.stream); err != nil {
+		b.notes = append(b.notes, fmt.Sprintf("delete stream %s: %v", c.stream, err))
+	}
 	conn, err := pgx.Connect(ctx, b.o.store)
 	if err != nil {
 		b.notes = append(b.notes, fmt.Sprintf("drop schema %s: %v", c.schema, err))
@@ -177,6 +183,24 @@ func (c *cluster) stop(b *bench) {
 	if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{c.schema}.Sanitize()+` CASCADE`); err != nil {
 		b.notes = append(b.notes, fmt.Sprintf("drop schema %s: %v", c.schema, err))
 	}
+}
+
+// deleteStream deletes the JetStream stream named stream on the NATS server
+// at url; a stream never created is no error.
+func deleteStream(ctx context.Context, url, stream string) error {
+	nc, err := nats.Connect(url)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	if err := js.DeleteStream(ctx, stream); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return err
+	}
+	return nil
 }
 
 // cpu returns the CPU time the processes used so far, together.
