@@ -330,14 +330,9 @@ func (b *bench) clusterS3(ctx context.Context, c *cluster, sys string) error {
 		}
 		p99, genCPU = max(p99, r.P99), max(genCPU, r.CPU)
 	}
-	var count int
-	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if count, err = w.storageCount(ctx, c.app3, id); err != nil {
-			return err
-		}
-		if count >= n {
-			break
-		}
+	count, err := w.awaitCount(ctx, c.app3, id, n)
+	if err != nil {
+		return err
 	}
 	done := time.Since(t0)
 	cpu1, err := c.cpu()
@@ -347,14 +342,9 @@ func (b *bench) clusterS3(ctx context.Context, c *cluster, sys string) error {
 	if count != n {
 		return fmt.Errorf("S3: counter is %d after 5 minutes, want %d", count, n)
 	}
-	var logged int
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if logged, err = w.runCount(ctx, c.app3, id); err != nil {
-			return err
-		}
-		if logged >= n {
-			break
-		}
+	logged, err := w.awaitLogged(ctx, c.app3, id, n)
+	if err != nil {
+		return err
 	}
 	if logged != n {
 		b.notes = append(b.notes, fmt.Sprintf("S3 %s: %d runs logged for %d presses", sys, logged, n))
