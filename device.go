@@ -191,7 +191,8 @@ type TagFilter struct {
 }
 
 // DeviceService manages devices. Deleting an application deletes its
-// devices; deleting a device deletes its state, commands and logs.
+// devices; deleting a device deletes its state, commands and connection
+// log.
 type DeviceService interface {
 	// FindDeviceByID returns NotFound ("Device was not found") unless the
 	// application has a device with that id.
@@ -219,9 +220,11 @@ type DeviceService interface {
 	// It returns NotFound like FindDeviceByID.
 	DeleteDevice(ctx context.Context, applicationID, id string) error
 
-	// SetConnectionStatus records whether the device is connected, as of
-	// at, and returns the device. It returns NotFound like FindDeviceByID.
-	SetConnectionStatus(ctx context.Context, applicationID, id string, connected bool, at time.Time) (*Device, error)
+	// SetConnectionStatus records e.Connected, as of e.Time, as the
+	// device's connection status, adds e to its connection log (keeping the
+	// newest MaxDeviceLogEntries) and returns the device. It returns
+	// NotFound like FindDeviceByID.
+	SetConnectionStatus(ctx context.Context, applicationID, id string, e DeviceLogEntry) (*Device, error)
 }
 
 // DeviceEventHandler hears of what happens to devices once it is committed:

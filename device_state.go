@@ -76,8 +76,9 @@ type DeviceStateService interface {
 	// Limit is ignored. It returns NotFound like AddDeviceStates.
 	FindCompositeState(ctx context.Context, filter StateFilter) (CompositeState, error)
 
-	// RemoveDeviceData deletes the device's state history within [start,
-	// end] (zero: unbounded). It returns NotFound like AddDeviceStates.
+	// RemoveDeviceData deletes the device's state history, connection log
+	// and commands within [start, end] (zero: unbounded), as Losant's
+	// removeData does. It returns NotFound like AddDeviceStates.
 	RemoveDeviceData(ctx context.Context, applicationID, deviceID string, start, end time.Time) error
 
 	// PruneDeviceStates deletes the reports of every device dated before

@@ -26,6 +26,16 @@ type UnauthorizedReply struct {
 	Value      string `json:"value"`
 }
 
+// StaticReply is what an endpoint answers when no workflow handles its
+// request: the page Value names (an id, else a name) rendered in its
+// layout, or a redirect to Value; StatusCode defaults to 200 for a page
+// and 302 for a redirect.
+type StaticReply struct {
+	Type       string `json:"type"` // "page" or "redirect"
+	Value      string `json:"value"`
+	StatusCode int    `json:"statusCode,omitempty"`
+}
+
 // ExperienceEndpointMethods are the HTTP methods an experience endpoint may
 // answer, lowercase as Losant stores them.
 var ExperienceEndpointMethods = []string{"get", "post", "put", "patch", "delete", "options"}
@@ -48,6 +58,7 @@ type ExperienceEndpoint struct {
 	// answers.
 	GroupIDs          []string           `json:"experienceGroupIds"`
 	UnauthorizedReply *UnauthorizedReply `json:"unauthorizedReply,omitempty"`
+	StaticReply       *StaticReply       `json:"staticReply,omitempty"`
 	Tags              map[string]string  `json:"endpointTags"`
 }
 
@@ -83,6 +94,14 @@ func (e *ExperienceEndpoint) Validate() error {
 		}
 		if r.StatusCode != 0 && (r.StatusCode < 300 || r.StatusCode > 399) {
 			return Errorf(Validation, "unauthorizedReply statusCode must be a 3xx redirect")
+		}
+	}
+	if r := e.StaticReply; r != nil {
+		if r.Type != "page" && r.Type != "redirect" || r.Value == "" || len(r.Value) > 1024 {
+			return Errorf(Validation, "staticReply must be a page or a redirect with a value of at most 1024 characters")
+		}
+		if r.StatusCode != 0 && (r.StatusCode < 100 || r.StatusCode > 599) {
+			return Errorf(Validation, "staticReply statusCode must be between 100 and 599")
 		}
 	}
 	if len([]rune(e.Description)) > 32767 {

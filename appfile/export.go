@@ -54,8 +54,6 @@ func (r *exportRun) read(kind string, s spec) error {
 	switch {
 	case strings.Contains(coll, "{flowId}"):
 		parents = r.tpl.Of(KindFlow)
-	case strings.HasPrefix(coll, "//"):
-		coll = coll[1:] + "?applicationId=" + r.app
 	default:
 		coll = "/applications/" + r.app + coll
 	}

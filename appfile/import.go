@@ -33,6 +33,9 @@ type Report struct {
 	// Created counts the resources created, by kind (data table rows as
 	// KindDataTableRow).
 	Created map[string]int `json:"created"`
+	// KeptNotRun counts, by kind, the dashboards, notebooks and resource
+	// jobs weir keeps for an export but does not run (not in Created).
+	KeptNotRun map[string]int `json:"keptNotRun,omitempty"`
 	// Skipped lists the resources left out, with the reason.
 	Skipped []Skip `json:"skipped,omitempty"`
 	// Dropped lists, by kind, the fields of the template weir's API does
@@ -226,7 +229,14 @@ func (r *importRun) create(res *Resource, s spec) error {
 		newTok, _ := out["token"].(string)
 		r.refs.set(tok, newTok)
 	}
-	r.rep.Created[res.Kind]++
+	if notRun[res.Kind] {
+		if r.rep.KeptNotRun == nil {
+			r.rep.KeptNotRun = map[string]int{}
+		}
+		r.rep.KeptNotRun[res.Kind]++
+	} else {
+		r.rep.Created[res.Kind]++
+	}
 	r.done = append(r.done, c)
 	switch res.Kind {
 	case KindDataTable:
@@ -309,9 +319,6 @@ func (r *importRun) resolve(body Doc) (Doc, []string) {
 // collection fills the path's {field} parts with the resolved ids of the
 // document's fields and puts it below the application.
 func (r *importRun) collection(res *Resource, p string) (string, bool) {
-	if strings.HasPrefix(p, "//") {
-		return p[1:], true
-	}
 	for {
 		i := strings.Index(p, "{")
 		if i < 0 {
@@ -544,9 +551,6 @@ func name(res *Resource) string {
 
 // pattern renders a collection path as Losant's documentation does.
 func pattern(coll string) string {
-	if strings.HasPrefix(coll, "//") {
-		return coll[1:]
-	}
 	return "/applications/{applicationId}" + coll
 }
 

@@ -84,6 +84,7 @@ func TestRoundTripLibrary(t *testing.T) {
 		return nil
 	})
 	created, skipped, dropped, kept := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
+	notRun := map[string]int{}
 	c := newClient(t)
 	for _, dir := range dirs {
 		rel, _ := filepath.Rel(root, dir)
@@ -91,6 +92,9 @@ func TestRoundTripLibrary(t *testing.T) {
 			rep := roundTrip(t, c, dir)
 			for k, n := range rep.Created {
 				created[k] += n
+			}
+			for k, n := range rep.KeptNotRun {
+				notRun[k] += n
 			}
 			for _, s := range rep.Skipped {
 				skipped[s.Kind+": "+s.Reason]++
@@ -105,7 +109,7 @@ func TestRoundTripLibrary(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("%d templates; created %v", len(dirs), created)
+	t.Logf("%d templates; created %v; kept, not run %v", len(dirs), created, notRun)
 	for _, k := range slices.Sorted(maps.Keys(skipped)) {
 		t.Logf("skipped %d %s", skipped[k], k)
 	}

@@ -5,8 +5,7 @@ package appfile
 type spec struct {
 	// collection is the path of the kind's list below the application
 	// ("/devices"); {flowId} and the like name a field of the document
-	// whose resolved id goes there. A path starting with "//" is not below
-	// the application ("//dashboards" is /dashboards).
+	// whose resolved id goes there.
 	collection string
 	// schema names the body schemas: schema+"Post" and schema+"Patch".
 	schema string
@@ -29,7 +28,9 @@ var specs = []struct {
 	kind string
 	spec
 }{
-	{KindDeviceRecipe, spec{collection: "/device-recipes", schema: "deviceRecipe"}},
+	{KindDeviceRecipe, spec{collection: "/device-recipes", schema: "deviceRecipe", fields: []string{
+		"name", "description", "deviceName", "deviceDescription", "tags", "attributes", "deviceClass", "gatewayId", "parentId",
+		"systemInterval", "keepDuplicates"}}},
 	{KindDevice, spec{collection: "/devices", schema: "device", fields: []string{
 		"name", "description", "tags", "attributes", "deviceClass", "gatewayId", "parentId", "systemInterval", "keepDuplicates"}}},
 	{KindDataTable, spec{collection: "/data-tables", schema: "dataTable", fields: []string{"name", "description", "columns"}}},
@@ -52,10 +53,14 @@ var specs = []struct {
 		"flowClass", "minimumAgentVersion", "customNodeConfig", "customNodeSupports"}}},
 	{KindFlowVersion, spec{collection: "/flows/{flowId}/versions", schema: "flowVersion", fields: []string{
 		"version", "notes", "enabled", "triggers", "nodes", "globals", "minimumAgentVersion", "customNodeConfig"}}},
-	{KindDashboard, spec{collection: "//dashboards", schema: "dashboard"}},
+	{KindDashboard, spec{collection: "/dashboards", schema: "applicationDashboard"}},
 	{KindNotebook, spec{collection: "/notebooks", schema: "notebook"}},
 	{KindResourceJob, spec{collection: "/resource-jobs", schema: "resourceJob"}},
 }
+
+// notRun are the kinds weir keeps, so that an export writes them back,
+// but does not run: dashboards, notebooks and resource jobs.
+var notRun = map[string]bool{KindDashboard: true, KindNotebook: true, KindResourceJob: true}
 
 // specOf returns the spec of kind.
 func specOf(kind string) (spec, bool) {

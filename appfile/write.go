@@ -1,16 +1,20 @@
 package appfile
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -19,7 +23,20 @@ import (
 // when missing; files it writes are replaced): the layout Read reads, as
 // Losant's exports lay it out.
 func Write(dir string, tpl *Template) error {
-	w := &writer{dir: dir, used: map[string]bool{}}
+	return write(&writer{dir: dir, used: map[string]bool{}}, tpl)
+}
+
+// WriteZip writes tpl as a zip of an application template directory, at
+// the zip's root: what Write writes, and what ZipFS reads back.
+func WriteZip(out io.Writer, tpl *Template) error {
+	zw := zip.NewWriter(out)
+	if err := write(&writer{zip: zw, used: map[string]bool{}}, tpl); err != nil {
+		return err
+	}
+	return zw.Close()
+}
+
+func write(w *writer, tpl *Template) error {
 	a := cloneDoc(tpl.Application.Doc)
 	a["id"] = tpl.Application.ID
 	w.envelope("application.yaml", "Application", []any{a})
@@ -120,9 +137,12 @@ func Write(dir string, tpl *Template) error {
 	return w.err
 }
 
-// writer writes files below dir, keeping the first error.
+// writer writes files below dir, or into zip when it is set, keeping the
+// first error.
 type writer struct {
 	dir  string
+	zip  *zip.Writer
+	dirs map[string]bool // the directories put in zip
 	used map[string]bool
 	err  error
 }
@@ -140,8 +160,25 @@ func (w *writer) file(sub, name, ext string) string {
 }
 
 func (w *writer) mkdir(p string) {
-	if w.err == nil {
+	if w.err != nil {
+		return
+	}
+	if w.zip == nil {
 		w.err = os.MkdirAll(filepath.Join(w.dir, p), 0o755)
+		return
+	}
+	// A zip names each directory once, parents first ("files/", "files/a/").
+	p = filepath.ToSlash(filepath.Clean(p))
+	if p == "." || w.dirs[p] {
+		return
+	}
+	w.mkdir(path.Dir(p))
+	if w.dirs == nil {
+		w.dirs = map[string]bool{}
+	}
+	w.dirs[p] = true
+	if w.err == nil {
+		_, w.err = w.zip.CreateHeader(&zip.FileHeader{Name: p + "/", Method: zip.Store, Modified: zipTime})
 	}
 }
 
@@ -150,10 +187,23 @@ func (w *writer) put(p string, b []byte) {
 		return
 	}
 	w.mkdir(filepath.Dir(p))
-	if w.err == nil {
-		w.err = os.WriteFile(filepath.Join(w.dir, p), b, 0o644)
+	if w.err != nil {
+		return
 	}
+	if w.zip == nil {
+		w.err = os.WriteFile(filepath.Join(w.dir, p), b, 0o644)
+		return
+	}
+	f, err := w.zip.CreateHeader(&zip.FileHeader{Name: filepath.ToSlash(p), Method: zip.Deflate, Modified: zipTime})
+	if err == nil {
+		_, err = f.Write(b)
+	}
+	w.err = err
 }
+
+// zipTime is the time of every zip entry: an export's zip depends on the
+// application alone.
+var zipTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // envelope writes a {resourceType, resources, version: 1} YAML file.
 func (w *writer) envelope(p, typ string, resources []any) {

@@ -61,14 +61,19 @@ func TestSmoke(t *testing.T) {
 }
 
 // TestSmokeMQTT runs the MQTT scenarios in smoke mode: 10 devices, 100
-// idle ones. The command itself fails unless every acknowledged state ran
-// the flow once.
+// idle ones, and (unless -short) the Mosquitto + Node-RED baseline through
+// the machine's Mosquitto. The command itself fails unless every
+// acknowledged state ran the flow once.
 func TestSmokeMQTT(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "RESULTS-mqtt.md")
-	cmd := exec.CommandContext(t.Context(), "go", "run", "./cmd", "-mqtt", "-smoke", "-out", out)
+	args := []string{"run", "./cmd", "-mqtt", "-smoke", "-out", out}
+	if testing.Short() {
+		args = append(args, "-weir-only")
+	}
+	cmd := exec.CommandContext(t.Context(), "go", args...)
 	cmd.WaitDelay = 10 * time.Second
 	if log, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go run ./cmd -mqtt -smoke: %v\n%s", err, log)
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, log)
 	}
 	b, err := os.ReadFile(out)
 	if err != nil {
@@ -77,6 +82,16 @@ func TestSmokeMQTT(t *testing.T) {
 	for _, want := range []string{"| M1 | QoS 1 states/s", "| M2 | PUBACK p99 at 200 states/s", "| M3 | RSS with 100 idle devices"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("results lack %q:\n%s", want, b)
+		}
+	}
+	if testing.Short() {
+		return
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if cells := strings.Split(l, "|"); strings.HasPrefix(l, "| M1 | QoS 1 states/s") && len(cells) > 4 {
+			if c := strings.TrimSpace(cells[4]); c == "" || c == "–" {
+				t.Errorf("row %q has no baseline figure", l)
+			}
 		}
 	}
 }

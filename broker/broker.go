@@ -24,7 +24,12 @@ const MaxPayload = 256 << 10
 
 // MaxPendingWrites is how many messages may wait to be written to one
 // device.
-const MaxPendingWrites = 256
+const MaxPendingWrites = 64
+
+// readBuffer is the size of the buffer each connection reads through: a
+// state message is about a hundred bytes, and a larger one is read in
+// several calls.
+const readBuffer = 1024
 
 // appTopicPrefix namespaces the free topics of one application inside the
 // broker, so applications never see each other's messages; devices never
@@ -61,6 +66,8 @@ type Broker struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session // by client (device) id
+	drainers sync.WaitGroup      // the goroutines committing states (see stateQueue)
+	closed   bool                // no drainer starts once set
 }
 
 // Limiter decides whether one more message of a key is allowed now.
@@ -77,6 +84,7 @@ type session struct {
 	peers  map[string]bool      // a gateway's answers of reaches, by device id
 	since  time.Time
 	in     int // state messages received
+	queue  stateQueue
 }
 
 // Open starts serving MQTT on ln, which the Broker closes on Close.
@@ -100,9 +108,10 @@ func (b *Broker) Open(ln net.Listener) error {
 	// it, a device too slow to read loses messages, as at QoS 0.
 	caps.MaximumClientWritesPending = MaxPendingWrites
 	b.server = mqtt.New(&mqtt.Options{
-		Capabilities: caps,
-		InlineClient: true,
-		Logger:       slog.New(warnOnly{b.Logger.Handler()}).With("component", "mqtt"),
+		Capabilities:            caps,
+		ClientNetReadBufferSize: readBuffer,
+		InlineClient:            true,
+		Logger:                  slog.New(warnOnly{b.Logger.Handler()}).With("component", "mqtt"),
 	})
 	if err := b.server.AddHook(&hook{b: b}, nil); err != nil {
 		return fmt.Errorf("broker: %w", err)
@@ -120,13 +129,19 @@ func (b *Broker) Open(ln net.Listener) error {
 // Addr returns the address the broker listens on.
 func (b *Broker) Addr() string { return b.addr }
 
-// Close disconnects every device (their status becomes disconnected) and
-// stops listening.
+// Close disconnects every device (their status becomes disconnected),
+// stops listening and waits until the state messages received are
+// committed.
 func (b *Broker) Close() error {
 	if b.server == nil {
 		return nil
 	}
-	return b.server.Close()
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+	err := b.server.Close()
+	b.drainers.Wait()
+	return err
 }
 
 // SendCommand publishes c on losant/{deviceID}/command, at QoS 1, to the
@@ -249,7 +264,8 @@ func (b *Broker) connected(cl *mqtt.Client) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
 	defer cancel()
-	d, err := b.Devices.SetConnectionStatus(ctx, s.device.ApplicationID, s.device.ID, true, s.since)
+	d, err := b.Devices.SetConnectionStatus(ctx, s.device.ApplicationID, s.device.ID,
+		weir.DeviceLogEntry{Connected: true, Time: s.since, IPAddress: remoteHost(cl.Net.Remote)})
 	if err != nil {
 		b.Logger.Error("mqtt: set connection status", "device_id", cl.ID, "err", err)
 		return
@@ -276,31 +292,36 @@ func (b *Broker) disconnected(cl *mqtt.Client, cause error) {
 	b.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
 	defer cancel()
-	d, err := b.Devices.SetConnectionStatus(ctx, s.device.ApplicationID, s.device.ID, false, b.Now())
+	reason := "Connection closed"
+	if cause != nil && !errors.Is(cause, packets.CodeDisconnect) {
+		reason = cause.Error()
+	}
+	b.mu.Lock()
+	in := s.in
+	b.mu.Unlock()
+	d, err := b.Devices.SetConnectionStatus(ctx, s.device.ApplicationID, s.device.ID, weir.DeviceLogEntry{Time: b.Now(),
+		DisconnectReason: reason, MessagesFromClient: in, IPAddress: remoteHost(cl.Net.Remote)})
 	if err != nil {
 		b.Logger.Error("mqtt: set connection status", "device_id", cl.ID, "err", err)
 		return
 	}
 	b.Logger.Info("mqtt: device disconnected", "app_id", d.ApplicationID, "device_id", d.ID)
 	if b.Events != nil {
-		reason := "Connection closed"
-		if cause != nil && !errors.Is(cause, packets.CodeDisconnect) {
-			reason = cause.Error()
-		}
 		info := map[string]any{"address": remoteHost(cl.Net.Remote), "method": "mqtt", "secure": false,
-			"disconnectReason": reason, "connectedAt": s.since, "messagesFromDevice": s.in, "messagesToDevice": 0}
+			"disconnectReason": reason, "connectedAt": s.since, "messagesFromDevice": in, "messagesToDevice": 0}
 		if err := b.Events.DeviceConnection(ctx, d, false, info); err != nil {
 			b.Logger.Error("mqtt: disconnect triggers", "device_id", d.ID, "err", err)
 		}
 	}
 }
 
-// state commits a state message of device deviceID (the session's own, or
-// a gateway's peripheral) before it is acknowledged.
-// A malformed or oversized message is dropped and logged (and still
-// acknowledged: it will never be good); a message that could not be
-// committed is not acknowledged, so the device sends it again.
-func (b *Broker) state(cl *mqtt.Client, s *session, deviceID string, payload []byte) error {
+// state queues a state message of device deviceID (the session's own, or
+// a gateway's peripheral) to be committed before it is acknowledged (see
+// stateQueue); mochi sends no PUBACK of its own for it. A malformed or
+// oversized message is dropped and logged (and still acknowledged, in
+// turn: it will never be good); a device over its message limit, or with
+// too many messages waiting, is disconnected.
+func (b *Broker) state(cl *mqtt.Client, s *session, deviceID string, pk packets.Packet) error {
 	if b.Limiter != nil {
 		if ok, _ := b.Limiter.Allow(deviceID); !ok {
 			b.Logger.Warn("mqtt: device over its message limit; disconnected", "device_id", cl.ID)
@@ -308,32 +329,21 @@ func (b *Broker) state(cl *mqtt.Client, s *session, deviceID string, payload []b
 			return packets.ErrRejectPacket
 		}
 	}
-	if len(payload) > MaxPayload {
-		b.Logger.Warn("mqtt: state dropped: payload over 256 KB", "device_id", cl.ID, "bytes", len(payload))
-		return packets.CodeSuccessIgnore
+	m := stateMessage{deviceID: deviceID}
+	if pk.FixedHeader.Qos > 0 {
+		m.packetID = pk.PacketID
 	}
-	states, err := weir.ParseStateReports(payload, b.Now())
-	if err != nil {
+	var err error
+	if len(pk.Payload) > MaxPayload {
+		b.Logger.Warn("mqtt: state dropped: payload over 256 KB", "device_id", cl.ID, "bytes", len(pk.Payload))
+	} else if m.states, err = weir.ParseStateReports(pk.Payload, b.Now()); err != nil {
 		b.Logger.Warn("mqtt: state dropped", "device_id", cl.ID, "err", weir.ErrorMessage(err))
-		return packets.CodeSuccessIgnore
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
-	defer cancel()
-	kept, d, err := b.States.AddDeviceStates(ctx, s.device.ApplicationID, deviceID, states)
-	if err != nil {
-		b.Logger.Error("mqtt: state not stored; not acknowledged", "device_id", cl.ID, "err", err)
-		return packets.ErrRejectPacket
+	if !b.queueState(cl, s, m) {
+		b.Logger.Warn("mqtt: too many state messages waiting; disconnected", "device_id", cl.ID)
+		_ = b.server.DisconnectClient(cl, packets.ErrReceiveMaximum)
 	}
-	b.mu.Lock()
-	s.in++
-	b.mu.Unlock()
-	if b.Events != nil && len(kept) > 0 {
-		if err := b.Events.DeviceStates(ctx, d, kept); err != nil {
-			b.Logger.Error("mqtt: state triggers", "device_id", cl.ID, "err", err)
-			return packets.ErrRejectPacket
-		}
-	}
-	return packets.CodeSuccessIgnore // stored; state topics are not relayed to subscribers
+	return packets.ErrRejectPacket // acknowledged once committed; state topics are not relayed to subscribers
 }
 
 // remoteHost returns the host of a remote address.

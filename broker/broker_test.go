@@ -292,6 +292,9 @@ func TestDisconnectRecorded(t *testing.T) {
 	e := newEnv(t)
 	c := e.connect(e.d1, e.keyA, e.secret, true)
 	eventually(t, "connect", func() bool { return e.b.Connected(e.d1.ID) })
+	if err := e.publish(c, "losant/"+e.d1.ID+"/state", `{"data":{"temp":1}}`); err != nil {
+		t.Fatal(err)
+	}
 	c.Disconnect(50)
 	eventually(t, "disconnected status", func() bool {
 		d, _ := e.db.FindDeviceByID(t.Context(), e.d1.ApplicationID, e.d1.ID)
@@ -301,6 +304,15 @@ func TestDisconnectRecorded(t *testing.T) {
 	defer e.ev.mu.Unlock()
 	if len(e.ev.connections) != 2 || !e.ev.connections[0] || e.ev.connections[1] {
 		t.Errorf("Events heard connections %v, want [true false]", e.ev.connections)
+	}
+	log, err := e.db.FindDeviceLogEntries(t.Context(), weir.DeviceLogFilter{ApplicationID: e.d1.ApplicationID, DeviceID: e.d1.ID,
+		Limit: 10, Ascending: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 2 || !log[0].Connected || log[1].Connected || log[0].IPAddress != "127.0.0.1" ||
+		log[1].DisconnectReason != "Connection closed" || log[1].MessagesFromClient != 1 {
+		t.Errorf("connection log = %+v, want a connect from 127.0.0.1, then a disconnect (Connection closed, 1 message)", log)
 	}
 }
 

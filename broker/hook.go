@@ -111,5 +111,5 @@ func (h *hook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, er
 	if strings.EqualFold(id, s.device.ID) {
 		id = s.device.ID
 	}
-	return pk, h.b.state(cl, s, strings.ToLower(id), pk.Payload)
+	return pk, h.b.state(cl, s, strings.ToLower(id), pk)
 }

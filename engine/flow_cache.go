@@ -311,16 +311,17 @@ func (c *FlowCache) rebuild(applicationID string, ix *triggerIndex, stamp FlowsS
 	}
 }
 
-// stamp reads the stamp of the application's cloud flows.
+// stamp reads the stamp of the application's flows of every class: the
+// index holds the deviceCommand triggers of edge and embedded flows too.
 func (c *FlowCache) stamp(ctx context.Context, applicationID string) (FlowsStamp, error) {
-	return ReadFlowsStamp(ctx, c.Flows, weir.FlowFilter{ApplicationID: applicationID, FlowClass: weir.FlowClassCloud})
+	return ReadFlowsStamp(ctx, c.Flows, weir.FlowFilter{ApplicationID: applicationID})
 }
 
 // WebhookTargets reads every enabled cloud flow of the application and
 // returns, by lower-cased webhook id, the flows whose version named (""
 // for the default) is enabled and has a webhook trigger for that webhook.
 func WebhookTargets(ctx context.Context, flows weir.FlowService, versions weir.FlowVersionService, applicationID, named string) (map[string][]WebhookTarget, error) {
-	ts, err := scanTriggers(ctx, flows, versions, applicationID, named)
+	ts, err := scanTriggers(ctx, flows, versions, applicationID, named, weir.FlowClassCloud)
 	if err != nil {
 		return nil, err
 	}

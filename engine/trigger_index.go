@@ -21,29 +21,50 @@ type TriggerTarget struct {
 
 // TriggerIndex is the triggers of the enabled cloud flows of one
 // application (each at its default version, when enabled), by trigger type
-// and by type and lower-cased key. It is built once and then only read;
+// and by type and lower-cased key, and the deviceCommand triggers of its
+// enabled cloud, edge and embedded flows. It is built once and then only read;
 // its targets are shared and must not be modified.
 type TriggerIndex struct {
 	byType   map[string][]TriggerTarget
 	byKey    map[string][]TriggerTarget
 	webhooks map[string][]WebhookTarget
+	commands []TriggerTarget // deviceCommand triggers of cloud, edge and embedded flows
 }
 
-// BuildTriggerIndex reads every cloud flow of the application and indexes
-// the triggers of the enabled ones at their default versions.
+// TriggerDeviceCommand is the type of the trigger that hears the commands
+// sent to devices; it is indexed in edge and embedded flows too.
+const TriggerDeviceCommand = "deviceCommand"
+
+// BuildTriggerIndex reads the flows of the application once and indexes
+// the triggers of the enabled cloud flows at their default versions, and
+// the deviceCommand triggers of the enabled cloud, edge and embedded ones.
 func BuildTriggerIndex(ctx context.Context, flows weir.FlowService, versions weir.FlowVersionService, applicationID string) (*TriggerIndex, error) {
-	ts, err := scanTriggers(ctx, flows, versions, applicationID, "")
+	all, err := scanTriggers(ctx, flows, versions, applicationID, "", weir.FlowClassCloud, weir.FlowClassEdge, weir.FlowClassEmbedded)
 	if err != nil {
 		return nil, err
 	}
 	ix := &TriggerIndex{byType: map[string][]TriggerTarget{}, byKey: map[string][]TriggerTarget{}}
-	for _, t := range ts {
+	var ts []TriggerTarget
+	for _, t := range all {
+		if t.Trigger.Type == TriggerDeviceCommand {
+			ix.commands = append(ix.commands, t)
+		}
+		if t.Flow.FlowClass != weir.FlowClassCloud {
+			continue
+		}
+		ts = append(ts, t)
 		ix.byType[t.Trigger.Type] = append(ix.byType[t.Trigger.Type], t)
 		k := indexKey(t.Trigger.Type, t.Trigger.Key)
 		ix.byKey[k] = append(ix.byKey[k], t)
 	}
 	ix.webhooks = webhookTargets(ts)
 	return ix, nil
+}
+
+// DeviceCommands returns the deviceCommand triggers of the enabled cloud,
+// edge and embedded flows, in scan order.
+func (ix *TriggerIndex) DeviceCommands() []TriggerTarget {
+	return ix.commands
 }
 
 // ByType returns the targets whose trigger is of type typ, in scan order.
@@ -76,17 +97,21 @@ func indexKey(typ, key string) string {
 	return typ + "\x00" + strings.ToLower(key)
 }
 
-// scanTriggers reads every enabled cloud flow of the application and
-// returns the triggers of their version named (""  for the default) when
-// it is enabled, flow by flow in FindFlows order.
-func scanTriggers(ctx context.Context, flows weir.FlowService, versions weir.FlowVersionService, applicationID, named string) ([]TriggerTarget, error) {
-	fs, _, err := flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: applicationID, FlowClass: weir.FlowClassCloud})
+// scanTriggers reads the enabled flows of the application of the classes
+// given (one listing) and returns the triggers of their version named (""
+// for the default) when it is enabled, flow by flow in FindFlows order.
+func scanTriggers(ctx context.Context, flows weir.FlowService, versions weir.FlowVersionService, applicationID, named string, classes ...string) ([]TriggerTarget, error) {
+	filter := weir.FlowFilter{ApplicationID: applicationID}
+	if len(classes) == 1 {
+		filter.FlowClass = classes[0]
+	}
+	fs, _, err := flows.FindFlows(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
 	var out []TriggerTarget
 	for _, f := range fs {
-		if !f.Enabled {
+		if !f.Enabled || !slices.Contains(classes, f.FlowClass) {
 			continue
 		}
 		v, err := ResolveVersion(ctx, versions, f, named)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"html"
 	"sync"
 	"time"
 
@@ -143,4 +144,21 @@ func (v *Views) compile(view *weir.ExperienceView) (*template.Template, error) {
 	v.compiled[key] = t
 	v.mu.Unlock()
 	return t, nil
+}
+
+// ViewContext is a view as a render sees it at experience.page and
+// experience.layout.
+func ViewContext(v *weir.ExperienceView) map[string]any {
+	tags := map[string]any{}
+	for k, t := range v.ViewTags {
+		tags[k] = t
+	}
+	return map[string]any{"id": v.ID, "name": v.Name, "description": v.Description, "viewType": v.ViewType, "viewTags": tags}
+}
+
+// PageErrorHTML is the page a page reply answers (with 500) when its page
+// cannot be found or rendered: the error's message, escaped.
+func PageErrorHTML(err error) string {
+	return "<!doctype html><html><head><meta charset=\"utf-8\"><title>Error rendering page</title></head><body>" +
+		"<h1>Error rendering page</h1><pre>" + html.EscapeString(weir.ErrorMessage(err)) + "</pre></body></html>\n"
 }

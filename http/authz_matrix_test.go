@@ -46,6 +46,13 @@ var matrixRoutes = []matrixRoute{
 	{"application.get", "GET", "/applications/{applicationId}", "", 200},
 	{"application.patch", "PATCH", "/applications/{applicationId}", `{"description":"x"}`, 200},
 	{"application.delete", "DELETE", "/applications/{applicationId}", "", 200},
+	{"application.export", "POST", "/applications/{applicationId}/export", `{}`, 202},
+	{"applicationDashboards.get", "GET", "/applications/{applicationId}/dashboards", "", 200},
+	{"applicationDashboards.post", "POST", "/applications/{applicationId}/dashboards", `{"name":"d","blocks":[]}`, 201},
+	{"notebooks.get", "GET", "/applications/{applicationId}/notebooks", "", 200},
+	{"notebooks.post", "POST", "/applications/{applicationId}/notebooks", `{"name":"n"}`, 201},
+	{"resourceJobs.get", "GET", "/applications/{applicationId}/resource-jobs", "", 200},
+	{"resourceJobs.post", "POST", "/applications/{applicationId}/resource-jobs", `{"name":"j","resourceType":"device"}`, 201},
 	{"applicationApiTokens.get", "GET", "/applications/{applicationId}/tokens", "", 200},
 	{"applicationApiTokens.post", "POST", "/applications/{applicationId}/tokens", `{"name":"n"}`, 201},
 	{"applicationApiToken.get", "GET", "/applications/{applicationId}/tokens/{apiTokenId}", "", 200},
@@ -87,6 +94,9 @@ var matrixRoutes = []matrixRoute{
 	{"experienceEndpoint.delete", "DELETE", "/applications/{applicationId}/experience/endpoints/{experienceEndpointId}", "", 200},
 	{"devices.get", "GET", "/applications/{applicationId}/devices", "", 200},
 	{"devices.post", "POST", "/applications/{applicationId}/devices", `{"name":"n"}`, 201},
+	{"devices.delete", "POST", "/applications/{applicationId}/devices/delete", `{"query":{"name":"nothing"}}`, 200},
+	{"devices.removeData", "POST", "/applications/{applicationId}/devices/removeData", `{"query":{"id":"{deviceId}"}}`, 202},
+	{"devices.sendCommand", "POST", "/applications/{applicationId}/devices/command", `{"name":"go","deviceIds":["{deviceId}"]}`, 200},
 	{"device.get", "GET", "/applications/{applicationId}/devices/{deviceId}", "", 200},
 	{"device.patch", "PATCH", "/applications/{applicationId}/devices/{deviceId}", `{"description":"x"}`, 200},
 	{"device.delete", "DELETE", "/applications/{applicationId}/devices/{deviceId}", "", 200},
@@ -97,6 +107,13 @@ var matrixRoutes = []matrixRoute{
 	{"device.setConnectionStatus", "POST", "/applications/{applicationId}/devices/{deviceId}/setConnectionStatus", `{"status":"connected"}`, 200},
 	{"device.sendCommand", "POST", "/applications/{applicationId}/devices/{deviceId}/command", `{"name":"go"}`, 200},
 	{"device.getCommand", "GET", "/applications/{applicationId}/devices/{deviceId}/command", "", 200},
+	{"device.getLogEntries", "GET", "/applications/{applicationId}/devices/{deviceId}/logs", "", 200},
+	{"deviceRecipes.get", "GET", "/applications/{applicationId}/device-recipes", "", 200},
+	{"deviceRecipes.post", "POST", "/applications/{applicationId}/device-recipes", `{"name":"n"}`, 201},
+	{"deviceRecipe.get", "GET", "/applications/{applicationId}/device-recipes/{deviceRecipeId}", "", 200},
+	{"deviceRecipe.patch", "PATCH", "/applications/{applicationId}/device-recipes/{deviceRecipeId}", `{"description":"x"}`, 200},
+	{"deviceRecipe.delete", "DELETE", "/applications/{applicationId}/device-recipes/{deviceRecipeId}", "", 200},
+	{"deviceRecipe.bulkCreate", "POST", "/applications/{applicationId}/device-recipes/{deviceRecipeId}/bulkCreate", `{"csv":"name\nd1\n","nameColumn":"name"}`, 201},
 	{"dataTables.get", "GET", "/applications/{applicationId}/data-tables", "", 200},
 	{"dataTables.post", "POST", "/applications/{applicationId}/data-tables", `{"name":"n"}`, 201},
 	{"dataTable.get", "GET", "/applications/{applicationId}/data-tables/{dataTableId}", "", 200},
@@ -183,6 +200,12 @@ var matrixWeirScopes = map[string][]string{
 	"applicationKey.patch":      {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "applicationKey.*", "applicationKey.patch"},
 	"applicationKey.delete":     {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "applicationKey.*", "applicationKey.delete"},
 	"metrics.get":               {"all.User", "all.User.read", "metrics.get"},
+	"deviceRecipes.get":         {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization", "all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read", "deviceRecipes.*", "deviceRecipes.get"},
+	"deviceRecipes.post":        {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "deviceRecipes.*", "deviceRecipes.post"},
+	"deviceRecipe.get":          {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization", "all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read", "deviceRecipe.*", "deviceRecipe.get"},
+	"deviceRecipe.patch":        {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "deviceRecipe.*", "deviceRecipe.patch"},
+	"deviceRecipe.delete":       {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "deviceRecipe.*", "deviceRecipe.delete"},
+	"deviceRecipe.bulkCreate":   {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "deviceRecipe.*", "deviceRecipe.bulkCreate"},
 }
 
 // matrixEnv is a fresh server and store for one cell of the matrix: apps A
@@ -211,6 +234,7 @@ type matrixEnv struct {
 	expUserID string // an experience user of A, in group expGroup
 	expGroup  string // an experience group of A
 	keyID     string // an unrestricted access key of A
+	recipeID  string // a device recipe of A
 	events    *mock.Events
 	eventID   string // an event of A
 	views     *memViews
@@ -237,6 +261,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Endpoints = e.endpoints
 	e.devices = newMemDevices(now)
 	s.Devices, s.States, s.Commands, s.Keys = e.devices, e.devices, e.devices, e.devices
+	s.DeviceLogs, s.Recipes = e.devices, e.devices
 	e.events = &mock.Events{Now: now}
 	s.Events = e.events
 	e.views = newMemViews(now)
@@ -247,6 +272,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	e.exp = newMemExperience(now)
 	s.ExperienceUsers, s.ExperienceGroups = e.exp, e.exp
 	s.ExperienceAuth = &auth.Experience{Users: e.exp, Key: []byte("experience key"), Now: now}
+	s.Kept = &memKept{now: now}
 	s.MaxBodyBytes = 64 << 10
 	s.StopStreams() // a debug stream answers its headers and ends at once
 	s.Metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("weir_up 1\n")) })
@@ -288,6 +314,11 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		t.Fatal(err)
 	}
 	e.keyID = k.ID
+	rc := &weir.DeviceRecipe{ApplicationID: e.appA, Name: "recipe"}
+	if err := e.devices.CreateDeviceRecipe(ctx, rc); err != nil {
+		t.Fatal(err)
+	}
+	e.recipeID = rc.ID
 	ev := &weir.Event{ApplicationID: e.appA, Level: weir.EventInfo, Subject: "seed"}
 	if err := e.events.CreateEvent(ctx, ev); err != nil {
 		t.Fatal(err)
@@ -340,7 +371,7 @@ func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest
 	e.t.Helper()
 	r := strings.NewReplacer("{applicationId}", e.appA, "{flowId}", e.flow.ID, "{apiTokenId}", e.tokenID,
 		"{flowVersionId}", e.versionID, "{webhookId}", e.webhookID, "{experienceEndpointId}", e.endpoint, "{button}", e.flow.Triggers[0].Key,
-		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID,
+		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID, "{deviceRecipeId}", e.recipeID,
 		"{experienceViewId}", e.viewID, "{fileId}", e.fileID, "{experienceVersionIdOrName}", weir.DevelopVersion,
 		"{dataTableId}", e.tableID, "{rowId}", e.rowID, "{eventId}", e.eventID,
 		"{experienceUserId}", e.expUserID, "{experienceGroupId}", e.expGroup)
@@ -480,6 +511,7 @@ func (e *matrixEnv) restore(s storeSnapshot) {
 	restored := s.Devices.clone()
 	e.devices.mu.Lock()
 	e.devices.Devices, e.devices.States, e.devices.Commands, e.devices.Keys = restored.Devices, restored.States, restored.Commands, restored.Keys
+	e.devices.Logs, e.devices.Recipes = restored.Logs, restored.Recipes
 	e.devices.mu.Unlock()
 	e.events.Restore(s.Events)
 	restoredViews := s.Views.clone()

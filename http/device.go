@@ -13,6 +13,8 @@ import (
 // the device services.
 var errNoDeviceService = errors.New("http: Server.Devices, States, Commands or Keys is not set")
 
+var errNoRecipeService = errors.New("http: Server.Recipes, Devices or Keys is not set")
+
 // deviceLinks are the resource links of a device.
 var deviceLinks = map[string]string{
 	"application": pathApplication,

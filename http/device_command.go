@@ -32,20 +32,27 @@ func (s *Server) handleDeviceCommandPost(w http.ResponseWriter, r *http.Request,
 	if in.Time != nil {
 		c.Time = weir.ParseStateTime(in.Time, s.now())
 	}
-	if err := s.Commands.AddDeviceCommand(r.Context(), req.appID, req.deviceID, c); err != nil {
+	if err := s.deliverCommand(r, req.appID, d, c); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, success)
+	return nil
+}
+
+// deliverCommand records c as sent to d, delivers it if d is connected and
+// tells the device command triggers.
+func (s *Server) deliverCommand(r *http.Request, appID string, d *weir.Device, c *weir.DeviceCommand) error {
+	if err := s.Commands.AddDeviceCommand(r.Context(), appID, d.ID, c); err != nil {
 		return err
 	}
 	if s.CommandSender != nil {
-		if err := s.CommandSender.SendCommand(r.Context(), req.appID, req.deviceID, c); err != nil {
-			s.logger().Warn("http: command not delivered", "app_id", req.appID, "device_id", req.deviceID, "err", err)
+		if err := s.CommandSender.SendCommand(r.Context(), appID, d.ID, c); err != nil {
+			s.logger().Warn("http: command not delivered", "app_id", appID, "device_id", d.ID, "err", err)
 		}
 	}
 	if s.DeviceEvents != nil {
-		if err := s.DeviceEvents.DeviceCommand(r.Context(), d, c); err != nil {
-			return err
-		}
+		return s.DeviceEvents.DeviceCommand(r.Context(), d, c)
 	}
-	writeJSON(w, http.StatusOK, success)
 	return nil
 }
 

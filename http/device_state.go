@@ -164,7 +164,12 @@ func (s *Server) handleDeviceConnectionStatus(w http.ResponseWriter, r *http.Req
 	} else if !connected && in.DisconnectedAt != nil {
 		at = weir.ParseStateTime(in.DisconnectedAt, now)
 	}
-	d, err := s.Devices.SetConnectionStatus(r.Context(), req.appID, req.deviceID, connected, at)
+	entry := weir.DeviceLogEntry{Connected: connected, Time: at, IPAddress: in.IPAddress}
+	if !connected {
+		entry.DisconnectReason = in.DisconnectReason
+		entry.MessagesFromClient, entry.MessagesToClient = derefInt(in.MessagesFromClient), derefInt(in.MessagesToClient)
+	}
+	d, err := s.Devices.SetConnectionStatus(r.Context(), req.appID, req.deviceID, entry)
 	if err != nil {
 		return err
 	}
@@ -174,9 +179,9 @@ func (s *Server) handleDeviceConnectionStatus(w http.ResponseWriter, r *http.Req
 			info["address"] = in.IPAddress
 		}
 		if !connected {
-			info["disconnectReason"] = in.DisconnectReason
-			info["messagesFromDevice"] = derefInt(in.MessagesFromClient)
-			info["messagesToDevice"] = derefInt(in.MessagesToClient)
+			info["disconnectReason"] = entry.DisconnectReason
+			info["messagesFromDevice"] = entry.MessagesFromClient
+			info["messagesToDevice"] = entry.MessagesToClient
 			if in.ConnectedAt != nil {
 				info["connectedAt"] = weir.ParseStateTime(in.ConnectedAt, now)
 			}

@@ -63,6 +63,7 @@ func newDeviceHarness(t *testing.T, configure ...func(*weirhttp.Server)) (*harne
 	s := weirhttp.NewServer()
 	s.Applications, s.Flows, s.Tokens, s.Storage, s.Logs, s.Runs = db, db, db, db, db, db
 	s.Devices, s.States, s.Commands, s.Keys = db, db, db, db
+	s.DeviceLogs, s.Recipes = db, db
 	s.DeviceEvents, s.CommandSender = ev, ev
 	s.Signer = signer
 	for _, f := range configure {

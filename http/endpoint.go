@@ -59,6 +59,7 @@ type endpointBody struct {
 	GroupIDs          *[]string          `json:"experienceGroupIds"`
 	Tags              *map[string]string `json:"endpointTags"`
 	UnauthorizedReply json.RawMessage    `json:"unauthorizedReply"` // null removes it
+	StaticReply       json.RawMessage    `json:"staticReply"`       // null removes it
 }
 
 // decodeEndpointBody decodes a request's endpoint body.
@@ -89,16 +90,31 @@ func (b *endpointBody) apply(e *weir.ExperienceEndpoint) error {
 	if b.Tags != nil {
 		e.Tags = *b.Tags
 	}
-	if len(b.UnauthorizedReply) > 0 {
-		e.UnauthorizedReply = nil
-		if string(b.UnauthorizedReply) != "null" {
-			e.UnauthorizedReply = &weir.UnauthorizedReply{}
-			if err := json.Unmarshal(b.UnauthorizedReply, e.UnauthorizedReply); err != nil {
-				return weir.Errorf(weir.Validation, "unauthorizedReply is the wrong type")
-			}
-		}
+	if err := setReply(&e.UnauthorizedReply, b.UnauthorizedReply, "unauthorizedReply"); err != nil {
+		return err
+	}
+	if err := setReply(&e.StaticReply, b.StaticReply, "staticReply"); err != nil {
+		return err
 	}
 	return e.Validate()
+}
+
+// setReply sets *dst from a body field given as raw: null removes it, an
+// absent field (empty raw) leaves it.
+func setReply[T any](dst **T, raw json.RawMessage, field string) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	*dst = nil
+	if string(raw) == "null" {
+		return nil
+	}
+	v := new(T)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return weir.Errorf(weir.Validation, "%s is the wrong type", field)
+	}
+	*dst = v
+	return nil
 }
 
 // findEndpoint returns the endpoint the path names, or NotFound.

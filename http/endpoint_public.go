@@ -62,11 +62,12 @@ type experienceRef struct {
 // enqueues one run for each enabled flow, of any class, whose default
 // version has an endpoint trigger keyed by the endpoint's id (or the
 // any-endpoint key); and answers the first Endpoint Reply, or 504 after
-// the reply timeout. When no flow listens it answers 404 at once rather
-// than hold the caller for the whole timeout.
+// the reply timeout. When no flow listens it answers the endpoint's static
+// reply (endpoint_static.go), else 404 at once rather than hold the caller
+// for the whole timeout.
 //
-// Losant also serves an application's endpoints under its endpoint slug;
-// weir applications have no slug yet, so only the id works.
+// The same handler serves the endpoints from the root of the
+// application's experience host (experience_host.go).
 func (s *Server) handleEndpointRequest(w http.ResponseWriter, r *http.Request) {
 	if err := s.serveEndpoint(w, r); err != nil {
 		s.writeError(w, r, err)
@@ -116,6 +117,9 @@ func (s *Server) serveEndpoint(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if n == 0 {
+		if ep.StaticReply != nil {
+			return s.writeStaticReply(w, r, ep, data, caller)
+		}
 		return weir.Errorf(weir.NotFound, "No workflow handles %s %s", ep.Method, ep.Route)
 	}
 	timeout := s.EndpointReplyTimeout
@@ -129,10 +133,14 @@ func errNoEndpoint() error {
 	return weir.Errorf(weir.NotFound, "Endpoint was not found")
 }
 
-// endpointPath returns r's path below /experience/{applicationId}, still
-// escaped, so that an escaped "/" stays inside its route segment.
+// endpointPath returns r's path below /experience/{applicationId}, or
+// from the root on an experience host, still escaped, so that an escaped
+// "/" stays inside its route segment.
 func endpointPath(r *http.Request) string {
 	p := strings.TrimPrefix(r.URL.EscapedPath(), "/")
+	if hostApplication(r) != "" {
+		return "/" + p
+	}
 	for range 2 { // "experience", the application id
 		_, p, _ = strings.Cut(p, "/")
 	}

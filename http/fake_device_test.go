@@ -18,12 +18,15 @@ type memDevices struct {
 	Devices  map[string]weir.Device
 	States   map[string][]weir.DeviceState
 	Commands map[string][]weir.DeviceCommand
+	Logs     map[string][]weir.DeviceLogEntry
 	Keys     map[string]weir.ApplicationKey
+	Recipes  map[string]weir.DeviceRecipe
 }
 
 func newMemDevices(now func() time.Time) *memDevices {
 	return &memDevices{now: now, Devices: map[string]weir.Device{}, States: map[string][]weir.DeviceState{},
-		Commands: map[string][]weir.DeviceCommand{}, Keys: map[string]weir.ApplicationKey{}}
+		Commands: map[string][]weir.DeviceCommand{}, Logs: map[string][]weir.DeviceLogEntry{}, Keys: map[string]weir.ApplicationKey{},
+		Recipes: map[string]weir.DeviceRecipe{}}
 }
 
 // clone returns a deep enough copy for snapshots.
@@ -41,8 +44,14 @@ func (m *memDevices) clone() *memDevices {
 	for k, v := range m.Commands {
 		c.Commands[k] = slices.Clone(v)
 	}
+	for k, v := range m.Logs {
+		c.Logs[k] = slices.Clone(v)
+	}
 	for k, v := range m.Keys {
 		c.Keys[k] = v
+	}
+	for k, v := range m.Recipes {
+		c.Recipes[k] = v // the matrix changes recipes only by replacing them
 	}
 	return c
 }
@@ -111,15 +120,16 @@ func (m *memDevices) DeleteDevice(_ context.Context, appID, id string) error {
 	return nil
 }
 
-func (m *memDevices) SetConnectionStatus(_ context.Context, appID, id string, connected bool, at time.Time) (*weir.Device, error) {
+func (m *memDevices) SetConnectionStatus(_ context.Context, appID, id string, e weir.DeviceLogEntry) (*weir.Device, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d, err := m.device(appID, id)
 	if err != nil {
 		return nil, err
 	}
-	d.Connection = weir.ConnectionInfo{Connected: &connected, Time: at}
+	d.Connection = weir.ConnectionInfo{Connected: &e.Connected, Time: e.Time}
 	m.Devices[id] = d
+	m.Logs[id] = append(m.Logs[id], e)
 	return &d, nil
 }
 
@@ -195,6 +205,15 @@ func (m *memDevices) FindDeviceCommands(_ context.Context, f weir.CommandFilter)
 		return nil, err
 	}
 	return slices.Clone(m.Commands[f.DeviceID]), nil
+}
+
+func (m *memDevices) FindDeviceLogEntries(_ context.Context, f weir.DeviceLogFilter) ([]weir.DeviceLogEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, err := m.device(f.ApplicationID, f.DeviceID); err != nil {
+		return nil, err
+	}
+	return slices.Clone(m.Logs[f.DeviceID]), nil
 }
 
 func errKeyNotFound() error { return weir.Errorf(weir.NotFound, "Application key was not found") }
@@ -276,3 +295,66 @@ var (
 )
 
 func (m *memDevices) PruneDeviceStates(context.Context, time.Time) (int, error) { return 0, nil }
+
+func errRecipeNotFound() error { return weir.Errorf(weir.NotFound, "Device recipe was not found") }
+
+func (m *memDevices) FindDeviceRecipeByID(_ context.Context, appID, id string) (*weir.DeviceRecipe, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.Recipes[id]
+	if !ok || r.ApplicationID != appID {
+		return nil, errRecipeNotFound()
+	}
+	return &r, nil
+}
+
+func (m *memDevices) FindDeviceRecipes(_ context.Context, f weir.DeviceRecipeFilter) ([]*weir.DeviceRecipe, int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*weir.DeviceRecipe
+	for _, r := range m.Recipes {
+		if r.ApplicationID == f.ApplicationID {
+			out = append(out, &r)
+		}
+	}
+	return out, len(out), nil
+}
+
+func (m *memDevices) CreateDeviceRecipe(_ context.Context, r *weir.DeviceRecipe) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r.ID == "" {
+		r.ID = weir.NewID()
+	}
+	r.CreationDate, r.LastUpdated = m.now(), m.now()
+	m.Recipes[r.ID] = *r
+	return nil
+}
+
+func (m *memDevices) UpdateDeviceRecipe(_ context.Context, r *weir.DeviceRecipe) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old, ok := m.Recipes[r.ID]
+	if !ok || old.ApplicationID != r.ApplicationID {
+		return errRecipeNotFound()
+	}
+	r.CreationDate, r.LastUpdated = old.CreationDate, m.now()
+	m.Recipes[r.ID] = *r
+	return nil
+}
+
+func (m *memDevices) DeleteDeviceRecipe(_ context.Context, appID, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.Recipes[id]; !ok || r.ApplicationID != appID {
+		return errRecipeNotFound()
+	}
+	delete(m.Recipes, id)
+	return nil
+}

@@ -213,7 +213,8 @@ func mustConform(t *testing.T, name string, body []byte) {
 			"event", "events", "eventPlusNewCount", "eventsDeleted",
 			"experienceView", "experienceViews", "experienceVersion", "experienceVersions", "file", "files", "fileUploadPostResponse",
 			"dataTable", "dataTables", "dataTableRow", "dataTableRows", "dataTableRowInsertResult", "dataTableRowsDelete",
-			"timeSeriesData", "lastValueData", "jobEnqueuedResult"} {
+			"timeSeriesData", "lastValueData", "jobEnqueuedResult",
+			"deviceLog", "deviceRecipe", "deviceRecipes", "deviceRecipeBulkCreate"} {
 			b, err := os.ReadFile("schemas/" + n + ".json")
 			if err != nil {
 				panic(err)

@@ -40,6 +40,8 @@ const (
 	pathEndpoint     = pathEndpoints + "/{experienceEndpointId}"
 	pathDevices      = "/applications/{applicationId}/devices"
 	pathDevice       = pathDevices + "/{deviceId}"
+	pathRecipes      = "/applications/{applicationId}/device-recipes"
+	pathRecipe       = pathRecipes + "/{deviceRecipeId}"
 	pathKeys         = "/applications/{applicationId}/keys"
 	pathKey          = pathKeys + "/{applicationKeyId}"
 	pathEvents       = "/applications/{applicationId}/events"
@@ -94,6 +96,25 @@ func (s *Server) routes() []route {
 			handle: s.handleApplicationPatch},
 		{action: "application.delete", method: "DELETE", path: pathApplication,
 			handle: s.handleApplicationDelete},
+		// The application as a template zip, built in the background (application_export.go).
+		{action: "application.export", method: "POST", path: pathApplication + "/export",
+			body:   &bodySpec{param: "options", schema: "applicationExportPost"},
+			handle: s.handleApplicationExport},
+
+		// Dashboards, notebooks and resource jobs, kept for an application's
+		// round trip, not run (kept_resource.go).
+		{action: "applicationDashboards.get", method: "GET", path: pathApplication + "/dashboards",
+			query: listParams([]string{"name", "id", "creationDate"}, []string{"name"}), handle: s.handleKeptGet(keptDashboard)},
+		{action: "applicationDashboards.post", method: "POST", path: pathApplication + "/dashboards",
+			body: &bodySpec{param: "dashboard", required: true}, handle: s.handleKeptPost(keptDashboard)},
+		{action: "notebooks.get", method: "GET", path: pathApplication + "/notebooks",
+			query: listParams([]string{"name", "id", "creationDate", "lastUpdated"}, []string{"name"}), handle: s.handleKeptGet(keptNotebook)},
+		{action: "notebooks.post", method: "POST", path: pathApplication + "/notebooks",
+			body: &bodySpec{param: "notebook", required: true}, handle: s.handleKeptPost(keptNotebook)},
+		{action: "resourceJobs.get", method: "GET", path: pathApplication + "/resource-jobs",
+			query: listParams([]string{"name", "id", "creationDate", "lastUpdated"}, []string{"name"}), handle: s.handleKeptGet(keptResourceJob)},
+		{action: "resourceJobs.post", method: "POST", path: pathApplication + "/resource-jobs",
+			body: &bodySpec{param: "resourceJob", required: true}, handle: s.handleKeptPost(keptResourceJob)},
 
 		// Application API Tokens
 		{action: "applicationApiTokens.get", method: "GET", path: pathTokens,
@@ -223,6 +244,17 @@ func (s *Server) routes() []route {
 			body:   &bodySpec{param: "device", schema: "devicePost", required: true},
 			handle: s.handleDevicesPost},
 
+		// Devices by query (devices_bulk.go)
+		{action: "devices.delete", method: "POST", path: pathDevices + "/delete",
+			body:   &bodySpec{param: "options", schema: "devicesDeleteOrRestorePost", required: true},
+			handle: s.handleDevicesDelete},
+		{action: "devices.removeData", method: "POST", path: pathDevices + "/removeData",
+			body:   &bodySpec{param: "options", schema: "devicesRemoveDataPost", required: true},
+			handle: s.handleDevicesRemoveData},
+		{action: "devices.sendCommand", method: "POST", path: pathDevices + "/command",
+			body:   &bodySpec{param: "multiDeviceCommand", schema: "multiDeviceCommand", required: true},
+			handle: s.handleDevicesCommand},
+
 		// Device
 		{action: "device.get", method: "GET", path: pathDevice, query: deviceListParams[len(deviceListParams)-3:],
 			handle: s.handleDeviceGet},
@@ -248,6 +280,26 @@ func (s *Server) routes() []route {
 			handle: s.handleDeviceCommandPost},
 		{action: "device.getCommand", method: "GET", path: pathDevice + "/command", query: historyParams,
 			handle: s.handleDeviceCommandGet},
+		{action: "device.getLogEntries", method: "GET", path: pathDevice + "/logs", query: historyParams,
+			handle: s.handleDeviceLogGet},
+
+		// Device Recipes (device_recipe.go, device_recipe_bulk.go)
+		{action: "deviceRecipes.get", method: "GET", path: pathRecipes,
+			query:  listParams([]string{"name", "id", "creationDate", "lastUpdated"}, []string{"name"}),
+			handle: s.handleRecipesGet},
+		{action: "deviceRecipes.post", method: "POST", path: pathRecipes,
+			body:   &bodySpec{param: "deviceRecipe", schema: "deviceRecipePost", required: true},
+			handle: s.handleRecipesPost},
+		{action: "deviceRecipe.get", method: "GET", path: pathRecipe,
+			handle: s.handleRecipeGet},
+		{action: "deviceRecipe.patch", method: "PATCH", path: pathRecipe,
+			body:   &bodySpec{param: "deviceRecipe", schema: "deviceRecipePatch", required: true},
+			handle: s.handleRecipePatch},
+		{action: "deviceRecipe.delete", method: "DELETE", path: pathRecipe,
+			handle: s.handleRecipeDelete},
+		{action: "deviceRecipe.bulkCreate", method: "POST", path: pathRecipe + "/bulkCreate",
+			body:   &bodySpec{param: "bulkInfo", schema: "deviceRecipeBulkCreatePost", required: true},
+			handle: s.handleRecipeBulkCreate},
 
 		// Application Keys
 		{action: "applicationKeys.get", method: "GET", path: pathKeys, query: keyListParams,

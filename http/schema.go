@@ -125,6 +125,14 @@ var weirActions = map[string][]string{
 	"applicationKey.get":    webhookScopes(true, "applicationKey.*", "applicationKey.get"),
 	"applicationKey.patch":  webhookScopes(false, "applicationKey.*", "applicationKey.patch"),
 	"applicationKey.delete": webhookScopes(false, "applicationKey.*", "applicationKey.delete"),
+	// Losant's Device Recipes and Device Recipe resources, with the same
+	// scope groups (the losant-rest 2.8.1 doc comments).
+	"deviceRecipes.get":       webhookScopes(true, "deviceRecipes.*", "deviceRecipes.get"),
+	"deviceRecipes.post":      webhookScopes(false, "deviceRecipes.*", "deviceRecipes.post"),
+	"deviceRecipe.get":        webhookScopes(true, "deviceRecipe.*", "deviceRecipe.get"),
+	"deviceRecipe.patch":      webhookScopes(false, "deviceRecipe.*", "deviceRecipe.patch"),
+	"deviceRecipe.delete":     webhookScopes(false, "deviceRecipe.*", "deviceRecipe.delete"),
+	"deviceRecipe.bulkCreate": webhookScopes(false, "deviceRecipe.*", "deviceRecipe.bulkCreate"),
 }
 
 // webhookScopes returns the scopes a webhook action accepts: the all.*

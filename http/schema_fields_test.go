@@ -10,8 +10,8 @@ import (
 // TestSchemaFields checks the body fields importers are told weir takes.
 func TestSchemaFields(t *testing.T) {
 	got, ok := weirhttp.SchemaFields("experienceEndpointPost")
-	if !ok || !slices.Contains(got, "route") || slices.Contains(got, "staticReply") || !slices.IsSorted(got) {
-		t.Errorf("SchemaFields(experienceEndpointPost) = %v, %v; want sorted, with route, without staticReply", got, ok)
+	if !ok || !slices.Contains(got, "route") || slices.Contains(got, "enableStaticReplyIfFlowsUnavailable") || !slices.IsSorted(got) {
+		t.Errorf("SchemaFields(experienceEndpointPost) = %v, %v; want sorted, with route, without enableStaticReplyIfFlowsUnavailable", got, ok)
 	}
 	if got, ok := weirhttp.SchemaFields("noSuchSchema"); ok || got != nil {
 		t.Errorf("SchemaFields(noSuchSchema) = %v, %v; want none", got, ok)

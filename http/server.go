@@ -87,6 +87,12 @@ type Server struct {
 	States   weir.DeviceStateService
 	Commands weir.DeviceCommandService
 	Keys     weir.ApplicationKeyService
+	// DeviceLogs, when set beside them, serves the devices' connection logs
+	// (device_log.go).
+	DeviceLogs weir.DeviceLogService
+	// Recipes, when set beside Devices and Keys, serves the device recipe
+	// resources (device_recipe*.go).
+	Recipes weir.DeviceRecipeService
 	// CommandSender, when set, delivers sent commands to connected devices.
 	CommandSender weir.CommandSender
 	// DeviceLimiter, when set, caps the state messages of each device (keyed
@@ -143,6 +149,20 @@ type Server struct {
 	// (nodes.NewEgressClient). Without it a callbackUrl is refused (400).
 	ExportClient *http.Client
 	exports      sync.WaitGroup // the export jobs running
+
+	// Pages, when set, renders the static page replies of endpoints no
+	// workflow handles (endpoint_static.go); without it they answer 503.
+	Pages *engine.Views
+
+	// Kept, when set, keeps applications' dashboards, notebooks and
+	// resource jobs (kept_resource.go).
+	Kept weir.KeptResourceService
+
+	// ExperienceDomain, when set, gives each application's experience a
+	// host of its own, {applicationId}.{ExperienceDomain}, serving its
+	// endpoints from the root and its files (experience_host.go); ""
+	// serves experiences only below /experience/{applicationId}/.
+	ExperienceDomain string
 
 	// Metrics, when set, serves GET /metrics (scope metrics.get or a user
 	// token's all.User); without it the route answers 404.
@@ -204,7 +224,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, weir.Errorf(weir.NotFound, "%s does not exist", r.URL.Path))
 	})
-	return s.recoverPanics(LimitBodyTime(mux, s.BodyReadTimeout))
+	// An application's experience host serves its experience alone
+	// (experience_host.go); every other host gets the routes above.
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if label, ok := s.experienceHostLabel(r); ok {
+			s.serveExperienceHost(w, r, label)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	return s.recoverPanics(LimitBodyTime(root, s.BodyReadTimeout))
 }
 
 // allMethods are the methods a known path answers 405 to when it does not
@@ -226,6 +255,7 @@ type request struct {
 	viewID, fileID         string // experienceViewId, fileId
 	tableID, rowID         string // dataTableId, rowId
 	userID, groupID        string // experienceUserId, experienceGroupId
+	recipeID               string // deviceRecipeId
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
@@ -275,7 +305,7 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID},
 		{"eventId", &req.eventID}, {"experienceViewId", &req.viewID}, {"fileId", &req.fileID},
 		{"dataTableId", &req.tableID}, {"rowId", &req.rowID},
-		{"experienceUserId", &req.userID}, {"experienceGroupId", &req.groupID}} {
+		{"experienceUserId", &req.userID}, {"experienceGroupId", &req.groupID}, {"deviceRecipeId", &req.recipeID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
 			continue

@@ -142,7 +142,7 @@ func (m *memDevices) DeleteDevice(_ context.Context, appID, id string) error {
 	}
 	return weir.Errorf(weir.NotFound, "Device was not found")
 }
-func (m *memDevices) SetConnectionStatus(context.Context, string, string, bool, time.Time) (*weir.Device, error) {
+func (m *memDevices) SetConnectionStatus(context.Context, string, string, weir.DeviceLogEntry) (*weir.Device, error) {
 	return nil, nil
 }
 

@@ -2,7 +2,6 @@ package nodes
 
 import (
 	"context"
-	"html"
 	"net/http"
 	"strings"
 
@@ -50,8 +49,7 @@ func (n *endpointReply) pageReply(ctx context.Context, env *engine.Env, p engine
 		}
 		rep.StatusCode = http.StatusInternalServerError
 		rep.Headers["Content-Type"] = "text/html; charset=utf-8"
-		body = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Error rendering page</title></head><body>" +
-			"<h1>Error rendering page</h1><pre>" + html.EscapeString(weir.ErrorMessage(renderErr)) + "</pre></body></html>\n"
+		body = engine.PageErrorHTML(renderErr)
 	}
 	if _, set := rep.Headers["Content-Type"]; !set {
 		rep.Headers["Content-Type"] = "text/html; charset=utf-8"
@@ -83,9 +81,9 @@ func (n *endpointReply) renderPage(ctx context.Context, env *engine.Env, pageID,
 	if _, ok := exp["version"]; !ok {
 		exp["version"] = weir.DevelopVersion
 	}
-	exp["page"] = viewContext(pg.Page)
+	exp["page"] = engine.ViewContext(pg.Page)
 	if pg.Layout != nil {
-		exp["layout"] = viewContext(pg.Layout)
+		exp["layout"] = engine.ViewContext(pg.Layout)
 	}
 	request := map[string]any{}
 	if d, ok := p["data"].(map[string]any); ok {
@@ -106,16 +104,6 @@ func (n *endpointReply) renderPage(ctx context.Context, env *engine.Env, pageID,
 		return "", pg.Page.Headers, weir.Errorf(weir.Validation, "%s %s: %v", pg.Page.ViewType, pg.Page.Name, err)
 	}
 	return body, pg.Page.Headers, nil
-}
-
-// viewContext is a view as a render sees it at experience.page and
-// experience.layout.
-func viewContext(v *weir.ExperienceView) map[string]any {
-	tags := map[string]any{}
-	for k, t := range v.ViewTags {
-		tags[k] = t
-	}
-	return map[string]any{"id": v.ID, "name": v.Name, "description": v.Description, "viewType": v.ViewType, "viewTags": tags}
 }
 
 // pageData is the data a page reply hands its page: the value at the body

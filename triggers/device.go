@@ -22,7 +22,7 @@ const (
 	TriggerDeviceIDDisconnect  = "deviceIdDisconnect"
 	TriggerDeviceTagDisconnect = "deviceTagDisconnect"
 	TriggerDeviceCreate        = "deviceCreate"
-	TriggerDeviceCommand       = "deviceCommand"
+	TriggerDeviceCommand       = engine.TriggerDeviceCommand
 )
 
 // Devices fires the device triggers of the enabled flows of a device's
@@ -208,31 +208,6 @@ func (ds *Devices) match(ctx context.Context, d *weir.Device, idType, tagType st
 	out := make([]deviceTrigger, len(ts))
 	for i, t := range ts {
 		out[i] = deviceTrigger{flow: t.Flow, version: t.Version, t: t.Trigger}
-	}
-	return out, nil
-}
-
-// matchFlows returns the triggers for which want holds in the default
-// versions of the application's enabled flows of class (empty: any).
-func (ds *Devices) matchFlows(ctx context.Context, appID, class string, want func(t weir.Trigger) bool) ([]deviceTrigger, error) {
-	flows, _, err := ds.Flows.FindFlows(ctx, weir.FlowFilter{ApplicationID: appID, FlowClass: class})
-	if err != nil {
-		return nil, fmt.Errorf("device triggers: read flows: %w", err)
-	}
-	var out []deviceTrigger
-	for _, f := range flows {
-		if !f.Enabled {
-			continue
-		}
-		v, err := engine.ResolveVersion(ctx, ds.Versions, f, "")
-		if err != nil || !v.Enabled {
-			continue
-		}
-		for _, t := range v.Def.Triggers {
-			if want(t) {
-				out = append(out, deviceTrigger{flow: f, version: v.Name, t: t})
-			}
-		}
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package triggers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/weirhq/weir"
@@ -16,11 +17,9 @@ import (
 // the device it runs on) every device of the application. The run's data
 // is {name, payload, time}; its triggerId is the trigger's key.
 func (ds *Devices) DeviceCommand(ctx context.Context, d *weir.Device, c *weir.DeviceCommand) error {
-	matched, err := ds.matchFlows(ctx, d.ApplicationID, "", func(t weir.Trigger) bool {
-		return t.Type == TriggerDeviceCommand && commandKeyMatches(d, t.Key)
-	})
+	ix, err := triggerIndex(ctx, ds.Index, ds.Flows, ds.Versions, d.ApplicationID)
 	if err != nil {
-		return err
+		return fmt.Errorf("device command triggers: read flows: %w", err)
 	}
 	var payload any
 	if len(c.Payload) > 0 {
@@ -29,12 +28,11 @@ func (ds *Devices) DeviceCommand(ctx context.Context, d *weir.Device, c *weir.De
 		}
 	}
 	data := map[string]any{"name": c.Name, "payload": payload, "time": c.Time.UTC()}
-	for _, m := range matched {
-		switch m.flow.FlowClass {
-		case weir.FlowClassCloud, weir.FlowClassEdge, weir.FlowClassEmbedded, "":
-		default:
+	for _, t := range ix.DeviceCommands() {
+		if !commandKeyMatches(d, t.Trigger.Key) {
 			continue
 		}
+		m := deviceTrigger{flow: t.Flow, version: t.Version, t: t.Trigger}
 		if err := ds.enqueueAs(ctx, d, m, data, c.Time, m.t.Key); err != nil {
 			return err
 		}

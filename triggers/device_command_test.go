@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/engine"
 	"github.com/weirhq/weir/triggers"
 )
 
@@ -57,5 +58,27 @@ func TestDeviceCommandTrigger(t *testing.T) {
 	want := map[string]string{edge.ID: "deviceCommand", byID.ID: d.ID, byTag.ID: "kind/edge"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("runs by flow → triggerId (-want +got):\n%s", diff)
+	}
+}
+
+// TestDeviceCommandTriggerCached: commands are matched from the
+// application's trigger index, so a second command reads no flows.
+func TestDeviceCommandTriggerCached(t *testing.T) {
+	app := weir.NewID()
+	d := &weir.Device{ID: weir.NewID(), ApplicationID: app, Name: "gateway"}
+	edge := flowWith(app, true, weir.Trigger{Type: triggers.TriggerDeviceCommand, Key: "deviceCommand", Config: json.RawMessage(`{}`)})
+	edge.FlowClass = weir.FlowClassEdge
+	flows := &countingFlows{fakeFlows: fakeFlows{flows: []*weir.Flow{edge}}}
+	q := &queue{}
+	ds := &triggers.Devices{Flows: flows, Queue: q, Index: &engine.FlowCache{Flows: flows}}
+	reads := make([]int, 2)
+	for i := range reads {
+		if err := ds.DeviceCommand(t.Context(), d, &weir.DeviceCommand{Name: "go", Time: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		reads[i] = flows.calls
+	}
+	if reads[0] == 0 || reads[1] != reads[0] || len(q.runs) != 2 {
+		t.Fatalf("flow reads after each command %v, %d runs; want none for the second and 2 runs", reads, len(q.runs))
 	}
 }

@@ -30,6 +30,8 @@ func indexFixture(app, device, table string) []*weir.Flow {
 		{Type: "dataTable", Key: table, Config: json.RawMessage(`{"delete":true}`)}, {Type: "dataTable", Key: weir.NewID(), Config: tableCfg},
 		{Type: "event", Key: "any", Config: eventCfg}, {Type: "event", Key: "INFO", Config: eventCfg}, {Type: "event", Key: "error", Config: eventCfg},
 		{Type: "webhook", Key: weir.NewID()}, {Type: "virtualButton", Key: "b"},
+		{Type: "deviceCommand", Key: device}, {Type: "deviceCommand", Key: "floor/9"}, {Type: "deviceCommand", Key: "deviceCommand"},
+		{Type: "deviceCommand", Key: weir.NewID()},
 	}
 	var flows []*weir.Flow
 	for i := range 60 {
@@ -41,18 +43,22 @@ func indexFixture(app, device, table string) []*weir.Flow {
 	other := flowWith(weir.NewID(), true, kinds...)
 	edge := flowWith(app, true, kinds...)
 	edge.FlowClass = weir.FlowClassEdge
-	return append(flows, other, edge)
+	experience := flowWith(app, true, kinds...)
+	experience.FlowClass = weir.FlowClassExperience
+	return append(flows, other, edge, experience)
 }
 
 // scanned is what a run names of the trigger that started it.
 type scanned struct{ Flow, Type, Key string }
 
 // fullScan is the reference: every enabled cloud flow of the application
-// read in order, each trigger tested with want.
+// (and edge and embedded ones for deviceCommand triggers) read in order,
+// each trigger tested with want.
 func fullScan(flows []*weir.Flow, app string, want func(weir.Trigger) bool) []scanned {
 	var out []scanned
 	for _, f := range flows {
-		if f.ApplicationID != app || !f.Enabled || f.FlowClass != weir.FlowClassCloud {
+		edgeToo := want(weir.Trigger{Type: "deviceCommand", Key: "deviceCommand"})
+		if f.ApplicationID != app || !f.Enabled || f.FlowClass != weir.FlowClassCloud && !(edgeToo && f.FlowClass == weir.FlowClassEdge) {
 			continue
 		}
 		for _, t := range f.Triggers {
@@ -111,6 +117,12 @@ func TestTriggerIndexMatchesFullScan(t *testing.T) {
 		{"Create", func(ix triggers.Indexer, q *queue) error {
 			return (&triggers.Devices{Flows: store, Queue: q, Index: ix}).DeviceCreated(t.Context(), bare)
 		}, func(t weir.Trigger) bool { return t.Type == "deviceCreate" }},
+		{"Command", func(ix triggers.Indexer, q *queue) error {
+			c := &weir.DeviceCommand{Name: "go", Time: now}
+			return (&triggers.Devices{Flows: store, Queue: q, Index: ix}).DeviceCommand(t.Context(), tagged, c)
+		}, func(t weir.Trigger) bool {
+			return t.Type == "deviceCommand" && (strings.EqualFold(t.Key, tagged.ID) || t.Key == "floor/9" || t.Key == "deviceCommand")
+		}},
 		{"TableInsert", func(ix triggers.Indexer, q *queue) error {
 			row := &weir.DataTableRow{ID: weir.NewID(), Values: map[string]any{}}
 			return (&triggers.DataTables{Flows: store, Queue: q, Index: ix}).RowsInserted(t.Context(), app, table, []*weir.DataTableRow{row}, false)

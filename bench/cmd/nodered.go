@@ -34,11 +34,16 @@ func installNodeRED(dir string, logf io.Writer) error {
 // startNodeRED starts the Node-RED installed in dir with dir/settings.js and
 // the bench flows in a fresh user directory under tmp.
 func startNodeRED(ctx context.Context, dir, tmp string, logf io.Writer) (*proc, error) {
-	user := filepath.Join(tmp, "nodered-user")
+	return startNodeREDWith(ctx, dir, filepath.Join(tmp, "nodered-user"), noderedFlows(), logf)
+}
+
+// startNodeREDWith starts the Node-RED installed in dir with dir/settings.js
+// and flows in the fresh user directory user.
+func startNodeREDWith(ctx context.Context, dir, user string, flows []byte, logf io.Writer) (*proc, error) {
 	if err := os.MkdirAll(user, 0o755); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(user, "flows.json"), noderedFlows(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(user, "flows.json"), flows, 0o644); err != nil {
 		return nil, err
 	}
 	port, err := freePort()

@@ -144,7 +144,12 @@ func freePort() (int, error) {
 // cpu returns the user and system CPU time the process has used so far,
 // from /proc/<pid>/stat (in the kernel's 100 Hz USER_HZ ticks).
 func (p *proc) cpu() (time.Duration, error) {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.cmd.Process.Pid), "stat"))
+	return statCPU(filepath.Join("/proc", strconv.Itoa(p.cmd.Process.Pid), "stat"))
+}
+
+// statCPU returns the user and system CPU time in a /proc stat file.
+func statCPU(file string) (time.Duration, error) {
+	b, err := os.ReadFile(file)
 	if err != nil {
 		return 0, err
 	}

@@ -49,6 +49,15 @@ func (b *bench) profiled(ctx context.Context, round int, sc, sys string, fn func
 // its profiles at addr to file.
 func (b *bench) fetchProfile(ctx context.Context, addr, file string, secs int) error {
 	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs)
+	if err := fetchPprof(ctx, url, file); err != nil {
+		return err
+	}
+	b.sayf("wrote %s", file)
+	return nil
+}
+
+// fetchPprof writes the profile weir serves at url to file.
+func fetchPprof(ctx context.Context, url, file string) error {
 	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 	if err != nil {
 		return err
@@ -69,6 +78,5 @@ func (b *bench) fetchProfile(ctx context.Context, addr, file string, secs int) e
 		f.Close()
 		return err
 	}
-	b.sayf("wrote %s", file)
 	return f.Close()
 }

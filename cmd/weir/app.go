@@ -106,6 +106,9 @@ func readTemplate(name string) (*appfile.Template, error) {
 // printReport writes what an import created and skipped.
 func printReport(w io.Writer, rep *appfile.Report) {
 	fmt.Fprintf(w, "created: %s\n", countList(rep.Created))
+	if len(rep.KeptNotRun) > 0 {
+		fmt.Fprintf(w, "kept, not run: %s\n", countList(rep.KeptNotRun))
+	}
 	// One line per kind and reason; the names are listed after it.
 	type group struct{ kind, reason string }
 	var order []group
@@ -156,6 +159,7 @@ func runAppExport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return nil, err
 		}
 		skipped = sk
+		weirhttp.LeaveExports(tpl)
 		wrote[appfile.KindApplication] = 1
 		for _, r := range tpl.Resources {
 			wrote[r.Kind]++

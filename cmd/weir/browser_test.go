@@ -66,7 +66,8 @@ func chromiumPath(t *testing.T) string {
 }
 
 // mustBrowser starts a headless Chromium with a fresh profile for t, with a
-// 1280×800 window that cannot reach any host but this machine. When t
+// 1280×800 window that cannot reach any host but this machine (localhost,
+// *.localhost, where experiences have their hosts, and 127.0.0.1). When t
 // fails, a screenshot is saved and its path logged.
 func mustBrowser(t *testing.T) *browserPage {
 	t.Helper()
@@ -85,7 +86,7 @@ func mustBrowser(t *testing.T) *browserPage {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, EXCLUDE 127.0.0.1"),
 		chromedp.WindowSize(1280, 800))
 	// Not t.Context(): it ends before the cleanup that takes the screenshot.
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)

@@ -256,6 +256,7 @@ func corpusAPI(inst *instance) engine.APICaller {
 	api.Storage, api.Logs, api.Runs = inst.DB, inst.DB, inst.DB
 	api.Webhooks, api.Endpoints, api.Events = inst.DB, inst.DB, inst.DB
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
+	api.DeviceLogs, api.Recipes = inst.DB, inst.DB
 	api.Tables, api.Views, api.Files, api.ExperienceVersions = inst.DB, inst.DB, inst.DB, inst.DB
 	api.Data = inst.DB
 	c := &weirhttp.Caller{}

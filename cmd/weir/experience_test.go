@@ -35,6 +35,14 @@ func experienceCall(t *testing.T, base, app, method, path string, body any, head
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	resp, b := askOnce(t, req)
+	return resp.StatusCode, string(b)
+}
+
+// askOnce sends req without following redirects and returns the answer
+// with its body read.
+func askOnce(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -42,7 +50,7 @@ func experienceCall(t *testing.T, base, app, method, path string, body any, head
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return resp, b
 }
 
 // importEndpointFlow creates the flow of a Losant workflow export in app,

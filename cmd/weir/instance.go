@@ -36,6 +36,8 @@ type store interface {
 	weir.DeviceService
 	weir.DeviceStateService
 	weir.DeviceCommandService
+	weir.DeviceLogService
+	weir.DeviceRecipeService
 	weir.ApplicationKeyService
 	weir.EventService
 	weir.DataService
@@ -45,6 +47,7 @@ type store interface {
 	weir.ExperienceViewService
 	weir.ApplicationFileService
 	weir.ExperienceVersionService
+	weir.KeptResourceService
 	weir.ExperienceUserService
 	weir.ExperienceGroupService
 	Close() error

@@ -198,6 +198,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
+	api.DeviceLogs, api.Recipes = inst.DB, inst.DB
 	api.Data = inst.DB
 	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
 	api.Tables, api.TableEvents = inst.DB, tableTriggers
@@ -206,6 +207,9 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Views, api.Files, api.ExperienceVersions = inst.DB, inst.DB, inst.DB
 	api.ExperienceUsers, api.ExperienceGroups, api.ExperienceAuth = experience.Users, experience.Groups, experience.Auth
 	api.BodyReadTimeout = m.bodyReadTimeout
+	api.ExperienceDomain = m.Config.ExperienceDomain
+	api.Kept = inst.DB
+	api.Pages = m.executor.Views
 	if m.Config.Console {
 		api.Console = web.Dist()
 	}

@@ -131,3 +131,92 @@ test('devices.export, device.export and data.export: 202 at once, then CSVs at t
     await receiver.close();
   }
 });
+
+test('device.getLogEntries: connects and disconnects set through setConnectionStatus, newest first, limit and since', async () => {
+  const app = await createApp(api);
+  const d = await newDevice(app.id);
+  assert.deepEqual(await api.device.getLogEntries({ applicationId: app.id, deviceId: d.id }), [], 'a new device has no log');
+  const t0 = Date.now() - 60000;
+  await api.device.setConnectionStatus({ applicationId: app.id, deviceId: d.id,
+    connectionStatus: { status: 'connected', connectedAt: t0, ipAddress: '192.0.2.7' } });
+  await api.device.setConnectionStatus({ applicationId: app.id, deviceId: d.id,
+    connectionStatus: { status: 'disconnected', disconnectedAt: t0 + 1000, disconnectReason: 'Connection Lost',
+      messagesFromClient: 12, messagesToClient: 3 } });
+  await api.device.setConnectionStatus({ applicationId: app.id, deviceId: d.id,
+    connectionStatus: { status: 'connected', connectedAt: t0 + 2000 } });
+
+  const latest = await api.device.getLogEntries({ applicationId: app.id, deviceId: d.id });
+  assert.deepEqual(latest, [{ connected: 1, time: new Date(t0 + 2000).toISOString() }], 'limit defaults to 1');
+  const all = await api.device.getLogEntries({ applicationId: app.id, deviceId: d.id, limit: 10 });
+  assert.deepEqual(all.map((e) => e.connected), [1, 0, 1]);
+  assert.deepEqual(all[1], { connected: 0, time: new Date(t0 + 1000).toISOString(), disconnectReason: 'Connection Lost',
+    messagesFromClient: 12, messagesToClient: 3 });
+  assert.equal(all[2].ipAddress, '192.0.2.7');
+  const since = await api.device.getLogEntries({ applicationId: app.id, deviceId: d.id, limit: 10, since: t0 + 1000, sortDirection: 'asc' });
+  assert.deepEqual(since.map((e) => e.time), [new Date(t0 + 1000).toISOString(), new Date(t0 + 2000).toISOString()]);
+
+  await apiError(api.device.getLogEntries({ applicationId: app.id, deviceId: d.id, limit: 'many' }), 400, 'Validation');
+  await apiError(api.device.getLogEntries({ applicationId: app.id, deviceId: '5a1b2c3d4e5f60718293a4b5' }), 404, 'NotFound');
+
+  const key = await api.applicationKeys.post({ applicationId: app.id, applicationKey: { description: 'log', deviceIds: [d.id] } });
+  const other = await newDevice(app.id);
+  const authed = await client(null).auth.authenticateDevice({ credentials: { deviceId: d.id, key: key.key, secret: key.secret } });
+  const dev = client(authed.token);
+  assert.equal((await dev.device.getLogEntries({ applicationId: app.id, deviceId: d.id })).length, 1, 'a device reads its own log');
+  await apiError(dev.device.getLogEntries({ applicationId: app.id, deviceId: other.id }), 403, 'Forbidden');
+});
+
+test('deviceRecipes.post/get, deviceRecipe.get/patch/bulkCreate/delete', async () => {
+  const app = await createApp(api);
+  const recipe = await api.deviceRecipes.post({ applicationId: app.id, deviceRecipe: {
+    name: 'Tracker recipe', deviceName: 'Tracker', deviceClass: 'standalone',
+    tags: [{ key: 'kind', value: 'tracker' }],
+    attributes: [{ name: 'location', dataType: 'gps', attributeTags: { source: 'gnss' } }],
+  } });
+  assert.match(recipe.id, hexID);
+  assert.equal(recipe.deviceRecipeId, recipe.id);
+  const list = await api.deviceRecipes.get({ applicationId: app.id, filterField: 'name', filter: 'track*' });
+  assert.equal(list.totalCount, 1);
+  assert.deepEqual(list.items[0].attributes[0].attributeTags, { source: 'gnss' });
+  const patched = await api.deviceRecipe.patch({ applicationId: app.id, deviceRecipeId: recipe.id, deviceRecipe: { description: 'v2' } });
+  assert.equal(patched.description, 'v2');
+  assert.equal(patched.deviceName, 'Tracker');
+  await apiError(api.deviceRecipes.post({ applicationId: app.id, deviceRecipe: { deviceName: 'no name' } }), 400, 'Validation');
+
+  const bulk = await api.deviceRecipe.bulkCreate({ applicationId: app.id, deviceRecipeId: recipe.id,
+    bulkInfo: { csv: 'label,imei\nTruck 1,3560\nTruck 2,3561\n', nameColumn: 'label' } });
+  assert.equal(bulk.created, 2);
+  assert.equal(bulk.failed, 0);
+  const ids = bulk.csvResult.trim().split('\n').slice(1).map((line) => line.split(',')[2]);
+  const truck = await api.device.get({ applicationId: app.id, deviceId: ids[0] });
+  assert.equal(truck.name, 'Truck 1');
+  assert.deepEqual(truck.tags, [{ key: 'kind', value: 'tracker' }, { key: 'imei', value: '3560' }]);
+  await apiError(api.deviceRecipe.bulkCreate({ applicationId: app.id, deviceRecipeId: recipe.id,
+    bulkInfo: { csv: 'label\n', nameColumn: 'label' } }), 400, 'Validation');
+
+  await api.deviceRecipe.delete({ applicationId: app.id, deviceRecipeId: recipe.id });
+  await apiError(api.deviceRecipe.get({ applicationId: app.id, deviceRecipeId: recipe.id }), 404, 'NotFound');
+  assert.equal((await api.devices.get({ applicationId: app.id })).totalCount, 2, 'devices made from a recipe outlive it');
+});
+
+test('devices.sendCommand, devices.removeData and devices.delete over a device query', async () => {
+  const app = await createApp(api);
+  const a = await newDevice(app.id, { tags: [{ key: 'line', value: 'A' }] });
+  const b = await newDevice(app.id, { tags: [{ key: 'line', value: 'A' }] });
+  const c = await newDevice(app.id, { tags: [{ key: 'line', value: 'B' }] });
+  await api.devices.sendCommand({ applicationId: app.id, multiDeviceCommand: { name: 'stop', deviceTags: [{ key: 'line', value: 'A' }] } });
+  for (const [d, want] of [[a, 1], [b, 1], [c, 0]]) {
+    assert.equal((await api.device.getCommand({ applicationId: app.id, deviceId: d.id })).length, want);
+  }
+  await apiError(api.devices.sendCommand({ applicationId: app.id, multiDeviceCommand: { name: 'stop' } }), 400, 'Validation');
+
+  await api.device.sendState({ applicationId: app.id, deviceId: c.id, deviceState: { data: { temp: 3 } } });
+  const removed = await api.devices.removeData({ applicationId: app.id, options: { query: { id: c.id } } });
+  assert.equal(removed.jobQueued, true);
+  assert.deepEqual(await api.device.getState({ applicationId: app.id, deviceId: c.id }), []);
+
+  const deleted = await api.devices.delete({ applicationId: app.id, options: { query: { tags: { line: 'A' } } } });
+  assert.deepEqual(deleted, { removed: 2, failed: 0 });
+  const left = await api.devices.get({ applicationId: app.id });
+  assert.deepEqual(left.items.map((d) => d.id), [c.id]);
+});

@@ -13,7 +13,7 @@ import (
 )
 
 const endpointColumns = `id, application_id, route, method, description, access, enabled, creation_date, last_updated,
-	experience_group_ids, unauthorized_reply, endpoint_tags`
+	experience_group_ids, unauthorized_reply, endpoint_tags, static_reply`
 
 // endpointFields are what experience endpoints may be sorted and filtered
 // by. Routes and methods sort byte-wise, as in SQLite, whatever the
@@ -120,14 +120,14 @@ func (db *DB) createEndpoint(ctx context.Context, e *weir.ExperienceEndpoint) er
 	if id == "" {
 		id = weir.NewID()
 	}
-	groups, reply, tags, err := sqlstore.EncodeEndpointAccess(e)
+	groups, reply, tags, static, err := sqlstore.EncodeEndpointAccess(e)
 	if err != nil {
 		return err
 	}
 	now := db.now()
 	tag, err := db.pool.Exec(ctx, `INSERT INTO experience_endpoints (`+endpointColumns+`, route_key)
-		SELECT $1, id, $3, $4, $5, $6, $7, $8, $8, $10, $11, $12, $9 FROM applications WHERE id = $2`,
-		id, e.ApplicationID, e.Route, e.Method, e.Description, e.Access, e.Enabled, now, e.RouteKey(), groups, reply, tags)
+		SELECT $1, id, $3, $4, $5, $6, $7, $8, $8, $10, $11, $12, $13, $9 FROM applications WHERE id = $2`,
+		id, e.ApplicationID, e.Route, e.Method, e.Description, e.Access, e.Enabled, now, e.RouteKey(), groups, reply, tags, static)
 	switch {
 	case err == nil && tag.RowsAffected() == 0, isForeignKey(err):
 		return errApplicationNotFound()
@@ -146,7 +146,7 @@ func (db *DB) updateEndpoint(ctx context.Context, e *weir.ExperienceEndpoint) er
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	groups, reply, tags, err := sqlstore.EncodeEndpointAccess(e)
+	groups, reply, tags, static, err := sqlstore.EncodeEndpointAccess(e)
 	if err != nil {
 		return err
 	}
@@ -155,11 +155,11 @@ func (db *DB) updateEndpoint(ctx context.Context, e *weir.ExperienceEndpoint) er
 	err = db.pool.QueryRow(ctx, `
 		UPDATE experience_endpoints
 		SET route = $1, route_key = $2, method = $3, description = $4, access = $5, enabled = $6,
-			last_updated = $7, experience_group_ids = $10, unauthorized_reply = $11, endpoint_tags = $12
+			last_updated = $7, experience_group_ids = $10, unauthorized_reply = $11, endpoint_tags = $12, static_reply = $13
 		WHERE id = $8 AND application_id = $9
 		RETURNING creation_date`,
 		e.Route, e.RouteKey(), e.Method, e.Description, e.Access, e.Enabled, now, e.ID,
-		e.ApplicationID, groups, reply, tags).Scan(&created)
+		e.ApplicationID, groups, reply, tags, static).Scan(&created)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return errEndpointNotFound()
@@ -176,12 +176,13 @@ func scanEndpoint(s scanner) (*weir.ExperienceEndpoint, error) {
 	var (
 		e                   weir.ExperienceEndpoint
 		groups, reply, tags string
+		static              string
 	)
 	if err := s.Scan(&e.ID, &e.ApplicationID, &e.Route, &e.Method, &e.Description, &e.Access, &e.Enabled,
-		&e.CreationDate, &e.LastUpdated, &groups, &reply, &tags); err != nil {
+		&e.CreationDate, &e.LastUpdated, &groups, &reply, &tags, &static); err != nil {
 		return nil, err
 	}
-	if err := sqlstore.DecodeEndpointAccess(&e, groups, reply, tags); err != nil {
+	if err := sqlstore.DecodeEndpointAccess(&e, groups, reply, tags, static); err != nil {
 		return nil, err
 	}
 	e.CreationDate, e.LastUpdated = e.CreationDate.UTC(), e.LastUpdated.UTC()

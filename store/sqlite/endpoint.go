@@ -13,7 +13,7 @@ import (
 )
 
 const endpointColumns = `id, application_id, route, method, description, access, enabled, creation_date, last_updated,
-	experience_group_ids, unauthorized_reply, endpoint_tags`
+	experience_group_ids, unauthorized_reply, endpoint_tags, static_reply`
 
 // endpointFields are what experience endpoints are sorted and filtered by.
 var endpointFields = listFields{
@@ -160,15 +160,15 @@ func createEndpoint(ctx context.Context, tx *Tx, e *weir.ExperienceEndpoint) err
 	if e.ID == "" {
 		e.ID = weir.NewID()
 	}
-	groups, reply, tags, err := sqlstore.EncodeEndpointAccess(e)
+	groups, reply, tags, static, err := sqlstore.EncodeEndpointAccess(e)
 	if err != nil {
 		return err
 	}
 	e.CreationDate, e.LastUpdated = tx.now, tx.now
 	_, err = tx.ExecContext(ctx, `INSERT INTO experience_endpoints (`+endpointColumns+`, route_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.ApplicationID, e.Route, e.Method, e.Description, e.Access, e.Enabled,
-		millis(e.CreationDate), millis(e.LastUpdated), groups, reply, tags, e.RouteKey())
+		millis(e.CreationDate), millis(e.LastUpdated), groups, reply, tags, static, e.RouteKey())
 	switch {
 	case isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY):
 		return weir.Errorf(weir.Validation, "Experience endpoint id %s is already in use", e.ID)
@@ -186,7 +186,7 @@ func updateEndpoint(ctx context.Context, tx *Tx, e *weir.ExperienceEndpoint) err
 	if err != nil {
 		return err
 	}
-	groups, reply, tags, err := sqlstore.EncodeEndpointAccess(e)
+	groups, reply, tags, static, err := sqlstore.EncodeEndpointAccess(e)
 	if err != nil {
 		return err
 	}
@@ -194,9 +194,9 @@ func updateEndpoint(ctx context.Context, tx *Tx, e *weir.ExperienceEndpoint) err
 	_, err = tx.ExecContext(ctx, `
 		UPDATE experience_endpoints
 		SET route = ?, route_key = ?, method = ?, description = ?, access = ?, enabled = ?, last_updated = ?,
-			experience_group_ids = ?, unauthorized_reply = ?, endpoint_tags = ?
+			experience_group_ids = ?, unauthorized_reply = ?, endpoint_tags = ?, static_reply = ?
 		WHERE id = ?`,
-		e.Route, e.RouteKey(), e.Method, e.Description, e.Access, e.Enabled, millis(e.LastUpdated), groups, reply, tags, e.ID)
+		e.Route, e.RouteKey(), e.Method, e.Description, e.Access, e.Enabled, millis(e.LastUpdated), groups, reply, tags, static, e.ID)
 	if isUnique(err) {
 		return errEndpointRouteTaken(e)
 	}
@@ -208,13 +208,13 @@ func scanEndpoint(s scanner) (*weir.ExperienceEndpoint, error) {
 		e                weir.ExperienceEndpoint
 		created, updated int64
 		groups, reply    string
-		tags             string
+		tags, static     string
 	)
 	if err := s.Scan(&e.ID, &e.ApplicationID, &e.Route, &e.Method, &e.Description, &e.Access, &e.Enabled,
-		&created, &updated, &groups, &reply, &tags); err != nil {
+		&created, &updated, &groups, &reply, &tags, &static); err != nil {
 		return nil, err
 	}
-	if err := sqlstore.DecodeEndpointAccess(&e, groups, reply, tags); err != nil {
+	if err := sqlstore.DecodeEndpointAccess(&e, groups, reply, tags, static); err != nil {
 		return nil, err
 	}
 	e.CreationDate, e.LastUpdated = fromMillis(created), fromMillis(updated)

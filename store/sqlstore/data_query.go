@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -224,53 +223,10 @@ func scanStates(ctx context.Context, tx Querier, deviceID string, start, end tim
 	return rows.Err()
 }
 
-// selectDevices returns the devices sel picks, by name: the query's
-// matches, or the union of the ids and of each tag's matches, or every
-// device of the application. More than weir.MaxDataDevices is Validation.
+// selectDevices returns the devices sel picks (weir.SelectDevices), at
+// most weir.MaxDataDevices.
 func (s *Store) selectDevices(ctx context.Context, applicationID string, sel weir.DeviceSelection) ([]*weir.Device, error) {
-	base := weir.DeviceFilter{ApplicationID: applicationID, ListOptions: weir.ListOptions{PerPage: weir.MaxDataDevices + 1}}
-	var filters []weir.DeviceFilter
-	switch {
-	case sel.Query != nil:
-		f := base
-		f.Query = sel.Query
-		filters = append(filters, f)
-	case sel.IDs == nil && len(sel.Tags) == 0:
-		filters = append(filters, base)
-	default:
-		if len(sel.IDs) > 0 {
-			f := base
-			f.IDs = make([]string, len(sel.IDs))
-			for i, id := range sel.IDs {
-				f.IDs[i] = strings.ToLower(id)
-			}
-			filters = append(filters, f)
-		}
-		for _, t := range sel.Tags {
-			f := base
-			f.Tags = []weir.TagFilter{t}
-			filters = append(filters, f)
-		}
-	}
-	seen := map[string]bool{}
-	var out []*weir.Device
-	for _, f := range filters {
-		ds, _, err := s.FindDevices(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range ds {
-			if !seen[d.ID] && (sel.Only == "" || d.ID == sel.Only) {
-				seen[d.ID] = true
-				out = append(out, d)
-			}
-		}
-		if len(out) > weir.MaxDataDevices {
-			return nil, weir.Errorf(weir.Validation, "the query selects more than %d devices; narrow it", weir.MaxDataDevices)
-		}
-	}
-	slices.SortFunc(out, func(a, b *weir.Device) int { return strings.Compare(a.ID, b.ID) })
-	return out, nil
+	return weir.SelectDevices(ctx, s, applicationID, sel, weir.MaxDataDevices)
 }
 
 var _ weir.DataService = (*Store)(nil)

@@ -178,13 +178,17 @@ func (s *Store) DeleteDevice(ctx context.Context, applicationID, id string) erro
 	return nil
 }
 
-// SetConnectionStatus records the device's connection status as of at.
-func (s *Store) SetConnectionStatus(ctx context.Context, applicationID, id string, connected bool, at time.Time) (*weir.Device, error) {
+// SetConnectionStatus records the device's connection status as of e.Time
+// and adds e to its connection log, in one transaction.
+func (s *Store) SetConnectionStatus(ctx context.Context, applicationID, id string, e weir.DeviceLogEntry) (*weir.Device, error) {
 	var d *weir.Device
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
 		err := execOne(ctx, q, errDeviceNotFound, `UPDATE devices SET connected = ?, connection_time = ? WHERE id = ? AND application_id = ?`,
-			connected, millis(at), id, applicationID)
+			e.Connected, millis(e.Time), id, applicationID)
 		if err != nil {
+			return err
+		}
+		if err := s.addDeviceLogEntry(ctx, q, id, e); err != nil {
 			return err
 		}
 		d, err = findDevice(ctx, q, applicationID, id)

@@ -2,9 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"time"
@@ -50,31 +48,24 @@ func (s *Store) AddDeviceStates(ctx context.Context, applicationID, deviceID str
 }
 
 // addState stores st, merged into a stored report of the same time, and
-// advances the latest values of its attributes.
+// advances the latest values of its attributes. A report of a new time
+// takes one statement; only one of a time already stored reads and merges.
 func addState(ctx context.Context, q Querier, st weir.DeviceState) error {
-	var old string
-	err := q.QueryRowContext(ctx, `SELECT data FROM device_states WHERE device_id = ? AND time = ?`,
-		st.DeviceID, millis(st.Time)).Scan(&old)
-	merged := st.Data
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return err
-	default:
-		prev := map[string]any{}
-		if err := json.Unmarshal([]byte(old), &prev); err != nil {
-			return fmt.Errorf("decode state: %w", err)
-		}
-		maps.Copy(prev, st.Data)
-		merged = prev
-	}
-	data, err := marshal(merged)
+	data, err := marshal(st.Data)
 	if err != nil {
 		return err
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO device_states (device_id, time, data) VALUES (?, ?, ?)
-		ON CONFLICT (device_id, time) DO UPDATE SET data = excluded.data`, st.DeviceID, millis(st.Time), data); err != nil {
+	res, err := q.ExecContext(ctx, `INSERT INTO device_states (device_id, time, data) VALUES (?, ?, ?)
+		ON CONFLICT (device_id, time) DO NOTHING`, st.DeviceID, millis(st.Time), data)
+	if err != nil {
 		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		if err := mergeState(ctx, q, st); err != nil {
+			return err
+		}
 	}
 	for name, v := range st.Data {
 		val, err := marshal(v)
@@ -88,6 +79,27 @@ func addState(ctx context.Context, q Querier, st weir.DeviceState) error {
 		}
 	}
 	return nil
+}
+
+// mergeState merges st into the stored report of the same time.
+func mergeState(ctx context.Context, q Querier, st weir.DeviceState) error {
+	var old string
+	if err := q.QueryRowContext(ctx, `SELECT data FROM device_states WHERE device_id = ? AND time = ?`,
+		st.DeviceID, millis(st.Time)).Scan(&old); err != nil {
+		return err
+	}
+	merged := map[string]any{}
+	if err := json.Unmarshal([]byte(old), &merged); err != nil {
+		return fmt.Errorf("decode state: %w", err)
+	}
+	maps.Copy(merged, st.Data)
+	data, err := marshal(merged)
+	if err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `UPDATE device_states SET data = ? WHERE device_id = ? AND time = ?`,
+		data, st.DeviceID, millis(st.Time))
+	return err
 }
 
 // FindDeviceStates returns the reports the filter selects.
@@ -156,16 +168,18 @@ func (s *Store) FindCompositeState(ctx context.Context, filter weir.StateFilter)
 	return out, nil
 }
 
-// RemoveDeviceData deletes the history within [start, end] and rebuilds the
-// latest values from what remains.
+// RemoveDeviceData deletes the state history, connection log and commands
+// within [start, end] and rebuilds the latest values from what remains.
 func (s *Store) RemoveDeviceData(ctx context.Context, applicationID, deviceID string, start, end time.Time) error {
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
 		if _, err := findDevice(ctx, q, applicationID, deviceID); err != nil {
 			return err
 		}
 		cond, args := timeRange(deviceID, start, end)
-		if _, err := q.ExecContext(ctx, `DELETE FROM device_states WHERE `+cond, args...); err != nil {
-			return err
+		for _, table := range []string{"device_states", "device_logs", "device_commands"} {
+			if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+cond, args...); err != nil {
+				return err
+			}
 		}
 		if _, err := q.ExecContext(ctx, `DELETE FROM device_attribute_values WHERE device_id = ?`, deviceID); err != nil {
 			return err

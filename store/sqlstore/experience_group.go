@@ -349,24 +349,37 @@ func scanGroup(s scanner) (*weir.ExperienceGroup, error) {
 }
 
 // EncodeEndpointAccess returns the stored text of an endpoint's group ids,
-// unauthorized reply and tags (experience_group_ids, unauthorized_reply,
-// endpoint_tags), for the endpoint stores of SQLite and PostgreSQL.
-func EncodeEndpointAccess(e *weir.ExperienceEndpoint) (groups, reply, tags string, err error) {
+// unauthorized reply, tags and static reply (experience_group_ids,
+// unauthorized_reply, endpoint_tags, static_reply), for the endpoint stores
+// of SQLite and PostgreSQL.
+func EncodeEndpointAccess(e *weir.ExperienceEndpoint) (groups, reply, tags, static string, err error) {
 	if groups, err = marshal(sortedUnique(e.GroupIDs)); err != nil {
-		return "", "", "", err
+		return "", "", "", "", err
 	}
 	if tags, err = marshal(tagObject(e.Tags)); err != nil {
-		return "", "", "", err
+		return "", "", "", "", err
 	}
 	if e.UnauthorizedReply != nil {
-		reply, err = marshal(e.UnauthorizedReply)
+		if reply, err = marshal(e.UnauthorizedReply); err != nil {
+			return "", "", "", "", err
+		}
 	}
-	return groups, reply, tags, err
+	if e.StaticReply != nil {
+		static, err = marshal(e.StaticReply)
+	}
+	return groups, reply, tags, static, err
 }
 
-// DecodeEndpointAccess sets e's group ids, unauthorized reply and tags from
-// their stored text.
-func DecodeEndpointAccess(e *weir.ExperienceEndpoint, groups, reply, tags string) error {
+// DecodeEndpointAccess sets e's group ids, unauthorized reply, tags and
+// static reply from their stored text.
+func DecodeEndpointAccess(e *weir.ExperienceEndpoint, groups, reply, tags, static string) error {
+	e.StaticReply = nil
+	if static != "" {
+		e.StaticReply = &weir.StaticReply{}
+		if err := json.Unmarshal([]byte(static), e.StaticReply); err != nil {
+			return fmt.Errorf("decode static reply of %s: %w", e.ID, err)
+		}
+	}
 	if err := json.Unmarshal([]byte(tags), &e.Tags); err != nil {
 		return fmt.Errorf("decode endpoint tags of %s: %w", e.ID, err)
 	}

@@ -15,6 +15,8 @@ type DeviceStore interface {
 	weir.DeviceService
 	weir.DeviceStateService
 	weir.DeviceCommandService
+	weir.DeviceLogService
+	weir.DeviceRecipeService
 	weir.ApplicationKeyService
 }
 
@@ -33,12 +35,15 @@ func RunDevices(t *testing.T, open func(t *testing.T) DeviceStore) {
 	t.Run("Update", func(t *testing.T) { testDeviceUpdate(t, open) })
 	t.Run("Delete", func(t *testing.T) { testDeviceDelete(t, open) })
 	t.Run("ConnectionStatusOK", func(t *testing.T) { testDeviceConnection(t, open) })
+	t.Run("ConnectionLog", func(t *testing.T) { testDeviceLog(t, open) })
+	t.Run("ConnectionLogBoundedOK", func(t *testing.T) { testDeviceLogBounded(t, open) })
 	t.Run("State", func(t *testing.T) { testDeviceState(t, open) })
 	t.Run("CompositeState", func(t *testing.T) { testCompositeState(t, open) })
 	t.Run("RemoveDataOK", func(t *testing.T) { testRemoveDeviceData(t, open) })
 	t.Run("PruneOK", func(t *testing.T) { testPruneDeviceStates(t, open) })
 	t.Run("Command", func(t *testing.T) { testDeviceCommands(t, open) })
 	t.Run("ApplicationKey", func(t *testing.T) { testApplicationKeys(t, open) })
+	t.Run("Recipe", func(t *testing.T) { testDeviceRecipes(t, open) })
 }
 
 // deviceOf returns a valid standalone device named name with a number
@@ -253,18 +258,18 @@ func testDeviceConnection(t *testing.T, open func(t *testing.T) DeviceStore) {
 	a := mustCreateApplication(t, s, &weir.Application{Name: "app"})
 	d := mustCreateDevice(t, s, deviceOf(a.ID, "dev"))
 	at := ms(time.Now())
-	got, err := s.SetConnectionStatus(t.Context(), a.ID, d.ID, true, at)
+	got, err := s.SetConnectionStatus(t.Context(), a.ID, d.ID, weir.DeviceLogEntry{Connected: true, Time: at})
 	if err != nil {
 		t.Fatalf("SetConnectionStatus: %v", err)
 	}
 	if got.Connection.Connected == nil || !*got.Connection.Connected || !got.Connection.Time.Equal(at) {
 		t.Fatalf("Connection = %+v, want connected at %v", got.Connection, at)
 	}
-	got, err = s.SetConnectionStatus(t.Context(), a.ID, d.ID, false, at.Add(time.Second))
+	got, err = s.SetConnectionStatus(t.Context(), a.ID, d.ID, weir.DeviceLogEntry{Time: at.Add(time.Second)})
 	if err != nil || got.Connection.Connected == nil || *got.Connection.Connected {
 		t.Fatalf("SetConnectionStatus(false) = %+v, %v; want disconnected", got, err)
 	}
-	_, err = s.SetConnectionStatus(t.Context(), a.ID, "5a1b2c3d4e5f60718293a4b5", true, at)
+	_, err = s.SetConnectionStatus(t.Context(), a.ID, "5a1b2c3d4e5f60718293a4b5", weir.DeviceLogEntry{Connected: true, Time: at})
 	checkError(t, err, weir.NotFound, "Device was not found")
 }
 
@@ -355,6 +360,14 @@ func testRemoveDeviceData(t *testing.T, open func(t *testing.T) DeviceStore) {
 	mustAddStates(t, s, d,
 		weir.DeviceState{Time: t1, Data: map[string]any{"temp": 1.0}},
 		weir.DeviceState{Time: t2, Data: map[string]any{"temp": 2.0}})
+	for _, at := range []time.Time{t1, t2} {
+		if _, err := s.SetConnectionStatus(t.Context(), a.ID, d.ID, weir.DeviceLogEntry{Connected: true, Time: at}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddDeviceCommand(t.Context(), a.ID, d.ID, &weir.DeviceCommand{Name: "c", Time: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := s.RemoveDeviceData(t.Context(), a.ID, d.ID, t2, time.Time{}); err != nil {
 		t.Fatalf("RemoveDeviceData: %v", err)
 	}
@@ -367,6 +380,16 @@ func testRemoveDeviceData(t *testing.T, open func(t *testing.T) DeviceStore) {
 	if err != nil || len(states) != 1 {
 		t.Fatalf("states after remove = %v, %v; want the one at t1", states, err)
 	}
+	logs, err := s.FindDeviceLogEntries(t.Context(), weir.DeviceLogFilter{ApplicationID: a.ID, DeviceID: d.ID, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkDiff(t, "connection log after remove", logs, []weir.DeviceLogEntry{{Connected: true, Time: t1}})
+	cmds, err := s.FindDeviceCommands(t.Context(), weir.CommandFilter{ApplicationID: a.ID, DeviceID: d.ID, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkDiff(t, "commands after remove", cmds, []weir.DeviceCommand{{Name: "c", Time: t1}})
 }
 
 func testDeviceCommands(t *testing.T, open func(t *testing.T) DeviceStore) {

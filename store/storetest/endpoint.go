@@ -52,6 +52,7 @@ func testEndpointCreateFind(t *testing.T, open func(t *testing.T) EndpointStore)
 	a := mustCreateApplication(t, s, &weir.Application{Name: "app"})
 	e := endpointOf(a.ID, "post", "/users/{id}/ünïcode")
 	e.Description, e.Enabled = "Users – ünïcode", false
+	e.StaticReply = &weir.StaticReply{Type: "page", Value: "home", StatusCode: 201}
 	mustCreateEndpoint(t, s, e)
 	if !weir.ValidID(e.ID) || e.CreationDate.IsZero() || !e.LastUpdated.Equal(e.CreationDate) {
 		t.Fatalf("created endpoint = %+v, want an id and equal dates", e)
@@ -62,6 +63,21 @@ func testEndpointCreateFind(t *testing.T, open func(t *testing.T) EndpointStore)
 	}
 	if diff := cmp.Diff(e, got); diff != "" {
 		t.Errorf("FindExperienceEndpointByID mismatch (-created +found):\n%s", diff)
+	}
+	// The static reply changes and goes with an update.
+	e.StaticReply = &weir.StaticReply{Type: "redirect", Value: "/login"}
+	if err := s.UpdateExperienceEndpoint(t.Context(), e); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FindExperienceEndpointByID(t.Context(), a.ID, e.ID); !cmp.Equal(got.StaticReply, e.StaticReply) {
+		t.Errorf("static reply after an update = %+v, want %+v", got.StaticReply, e.StaticReply)
+	}
+	e.StaticReply = nil
+	if err := s.UpdateExperienceEndpoint(t.Context(), e); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FindExperienceEndpointByID(t.Context(), a.ID, e.ID); got.StaticReply != nil {
+		t.Errorf("static reply after its removal = %+v, want none", got.StaticReply)
 	}
 	b := mustCreateApplication(t, s, &weir.Application{Name: "b"})
 	_, err = s.FindExperienceEndpointByID(t.Context(), b.ID, e.ID)
@@ -105,6 +121,11 @@ func testEndpointCreateErrors(t *testing.T, open func(t *testing.T) EndpointStor
 			e.UnauthorizedReply = &weir.UnauthorizedReply{Type: "page", Value: "x"}
 		}},
 		{"ErrDescriptionLong", func(e *weir.ExperienceEndpoint) { e.Description = strings.Repeat("x", 32768) }},
+		{"ErrStaticReplyType", func(e *weir.ExperienceEndpoint) { e.StaticReply = &weir.StaticReply{Type: "json", Value: "x"} }},
+		{"ErrStaticReplyNoValue", func(e *weir.ExperienceEndpoint) { e.StaticReply = &weir.StaticReply{Type: "page"} }},
+		{"ErrStaticReplyStatus", func(e *weir.ExperienceEndpoint) {
+			e.StaticReply = &weir.StaticReply{Type: "page", Value: "x", StatusCode: 700}
+		}},
 	}
 	for _, tc := range invalid {
 		t.Run(tc.name, func(t *testing.T) {

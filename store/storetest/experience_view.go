@@ -6,13 +6,14 @@ import (
 	"github.com/weirhq/weir"
 )
 
-// ViewStore is a store that also keeps experience views and application
-// files.
+// ViewStore is a store that also keeps experience views, application
+// files and the resources kept for an application's round trip.
 type ViewStore interface {
 	Store
 	weir.ExperienceViewService
 	weir.ApplicationFileService
 	weir.ExperienceVersionService
+	weir.KeptResourceService
 }
 
 // RunViews runs the experience view and application file suite. open must
@@ -27,6 +28,7 @@ func RunViews(t *testing.T, open func(t *testing.T) ViewStore) {
 	t.Run("View", func(t *testing.T) { testViews(t, open) })
 	t.Run("File", func(t *testing.T) { testFiles(t, open) })
 	t.Run("Version", func(t *testing.T) { testExperienceVersion(t, open) })
+	t.Run("Kept", func(t *testing.T) { testKeptResources(t, open) })
 }
 
 func testExperienceVersion(t *testing.T, open func(t *testing.T) ViewStore) {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, appPath, type Field, type List, type Spec } from './api';
 import { getPath, labelOf, setPath, type CanvasNode } from './doc';
+import { CustomNodeInputs } from './custom_inputs';
 
 interface Props {
   appId: string;
@@ -51,9 +52,17 @@ export function ConfigPanel({ appId, node, onChange, onDelete, children }: Props
 }
 
 /** Trigger keys that name a resource of the application, picked from a list. */
-const references: Record<string, { path: string; sort: string; label: (x: any) => string }> = {
+const references: Record<string, { path: string; sort: string; label: (x: any) => string; none?: string }> = {
   webhook: { path: 'webhooks', sort: 'name', label: (w) => w.name },
   endpoint: { path: 'experience/endpoints', sort: 'route', label: (e) => `${String(e.method).toUpperCase()} ${e.route}` },
+};
+
+/** Node config fields that name a resource of the application, by node type: the field's path and where to pick it. */
+const nodeReferences: Record<string, { path: string; refer: (typeof references)[string] }> = {
+  CustomNodeExecuteNode: {
+    path: 'config.customNodeId',
+    refer: { path: 'flows?flowClass=customNode', sort: 'name', label: (f) => f.name, none: 'No custom nodes yet: a custom node is a flow of class customNode.' },
+  },
 };
 
 function Form({ appId, raw, spec, kind, onChange }: { appId: string; raw: any; spec: Spec; kind: string; onChange: Props['onChange'] }) {
@@ -79,10 +88,20 @@ function Form({ appId, raw, spec, kind, onChange }: { appId: string; raw: any; s
         </label>
       )}
       {top.map((f) =>
-        f.kind === 'array' ? (
+        f.kind === 'array' && kind === 'node' && raw.type === 'CustomNodeExecuteNode' && f.path === 'config.fields' ? (
+          <CustomNodeInputs
+            key={f.path}
+            appId={appId}
+            raw={raw}
+            onChange={onChange}
+            fallback={<Rows field={f} subfields={spec.fields.filter((s) => s.name.startsWith(f.name + '[].'))} raw={raw} onChange={onChange} />}
+          />
+        ) : f.kind === 'array' ? (
           <Rows key={f.path} field={f} subfields={spec.fields.filter((s) => s.name.startsWith(f.name + '[].'))} raw={raw} onChange={onChange} />
         ) : kind === 'trigger' && f.path === 'key' && references[raw.type] ? (
           <Reference key={f.path} appId={appId} field={f} refer={references[raw.type]} value={raw.key ?? ''} onChange={(v) => onChange(setPath(raw, 'key', v), 'key')} />
+        ) : kind === 'node' && nodeReferences[raw.type]?.path === f.path ? (
+          <Reference key={f.path} appId={appId} field={f} refer={nodeReferences[raw.type].refer} value={getPath(raw, f.path) ?? ''} onChange={(v) => onChange(setPath(raw, f.path, v), f.path)} />
         ) : (
           <FieldInput key={f.path} field={f} value={getPath(raw, f.path)} onChange={(v) => onChange(setPath(raw, f.path, v), f.path)} />
         ),
@@ -178,7 +197,7 @@ function Reference({ appId, field, refer, value, onChange }: { appId: string; fi
   const [items, setItems] = useState<any[] | null>(null);
   const [error, setError] = useState('');
   useEffect(() => {
-    api<List<any>>('GET', `${appPath(appId)}/${refer.path}?perPage=1000&sortField=${refer.sort}`)
+    api<List<any>>('GET', `${appPath(appId)}/${refer.path}${refer.path.includes('?') ? '&' : '?'}perPage=1000&sortField=${refer.sort}`)
       .then((l) => setItems(l.items))
       .catch((err) => setError((err as Error).message));
   }, [appId, refer]);
@@ -199,7 +218,7 @@ function Reference({ appId, field, refer, value, onChange }: { appId: string; fi
         {value && items && !known && <option value={value}>{value} (not in this application)</option>}
       </select>
       {error && <small className="error">{error}</small>}
-      {items?.length === 0 && <small>None yet: create one on the application's {refer.path.replace('experience/', 'experience ')} page.</small>}
+      {items?.length === 0 && <small>{refer.none ?? `None yet: create one on the application's ${refer.path.replace('experience/', 'experience ')} page.`}</small>}
       {field.doc && <small>{field.doc}</small>}
     </label>
   );

@@ -157,6 +157,21 @@ export function toDefinition(nodes: CanvasNode[], edges: Edge[]): { triggers: an
   };
 }
 
+/**
+ * The nodes left when the ones in gone are deleted: no node's outputIds
+ * names a deleted node any more (the server refuses a wire to nowhere).
+ */
+export function removeNodes(nodes: CanvasNode[], gone: Set<string>): CanvasNode[] {
+  return nodes
+    .filter((n) => !gone.has(n.id))
+    .map((n) => {
+      const outs = n.data.raw.outputIds;
+      if (!Array.isArray(outs) || !outs.some((t: unknown) => Array.isArray(t) && t.some((id) => gone.has(id)))) return n;
+      const outputIds = outs.map((t: unknown) => (Array.isArray(t) ? t.filter((id) => !gone.has(id)) : t));
+      return { ...n, data: { ...n.data, raw: { ...n.data.raw, outputIds } } };
+    });
+}
+
 /** A new node id, in the style of Losant's editor. */
 export function newID(): string {
   const a = new Uint8Array(8);

@@ -28,6 +28,7 @@ import {
   outputCount,
   problemsFromMessage,
   problemsOf,
+  removeNodes,
   toCanvas,
   toDefinition,
   triggerNodeID,
@@ -39,8 +40,10 @@ import { Globals, Versions } from './versions';
 import { Palette, dragType } from './palette';
 import { ErrorLine } from './pages';
 import { setLeaveGuard } from './route';
+import { FlowStats } from './stats';
+import { LoopStart, ScopeBar, bodySize, intoScope, isLoop, isStartChange, loopIDs, withBodies, wireRefusal, realSource, scopeChain, scopeOf, scopedEdges, scopedNodes, startNode } from './scope';
 
-const nodeTypes = { weir: WeirNode };
+const nodeTypes = { weir: WeirNode, loopStart: LoopStart };
 
 export function Editor({ appId, flowId }: { appId: string; flowId: string }) {
   const [loaded, setLoaded] = useState<{ flow: Flow; specs: Specs; appName: string } | null>(null);
@@ -88,7 +91,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const [serverProblems, setServerProblems] = useState<Map<string, string>>(new Map());
   const [configProblems, setConfigProblems] = useState<Map<string, string>>(new Map());
   const [conflict, setConflict] = useState<Flow | null>(null);
-  const [tab, setTab] = useState<'debug' | 'runs' | 'storage' | 'versions' | 'globals'>('debug');
+  const [tab, setTab] = useState<'debug' | 'runs' | 'storage' | 'versions' | 'globals' | 'stats'>('debug');
   const [globals, setGlobals] = useState<{ key: string; json: string }[]>(initial.globals ?? []);
   const [messages, setMessages] = useState<DebugMessage[]>([]);
   const [seen, setSeen] = useState(0); // messages received when the debug tab was last open
@@ -108,6 +111,21 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const wrapper = useRef<HTMLDivElement>(null);
   const now = useRef({ nodes, edges });
   now.current = { nodes, edges };
+  // Loop bodies: the scope shown, "" for the flow or a loop's id (scope.tsx).
+  const [scope, setScope] = useState('');
+  const [bodyStart, setStart] = useState<CanvasNode | null>(null); // a loop body's start node
+  const goScope = useCallback((s: string) => (setScope(s), setStart(startNode(now.current.nodes, s))), []);
+  useEffect(() => {
+    if (scope && !nodes.some((n) => n.id === scope)) goScope(''); // its loop is gone (deleted, undone)
+  }, [scope, nodes, goScope]);
+  const openScope = useCallback(
+    (s: string) => {
+      setNodes((ns) => ns.map((n) => (n.selected ? { ...n, selected: false } : n)));
+      goScope(s);
+      requestAnimationFrame(() => rf.fitView({ maxZoom: 1.2 }));
+    },
+    [rf, goScope],
+  );
 
   /** Records the state before a change, for undo; coalesces a run of edits of one field. */
   const remember = useCallback((coalesce?: string) => {
@@ -122,9 +140,18 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   }, []);
 
   const onNodesChange = useCallback(
-    (changes: NodeChange<CanvasNode>[]) => {
-      if (changes.some((c) => c.type === 'remove')) remember('delete@' + Math.floor(Date.now() / 200));
-      else if (changes.some((c) => c.type === 'position' && c.dragging)) setDirty(true);
+    (all: NodeChange<CanvasNode>[]) => {
+      const changes = all.filter((c) => !isStartChange(c as { type: string; id?: string }));
+      if (changes.length < all.length) setStart((s) => s && applyNodeChanges(all.filter((c) => !changes.includes(c)), [s])[0]);
+      if (changes.some((c) => c.type === 'remove')) {
+        // A deleted loop takes its body along; no wire names a deleted node.
+        remember('delete@' + Math.floor(Date.now() / 200));
+        const gone = withBodies(new Set(changes.flatMap((c) => (c.type === 'remove' ? [c.id] : []))), now.current.nodes);
+        setNodes((ns) => removeNodes(applyNodeChanges(changes, ns), gone));
+        setEdges((es) => es.filter((e) => !gone.has(e.source) && !gone.has(e.target)));
+        return;
+      }
+      if (changes.some((c) => c.type === 'position' && c.dragging)) setDirty(true);
       setNodes((ns) => applyNodeChanges(changes, ns));
     },
     [remember],
@@ -139,7 +166,10 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const onConnect = useCallback(
     (c: Connection) => {
       if (!c.source || !c.target || c.source === c.target) return;
-      const e = edge(c.source, Number(c.sourceHandle ?? 0), c.target);
+      const from = realSource(c.source, c.sourceHandle);
+      const refusal = wireRefusal(now.current.nodes, from.source, from.port, c.target);
+      if (refusal) return setError(refusal);
+      const e = edge(from.source, from.port, c.target);
       if (now.current.edges.some((x) => x.id === e.id)) return;
       remember();
       setEdges((es) => [...es, e]);
@@ -155,7 +185,8 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
         const n = now.current.nodes.length % 6;
         pos = rf.screenToFlowPosition({ x: box.left + box.width / 2 - 80 + n * 24, y: box.top + box.height / 3 + n * 24 });
       }
-      const raw = newRaw(kind, spec, Math.round(pos.x), Math.round(pos.y));
+      if (kind === 'trigger' && scope) return setError('Triggers start the flow: add them on the flow, not in a loop body.');
+      const raw = intoScope(newRaw(kind, spec, Math.round(pos.x), Math.round(pos.y)), scope);
       const same = now.current.nodes.filter((n) => n.data.kind === kind);
       const seq = same.length ? Math.max(...same.map((n) => n.data.seq)) + 1 : 0;
       let id = kind === 'trigger' ? triggerNodeID(seq) : raw.id;
@@ -164,7 +195,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
       remember();
       setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), node]);
     },
-    [rf, specs, remember],
+    [rf, specs, remember, scope],
   );
 
   const updateRaw = useCallback(
@@ -188,10 +219,10 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   );
 
   const deleteSelected = useCallback(() => {
-    const gone = new Set(now.current.nodes.filter((n) => n.selected).map((n) => n.id));
+    const gone = withBodies(new Set(now.current.nodes.filter((n) => n.selected).map((n) => n.id)), now.current.nodes);
     if (gone.size === 0) return;
     remember();
-    setNodes((ns) => ns.filter((n) => !gone.has(n.id)));
+    setNodes((ns) => removeNodes(ns, gone));
     setEdges((es) => es.filter((e) => !gone.has(e.source) && !gone.has(e.target)));
   }, [remember]);
 
@@ -216,7 +247,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
     const maxSeq = Math.max(-1, ...now.current.nodes.filter((n) => n.data.kind === 'node').map((n) => n.data.seq));
     const added = clipboard.current.map((r, i) => {
       const raw = {
-        ...r,
+        ...intoScope(r, scope),
         id: ids.get(r.id),
         outputIds: (r.outputIds ?? []).map((t: string[]) => t.filter((x) => ids.has(x)).map((x) => ids.get(x))),
         meta: { ...r.meta, x: (r.meta?.x ?? 0) + 40, y: (r.meta?.y ?? 0) + 40 },
@@ -233,9 +264,10 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
     (id: string) => {
       setNodes((ns) => ns.map((n) => (n.selected !== (n.id === id) ? { ...n, selected: n.id === id } : n)));
       const n = now.current.nodes.find((x) => x.id === id);
+      if (n) goScope(scopeOf(n, loopIDs(now.current.nodes)));
       if (n) rf.setCenter(n.position.x + 90, n.position.y + 30, { zoom: Math.max(rf.getZoom(), 1), duration: 300 });
     },
-    [rf],
+    [rf, goScope],
   );
 
   const save = async (force: boolean) => {
@@ -417,6 +449,9 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
       return extra.length ? { ...n, data: { ...n.data, problems: [...n.data.problems, ...extra] } } : n;
     });
   }, [nodes, serverProblems, configProblems]);
+  const inScope = useMemo(() => scopedNodes(shown, scope, bodyStart), [shown, scope, bodyStart]);
+  const inScopeEdges = useMemo(() => scopedEdges(edges, scope), [edges, scope]);
+  const chain = useMemo(() => scopeChain(scope, nodes), [scope, nodes]);
   const selected = nodes.filter((n) => n.selected);
   const one = selected.length === 1 ? shown.find((n) => n.id === selected[0].id) : undefined;
   const labels = useMemo(() => new Map(nodes.map((n) => [n.data.raw.id ?? n.id, labelOf(n.data.raw)])), [nodes]);
@@ -498,9 +533,11 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
             if (spec) addNode(kind, spec, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
           }}
         >
+          <ScopeBar chain={chain} onScope={openScope} />
           <ReactFlow
-            nodes={shown}
-            edges={edges}
+            nodes={inScope}
+            edges={inScopeEdges}
+            onNodeDoubleClick={(_, n) => n.type === 'weir' && isLoop(n.data.raw) && openScope(n.id)}
             nodeTypes={nodeTypes}
             onNodesChange={onNodesChange}
             onEdgesChange={onEdgesChange}
@@ -527,6 +564,16 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
                 <small>{one.data.raw.key ? `key ${one.data.raw.key}` : 'Save to give the button its key.'}</small>
               </div>
             )}
+            {isLoop(one.data.raw) && (
+              <button type="button" id="open-body" onClick={() => openScope(one.id)} title="Or double-click the loop">
+                Open the loop body ({bodySize(one.id, nodes)} nodes)
+              </button>
+            )}
+            {one.data.raw.type === 'CustomNodeExecuteNode' && /^[0-9a-f]{24}$/.test(one.data.raw.config?.customNodeId ?? '') && (
+              <a id="open-custom-node" href={`#/applications/${appId}/flows/${one.data.raw.config.customNodeId}/from/${flowID}`}>
+                Open the custom node's flow
+              </a>
+            )}
           </ConfigPanel>
         )}
       </div>
@@ -547,6 +594,9 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
           <button type="button" id="tab-versions" className={tab === 'versions' ? 'on' : ''} onClick={() => setTab('versions')}>
             Versions
           </button>
+          <button type="button" id="tab-stats" className={tab === 'stats' ? 'on' : ''} onClick={() => setTab('stats')}>
+            Stats
+          </button>
         </div>
         {tab === 'debug' && <DebugPanel messages={messages} labels={labels} status={streamStatus} onClear={() => setMessages([])} onSelectNode={selectNode} />}
         {tab === 'runs' && <RunLog appId={appId} flowId={flowID} refresh={refresh} onSelectNode={selectNode} />}
@@ -560,7 +610,15 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
             }}
           />
         )}
-        {tab === 'versions' && <Versions appId={appId} flow={flow} specs={specs} dirty={dirty} onFlow={(f) => setFlow((x) => ({ ...x, ...f }))} />}
+        {tab === 'stats' && <FlowStats appId={appId} flowId={flowID} refresh={refresh} />}
+        {tab === 'versions' && <Versions
+            appId={appId}
+            flow={flow}
+            specs={specs}
+            dirty={dirty}
+            onFlow={(f) => setFlow((x) => ({ ...x, ...f }))}
+            unsaved={() => ({ name: 'your unsaved changes', ...toDefinition(now.current.nodes, now.current.edges), globals })}
+          />}
       </section>
     </main>
   );

@@ -5,6 +5,7 @@ import './style.css';
 import { checkToken, session, whenSessionEnds } from './api';
 import { Applications, Flows, appTabNames, type AppTab } from './pages';
 import { Editor } from './editor';
+import { CallerBar } from './scope';
 import { useHash, navigate } from './route';
 
 /**
@@ -105,6 +106,7 @@ function App({ initialMessage }: { initialMessage: string }) {
   let page: React.ReactNode;
   if (parts[0] === 'applications' && parts[1] && parts[2] === 'flows' && parts[3]) {
     page = <Editor key={parts[3]} appId={parts[1]} flowId={parts[3]} />;
+    if (parts[4] === 'from' && parts[5]) page = <>{<CallerBar appId={parts[1]} from={parts[5]} />}{page}</>; // a custom node opened from a flow
   } else if (parts[0] === 'applications' && parts[1]) {
     const tab = (appTabNames.includes(parts[2]) ? parts[2] : 'flows') as AppTab;
     page = <Flows key={parts[1]} appId={parts[1]} tab={tab} item={tab === 'devices' || tab === 'tables' || tab === 'events' ? parts[3] : undefined} />;

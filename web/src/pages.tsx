@@ -9,6 +9,9 @@ import { Tables } from './tables';
 import { TablePage } from './table';
 import { Events } from './events';
 import { EventPage } from './event';
+import { Users } from './users';
+import { Groups } from './groups';
+import { Views } from './views';
 
 /** Shows an error answer or a failure under a page's heading. */
 export function ErrorLine({ error }: { error: string }) {
@@ -204,6 +207,15 @@ export function importBody(text: string): { flows: any[] } {
   throw new Error('The file holds no workflow: expected a flow, an object with a flows list, or a Flow template.');
 }
 
+/** The classes of flows the flow list shows, one at a time (flows.get's flowClass). */
+const flowClasses = [
+  ['cloud', 'Application flows'],
+  ['customNode', 'Custom nodes'],
+  ['experience', 'Experience flows'],
+  ['edge', 'Edge flows'],
+  ['embedded', 'Embedded flows'],
+] as const;
+
 const appTabs = [
   ['flows', 'Flows'],
   ['webhooks', 'Webhooks'],
@@ -212,6 +224,9 @@ const appTabs = [
   ['devices', 'Devices'],
   ['tables', 'Data tables'],
   ['events', 'Events'],
+  ['users', 'Experience users'],
+  ['groups', 'Experience groups'],
+  ['views', 'Experience views'],
 ] as const;
 
 export type AppTab = (typeof appTabs)[number][0];
@@ -230,6 +245,7 @@ export function Flows({ appId, tab = 'flows', item }: { appId: string; tab?: App
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
   const [query, setQuery] = useState('');
+  const [flowClass, setFlowClass] = useState('cloud'); // the list shows one class of flows, as the API does
   const [name, setName] = useState('');
   const [dropping, setDropping] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -237,7 +253,7 @@ export function Flows({ appId, tab = 'flows', item }: { appId: string; tab?: App
     try {
       const [a, list] = await Promise.all([
         api<Application>('GET', appPath(appId)),
-        api<List<Flow>>('GET', `${appPath(appId)}/flows?perPage=1000&sortField=name`),
+        api<List<Flow>>('GET', `${appPath(appId)}/flows?perPage=1000&sortField=name&flowClass=${flowClass}`),
       ]);
       setApp(a);
       setFlows(list.items);
@@ -245,7 +261,7 @@ export function Flows({ appId, tab = 'flows', item }: { appId: string; tab?: App
     } catch (err) {
       setError(message(err));
     }
-  }, [appId]);
+  }, [appId, flowClass]);
   useEffect(() => {
     load();
   }, [load]);
@@ -312,6 +328,9 @@ export function Flows({ appId, tab = 'flows', item }: { appId: string; tab?: App
       {tab === 'devices' && (item ? <DevicePage key={item} appId={appId} deviceId={item} /> : <Devices appId={appId} />)}
       {tab === 'tables' && (item ? <TablePage key={item} appId={appId} tableId={item} /> : <Tables appId={appId} />)}
       {tab === 'events' && (item ? <EventPage key={item} appId={appId} eventId={item} /> : <Events appId={appId} />)}
+      {tab === 'users' && <Users appId={appId} />}
+      {tab === 'groups' && <Groups appId={appId} />}
+      {tab === 'views' && <Views appId={appId} />}
       {tab === 'flows' && (
         <>
       {notice && (
@@ -345,7 +364,16 @@ export function Flows({ appId, tab = 'flows', item }: { appId: string; tab?: App
         </button>
       </form>
       <p className="hint">Drop Losant workflow export files (.json) or template files (.yaml) anywhere on this page to import them.</p>
-      <input type="search" className="search" id="search" placeholder="Search flows" value={query} onChange={(e) => setQuery(e.target.value)} />
+      <div className="create">
+        <input type="search" className="search" id="search" placeholder="Search flows" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <select id="flow-class" aria-label="Class of flows" value={flowClass} onChange={(e) => setFlowClass(e.target.value)}>
+          {flowClasses.map(([k, label]) => (
+            <option key={k} value={k}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
       {flows === null ? (
         <p>Loading…</p>
       ) : flows.length === 0 ? (

@@ -1,19 +1,23 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, appPath, type List } from './api';
 import { Delete, ErrorLine } from './pages';
+import { GroupPicker, groupsPath, type ExperienceGroup } from './groups';
 
-/** Loads a list resource of an application and runs changes that reload it. */
-function useList<T>(path: string, sortField: string) {
+/**
+ * Loads a list resource of an application (query: more of the list's query
+ * string) and runs changes that reload it.
+ */
+export function useList<T>(path: string, sortField: string, query = '') {
   const [items, setItems] = useState<T[] | null>(null);
   const [error, setError] = useState('');
   const load = useCallback(async () => {
     try {
-      setItems((await api<List<T>>('GET', `${path}?perPage=1000&sortField=${sortField}`)).items);
+      setItems((await api<List<T>>('GET', `${path}?perPage=1000&sortField=${sortField}${query}`)).items);
       setError('');
     } catch (err) {
       setError((err as Error).message);
     }
-  }, [path, sortField]);
+  }, [path, sortField, query]);
   useEffect(() => {
     load();
   }, [load]);
@@ -27,7 +31,7 @@ function useList<T>(path: string, sortField: string) {
       return false;
     }
   };
-  return { items, error, act };
+  return { items, error, act, load };
 }
 
 interface Webhook {
@@ -92,6 +96,18 @@ interface Endpoint {
   access: string;
   enabled: boolean;
   description?: string;
+  experienceGroupIds?: string[];
+}
+
+/** Who may call an experience endpoint. */
+function AccessSelect({ id, value, onChange }: { id?: string; value: string; onChange: (v: string) => void }) {
+  return (
+    <select id={id} className="access-select" aria-label="Access" value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="public">public: anyone</option>
+      <option value="authenticated">authenticated: any signed-in user</option>
+      <option value="group">group: users of chosen groups</option>
+    </select>
+  );
 }
 
 export function Endpoints({ appId }: { appId: string }) {
@@ -100,6 +116,8 @@ export function Endpoints({ appId }: { appId: string }) {
   const [route, setRoute] = useState('');
   const [method, setMethod] = useState('get');
   const [access, setAccess] = useState('public');
+  const [groupIds, setGroupIds] = useState<string[]>([]);
+  const groups = useList<ExperienceGroup>(groupsPath(appId), 'name');
   return (
     <section id="endpoints">
       <ErrorLine error={error} />
@@ -107,7 +125,8 @@ export function Endpoints({ appId }: { appId: string }) {
         className="create"
         onSubmit={(e) => {
           e.preventDefault();
-          act(() => api('POST', path, { route: route.trim(), method, access, enabled: true })).then((ok) => ok && setRoute(''));
+          const body = { route: route.trim(), method, access, enabled: true, ...(access === 'group' ? { experienceGroupIds: groupIds } : {}) };
+          act(() => api('POST', path, body)).then((ok) => ok && (setRoute(''), setGroupIds([])));
         }}
       >
         <select id="new-endpoint-method" aria-label="Method" value={method} onChange={(e) => setMethod(e.target.value)}>
@@ -118,13 +137,11 @@ export function Endpoints({ appId }: { appId: string }) {
           ))}
         </select>
         <input id="new-endpoint-route" placeholder="Route, e.g. /devices/{id}" value={route} onChange={(e) => setRoute(e.target.value)} />
-        <select id="new-endpoint-access" aria-label="Access" value={access} onChange={(e) => setAccess(e.target.value)}>
-          <option value="public">public</option>
-          <option value="authenticated">authenticated</option>
-        </select>
+        <AccessSelect id="new-endpoint-access" value={access} onChange={setAccess} />
         <button type="submit" id="create-endpoint" disabled={route.trim() === ''}>
           Create endpoint
         </button>
+        {access === 'group' && <GroupPicker id="new-endpoint-groups" groups={groups.items ?? []} value={groupIds} onChange={setGroupIds} />}
       </form>
       <p className="hint">
         Endpoints answer below <code>{`${location.origin}/experience/${appId}`}</code>; a flow's Endpoint trigger names one by its id.
@@ -137,9 +154,19 @@ export function Endpoints({ appId }: { appId: string }) {
                 <strong>
                   {ep.method.toUpperCase()} {ep.route}
                 </strong>
-                <div className="sub">
-                  id {ep.id} · {ep.access}
-                </div>
+                <div className="sub">id {ep.id}</div>
+              </td>
+              <td className="access">
+                <AccessSelect value={ep.access} onChange={(v) => act(() => api('PATCH', `${path}/${ep.id}`, { access: v }))} />
+                {ep.access === 'group' && !ep.experienceGroupIds?.length && <div className="warn no-groups">No group chosen: nobody may call it.</div>}
+                {ep.access === 'group' && (
+                  <GroupPicker
+                    id={`endpoint-groups-${ep.id}`}
+                    groups={groups.items ?? []}
+                    value={ep.experienceGroupIds ?? []}
+                    onChange={(ids) => act(() => api('PATCH', `${path}/${ep.id}`, { experienceGroupIds: ids }))}
+                  />
+                )}
               </td>
               <td>
                 <label className="toggle">

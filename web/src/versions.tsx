@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Background, Controls, ReactFlow, ReactFlowProvider } from '@xyflow/react';
 import { api, flowPath, type Flow, type List, type Specs } from './api';
 import { toCanvas } from './doc';
-import { WeirNode } from './node';
+import { ReadOnlyCanvas } from './readonly';
 import { Delete } from './pages';
+import { VersionDiff, type Definition } from './diff';
 
 interface Version {
   id: string;
@@ -12,9 +12,8 @@ interface Version {
   creationDate: string;
   triggers: any[];
   nodes: any[];
+  globals?: { key: string; json: string }[];
 }
-
-const nodeTypes = { weir: WeirNode };
 
 /** The versions of a flow: create from the saved develop, make default, open read-only, delete. */
 export function Versions({
@@ -23,12 +22,14 @@ export function Versions({
   specs,
   dirty,
   onFlow,
+  unsaved,
 }: {
   appId: string;
   flow: Flow;
   specs: Specs;
   dirty: boolean;
   onFlow: (f: Partial<Flow>) => void;
+  unsaved: () => Definition; // the editor's graph as it is now
 }) {
   const [versions, setVersions] = useState<Version[] | null>(null);
   const [error, setError] = useState('');
@@ -36,6 +37,14 @@ export function Versions({
   const [notes, setNotes] = useState('');
   const [makeDefault, setMakeDefault] = useState(false);
   const [open, setOpen] = useState<Version | null>(null);
+  const [diff, setDiff] = useState<{ from: string; to: string } | null>(null); // version ids, "" for develop
+  const [from, setFrom] = useState<string | null>(null); // null: the newest version
+  const [to, setTo] = useState<string | null>(null); // null: the unsaved changes if any, else develop
+  const definition = (id: string): Definition => {
+    if (id === unsavedID) return unsaved();
+    const v = versions?.find((x) => x.id === id);
+    return v ? { name: v.version, triggers: v.triggers, nodes: v.nodes, globals: v.globals } : { name: 'develop (saved)', triggers: flow.triggers, nodes: flow.nodes, globals: flow.globals };
+  };
   const path = `${flowPath(appId, flow.id)}/versions`;
   const load = useCallback(async () => {
     try {
@@ -94,6 +103,21 @@ export function Versions({
           </button>
         )}
       </p>
+      {versions && (versions.length > 0 || dirty) && (
+        <div className="bar" id="compare">
+          Compare{' '}
+          <select id="diff-from" aria-label="From version" value={from ?? versions[0]?.id ?? ''} onChange={(e) => setFrom(e.target.value)}>
+            <VersionOptions versions={versions} dirty={dirty} />
+          </select>{' '}
+          with{' '}
+          <select id="diff-to" aria-label="To version" value={to ?? (dirty ? unsavedID : '')} onChange={(e) => setTo(e.target.value)}>
+            <VersionOptions versions={versions} dirty={dirty} />
+          </select>
+          <button type="button" id="diff-open" onClick={() => setDiff({ from: from ?? versions[0]?.id ?? '', to: to ?? (dirty ? unsavedID : '') })}>
+            Show changes
+          </button>
+        </div>
+      )}
       <table className="list">
         <tbody>
           {versions?.map((v) => (
@@ -119,7 +143,26 @@ export function Versions({
         </tbody>
       </table>
       {open && <VersionView version={open} specs={specs} onClose={() => setOpen(null)} />}
+      {diff && <VersionDiff a={definition(diff.from)} b={definition(diff.to)} specs={specs} onClose={() => setDiff(null)} />}
     </div>
+  );
+}
+
+/** The choice that compares the editor's unsaved graph. */
+const unsavedID = 'unsaved';
+
+/** The choices of a comparison: the editor's unsaved changes, the saved develop version, then each version. */
+function VersionOptions({ versions, dirty }: { versions: Version[]; dirty: boolean }) {
+  return (
+    <>
+      {dirty && <option value={unsavedID}>your unsaved changes</option>}
+      <option value="">develop (saved)</option>
+      {versions.map((v) => (
+        <option key={v.id} value={v.id}>
+          {v.version}
+        </option>
+      ))}
+    </>
   );
 }
 
@@ -137,14 +180,7 @@ function VersionView({ version, specs, onClose }: { version: Version; specs: Spe
           Close
         </button>
       </div>
-      <div className="version-canvas">
-        <ReactFlowProvider>
-          <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} deleteKeyCode={null} fitView fitViewOptions={{ maxZoom: 1.2 }}>
-            <Background />
-            <Controls showInteractive={false} />
-          </ReactFlow>
-        </ReactFlowProvider>
-      </div>
+      <ReadOnlyCanvas nodes={nodes} edges={edges} />
     </div>
   );
 }

@@ -1,0 +1,19 @@
+-- Dashboards, notebooks and resource jobs of an application, kept as the
+-- JSON documents they were created with so that an export writes them
+-- back (weir runs none of them), in the order they were created (seq).
+-- The statements are shared with PostgreSQL (store/sqlstore).
+CREATE TABLE kept_resources (
+	seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+	id             TEXT NOT NULL UNIQUE,
+	application_id TEXT NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+	kind           TEXT NOT NULL,
+	name           TEXT NOT NULL,
+	document       TEXT NOT NULL,
+	creation_date  INTEGER NOT NULL,
+	last_updated   INTEGER NOT NULL
+);
+CREATE INDEX kept_resources_application_id ON kept_resources (application_id, kind, seq);
+
+-- An endpoint's static reply: the page or redirect it answers when no
+-- workflow handles a request, as JSON; '' for none.
+ALTER TABLE experience_endpoints ADD COLUMN static_reply TEXT NOT NULL DEFAULT '';
