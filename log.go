@@ -18,6 +18,9 @@ type LogEntry struct {
 	PathsFailed    int        `json:"pathsFailed"`
 	WallTime       float64    `json:"wallTime"` // milliseconds
 	Errors         []RunError `json:"errors"`
+	// Trace is the path the run took (weir's own field; Losant's entries
+	// have none); nil for entries recorded without one.
+	Trace *RunTrace `json:"trace,omitempty"`
 }
 
 // Of returns a copy of e with the fields left empty taken from run:

@@ -44,6 +44,8 @@ type lane struct {
 	ctx    context.Context // the run's context, carrying this lane
 	forks  int             // forks started so far; only the lane's goroutine counts them
 	writes atomic.Int64    // storage writes made so far
+	from   hop             // what the lane's next node is reached from (trace.go)
+	at     float64         // when the lane's current node started, ms into the run
 }
 
 type laneKey struct{}

@@ -39,6 +39,7 @@ type Executor struct {
 	RunTimeout         time.Duration // default DefaultRunTimeout
 	Now                func() time.Time
 	Debug              func(DebugMessage)                                                    // receives Debug node output; may be nil
+	Traces             *TraceHub                                                             // gets each completed run's log entry for the live trace streams; nil: none
 	Publish            func(ctx context.Context, app, flow, topic string, body []byte) error // MQTT node, for flow (an id) of app; nil: no broker
 	Buttons            *Buttons                                                              // presses for Workflow Trigger nodes; nil: runs cannot start other runs
 	Replies            *ReplyHub                                                             // answers waiting webhook requests; nil: replies go nowhere
@@ -251,6 +252,10 @@ func (e *Executor) execute(run *weir.Run) {
 	}
 	if err := e.Queue.CompleteRun(context.Background(), run, entry); err != nil {
 		log.Error("complete run", "err", err)
+		return
+	}
+	if e.Traces != nil && entry != nil {
+		e.Traces.Publish(entry)
 	}
 }
 
@@ -375,6 +380,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		PathsFailed:    res.PathsFailed,
 		WallTime:       float64(res.WallTime.Microseconds()) / 1000,
 		Errors:         res.Errors,
+		Trace:          res.Trace,
 	}, nil
 }
 

@@ -75,8 +75,9 @@ func (it *iteration) reach(p Payload, c LoopCap) {
 
 // runLoop runs the iterations of loop node v entering with payload p and
 // returns the payload that continues on output 0. The loop is a fork of
-// lane ln: iteration i's branches run in lanes of its own.
-func (r *runner) runLoop(v *vertex, l Looper, p Payload, ln *lane) (Payload, error) {
+// lane ln: iteration i's branches run in lanes of its own. The loop is
+// trace step self.
+func (r *runner) runLoop(v *vertex, l Looper, p Payload, ln *lane, self int) (Payload, error) {
 	items, err := l.LoopItems(p)
 	if err != nil {
 		return nil, err
@@ -86,11 +87,11 @@ func (r *runner) runLoop(v *vertex, l Looper, p Payload, ln *lane) (Payload, err
 	}
 	values := make([]any, len(items))
 	carried := p
-	prefix := ln.fork()
+	body := loopBody{v: v, l: l, count: len(items), prefix: ln.fork(), h: hop{from: self, via: 1}}
 	if l.Parallel() {
-		err = r.parallelIterations(v, l, p, items, values, prefix)
+		err = r.parallelIterations(body, p, items, values)
 	} else {
-		carried, err = r.serialIterations(v, l, p, items, values, prefix)
+		carried, err = r.serialIterations(body, p, items, values)
 	}
 	if err != nil {
 		return nil, err
@@ -101,15 +102,26 @@ func (r *runner) runLoop(v *vertex, l Looper, p Payload, ln *lane) (Payload, err
 	return carried, nil
 }
 
+// loopBody is what every iteration of one loop shares: the loop node v and
+// its Looper l, the item count, the lane name prefix of the loop's fork and
+// where the body's branches come from.
+type loopBody struct {
+	v      *vertex
+	l      Looper
+	count  int
+	prefix string
+	h      hop
+}
+
 // serialIterations runs one iteration after another, each starting from the
 // payload the previous one's cap carried on with.
-func (r *runner) serialIterations(v *vertex, l Looper, p Payload, items []LoopItem, values []any, prefix string) (Payload, error) {
+func (r *runner) serialIterations(b loopBody, p Payload, items []LoopItem, values []any) (Payload, error) {
 	carried := p
 	for i := range values {
 		values[i] = js.Undefined{}
 	}
 	for i, item := range items {
-		it, err := r.iterate(v, l, Clone(carried).(Payload), item, len(items), iterationPrefix(prefix, i))
+		it, err := r.iterate(b, Clone(carried).(Payload), item, i)
 		if err != nil {
 			return nil, err
 		}
@@ -117,7 +129,7 @@ func (r *runner) serialIterations(v *vertex, l Looper, p Payload, items []LoopIt
 			continue
 		}
 		carried = it.payload
-		values[i] = mapValue(l, it)
+		values[i] = mapValue(b.l, it)
 		if it.brk {
 			break
 		}
@@ -127,7 +139,7 @@ func (r *runner) serialIterations(v *vertex, l Looper, p Payload, items []LoopIt
 
 // parallelIterations runs iterations concurrently on copies of p; only the
 // map values come out of them.
-func (r *runner) parallelIterations(v *vertex, l Looper, p Payload, items []LoopItem, values []any, prefix string) error {
+func (r *runner) parallelIterations(b loopBody, p Payload, items []LoopItem, values []any) error {
 	sem := make(chan struct{}, loopParallelism)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -137,14 +149,14 @@ func (r *runner) parallelIterations(v *vertex, l Looper, p Payload, items []Loop
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			it, err := r.iterate(v, l, Clone(p).(Payload), item, len(items), iterationPrefix(prefix, i))
+			it, err := r.iterate(b, Clone(p).(Payload), item, i)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
 			case err != nil && first == nil:
 				first = err
 			case err == nil && it.capped:
-				values[i] = mapValue(l, it)
+				values[i] = mapValue(b.l, it)
 			case err == nil:
 				values[i] = js.Undefined{}
 			}
@@ -154,17 +166,17 @@ func (r *runner) parallelIterations(v *vertex, l Looper, p Payload, items []Loop
 	return first
 }
 
-// iterate runs the loop body once on p, its branches in lanes named after
-// prefix, and waits for all of them.
-func (r *runner) iterate(v *vertex, l Looper, p Payload, item LoopItem, count int, prefix string) (*iteration, error) {
+// iterate runs the loop body once on p, as iteration i, and waits for all
+// of its branches.
+func (r *runner) iterate(b loopBody, p Payload, item LoopItem, i int) (*iteration, error) {
 	if err := r.ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := l.StartIteration(p, item, count); err != nil {
+	if err := b.l.StartIteration(p, item, b.count); err != nil {
 		return nil, err
 	}
 	it := &iteration{}
-	r.fanOut(v.targets(1), p, it, prefix)
+	r.fanOut(b.v.targets(1), p, it, iterationPrefix(b.prefix, i), b.h)
 	it.wg.Wait()
 	if err := r.ctx.Err(); err != nil {
 		return nil, err

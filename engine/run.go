@@ -26,6 +26,7 @@ type Result struct {
 	ErroredPayload Payload     // the payload at the first halting error; nil when none
 	Return         *CallResult // how a custom node run ended: its first cap node; nil when none was reached
 	WallTime       time.Duration
+	Trace          *weir.RunTrace // the path the run took
 	// StoreFull is set when a node failed because the store had no space
 	// left (InsufficientStorage): the run should execute again later
 	// rather than be recorded as failed.
@@ -46,17 +47,18 @@ func (g *Graph) Run(ctx context.Context, env *Env, triggerKey string, p Payload)
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	r := &runner{env: env, ctx: runCtx, cancel: cancel}
+	r := &runner{env: env, ctx: runCtx, cancel: cancel, trace: tracer{start: start}}
 	var prefix string
 	if caller := laneFrom(ctx); caller != nil { // a custom node's run forks its caller's lane
 		prefix = caller.fork() + "c"
 	}
-	r.fanOut(e.targets, p, nil, prefix)
+	r.fanOut(e.targets, p, nil, prefix, triggerHop)
 	r.wg.Wait()
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return nil, err
 	}
 	r.res.WallTime = time.Since(start)
+	r.res.Trace = r.trace.trace(triggerKey)
 	return &r.res, nil
 }
 
@@ -70,12 +72,13 @@ type runner struct {
 	mu       sync.Mutex
 	res      Result
 	timedOut bool
+	trace    tracer
 }
 
-// fanOut starts one branch per target: the first continues on p, the others
-// on copies taken now. Branches inside a loop body belong to iteration it
-// (nil outside loops). Branch i runs in lane child(prefix, i).
-func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration, prefix string) {
+// fanOut starts one branch per target, coming from h: the first continues
+// on p, the others on copies taken now. Branches inside a loop body belong
+// to iteration it (nil outside loops). Branch i runs in lane child(prefix, i).
+func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration, prefix string, h hop) {
 	for i, v := range targets {
 		bp := p
 		if i < len(targets)-1 {
@@ -86,6 +89,7 @@ func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration, prefix stri
 			it.wg.Add(1)
 		}
 		l := newLane(r.ctx, child(prefix, i))
+		l.from = h
 		go func() {
 			defer r.wg.Done()
 			if it != nil {
@@ -96,9 +100,11 @@ func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration, prefix stri
 	}
 }
 
-// branch runs nodes one after another until the path ends, forking when a
-// node's output has several targets. Its nodes run in lane l.
+// branch runs nodes one after another, the first reached through l.from,
+// until the path ends, forking when a node's output has several targets.
+// Its nodes run in lane l.
 func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane) {
+	l.at = r.trace.now()
 	for {
 		if err := r.ctx.Err(); err != nil {
 			r.interrupted(v, p)
@@ -108,17 +114,7 @@ func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane) {
 			r.fail(v, p, Errorf("Error", "run exceeded %d node executions", MaxNodeExecutions))
 			return
 		}
-		if c, ok := v.node.(LoopCap); ok && it != nil {
-			it.reach(p, c)
-			r.completed()
-			return
-		}
-		if c, ok := v.node.(CallCap); ok {
-			if err := r.capCall(p, c); err != nil {
-				r.fail(v, p, err)
-				return
-			}
-			r.completed()
+		if r.cap(v, p, it, l) {
 			return
 		}
 		port, err := r.step(v, &p, l)
@@ -131,6 +127,7 @@ func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane) {
 			return
 		}
 		next := v.targets(port)
+		l.from.via = port // step set l.from.from to its own trace step
 		switch len(next) {
 		case 0:
 			r.completed()
@@ -138,25 +135,60 @@ func (r *runner) branch(v *vertex, p Payload, it *iteration, l *lane) {
 		case 1:
 			v = next[0]
 		default:
-			r.fanOut(next[1:], Clone(p).(Payload), it, l.fork())
+			r.fanOut(next[1:], Clone(p).(Payload), it, l.fork(), l.from)
 			v = next[0]
 		}
 	}
 }
 
-// step runs one node on *p: a loop replaces *p with the payload leaving it.
+// step runs one node, reached through ln.from, on *p and records it in
+// the trace, setting ln.from.from to its step: a loop replaces *p with the
+// payload leaving it. What it keeps across the node's execution lives in
+// ln, not in its frame, which is on the stack while the node runs.
 func (r *runner) step(v *vertex, p *Payload, ln *lane) (port int, err error) {
 	l, ok := v.node.(Looper)
 	if !ok || v.err != nil {
-		return r.exec(v, *p, ln)
+		port, err = r.exec(v, *p, ln)
+		ln.from.from = r.trace.record(v.id, ln, port, err)
+		return port, err
 	}
-	defer r.recoverNode(v, &err)
-	out, err := r.runLoop(v, l, *p, ln)
+	ln.from.from = r.trace.reserve(v.id, ln)
+	out, err := r.loopStep(v, l, *p, ln, ln.from.from)
+	r.trace.finish(ln.from.from, ln, err)
 	if err != nil {
 		return 0, err
 	}
 	*p = out
 	return 0, nil
+}
+
+// loopStep runs loop node v, trace step self, turning a panic into an error.
+func (r *runner) loopStep(v *vertex, l Looper, p Payload, ln *lane, self int) (out Payload, err error) {
+	defer r.recoverNode(v, &err)
+	return r.runLoop(v, l, p, ln, self)
+}
+
+// cap ends the branch at v, in lane l, when v is a loop cap (of iteration
+// it) or a custom node cap, and reports whether it did.
+func (r *runner) cap(v *vertex, p Payload, it *iteration, l *lane) bool {
+	if c, ok := v.node.(LoopCap); ok && it != nil {
+		it.reach(p, c)
+		r.trace.record(v.id, l, 0, nil)
+		r.completed()
+		return true
+	}
+	c, ok := v.node.(CallCap)
+	if !ok {
+		return false
+	}
+	err := r.capCall(p, c)
+	r.trace.record(v.id, l, 0, err)
+	if err != nil {
+		r.fail(v, p, err)
+		return true
+	}
+	r.completed()
+	return true
 }
 
 // capCall records the first custom node cap the run reaches.

@@ -96,9 +96,8 @@ func TestApplicationsImport(t *testing.T) {
 	}
 	app := got.Application.ID
 	if got.Application.Name != "Imported" || got.ImportReport.Created["flow"] != 1 || got.ImportReport.Created["dataTable"] != 1 ||
-		len(got.ImportReport.Skipped) != 2 ||
-		got.ImportReport.Skipped[0].Reason != "weir does not serve POST /applications/{applicationId}/device-recipes yet" ||
-		got.ImportReport.Skipped[1].Reason != "includeDevices is not set" {
+		got.ImportReport.Created["deviceRecipe"] != 1 || len(got.ImportReport.Skipped) != 1 ||
+		got.ImportReport.Skipped[0].Reason != "includeDevices is not set" {
 		t.Errorf("import answered %s", w.Body)
 	}
 	flows, _, err := db.FindFlows(t.Context(), weir.FlowFilter{ApplicationID: app})

@@ -66,6 +66,7 @@ var matrixRoutes = []matrixRoute{
 	{"flow.delete", "DELETE", "/applications/{applicationId}/flows/{flowId}", "", 200},
 	{"flow.getLogEntries", "GET", "/applications/{applicationId}/flows/{flowId}/logs", "", 200},
 	{"flow.debug", "GET", "/applications/{applicationId}/flows/{flowId}/debug", "", 200},
+	{"flow.trace", "GET", "/applications/{applicationId}/flows/{flowId}/trace", "", 200},
 	{"flow.stats", "GET", "/applications/{applicationId}/flows/{flowId}/stats", "", 200},
 	{"flow.errors", "GET", "/applications/{applicationId}/flows/{flowId}/errors", "", 200},
 	{"flow.getStorageEntries", "GET", "/applications/{applicationId}/flows/{flowId}/storage", "", 200},
@@ -184,6 +185,9 @@ var matrixWeirScopes = map[string][]string{
 	"flow.debug": {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization",
 		"all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read",
 		"flow.*", "flow.debug"},
+	"flow.trace": {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization",
+		"all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read",
+		"flow.*", "flow.debug"},
 	"webhooks.get":              {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization", "all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read", "webhooks.*", "webhooks.get"},
 	"webhooks.post":             {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "webhooks.*", "webhooks.post"},
 	"webhook.get":               {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization", "all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read", "webhook.*", "webhook.get"},
@@ -257,6 +261,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	s.Storage, s.Logs, s.Runs = e.store, e.store, e.store
 	s.Signer, s.Now = e.signer, now
 	s.Debug = &engine.DebugHub{}
+	s.Traces = &engine.TraceHub{}
 	s.Webhooks = e.hooks
 	s.Endpoints = e.endpoints
 	e.devices = newMemDevices(now)

@@ -73,11 +73,11 @@ func TestCaller(t *testing.T) {
 	if res := call("GET", "/applications", nil, ""); res.StatusCode != 403 {
 		t.Fatalf("applications.get = %d %s, want 403", res.StatusCode, res.Body)
 	}
-	_, err := c.CallAPI(t.Context(), app, engine.APICall{Method: "GET", Path: "/applications/" + app + "/device-recipes"})
-	if weir.ErrorTypeOf(err) != weir.NotFound || weir.ErrorMessage(err) != "weir serves no action GET /applications/"+app+"/device-recipes" {
+	_, err := c.CallAPI(t.Context(), app, engine.APICall{Method: "GET", Path: "/applications/" + app + "/integrations"})
+	if weir.ErrorTypeOf(err) != weir.NotFound || weir.ErrorMessage(err) != "weir serves no action GET /applications/"+app+"/integrations" {
 		t.Fatalf("an unserved route = %v", err)
 	}
-	if !weirhttp.Actions()["event.patch"] || weirhttp.Actions()["deviceRecipes.get"] {
+	if !weirhttp.Actions()["event.patch"] || !weirhttp.Actions()["deviceRecipes.get"] || weirhttp.Actions()["integrations.get"] {
 		t.Error("Actions() does not list what the routes serve")
 	}
 }

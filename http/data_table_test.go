@@ -49,15 +49,7 @@ func TestRowQueryFaults(t *testing.T) {
 // SQLite store, checking every answer against Losant's response schema.
 func TestSQLiteDataTables(t *testing.T) {
 	h, _, user := newSQLiteAPI(t, func(s *weirhttp.Server, db *sqlite.DB) { s.Tables = db })
-	must := func(method, path string, body any, want int, schema string) map[string]any {
-		t.Helper()
-		status, b := h.do(method, path, user, body)
-		if status != want {
-			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
-		}
-		mustConform(t, schema, b)
-		return decode(t, b)
-	}
+	must := h.mustAs(t, user)
 	app := must("POST", "/applications", `{"name":"Tables"}`, 201, "application")["id"].(string)
 	tables := "/applications/" + app + "/data-tables"
 	tb := must("POST", tables, `{"name":"stock","columns":[{"name":"sku","dataType":"string","constraint":"unique"},

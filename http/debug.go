@@ -55,21 +55,33 @@ func (s *Server) handleFlowDebug(w http.ResponseWriter, r *http.Request, req *re
 	if s.Debug == nil {
 		return fmt.Errorf("http: no debug source")
 	}
+	recent, events, cancel := s.Debug.Subscribe(req.flowID)
+	defer cancel()
+	return serveStream(s, w, r, func(flush func()) {
+		for _, data := range recent {
+			writeEvent(w, "debug", data)
+		}
+		flush()
+	}, events, func(ev engine.DebugEvent) { writeEvent(w, "debug", ev.Data) })
+}
+
+// serveStream answers r with a Server-Sent Events stream: first writes
+// what start writes, then calls send for each value events yields, with
+// keep-alive comments in between. It ends when events is closed, the
+// request or the server's streams end, or the request's token no longer
+// authenticates (checked every DebugRecheck).
+func serveStream[T any](s *Server, w http.ResponseWriter, r *http.Request, start func(flush func()), events <-chan T,
+	send func(T)) error {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		return fmt.Errorf("http: response writer cannot stream")
 	}
-	recent, events, cancel := s.Debug.Subscribe(req.flowID)
-	defer cancel()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	for _, data := range recent {
-		writeEvent(w, data)
-	}
-	flusher.Flush()
+	start(flusher.Flush)
 	tick := time.NewTicker(debugKeepAlive)
 	defer tick.Stop()
 	recheck := time.NewTicker(s.debugRecheck())
@@ -80,7 +92,7 @@ func (s *Server) handleFlowDebug(w http.ResponseWriter, r *http.Request, req *re
 			if !ok {
 				return nil
 			}
-			writeEvent(w, ev.Data)
+			send(ev)
 		case <-tick.C:
 			fmt.Fprint(w, ": keep-alive\n\n")
 		case <-recheck.C:
@@ -104,7 +116,7 @@ func (s *Server) debugRecheck() time.Duration {
 	return DefaultDebugRecheck
 }
 
-// writeEvent writes one SSE "debug" event; data is single-line JSON.
-func writeEvent(w http.ResponseWriter, data []byte) {
-	fmt.Fprintf(w, "event: debug\ndata: %s\n\n", data)
+// writeEvent writes one SSE event of type typ; data is single-line JSON.
+func writeEvent(w http.ResponseWriter, typ string, data []byte) {
+	fmt.Fprintf(w, "event: %s\ndata: %s\n\n", typ, data)
 }

@@ -31,15 +31,8 @@ func debugHarness(t *testing.T, configure ...func(s *weirhttp.Server)) (*harness
 // readEvent reads lines until one SSE event's data line.
 func readEvent(t *testing.T, r *bufio.Reader) string {
 	t.Helper()
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatalf("stream ended: %v", err)
-		}
-		if data, ok := strings.CutPrefix(line, "data: "); ok {
-			return strings.TrimSpace(data)
-		}
-	}
+	_, data := readTyped(t, r)
+	return data
 }
 
 func TestFlowDebugStream(t *testing.T) {

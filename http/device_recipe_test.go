@@ -9,17 +9,7 @@ import (
 func TestDeviceRecipesOverSQLite(t *testing.T) {
 	h, ev, app, user := newDeviceHarness(t)
 	base := "/applications/" + app
-	must := func(method, path string, body any, want int, schema string) map[string]any {
-		t.Helper()
-		status, b := h.do(method, path, user, body)
-		if status != want {
-			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
-		}
-		if schema != "" {
-			mustConform(t, schema, b)
-		}
-		return decode(t, b)
-	}
+	must := h.mustAs(t, user)
 	rc := must("POST", base+"/device-recipes", `{"name":"Sensor recipe","description":"r","deviceName":"Sensor",
 		"deviceDescription":"made from a recipe","deviceClass":"standalone","tags":[{"key":"kind","value":"sensor"}],
 		"attributes":[{"name":"temp","dataType":"number","attributeTags":{"unit":"C"},"system":{"aggregation":"MEAN"}}]}`, 201, "deviceRecipe")

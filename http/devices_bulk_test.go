@@ -11,17 +11,7 @@ import (
 func TestDevicesByQueryOverSQLite(t *testing.T) {
 	h, ev, app, user := newDeviceHarness(t)
 	base := "/applications/" + app
-	must := func(method, path string, body any, want int, schema string) map[string]any {
-		t.Helper()
-		status, b := h.do(method, path, user, body)
-		if status != want {
-			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
-		}
-		if schema != "" {
-			mustConform(t, schema, b)
-		}
-		return decode(t, b)
-	}
+	must := h.mustAs(t, user)
 	ids := map[string]string{}
 	for _, d := range []struct{ name, floor string }{{"a1", "1"}, {"a2", "1"}, {"b1", "2"}} {
 		dev := must("POST", base+"/devices", `{"name":"`+d.name+`","tags":[{"key":"floor","value":"`+d.floor+`"}],

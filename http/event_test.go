@@ -44,17 +44,7 @@ func TestEventsOverSQLite(t *testing.T) {
 		s.EventLimiter = ratelimit.New(2, time.Minute)
 	})
 	base := "/applications/" + app
-	must := func(method, path string, body any, want int, schema string) map[string]any {
-		t.Helper()
-		status, b := h.do(method, path, user, body)
-		if status != want {
-			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
-		}
-		if schema != "" {
-			mustConform(t, schema, b)
-		}
-		return decode(t, b)
-	}
+	must := h.mustAs(t, user)
 	count := func() float64 { return must("GET", base+"/events", nil, 200, "events")["totalCount"].(float64) }
 
 	// Refused events spend nothing of the limit of 2 and store nothing.

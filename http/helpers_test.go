@@ -271,3 +271,20 @@ func (h *harness) tokenID(token string) string {
 	}
 	return c.TokenID
 }
+
+// mustAs returns a request function for token: it sends the request, fails
+// t unless the status is want (and the body conforms to schema, when
+// named) and returns the body decoded as an object.
+func (h *harness) mustAs(t *testing.T, token string) func(method, path string, body any, want int, schema string) map[string]any {
+	return func(method, path string, body any, want int, schema string) map[string]any {
+		t.Helper()
+		status, b := h.do(method, path, token, body)
+		if status != want {
+			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
+		}
+		if schema != "" {
+			mustConform(t, schema, b)
+		}
+		return decode(t, b)
+	}
+}

@@ -159,6 +159,8 @@ func (s *Server) routes() []route {
 			handle: s.handleFlowLogs},
 		{action: "flow.debug", method: "GET", path: pathFlow + "/debug",
 			handle: s.handleFlowDebug},
+		{action: "flow.trace", method: "GET", path: pathFlow + "/trace",
+			handle: s.handleFlowTrace},
 		{action: "flow.stats", method: "GET", path: pathFlow + "/stats", query: statsParams,
 			handle: s.handleFlowStats},
 		{action: "flow.errors", method: "GET", path: pathFlow + "/errors", query: errorsParams,

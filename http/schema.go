@@ -104,6 +104,11 @@ var weirActions = map[string][]string{
 	"flow.debug": {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization",
 		"all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read",
 		"flow.*", "flow.debug"},
+	// weir's live trace stream (trace.go): a read, granted as the debug
+	// stream is (flow.debug is the scope a token can name).
+	"flow.trace": {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization",
+		"all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read",
+		"flow.*", "flow.debug"},
 	// Losant's Webhooks and Webhook resources, which the embedded client
 	// schemas do not cover.
 	"webhooks.get":   webhookScopes(true, "webhooks.*", "webhooks.get"),

@@ -45,6 +45,11 @@ type Server struct {
 	// again; 0 means DefaultDebugRecheck.
 	DebugRecheck time.Duration
 
+	// Traces, when set, serves the flows' live trace streams, one batch
+	// per TraceInterval (0: DefaultTraceInterval).
+	Traces        *engine.TraceHub
+	TraceInterval time.Duration
+
 	// Webhooks, when set, serves the webhook resources and the public
 	// /webhooks/{token} endpoint (webhook.go, webhook_public.go).
 	Webhooks weir.WebhookService

@@ -94,7 +94,7 @@ func testEventsFromFlows(t *testing.T, c *client) {
 	c.mustDo(201, "POST", "/applications/"+app.ID+"/flows", map[string]any{
 		"name": "recipes", "enabled": true,
 		"triggers": []any{map[string]any{"type": "virtualButton", "key": "press", "config": map[string]any{}, "outputIds": []any{[]any{"recipes"}}}},
-		"nodes":    []any{api("recipes", "", "notebooks", "get", "working.notebooks")},
+		"nodes":    []any{api("recipes", "", "integrations", "get", "working.integrations")},
 	}, &recipes)
 
 	storage := func(flowID string) map[string]any {
@@ -139,7 +139,7 @@ func testEventsFromFlows(t *testing.T, c *client) {
 	waitFor(t, 20*time.Second, "the recipes run's error", func() bool {
 		var raw json.RawMessage
 		c.mustDo(200, "GET", "/applications/"+app.ID+"/flows/"+recipes.ID+"/logs", nil, &raw)
-		return strings.Contains(string(raw), "Losant API action notebooks.get is not implemented by weir")
+		return strings.Contains(string(raw), "Losant API action integrations.get is not implemented by weir")
 	})
 }
 

@@ -169,6 +169,10 @@ func (m *Main) Open(ctx context.Context) error {
 	m.executor.Egress, _ = engine.ParseEgress(m.Config.HTTPEgress) // checked by Validate
 	m.executor.Own = &m.own
 	m.executor.Experience = experience
+	// Live trace streams: each completed run's path, to the console's
+	// open editors of its flow (this process's runs).
+	traces := &engine.TraceHub{}
+	m.executor.Traces = traces
 	if err := m.executor.Open(); err != nil {
 		return err
 	}
@@ -196,6 +200,7 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Versions = inst.DB
 	api.Storage, api.Logs, api.Runs = m.metrics.Storage(inst.DB), inst.DB, runs
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
+	api.Traces = traces
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
 	api.DeviceLogs, api.Recipes = inst.DB, inst.DB

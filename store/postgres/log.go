@@ -16,7 +16,7 @@ import (
 func (db *DB) FindLogEntries(ctx context.Context, flowID string, filter weir.LogFilter) ([]*weir.LogEntry, error) {
 	var p placeholders
 	q := `SELECT id, application_id, flow_id, flow_version, flow_version_id, time, run_count,
-		paths_completed, paths_failed, wall_time, errors
+		paths_completed, paths_failed, wall_time, errors, trace
 		FROM logs WHERE flow_id = ` + p.add(flowID)
 	if filter.FlowVersionID != "" {
 		q += ` AND flow_version_id = ` + p.add(filter.FlowVersionID)
@@ -44,15 +44,19 @@ func (db *DB) FindLogEntries(ctx context.Context, flowID string, filter weir.Log
 
 func scanLogEntry(row pgx.CollectableRow) (*weir.LogEntry, error) {
 	var (
-		e    weir.LogEntry
-		errs string
+		e           weir.LogEntry
+		errs, trace string
 	)
 	if err := row.Scan(&e.ID, &e.ApplicationID, &e.FlowID, &e.FlowVersion, &e.FlowVersionID, &e.Time,
-		&e.RunCount, &e.PathsCompleted, &e.PathsFailed, &e.WallTime, &errs); err != nil {
+		&e.RunCount, &e.PathsCompleted, &e.PathsFailed, &e.WallTime, &errs, &trace); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(errs), &e.Errors); err != nil {
 		return nil, fmt.Errorf("decode errors: %w", err)
+	}
+	var err error
+	if e.Trace, err = weir.DecodeRunTrace(trace); err != nil {
+		return nil, fmt.Errorf("decode trace: %w", err)
 	}
 	e.Time = e.Time.UTC()
 	return &e, nil

@@ -13,7 +13,7 @@ import (
 // written first.
 func (db *DB) FindLogEntries(ctx context.Context, flowID string, filter weir.LogFilter) ([]*weir.LogEntry, error) {
 	q := `SELECT id, application_id, flow_id, flow_version, flow_version_id, time, run_count,
-		paths_completed, paths_failed, wall_time, errors
+		paths_completed, paths_failed, wall_time, errors, trace
 		FROM logs WHERE flow_id = ?`
 	args := []any{flowID}
 	if filter.FlowVersionID != "" {
@@ -38,16 +38,19 @@ func (db *DB) FindLogEntries(ctx context.Context, flowID string, filter weir.Log
 	entries := []*weir.LogEntry{}
 	for rows.Next() {
 		var (
-			e    weir.LogEntry
-			t    int64
-			errs string
+			e           weir.LogEntry
+			t           int64
+			errs, trace string
 		)
 		if err := rows.Scan(&e.ID, &e.ApplicationID, &e.FlowID, &e.FlowVersion, &e.FlowVersionID, &t,
-			&e.RunCount, &e.PathsCompleted, &e.PathsFailed, &e.WallTime, &errs); err != nil {
+			&e.RunCount, &e.PathsCompleted, &e.PathsFailed, &e.WallTime, &errs, &trace); err != nil {
 			return nil, fmt.Errorf("sqlite: find log entries of flow %s: %w", flowID, err)
 		}
 		if err := json.Unmarshal([]byte(errs), &e.Errors); err != nil {
 			return nil, fmt.Errorf("sqlite: find log entries of flow %s: decode errors: %w", flowID, err)
+		}
+		if e.Trace, err = weir.DecodeRunTrace(trace); err != nil {
+			return nil, fmt.Errorf("sqlite: find log entries of flow %s: decode trace: %w", flowID, err)
 		}
 		e.Time = fromMillis(t)
 		entries = append(entries, &e)
@@ -58,13 +61,14 @@ func (db *DB) FindLogEntries(ctx context.Context, flowID string, filter weir.Log
 	return entries, nil
 }
 
-// insertLogEntry stores e, whose Errors are already encoded as errs.
+// insertLogEntry stores e, whose Errors are already encoded as errs, and
+// its trace in its compact text form.
 func insertLogEntry(ctx context.Context, tx *Tx, e *weir.LogEntry, errs string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO logs (id, application_id, flow_id, flow_version, flow_version_id,
-		time, run_count, paths_completed, paths_failed, wall_time, errors)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		time, run_count, paths_completed, paths_failed, wall_time, errors, trace)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.ApplicationID, e.FlowID, e.FlowVersion, e.FlowVersionID, millis(e.Time), e.RunCount,
-		e.PathsCompleted, e.PathsFailed, e.WallTime, errs)
+		e.PathsCompleted, e.PathsFailed, e.WallTime, errs, weir.EncodeRunTrace(e.Trace))
 	return err
 }
 

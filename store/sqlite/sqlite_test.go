@@ -345,14 +345,26 @@ func TestCloseWakesClaimersOK(t *testing.T) {
 // BenchmarkRunCycle measures a run's whole life in the queue: enqueue,
 // claim, complete with a log entry and stats.
 func BenchmarkRunCycle(b *testing.B) {
-	b.Run("NoWrites", func(b *testing.B) { benchmarkRunCycle(b, 0, false) })
-	b.Run("TwoIncrs", func(b *testing.B) { benchmarkRunCycle(b, 2, false) })
-	b.Run("TwoIncrEffects", func(b *testing.B) { benchmarkRunCycle(b, 2, true) })
+	b.Run("NoWrites", func(b *testing.B) { benchmarkRunCycle(b, 0, false, nil) })
+	b.Run("NoWritesTraced", func(b *testing.B) { benchmarkRunCycle(b, 0, false, benchTrace) })
+	b.Run("TwoIncrs", func(b *testing.B) { benchmarkRunCycle(b, 2, false, nil) })
+	b.Run("TwoIncrEffects", func(b *testing.B) { benchmarkRunCycle(b, 2, true, nil) })
 }
 
+// benchTrace is the trace of a run through five nodes, as a small
+// webhook flow's.
+var benchTrace = &weir.RunTrace{Trigger: "k", Steps: []weir.TraceStep{
+	{NodeID: "Fz3EkNUC7VQ0pZ3r1lZ9a", From: -1, Output: 1, Start: 0.012, Time: 0.031},
+	{NodeID: "Hk2l0V3nkRbmGuE8v9x1X", From: 0, Via: 1, Start: 0.045, Time: 0.102},
+	{NodeID: "Q7lN3q8WmKx2p0bZcYt4e", From: 1, Start: 0.15, Time: 0.011},
+	{NodeID: "Zr9tP1uJ6vHs3wXe0aD2f", From: 2, Start: 0.163, Time: 0.248},
+	{NodeID: "b5GkL8nM2cV7xQ1zW4yTr", From: 3, Start: 0.415, Time: 0.02},
+}}
+
 // benchmarkRunCycle enqueues, claims and completes runs, each making incrs
-// storage increments in between, named as the run's effects or not.
-func benchmarkRunCycle(b *testing.B, incrs int, effects bool) {
+// storage increments in between, named as the run's effects or not, and
+// logged with trace (nil: none).
+func benchmarkRunCycle(b *testing.B, incrs int, effects bool, trace *weir.RunTrace) {
 	db := mustOpenDB(b, filepath.Join(b.TempDir(), "weir.db"), nil)
 	f := mustAppFlow(b, db)
 	data := json.RawMessage(`{"body":{"temp":21.5,"device":"abc"},"query":{}}`)
@@ -381,7 +393,8 @@ func benchmarkRunCycle(b *testing.B, incrs int, effects bool) {
 					return
 				}
 			}
-			e := &weir.LogEntry{FlowVersionID: weir.DevelopVersion, Time: time.Now(), RunCount: 1, PathsCompleted: 1, WallTime: 0.5}
+			e := &weir.LogEntry{FlowVersionID: weir.DevelopVersion, Time: time.Now(), RunCount: 1, PathsCompleted: 1, WallTime: 0.5,
+				Trace: trace}
 			if err := db.CompleteRun(b.Context(), runs[0], e); err != nil {
 				b.Error(err)
 				return

@@ -62,6 +62,10 @@ func testLogs(t *testing.T, open func(t *testing.T) Store) {
 				FlowVersionID: "vid",
 				Error:         weir.ErrorDetails{Name: "TypeError", Message: "x is undefined"},
 			}},
+			Trace: &weir.RunTrace{Trigger: "button", Omitted: 2, Steps: []weir.TraceStep{
+				{NodeID: "n0", From: -1, Output: 1, Start: 0.004, Time: 2.5},
+				{NodeID: "n1", From: 0, Via: 1, Output: -1, Start: 2.51, Time: 9.875, Failed: true},
+			}},
 		}
 		mustLog(t, s, f, e)
 		got, err := s.FindLogEntries(t.Context(), f.ID, weir.LogFilter{Limit: 10})

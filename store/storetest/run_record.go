@@ -29,6 +29,11 @@ func RunRecorder(t *testing.T, open func(t *testing.T) RecorderStore) {
 		}
 		checkRecorded(t, s, r.ID, true)
 		checkLogLen(t, s, f.ID, 1)
+		logged, err := s.FindLogEntries(t.Context(), f.ID, weir.LogFilter{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDiff(t, "recorded trace", logged[0].Trace, entryOf(f, r, 1).Trace)
 		checkStats(t, s, f, weir.FlowStats{RunCount: 1, ErrorCount: 1, ByVersion: map[string]weir.VersionStats{
 			weir.DevelopVersion: {RunCount: 1, ErrorCount: 1},
 		}})
@@ -119,7 +124,8 @@ func runOf(f *weir.Flow) *weir.Run {
 // entryOf returns the log entry of r, with failed failed paths.
 func entryOf(f *weir.Flow, r *weir.Run, failed int) *weir.LogEntry {
 	return &weir.LogEntry{ID: r.ID, FlowVersionID: weir.DevelopVersion, Time: ms(r.Time), RunCount: 1,
-		PathsCompleted: 1, PathsFailed: failed}
+		PathsCompleted: 1, PathsFailed: failed, Trace: &weir.RunTrace{Trigger: r.TriggerKey,
+			Steps: []weir.TraceStep{{NodeID: "n", From: -1, Output: 0, Time: 0.25}}}}
 }
 
 // checkRecorded fails t unless RunRecorded(id) reports want.

@@ -4,6 +4,7 @@
 
 import type { Edge, Node } from '@xyflow/react';
 import type { Field, Flow, Spec, Specs } from './api';
+import type { NodeMark } from './trace';
 
 export type Kind = 'trigger' | 'node';
 
@@ -14,6 +15,8 @@ export interface NodeData extends Record<string, unknown> {
   seq: number; // its place in the definition's array
   spec?: Spec; // undefined: a type this server does not know
   problems: string[];
+  trace?: NodeMark; // set while a logged run's path is shown (trace.tsx)
+  live?: NodeMark; // set while live runs pass the node (trace.tsx)
 }
 
 export type CanvasNode = Node<NodeData>;

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, flowPath } from './api';
+import type { RunTrace } from './trace';
 
 export interface DebugMessage {
   time: string;
@@ -96,8 +97,9 @@ export function DebugPanel({
   );
 }
 
-interface LogEntry {
+export interface LogEntry {
   time: string;
+  trace?: RunTrace;
   flowVersion?: string;
   runCount: number;
   pathsCompleted: number;
@@ -106,7 +108,24 @@ interface LogEntry {
   errors: { time: string; nodeId?: string; nodeLabel?: string; nodeType?: string; error: { name: string; message: string } }[];
 }
 
-export function RunLog({ appId, flowId, refresh, onSelectNode }: { appId: string; flowId: string; refresh: number; onSelectNode: (id: string) => void }) {
+/** The key a run log entry is told apart by (entries have no id in Losant's shape). */
+export const runKey = (e: LogEntry) => `${e.time}|${e.wallTime}`;
+
+export function RunLog({
+  appId,
+  flowId,
+  refresh,
+  onSelectNode,
+  selected,
+  onSelectRun,
+}: {
+  appId: string;
+  flowId: string;
+  refresh: number;
+  onSelectNode: (id: string) => void;
+  selected?: string;
+  onSelectRun?: (e: LogEntry) => void;
+}) {
   const [entries, setEntries] = useState<LogEntry[] | null>(null);
   const [error, setError] = useState('');
   const load = useCallback(async () => {
@@ -132,7 +151,12 @@ export function RunLog({ appId, flowId, refresh, onSelectNode }: { appId: string
       <table className="list">
         <tbody>
           {entries?.map((e, i) => (
-            <tr key={e.time + i} className={'run ' + (e.pathsFailed > 0 ? 'failed' : 'ok')}>
+            <tr
+              key={e.time + i}
+              className={'run ' + (e.pathsFailed > 0 ? 'failed' : 'ok') + (selected === runKey(e) ? ' selected' : '')}
+              title={e.trace ? 'Show this run’s path on the canvas' : undefined}
+              onClick={() => e.trace && onSelectRun?.(e)}
+            >
               <td>
                 <time dateTime={e.time}>{new Date(e.time).toLocaleString()}</time>
               </td>
@@ -141,6 +165,7 @@ export function RunLog({ appId, flowId, refresh, onSelectNode }: { appId: string
               <td>
                 {e.pathsCompleted} paths completed, {e.pathsFailed} failed
               </td>
+              <td className="steps">{e.trace ? `${e.trace.steps.length + e.trace.omitted} steps` : ''}</td>
               <td>
                 {e.errors.map((er, j) => (
                   <button type="button" key={j} className="link run-error" onClick={() => er.nodeId && onSelectNode(er.nodeId)}>

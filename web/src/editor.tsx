@@ -15,7 +15,8 @@ import {
 } from '@xyflow/react';
 import { api, ApiError, appPath, flowPath, specs as loadSpecs, stream, type Flow, type Spec, type Specs } from './api';
 import { ConfigPanel } from './config';
-import { DebugPanel, RunLog, Storage, type DebugMessage } from './dock';
+import { DebugPanel, RunLog, Storage, runKey, type DebugMessage, type LogEntry } from './dock';
+import { TraceBar, decorate, overlayOf, useLiveTraces } from './trace';
 import {
   canvasNode,
   download,
@@ -103,6 +104,8 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const [streamStatus, setStreamStatus] = useState('connecting');
   const [refresh, setRefresh] = useState(0);
   const [payload, setPayload] = useState('{}');
+  const [picked, setPicked] = useState<LogEntry | null>(null); // the logged run whose path is shown
+  const live = useLiveTraces(appId, flowID, nodes, useCallback(() => setRefresh((r) => r + 1), []));
   const past = useRef<Snap[]>([]);
   const future = useRef<Snap[]>([]);
   const last = useRef({ key: '', t: 0 });
@@ -452,6 +455,8 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const inScope = useMemo(() => scopedNodes(shown, scope, bodyStart), [shown, scope, bodyStart]);
   const inScopeEdges = useMemo(() => scopedEdges(edges, scope), [edges, scope]);
   const chain = useMemo(() => scopeChain(scope, nodes), [scope, nodes]);
+  const pickedOverlay = useMemo(() => (picked?.trace ? overlayOf(picked.trace, nodes) : null), [picked, nodes]);
+  const traced = useMemo(() => decorate(inScope, inScopeEdges, pickedOverlay, live), [inScope, inScopeEdges, pickedOverlay, live]);
   const selected = nodes.filter((n) => n.selected);
   const one = selected.length === 1 ? shown.find((n) => n.id === selected[0].id) : undefined;
   const labels = useMemo(() => new Map(nodes.map((n) => [n.data.raw.id ?? n.id, labelOf(n.data.raw)])), [nodes]);
@@ -487,7 +492,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
           ▶ Press
         </button>
       </div>
-      {(error || status || conflict || problemCount > 0) && (
+      {(error || status || conflict || problemCount > 0 || picked?.trace) && (
         <div className="messages-bar">
           {error && (
             <span className="error" role="alert" id="editor-error">
@@ -499,6 +504,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
               {status}
             </span>
           )}
+          {picked?.trace && <TraceBar time={picked.time} trace={picked.trace} failed={picked.pathsFailed > 0} onClear={() => setPicked(null)} />}
           {problemCount > 0 && <span className="warn" id="problem-count">{problemCount} problems on the canvas</span>}
           {conflict && (
             <span className="conflict" role="alert" id="conflict">
@@ -535,8 +541,8 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
         >
           <ScopeBar chain={chain} onScope={openScope} />
           <ReactFlow
-            nodes={inScope}
-            edges={inScopeEdges}
+            nodes={traced.nodes}
+            edges={traced.edges}
             onNodeDoubleClick={(_, n) => n.type === 'weir' && isLoop(n.data.raw) && openScope(n.id)}
             nodeTypes={nodeTypes}
             onNodesChange={onNodesChange}
@@ -599,7 +605,16 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
           </button>
         </div>
         {tab === 'debug' && <DebugPanel messages={messages} labels={labels} status={streamStatus} onClear={() => setMessages([])} onSelectNode={selectNode} />}
-        {tab === 'runs' && <RunLog appId={appId} flowId={flowID} refresh={refresh} onSelectNode={selectNode} />}
+        {tab === 'runs' && (
+          <RunLog
+            appId={appId}
+            flowId={flowID}
+            refresh={refresh}
+            onSelectNode={selectNode}
+            selected={picked ? runKey(picked) : undefined}
+            onSelectRun={setPicked}
+          />
+        )}
         {tab === 'storage' && <Storage appId={appId} flowId={flowID} refresh={refresh} />}
         {tab === 'globals' && (
           <Globals

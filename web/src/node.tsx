@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { labelOf, outputCount, outputLabel, type CanvasNode } from './doc';
+import { traceLabel } from './trace';
 
 /** A trigger or node on the canvas: its label, type, input and labelled outputs. */
 export const WeirNode = memo(function WeirNode({ data, selected }: NodeProps<CanvasNode>) {
@@ -9,6 +10,8 @@ export const WeirNode = memo(function WeirNode({ data, selected }: NodeProps<Can
   if (!data.spec) classes.push('unknown');
   if (data.problems.length) classes.push('invalid');
   if (selected) classes.push('selected');
+  if (data.trace) classes.push('traced', ...(data.trace.failed ? ['trace-failed'] : []));
+  if (data.live) classes.push('live');
   const outputs = Array.from({ length: n }, (_, i) => i);
   return (
     <div className={classes.join(' ')} data-type={data.raw.type} title={data.problems.join('\n') || undefined}>
@@ -22,6 +25,12 @@ export const WeirNode = memo(function WeirNode({ data, selected }: NodeProps<Can
         <span className="label">{labelOf(data.raw)}</span>
       </div>
       <div className="type">{data.kind === 'trigger' ? 'trigger · ' : ''}{data.raw.type}</div>
+      {data.trace && (
+        <div className="trace-time" title="Time this node took in the run shown">
+          {data.trace.failed ? '✕ ' : ''}
+          {traceLabel(data.trace)}
+        </div>
+      )}
       <div className="outputs">
         {outputs.map((i) => (
           <div className="output" key={i}>

@@ -1,0 +1,44 @@
+package weir_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/weirhq/weir"
+)
+
+func TestRunTraceText(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		trace *weir.RunTrace
+	}{
+		{name: "Nil"},
+		{name: "NoSteps", trace: &weir.RunTrace{Trigger: "k", Steps: []weir.TraceStep{}}},
+		{name: "Path", trace: &weir.RunTrace{Trigger: "button-1", Omitted: 3, Steps: []weir.TraceStep{
+			{NodeID: "a", From: -1, Via: 0, Output: 1, Start: 0.012, Time: 1.5},
+			{NodeID: "loop", From: 0, Via: 1, Output: 0, Start: 1.6, Time: 20.25},
+			{NodeID: "b c\n\"d\" é", From: 1, Via: 1, Output: -1, Start: 2, Time: 0.001, Failed: true},
+		}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := weir.EncodeRunTrace(tc.trace)
+			got, err := weir.DecodeRunTrace(text)
+			if err != nil {
+				t.Fatalf("DecodeRunTrace(%q) error %v", text, err)
+			}
+			if diff := cmp.Diff(tc.trace, got); diff != "" {
+				t.Errorf("DecodeRunTrace(EncodeRunTrace(t)) differs (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDecodeRunTraceErrMalformed(t *testing.T) {
+	for _, text := range []string{"x", "t2 0 \"k\"", "t1 x \"k\"", "t1 0 k", "t1 0 \"k\"\n1 2 3", "t1 0 \"k\"\n-1 0 0 0 0 id",
+		"t1 0 \"k\"\n-1 0 0 0 0 g \"id\""} {
+		if got, err := weir.DecodeRunTrace(text); err == nil {
+			t.Errorf("DecodeRunTrace(%q) = %+v, want an error", text, got)
+		}
+	}
+}
