@@ -281,7 +281,14 @@ func (c *FlowCache) refresh(ctx context.Context, applicationID string, ix *trigg
 		}
 		return nil
 	}
-	index, err := BuildTriggerIndex(ctx, c.Flows, c.Versions, applicationID)
+	// The build outlives the request that began it: the requests queued
+	// behind ix.mu use it. Tied to that request, a build of thousands of
+	// flows on a loaded machine outlasted the clients' patience; each
+	// cancelled one threw the work away and the next waiter began again, so
+	// no request got through.
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	index, err := BuildTriggerIndex(bctx, c.Flows, c.Versions, applicationID)
 	if err != nil {
 		return err
 	}

@@ -306,3 +306,45 @@ func TestFlowCacheRebuildsOldIndexInBackground(t *testing.T) {
 		}
 	}
 }
+
+// TestFlowCacheIndexBuildOutlivesItsRequest checks that a trigger index
+// build begun by a request whose context ends meanwhile still completes and
+// serves the requests after it, instead of each starting over.
+func TestFlowCacheIndexBuildOutlivesItsRequest(t *testing.T) {
+	st := &flowStore{flows: []*weir.Flow{webhookFlow("f1", true, time.UnixMilli(1), "w1")}}
+	svc := st.service()
+	list := svc.FindFlowsFn
+	started, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	svc.FindFlowsFn = func(ctx context.Context, filter weir.FlowFilter) ([]*weir.Flow, int, error) {
+		if filter.PerPage != 1 { // the full listing of a build, not a stamp
+			once.Do(func() { close(started); <-release })
+			if err := ctx.Err(); err != nil {
+				return nil, 0, err
+			}
+		}
+		return list(ctx, filter)
+	}
+	clk := &clock{t: time.UnixMilli(1000)}
+	c := &engine.FlowCache{Flows: svc, Now: clk.now}
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.WebhookTargets(ctx, "a1", "w1")
+		first <- err
+	}()
+	<-started
+	cancel() // the first client gives up while its build runs
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatalf("the request whose context ended: %v, want the index built", err)
+	}
+	_, before, _ := st.counts()
+	ts, err := c.WebhookTargets(context.Background(), "a1", "w1")
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("next request: %v, %v; want f1", targetIDs(ts), err)
+	}
+	if _, after, _ := st.counts(); after != before {
+		t.Errorf("the next request listed the flows again (%d listings after the first build, want none)", after-before)
+	}
+}

@@ -25,14 +25,16 @@ var schemaFS embed.FS
 const schemaBase = "https://schemas.weir.invalid/"
 
 // schemas compiles the embedded schemas, each on first use: compiled, they
-// take some 15 MB that a server answering only webhooks never needs.
+// take some 15 MB that a server answering only webhooks never needs, and
+// even decoded (before compiling) some 5 MB, so a schema is read from the
+// binary only when first compiled.
 var schemas = mustLoadSchemas()
 
 // actionScopes maps an action ("flow.get") to the scopes it accepts.
 var actionScopes = mustLoadScopes()
 
 // schemaSet is the embedded schemas by file name without ".json" (e.g.
-// "flowPatch"), loaded at start and compiled when first asked for.
+// "flowPatch"), listed at start, read and compiled when first asked for.
 type schemaSet struct {
 	mu       sync.Mutex
 	c        *jsonschema.Compiler
@@ -43,30 +45,34 @@ type schemaSet struct {
 func mustLoadSchemas() *schemaSet {
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
+	c.UseLoader(schemaLoader{})
 	names, err := fs.Glob(schemaFS, "schemas/*.json")
 	if err != nil {
 		panic(err)
 	}
 	set := &schemaSet{c: c, names: map[string]bool{}, compiled: map[string]*jsonschema.Schema{}}
 	for _, name := range names {
-		base := strings.TrimSuffix(path.Base(name), ".json")
-		if base == "scopes" {
-			continue
+		if base := strings.TrimSuffix(path.Base(name), ".json"); base != "scopes" {
+			set.names[base] = true
 		}
-		b, err := schemaFS.ReadFile(name)
-		if err != nil {
-			panic(err)
-		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-		if err != nil {
-			panic(fmt.Sprintf("http: schema %s: %v", name, err))
-		}
-		if err := c.AddResource(schemaBase+base, doc); err != nil {
-			panic(fmt.Sprintf("http: schema %s: %v", name, err))
-		}
-		set.names[base] = true
 	}
 	return set
+}
+
+// schemaLoader reads an embedded schema when the compiler first needs it.
+type schemaLoader struct{}
+
+// Load decodes the embedded schema that url names.
+func (schemaLoader) Load(url string) (any, error) {
+	name, ok := strings.CutPrefix(url, schemaBase)
+	if !ok || strings.Contains(name, "/") {
+		return nil, fmt.Errorf("http: no embedded schema %s", url)
+	}
+	b, err := schemaFS.ReadFile("schemas/" + name + ".json")
+	if err != nil {
+		return nil, err
+	}
+	return jsonschema.UnmarshalJSON(bytes.NewReader(b))
 }
 
 // get returns the compiled schema named name; ok is false when there is no

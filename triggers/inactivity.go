@@ -150,19 +150,14 @@ func (in *Inactivity) reload(ctx context.Context, now time.Time) error {
 	if !in.full.IsZero() && stamp == in.stamp && now.Sub(in.full) < timersFullRead {
 		return nil
 	}
-	flows, _, err := in.Flows.FindFlows(ctx, filter)
-	if err != nil {
-		return fmt.Errorf("read flows: %w", err)
-	}
-	in.stamp, in.full = stamp, now
 	var watches []inactivityWatch
-	for _, f := range flows {
+	err = engine.EachFlow(ctx, in.Flows, filter, func(f *weir.Flow) error {
 		if !f.Enabled {
-			continue
+			return nil
 		}
 		v, err := engine.ResolveVersion(ctx, in.Versions, f, "")
 		if err != nil || !v.Enabled {
-			continue
+			return nil
 		}
 		for _, t := range v.Def.Triggers {
 			if t.Type != TriggerDeviceIDInactivity && t.Type != TriggerDeviceTagInactivity {
@@ -175,7 +170,12 @@ func (in *Inactivity) reload(ctx context.Context, now time.Time) error {
 			}
 			watches = append(watches, inactivityWatch{flow: f, version: v.Name, t: t, seconds: seconds})
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read flows: %w", err)
 	}
+	in.stamp, in.full = stamp, now
 	in.watches = watches
 	// Forget the silences of triggers no longer watched.
 	watched := make(map[string]bool, len(watches))

@@ -120,19 +120,14 @@ func (ts *Timers) reload(ctx context.Context, now time.Time) error {
 	if !ts.read.IsZero() && stamp == ts.stamp && now.Sub(ts.read) < timersFullRead {
 		return nil
 	}
-	flows, _, err := ts.Flows.FindFlows(ctx, weir.FlowFilter{})
-	if err != nil {
-		return err
-	}
-	ts.stamp, ts.read = stamp, now
 	found := map[string]*timer{}
-	for _, f := range flows {
+	err = engine.EachFlow(ctx, ts.Flows, weir.FlowFilter{}, func(f *weir.Flow) error {
 		if !f.Enabled {
-			continue
+			return nil
 		}
 		v, err := engine.ResolveVersion(ctx, ts.Versions, f, "")
 		if err != nil || !v.Enabled {
-			continue
+			return nil
 		}
 		name := v.Name
 		for _, t := range v.Def.Triggers {
@@ -147,7 +142,12 @@ func (ts *Timers) reload(ctx context.Context, now time.Time) error {
 			id := f.ID + "/" + name + "/" + t.Key + "/" + spec
 			found[id] = &timer{appID: f.ApplicationID, flowID: f.ID, version: name, key: t.Key, schedule: sched}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	ts.stamp, ts.read = stamp, now
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	for id, t := range found {

@@ -145,6 +145,9 @@ func (b *bench) run(ctx context.Context) error {
 			}
 		}
 	}
+	if err := b.clusters(ctx, bin); err != nil {
+		return err
+	}
 	return b.scale(ctx)
 }
 
@@ -441,28 +444,18 @@ func (b *bench) presses(ctx context.Context) error {
 	if res.Errors > 0 {
 		return fmt.Errorf("S3: %d presses failed: %s", res.Errors, res.FirstError)
 	}
-	var count int
-	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if count, err = b.weir.storageCount(ctx, b.app3, id); err != nil {
-			return err
-		}
-		if count >= n {
-			break
-		}
+	count, err := b.weir.awaitCount(ctx, b.app3, id, n)
+	if err != nil {
+		return err
 	}
 	done := time.Since(t0)
 	cpu1, _ := b.weir.cpu()
 	if count != n {
 		return fmt.Errorf("S3: counter is %d after 5 minutes, want %d", count, n)
 	}
-	var logged int
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if logged, err = b.weir.runCount(ctx, b.app3, id); err != nil {
-			return err
-		}
-		if logged >= n {
-			break
-		}
+	logged, err := b.weir.awaitLogged(ctx, b.app3, id, n)
+	if err != nil {
+		return err
 	}
 	if logged != n {
 		b.notes = append(b.notes, fmt.Sprintf("S3: %d runs logged for %d presses", logged, n))

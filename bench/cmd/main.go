@@ -41,6 +41,8 @@ type options struct {
 	profile  string
 	refs     bool
 	gen      string
+	store    string // PostgreSQL URL: S1 and S3 also on weir with --store and --queue
+	queue    string // NATS URL, with store
 
 	mqtt        bool // the MQTT scenarios instead of the HTTP ones
 	mqttDevices int
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&o.webhooks, "webhooks", 1, "webhooks (and triggers of one flow) the S1 and S4 load is spread over; see README")
 	fs.StringVar(&o.profile, "profile", "", "a directory to write CPU profiles of weir into, one per scenario of the first round (S1.pprof, ...; weir serves them on --debug-addr)")
 	fs.BoolVar(&o.keepTmp, "keep", false, "keep the temporary directory (data directories, server logs)")
+	fs.StringVar(&o.store, "store", "", "a postgres:// URL (with -queue): S1 and S3 also on weir with --store and --queue, on 1 and 3 processes, each on a new schema of this database (dropped after)")
+	fs.StringVar(&o.queue, "queue", "", "a nats:// URL of a NATS server with JetStream, with -store")
 	fs.BoolVar(&o.mqtt, "mqtt", false, "run the MQTT scenarios (M1–M3, weir only) instead of the HTTP ones; writes bench/RESULTS-mqtt.md")
 	fs.IntVar(&o.mqttDevices, "mqtt-devices", 100, "devices publishing states in M1 and M2")
 	fs.Float64Var(&o.mqttRate, "mqtt-rate", 2000, "states per second of M2, all devices together")
@@ -89,6 +93,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if o.mqttDevices < 1 || o.mqttDevices > 10000 || o.mqttRate <= 0 || o.mqttRate > 100000 || o.mqttIdle < 0 || o.mqttIdle > 15000 {
 		return fmt.Errorf("an -mqtt flag is out of range (devices 1–10000, rate ≤ 100000, idle ≤ 15000)")
+	}
+	if err := checkCluster(o); err != nil {
+		return err
 	}
 	if o.gen != "auto" && o.gen != "wrk" && o.gen != "loadgen" {
 		return fmt.Errorf("-gen must be auto, wrk or loadgen")

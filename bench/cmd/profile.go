@@ -37,7 +37,7 @@ func (b *bench) profiled(ctx context.Context, round int, sc, sys string, fn func
 	}
 	secs := max(1, int(b.o.duration/time.Second))
 	done := make(chan error, 1)
-	go func() { done <- b.fetchProfile(ctx, filepath.Join(b.o.profile, sc+".pprof"), secs) }()
+	go func() { done <- b.fetchProfile(ctx, b.debugAddr, filepath.Join(b.o.profile, sc+".pprof"), secs) }()
 	err := fn()
 	if perr := <-done; perr != nil {
 		b.notes = append(b.notes, fmt.Sprintf("profile of %s: %v", sc, perr))
@@ -45,9 +45,10 @@ func (b *bench) profiled(ctx context.Context, round int, sc, sys string, fn func
 	return err
 }
 
-// fetchProfile writes a CPU profile of secs seconds to file.
-func (b *bench) fetchProfile(ctx context.Context, file string, secs int) error {
-	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", b.debugAddr, secs)
+// fetchProfile writes a CPU profile of secs seconds of the weir serving
+// its profiles at addr to file.
+func (b *bench) fetchProfile(ctx context.Context, addr, file string, secs int) error {
+	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs)
 	if err := fetchPprof(ctx, url, file); err != nil {
 		return err
 	}

@@ -149,6 +149,7 @@ func (b *bench) report(command string) string {
 		}
 		fmt.Fprintf(&s, " %s | %s |\n", strings.Join(targets, "; "), strings.Join(met, "; "))
 	}
+	s.WriteString(b.clusterReport())
 	fmt.Fprintf(&s, "\nAll rounds (every value, in order):\n\n")
 	names := make([]string, 0, len(b.m))
 	for k := range b.m {

@@ -170,3 +170,28 @@ func (w *weirServer) runCount(ctx context.Context, app, flow string) (int, error
 
 // mustRemoveAll removes a temporary directory, ignoring errors.
 func mustRemoveAll(dir string) { _ = os.RemoveAll(dir) }
+
+// awaitCount polls S3's counter in flow until it reaches n (up to 5
+// minutes) and returns its last value.
+func (w *weirServer) awaitCount(ctx context.Context, app, flow string, n int) (int, error) {
+	return poll(5*time.Minute, 10*time.Millisecond, n, func() (int, error) { return w.storageCount(ctx, app, flow) })
+}
+
+// awaitLogged polls flow's logged runs until they reach n (up to a
+// minute) and returns the last count.
+func (w *weirServer) awaitLogged(ctx context.Context, app, flow string, n int) (int, error) {
+	return poll(time.Minute, 50*time.Millisecond, n, func() (int, error) { return w.runCount(ctx, app, flow) })
+}
+
+// poll calls read every interval until it returns at least n, fails, or
+// limit passes, and returns its last value.
+func poll(limit, interval time.Duration, n int, read func() (int, error)) (int, error) {
+	var v int
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(interval) {
+		var err error
+		if v, err = read(); err != nil || v >= n {
+			return v, err
+		}
+	}
+	return v, nil
+}

@@ -48,7 +48,13 @@ func listQueryOf(opts weir.ListOptions, fields listFields) (cond string, args []
 	case "desc", "descending", "-1":
 		dir = "DESC"
 	}
-	tail = " ORDER BY " + sortCol + " " + dir + ", id " + dir
+	tail = " ORDER BY " + sortCol + " " + dir
+	if sortCol != "id" {
+		// Ties broken by id. Not repeated after id itself: SQLite would
+		// then sort what the index already orders, through a sorter that
+		// takes every row before the page's OFFSET is skipped.
+		tail += ", id " + dir
+	}
 	if opts.PerPage > 0 {
 		tail += " LIMIT ? OFFSET ?"
 	}

@@ -53,8 +53,17 @@ func newRunQueue() *runQueue {
 	}
 }
 
-// add makes run, stored at row seq, pending and wakes waiting claimers.
-func (q *runQueue) add(run *weir.Run, seq int64) { q.load(run, seq, 0) }
+// add makes run, stored at row seq with its first delivery counted
+// already, pending and wakes waiting claimers: its first claim has no count
+// to record.
+func (q *runQueue) add(run *weir.Run, seq int64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	e := &queued{run: run, seq: seq, saved: 1}
+	q.runs[run.ID] = e
+	q.pending = append(q.pending, e)
+	q.signal()
+}
 
 // load is add for a run the runs table records as delivered deliveries
 // times.
@@ -108,8 +117,8 @@ func (q *runQueue) removeFlows(flowIDs ...string) {
 }
 
 // take leases up to max pending runs until now+d, after re-offering the
-// runs whose lease expired by now. It returns copies and their new delivery
-// counts, or the channel to wait on and the time the next lease expires
+// runs whose lease expired by now. It returns copies and the delivery
+// counts to record (those above what is stored), or the channel to wait on and the time the next lease expires
 // (zero if none) when nothing is pending.
 func (q *runQueue) take(max int, now time.Time, d time.Duration, skip weir.RunSkip) ([]*weir.Run, []delivered, chan struct{}, time.Time) {
 	q.mu.Lock()
@@ -145,7 +154,9 @@ func (q *runQueue) take(max int, now time.Time, d time.Duration, skip weir.RunSk
 		r.Attempt += e.deliveries
 		e.deliveries++
 		runs = append(runs, &r)
-		taken = append(taken, delivered{e.seq, e.run.ID, e.deliveries})
+		if e.deliveries > e.saved {
+			taken = append(taken, delivered{e.seq, e.run.ID, e.deliveries})
+		}
 	}
 	if len(runs) > 0 {
 		return runs, taken, nil, time.Time{}

@@ -28,7 +28,10 @@ func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 		if _, queued := db.queue.seq(r.ID); queued {
 			return weir.Errorf(weir.Validation, "Run id %s is already queued", r.ID)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO runs (id, flow_id, body) VALUES (?, ?, ?)`, r.ID, r.FlowID, body)
+		// The first delivery is counted with the run (see runQueue.add), so
+		// that claiming it needs no write of its own.
+		res, err := tx.ExecContext(ctx, `INSERT INTO runs (id, flow_id, body, deliveries) VALUES (?, ?, ?, 1)`,
+			r.ID, r.FlowID, body)
 		if isForeignKey(err) {
 			return errFlowNotFound()
 		} else if err != nil {
@@ -50,9 +53,12 @@ func (db *DB) EnqueueRun(ctx context.Context, run *weir.Run) error {
 // ClaimRuns blocks until a run is pending, then leases up to n (at least
 // one) runs for LeaseDuration. It returns ctx's error if ctx ends first.
 // Attempt counts the earlier deliveries of a run, those made before the
-// database was closed or the process died included: each claim records the
-// new counts (one statement, committed with the writes of the moment)
-// before it returns.
+// database was closed or the process died included: a run is stored with
+// its first delivery counted, and each later claim records the new counts
+// (one statement, committed with the writes of the moment) before it
+// returns. A run that was never delivered before the process died thus
+// counts one delivery more than it had (a clean Close records the exact
+// counts).
 func (db *DB) ClaimRuns(ctx context.Context, n int) ([]*weir.Run, error) {
 	return db.ClaimRunsSkipping(ctx, n, weir.RunSkip{})
 }
@@ -69,7 +75,9 @@ func (db *DB) ClaimRunsSkipping(ctx context.Context, n int, skip weir.RunSkip) (
 		}
 		runs, taken, wake, next := db.queue.take(n, db.Now(), db.LeaseDuration, skip)
 		if runs != nil {
-			db.recordClaims(taken)
+			if len(taken) > 0 {
+				db.recordClaims(taken)
+			}
 			return runs, nil
 		}
 		err := db.waitRuns(ctx, wake, next)

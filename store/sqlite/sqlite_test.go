@@ -433,3 +433,38 @@ func TestEnqueueRunRefusesPastMaxQueued(t *testing.T) {
 		t.Errorf("EnqueueRun after one run finished: %v", err)
 	}
 }
+
+// TestFirstClaimWritesNothing checks that a run is stored with its first
+// delivery counted: claiming it commits nothing, a later claim records its
+// count, and a run never claimed before a kill counts that one delivery.
+func TestFirstClaimWritesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "weir.db")
+	db := mustOpenDB(t, path, nil)
+	f := mustAppFlow(t, db)
+	claimed, waiting := mustEnqueue(t, db, f), mustEnqueue(t, db, f)
+	_, before := db.BatchStats()
+	if got := ids(mustClaim(t, db, 1)); got[claimed.ID] != 0 || len(got) != 1 {
+		t.Fatalf("first claim = %v, want %s with Attempt 0", got, claimed.ID)
+	}
+	if _, after := db.BatchStats(); after != before {
+		t.Errorf("the first claim of a run committed %d writes, want none", after-before)
+	}
+	if err := db.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	db = mustOpenDB(t, path, nil)
+	got := ids(mustClaim(t, db, 10))
+	want := map[string]int{claimed.ID: 1, waiting.ID: 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("claimed after a kill (-want +got):\n%s", diff)
+	}
+	if err := db.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	db = mustOpenDB(t, path, nil)
+	got = ids(mustClaim(t, db, 10))
+	want = map[string]int{claimed.ID: 2, waiting.ID: 2}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("claimed after a second kill (-want +got):\n%s", diff)
+	}
+}
