@@ -16,14 +16,7 @@ func TestDataQueriesOverSQLite(t *testing.T) {
 	base := "/applications/" + app
 	must := func(method, path, token string, body any, want int, schema string) map[string]any {
 		t.Helper()
-		status, b := h.do(method, path, token, body)
-		if status != want {
-			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
-		}
-		if schema != "" {
-			mustConform(t, schema, b)
-		}
-		return decode(t, b)
+		return decode(t, h.mustRaw(t, method, path, token, body, want, schema))
 	}
 	boiler := must("POST", base+"/devices", user, `{"name":"Boiler","tags":[{"key":"floor","value":"8"}],
 		"attributes":[{"name":"temp","dataType":"number"}]}`, 201, "device")["id"].(string)

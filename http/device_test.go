@@ -91,14 +91,7 @@ func TestDeviceJourneyOverSQLite(t *testing.T) {
 	h, ev, app, user := newDeviceHarness(t)
 	must := func(method, path, token string, body any, want int, schema string) []byte {
 		t.Helper()
-		status, b := h.do(method, path, token, body)
-		if status != want {
-			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
-		}
-		if schema != "" {
-			mustConform(t, schema, b)
-		}
-		return b
+		return h.mustRaw(t, method, path, token, body, want, schema)
 	}
 	base := "/applications/" + app
 	dev := decode(t, must("POST", base+"/devices", user, `{"name":"Boiler","tags":[{"key":"floor","value":"8"}],

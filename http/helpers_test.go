@@ -278,13 +278,20 @@ func (h *harness) tokenID(token string) string {
 func (h *harness) mustAs(t *testing.T, token string) func(method, path string, body any, want int, schema string) map[string]any {
 	return func(method, path string, body any, want int, schema string) map[string]any {
 		t.Helper()
-		status, b := h.do(method, path, token, body)
-		if status != want {
-			t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
-		}
-		if schema != "" {
-			mustConform(t, schema, b)
-		}
-		return decode(t, b)
+		return decode(t, h.mustRaw(t, method, path, token, body, want, schema))
 	}
+}
+
+// mustRaw sends the request with token, fails t unless the status is want
+// (and the body conforms to schema, when named) and returns the body.
+func (h *harness) mustRaw(t *testing.T, method, path, token string, body any, want int, schema string) []byte {
+	t.Helper()
+	status, b := h.do(method, path, token, body)
+	if status != want {
+		t.Fatalf("%s %s = %d %s, want %d", method, path, status, b, want)
+	}
+	if schema != "" {
+		mustConform(t, schema, b)
+	}
+	return b
 }
