@@ -38,7 +38,7 @@ test('devices.post, devices.get with a tag filter, device.get/patch/delete', asy
   const queried = await api.devices.get({ applicationId: app.id,
     query: { $or: [{ id: d.id }, { tags: { $tagKey: 'floor', $tagValue: { $in: ['9'] } } }] } });
   assert.equal(queried.totalCount, 2, 'the advanced query matches both devices');
-  await apiError(api.devices.get({ applicationId: app.id, query: { ancestorId: d.id } }), 400, 'Validation');
+  await apiError(api.devices.get({ applicationId: app.id, query: { deletedAt: { $ne: null } } }), 400, 'Validation');
 
   const patched = await api.device.patch({ applicationId: app.id, deviceId: d.id, device: { description: 'boiler' } });
   assert.equal(patched.description, 'boiler');
@@ -219,4 +219,44 @@ test('devices.sendCommand, devices.removeData and devices.delete over a device q
   assert.deepEqual(deleted, { removed: 2, failed: 0 });
   const left = await api.devices.get({ applicationId: app.id });
   assert.deepEqual(left.items.map((d) => d.id), [c.id]);
+});
+
+test('device hierarchy: parentId on post and patch, devices.get by parentId and by an ancestorId query', async () => {
+  const app = await createApp(api);
+  const site = await newDevice(app.id, { deviceClass: 'system' });
+  assert.equal(site.parentId, undefined);
+  const line = await newDevice(app.id, { deviceClass: 'system', parentId: site.id });
+  assert.equal(line.parentId, site.id);
+  assert.deepEqual(line.ancestorIds, [site.id]);
+  const pump = await newDevice(app.id, { parentId: line.id });
+  assert.deepEqual(pump.ancestorIds, [site.id, line.id], 'ancestors run from the top down to the parent');
+
+  const children = await api.devices.get({ applicationId: app.id, parentId: site.id });
+  assert.deepEqual(children.items.map((d) => d.id), [line.id], 'parentId selects the direct children');
+  const below = await api.devices.get({ applicationId: app.id, query: { ancestorId: site.id }, sortField: 'creationDate' });
+  assert.deepEqual(below.items.map((d) => d.id), [line.id, pump.id]);
+  const tops = await api.devices.get({ applicationId: app.id, query: { parentId: null } });
+  assert.deepEqual(tops.items.map((d) => d.id), [site.id]);
+
+  // A cycle, an unknown parent or another application's device is refused, and nothing changes.
+  await apiError(api.device.patch({ applicationId: app.id, deviceId: site.id, device: { parentId: pump.id } }), 400, 'Validation');
+  await apiError(api.device.patch({ applicationId: app.id, deviceId: site.id, device: { parentId: site.id } }), 400, 'Validation');
+  const other = await createApp(api);
+  const stranger = await newDevice(other.id);
+  await apiError(api.devices.post({ applicationId: app.id, device: { name: 'x', parentId: stranger.id } }), 400, 'Validation');
+  await apiError(api.devices.post({ applicationId: app.id, device: { name: 'x', parentId: 'nope' } }), 400, 'Validation');
+  await apiError(api.devices.get({ applicationId: app.id, parentId: 'nope' }), 400, 'Validation');
+  assert.equal((await api.device.get({ applicationId: app.id, deviceId: site.id })).parentId, undefined);
+  assert.equal((await api.devices.get({ applicationId: app.id })).totalCount, 3);
+
+  // Moving line to the top carries pump along; deleting line moves pump up.
+  const moved = await api.device.patch({ applicationId: app.id, deviceId: line.id, device: { parentId: null } });
+  assert.equal(moved.parentId, undefined);
+  assert.deepEqual((await api.device.get({ applicationId: app.id, deviceId: pump.id })).ancestorIds, [line.id]);
+  await api.device.patch({ applicationId: app.id, deviceId: line.id, device: { parentId: site.id } });
+  assert.deepEqual((await api.device.get({ applicationId: app.id, deviceId: pump.id })).ancestorIds, [site.id, line.id]);
+  await api.device.delete({ applicationId: app.id, deviceId: line.id });
+  const orphan = await api.device.get({ applicationId: app.id, deviceId: pump.id });
+  assert.equal(orphan.parentId, site.id, 'children of a deleted device move up to its parent');
+  assert.deepEqual(orphan.ancestorIds, [site.id]);
 });
