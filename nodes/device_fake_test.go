@@ -192,7 +192,7 @@ func (m *memDevices) FindCompositeState(_ context.Context, f weir.StateFilter) (
 	return c, nil
 }
 
-func (m *memDevices) RemoveDeviceData(context.Context, string, string, time.Time, time.Time) error {
+func (m *memDevices) RemoveDeviceData(context.Context, string, string, weir.DataRemoval) error {
 	return nil
 }
 

@@ -260,3 +260,33 @@ test('device hierarchy: parentId on post and patch, devices.get by parentId and 
   assert.equal(orphan.parentId, site.id, 'children of a deleted device move up to its parent');
   assert.deepEqual(orphan.ancestorIds, [site.id]);
 });
+
+test('devices.removeData with attributes, keepConnectionHistory and keepCommandHistory', async () => {
+  const app = await createApp(api);
+  const d = await newDevice(app.id);
+  const t = Date.now() - 120000;
+  await api.device.sendState({ applicationId: app.id, deviceId: d.id, deviceState: [
+    { time: t, data: { temp: 1, label: 'a' } },
+    { time: t + 60000, data: { temp: 2 } },
+  ] });
+  await api.device.setConnectionStatus({ applicationId: app.id, deviceId: d.id, connectionStatus: { status: 'connected' } });
+  await api.device.sendCommand({ applicationId: app.id, deviceId: d.id, deviceCommand: { name: 'go' } });
+
+  await api.devices.removeData({ applicationId: app.id, options: { query: { id: d.id }, attributes: ['temp'], start: t + 1000,
+    keepConnectionHistory: true, keepCommandHistory: true } });
+  const states = await api.device.getState({ applicationId: app.id, deviceId: d.id, limit: 10 });
+  assert.deepEqual(states.map((s) => s.data), [{ temp: 1, label: 'a' }], 'the report left with no attribute is gone');
+  const composite = await api.device.getCompositeState({ applicationId: app.id, deviceId: d.id });
+  assert.equal(composite.temp.value, 1, 'the latest temp falls back to the report left');
+  assert.equal((await api.device.getLogEntries({ applicationId: app.id, deviceId: d.id, limit: 10 })).length, 1);
+  assert.equal((await api.device.getCommand({ applicationId: app.id, deviceId: d.id })).length, 1);
+
+  await api.devices.removeData({ applicationId: app.id, options: { query: { id: d.id }, attributes: ['label'], keepCommandHistory: true } });
+  assert.deepEqual((await api.device.getState({ applicationId: app.id, deviceId: d.id })).map((s) => s.data), [{ temp: 1 }]);
+  assert.deepEqual(await api.device.getLogEntries({ applicationId: app.id, deviceId: d.id }), []);
+  assert.equal((await api.device.getCommand({ applicationId: app.id, deviceId: d.id })).length, 1);
+
+  await apiError(api.devices.removeData({ applicationId: app.id, options: { query: { id: d.id }, attributes: ['no space'] } }), 400, 'Validation');
+  await apiError(api.devices.removeData({ applicationId: app.id, options: { query: { id: d.id }, attributes: 'temp' } }), 400, 'Validation');
+  assert.equal((await api.device.getState({ applicationId: app.id, deviceId: d.id })).length, 1, 'a refused removal changes nothing');
+});
