@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/weirhq/weir"
@@ -19,7 +20,7 @@ func init() {
 		Outputs:  []string{"next"},
 		Fields: append([]engine.Field{
 			{Name: "dataMethod", Kind: "enum", Enum: []string{"individualFields", "jsonTemplate", "payloadPath"}, Default: "individualFields", Doc: "Where the new device's fields come from."},
-			{Name: "recipeIdTemplate", Kind: "template", Doc: "A device recipe of the application the device starts from (its name, description, class, gateway, parent, tags and attributes); the fields given override them. A recipe that is not found writes {error} at resultPath."},
+			{Name: "recipeIdTemplate", Kind: "template", Doc: "A device recipe of the application the device starts from (its name, description, class, gateway, parent, tags and attributes); the fields given override them: a tag key given replaces the recipe's values of that key, an attribute given the recipe's of that name. A recipe that is not found writes {error} at resultPath."},
 		}, deviceFieldSpecs...),
 	}, buildCreateDevice)
 }
@@ -69,7 +70,11 @@ func (n *createDevice) Exec(ctx context.Context, env *engine.Env, p engine.Paylo
 	}
 	d, err := n.start(ctx, env, p)
 	if err == nil {
+		recipeTags, recipeAttrs := d.Tags, d.Attributes
 		err = n.in.apply(d, p)
+		if n.recipe != nil {
+			d.Tags, d.Attributes = overTags(recipeTags, d.Tags), overAttributes(recipeAttrs, d.Attributes)
+		}
 	}
 	if err == nil {
 		err = env.Devices.Devices.CreateDevice(ctx, d)
@@ -115,4 +120,28 @@ func (n *createDevice) start(ctx context.Context, env *engine.Env, p engine.Payl
 		d.DeviceClass = weir.DeviceStandalone
 	}
 	return d, nil
+}
+
+// overTags returns the recipe's tags whose keys given does not name,
+// followed by given.
+func overTags(recipe, given []weir.DeviceTag) []weir.DeviceTag {
+	out := make([]weir.DeviceTag, 0, len(recipe)+len(given))
+	for _, t := range recipe {
+		if !slices.ContainsFunc(given, func(g weir.DeviceTag) bool { return g.Key == t.Key }) {
+			out = append(out, t)
+		}
+	}
+	return append(out, given...)
+}
+
+// overAttributes returns the recipe's attributes that given does not
+// name, followed by given.
+func overAttributes(recipe, given []weir.DeviceAttribute) []weir.DeviceAttribute {
+	out := make([]weir.DeviceAttribute, 0, len(recipe)+len(given))
+	for _, a := range recipe {
+		if !slices.ContainsFunc(given, func(g weir.DeviceAttribute) bool { return g.Name == a.Name }) {
+			out = append(out, a)
+		}
+	}
+	return append(out, given...)
 }
