@@ -1,14 +1,9 @@
 package broker_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"math/big"
 	"net"
 	"net/http"
 	"strings"
@@ -19,6 +14,7 @@ import (
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/broker"
+	"github.com/weirhq/weir/internal/testcert"
 )
 
 // withWebSocket has the broker serve WebSockets on a port of its own and
@@ -103,10 +99,10 @@ func TestWebSocket(t *testing.T) {
 }
 
 func TestTLS(t *testing.T) {
-	server, roots := testCertificates(t)
+	certs := testcert.New(t)
 	var wsURL string
-	e := newEnvWith(t, withWebSocket(t, &wsURL, true, server))
-	trusting := &tls.Config{RootCAs: roots}
+	e := newEnvWith(t, withWebSocket(t, &wsURL, true, certs.Config))
+	trusting := &tls.Config{RootCAs: certs.Roots}
 
 	// mqtts on the TCP listener, wss on the WebSocket one.
 	c := e.connectTo("ssl://"+e.b.Addr(), trusting, e.d1, e.keyA, e.secret, true)
@@ -121,40 +117,4 @@ func TestTLS(t *testing.T) {
 	if e.b.Connected(e.d3.ID) {
 		t.Fatal("a device connected without TLS")
 	}
-}
-
-// testCertificates returns a server configuration with a certificate for
-// 127.0.0.1 signed by a test CA, and a pool holding that CA.
-func testCertificates(t *testing.T) (*tls.Config, *x509.CertPool) {
-	t.Helper()
-	newKey := func() *ecdsa.PrivateKey {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
-	}
-	caKey, serverKey := newKey(), newKey()
-	now := time.Now()
-	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "weir test CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &serverKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(caCert)
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: serverKey}}}, roots
 }
