@@ -142,3 +142,42 @@ func get(t *testing.T, c *appfile.Client, p string) string {
 	}
 	return w.Body.String()
 }
+
+// TestImportDeviceTree checks that a DeviceTree's children are created
+// below their parents (parentId), and exported below them again.
+func TestImportDeviceTree(t *testing.T) {
+	fsys := fstest.MapFS{
+		"application.yaml": {Data: []byte(appYAML)},
+		"devices.yaml": {Data: []byte("resourceType: DeviceTree\nresources:\n  - name: site\n    id: ~exportplaceholderid-device-site~\n" +
+			"    deviceClass: system\n    children:\n      - name: line\n        id: ~exportplaceholderid-device-line~\n        deviceClass: system\n" +
+			"        children:\n          - name: pump\n            id: ~exportplaceholderid-device-pump~\n            children: []\nversion: 1\n")},
+	}
+	tpl, err := appfile.Read(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t)
+	rep, err := (&appfile.Importer{Client: c, Fields: weirhttp.SchemaFields}).Import(t.Context(), tpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Unresolved) != 0 || len(rep.Skipped) != 0 {
+		t.Fatalf("report: unresolved %v, skipped %v", rep.Unresolved, rep.Skipped)
+	}
+	site, line, pump := rep.IDs["~exportplaceholderid-device-site~"], rep.IDs["~exportplaceholderid-device-line~"], rep.IDs["~exportplaceholderid-device-pump~"]
+	got := get(t, c, "/applications/"+rep.ApplicationID+"/devices/"+pump)
+	if !strings.Contains(got, `"parentId":"`+line+`"`) || !strings.Contains(got, `"ancestorIds":["`+site+`","`+line+`"]`) {
+		t.Errorf("pump = %s, want it below line, below site", got)
+	}
+	back, _, err := (&appfile.Exporter{Client: c}).Export(t.Context(), rep.ApplicationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parents := map[string]string{}
+	for _, d := range back.Of(appfile.KindDevice) {
+		parents[d.Name()] = d.Parent
+	}
+	if parents["site"] != "" || parents["line"] == "" || parents["pump"] == "" || parents["line"] == parents["pump"] {
+		t.Errorf("exported parents %v, want site > line > pump", parents)
+	}
+}
