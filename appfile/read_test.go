@@ -107,15 +107,7 @@ func TestImportResolvesLaterReferences(t *testing.T) {
 		"workflows/node.yaml": {Data: []byte("resourceType: Flow\nresources:\n  - name: node\n    id: ~exportplaceholderid-flow-node~\n" +
 			"    flowClass: customNode\n    triggers: []\n    nodes: []\nversion: 1\n")},
 	}
-	tpl, err := appfile.Read(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := newClient(t)
-	rep, err := (&appfile.Importer{Client: c, Fields: weirhttp.SchemaFields}).Import(t.Context(), tpl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rep := mustImport(t, fsys)
 	app, caller, node := rep.ApplicationID, rep.IDs["~exportplaceholderid-flow-caller~"], rep.IDs["~exportplaceholderid-flow-node~"]
 	got := get(t, c, "/applications/"+app)
 	if want := `"\"` + app + " " + caller + `\""`; !strings.Contains(got, want) {
@@ -128,6 +120,22 @@ func TestImportResolvesLaterReferences(t *testing.T) {
 	if len(rep.Unresolved) != 0 || len(rep.Skipped) != 0 {
 		t.Errorf("report: unresolved %v, skipped %v", rep.Unresolved, rep.Skipped)
 	}
+}
+
+// mustImport reads the application directory fsys and imports it into a
+// new weir.
+func mustImport(t *testing.T, fsys fstest.MapFS) (*appfile.Client, *appfile.Report) {
+	t.Helper()
+	tpl, err := appfile.Read(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t)
+	rep, err := (&appfile.Importer{Client: c, Fields: weirhttp.SchemaFields}).Import(t.Context(), tpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, rep
 }
 
 // get GETs p through c and returns the answer.
@@ -152,15 +160,7 @@ func TestImportDeviceTree(t *testing.T) {
 			"    deviceClass: system\n    children:\n      - name: line\n        id: ~exportplaceholderid-device-line~\n        deviceClass: system\n" +
 			"        children:\n          - name: pump\n            id: ~exportplaceholderid-device-pump~\n            children: []\nversion: 1\n")},
 	}
-	tpl, err := appfile.Read(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := newClient(t)
-	rep, err := (&appfile.Importer{Client: c, Fields: weirhttp.SchemaFields}).Import(t.Context(), tpl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rep := mustImport(t, fsys)
 	if len(rep.Unresolved) != 0 || len(rep.Skipped) != 0 {
 		t.Fatalf("report: unresolved %v, skipped %v", rep.Unresolved, rep.Skipped)
 	}

@@ -73,7 +73,8 @@ func (n *createDevice) Exec(ctx context.Context, env *engine.Env, p engine.Paylo
 		recipeTags, recipeAttrs := d.Tags, d.Attributes
 		err = n.in.apply(d, p)
 		if n.recipe != nil {
-			d.Tags, d.Attributes = overTags(recipeTags, d.Tags), overAttributes(recipeAttrs, d.Attributes)
+			d.Tags = over(recipeTags, d.Tags, func(t weir.DeviceTag) string { return t.Key })
+			d.Attributes = over(recipeAttrs, d.Attributes, func(a weir.DeviceAttribute) string { return a.Name })
 		}
 	}
 	if err == nil {
@@ -122,25 +123,13 @@ func (n *createDevice) start(ctx context.Context, env *engine.Env, p engine.Payl
 	return d, nil
 }
 
-// overTags returns the recipe's tags whose keys given does not name,
-// followed by given.
-func overTags(recipe, given []weir.DeviceTag) []weir.DeviceTag {
-	out := make([]weir.DeviceTag, 0, len(recipe)+len(given))
-	for _, t := range recipe {
-		if !slices.ContainsFunc(given, func(g weir.DeviceTag) bool { return g.Key == t.Key }) {
-			out = append(out, t)
-		}
-	}
-	return append(out, given...)
-}
-
-// overAttributes returns the recipe's attributes that given does not
-// name, followed by given.
-func overAttributes(recipe, given []weir.DeviceAttribute) []weir.DeviceAttribute {
-	out := make([]weir.DeviceAttribute, 0, len(recipe)+len(given))
-	for _, a := range recipe {
-		if !slices.ContainsFunc(given, func(g weir.DeviceAttribute) bool { return g.Name == a.Name }) {
-			out = append(out, a)
+// over returns the recipe's items whose keys given does not name,
+// followed by given: tags by key, attributes by name.
+func over[T any](recipe, given []T, key func(T) string) []T {
+	out := make([]T, 0, len(recipe)+len(given))
+	for _, r := range recipe {
+		if !slices.ContainsFunc(given, func(g T) bool { return key(g) == key(r) }) {
+			out = append(out, r)
 		}
 	}
 	return append(out, given...)

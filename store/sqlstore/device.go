@@ -269,46 +269,9 @@ func (s *Store) placeDevice(ctx context.Context, q Querier, d *weir.Device, id s
 // id and what is above it with what above returns given the ids below it
 // (id's children get above(nil)).
 func (s *Store) rewriteDescendants(ctx context.Context, q Querier, applicationID, id string, above func(below []string) []string) error {
-	quoted, err := marshal(id)
-	if err != nil {
-		return err
-	}
-	rows, err := q.QueryContext(ctx, `SELECT id, ancestor_ids FROM devices
-		WHERE application_id = ? AND ancestor_ids LIKE ?`+s.d.Lock(true), applicationID, "%"+quoted+"%")
-	if err != nil {
-		return err
-	}
-	changed := map[string]string{}
-	for rows.Next() {
-		var did, text string
-		var ancestors []string
-		if err := rows.Scan(&did, &text); err != nil {
-			rows.Close()
-			return err
-		}
-		if err := json.Unmarshal([]byte(text), &ancestors); err != nil {
-			rows.Close()
-			return fmt.Errorf("decode ancestors of %s: %w", did, err)
-		}
-		i := slices.Index(ancestors, id)
-		if i < 0 {
-			continue
-		}
-		if changed[did], err = marshal(nonNil(above(ancestors[i+1:]))); err != nil {
-			rows.Close()
-			return err
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for did, text := range changed {
-		if _, err := q.ExecContext(ctx, `UPDATE devices SET ancestor_ids = ? WHERE id = ?`, text, did); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.rewriteIDList(ctx, q, "devices", "ancestor_ids", applicationID, id, func(ancestors []string) []string {
+		return above(ancestors[slices.Index(ancestors, id)+1:])
+	})
 }
 
 // nonNil returns ids, or an empty list for nil.
