@@ -28,11 +28,11 @@ func (m *Main) openDevices(events weir.DeviceEventHandler, limiter engine.Limite
 	}
 	var tlsConfig *tls.Config
 	if m.Config.MQTTTLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(m.Config.MQTTTLSCert, m.Config.MQTTTLSKey)
+		files, err := loadCertFiles(m.Config.MQTTTLSCert, m.Config.MQTTTLSKey, m.Logger)
 		if err != nil {
 			return fmt.Errorf("--mqtt-tls-cert, --mqtt-tls-key: %w", err)
 		}
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		tlsConfig = files.config()
 	}
 	var ln, ws net.Listener
 	if addr != "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"log/slog"
 	"net"
@@ -79,6 +80,48 @@ func TestDeviceOverSecureWebSockets(t *testing.T) {
 		if got != want {
 			t.Errorf("connect over %s: %v; want weir's refusal of the device: %v", url, tok.Error(), want)
 		}
+	}
+}
+
+// TestMQTTCertificateRenewed checks that a certificate written over
+// --mqtt-tls-cert and --mqtt-tls-key is served from the next handshake on,
+// and that a pair that does not load leaves the last good one served.
+func TestMQTTCertificateRenewed(t *testing.T) {
+	first, second := testcert.New(t), testcert.New(t)
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.MQTTAddr = "127.0.0.1:0"
+	cfg.MQTTTLSCert, cfg.MQTTTLSKey = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	write := func(cert, key []byte, at time.Time) {
+		t.Helper()
+		for name, b := range map[string][]byte{cfg.MQTTTLSCert: cert, cfg.MQTTTLSKey: key} {
+			if err := os.WriteFile(name, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(name, at, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write(first.CertPEM, first.KeyPEM, time.Now().Add(-time.Hour))
+	m, _ := openMain(t, cfg)
+	trusts := func(roots *x509.CertPool) bool {
+		conn, err := tls.Dial("tcp", m.MQTTAddr(), &tls.Config{RootCAs: roots})
+		if err == nil {
+			conn.Close()
+		}
+		return err == nil
+	}
+	if !trusts(first.Roots) || trusts(second.Roots) {
+		t.Fatal("the first certificate is not the one served")
+	}
+	write(second.CertPEM, first.KeyPEM, time.Now().Add(-time.Minute)) // a key that does not match
+	if !trusts(first.Roots) {
+		t.Fatal("a renewal that does not load replaced the certificate served")
+	}
+	write(second.CertPEM, second.KeyPEM, time.Now())
+	if !trusts(second.Roots) || trusts(first.Roots) {
+		t.Fatal("the renewed certificate is not served")
 	}
 }
 
