@@ -26,6 +26,7 @@ type events struct {
 	mu          sync.Mutex
 	states      int
 	connections []bool
+	secure      []any // each connection's info["secure"]
 }
 
 func (e *events) DeviceStates(_ context.Context, _ *weir.Device, s []weir.DeviceState) error {
@@ -35,10 +36,11 @@ func (e *events) DeviceStates(_ context.Context, _ *weir.Device, s []weir.Device
 	return nil
 }
 
-func (e *events) DeviceConnection(_ context.Context, _ *weir.Device, connected bool, _ map[string]any) error {
+func (e *events) DeviceConnection(_ context.Context, _ *weir.Device, connected bool, info map[string]any) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.connections = append(e.connections, connected)
+	e.secure = append(e.secure, info["secure"])
 	return nil
 }
 

@@ -117,4 +117,14 @@ func TestTLS(t *testing.T) {
 	if e.b.Connected(e.d3.ID) {
 		t.Fatal("a device connected without TLS")
 	}
+	e.ev.mu.Lock()
+	defer e.ev.mu.Unlock()
+	if len(e.ev.secure) == 0 {
+		t.Fatal("connect triggers heard of no connection")
+	}
+	for _, secure := range e.ev.secure {
+		if secure != true {
+			t.Fatalf("connect triggers heard secure %v, want true over TLS", e.ev.secure)
+		}
+	}
 }
