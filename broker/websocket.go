@@ -39,7 +39,7 @@ func newWebSocketListener(id string, ln net.Listener, secure bool) *webSocketLis
 	mux.HandleFunc(WebSocketPath, l.serveHTTP)
 	// Only the upgrade request is bounded here: once upgraded, the
 	// connection's deadlines follow the MQTT keepalive.
-	l.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	l.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	return l
 }
 
@@ -65,9 +65,11 @@ func (l *webSocketListener) Protocol() string {
 	return "ws"
 }
 
-// Init keeps the server's logger.
+// Init keeps the server's logger; the HTTP server's own complaints (a
+// failed TLS handshake, a malformed request) go to it at debug level.
 func (l *webSocketListener) Init(log *slog.Logger) error {
 	l.log = log
+	l.srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelDebug)
 	return nil
 }
 
@@ -97,7 +99,7 @@ func (l *webSocketListener) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	l.mu.Lock()
 	establish := l.establish
 	l.mu.Unlock()
-	if err := establish(l.id, &webSocketConn{Conn: c.UnderlyingConn(), ws: c}); err != nil && l.log != nil {
+	if err := establish(l.id, &webSocketConn{Conn: c.UnderlyingConn(), ws: c}); err != nil {
 		l.log.Debug("mqtt over websockets: connection ended", "error", err, "listener", l.id)
 	}
 }
