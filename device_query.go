@@ -2,7 +2,6 @@ package weir
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -113,7 +112,7 @@ func matchDeviceQuery(m map[string]any, d *Device, associated func(kind, id stri
 		case "tags":
 			return matchTags(v, d.Tags)
 		case "ancestorId":
-			return matchEach(v, d.AncestorIDs)
+			return matchAny(v, d.AncestorIDs)
 		case "attributeName":
 			ok := false
 			for _, a := range d.Attributes {
@@ -123,36 +122,6 @@ func matchDeviceQuery(m map[string]any, d *Device, associated func(kind, id stri
 		}
 		return matchCondition(v, deviceField(k, d))
 	})
-}
-
-// matchEach decides a condition on a list field as MongoDB does on an
-// array: null (bare or $eq) holds for an empty list, $ne and $nin hold when
-// no element equals, and every other condition holds when some element
-// matches it.
-func matchEach(cond any, list []string) bool {
-	ops, isOps := cond.(map[string]any)
-	if !isOps {
-		ops = map[string]any{"$eq": cond}
-	}
-	ci, _ := ops["$ci"].(bool)
-	for op, arg := range ops {
-		var holds bool
-		switch {
-		case op == "$ci":
-			continue
-		case arg == nil && (op == "$eq" || op == "$ne"):
-			holds = (len(list) == 0) == (op == "$eq")
-		case op == "$ne" || op == "$nin":
-			pos := map[string]string{"$ne": "$eq", "$nin": "$in"}[op]
-			holds = !slices.ContainsFunc(list, func(v string) bool { return matchOperator(pos, arg, v, ci) })
-		default:
-			holds = slices.ContainsFunc(list, func(v string) bool { return matchOperator(op, arg, v, ci) })
-		}
-		if !holds {
-			return false
-		}
-	}
-	return true
 }
 
 // matchAssociation decides an experienceUserId or experienceGroupId
