@@ -103,6 +103,13 @@ func waitGlobals(t *testing.T, done <-chan *weir.LogEntry) map[string]any {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the node never ran")
 	}
+	mustComplete(t, done)
+	return g
+}
+
+// mustComplete waits for the next run to be completed without failures.
+func mustComplete(t *testing.T, done <-chan *weir.LogEntry) {
+	t.Helper()
 	select {
 	case entry := <-done:
 		if entry == nil || entry.PathsFailed != 0 {
@@ -111,5 +118,4 @@ func waitGlobals(t *testing.T, done <-chan *weir.LogEntry) map[string]any {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the run was never completed")
 	}
-	return g
 }
