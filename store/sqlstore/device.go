@@ -142,6 +142,16 @@ func (s *Store) UpdateDevice(ctx context.Context, d *weir.Device) error {
 		if err != nil {
 			return err
 		}
+		if old.ParentID != d.ParentID {
+			// A move: checked and made one at a time, on what the moves
+			// before it left.
+			if err := s.serializeHierarchy(ctx, q, d.ApplicationID); err != nil {
+				return err
+			}
+			if old, err = findDevice(ctx, q, d.ApplicationID, d.ID); err != nil {
+				return err
+			}
+		}
 		tags, attrs, err := encodeDeviceLists(d)
 		if err != nil {
 			return err
@@ -193,7 +203,10 @@ func (s *Store) UpdateDevice(ctx context.Context, d *weir.Device) error {
 // it, and its children move up to its parent.
 func (s *Store) DeleteDevice(ctx context.Context, applicationID, id string) error {
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
-		// Locked first, so that a child created meanwhile is moved too.
+		if err := s.serializeHierarchy(ctx, q, applicationID); err != nil {
+			return err
+		}
+		// Locked, so that a child created meanwhile is moved too.
 		d, err := scanDevice(q.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices
 			WHERE id = ? AND application_id = ?`+s.d.Lock(true), id, applicationID))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -238,6 +251,22 @@ func (s *Store) SetConnectionStatus(ctx context.Context, applicationID, id strin
 		return nil, fmt.Errorf("set connection status of device %s: %w", id, err)
 	}
 	return d, nil
+}
+
+// serializeHierarchy makes the transaction wait for the other moves and
+// deletions of the application's devices, so that two moves made at once
+// cannot close a loop together. It comes before any row lock the
+// transaction takes.
+func (s *Store) serializeHierarchy(ctx context.Context, q Querier, applicationID string) error {
+	if s.d.Serialize == "" {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, s.d.Serialize, "devices/"+applicationID)
+	if err != nil {
+		return err
+	}
+	rows.Close()
+	return rows.Err()
 }
 
 // placeDevice checks d's parent, a device of its application that is not

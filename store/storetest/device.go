@@ -35,6 +35,7 @@ func RunDevices(t *testing.T, open func(t *testing.T) DeviceStore) {
 	t.Run("Update", func(t *testing.T) { testDeviceUpdate(t, open) })
 	t.Run("Delete", func(t *testing.T) { testDeviceDelete(t, open) })
 	t.Run("Hierarchy", func(t *testing.T) { testDeviceHierarchy(t, open) })
+	t.Run("HierarchyConcurrentOK", func(t *testing.T) { testDeviceHierarchyConcurrent(t, open) })
 	t.Run("ConnectionStatusOK", func(t *testing.T) { testDeviceConnection(t, open) })
 	t.Run("ConnectionLog", func(t *testing.T) { testDeviceLog(t, open) })
 	t.Run("ConnectionLogBoundedOK", func(t *testing.T) { testDeviceLogBounded(t, open) })

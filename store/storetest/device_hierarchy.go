@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/weirhq/weir"
@@ -110,4 +112,33 @@ func testDeviceHierarchy(t *testing.T, open func(t *testing.T) DeviceStore) {
 		t.Fatalf("line after the top was deleted: parent %q, ancestors %v", parent(line), ancestors(line))
 	}
 	checkDiff(t, "ancestors of pump after site went", ancestors(pump), []string{line.ID})
+}
+
+// testDeviceHierarchyConcurrent moves two devices below each other at the
+// same moment, many times: one move wins, the other is refused as a loop,
+// and no other error occurs.
+func testDeviceHierarchyConcurrent(t *testing.T, open func(t *testing.T) DeviceStore) {
+	s := open(t)
+	ctx := t.Context()
+	a := mustCreateApplication(t, s, &weir.Application{Name: "app"})
+	for i := range 20 {
+		x := mustCreateDevice(t, s, &weir.Device{ApplicationID: a.ID, Name: fmt.Sprint("x", i), DeviceClass: weir.DeviceSystem})
+		y := mustCreateDevice(t, s, &weir.Device{ApplicationID: a.ID, Name: fmt.Sprint("y", i), DeviceClass: weir.DeviceSystem})
+		moves := []weir.Device{*x, *y}
+		moves[0].ParentID, moves[1].ParentID = y.ID, x.ID
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for j := range moves {
+			wg.Go(func() { errs[j] = s.UpdateDevice(ctx, &moves[j]) })
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil && weir.ErrorTypeOf(err) != weir.Validation {
+				t.Fatalf("round %d: a move failed with %v, want success or Validation", i, err)
+			}
+		}
+		if errs[0] == nil && errs[1] == nil {
+			t.Fatalf("round %d: x moved below y and y below x", i)
+		}
+	}
 }
