@@ -37,6 +37,7 @@ import {
   type Kind,
 } from './doc';
 import { WeirNode } from './node';
+import { copied, pasted } from './clipboard';
 import { Globals, Versions } from './versions';
 import { Palette, dragType } from './palette';
 import { ErrorLine } from './pages';
@@ -243,21 +244,12 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const redo = () => restore(future, past);
 
   const copy = () => {
-    clipboard.current = now.current.nodes.filter((n) => n.selected && n.data.kind === 'node').map((n) => toDefinition([n], now.current.edges).nodes[0]);
+    clipboard.current = copied(now.current.nodes, now.current.edges);
   };
   const paste = () => {
     if (clipboard.current.length === 0) return;
-    const ids = new Map(clipboard.current.map((r) => [r.id, newID()]));
     const maxSeq = Math.max(-1, ...now.current.nodes.filter((n) => n.data.kind === 'node').map((n) => n.data.seq));
-    const added = clipboard.current.map((r, i) => {
-      const raw = {
-        ...intoScope(r, scope),
-        id: ids.get(r.id),
-        outputIds: (r.outputIds ?? []).map((t: string[]) => t.filter((x) => ids.has(x)).map((x) => ids.get(x))),
-        meta: { ...r.meta, x: (r.meta?.x ?? 0) + 40, y: (r.meta?.y ?? 0) + 40 },
-      };
-      return { ...canvasNode(specs, 'node', raw, maxSeq + 1 + i, raw.id, { x: 0, y: 0 }), selected: true };
-    });
+    const added = pasted(clipboard.current, scope).map(({ raw, top }, i) => ({ ...canvasNode(specs, 'node', raw, maxSeq + 1 + i, raw.id, { x: 0, y: 0 }), selected: top }));
     const addedEdges = toCanvas({ triggers: [], nodes: added.map((n) => n.data.raw) }, specs).edges;
     remember();
     setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), ...added]);
