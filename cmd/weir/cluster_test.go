@@ -198,21 +198,13 @@ func setupGreeter(c *client) string {
 	return hook.Token
 }
 
-// nextDebugMessage reads SSE lines until the next debug event and returns
-// its "message".
+// nextDebugMessage reads the next debug event and returns its "message".
 func nextDebugMessage(t *testing.T, r *bufio.Reader) string {
 	t.Helper()
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatalf("debug stream ended: %v", err)
-		}
-		if data, ok := strings.CutPrefix(line, "data: "); ok {
-			_, rest, _ := strings.Cut(data, `"message":"`)
-			msg, _, _ := strings.Cut(rest, `"`)
-			return msg
-		}
-	}
+	_, data := nextSSE(t, r)
+	_, rest, _ := strings.Cut(data, `"message":"`)
+	msg, _, _ := strings.Cut(rest, `"`)
+	return msg
 }
 
 // TestClusterLimits presses one button, and calls one webhook, through two

@@ -14,11 +14,7 @@ import (
 // cap and the loop's body output name it), and saves so.
 func TestConsoleCopyLoopWithBody(t *testing.T) {
 	t.Parallel()
-	var doc map[string]any
-	mustUnmarshal(t, loopFlow, &doc)
-	m, owner, flowPath := mustFlow(t, doc)
-	p := openEditor(t, m, owner, flowPath)
-	p.waitFor("the flow", visibleNodes+` === 'after,loop1,trigger-0'`)
+	_, owner, flowPath, p := openLoopFlow(t)
 
 	ctrl := chromedp.KeyModifiers(kb.ModifierCtrl)
 	selectNode(p, "loop1")
@@ -65,6 +61,17 @@ func TestConsoleCopyLoopWithBody(t *testing.T) {
 	p.do("double-click the copy", chromedp.DoubleClick(chromedp.CSS(nodeSel(loopID)+" .label"), chromedp.NodeVisible))
 	p.waitFor("the copy's body", visibleNodes+` === '`+sortedJoin(bodyID, capID, "loop-start:"+loopID)+`'`)
 	p.checkClean()
+}
+
+// openLoopFlow starts weir with loopFlow and opens it in the editor.
+func openLoopFlow(t *testing.T) (m *Main, owner *client, flowPath string, p *browserPage) {
+	t.Helper()
+	var doc map[string]any
+	mustUnmarshal(t, loopFlow, &doc)
+	m, owner, flowPath = mustFlow(t, doc)
+	p = openEditor(t, m, owner, flowPath)
+	p.waitFor("the flow", visibleNodes+` === 'after,loop1,trigger-0'`)
+	return m, owner, flowPath, p
 }
 
 // TestConsoleVersionDiffLoopBody compares versions that differ inside a
