@@ -21,6 +21,9 @@ type RunTrace struct {
 	Trigger string      `json:"trigger"` // key of the trigger that started the run
 	Steps   []TraceStep `json:"steps"`
 	Omitted int         `json:"omitted"` // steps not recorded
+	// FlowID names the custom node's flow in the trace of a custom node
+	// run (TraceStep.Inner); empty in a run's own trace.
+	FlowID string `json:"flowId,omitempty"`
 }
 
 // TraceStep is one execution of one node in a run.
@@ -69,15 +72,19 @@ func (t *RunTrace) AppendText(b []byte) []byte {
 	return t.appendSteps(b, 0)
 }
 
-// appendSteps appends t's omitted count, trigger and steps, each step on
-// a line of its own after depth '>' marks; a custom node's inner trace
-// follows its step, one level deeper, starting with a line "t omitted
-// trigger".
+// appendSteps appends t's omitted count, trigger (and flow, when set) and
+// steps, each step on a line of its own after depth '>' marks; a custom
+// node's inner trace follows its step, one level deeper, starting with a
+// line "t omitted trigger flow".
 func (t *RunTrace) appendSteps(b []byte, depth int) []byte {
 	b = append(b, ' ')
 	b = strconv.AppendInt(b, int64(t.Omitted), 10)
 	b = append(b, ' ')
 	b = appendQuoted(b, t.Trigger)
+	if t.FlowID != "" {
+		b = append(b, ' ')
+		b = appendQuoted(b, t.FlowID)
+	}
 	for i := range t.Steps {
 		s := &t.Steps[i]
 		b = append(b, '\n')
@@ -185,8 +192,8 @@ func DecodeRunTrace(s string) (*RunTrace, error) {
 	return t, nil
 }
 
-// decodeHead reads what starts a trace: its omitted count and quoted
-// trigger.
+// decodeHead reads what starts a trace: its omitted count, quoted trigger
+// and, for a custom node run, quoted flow id.
 func decodeHead(head string) (*RunTrace, error) {
 	omitted, head, _ := strings.Cut(head, " ")
 	t := &RunTrace{Steps: []TraceStep{}}
@@ -194,8 +201,16 @@ func decodeHead(head string) (*RunTrace, error) {
 	if t.Omitted, err = strconv.Atoi(omitted); err != nil {
 		return nil, errTrace
 	}
-	if t.Trigger, err = strconv.Unquote(head); err != nil {
+	q, err := strconv.QuotedPrefix(head)
+	if err != nil {
 		return nil, errTrace
+	}
+	t.Trigger, _ = strconv.Unquote(q)
+	if rest := head[len(q):]; rest != "" {
+		flow, ok := strings.CutPrefix(rest, " ")
+		if t.FlowID, err = strconv.Unquote(flow); !ok || err != nil || t.FlowID == "" {
+			return nil, errTrace
+		}
 	}
 	return t, nil
 }

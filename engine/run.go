@@ -65,6 +65,7 @@ func (g *Graph) Run(ctx context.Context, env *Env, triggerKey string, p Payload)
 	r.res.WallTime = time.Since(start)
 	r.res.Trace = r.trace.trace(triggerKey)
 	if caller != nil {
+		r.res.Trace.FlowID = env.FlowID
 		caller.inner = r.res.Trace // the caller's step holds it
 	}
 	return &r.res, nil

@@ -89,22 +89,48 @@ type TraceNode struct {
 }
 
 // Publish hands the trace of e, a completed run's log entry, to the
-// subscribers of its flow. Entries without a trace are ignored.
+// subscribers of its flow, and the runs of custom nodes within it to the
+// subscribers of the custom nodes' flows. Entries without a trace are
+// ignored.
 func (h *TraceHub) Publish(e *weir.LogEntry) {
 	if h.subscribers.Load() == 0 || e.Trace == nil {
 		return
 	}
+	h.offer(e.FlowID, TraceRun{RunID: e.ID, Time: e.Time, FlowVersion: e.FlowVersion, WallTime: e.WallTime,
+		Failed: e.PathsFailed > 0, Trace: e.Trace})
+	h.offerInner(e, e.Trace)
+}
+
+// offerInner offers the custom node runs within t, at any depth, to the
+// subscribers of the custom nodes' flows, as runs of their own.
+func (h *TraceHub) offerInner(e *weir.LogEntry, t *weir.RunTrace) {
+	for i := range t.Steps {
+		in := t.Steps[i].Inner
+		if in == nil {
+			continue
+		}
+		if in.FlowID != "" {
+			failed := false
+			for _, s := range in.Steps {
+				failed = failed || s.Failed
+			}
+			h.offer(in.FlowID, TraceRun{RunID: e.ID, Time: e.Time, WallTime: t.Steps[i].Time, Failed: failed, Trace: in})
+		}
+		h.offerInner(e, in)
+	}
+}
+
+// offer hands run to the subscribers of flowID, if any.
+func (h *TraceHub) offer(flowID string, run TraceRun) {
 	h.mu.Lock()
-	subs := make([]*TraceSubscription, 0, len(h.flows[e.FlowID]))
-	for s := range h.flows[e.FlowID] {
+	subs := make([]*TraceSubscription, 0, len(h.flows[flowID]))
+	for s := range h.flows[flowID] {
 		subs = append(subs, s)
 	}
 	h.mu.Unlock()
 	if len(subs) == 0 {
 		return
 	}
-	run := TraceRun{RunID: e.ID, Time: e.Time, FlowVersion: e.FlowVersion, WallTime: e.WallTime,
-		Failed: e.PathsFailed > 0, Trace: e.Trace}
 	data, err := json.Marshal(run)
 	if err != nil {
 		return // a trace always encodes

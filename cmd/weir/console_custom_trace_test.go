@@ -81,5 +81,11 @@ func TestConsoleCustomNodeRunPath(t *testing.T) {
 	if eval[bool](p, `!!document.querySelector('.weir-node.traced') || !!document.querySelector('#trace-bar')`) {
 		t.Error("the custom node shows a path though no run was picked")
 	}
+
+	// While it is open, the caller's runs light up their path inside it.
+	var callerDoc struct{ Triggers []struct{ Key string } }
+	owner.mustDo(200, "GET", flowsPath+"/"+caller.ID, nil, &callerDoc)
+	owner.mustDo(200, "POST", flowsPath+"/"+caller.ID+"/virtualButton", map[string]any{"key": callerDoc.Triggers[0].Key, "payload": map[string]any{"x": 2}}, nil)
+	p.waitFor("the live path inside", `document.querySelector('.react-flow__edge.live[data-id="trigger-0:0:m"]') && document.querySelector('.react-flow__edge.live[data-id="m:0:cap"]')`)
 	p.checkClean()
 }
