@@ -80,10 +80,10 @@ func (m *Main) shareCache(cache *engine.FlowCache, tokens *weirhttp.TokenCache) 
 // stream opened here shows the runs that any process executes.
 func (m *Main) shareTraces(hub *engine.TraceHub) error {
 	relay := &nats.TraceRelay{Client: m.nats, Prefix: clusterPrefix(m.Config.Queue)}
+	hub.Relay = relay // before Open: wants come from then on; nobody subscribes before the server serves
 	if err := relay.Open(hub.ReceiveWant, hub.ReceiveBatch); err != nil {
 		return err
 	}
-	hub.Relay = relay
 	m.cluster.traces, m.cluster.hub = relay, hub
 	return nil
 }
