@@ -19,10 +19,10 @@ func init() {
 		Summary:  "Sends a command to devices of the application: recorded, and delivered to those connected over MQTT.",
 		Outputs:  []string{"next"},
 		Fields: []engine.Field{
-			{Name: "deviceIdsPath", Kind: "path", Doc: "The devices by payload: a path holding one device id or an array of them. Used when set."},
-			{Name: "sendToDeviceIds", Kind: "array", Doc: "The devices by id (templates), when deviceIdsPath is not set."},
+			{Name: "deviceIdsPath", Kind: "path", Doc: "The devices by payload: a path holding one device id or an array of them. Used when meta.deviceSelectionType is payload, or, without it, when set."},
+			{Name: "sendToDeviceIds", Kind: "array", Doc: "The devices by id (templates), when meta.deviceSelectionType is direct, or, without it, when deviceIdsPath is not set."},
 			{Name: "sendToDeviceTags", Kind: "array", Doc: "And the devices carrying one of these tags, each {key, value} (templates; an empty side matches any)."},
-			{Name: "deviceQueryJsonTemplate", Kind: "jsonTemplate", Doc: "Refused: device queries are not supported yet."},
+			{Name: "deviceQueryJsonTemplate", Kind: "jsonTemplate", Doc: "The devices an advanced device query matches (the fields of Get Device's query), when meta.deviceSelectionType is query, or, without it, when no other selection is set. At most 1,000 devices: a query matching more, or one that does not read, fails the run and sends nothing."},
 			{Name: "nameTemplate", Kind: "template", Required: true, Doc: "The command's name."},
 			{Name: "payloadTemplate", Kind: "template", Doc: "The command's payload, read as payloadTemplateType says; empty: no payload."},
 			{Name: "payloadTemplateType", Kind: "enum", Enum: []string{"json", "string", "path"}, Default: "json", Doc: "json (a JSON template), string (rendered text) or path (the value at a payload path)."},
@@ -33,6 +33,7 @@ func init() {
 type deviceSendCommand struct {
 	idsPath     path.Path
 	byPath      bool
+	query       *template.Template // the selection by query; nil: by path, ids or tags
 	ids         []*template.Template
 	tags        []compiledTag
 	name        *template.Template
@@ -63,11 +64,35 @@ func buildDeviceSendCommand(c *engine.NodeConfig) (engine.Node, error) {
 	if n.idsPath, n.byPath, err = engine.CompilePath("deviceIdsPath", cfg.DeviceIDsPath, false); err != nil {
 		return nil, err
 	}
-	if !n.byPath && len(cfg.SendToDeviceIDs) == 0 && len(cfg.SendToDeviceTags) == 0 {
-		if cfg.DeviceQueryJSONTemplate != "" {
-			return nil, engine.Errorf("Validation", "deviceQueryJsonTemplate is not supported yet")
+	var meta struct {
+		DeviceSelectionType string `json:"deviceSelectionType"`
+	}
+	if len(c.Meta) > 0 {
+		_ = json.Unmarshal(c.Meta, &meta) // a meta that is not an object names no selection
+	}
+	hasQuery := strings.TrimSpace(string(cfg.DeviceQueryJSONTemplate)) != ""
+	switch meta.DeviceSelectionType {
+	case "payload":
+		if !n.byPath {
+			return nil, engine.Errorf("Validation", "deviceIdsPath is required")
 		}
-		return nil, engine.Errorf("Validation", "deviceIdsPath, sendToDeviceIds or sendToDeviceTags is required")
+	case "direct":
+		n.byPath = false
+	case "query":
+		n.byPath = false
+		if !hasQuery {
+			return nil, engine.Errorf("Validation", "deviceQueryJsonTemplate is required")
+		}
+	default:
+		hasQuery = hasQuery && !n.byPath && len(cfg.SendToDeviceIDs) == 0 && len(cfg.SendToDeviceTags) == 0
+		if !n.byPath && !hasQuery && len(cfg.SendToDeviceIDs) == 0 && len(cfg.SendToDeviceTags) == 0 {
+			return nil, engine.Errorf("Validation", "deviceIdsPath, sendToDeviceIds, sendToDeviceTags or deviceQueryJsonTemplate is required")
+		}
+	}
+	if hasQuery && (meta.DeviceSelectionType == "query" || meta.DeviceSelectionType == "") {
+		if n.query, err = engine.CompileTemplate("deviceQueryJsonTemplate", string(cfg.DeviceQueryJSONTemplate)); err != nil {
+			return nil, err
+		}
 	}
 	for _, id := range cfg.SendToDeviceIDs {
 		t, err := engine.CompileTemplate("sendToDeviceIds", string(id))
@@ -195,6 +220,20 @@ func (n *deviceSendCommand) targets(ctx context.Context, env *engine.Env, p engi
 			add(v)
 		}
 		return out, nil
+	}
+	if n.query != nil {
+		q, err := renderDeviceQuery(ctx, env, n.query, "deviceQueryJsonTemplate", p)
+		if err == nil {
+			var ds []*weir.Device
+			ds, err = weir.SelectDevices(ctx, env.Devices.Devices, env.ApplicationID, weir.DeviceSelection{Query: q}, weir.MaxDataDevices)
+			for _, d := range ds {
+				add(d.ID)
+			}
+		}
+		if err != nil && weir.ErrorTypeOf(err) != weir.Internal {
+			return nil, engine.Errorf(string(weir.ErrorTypeOf(err)), "deviceQueryJsonTemplate: %s", weir.ErrorMessage(err))
+		}
+		return out, err
 	}
 	for _, t := range n.ids {
 		s, err := t.Render(p)

@@ -305,3 +305,22 @@ func withExperience(ctx context.Context, env *engine.Env, q *weir.DeviceQuery) e
 	q.WithExperience(weir.ExperienceDevices(ctx, env.Experience.Users, t, env.ApplicationID))
 	return nil
 }
+
+// renderDeviceQuery renders t, an advanced device query named field,
+// against p and has its experienceUserId and experienceGroupId conditions
+// decided (withExperience). A template or query that does not read is
+// Validation.
+func renderDeviceQuery(ctx context.Context, env *engine.Env, t *template.Template, field string, p engine.Payload) (*weir.DeviceQuery, error) {
+	v, err := t.RenderJSON(p)
+	if err != nil {
+		return nil, weir.Errorf(weir.Validation, "%s: %v", field, err)
+	}
+	q, err := weir.ParseDeviceQuery(v)
+	if err != nil {
+		return nil, err
+	}
+	if err := withExperience(ctx, env, q); err != nil {
+		return nil, err
+	}
+	return q, nil
+}

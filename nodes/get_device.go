@@ -152,16 +152,11 @@ func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload,
 	filter := weir.DeviceFilter{ApplicationID: env.ApplicationID, ListOptions: opts}
 	switch n.method {
 	case "query":
-		v, err := n.query.RenderJSON(p)
+		q, err := renderDeviceQuery(ctx, env, n.query, "queryTemplate", p)
 		if err != nil {
-			return nil, 0, weir.Errorf(weir.Validation, "queryTemplate: %v", err)
-		}
-		if filter.Query, err = weir.ParseDeviceQuery(v); err != nil {
 			return nil, 0, err
 		}
-		if err := withExperience(ctx, env, filter.Query); err != nil {
-			return nil, 0, err
-		}
+		filter.Query = q
 	case "experienceGroupId", "experienceUserIdOrEmail":
 		v, err := n.id.Render(p)
 		if err != nil {
