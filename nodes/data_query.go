@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -24,6 +25,8 @@ type dataQueryConfig struct {
 	DeviceIDsPath      string          `json:"deviceIdsPath"`
 	QueryTemplate      engine.Text     `json:"queryTemplate"`
 	ParentIDTemplate   engine.Text     `json:"parentIdTemplate"`
+	ExpUserTemplate    engine.Text     `json:"expUserTemplate"`
+	ExpGroupIDTemplate engine.Text     `json:"expGroupIdTemplate"`
 	Attribute          json.RawMessage `json:"attribute"`
 	Duration           engine.Text     `json:"duration"`
 	End                engine.Text     `json:"end"`
@@ -44,13 +47,15 @@ type dataTagConfig struct {
 
 // dataQueryFields document the shared config.
 var dataQueryFields = []engine.Field{
-	{Name: "findMethod", Kind: "enum", Enum: []string{"tagsIds", "payloadPath", "query", "parentId"}, Default: "tagsIds",
-		Doc: "tagsIds: the devices of deviceIds and those carrying one of deviceTags; payloadPath: the id or ids at deviceIdsPath; query: the devices queryTemplate matches; parentId: the children of the device parentIdTemplate names. expUser and expGroupId are refused. Without findMethod, deviceIdsPath selects payloadPath."},
+	{Name: "findMethod", Kind: "enum", Enum: []string{"tagsIds", "payloadPath", "query", "parentId", "expUser", "expGroupId"}, Default: "tagsIds",
+		Doc: "tagsIds: the devices of deviceIds and those carrying one of deviceTags; payloadPath: the id or ids at deviceIdsPath; query: the devices queryTemplate matches; parentId: the children of the device parentIdTemplate names; expUser: the devices the experience user expUserTemplate names may see; expGroupId: those the experience group expGroupIdTemplate names may see. Without findMethod, deviceIdsPath selects payloadPath."},
 	{Name: "deviceIds", Kind: "array", Doc: "tagsIds: device ids (templates)."},
 	{Name: "deviceTags", Kind: "array", Doc: "tagsIds: tags, each {key, value} (templates; an empty side matches any)."},
 	{Name: "deviceIdsPath", Kind: "path", Doc: "payloadPath: where the device id, or an array of ids, is on the payload."},
 	{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "query: an advanced device query."},
 	{Name: "parentIdTemplate", Kind: "template", Doc: "parentId: the id of the device whose children are selected."},
+	{Name: "expUserTemplate", Kind: "template", Doc: "expUser: an experience user's id or email (often {{experience.user.id}}); the devices named by the user's groups and the groups below them. An unknown user sees none."},
+	{Name: "expGroupIdTemplate", Kind: "template", Doc: "expGroupId: an experience group's id; the devices named by the group and the groups below it. An unknown group sees none."},
 	{Name: "attribute", Kind: "array", Doc: "The attribute, or a list of attributes (templates; a rendered comma list names several)."},
 	{Name: "end", Kind: "template", Doc: "End of the range in ms since the epoch; 0, blank or not a number: now; negative: that long before now."},
 	{Name: "aggregation", Kind: "template", Default: "MEAN", Doc: "FIRST, LAST, COUNT, MAX, MIN, MEDIAN, MEAN, SUM, STD_DEV or TIMEATVALUE (ms the attribute held aggregationOptions' value)."},
@@ -68,6 +73,7 @@ type dataQuery struct {
 	idsPath     path.Path
 	query       *template.Template
 	parent      *template.Template
+	member      *template.Template // expUser's or expGroupId's
 	attributes  []*template.Template
 	duration    *template.Template
 	end         *template.Template
@@ -117,6 +123,14 @@ func compileDataQuery(cfg dataQueryConfig, defaultAgg string) (*dataQuery, error
 		}
 	case "parentId":
 		if n.parent, err = engine.CompileTemplate("parentIdTemplate", string(cfg.ParentIDTemplate)); err != nil {
+			return nil, err
+		}
+	case "expUser":
+		if n.member, err = engine.CompileTemplate("expUserTemplate", string(cfg.ExpUserTemplate)); err != nil {
+			return nil, err
+		}
+	case "expGroupId":
+		if n.member, err = engine.CompileTemplate("expGroupIdTemplate", string(cfg.ExpGroupIDTemplate)); err != nil {
 			return nil, err
 		}
 	default:
@@ -204,19 +218,31 @@ func (n *dataQuery) renderAttributes(p engine.Payload) ([]string, error) {
 	return out, nil
 }
 
+// memberFields are the experience selections' template and the device
+// query field each becomes.
+var memberFields = map[string]struct{ template, query string }{
+	"expUser":    {"expUserTemplate", "experienceUserId"},
+	"expGroupId": {"expGroupIdTemplate", "experienceGroupId"},
+}
+
 // renderSelection renders the device selection against p.
-func (n *dataQuery) renderSelection(p engine.Payload) (weir.DeviceSelection, error) {
+func (n *dataQuery) renderSelection(ctx context.Context, env *engine.Env, p engine.Payload) (weir.DeviceSelection, error) {
 	var sel weir.DeviceSelection
+	var err error
 	switch n.method {
 	case "query":
-		v, err := n.query.RenderJSON(p)
+		sel.Query, err = renderDeviceQuery(ctx, env, n.query, "queryTemplate", p)
+		return sel, err
+	case "expUser", "expGroupId":
+		field := memberFields[n.method]
+		s, err := n.member.Render(p)
 		if err != nil {
-			return sel, weir.Errorf(weir.Validation, "queryTemplate: %v", err)
+			return sel, weir.Errorf(weir.Validation, "%s: %v", field.template, err)
 		}
-		if sel.Query, err = weir.ParseDeviceQuery(v); err != nil {
-			return sel, err
+		if s = strings.TrimSpace(s); s != "" {
+			sel.Query, _ = weir.ParseDeviceQuery(map[string]any{field.query: s})
+			return sel, withExperience(ctx, env, sel.Query)
 		}
-		return sel, nil
 	case "parentId":
 		s, err := n.parent.Render(p)
 		if err != nil {
@@ -316,7 +342,7 @@ type dataRequest struct {
 
 // exec runs a data node: it renders the shared config against p, has
 // query answer it, and writes the answer at resultPath (see finish).
-func (n *dataQuery) exec(env *engine.Env, p engine.Payload, query func(r dataRequest) (any, error)) (int, error) {
+func (n *dataQuery) exec(ctx context.Context, env *engine.Env, p engine.Payload, query func(r dataRequest) (any, error)) (int, error) {
 	if env.Devices == nil || env.Devices.Data == nil {
 		return 0, engine.Errorf("Error", "device data is not available to this run")
 	}
@@ -327,7 +353,7 @@ func (n *dataQuery) exec(env *engine.Env, p engine.Payload, query func(r dataReq
 	)
 	r.attrs, err = n.renderAttributes(p)
 	if err == nil {
-		r.sel, err = n.renderSelection(p)
+		r.sel, err = n.renderSelection(ctx, env, p)
 	}
 	if err == nil {
 		r.params, err = n.renderParams(p)

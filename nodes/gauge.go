@@ -41,7 +41,7 @@ func buildGauge(c *engine.NodeConfig) (engine.Node, error) {
 
 // Exec runs the query and writes the gauge value at resultPath.
 func (n *gauge) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
-	return n.exec(env, p, func(r dataRequest) (any, error) { return n.query(ctx, env, r) })
+	return n.exec(ctx, env, p, func(r dataRequest) (any, error) { return n.query(ctx, env, r) })
 }
 
 func (n *gauge) query(ctx context.Context, env *engine.Env, r dataRequest) (any, error) {

@@ -65,7 +65,7 @@ func buildTimeSeries(c *engine.NodeConfig) (engine.Node, error) {
 
 // Exec runs the query and writes the series at resultPath.
 func (n *timeSeries) Exec(ctx context.Context, env *engine.Env, p engine.Payload) (int, error) {
-	return n.exec(env, p, func(r dataRequest) (any, error) { return n.query(ctx, env, p, r) })
+	return n.exec(ctx, env, p, func(r dataRequest) (any, error) { return n.query(ctx, env, p, r) })
 }
 
 func (n *timeSeries) query(ctx context.Context, env *engine.Env, p engine.Payload, r dataRequest) (any, error) {
