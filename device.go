@@ -88,6 +88,21 @@ func (c ConnectionInfo) MarshalJSON() ([]byte, error) {
 	return []byte(`{"connected":` + n + `,"time":` + string(t) + `}`), nil
 }
 
+// ActsFor reports whether d may report state and receive commands on behalf
+// of p, over MQTT or REST: p itself, or, for a gateway or edge compute
+// device, a peripheral of its application naming d as its gateway or naming
+// none, or a floating device of its application.
+func (d *Device) ActsFor(p *Device) bool {
+	switch {
+	case d.ID == p.ID:
+		return true
+	case d.DeviceClass != DeviceGateway && d.DeviceClass != DeviceEdgeCompute || d.ApplicationID != p.ApplicationID:
+		return false
+	}
+	return p.DeviceClass == DevicePeripheral && (p.GatewayID == "" || p.GatewayID == d.ID) ||
+		p.DeviceClass == DeviceFloating
+}
+
 // Validate checks the structural rules of a device: name, class, tags and
 // attributes as Losant's schema has them.
 func (d *Device) Validate() error {

@@ -256,8 +256,7 @@ func (b *Broker) reaches(s *session, id string) bool {
 		b.Logger.Error("mqtt: look up peripheral", "device_id", s.device.ID, "peripheral_id", id, "err", err)
 		return false // not remembered: the store may answer next time
 	default:
-		ok = p.DeviceClass == weir.DevicePeripheral && (p.GatewayID == "" || p.GatewayID == s.device.ID) ||
-			p.DeviceClass == weir.DeviceFloating
+		ok = s.device.ActsFor(p)
 	}
 	b.mu.Lock()
 	s.peers[id] = ok

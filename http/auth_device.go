@@ -121,3 +121,46 @@ func (s *Server) authenticateDevice(ctx context.Context, c *auth.Claims) (*weir.
 	return &weir.Identity{TokenID: k.ID, OwnerType: weir.OwnerDevice, OwnerID: d.ID, Scope: c.Scope,
 		ApplicationID: k.ApplicationID}, nil
 }
+
+// gatewayActions are the device actions a gateway's (or edge compute
+// device's) token may take for its peripherals and floating devices: report
+// their state, set their connection status, and send and receive their
+// commands, as it may on their MQTT topics (weir.Device.ActsFor).
+var gatewayActions = map[string]bool{
+	"device.sendState": true, "device.setConnectionStatus": true,
+	"device.sendCommand": true, "device.getCommand": true, "device.commandStream": true,
+}
+
+// deviceReaches answers a device token's request for another device of its
+// application: nil when the token's device acts for it on this action,
+// else Forbidden (the other device unknown included, so a token learns
+// nothing of devices it cannot reach).
+func (s *Server) deviceReaches(r *http.Request, action string, req *request) error {
+	forbidden := weir.Errorf(weir.Forbidden, msgForbidden)
+	if !gatewayActions[action] || s.Devices == nil {
+		return forbidden
+	}
+	own, err := s.Devices.FindDeviceByID(r.Context(), req.appID, req.identity.OwnerID)
+	if err != nil {
+		return notFoundAs(err, forbidden)
+	}
+	if own.DeviceClass != weir.DeviceGateway && own.DeviceClass != weir.DeviceEdgeCompute {
+		return forbidden
+	}
+	other, err := s.Devices.FindDeviceByID(r.Context(), req.appID, req.deviceID)
+	if err != nil {
+		return notFoundAs(err, forbidden)
+	}
+	if !own.ActsFor(other) {
+		return forbidden
+	}
+	return nil
+}
+
+// notFoundAs returns instead for a NotFound err, and err otherwise.
+func notFoundAs(err, instead error) error {
+	if weir.ErrorTypeOf(err) == weir.NotFound {
+		return instead
+	}
+	return err
+}

@@ -289,7 +289,7 @@ func (s *Server) serve(rt route) http.Handler {
 			req.app, err = s.findVisibleApplication(r, req.identity, req.appID, freshApplication[rt.action])
 		}
 		if err == nil && req.identity.OwnerType == weir.OwnerDevice && req.deviceID != "" && req.deviceID != req.identity.OwnerID {
-			err = weir.Errorf(weir.Forbidden, msgForbidden) // a device token reaches only its own device
+			err = s.deviceReaches(r, rt.action, req) // a device token reaches its own device, a gateway's its peripherals
 		}
 		if err == nil {
 			err = rt.handle(w, r, req)
