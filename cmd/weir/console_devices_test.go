@@ -171,3 +171,46 @@ func TestConsoleDevices(t *testing.T) {
 	}
 	p.checkClean()
 }
+
+// TestConsoleDeviceHierarchy opens a device in the middle of a hierarchy
+// made through the API: its page names its parent and lists its children,
+// each a link to its page; a top device says it has no parent, a leaf
+// that it has no children.
+func TestConsoleDeviceHierarchy(t *testing.T) {
+	t.Parallel()
+	owner, appID, p := openAppTab(t, "devices")
+	devicesPath := "/applications/" + appID + "/devices"
+	create := func(name, parent string) string {
+		t.Helper()
+		body := map[string]any{"name": name, "attributes": []any{}}
+		if parent != "" {
+			body["parentId"] = parent
+		}
+		var d struct{ ID string }
+		owner.mustDo(201, "POST", devicesPath, body, &d)
+		return d.ID
+	}
+	site := create("Site", "")
+	line := create("Line 1", site)
+	pump := create("Pump", line)
+	fan := create("Fan", line)
+	create("Elsewhere", "")
+
+	eval[string](p, fmt.Sprintf("location.hash = '#/applications/%s/devices/%s'", appID, line))
+	p.waitFor("Line 1's page", `document.querySelector('#device-name')?.textContent === 'Line 1'`)
+	p.waitFor("its parent", `document.querySelector('#device-parent a')?.textContent === 'Site'`)
+	p.waitFor("its children by name", `[...document.querySelectorAll('#device-children li a')].map((e) => e.textContent).join() === 'Fan,Pump'`)
+	if got := eval[string](p, `[...document.querySelectorAll('#device-children li')].map((e) => e.dataset.id).join()`); got != fan+","+pump {
+		t.Errorf("children ids %q, want %s,%s", got, fan, pump)
+	}
+
+	p.click(`#device-children li[data-id="` + pump + `"] a`)
+	p.waitFor("Pump's page", `document.querySelector('#device-name')?.textContent === 'Pump' && document.querySelector('#device-parent a')?.textContent === 'Line 1'`)
+	p.waitFor("no children", `document.querySelector('#device-no-children') && !document.querySelector('#device-children')`)
+
+	p.click(`#device-parent a`)
+	p.waitFor("Line 1 again", `document.querySelector('#device-name')?.textContent === 'Line 1'`)
+	p.click(`#device-parent a`)
+	p.waitFor("Site's page, a top device", `document.querySelector('#device-name')?.textContent === 'Site' && document.querySelector('#device-parent').textContent.includes('none') && [...document.querySelectorAll('#device-children li a')].map((e) => e.textContent).join() === 'Line 1'`)
+	p.checkClean()
+}

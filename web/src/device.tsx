@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { api } from './api';
+import { api, type List } from './api';
 import { tagsText } from './attributes';
 import { HistoryChart, type State } from './history';
 import { Connection, devicesPath, type Composite, type Device } from './devices';
@@ -14,6 +14,7 @@ interface Command {
 }
 
 const historyLimit = 100;
+const childrenShown = 100;
 const refreshEvery = 3000; // ms: new state shows without a reload
 
 /** Sends a command to the device: a name and an optional JSON payload. */
@@ -67,28 +68,63 @@ function SendCommand({ path, onSent }: { path: string; onSent: () => void }) {
   );
 }
 
-/** A device's page: attributes, tags, last state, history, chart and commands. */
+/** Where a device sits in its application's hierarchy: its parent and its children, each linking to its page. */
+function Hierarchy({ appId, parent, children }: { appId: string; parent: Device | string | null; children: List<Device> | null }) {
+  const link = (d: Device) => <a href={`#/applications/${appId}/devices/${d.id}`}>{d.name}</a>;
+  return (
+    <div className="panel" id="hierarchy">
+      <h2>Hierarchy</h2>
+      <p id="device-parent">
+        Parent: {parent === null ? <span className="sub">none (a top device)</span> : typeof parent === 'string' ? <code>{parent}</code> : link(parent)}
+      </p>
+      {!children || children.items.length === 0 ? (
+        <p className="empty" id="device-no-children">
+          No devices below it.
+        </p>
+      ) : (
+        <>
+          <p>Children ({children.totalCount}):</p>
+          <ul id="device-children">
+            {children.items.map((d) => (
+              <li key={d.id} data-id={d.id}>
+                {link(d)} <span className="sub">{d.deviceClass}</span>
+              </li>
+            ))}
+          </ul>
+          {children.totalCount > children.items.length && <p className="hint">The first {children.items.length} are listed, by name.</p>}
+        </>
+      )}
+    </div>
+  );
+}
+
+/** A device's page: attributes, tags, last state, hierarchy, history, chart and commands. */
 export function DevicePage({ appId, deviceId }: { appId: string; deviceId: string }) {
   const path = `${devicesPath(appId)}/${deviceId}`;
   const [device, setDevice] = useState<Device | null>(null);
   const [composite, setComposite] = useState<Composite>({});
   const [history, setHistory] = useState<State[]>([]);
   const [commands, setCommands] = useState<Command[]>([]);
+  const [parent, setParent] = useState<Device | string | null>(null);
+  const [children, setChildren] = useState<List<Device> | null>(null);
   const [error, setError] = useState('');
   const [editing, setEditing] = useState(false);
   const load = useCallback(async () => {
     try {
-      const [d, c, h, cmds] = await Promise.all([
+      const [d, c, h, cmds, kids] = await Promise.all([
         api<Device>('GET', path),
         api<Composite>('GET', `${path}/compositeState`),
         api<State[]>('GET', `${path}/state?limit=${historyLimit}&sortDirection=desc`),
         api<Command[]>('GET', `${path}/command?limit=10&sortDirection=desc`),
+        api<List<Device>>('GET', `${devicesPath(appId)}?parentId=${deviceId}&sortField=name&perPage=${childrenShown}&excludeConnectionInfo=true`),
       ]);
-      setDevice(d), setComposite(c ?? {}), setHistory(h ?? []), setCommands(cmds ?? []), setError('');
+      // The parent's name, or its id alone when it cannot be read.
+      const up = d.parentId ? await api<Device>('GET', `${devicesPath(appId)}/${d.parentId}`).catch(() => d.parentId as string) : null;
+      setDevice(d), setComposite(c ?? {}), setHistory(h ?? []), setCommands(cmds ?? []), setChildren(kids), setParent(up), setError('');
     } catch (err) {
       setError((err as Error).message);
     }
-  }, [path]);
+  }, [path, appId, deviceId]);
   useRefresh(load, refreshEvery);
   if (!device) return error ? <ErrorLine error={error} /> : <p>Loading…</p>;
   const numeric = device.attributes.filter((a) => a.dataType === 'number').map((a) => a.name);
@@ -138,6 +174,7 @@ export function DevicePage({ appId, deviceId }: { appId: string; deviceId: strin
           Tags: {tagsText(device.tags) || 'none'}
         </p>
       </div>
+      <Hierarchy appId={appId} parent={parent} children={children} />
       <div className="panel">
         <h2>History</h2>
         <HistoryChart appId={appId} deviceId={deviceId} numeric={numeric} recent={history} />

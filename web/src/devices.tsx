@@ -10,6 +10,7 @@ export interface Device {
   name: string;
   description?: string;
   deviceClass: string;
+  parentId?: string;
   tags: { key: string; value: string }[];
   attributes: { name: string; dataType: string; description?: string }[];
   connectionInfo: { connected: number | null; time?: string };
