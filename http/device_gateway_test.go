@@ -14,14 +14,10 @@ import (
 // nothing. A standalone device's token reaches no peripheral.
 func TestGatewayTokenReportsForPeripherals(t *testing.T) {
 	h, ev, app, user := newDeviceHarness(t)
-	must := func(method, path, token string, body any, want int, schema string) []byte {
-		t.Helper()
-		return h.mustRaw(t, method, path, token, body, want, schema)
-	}
 	base := "/applications/" + app
 	create := func(body string) string {
 		t.Helper()
-		return decode(t, must("POST", base+"/devices", user, body, 201, "device"))["id"].(string)
+		return decode(t, h.mustRaw(t, "POST", base+"/devices", user, body, 201, "device"))["id"].(string)
 	}
 	attrs := `"attributes":[{"name":"temp","dataType":"number"}]`
 	gw := create(`{"name":"Gateway","deviceClass":"gateway",` + attrs + `}`)
@@ -32,22 +28,22 @@ func TestGatewayTokenReportsForPeripherals(t *testing.T) {
 	floating := create(`{"name":"Floating","deviceClass":"floating",` + attrs + `}`)
 	theirs := create(`{"name":"Theirs","deviceClass":"peripheral","gatewayId":"` + otherGW + `",` + attrs + `}`)
 
-	key := decode(t, must("POST", base+"/keys", user, `{"description":"all"}`, 201, "applicationKeyPostResponse"))
+	key := decode(t, h.mustRaw(t, "POST", base+"/keys", user, `{"description":"all"}`, 201, "applicationKeyPostResponse"))
 	token := func(id string) string {
 		t.Helper()
 		body := `{"deviceId":"` + id + `","key":"` + key["key"].(string) + `","secret":"` + key["secret"].(string) + `"}`
-		return decode(t, must("POST", "/auth/device", "", body, 200, "authedDevice"))["token"].(string)
+		return decode(t, h.mustRaw(t, "POST", "/auth/device", "", body, 200, "authedDevice"))["token"].(string)
 	}
 	gwTok, standaloneTok := token(gw), token(standalone)
 	states := func(id string) int {
 		t.Helper()
 		var got []any
-		_ = json.Unmarshal(must("GET", base+"/devices/"+id+"/state?limit=10", user, nil, 200, "deviceStates"), &got)
+		_ = json.Unmarshal(h.mustRaw(t, "GET", base+"/devices/"+id+"/state?limit=10", user, nil, 200, "deviceStates"), &got)
 		return len(got)
 	}
 
 	for _, id := range []string{gw, mine, anyGW, floating} {
-		must("POST", base+"/devices/"+id+"/state", gwTok, `{"data":{"temp":21}}`, 200, "success")
+		h.mustRaw(t, "POST", base+"/devices/"+id+"/state", gwTok, `{"data":{"temp":21}}`, 200, "success")
 		if n := states(id); n != 1 {
 			t.Errorf("device %s has %d reports after the gateway's, want 1", id, n)
 		}
@@ -55,10 +51,10 @@ func TestGatewayTokenReportsForPeripherals(t *testing.T) {
 	if len(ev.states) != 4 {
 		t.Errorf("DeviceEvents heard %d states, want 4 (the gateway's and three peripherals')", len(ev.states))
 	}
-	must("POST", base+"/devices/"+mine+"/setConnectionStatus", gwTok, `{"status":"connected"}`, 200, "success")
-	must("POST", base+"/devices/"+mine+"/command", gwTok, `{"name":"blink"}`, 200, "success")
+	h.mustRaw(t, "POST", base+"/devices/"+mine+"/setConnectionStatus", gwTok, `{"status":"connected"}`, 200, "success")
+	h.mustRaw(t, "POST", base+"/devices/"+mine+"/command", gwTok, `{"name":"blink"}`, 200, "success")
 	var cmds []any
-	_ = json.Unmarshal(must("GET", base+"/devices/"+mine+"/command", gwTok, nil, 200, "deviceCommands"), &cmds)
+	_ = json.Unmarshal(h.mustRaw(t, "GET", base+"/devices/"+mine+"/command", gwTok, nil, 200, "deviceCommands"), &cmds)
 	if len(cmds) != 1 {
 		t.Errorf("the gateway reads %d commands of its peripheral, want 1", len(cmds))
 	}
@@ -88,5 +84,5 @@ func TestGatewayTokenReportsForPeripherals(t *testing.T) {
 			t.Errorf("device %s has %d reports after refused ones, want 0", id, n)
 		}
 	}
-	must("GET", base+"/devices/"+mine, user, nil, 200, "device") // not deleted
+	h.mustRaw(t, "GET", base+"/devices/"+mine, user, nil, 200, "device") // not deleted
 }

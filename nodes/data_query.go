@@ -125,12 +125,9 @@ func compileDataQuery(cfg dataQueryConfig, defaultAgg string) (*dataQuery, error
 		if n.parent, err = engine.CompileTemplate("parentIdTemplate", string(cfg.ParentIDTemplate)); err != nil {
 			return nil, err
 		}
-	case "expUser":
-		if n.member, err = engine.CompileTemplate("expUserTemplate", string(cfg.ExpUserTemplate)); err != nil {
-			return nil, err
-		}
-	case "expGroupId":
-		if n.member, err = engine.CompileTemplate("expGroupIdTemplate", string(cfg.ExpGroupIDTemplate)); err != nil {
+	case "expUser", "expGroupId":
+		text := map[string]engine.Text{"expUser": cfg.ExpUserTemplate, "expGroupId": cfg.ExpGroupIDTemplate}[n.method]
+		if n.member, err = engine.CompileTemplate(memberFields[n.method].template, string(text)); err != nil {
 			return nil, err
 		}
 	default:
