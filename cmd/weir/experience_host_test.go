@@ -32,6 +32,26 @@ func hostRequest(t *testing.T, addr, host, path string) *http.Request {
 	return req
 }
 
+// hostRefusal is a request an experience host answers as a path no
+// endpoint serves, and why.
+type hostRefusal struct{ host, path, token, why string }
+
+// mustAnswerAsUnknownPath fails t unless weir at addr answers each of
+// refusals exactly as it answers a path no endpoint of host serves (a 404
+// that says nothing of what exists).
+func mustAnswerAsUnknownPath(t *testing.T, addr, host string, refusals []hostRefusal) {
+	t.Helper()
+	status, _, notFound := hostGet(t, addr, host, "/nothing/here", "")
+	if status != 404 {
+		t.Fatalf("unknown path on %s = %d %s, want 404", host, status, notFound)
+	}
+	for _, tc := range refusals {
+		if status, _, body := hostGet(t, addr, tc.host, tc.path, tc.token); status != 404 || body != notFound {
+			t.Errorf("%s (GET %s%s) = %d %q, want the 404 of an unknown path, %q", tc.why, tc.host, tc.path, status, body, notFound)
+		}
+	}
+}
+
 // TestExperienceHost: each application's experience answers at the root of
 // its own host below --experience-domain, with its files; nothing of
 // another application, of the API or of the console is reachable there,
@@ -66,11 +86,7 @@ func TestExperienceHost(t *testing.T) {
 
 	// What one gets for a path no endpoint of A serves is what every
 	// refused request below gets: nothing says whether there is more.
-	status, _, notFound := hostGet(t, m.Addr(), hostA, "/nothing/here", "")
-	if status != 404 {
-		t.Fatalf("unknown path on A's host = %d %s, want 404", status, notFound)
-	}
-	for _, tc := range []struct{ host, path, token, why string }{
+	mustAnswerAsUnknownPath(t, m.Addr(), hostA, []hostRefusal{
 		{hostA, "/files/" + b + "/site.css", "", "B's file on A's host"},
 		{hostA, "/applications", owner.token, "the API on an experience host"},
 		{hostA, "/applications/" + a, owner.token, "A's application on its experience host"},
@@ -80,12 +96,7 @@ func TestExperienceHost(t *testing.T) {
 		{"not-an-id.localhost:" + port, "/hello/Ann", "", "a label that is no id"},
 		{"x." + a + ".localhost:" + port, "/hello/Ann", "", "a host two labels below the domain"},
 		{"x." + a + ".localhost:" + port, "/applications", owner.token, "the API two labels below the domain"},
-	} {
-		status, _, body := hostGet(t, m.Addr(), tc.host, tc.path, tc.token)
-		if status != 404 || body != notFound {
-			t.Errorf("%s (GET %s%s) = %d %q, want the 404 of an unknown path, %q", tc.why, tc.host, tc.path, status, body, notFound)
-		}
-	}
+	})
 
 	// Path tricks find no file ("File was not found", as on the API's host).
 	for _, p := range []string{"/files/" + a + "/../" + b + "/site.css", "/files/" + a + "/%2e%2e/" + b + "/site.css", "/files/" + a + "/x/..//site.css"} {
@@ -152,20 +163,12 @@ func TestExperienceHostSlug(t *testing.T) {
 		t.Errorf("B taking A's slug = %d %+v, want 400 Validation", got, refused)
 	}
 
-	status, _, notFound := hostGet(t, m.Addr(), host, "/nothing/here", "")
-	if status != 404 {
-		t.Fatalf("unknown path on the slug's host = %d %s, want 404", status, notFound)
-	}
-	for _, tc := range []struct{ host, path, token, why string }{
+	mustAnswerAsUnknownPath(t, m.Addr(), host, []hostRefusal{
 		{host, "/files/" + b + "/site.css", "", "B's file on A's slug's host"},
 		{host, "/applications/" + a, owner.token, "the API on a slug's host"},
 		{host, "/console/", "", "the console on a slug's host"},
 		{"brown-farm.localhost:" + port, "/hello/Ann", "", "a slug no application has"},
-	} {
-		if status, _, body := hostGet(t, m.Addr(), tc.host, tc.path, tc.token); status != 404 || body != notFound {
-			t.Errorf("%s (GET %s%s) = %d %q, want the 404 of an unknown path, %q", tc.why, tc.host, tc.path, status, body, notFound)
-		}
-	}
+	})
 
 	// A gives the slug up to B: the host is B's now.
 	owner.mustDo(200, "PATCH", "/applications/"+a, map[string]any{"endpointSlug": "old-farm"}, nil)

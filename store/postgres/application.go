@@ -21,15 +21,21 @@ const applicationSlugIndex = "applications_endpoint_slug"
 
 // FindApplicationByID returns NotFound if there is no application with id.
 func (db *DB) FindApplicationByID(ctx context.Context, id string) (*weir.Application, error) {
-	row := db.pool.QueryRow(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = $1`, id)
-	a, err := scanApplication(row)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = errApplicationNotFound()
-	}
+	a, err := db.findApplication(ctx, "id", id)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: find application %s: %w", id, err)
 	}
 	return a, nil
+}
+
+// findApplication returns the application whose column (id or
+// endpoint_slug) is value, or NotFound.
+func (db *DB) findApplication(ctx context.Context, column, value string) (*weir.Application, error) {
+	a, err := scanApplication(db.pool.QueryRow(ctx, `SELECT `+applicationColumns+` FROM applications WHERE `+column+` = $1`, value))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errApplicationNotFound()
+	}
+	return a, err
 }
 
 // FindApplications returns one page of applications, of one owner when
@@ -51,13 +57,12 @@ func (db *DB) FindApplications(ctx context.Context, ownerID string, opts weir.Li
 // FindApplicationBySlug returns NotFound if no application has slug as its
 // endpointSlug.
 func (db *DB) FindApplicationBySlug(ctx context.Context, slug string) (*weir.Application, error) {
-	if slug == "" {
-		return nil, fmt.Errorf("postgres: find application by slug: %w", errApplicationNotFound())
-	}
-	row := db.pool.QueryRow(ctx, `SELECT `+applicationColumns+` FROM applications WHERE endpoint_slug = $1`, slug)
-	a, err := scanApplication(row)
-	if errors.Is(err, pgx.ErrNoRows) {
+	var (
+		a   *weir.Application
 		err = errApplicationNotFound()
+	)
+	if slug != "" {
+		a, err = db.findApplication(ctx, "endpoint_slug", slug)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: find application by slug %s: %w", slug, err)

@@ -54,10 +54,7 @@ func (db *DB) FindApplicationBySlug(ctx context.Context, slug string) (*weir.App
 		if slug == "" {
 			return errApplicationNotFound()
 		}
-		a, err = scanApplication(tx.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications WHERE endpoint_slug = ?`, slug))
-		if errors.Is(err, sql.ErrNoRows) {
-			return errApplicationNotFound()
-		}
+		a, err = findApplication(ctx, tx, "endpoint_slug", slug)
 		return err
 	})
 	if err != nil {
@@ -109,7 +106,13 @@ func errApplicationNotFound() error {
 }
 
 func findApplicationByID(ctx context.Context, tx *sql.Tx, id string) (*weir.Application, error) {
-	row := tx.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = ?`, id)
+	return findApplication(ctx, tx, "id", id)
+}
+
+// findApplication returns the application whose column (id or
+// endpoint_slug) is value, or NotFound.
+func findApplication(ctx context.Context, tx *sql.Tx, column, value string) (*weir.Application, error) {
+	row := tx.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications WHERE `+column+` = ?`, value)
 	a, err := scanApplication(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errApplicationNotFound()
