@@ -127,6 +127,40 @@ func TestAppImportExport(t *testing.T) {
 	}
 }
 
+// TestAppImportSlugTaken: weir app import of a template whose
+// endpointSlug another application has creates the application without
+// it and says so.
+func TestAppImportSlugTaken(t *testing.T) {
+	dir := t.TempDir()
+	m, out := startMain(t, dir)
+	defer m.Close()
+	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	tpl := filepath.Dir(mustWrite(t, "application.yaml", "resourceType: Application\nresources:\n  - name: Slugged\n"+
+		"    id: ~exportplaceholderid-application-slugged~\n    endpointSlug: slugged\n    blobUrlTTL: 3600\n    globals: []\nversion: 1\n"))
+	var ids []string
+	for range 2 {
+		var stdout, stderr bytes.Buffer
+		if err := run(t.Context(), []string{"app", "import", tpl, "--data", dir}, &stdout, &stderr); err != nil {
+			t.Fatalf("app import: %v (%s)", err, stderr.String())
+		}
+		ids = append(ids, strings.TrimSpace(stdout.String()))
+		const want = `created without its endpointSlug, application "Slugged": weir refused slugged: Endpoint slug slugged is already in use`
+		if got := strings.Contains(stderr.String(), want); got != (len(ids) == 2) {
+			t.Errorf("import %d: report says %q: %v, want %v:\n%s", len(ids), want, got, len(ids) == 2, stderr.String())
+		}
+	}
+	for i, want := range []string{"slugged", ""} {
+		var app struct {
+			EndpointSlug string
+			BlobURLTTL   float64 `json:"blobUrlTTL"`
+		}
+		c.mustDo(200, "GET", "/applications/"+ids[i], nil, &app)
+		if app.EndpointSlug != want || app.BlobURLTTL != 3600 {
+			t.Errorf("imported application %d = %+v, want endpointSlug %q and blobUrlTTL 3600", i+1, app, want)
+		}
+	}
+}
+
 // TestAppErrors checks the messages of bad invocations.
 func TestAppErrors(t *testing.T) {
 	dir := t.TempDir()
