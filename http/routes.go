@@ -161,6 +161,10 @@ func (s *Server) routes() []route {
 			handle: s.handleFlowDebug},
 		{action: "flow.trace", method: "GET", path: pathFlow + "/trace",
 			handle: s.handleFlowTrace},
+		// A logged run started again from its kept payload (replay.go).
+		{action: "flow.replay", method: "POST", path: pathFlow + "/logs/{runId}/replay",
+			body:   &bodySpec{param: "replay", schema: "flowReplayPost"},
+			handle: s.handleFlowReplay},
 		{action: "flow.stats", method: "GET", path: pathFlow + "/stats", query: statsParams,
 			handle: s.handleFlowStats},
 		{action: "flow.errors", method: "GET", path: pathFlow + "/errors", query: errorsParams,

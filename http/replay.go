@@ -1,0 +1,46 @@
+package http
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/engine"
+)
+
+// replayResponse answers a replay: the new run, whose log entry (runId) and
+// trace show the path the kept payload takes through the flow now.
+type replayResponse struct {
+	Success     bool   `json:"success"`
+	RunID       string `json:"runId"`
+	ReplayOf    string `json:"replayOf"`
+	FlowVersion string `json:"flowVersion"`
+}
+
+// handleFlowReplay answers POST …/flows/{flowId}/logs/{runId}/replay: it
+// enqueues, durably, a run of the flow's default version (or the body's
+// flowVersion) with the trigger payload the run's log entry kept, through
+// the same trigger, and answers the new run's id. The errors are
+// engine.Replays.Replay's.
+func (s *Server) handleFlowReplay(w http.ResponseWriter, r *http.Request, req *request) error {
+	var in struct {
+		FlowVersion string `json:"flowVersion"`
+	}
+	if req.body != nil {
+		if err := json.Unmarshal(req.body, &in); err != nil {
+			return weir.Errorf(weir.Validation, "replay is the wrong type")
+		}
+	}
+	rp := engine.Replay{ApplicationID: req.appID, FlowID: req.flowID, RunID: req.runID, FlowVersion: in.FlowVersion,
+		RelayType: "apiToken", RelayID: req.identity.TokenID}
+	if req.identity.OwnerType == weir.OwnerUser {
+		rp.RelayType, rp.RelayID = "user", req.identity.OwnerID
+	}
+	replays := &engine.Replays{Flows: s.Flows, Versions: s.Versions, Logs: s.Logs, Runs: s.Runs, Now: s.now}
+	run, err := replays.Replay(r.Context(), rp)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, replayResponse{Success: true, RunID: run.ID, ReplayOf: run.ReplayOf, FlowVersion: run.FlowVersion})
+	return nil
+}

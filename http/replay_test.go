@@ -1,0 +1,115 @@
+package http_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/weirhq/weir"
+)
+
+// TestFlowKeepPayloadsSetting: the setting is off by default, a PATCH turns
+// it on, and a PATCH that does not name it (as a Losant client sends)
+// leaves it on.
+func TestFlowKeepPayloadsSetting(t *testing.T) {
+	h := newHarness(t)
+	as := h.mustAs(t, h.user)
+	if got := as("GET", h.flowPath(""), nil, 200, "flow"); got["weir"] != nil {
+		t.Fatalf("a new flow has weir settings %v, want none (all off)", got["weir"])
+	}
+	got := as("PATCH", h.flowPath(""), `{"weir":{"keepPayloads":true}}`, 200, "flow")
+	if w, _ := got["weir"].(map[string]any); w["keepPayloads"] != true {
+		t.Fatalf("PATCH answered weir %v", got["weir"])
+	}
+	as("PATCH", h.flowPath(""), `{"name":"renamed","triggers":[],"nodes":[]}`, 200, "flow")
+	as("PATCH", h.flowPath(""), `{"weir":{}}`, 200, "flow")
+	f, err := h.store.FindFlowByID(t.Context(), h.appA, h.flow.ID)
+	if err != nil || !f.Weir.KeepPayloads || f.Name != "renamed" {
+		t.Fatalf("stored flow %+v, %v; want keepPayloads kept through PATCHes not naming it", f, err)
+	}
+	status, body := h.do("PATCH", h.flowPath(""), h.user, `{"weir":{"keepPayloads":"yes"}}`)
+	wantError(t, status, body, 400, weir.Validation, "")
+	status, body = h.do("PATCH", h.flowPath(""), h.user, `{"weir":{"other":true}}`)
+	wantError(t, status, body, 400, weir.Validation, "")
+	created := as("POST", "/applications/"+h.appA+"/flows", `{"name":"kept","weir":{"keepPayloads":true}}`, 201, "flow")
+	if w, _ := created["weir"].(map[string]any); w["keepPayloads"] != true {
+		t.Fatalf("POST answered weir %v", created["weir"])
+	}
+}
+
+// TestFlowReplay: a replay enqueues one run of the flow as it is now with
+// the kept payload, through the same trigger, marked as a replay; each
+// refusal is a typed error and enqueues nothing.
+func TestFlowReplay(t *testing.T) {
+	h := newHarness(t)
+	kept, notKept, tooLarge, other := weir.NewID(), weir.NewID(), weir.NewID(), weir.NewID()
+	payload := &weir.RunPayload{Kept: true, Size: 11, TriggerType: "virtualButton", TriggerKey: h.button,
+		TriggerID: h.button, Data: json.RawMessage(`{"temp":41}`)}
+	h.store.logs[h.flow.ID] = []*weir.LogEntry{
+		{ID: kept, FlowID: h.flow.ID, FlowVersion: "develop", Time: testNow, RunCount: 1, Payload: payload},
+		{ID: notKept, FlowID: h.flow.ID, FlowVersion: "develop", Time: testNow, RunCount: 1},
+		{ID: tooLarge, FlowID: h.flow.ID, FlowVersion: "develop", Time: testNow, RunCount: 1,
+			Payload: &weir.RunPayload{Size: 70000, TriggerType: "virtualButton", TriggerKey: h.button,
+				Reason: "the trigger payload is 70000 bytes, over the 65536 a log entry keeps"}},
+	}
+	as := h.mustAs(t, h.user)
+
+	// The list shows whether each payload was kept, without its data.
+	logs := h.mustRaw(t, "GET", h.flowPath("/logs?limit=10"), h.user, nil, 200, "flowLog")
+	if !strings.Contains(string(logs), `"runId":"`+kept+`"`) || !strings.Contains(string(logs), `"kept":true`) ||
+		strings.Contains(string(logs), `"temp"`) {
+		t.Errorf("log list %s: want runIds and payload notes without data", logs)
+	}
+
+	got := as("POST", h.flowPath("/logs/"+kept+"/replay"), nil, 200, "")
+	runs := h.store.queued()
+	if len(runs) != 1 {
+		t.Fatalf("%d runs queued, want 1", len(runs))
+	}
+	r := runs[0]
+	if got["runId"] != r.ID || got["replayOf"] != kept || got["flowVersion"] != "develop" || r.ReplayOf != kept ||
+		r.TriggerKey != h.button || r.TriggerType != "virtualButton" || string(r.Data) != `{"temp":41}` ||
+		r.RelayType != "user" || r.RelayID != h.userID || r.FlowVersion != "develop" {
+		t.Fatalf("answer %v, queued run %+v", got, r)
+	}
+	// A body may name the version; develop here.
+	as("POST", h.flowPath("/logs/"+kept+"/replay"), `{"flowVersion":"develop"}`, 200, "")
+
+	gone := strings.Replace(h.flow.Triggers[0].Key, "-", "-x", 1)
+	for _, tc := range []struct {
+		name, path, token, body string
+		status                  int
+		typ                     weir.ErrorType
+		msg                     string
+	}{
+		{"RunNotFound", h.flowPath("/logs/" + other + "/replay"), h.user, "", 404, weir.NotFound, "Run was not found"},
+		{"BadRunID", h.flowPath("/logs/xyz/replay"), h.user, "", 400, weir.Validation, "runId pattern mismatch"},
+		{"PayloadNotKept", h.flowPath("/logs/" + notKept + "/replay"), h.user, "", 400, weir.Validation,
+			"The run's trigger payload was not kept: the flow did not keep trigger payloads when it ran (turn on the flow's weir.keepPayloads setting)"},
+		{"PayloadTooLarge", h.flowPath("/logs/" + tooLarge + "/replay"), h.user, "", 400, weir.Validation,
+			"The run's trigger payload was not kept: the trigger payload is 70000 bytes, over the 65536 a log entry keeps"},
+		{"VersionNotFound", h.flowPath("/logs/" + kept + "/replay"), h.user, `{"flowVersion":"v9"}`, 404, weir.NotFound, ""},
+		{"UnknownField", h.flowPath("/logs/" + kept + "/replay"), h.user, `{"flowVersoin":"develop"}`, 400, weir.Validation, ""},
+		{"FlowNotFound", "/applications/" + h.appA + "/flows/" + other + "/logs/" + kept + "/replay", h.user, "", 404, weir.NotFound, ""},
+		{"OtherApplication", h.flowPath("/logs/" + kept + "/replay"), h.tokB, "", 404, weir.NotFound, ""},
+		{"ReadOnlyToken", h.flowPath("/logs/" + kept + "/replay"), h.token(weir.OwnerApplication, h.appA, "all.Application.read"), "", 403, weir.Forbidden, ""},
+		{"TriggerGone", h.flowPath("/logs/" + kept + "/replay"), h.user, "", 400, weir.Validation,
+			"The run's trigger (virtualButton " + h.button + ") is not in version develop of the flow"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "TriggerGone" {
+				as("PATCH", h.flowPath(""), `{"triggers":[{"key":"`+gone+`","type":"virtualButton"}]}`, 200, "flow")
+			}
+			before := len(h.store.queued())
+			var body any
+			if tc.body != "" {
+				body = tc.body
+			}
+			status, b := h.do("POST", tc.path, tc.token, body)
+			wantError(t, status, b, tc.status, tc.typ, tc.msg)
+			if n := len(h.store.queued()); n != before {
+				t.Errorf("%d runs queued by a refused replay", n-before)
+			}
+		})
+	}
+}
