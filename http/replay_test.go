@@ -35,6 +35,11 @@ func TestFlowKeepPayloadsSetting(t *testing.T) {
 	if w, _ := created["weir"].(map[string]any); w["keepPayloads"] != true {
 		t.Fatalf("POST answered weir %v", created["weir"])
 	}
+	imported := as("POST", "/applications/"+h.appA+"/flows/import", `{"flows":[{"name":"imported","weir":{"keepPayloads":true}}]}`, 201, "")
+	flows, _ := imported["flows"].([]any)
+	if f, _ := flows[0].(map[string]any); f == nil || f["weir"] == nil {
+		t.Fatalf("import answered %v, want the flow with its weir settings", imported)
+	}
 }
 
 // TestFlowReplay: a replay enqueues one run of the flow as it is now with
