@@ -42,26 +42,8 @@ func (l replayLog) path() []string {
 // sees both paths compared: on the canvas and node by node.
 func TestConsoleReplay(t *testing.T) {
 	t.Parallel() // each has its own weir and browser
-	m, owner := openMain(t, DefaultConfig())
-	var app, flow struct{ ID string }
-	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
-	flowPath := "/applications/" + app.ID + "/flows"
-	owner.mustDo(201, "POST", flowPath, map[string]any{"name": "Replays", "enabled": true,
-		"triggers": []any{map[string]any{"type": "virtualButton", "meta": map[string]any{"x": 40, "y": 40}, "outputIds": [][]string{{"cond"}}}},
-		"nodes": []any{
-			map[string]any{"id": "cond", "type": "ConditionalNode", "config": map[string]any{"expression": "{{data.temp}} > 30"},
-				"meta": map[string]any{"x": 300, "y": 40, "label": "Hot?"}, "outputIds": [][]string{{"cool"}, {"hot"}}},
-			map[string]any{"id": "cool", "type": "DebugNode", "config": map[string]any{"message": "fine"},
-				"meta": map[string]any{"x": 560, "y": 40, "label": "Fine"}},
-			map[string]any{"id": "hot", "type": "DebugNode", "config": map[string]any{"message": "too hot"},
-				"meta": map[string]any{"x": 560, "y": 200, "label": "Too hot"}},
-		}}, &flow)
-	flowPath += "/" + flow.ID
-
-	p := mustBrowser(t)
-	p.open(consoleURL(m, owner.token))
-	p.open(fmt.Sprintf("http://%s/console/#/applications/%s/flows/%s", m.Addr(), app.ID, flow.ID))
-	p.waitFor("the flow", `document.querySelectorAll('.react-flow__node').length === 4`)
+	owner, flowPath, p := openHotFlow(t, "Replays", map[string]any{"id": "hot", "type": "DebugNode",
+		"config": map[string]any{"message": "too hot"}, "meta": map[string]any{"x": 560, "y": 200, "label": "Too hot"}})
 
 	// The setting, off by default, is turned on in the toolbar.
 	if eval[bool](p, `document.querySelector('#flow-keep-payloads').checked`) {
@@ -136,4 +118,31 @@ func TestConsoleReplay(t *testing.T) {
 	p.click("#replay-close")
 	p.waitFor("the compare closed", `!document.querySelector('#replay-compare') && !document.querySelector('.weir-node.replayed')`)
 	p.checkClean()
+}
+
+// openHotFlow starts weir with an application and a flow name: a virtual
+// button, a Conditional "Hot?" ({{data.temp}} > 30) leading to a Debug node
+// cool (false) and hot, the node given, whose id is hot's own; and opens the
+// flow in the console. It returns the owner's client, the flow's API path
+// and the page.
+func openHotFlow(t *testing.T, name string, hot map[string]any) (*client, string, *browserPage) {
+	t.Helper()
+	m, owner := openMain(t, DefaultConfig())
+	var app, flow struct{ ID string }
+	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
+	flowPath := "/applications/" + app.ID + "/flows"
+	owner.mustDo(201, "POST", flowPath, map[string]any{"name": name, "enabled": true,
+		"triggers": []any{map[string]any{"type": "virtualButton", "meta": map[string]any{"x": 40, "y": 40}, "outputIds": [][]string{{"cond"}}}},
+		"nodes": []any{
+			map[string]any{"id": "cond", "type": "ConditionalNode", "config": map[string]any{"expression": "{{data.temp}} > 30"},
+				"meta": map[string]any{"x": 300, "y": 40, "label": "Hot?"}, "outputIds": [][]string{{"cool"}, {hot["id"].(string)}}},
+			map[string]any{"id": "cool", "type": "DebugNode", "config": map[string]any{"message": "fine"},
+				"meta": map[string]any{"x": 560, "y": 40, "label": "Fine"}},
+			hot,
+		}}, &flow)
+	p := mustBrowser(t)
+	p.open(consoleURL(m, owner.token))
+	p.open(fmt.Sprintf("http://%s/console/#/applications/%s/flows/%s", m.Addr(), app.ID, flow.ID))
+	p.waitFor("the flow", `document.querySelectorAll('.react-flow__node').length === 4`)
+	return owner, flowPath + "/" + flow.ID, p
 }
