@@ -101,6 +101,24 @@ func TestReplayRunsCurrentVersion(t *testing.T) {
 		t.Errorf("replay: path ends at %q, replayOf %q, id %q", lastNode(second), second.ReplayOf, second.ID)
 	}
 
+	// With a default version, the replay runs that version, as the
+	// trigger would now, though the original ran develop.
+	withDefault := replayFlow("40")
+	def := versionID
+	withDefault.DefaultVersionID = &def
+	rp.Flows = &mock.FlowService{FindFlowByIDFn: func(context.Context, string, string) (*weir.Flow, error) { return withDefault, nil }}
+	rp.Versions = &mock.FlowVersionService{FindFlowVersionFn: func(_ context.Context, _, _, idOrName string) (*weir.FlowVersion, error) {
+		if idOrName != versionID {
+			return nil, weir.Errorf(weir.NotFound, "Flow version was not found")
+		}
+		return &weir.FlowVersion{ID: versionID, Version: "v1", Enabled: true, Definition: changed.Definition}, nil
+	}}
+	got, err = rp.Replay(t.Context(), engine.Replay{ApplicationID: "a1", FlowID: "f1", RunID: first.ID})
+	if err != nil || got.FlowVersion != "v1" {
+		t.Fatalf("replay with a default version: run %+v, %v; want version v1", got, err)
+	}
+	rp.Versions = nil
+
 	// Errors, each typed, each enqueueing nothing.
 	enqueued = nil
 	notKept := *first
