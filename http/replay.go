@@ -17,6 +17,27 @@ type replayResponse struct {
 	FlowVersion string `json:"flowVersion"`
 }
 
+// handleFlowLogEntry answers GET …/flows/{flowId}/logs/{runId}: the run's
+// log entry, with the trigger payload it kept in full (credentials
+// redacted); NotFound ("Run was not found") when the flow logged no such
+// run.
+func (s *Server) handleFlowLogEntry(w http.ResponseWriter, r *http.Request, req *request) error {
+	if _, err := s.findFlow(r, req); err != nil {
+		return err
+	}
+	entries, err := s.Logs.FindLogEntries(r.Context(), req.flowID, weir.LogFilter{RunID: req.runID, Limit: 1, WithPayload: true})
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return weir.Errorf(weir.NotFound, "Run was not found")
+	}
+	e := *entries[0]
+	e.Errors = nonNil(e.Errors)
+	writeJSON(w, http.StatusOK, e)
+	return nil
+}
+
 // handleFlowReplay answers POST …/flows/{flowId}/logs/{runId}/replay: it
 // enqueues, durably, a run of the flow's default version (or the body's
 // flowVersion) with the trigger payload the run's log entry kept, through

@@ -66,6 +66,18 @@ func TestFlowReplay(t *testing.T) {
 		t.Errorf("log list %s: want runIds and payload notes without data", logs)
 	}
 
+	// One entry, by its run id, carries the payload in full.
+	one := as("GET", h.flowPath("/logs/"+kept), nil, 200, "")
+	if p, _ := one["payload"].(map[string]any); one["runId"] != kept || p == nil || p["data"] == nil {
+		t.Errorf("GET of the run's entry = %v, want it with its kept data", one)
+	}
+	status, body := h.do("GET", h.flowPath("/logs/"+other), h.user, nil)
+	wantError(t, status, body, 404, weir.NotFound, "Run was not found")
+	logReader := h.token(weir.OwnerApplication, h.appA, "flow.log")
+	h.mustRaw(t, "GET", h.flowPath("/logs/"+kept), logReader, nil, 200, "")
+	status, body = h.do("POST", h.flowPath("/logs/"+kept+"/replay"), logReader, nil)
+	wantError(t, status, body, 403, weir.Forbidden, "")
+
 	got := as("POST", h.flowPath("/logs/"+kept+"/replay"), nil, 200, "")
 	runs := h.store.queued()
 	if len(runs) != 1 {

@@ -161,7 +161,10 @@ func (s *Server) routes() []route {
 			handle: s.handleFlowDebug},
 		{action: "flow.trace", method: "GET", path: pathFlow + "/trace",
 			handle: s.handleFlowTrace},
-		// A logged run started again from its kept payload (replay.go).
+		// One logged run, its kept payload in full, and the run started
+		// again from that payload (replay.go).
+		{action: "flow.getLogEntry", method: "GET", path: pathFlow + "/logs/{runId}",
+			handle: s.handleFlowLogEntry},
 		{action: "flow.replay", method: "POST", path: pathFlow + "/logs/{runId}/replay",
 			body:   &bodySpec{param: "replay", schema: "flowReplayPost"},
 			handle: s.handleFlowReplay},

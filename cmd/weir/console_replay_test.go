@@ -107,6 +107,11 @@ func TestConsoleReplay(t *testing.T) {
 	if got := p.text("#replay-summary"); !strings.Contains(got, "3 of 3 nodes differ") {
 		t.Errorf("summary = %q", got)
 	}
+	p.waitFor("the kept payload", `document.querySelector('#replay-payload summary')?.textContent.includes('redacted: data.token')`)
+	p.click("#replay-payload summary")
+	if got := p.text("#replay-payload"); !strings.Contains(got, `"[redacted]"`) || strings.Contains(got, "s3cret") || !strings.Contains(got, "35") {
+		t.Errorf("the payload shown = %q, want temp 35 and the token redacted", got)
+	}
 
 	// The server logged the replay as a replay of the run, on the flow as saved.
 	owner.mustDo(200, "GET", flowPath+"/logs?limit=5", nil, &logs)

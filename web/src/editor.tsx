@@ -529,7 +529,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
         </div>
       )}
       {replay && (
-        <ReplayCompare replay={replay} nodes={nodes} labels={labels} onSelectNode={selectNode}
+        <ReplayCompare appId={appId} flowId={flowID} replay={replay} nodes={nodes} labels={labels} onSelectNode={selectNode}
           onClose={() => (setReplay(null), setPicked(null))} />
       )}
       <div className="workspace">

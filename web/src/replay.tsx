@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import type { Edge } from '@xyflow/react';
 import { api, flowPath, type Flow } from './api';
 import type { CanvasNode } from './doc';
-import type { LogEntry } from './dock';
+import { Tree, type LogEntry } from './dock';
 import { overlayOf, traceLabel, type NodeMark, type Overlay, type RunTrace } from './trace';
 
 /** What a log entry kept of its run's trigger payload (weir.RunPayload, without its data in lists). */
@@ -17,6 +17,9 @@ export interface KeptPayload {
   redacted?: string[];
   triggerType: string;
   triggerKey: string;
+  data?: unknown; // only in one entry read by its run id
+  experience?: unknown;
+  device?: unknown;
 }
 
 /** A replay in progress or done: the run replayed and the replay's run id and, once logged, entry. */
@@ -136,8 +139,33 @@ export function compareRows(original: RunTrace | undefined, replay: RunTrace | u
   });
 }
 
+/** The payload the replayed run kept, read in full from its entry: what the replay ran with. */
+function KeptPayloadView({ appId, flowId, runId }: { appId: string; flowId: string; runId?: string }) {
+  const [payload, setPayload] = useState<KeptPayload | null>(null);
+  useEffect(() => {
+    if (!runId) return;
+    api<LogEntry>('GET', `${flowPath(appId, flowId)}/logs/${runId}`)
+      .then((e) => setPayload(e.payload ?? null))
+      .catch(() => setPayload(null));
+  }, [appId, flowId, runId]);
+  if (!payload?.kept) return null;
+  return (
+    <details className="replay-payload" id="replay-payload">
+      <summary>
+        The payload replayed: {payload.triggerType} trigger, {payload.size} bytes
+        {payload.redacted?.length ? `; redacted: ${payload.redacted.join(', ')}` : ''}
+      </summary>
+      <Tree name="data" value={payload.data} />
+      {payload.experience !== undefined && <Tree name="experience" value={payload.experience} />}
+      {payload.device !== undefined && <Tree name="device" value={payload.device} />}
+    </details>
+  );
+}
+
 /** The compare of a run and its replay: a legend and a per-node table of times and outputs, differing rows marked. */
-export function ReplayCompare({ replay, nodes, labels, onClose, onSelectNode }: {
+export function ReplayCompare({ appId, flowId, replay, nodes, labels, onClose, onSelectNode }: {
+  appId: string;
+  flowId: string;
   replay: Replay;
   nodes: CanvasNode[];
   labels: Map<string, string>;
@@ -171,6 +199,7 @@ export function ReplayCompare({ replay, nodes, labels, onClose, onSelectNode }: 
           Close
         </button>
       </div>
+      <KeptPayloadView appId={appId} flowId={flowId} runId={original.runId} />
       {entry && (
         <table className="list" id="replay-table">
           <thead>
