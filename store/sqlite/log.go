@@ -75,8 +75,18 @@ func (db *DB) FindLogEntries(ctx context.Context, flowID string, filter weir.Log
 }
 
 // insertLogEntry stores e, whose Errors are already encoded as errs, its
-// trace in its compact text form and its kept payload.
+// trace in its compact text form and, when it has them, its kept payload
+// and the run it replays (a run with neither, nearly every run, binds
+// three parameters less).
 func insertLogEntry(ctx context.Context, tx *Tx, e *weir.LogEntry, errs string) error {
+	if e.Payload == nil && e.ReplayOf == "" {
+		_, err := tx.ExecContext(ctx, `INSERT INTO logs (id, application_id, flow_id, flow_version, flow_version_id,
+		time, run_count, paths_completed, paths_failed, wall_time, errors, trace)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, e.ApplicationID, e.FlowID, e.FlowVersion, e.FlowVersionID, millis(e.Time), e.RunCount,
+			e.PathsCompleted, e.PathsFailed, e.WallTime, errs, weir.EncodeRunTrace(e.Trace))
+		return err
+	}
 	note, full, err := weir.EncodeRunPayload(e.Payload)
 	if err != nil {
 		return err
