@@ -114,6 +114,7 @@ func TestConsoleReplay(t *testing.T) {
 	}
 
 	// The server logged the replay as a replay of the run, on the flow as saved.
+	logs = nil // decoding into old entries would keep their fields
 	owner.mustDo(200, "GET", flowPath+"/logs?limit=5", nil, &logs)
 	if len(logs) != 2 || logs[0].ReplayOf != original || !slices.Equal(logs[0].path(), []string{"cond", "cool"}) ||
 		logs[1].RunID != original || logs[1].ReplayOf != "" {
