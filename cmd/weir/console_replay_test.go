@@ -104,6 +104,9 @@ func TestConsoleReplay(t *testing.T) {
 	if got := eval[string](p, `document.querySelector('#replay-table tr[data-node="cond"] .after').textContent`); !strings.HasSuffix(got, "→ 0") {
 		t.Errorf("the replay's cond cell = %q, want output 0", got)
 	}
+	if eval[bool](p, `!!document.querySelector('#replay-unsaved')`) {
+		t.Error("the compare warns of unsaved changes after a save")
+	}
 	if got := p.text("#replay-summary"); !strings.Contains(got, "3 of 3 nodes differ") {
 		t.Errorf("summary = %q", got)
 	}

@@ -631,7 +631,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
               try {
                 const runId = await startReplay(appId, flowID, e);
                 setPicked(e);
-                setReplay({ original: e, runId });
+                setReplay({ original: e, runId, unsaved: dirty });
               } catch (err) {
                 setError((err as Error).message);
               }

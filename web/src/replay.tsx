@@ -28,6 +28,7 @@ export interface Replay {
   runId: string;
   entry?: LogEntry;
   error?: string;
+  unsaved?: boolean; // the editor had unsaved changes, which the replay did not run
 }
 
 /** The flow toolbar's toggle of weir's keepPayloads setting. */
@@ -185,6 +186,7 @@ export function ReplayCompare({ appId, flowId, replay, nodes, labels, onClose, o
         <span className="legend original">original path</span> <span className="legend replayed">replay on the flow as it is now</span>
         {!entry && !replay.error && <span id="replay-waiting"> · waiting for the replay to run…</span>}
         {replay.error && <span className="error" id="replay-error"> {replay.error}</span>}
+        {replay.unsaved && <span className="warn" id="replay-unsaved"> · it ran the saved flow, without your unsaved changes</span>}
         {entry && (
           <span id="replay-summary">
             {' '}
