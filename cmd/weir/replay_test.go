@@ -12,7 +12,19 @@ import (
 // flow changes, a replay through the API runs the kept request on the new
 // flow, and its entry names the run it replays.
 func TestReplayWebhookRun(t *testing.T) {
-	m, owner := openMain(t, DefaultConfig())
+	_, owner := openMain(t, DefaultConfig())
+	testReplayWebhookRun(t, owner)
+}
+
+// TestReplayWebhookRunScaledOut is TestReplayWebhookRun on PostgreSQL with
+// the NATS JetStream run queue, whose runs the store records.
+func TestReplayWebhookRunScaledOut(t *testing.T) {
+	ms, token := startCluster(t, 1, nil)
+	testReplayWebhookRun(t, &client{t: t, base: "http://" + ms[0].Addr(), token: token})
+}
+
+func testReplayWebhookRun(t *testing.T, owner *client) {
+	t.Helper()
 	var app, hook struct{ ID, Token string }
 	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
 	owner.mustDo(201, "POST", "/applications/"+app.ID+"/webhooks", map[string]any{"name": "sensor"}, &hook)
@@ -28,7 +40,7 @@ func TestReplayWebhookRun(t *testing.T) {
 		}}, &flow)
 	flowPath += "/" + flow.ID
 
-	req, err := http.NewRequestWithContext(t.Context(), "POST", "http://"+m.Addr()+"/webhooks/"+hook.Token+"?page=2&access_token=q-secret",
+	req, err := http.NewRequestWithContext(t.Context(), "POST", owner.base+"/webhooks/"+hook.Token+"?page=2&access_token=q-secret",
 		strings.NewReader(`{"temp": 35}`))
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +104,7 @@ func TestReplayWebhookRun(t *testing.T) {
 	// The flow stops keeping payloads: its next run cannot be replayed.
 	owner.mustDo(200, "PATCH", flowPath, map[string]any{"weir": map[string]any{"keepPayloads": false}}, nil)
 	owner.mustDo(200, "POST", "/applications/"+app.ID+"/flows/"+flow.ID+"/logs/"+replay.RunID+"/replay", nil, nil)
-	resp, err = http.Post("http://"+m.Addr()+"/webhooks/"+hook.Token, "application/json", strings.NewReader(`{"temp": 45}`))
+	resp, err = http.Post(owner.base+"/webhooks/"+hook.Token, "application/json", strings.NewReader(`{"temp": 45}`))
 	if err != nil {
 		t.Fatal(err)
 	}
