@@ -113,8 +113,12 @@ func isCredential(name string) bool {
 }
 
 // mayHoldCredential reports whether raw has a substring a credential key
-// could contain; raw without one is kept as it is.
+// could contain, or a \u escape that could spell one; raw without either
+// is kept as it is.
 func mayHoldCredential(raw []byte) bool {
+	if bytes.Contains(raw, []byte(`\u`)) {
+		return true
+	}
 	lower := bytes.ToLower(raw)
 	for _, w := range credentialWords {
 		if bytes.Contains(lower, []byte(w)) {

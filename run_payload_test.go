@@ -1,6 +1,7 @@
 package weir_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -50,6 +51,12 @@ func TestKeepRunPayload(t *testing.T) {
 			t.Errorf("payload %+v", p.Note())
 		}
 	})
+	t.Run("EscapedName", func(t *testing.T) {
+		p := weir.KeepRunPayload(&weir.Run{Data: json.RawMessage(`{"\u0074oken":"t","n":"\u00e9"}`)})
+		if string(p.Data) != `{"n":"é","token":"[redacted]"}` {
+			t.Errorf("data %s, want the escaped token name redacted", p.Data)
+		}
+	})
 	t.Run("NoCredentialKeptVerbatim", func(t *testing.T) {
 		p := weir.KeepRunPayload(&weir.Run{Data: json.RawMessage(`{ "b": 1, "a": [true, null] }`)})
 		if string(p.Data) != `{"b":1,"a":[true,null]}` || p.Redacted != nil {
@@ -63,4 +70,62 @@ func TestKeepRunPayload(t *testing.T) {
 			t.Errorf("payload %+v", p.Note())
 		}
 	})
+}
+
+// FuzzKeepRunPayload: for any JSON data, KeepRunPayload never panics, and
+// what it keeps is JSON in which no credential-named key holds anything
+// but "[redacted]" (or null).
+func FuzzKeepRunPayload(f *testing.F) {
+	f.Add(`{"headers":{"authorization":"Bearer x"},"body":[{"token":{"a":1}}]}`)
+	f.Add(`{"\u0074oken":"t"}`)
+	f.Add(`[1,"key",{"key":null}]`)
+	f.Fuzz(func(t *testing.T, data string) {
+		if !json.Valid([]byte(data)) {
+			return
+		}
+		p := weir.KeepRunPayload(&weir.Run{Data: json.RawMessage(data)})
+		if !p.Kept {
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(p.Data))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("kept data %q is not JSON: %v", p.Data, err)
+		}
+		var check func(v any, under bool)
+		check = func(v any, under bool) {
+			switch v := v.(type) {
+			case map[string]any:
+				for k, e := range v {
+					check(e, under || credentialName(k))
+				}
+			case []any:
+				for _, e := range v {
+					check(e, under)
+				}
+			default:
+				if under && v != nil && v != weir.Redacted {
+					t.Fatalf("kept %q under a credential name in %s", v, p.Data)
+				}
+			}
+		}
+		check(v, false)
+	})
+}
+
+// credentialName mirrors the names KeepRunPayload documents as credentials.
+func credentialName(k string) bool {
+	k = strings.ToLower(k)
+	switch k {
+	case "auth", "key", "sig", "pass", "pwd":
+		return true
+	}
+	for _, w := range []string{"authoriz", "authenticat", "cookie", "token", "secret", "password", "passwd",
+		"apikey", "api-key", "api_key", "session", "signature", "credential", "private"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
 }
