@@ -15,6 +15,7 @@ type Replays struct {
 	Versions weir.FlowVersionService // nil: flows have only develop
 	Logs     weir.LogService
 	Runs     weir.RunQueue
+	Limiter  Limiter // nil: no rate limit; else replays of a flow count under its id + "/replay"
 	Now      func() time.Time
 }
 
@@ -34,7 +35,8 @@ type Replay struct {
 // Errors: NotFound for a missing flow, version or run; Validation when the
 // run's payload was not kept (the flow did not keep payloads then, or the
 // payload was over weir.MaxKeptPayload), when the version no longer has
-// that trigger, and when the flow or version is disabled.
+// that trigger, and when the flow or version is disabled; a
+// *ThrottledError over the rate limit.
 func (r *Replays) Replay(ctx context.Context, rp Replay) (*weir.Run, error) {
 	f, err := r.Flows.FindFlowByID(ctx, rp.ApplicationID, rp.FlowID)
 	if err != nil {
@@ -68,6 +70,11 @@ func (r *Replays) Replay(ctx context.Context, rp Replay) (*weir.Run, error) {
 	}
 	if !v.Enabled {
 		return nil, weir.Errorf(weir.Validation, "Version %s of the flow is disabled", v.Name)
+	}
+	if r.Limiter != nil {
+		if ok, wait := r.Limiter.Allow(f.ID + "/replay"); !ok {
+			return nil, &ThrottledError{RetryAfter: wait}
+		}
 	}
 	now := time.Now
 	if r.Now != nil {

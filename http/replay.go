@@ -2,7 +2,10 @@ package http
 
 import (
 	"encoding/json"
+	"errors"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
@@ -42,7 +45,8 @@ func (s *Server) handleFlowLogEntry(w http.ResponseWriter, r *http.Request, req 
 // enqueues, durably, a run of the flow's default version (or the body's
 // flowVersion) with the trigger payload the run's log entry kept, through
 // the same trigger, and answers the new run's id. The errors are
-// engine.Replays.Replay's.
+// engine.Replays.Replay's; replays share the button presses' rate limit
+// (--press-limit, per flow), over which they answer 429 with Retry-After.
 func (s *Server) handleFlowReplay(w http.ResponseWriter, r *http.Request, req *request) error {
 	var in struct {
 		FlowVersion string `json:"flowVersion"`
@@ -57,8 +61,12 @@ func (s *Server) handleFlowReplay(w http.ResponseWriter, r *http.Request, req *r
 	if req.identity.OwnerType == weir.OwnerUser {
 		rp.RelayType, rp.RelayID = "user", req.identity.OwnerID
 	}
-	replays := &engine.Replays{Flows: s.Flows, Versions: s.Versions, Logs: s.Logs, Runs: s.Runs, Now: s.now}
+	replays := &engine.Replays{Flows: s.Flows, Versions: s.Versions, Logs: s.Logs, Runs: s.Runs, Limiter: s.ButtonLimiter, Now: s.now}
 	run, err := replays.Replay(r.Context(), rp)
+	var throttled *engine.ThrottledError
+	if errors.As(err, &throttled) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(throttled.RetryAfter.Seconds()))))
+	}
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,13 @@ package http_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/weirhq/weir"
+	weirhttp "github.com/weirhq/weir/http"
 )
 
 // TestFlowKeepPayloadsSetting: the setting is off by default, a PATCH turns
@@ -78,6 +81,7 @@ func TestFlowReplay(t *testing.T) {
 	status, body = h.do("POST", h.flowPath("/logs/"+kept+"/replay"), logReader, nil)
 	wantError(t, status, body, 403, weir.Forbidden, "")
 
+	unthrottled := h.srv.Config.Handler
 	got := as("POST", h.flowPath("/logs/"+kept+"/replay"), nil, 200, "")
 	runs := h.store.queued()
 	if len(runs) != 1 {
@@ -89,6 +93,15 @@ func TestFlowReplay(t *testing.T) {
 		r.RelayType != "user" || r.RelayID != h.userID || r.FlowVersion != "develop" {
 		t.Fatalf("answer %v, queued run %+v", got, r)
 	}
+	// Replays share the presses' rate limit.
+	h.srv.Config.Handler = throttled(t, h)
+	resp := h.send("POST", h.flowPath("/logs/"+kept+"/replay"), h.user, nil, nil)
+	wantError(t, resp.StatusCode, mustRead(t, resp), 429, weir.TooManyRequests, "Over rate limit, request throttled")
+	if got := resp.Header.Get("Retry-After"); got != "2" || len(h.store.queued()) != 1 {
+		t.Errorf("throttled replay: Retry-After %q, %d runs queued; want 2 and still 1", got, len(h.store.queued()))
+	}
+	h.srv.Config.Handler = unthrottled
+
 	// A body may name the version; develop here.
 	as("POST", h.flowPath("/logs/"+kept+"/replay"), `{"flowVersion":"develop"}`, 200, "")
 
@@ -129,4 +142,16 @@ func TestFlowReplay(t *testing.T) {
 			}
 		})
 	}
+}
+
+// throttled returns the handler of a server over h's store whose press
+// limiter refuses everything.
+func throttled(t *testing.T, h *harness) http.Handler {
+	t.Helper()
+	s := weirhttp.NewServer()
+	s.Applications, s.Flows, s.Versions, s.Tokens = h.store, h.store, h.store, h.store
+	s.Logs, s.Runs = h.store, h.store
+	s.Signer, s.Now = h.signer, func() time.Time { return testNow }
+	s.ButtonLimiter = denyAll{}
+	return s.Handler()
 }
