@@ -2,10 +2,7 @@ package http
 
 import (
 	"encoding/json"
-	"errors"
-	"math"
 	"net/http"
-	"strconv"
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
@@ -56,18 +53,12 @@ func (s *Server) handleFlowReplay(w http.ResponseWriter, r *http.Request, req *r
 			return weir.Errorf(weir.Validation, "replay is the wrong type")
 		}
 	}
-	rp := engine.Replay{ApplicationID: req.appID, FlowID: req.flowID, RunID: req.runID, FlowVersion: in.FlowVersion,
-		RelayType: "apiToken", RelayID: req.identity.TokenID}
-	if req.identity.OwnerType == weir.OwnerUser {
-		rp.RelayType, rp.RelayID = "user", req.identity.OwnerID
-	}
+	rp := engine.Replay{ApplicationID: req.appID, FlowID: req.flowID, RunID: req.runID, FlowVersion: in.FlowVersion}
+	rp.RelayType, rp.RelayID = relayOf(req.identity)
 	replays := &engine.Replays{Flows: s.Flows, Versions: s.Versions, Logs: s.Logs, Runs: s.Runs, Limiter: s.ButtonLimiter, Now: s.now}
 	run, err := replays.Replay(r.Context(), rp)
-	var throttled *engine.ThrottledError
-	if errors.As(err, &throttled) {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(throttled.RetryAfter.Seconds()))))
-	}
 	if err != nil {
+		setRetryAfter(w, err)
 		return err
 	}
 	writeJSON(w, http.StatusOK, replayResponse{Success: true, RunID: run.ID, ReplayOf: run.ReplayOf, FlowVersion: run.FlowVersion})
