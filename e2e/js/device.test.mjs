@@ -99,6 +99,28 @@ test('an access key authenticates its device, whose token sends state and reads 
   await api.applicationKey.delete({ applicationId: app.id, applicationKeyId: key.id });
 });
 
+test('a gateway token sends state and reads commands for its peripherals; another device is refused', async () => {
+  const app = await createApp(api);
+  const gw = await newDevice(app.id, { deviceClass: 'gateway' });
+  const otherGW = await newDevice(app.id, { deviceClass: 'gateway' });
+  const mine = await newDevice(app.id, { deviceClass: 'peripheral', gatewayId: gw.id });
+  const theirs = await newDevice(app.id, { deviceClass: 'peripheral', gatewayId: otherGW.id });
+  const key = await api.applicationKeys.post({ applicationId: app.id, applicationKey: { description: 'gateway' } });
+  const authed = await client(null).auth.authenticateDevice({ credentials: { deviceId: gw.id, key: key.key, secret: key.secret } });
+  const gwAPI = client(authed.token);
+
+  await gwAPI.device.sendState({ applicationId: app.id, deviceId: mine.id, deviceState: { data: { temp: 19 } } });
+  const composite = await api.device.getCompositeState({ applicationId: app.id, deviceId: mine.id });
+  assert.equal(composite.temp.value, 19, 'the peripheral holds the state its gateway sent');
+  await api.device.sendCommand({ applicationId: app.id, deviceId: mine.id, deviceCommand: { name: 'blink' } });
+  const commands = await gwAPI.device.getCommand({ applicationId: app.id, deviceId: mine.id });
+  assert.deepEqual(commands.map((c) => c.name), ['blink']);
+
+  await apiError(gwAPI.device.sendState({ applicationId: app.id, deviceId: theirs.id, deviceState: { data: { temp: 1 } } }), 403, 'Forbidden');
+  await apiError(gwAPI.device.get({ applicationId: app.id, deviceId: mine.id }), 403, 'Forbidden');
+  assert.deepEqual(await api.device.getState({ applicationId: app.id, deviceId: theirs.id }), [], 'a refused report changes nothing');
+});
+
 test('devices.export, device.export and data.export: 202 at once, then CSVs at the callback URL', async () => {
   const app = await createApp(api);
   const d = await newDevice(app.id);
