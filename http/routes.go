@@ -299,6 +299,12 @@ func (s *Server) routes() []route {
 		{action: "device.getLogEntries", method: "GET", path: pathDevice + "/logs", query: historyParams,
 			handle: s.handleDeviceLogGet},
 
+		// Live state and command streams of a device (device_stream.go)
+		{action: "device.stateStream", method: "GET", path: pathDevice + "/stateStream", query: streamParams,
+			handle: s.handleDeviceStateStream},
+		{action: "device.commandStream", method: "GET", path: pathDevice + "/commandStream", query: streamParams,
+			handle: s.handleDeviceCommandStream},
+
 		// Device Recipes (device_recipe.go, device_recipe_bulk.go)
 		{action: "deviceRecipes.get", method: "GET", path: pathRecipes,
 			query:  listParams([]string{"name", "id", "creationDate", "lastUpdated"}, []string{"name"}),

@@ -118,14 +118,17 @@ func (m *Main) Open(ctx context.Context) error {
 	// devices connect over MQTT (when served) and get commands through it.
 	deviceTriggers := &triggers.Devices{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
 	deviceTriggers.Index = cache // the flows' triggers, kept as the flows change
+	// The devices' live state and command streams hear every report and
+	// command of this process (MQTT, REST and nodes) before the triggers.
+	deviceStreams := &engine.DeviceStreams{Next: deviceTriggers}
 	deviceLimiter, err := m.limiterPer(ctx, "devices", m.Config.DeviceLimit, deviceLimitWindow)
 	if err != nil {
 		return err
 	}
-	if err := m.openDevices(deviceTriggers, deviceLimiter, runs); err != nil {
+	if err := m.openDevices(deviceStreams, deviceLimiter, runs); err != nil {
 		return err
 	}
-	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers}
+	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceStreams}
 	// Events: created within the per-application limit (REST and nodes
 	// alike), their creations and state changes fire Event triggers. The
 	// Losant API node calls the API's routes in process, once it is built.
@@ -212,7 +215,8 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
 	api.DeviceLogs, api.Recipes = inst.DB, inst.DB
 	api.Data = inst.DB
-	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
+	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceStreams, devices.Sender, deviceLimiter
+	api.DeviceStreams = deviceStreams
 	api.Tables, api.TableEvents = inst.DB, tableTriggers
 	api.Cache = cache
 	api.Events, api.EventHandler, api.EventLimiter = inst.DB, events.Handler, eventLimiter
