@@ -65,6 +65,20 @@ func sortedNames(set map[string]bool) []string {
 	return out
 }
 
+// tagNames returns what pick takes from the devices' tags ("": nothing)
+// that match accepts, distinct and sorted, at most maxNames.
+func tagNames(ds []*weir.Device, pick func(weir.DeviceTag) string, match func(string) bool) []string {
+	set := map[string]bool{}
+	for _, d := range ds {
+		for _, t := range d.Tags {
+			if v := pick(t); v != "" && match(v) {
+				set[v] = true
+			}
+		}
+	}
+	return sortedNames(set)
+}
+
 // handleDevicesTagKeys answers GET …/devices/tagKeys: the distinct tag keys
 // of the devices the query matches, sorted, those starting with startsWith.
 func (s *Server) handleDevicesTagKeys(w http.ResponseWriter, r *http.Request, req *request) error {
@@ -72,15 +86,8 @@ func (s *Server) handleDevicesTagKeys(w http.ResponseWriter, r *http.Request, re
 	if err != nil {
 		return err
 	}
-	keys := map[string]bool{}
-	for _, d := range ds {
-		for _, t := range d.Tags {
-			if match(t.Key) {
-				keys[t.Key] = true
-			}
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string][]string{"tagKeys": sortedNames(keys)})
+	keys := tagNames(ds, func(t weir.DeviceTag) string { return t.Key }, match)
+	writeJSON(w, http.StatusOK, map[string][]string{"tagKeys": keys})
 	return nil
 }
 
@@ -99,15 +106,13 @@ func (s *Server) handleDevicesTagValues(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	values := map[string]bool{}
-	for _, d := range ds {
-		for _, t := range d.Tags {
-			if t.Key == key && match(t.Value) {
-				values[t.Value] = true
-			}
+	values := tagNames(ds, func(t weir.DeviceTag) string {
+		if t.Key != key {
+			return ""
 		}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"tagKey": key, "tagValues": sortedNames(values)})
+		return t.Value
+	}, match)
+	writeJSON(w, http.StatusOK, map[string]any{"tagKey": key, "tagValues": values})
 	return nil
 }
 
