@@ -199,6 +199,12 @@ func (m *Main) Open(ctx context.Context) error {
 	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, tokens
 	api.Versions = inst.DB
 	api.Storage, api.Logs, api.Runs = m.metrics.Storage(inst.DB), inst.DB, runs
+	if _, ok := inst.DB.(weir.RunCommitter); ok && m.Config.Queue == "" && m.Config.QuickRuns {
+		// Runs that webhooks, endpoints and presses start execute as they
+		// are accepted when their flow allows it, committed in one write
+		// (engine.QuickRuns); the others are queued as before.
+		api.Runs = &engine.QuickRuns{RunQueue: runs, Executor: m.executor, Commits: runs.(weir.RunCommitter)}
+	}
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Traces = traces
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
