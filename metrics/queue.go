@@ -18,11 +18,13 @@ type Queue struct {
 	m        *Metrics
 	enqueue  prometheus.Observer
 	complete prometheus.Observer
+	commit   prometheus.Observer
 }
 
 // Queue wraps q.
 func (m *Metrics) Queue(q weir.RunQueue) *Queue {
-	return &Queue{RunQueue: q, m: m, enqueue: m.storeTimer("enqueue_run"), complete: m.storeTimer("complete_run")}
+	return &Queue{RunQueue: q, m: m, enqueue: m.storeTimer("enqueue_run"), complete: m.storeTimer("complete_run"),
+		commit: m.storeTimer("commit_run")}
 }
 
 // EnqueueRun enqueues run and counts it as accepted once the queue took it.
@@ -71,7 +73,7 @@ func (q *Queue) count(entry *weir.LogEntry) {
 // SubmitRun commits a run executed before it was queued through the
 // wrapped queue, which must be a weir.RunCommitter, and once committed
 // counts it as accepted and as completed or failed; its commit is timed as
-// a completion.
+// commit_run.
 func (q *Queue) SubmitRun(ctx context.Context, c *weir.RunCommit) func() error {
 	rc, ok := q.RunQueue.(weir.RunCommitter)
 	if !ok {
@@ -81,7 +83,7 @@ func (q *Queue) SubmitRun(ctx context.Context, c *weir.RunCommit) func() error {
 	wait := rc.SubmitRun(ctx, c)
 	return func() error {
 		err := wait()
-		since(q.complete, start)
+		since(q.commit, start)
 		if err == nil {
 			q.m.runsAccepted.Inc()
 			q.count(c.Entry)
