@@ -154,23 +154,31 @@ func storedNumber(v json.RawMessage) (float64, error) {
 // accepted that are submitted to the store and not yet committed, so that
 // later runs read them: the store applies commits in submission order, and
 // each run's commit checks what it read, so a run that read a write whose
-// commit then failed fails its own commit too and is queued instead.
+// commit then failed fails its own commit too and is queued instead. It
+// also remembers the values such commits stored (up to maxCommittedKeys
+// keys), so that the next run need not read the store; a value changed
+// since by anything else (a queued run, the API) makes the commit of the
+// run that read it fail, and is forgotten then.
 type pendingKeys struct {
-	mu sync.Mutex
-	m  map[pendingKey]pendingValue
+	mu        sync.Mutex
+	m         map[pendingKey]pendingValue
+	committed int // entries of m with no run
 }
+
+// maxCommittedKeys bounds the committed values pendingKeys remembers.
+const maxCommittedKeys = 4096
 
 type pendingKey struct{ flowID, key string }
 
 // pendingValue is the latest submitted write of a key: the value (nil:
-// deleted) and the run that wrote it.
+// deleted) and the run that wrote it, nil once committed.
 type pendingValue struct {
 	value json.RawMessage
 	run   *quickRun
 }
 
 // read returns the value of the key as the runs submitted so far leave it:
-// the latest pending write, else the store's.
+// the latest pending or remembered write, else the store's.
 func (p *pendingKeys) read(ctx context.Context, base weir.StorageService, flowID, key string) (json.RawMessage, error) {
 	pk := pendingKey{flowID, key}
 	p.mu.Lock()
@@ -199,37 +207,133 @@ func (p *pendingKeys) read(ctx context.Context, base weir.StorageService, flowID
 
 // commit submits c, the commit of run r, to store: a run that writes
 // publishes its writes and submits in one step, so that every run reading
-// them submits after it. It waits for the outcome, then withdraws the
-// writes no later run replaced.
+// them submits after it. It waits for the outcome, then marks the writes no
+// later run replaced committed, or, when the commit failed, forgets them
+// and the values the run read.
 func (p *pendingKeys) commit(ctx context.Context, r *quickRun, store weir.RunCommitter, c *weir.RunCommit) error {
 	writes := false
 	for _, k := range c.Keys {
 		writes = writes || k.Write
 	}
-	if !writes {
-		return store.SubmitRun(ctx, c)()
-	}
-	p.mu.Lock()
-	if p.m == nil {
-		p.m = map[pendingKey]pendingValue{}
-	}
-	for _, k := range c.Keys {
-		if k.Write {
-			p.m[pendingKey{k.FlowID, k.Key}] = pendingValue{value: k.New, run: r}
+	var wait func() error
+	if writes {
+		p.mu.Lock()
+		if p.m == nil {
+			p.m = map[pendingKey]pendingValue{}
 		}
+		for _, k := range c.Keys {
+			if k.Write {
+				p.set(pendingKey{k.FlowID, k.Key}, pendingValue{value: k.New, run: r})
+			}
+		}
+		wait = store.SubmitRun(ctx, c)
+		p.mu.Unlock()
+	} else {
+		wait = store.SubmitRun(ctx, c)
 	}
-	wait := store.SubmitRun(ctx, c)
-	p.mu.Unlock()
 	err := wait()
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	for _, k := range c.Keys {
 		pk := pendingKey{k.FlowID, k.Key}
-		if k.Write && p.m[pk].run == r {
-			delete(p.m, pk)
+		pv, ok := p.m[pk]
+		switch {
+		case !ok || pv.run != r && (err == nil || pv.run != nil):
+			// another run's write, or kept: nothing to do
+		case err == nil:
+			p.set(pk, pendingValue{value: pv.value})
+		default:
+			p.set(pk, pendingValue{})
 		}
 	}
-	p.mu.Unlock()
+	if p.committed > maxCommittedKeys {
+		for pk, pv := range p.m {
+			if pv.run == nil {
+				delete(p.m, pk)
+			}
+		}
+		p.committed = 0
+	}
 	return err
 }
 
-var _ weir.StorageService = (*stagedStorage)(nil)
+// set stores pv at pk, keeping count of the committed values; a zero pv
+// deletes pk. p.mu must be held.
+func (p *pendingKeys) set(pk pendingKey, pv pendingValue) {
+	if old, ok := p.m[pk]; ok && old.run == nil {
+		p.committed--
+	}
+	if pv.run == nil && pv.value == nil {
+		delete(p.m, pk)
+		return
+	}
+	p.m[pk] = pv
+	if pv.run == nil {
+		p.committed++
+	}
+}
+
+// Forgetting returns s, each write through which makes q forget the value
+// it remembers of the keys written, so that the next run executed at once
+// reads the store rather than fail its commit on a value changed meanwhile.
+// Writes to the storage of runs q executes at once that do not go through
+// q (queued runs, the API) should go through it.
+func (q *QuickRuns) Forgetting(s weir.StorageService) weir.StorageService {
+	return &forgettingStorage{StorageService: s, p: &q.pending}
+}
+
+// forgettingStorage is a StorageService whose writes forget the values
+// pendingKeys remembers of their keys once applied.
+type forgettingStorage struct {
+	weir.StorageService
+	p *pendingKeys
+}
+
+// SetStorageEntry sets key and forgets its remembered value.
+func (s *forgettingStorage) SetStorageEntry(ctx context.Context, flowID, key string, value json.RawMessage) error {
+	defer s.p.forget(flowID, key)
+	return s.StorageService.SetStorageEntry(ctx, flowID, key, value)
+}
+
+// DeleteStorageEntry deletes key and forgets its remembered value.
+func (s *forgettingStorage) DeleteStorageEntry(ctx context.Context, flowID, key string) (json.RawMessage, error) {
+	defer s.p.forget(flowID, key)
+	return s.StorageService.DeleteStorageEntry(ctx, flowID, key)
+}
+
+// IncrStorageEntry increments key and forgets its remembered value.
+func (s *forgettingStorage) IncrStorageEntry(ctx context.Context, flowID, key string, delta float64) (float64, error) {
+	defer s.p.forget(flowID, key)
+	return s.StorageService.IncrStorageEntry(ctx, flowID, key, delta)
+}
+
+// ClearStorageEntries clears the flow's storage and forgets every value
+// remembered of it.
+func (s *forgettingStorage) ClearStorageEntries(ctx context.Context, flowID string) error {
+	defer s.p.forget(flowID, "")
+	return s.StorageService.ClearStorageEntries(ctx, flowID)
+}
+
+// forget drops the remembered (committed) value of the key, or of every
+// key of the flow when key is empty; pending writes stay, their commits
+// decide.
+func (p *pendingKeys) forget(flowID, key string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if key != "" {
+		if pv, ok := p.m[pendingKey{flowID, key}]; ok && pv.run == nil {
+			p.set(pendingKey{flowID, key}, pendingValue{})
+		}
+		return
+	}
+	for pk, pv := range p.m {
+		if pk.flowID == flowID && pv.run == nil {
+			p.set(pk, pendingValue{})
+		}
+	}
+}
+
+var (
+	_ weir.StorageService = (*stagedStorage)(nil)
+	_ weir.StorageService = (*forgettingStorage)(nil)
+)
