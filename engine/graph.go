@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"sync/atomic"
 
 	"github.com/weirhq/weir"
 )
@@ -14,6 +15,9 @@ type Graph struct {
 	// contained reports that every node a trigger reaches is Contained,
 	// so that its runs may execute before they are queued (QuickRuns).
 	contained bool
+	// quickAfter is when (Unix ns) QuickRuns tries its runs at once again
+	// after one took longer than its budget.
+	quickAfter atomic.Int64
 }
 
 // entry is a compiled trigger: the nodes it starts.

@@ -13,7 +13,12 @@ import (
 // DefaultQuickBudget is how long a run executed as it is accepted may take
 // unless QuickRuns.Budget says otherwise; a run still going then is queued
 // instead.
-const DefaultQuickBudget = 200 * time.Millisecond
+const DefaultQuickBudget = time.Second
+
+// QuickBackoff is how long the runs of a flow version are queued without
+// being tried at once after one of them took longer than its budget: its
+// execution was wasted, and on a busy machine the next would likely be too.
+const QuickBackoff = 10 * time.Second
 
 // Contained is implemented by nodes that reach nothing beyond their run
 // but the flow's storage (Env.Storage), the reply to the request that
@@ -87,7 +92,7 @@ func (q *QuickRuns) runNow(ctx context.Context, run *weir.Run) bool {
 		return false
 	}
 	pr, err := x.prepare(ctx, run)
-	if err != nil || pr == nil || !pr.graph.contained {
+	if err != nil || pr == nil || !pr.graph.contained || x.Now().UnixNano() < pr.graph.quickAfter.Load() {
 		return false
 	}
 	log := runLogger(cmpLogger(q.Logger, x.Logger), slog.String("run_id", run.ID), slog.String("flow_id", run.FlowID),
@@ -108,6 +113,11 @@ func (q *QuickRuns) runNow(ctx context.Context, run *weir.Run) bool {
 	if err != nil || runCtx.Err() != nil || res.PathsFailed > 0 || res.StoreFull || r.stopped() {
 		// A failed run is queued so that it fails there as any run does
 		// (its writes before the failure kept, flowError handlers fired).
+		if errors.Is(context.Cause(runCtx), errQuickBudget) {
+			pr.graph.quickAfter.Store(x.Now().Add(QuickBackoff).UnixNano())
+			log.Debug("run took longer than its budget to execute at once; queued, and so are the flow's next runs for a while",
+				"budget", budget, "backoff", QuickBackoff)
+		}
 		return false
 	}
 	entry := logEntry(run, env, start, res)

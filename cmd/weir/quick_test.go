@@ -172,7 +172,7 @@ func scriptNode(id, script string) map[string]any {
 // incremented once, as when every run is queued.
 func TestQuickRunTurnsSlow(t *testing.T) {
 	def := func() map[string]any {
-		return buttonFlow(incrNode("a", "a"), scriptNode("spin", "var t = Date.now(); while (Date.now() - t < 400) {}"), incrNode("b", "b"))
+		return buttonFlow(incrNode("a", "a"), scriptNode("spin", "var t = Date.now(); while (Date.now() - t < 1500) {}"), incrNode("b", "b"))
 	}
 	for _, quick := range []bool{true, false} {
 		storage, runs, failed := quickOutcome(t, quick, def())
