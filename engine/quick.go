@@ -91,10 +91,26 @@ func (q *QuickRuns) runNow(ctx context.Context, run *weir.Run) bool {
 	default:
 		return false
 	}
-	pr, err := x.prepare(ctx, run)
-	if err != nil || pr == nil || !pr.graph.contained || x.Now().UnixNano() < pr.graph.quickAfter.Load() {
-		return false
+	// A run whose commit found a value it read changed (a queued run or
+	// the API wrote it meanwhile) executes at once once more, on the
+	// values as they are now, before it is queued.
+	for range 2 {
+		pr, err := x.prepare(ctx, run)
+		if err != nil || pr == nil || !pr.graph.contained || x.Now().UnixNano() < pr.graph.quickAfter.Load() {
+			return false
+		}
+		if done, err := q.attempt(ctx, run, pr); done || !errors.Is(err, weir.ErrStaleRead) {
+			return done
+		}
 	}
+	return false
+}
+
+// attempt executes run on pr and commits it, and reports whether it did;
+// when it did not, nothing of the run was stored or sent, and err says why
+// the commit failed, if it was submitted.
+func (q *QuickRuns) attempt(ctx context.Context, run *weir.Run, pr *prepared) (bool, error) {
+	x := q.Executor
 	log := runLogger(cmpLogger(q.Logger, x.Logger), slog.String("run_id", run.ID), slog.String("flow_id", run.FlowID),
 		slog.String("app_id", run.ApplicationID))
 	budget := cmpPositive(q.Budget, DefaultQuickBudget)
@@ -118,15 +134,15 @@ func (q *QuickRuns) runNow(ctx context.Context, run *weir.Run) bool {
 			log.Debug("run took longer than its budget to execute at once; queued, and so are the flow's next runs for a while",
 				"budget", budget, "backoff", QuickBackoff)
 		}
-		return false
+		return false, nil
 	}
 	entry := logEntry(run, env, start, res)
 	if err := r.commit(ctx, run, entry); err != nil {
-		log.Debug("run not committed as executed; queued instead", "err", err)
-		return false
+		log.Debug("run not committed as executed", "err", err)
+		return false, err
 	}
 	r.handOn(entry)
-	return true
+	return true, nil
 }
 
 // quickRun is one run executing before it is accepted: its staged storage,

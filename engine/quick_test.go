@@ -49,10 +49,12 @@ func quickSetup(t *testing.T) (*engine.QuickRuns, *committer, *engine.ReplyHub, 
 }
 
 // TestQuickRunRepliesAfterCommit checks that a run executed as it is
-// accepted answers its request only once its commit succeeded, and that a
-// run whose commit fails is queued without answering.
+// accepted answers its request only once its commit succeeded; that a run
+// whose commit found a value it read changed executes once more; and that a
+// run whose commit fails otherwise, or twice, is queued without answering.
 func TestQuickRunRepliesAfterCommit(t *testing.T) {
-	for _, commitErr := range []error{nil, weir.ErrStaleRead} {
+	errOther := errors.New("the store failed")
+	for _, commits := range [][]error{{nil}, {weir.ErrStaleRead, nil}, {weir.ErrStaleRead, weir.ErrStaleRead}, {errOther}} {
 		quick, c, hub, enqueued := quickSetup(t)
 		run := run1()
 		run.Data = json.RawMessage(`{"replyId":"w.1"}`)
@@ -63,40 +65,45 @@ func TestQuickRunRepliesAfterCommit(t *testing.T) {
 		done := make(chan error, 1)
 		go func() { done <- quick.EnqueueRun(t.Context(), run) }()
 
-		rc := <-c.submitted
-		if len(rc.Keys) != 1 || !rc.Keys[0].Read || string(rc.Keys[0].Old) != "41" || string(rc.Keys[0].New) != "42" ||
-			rc.Entry == nil || rc.Entry.PathsCompleted != 1 {
-			t.Fatalf("commit %+v, entry %+v; want n read as 41 and written as 42, one completed path", rc.Keys, rc.Entry)
+		for _, commitErr := range commits {
+			rc := <-c.submitted
+			if len(rc.Keys) != 1 || !rc.Keys[0].Read || string(rc.Keys[0].Old) != "41" || string(rc.Keys[0].New) != "42" ||
+				rc.Entry == nil || rc.Entry.PathsCompleted != 1 {
+				t.Fatalf("commit %+v, entry %+v; want n read as 41 and written as 42, one completed path", rc.Keys, rc.Entry)
+			}
+			select {
+			case r := <-replies:
+				t.Fatalf("reply %q before the commit", r.Body)
+			case <-done:
+				t.Fatal("EnqueueRun returned before the commit")
+			case <-time.After(50 * time.Millisecond):
+			}
+			c.release <- commitErr
 		}
-		select {
-		case r := <-replies:
-			t.Fatalf("reply %q before the commit", r.Body)
-		case <-done:
-			t.Fatal("EnqueueRun returned before the commit")
-		case <-time.After(50 * time.Millisecond):
-		}
-		c.release <- commitErr
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
-		if commitErr == nil {
+		if commits[len(commits)-1] == nil {
 			if r := <-replies; string(r.Body) != "42" {
-				t.Errorf("reply %q, want 42", r.Body)
+				t.Errorf("commits %v: reply %q, want 42", commits, r.Body)
 			}
 			select {
 			case r := <-enqueued:
-				t.Errorf("committed run %s queued too", r.ID)
+				t.Errorf("commits %v: committed run %s queued too", commits, r.ID)
 			default:
 			}
 		} else {
 			if r := <-enqueued; r.ID != run.ID {
-				t.Errorf("queued %s, want the run %s", r.ID, run.ID)
+				t.Errorf("commits %v: queued %s, want the run %s", commits, r.ID, run.ID)
 			}
 			select {
 			case r := <-replies:
-				t.Errorf("a run whose commit failed replied %q", r.Body)
+				t.Errorf("commits %v: a run whose commit failed replied %q", commits, r.Body)
 			default:
 			}
+		}
+		if len(c.submitted) != 0 {
+			t.Errorf("commits %v: more commits submitted", commits)
 		}
 		cancel()
 	}
