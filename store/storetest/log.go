@@ -65,6 +65,8 @@ func testLogs(t *testing.T, open func(t *testing.T) Store) {
 			Trace: &weir.RunTrace{Trigger: "button", Omitted: 2, Steps: []weir.TraceStep{
 				{NodeID: "n0", From: -1, Output: 1, Start: 0.004, Time: 2.5},
 				{NodeID: "n1", From: 0, Via: 1, Output: -1, Start: 2.51, Time: 9.875, Failed: true},
+				{NodeID: "call", From: 0, Via: 0, Output: 0, Start: 2.6, Time: 1.5, Inner: &weir.RunTrace{ // a custom node's run
+					Trigger: "customNodeStart", FlowID: "custom", Steps: []weir.TraceStep{{NodeID: "in", From: -1, Start: 2.7, Time: 0.5}}}},
 			}},
 		}
 		mustLog(t, s, f, e)

@@ -16,7 +16,7 @@ import {
 import { api, ApiError, appPath, flowPath, specs as loadSpecs, stream, type Flow, type Spec, type Specs } from './api';
 import { ConfigPanel } from './config';
 import { DebugPanel, RunLog, Storage, runKey, type DebugMessage, type LogEntry } from './dock';
-import { TraceBar, decorate, overlayOf, useLiveTraces } from './trace';
+import { TraceBar, decorate, handOff, overlayOf, takeHandOff, useLiveTraces, type InnerRun } from './trace';
 import {
   canvasNode,
   download,
@@ -37,6 +37,7 @@ import {
   type Kind,
 } from './doc';
 import { WeirNode } from './node';
+import { copied, pasted } from './clipboard';
 import { Globals, Versions } from './versions';
 import { Palette, dragType } from './palette';
 import { ErrorLine } from './pages';
@@ -104,7 +105,8 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const [streamStatus, setStreamStatus] = useState('connecting');
   const [refresh, setRefresh] = useState(0);
   const [payload, setPayload] = useState('{}');
-  const [picked, setPicked] = useState<LogEntry | null>(null); // the logged run whose path is shown
+  // The logged run whose path is shown: at first, a path inside this custom node handed from its caller's editor.
+  const [picked, setPicked] = useState<(LogEntry & { inner?: boolean }) | null>(() => innerEntry(takeHandOff(initial.id)));
   const live = useLiveTraces(appId, flowID, nodes, useCallback(() => setRefresh((r) => r + 1), []));
   const past = useRef<Snap[]>([]);
   const future = useRef<Snap[]>([]);
@@ -242,21 +244,12 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const redo = () => restore(future, past);
 
   const copy = () => {
-    clipboard.current = now.current.nodes.filter((n) => n.selected && n.data.kind === 'node').map((n) => toDefinition([n], now.current.edges).nodes[0]);
+    clipboard.current = copied(now.current.nodes, now.current.edges);
   };
   const paste = () => {
     if (clipboard.current.length === 0) return;
-    const ids = new Map(clipboard.current.map((r) => [r.id, newID()]));
     const maxSeq = Math.max(-1, ...now.current.nodes.filter((n) => n.data.kind === 'node').map((n) => n.data.seq));
-    const added = clipboard.current.map((r, i) => {
-      const raw = {
-        ...intoScope(r, scope),
-        id: ids.get(r.id),
-        outputIds: (r.outputIds ?? []).map((t: string[]) => t.filter((x) => ids.has(x)).map((x) => ids.get(x))),
-        meta: { ...r.meta, x: (r.meta?.x ?? 0) + 40, y: (r.meta?.y ?? 0) + 40 },
-      };
-      return { ...canvasNode(specs, 'node', raw, maxSeq + 1 + i, raw.id, { x: 0, y: 0 }), selected: true };
-    });
+    const added = pasted(clipboard.current, scope).map(({ raw, top }, i) => ({ ...canvasNode(specs, 'node', raw, maxSeq + 1 + i, raw.id, { x: 0, y: 0 }), selected: top }));
     const addedEdges = toCanvas({ triggers: [], nodes: added.map((n) => n.data.raw) }, specs).edges;
     remember();
     setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), ...added]);
@@ -504,7 +497,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
               {status}
             </span>
           )}
-          {picked?.trace && <TraceBar time={picked.time} trace={picked.trace} failed={picked.pathsFailed > 0} onClear={() => setPicked(null)} />}
+          {picked?.trace && <TraceBar time={picked.time} trace={picked.trace} failed={picked.pathsFailed > 0} inner={picked.inner} onClear={() => setPicked(null)} />}
           {problemCount > 0 && <span className="warn" id="problem-count">{problemCount} problems on the canvas</span>}
           {conflict && (
             <span className="conflict" role="alert" id="conflict">
@@ -576,7 +569,11 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
               </button>
             )}
             {one.data.raw.type === 'CustomNodeExecuteNode' && /^[0-9a-f]{24}$/.test(one.data.raw.config?.customNodeId ?? '') && (
-              <a id="open-custom-node" href={`#/applications/${appId}/flows/${one.data.raw.config.customNodeId}/from/${flowID}`}>
+              <a
+                id="open-custom-node"
+                href={`#/applications/${appId}/flows/${one.data.raw.config.customNodeId}/from/${flowID}`}
+                onClick={() => picked && handOff(one.data.raw.config.customNodeId, one.data.raw.id, picked)}
+              >
                 Open the custom node's flow
               </a>
             )}
@@ -637,4 +634,10 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
       </section>
     </main>
   );
+}
+
+/** A run's path inside a custom node as the run log's entry the editor shows. */
+function innerEntry(h: InnerRun | null): (LogEntry & { inner: boolean }) | null {
+  if (!h) return null;
+  return { time: h.time, trace: h.trace, runCount: 1, pathsCompleted: 0, pathsFailed: h.failed ? 1 : 0, wallTime: 0, errors: [], inner: true };
 }
