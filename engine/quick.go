@@ -51,8 +51,9 @@ var errQuickBudget = errors.New("engine: the run took longer than its budget to 
 //
 // A run that cannot execute so (its flow reaches other nodes, it fails, it
 // reaches for something it cannot stage, it takes longer than Budget, or
-// its commit finds a value it read changed) leaves nothing behind and goes
-// to the wrapped queue, where the Executor executes it as any queued run.
+// its commit finds a value it read changed, twice: after the first it
+// executes at once again) leaves nothing behind and goes to the wrapped
+// queue, where the Executor executes it as any queued run.
 type QuickRuns struct {
 	weir.RunQueue                   // where runs that do not execute at once are queued
 	Executor      *Executor         // whose flows, caches, debug stream, replies and traces runs use; open
