@@ -125,7 +125,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openDevices(deviceTriggers, deviceLimiter, runs); err != nil {
 		return err
 	}
-	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers}
+	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers, Recipes: inst.DB}
 	// Events: created within the per-application limit (REST and nodes
 	// alike), their creations and state changes fire Event triggers. The
 	// Losant API node calls the API's routes in process, once it is built.
