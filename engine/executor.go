@@ -293,7 +293,7 @@ func (e *Executor) giveUp(run *weir.Run, log *slog.Logger, failure *weir.ErrorDe
 	now := e.Now()
 	entry := &weir.LogEntry{
 		ID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID, FlowVersion: run.FlowVersion,
-		Time: now, RunCount: 1, PathsFailed: 1,
+		Time: now, RunCount: 1, PathsFailed: 1, ReplayOf: run.ReplayOf,
 		Errors: []weir.RunError{{Time: now, FlowVersion: run.FlowVersion, Error: *failure}},
 	}
 	if entry.FlowVersion == "" {
@@ -349,7 +349,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		return nil, weir.Errorf(weir.InsufficientStorage, "the store had no space left for a write of the run")
 	}
 	e.fireFlowErrors(ctx, run, pr.flow, res, log)
-	return logEntry(run, env, start, res), nil
+	return logEntry(run, pr.flow, env, start, res), nil
 }
 
 // prepared is what executing a run needs: its flow, the compiled graph of
@@ -410,8 +410,13 @@ func (e *Executor) env(run *weir.Run, versionID string, log *slog.Logger) *Env {
 	}
 }
 
-// logEntry is the log entry of run, executed in env from start with res.
-func logEntry(run *weir.Run, env *Env, start time.Time, res *Result) *weir.LogEntry {
+// logEntry is the log entry of run of flow, executed in env from start with
+// res; it keeps the run's payload when the flow says so.
+func logEntry(run *weir.Run, flow *weir.Flow, env *Env, start time.Time, res *Result) *weir.LogEntry {
+	var kept *weir.RunPayload
+	if flow.Weir.KeepPayloads {
+		kept = weir.KeepRunPayload(run)
+	}
 	return &weir.LogEntry{
 		ID:             run.ID,
 		ApplicationID:  run.ApplicationID,
@@ -425,6 +430,8 @@ func logEntry(run *weir.Run, env *Env, start time.Time, res *Result) *weir.LogEn
 		WallTime:       float64(res.WallTime.Microseconds()) / 1000,
 		Errors:         res.Errors,
 		Trace:          res.Trace,
+		ReplayOf:       run.ReplayOf,
+		Payload:        kept,
 	}
 }
 

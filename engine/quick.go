@@ -137,7 +137,7 @@ func (q *QuickRuns) attempt(ctx context.Context, run *weir.Run, pr *prepared) (b
 		}
 		return false, nil
 	}
-	entry := logEntry(run, env, start, res)
+	entry := logEntry(run, pr.flow, env, start, res)
 	if err := r.commit(ctx, run, entry); err != nil {
 		log.Debug("run not committed as executed", "err", err)
 		return false, err
