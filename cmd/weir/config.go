@@ -50,7 +50,8 @@ type Config struct {
 	QuickRuns    bool          // execute runs of contained flows as they are accepted (SQLite, no --queue)
 
 	// ExperienceDomain gives each application's experience a host of its
-	// own below it: {applicationId}.{ExperienceDomain}; "" for none.
+	// own below it: {applicationId}.{ExperienceDomain}, and
+	// {endpointSlug}.{ExperienceDomain} for one with a slug; "" for none.
 	ExperienceDomain string
 
 	envErr error // a setting's environment could not be read; reported by Validate
@@ -123,7 +124,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	str(fs, &c.DebugAddr, "debug-addr", "WEIR_DEBUG_ADDR", "listen address of Go's runtime profiles (/debug/pprof/), e.g. 127.0.0.1:6060; unauthenticated, so keep it on loopback (default: none)")
 	boolean(fs, &c.QuickRuns, "quick-runs", "WEIR_QUICK_RUNS", "execute a run that webhooks, endpoints and presses start as it is accepted, committing it in one write, when its flow reaches only storage, replies, debug and computing nodes (SQLite store, no --queue; --quick-runs=false queues every run)")
 	boolean(fs, &c.Console, "console", "WEIR_CONSOLE", "serve the web console at /console/ (--console=false turns it off)")
-	str(fs, &c.ExperienceDomain, "experience-domain", "WEIR_EXPERIENCE_DOMAIN", "domain below which each application's experience has its own host, http://{applicationId}.{domain}:{port}/, serving its endpoints from the root (\"\": only below /experience/{applicationId}/)")
+	str(fs, &c.ExperienceDomain, "experience-domain", "WEIR_EXPERIENCE_DOMAIN", "domain below which each application's experience has its own host, http://{applicationId}.{domain}:{port}/ (and {endpointSlug}.{domain}), serving its endpoints from the root (\"\": only below /experience/{applicationId}/)")
 	str(fs, &c.HTTPEgress, "http-egress", "WEIR_HTTP_EGRESS", "destinations the HTTP node may connect to: all; lan (all but link-local and cloud metadata addresses); public (no loopback, private, link-local or other non-public addresses)")
 }
 
