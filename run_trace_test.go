@@ -56,7 +56,7 @@ func TestDecodeRunTraceErrMalformed(t *testing.T) {
 		"t1 0 \"k\"\n-1 0 0 0 0 \"a\"\n>t x \"c\"",
 		"t1 0 \"k\"\n-1 0 0 0 0 \"a\"\nt 0 \"c\"",
 		"t1 0 \"k\"\n-1 0 0 0 0 \"a\"\n>t 0 \"c\" \"\"", // an empty flow id
-		"t1 0 \"k\"\n-1 0 0 0 0 \"a\"\n>t 0 \"c\"x",      // junk after the trigger
+		"t1 0 \"k\"\n-1 0 0 0 0 \"a\"\n>t 0 \"c\"x",     // junk after the trigger
 		"t1 0 \"k\" \"f\" x"} {
 		if got, err := weir.DecodeRunTrace(text); err == nil {
 			t.Errorf("DecodeRunTrace(%q) = %+v, want an error", text, got)

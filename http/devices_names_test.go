@@ -144,6 +144,23 @@ func TestDevicesPatchOverSQLite(t *testing.T) {
 			t.Errorf("b1, not selected, changed: %v", b1)
 		}
 	})
+	t.Run("ParentID", func(t *testing.T) {
+		res := must("PATCH", base, `{"deviceIds":["`+ids["a1"]+`","`+ids["a2"]+`"],
+			"updateOperations":[{"operation":"set","target":"parentId","value":"`+ids["b1"]+`"}]}`, 200, "devicesUpdated")
+		if res["updated"].(float64) != 2 || get("a2")["parentId"] != ids["b1"] {
+			t.Errorf("set parentId = %v, a2 parentId %v, want both under b1", res, get("a2")["parentId"])
+		}
+		res = must("PATCH", base, `{"deviceIds":["`+ids["a2"]+`"],
+			"updateOperations":[{"operation":"set","target":"parentId","value":"0123456789abcdef01234567"}]}`, 200, "devicesUpdated")
+		if res["failed"].(float64) != 1 || get("a2")["parentId"] != ids["b1"] {
+			t.Errorf("set parentId to no device = %v, want 1 failed and a2 unchanged", res)
+		}
+		res = must("PATCH", base, `{"deviceIds":["`+ids["a1"]+`","`+ids["a2"]+`"],
+			"updateOperations":[{"operation":"remove","target":"parentId"}]}`, 200, "devicesUpdated")
+		if res["updated"].(float64) != 2 || get("a1")["parentId"] != nil {
+			t.Errorf("remove parentId = %v, a1 parentId %v", res, get("a1")["parentId"])
+		}
+	})
 	t.Run("SkippedAndFailed", func(t *testing.T) {
 		res := must("PATCH", base, `{"deviceIds":["`+ids["a1"]+`","`+ids["b1"]+`"],
 			"updateOperations":[{"operation":"set","target":"attributeName","attributeName":"hum","value":"temp"}]}`,

@@ -32,12 +32,12 @@ type patchOperation struct {
 }
 
 // patchTargets are the targets of each operation weir applies; the others
-// the schema allows (parentId, systemInterval, attribute tags and system
-// attributes) are refused as not supported yet.
+// the schema allows (systemInterval, attribute tags and system attributes)
+// are refused as not supported yet.
 var patchTargets = map[string][]string{
-	"set": {"name", "deviceClass", "description", "gatewayId", "keepDuplicates", "tag",
+	"set": {"name", "deviceClass", "description", "gatewayId", "parentId", "keepDuplicates", "tag",
 		"attributeDescription", "attributeContentType", "attributeName"},
-	"remove": {"description", "tag", "attribute", "attributeDescription"},
+	"remove": {"description", "parentId", "tag", "attribute", "attributeDescription"},
 	"add":    {"attribute"},
 }
 
@@ -158,6 +158,10 @@ func applyPatchOperations(d *weir.Device, ops []patchOperation) error {
 			d.Description = ""
 		case "set gatewayId":
 			d.GatewayID = strings.ToLower(text)
+		case "set parentId":
+			d.ParentID = strings.ToLower(text)
+		case "remove parentId":
+			d.ParentID = ""
 		case "set keepDuplicates":
 			_ = json.Unmarshal(op.Value, &d.KeepDuplicates)
 		case "set tag":

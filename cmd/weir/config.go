@@ -25,6 +25,9 @@ type Config struct {
 	Queue        string // "": the store's own run queue; a nats:// URL: NATS JetStream
 	MQTTURL      string // broker for MQTT nodes and MQTT topic triggers; "" for none
 	MQTTAddr     string // listen address of the MQTT endpoint for devices; "" for none
+	MQTTWSAddr   string // listen address of MQTT over WebSockets for devices; "" for none
+	MQTTTLSCert  string // PEM certificate (chain) file: the device listeners serve TLS; "" for none
+	MQTTTLSKey   string // PEM private key file of MQTTTLSCert
 	LogLevel     string
 	LogFormat    string
 	Workers      int
@@ -44,9 +47,11 @@ type Config struct {
 	StorageKeys  int           // keys per flow's storage; 0: no limit
 	DebugAddr    string        // listen address of the Go runtime profiles; "" for none
 	Console      bool          // serve the web console at /console/
+	QuickRuns    bool          // execute runs of contained flows as they are accepted (SQLite, no --queue)
 
 	// ExperienceDomain gives each application's experience a host of its
-	// own below it: {applicationId}.{ExperienceDomain}; "" for none.
+	// own below it: {applicationId}.{ExperienceDomain}, and
+	// {endpointSlug}.{ExperienceDomain} for one with a slug; "" for none.
 	ExperienceDomain string
 
 	envErr error // a setting's environment could not be read; reported by Validate
@@ -83,6 +88,7 @@ func DefaultConfig() Config {
 		HTTPEgress:   "lan",
 		StorageKeys:  weir.DefaultMaxStorageKeys,
 		Console:      true,
+		QuickRuns:    true,
 
 		ExperienceDomain: weirhttp.DefaultExperienceDomain,
 	}
@@ -95,6 +101,9 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	c.secret(fs, &c.Store, "store", "WEIR_STORE", "store: sqlite (in the data directory) or a postgres:// URL")
 	c.secret(fs, &c.Queue, "queue", "WEIR_QUEUE", "run dispatch: the store's own queue (default) or a nats:// URL of a NATS server with JetStream")
 	str(fs, &c.MQTTAddr, "mqtt-addr", "WEIR_MQTT_ADDR", "listen address of the MQTT endpoint devices connect to; when the default is taken weir says so and serves the rest; \"\" turns it off")
+	str(fs, &c.MQTTWSAddr, "mqtt-ws-addr", "WEIR_MQTT_WS_ADDR", "listen address of MQTT over WebSockets for devices, served at /mqtt (default: none)")
+	str(fs, &c.MQTTTLSCert, "mqtt-tls-cert", "WEIR_MQTT_TLS_CERT", "PEM certificate file (with its chain): --mqtt-addr and --mqtt-ws-addr serve TLS (mqtts, wss) (default: none)")
+	str(fs, &c.MQTTTLSKey, "mqtt-tls-key", "WEIR_MQTT_TLS_KEY", "PEM private key file of --mqtt-tls-cert")
 	c.secret(fs, &c.MQTTURL, "mqtt-url", "WEIR_MQTT_URL", "MQTT broker the MQTT node publishes to and MQTT topic triggers subscribe to, e.g. tcp://127.0.0.1:1883 (default: none)")
 	str(fs, &c.LogLevel, "log-level", "WEIR_LOG_LEVEL", "log level: debug, info, warn or error")
 	str(fs, &c.LogFormat, "log-format", "WEIR_LOG_FORMAT", "log format: text or json")
@@ -113,8 +122,9 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	duration(fs, &c.StateMaxAge, "state-max-age", "WEIR_STATE_MAX_AGE", "device state reports older than this are deleted; each attribute's latest value stays (0: keep them)")
 	integer(fs, &c.StorageKeys, "storage-keys", "WEIR_STORAGE_KEYS", "keys allowed in one flow's storage (0: no limit)")
 	str(fs, &c.DebugAddr, "debug-addr", "WEIR_DEBUG_ADDR", "listen address of Go's runtime profiles (/debug/pprof/), e.g. 127.0.0.1:6060; unauthenticated, so keep it on loopback (default: none)")
+	boolean(fs, &c.QuickRuns, "quick-runs", "WEIR_QUICK_RUNS", "execute a run that webhooks, endpoints and presses start as it is accepted, committing it in one write, when its flow reaches only storage, replies, debug and computing nodes (SQLite store, no --queue; --quick-runs=false queues every run)")
 	boolean(fs, &c.Console, "console", "WEIR_CONSOLE", "serve the web console at /console/ (--console=false turns it off)")
-	str(fs, &c.ExperienceDomain, "experience-domain", "WEIR_EXPERIENCE_DOMAIN", "domain below which each application's experience has its own host, http://{applicationId}.{domain}:{port}/, serving its endpoints from the root (\"\": only below /experience/{applicationId}/)")
+	str(fs, &c.ExperienceDomain, "experience-domain", "WEIR_EXPERIENCE_DOMAIN", "domain below which each application's experience has its own host, http://{applicationId}.{domain}:{port}/ (and {endpointSlug}.{domain}), serving its endpoints from the root (\"\": only below /experience/{applicationId}/)")
 	str(fs, &c.HTTPEgress, "http-egress", "WEIR_HTTP_EGRESS", "destinations the HTTP node may connect to: all; lan (all but link-local and cloud metadata addresses); public (no loopback, private, link-local or other non-public addresses)")
 }
 
@@ -154,6 +164,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("--data is required")
+	}
+	if (c.MQTTTLSCert == "") != (c.MQTTTLSKey == "") {
+		return fmt.Errorf("--mqtt-tls-cert and --mqtt-tls-key go together")
 	}
 	if _, err := engine.ParseEgress(c.HTTPEgress); err != nil {
 		return fmt.Errorf("--http-egress: %w", err)

@@ -17,6 +17,7 @@ import { api, ApiError, appPath, flowPath, specs as loadSpecs, stream, type Flow
 import { ConfigPanel } from './config';
 import { DebugPanel, RunLog, Storage, runKey, type DebugMessage, type LogEntry } from './dock';
 import { TraceBar, decorate, handOff, overlayOf, takeHandOff, useLiveTraces, type InnerRun } from './trace';
+import { KeepPayloadsToggle, ReplayCompare, decorateReplay, replayOverlay, startReplay, useReplayEntry, type Replay } from './replay';
 import {
   canvasNode,
   download,
@@ -107,6 +108,8 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const [payload, setPayload] = useState('{}');
   // The logged run whose path is shown: at first, a path inside this custom node handed from its caller's editor.
   const [picked, setPicked] = useState<(LogEntry & { inner?: boolean }) | null>(() => innerEntry(takeHandOff(initial.id)));
+  const [replay, setReplay] = useState<Replay | null>(null); // a replay of picked, compared with it (replay.tsx)
+  useReplayEntry(appId, flowID, replay, useCallback((r: Replay) => setReplay((x) => (x?.runId === r.runId ? r : x)), []));
   const live = useLiveTraces(appId, flowID, nodes, useCallback(() => setRefresh((r) => r + 1), []));
   const past = useRef<Snap[]>([]);
   const future = useRef<Snap[]>([]);
@@ -449,7 +452,11 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const inScopeEdges = useMemo(() => scopedEdges(edges, scope), [edges, scope]);
   const chain = useMemo(() => scopeChain(scope, nodes), [scope, nodes]);
   const pickedOverlay = useMemo(() => (picked?.trace ? overlayOf(picked.trace, nodes) : null), [picked, nodes]);
-  const traced = useMemo(() => decorate(inScope, inScopeEdges, pickedOverlay, live), [inScope, inScopeEdges, pickedOverlay, live]);
+  const replayed = useMemo(() => replayOverlay(replay, nodes), [replay, nodes]);
+  const traced = useMemo(() => {
+    const d = decorate(inScope, inScopeEdges, pickedOverlay, live);
+    return decorateReplay(d.nodes, d.edges, replayed);
+  }, [inScope, inScopeEdges, pickedOverlay, live, replayed]);
   const selected = nodes.filter((n) => n.selected);
   const one = selected.length === 1 ? shown.find((n) => n.id === selected[0].id) : undefined;
   const labels = useMemo(() => new Map(nodes.map((n) => [n.data.raw.id ?? n.id, labelOf(n.data.raw)])), [nodes]);
@@ -476,6 +483,8 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
         <label className="toggle">
           <input type="checkbox" id="flow-enabled" checked={flow.enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
         </label>
+        <KeepPayloadsToggle appId={appId} flowId={flowID} on={!!flow.weir?.keepPayloads}
+          onSaved={(saved) => setFlow((f) => ({ ...f, weir: saved.weir, lastUpdated: saved.lastUpdated }))} onError={setError} />
         <button type="button" id="export" onClick={() => download(fileName(flow.name), exportable({ ...flow, ...toDefinition(nodes, edges), globals }))}>
           Export
         </button>
@@ -497,7 +506,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
               {status}
             </span>
           )}
-          {picked?.trace && <TraceBar time={picked.time} trace={picked.trace} failed={picked.pathsFailed > 0} inner={picked.inner} onClear={() => setPicked(null)} />}
+          {picked?.trace && !replay && <TraceBar time={picked.time} trace={picked.trace} failed={picked.pathsFailed > 0} inner={picked.inner} onClear={() => setPicked(null)} />}
           {problemCount > 0 && <span className="warn" id="problem-count">{problemCount} problems on the canvas</span>}
           {conflict && (
             <span className="conflict" role="alert" id="conflict">
@@ -511,6 +520,10 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
             </span>
           )}
         </div>
+      )}
+      {replay && (
+        <ReplayCompare appId={appId} flowId={flowID} replay={replay} nodes={nodes} labels={labels} onSelectNode={selectNode}
+          onClose={() => (setReplay(null), setPicked(null))} />
       )}
       <div className="workspace">
         <Palette specs={specs} onAdd={(k, s) => addNode(k, s)} />
@@ -609,7 +622,17 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
             refresh={refresh}
             onSelectNode={selectNode}
             selected={picked ? runKey(picked) : undefined}
-            onSelectRun={setPicked}
+            onSelectRun={(e) => (setReplay(null), setPicked(e))}
+            onReplay={async (e) => {
+              setError('');
+              try {
+                const runId = await startReplay(appId, flowID, e);
+                setPicked(e);
+                setReplay({ original: e, runId, unsaved: dirty });
+              } catch (err) {
+                setError((err as Error).message);
+              }
+            }}
           />
         )}
         {tab === 'storage' && <Storage appId={appId} flowId={flowID} refresh={refresh} />}
