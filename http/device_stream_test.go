@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/weirhq/weir/engine"
 	weirhttp "github.com/weirhq/weir/http"
@@ -23,7 +24,9 @@ func TestDeviceStreamsOverSQLite(t *testing.T) {
 	open := func(path string) *bufio.Reader {
 		t.Helper()
 		resp := h.send("GET", base+id+path, user, nil, nil)
-		t.Cleanup(func() { resp.Body.Close() })
+		// A stream that brings nothing within 20 s fails the test rather than hanging it.
+		stop := time.AfterFunc(20*time.Second, func() { resp.Body.Close() })
+		t.Cleanup(func() { stop.Stop(); resp.Body.Close() })
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
 			t.Fatalf("GET %s = %d %s, want a 200 event stream", path, resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
