@@ -26,6 +26,21 @@ type UnauthorizedReply struct {
 	Value      string `json:"value"`
 }
 
+// Validate checks that r (nil: none) is a redirect with a value and, if
+// it has one, a 3xx status code.
+func (r *UnauthorizedReply) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if r.Type != "redirect" || r.Value == "" {
+		return Errorf(Validation, "unauthorizedReply must be a redirect with a value")
+	}
+	if r.StatusCode != 0 && (r.StatusCode < 300 || r.StatusCode > 399) {
+		return Errorf(Validation, "unauthorizedReply statusCode must be a 3xx redirect")
+	}
+	return nil
+}
+
 // StaticReply is what an endpoint answers when no workflow handles its
 // request: the page Value names (an id, else a name) rendered in its
 // layout, or a redirect to Value; StatusCode defaults to 200 for a page
@@ -88,13 +103,8 @@ func (e *ExperienceEndpoint) Validate() error {
 	if err := validTagObject("endpointTags", e.Tags); err != nil {
 		return err
 	}
-	if r := e.UnauthorizedReply; r != nil {
-		if r.Type != "redirect" || r.Value == "" {
-			return Errorf(Validation, "unauthorizedReply must be a redirect with a value")
-		}
-		if r.StatusCode != 0 && (r.StatusCode < 300 || r.StatusCode > 399) {
-			return Errorf(Validation, "unauthorizedReply statusCode must be a 3xx redirect")
-		}
+	if err := e.UnauthorizedReply.Validate(); err != nil {
+		return err
 	}
 	if r := e.StaticReply; r != nil {
 		if r.Type != "page" && r.Type != "redirect" || r.Value == "" || len(r.Value) > 1024 {

@@ -11,12 +11,20 @@ import (
 // experience version, the one version weir keeps: its views and endpoints
 // are the application's.
 type ExperienceVersion struct {
-	ApplicationID       string    `json:"applicationId"`
-	Description         string    `json:"description"`
-	EndpointDefaultCors bool      `json:"endpointDefaultCors"`
-	AllowedCorsOrigins  []string  `json:"allowedCorsOrigins"`
-	CreationDate        time.Time `json:"creationDate"` // zero until first changed
-	LastUpdated         time.Time `json:"lastUpdated"`
+	ApplicationID       string   `json:"applicationId"`
+	Description         string   `json:"description"`
+	EndpointDefaultCors bool     `json:"endpointDefaultCors"`
+	AllowedCorsOrigins  []string `json:"allowedCorsOrigins"`
+	// Globals are the version's own globals: runs an endpoint of the
+	// experience starts, and the pages they render, see them over the
+	// application's globals of the same key (and under the flow's).
+	Globals []Global `json:"globals"`
+	// UnauthorizedReply is what an endpoint of the experience without an
+	// unauthorized reply of its own answers a request its access refuses;
+	// nil: Losant's 401.
+	UnauthorizedReply *UnauthorizedReply `json:"unauthorizedReply,omitempty"`
+	CreationDate      time.Time          `json:"creationDate"` // zero until first changed
+	LastUpdated       time.Time          `json:"lastUpdated"`
 }
 
 // DevelopVersionID returns the id of the application's develop experience
@@ -26,7 +34,9 @@ func DevelopVersionID(applicationID string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// Validate checks a version's settings as Losant's schema has them.
+// Validate checks a version's settings as Losant's schema has them, and
+// its globals and unauthorized reply as an application's globals and an
+// endpoint's unauthorized reply.
 func (v *ExperienceVersion) Validate() error {
 	if len([]rune(v.Description)) > 32767 {
 		return Errorf(Validation, "description is longer than 32767 characters")
@@ -39,7 +49,10 @@ func (v *ExperienceVersion) Validate() error {
 			return Errorf(Validation, "allowedCorsOrigins items must be between 8 and 270 characters")
 		}
 	}
-	return nil
+	if err := ValidateGlobals(v.Globals); err != nil {
+		return err
+	}
+	return v.UnauthorizedReply.Validate()
 }
 
 // ExperienceVersionService keeps the settings of develop experience

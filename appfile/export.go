@@ -122,6 +122,9 @@ func (r *exportRun) resource(kind string, s spec, it Doc, coll string) (*Resourc
 		fields = append([]string{"token"}, fields...)
 	case KindExperienceUser:
 		fields = without(fields, "password")
+		if _, ok := it["experienceGroups"]; ok {
+			it["experienceGroupIds"] = groupIDs(it)
+		}
 	case KindDevice, KindExperienceGroup:
 		res.Parent, _ = it["parentId"].(string)
 		fields = without(fields, "parentId")
@@ -274,4 +277,18 @@ func without(list []string, s string) []string {
 		}
 	}
 	return out
+}
+
+// groupIDs returns the ids of an experience user's groups, which the API
+// answers as experienceGroups and the create action takes as
+// experienceGroupIds.
+func groupIDs(user Doc) []any {
+	ids := []any{}
+	groups, _ := user["experienceGroups"].([]any)
+	for _, g := range groups {
+		if g, ok := g.(map[string]any); ok && g["id"] != nil {
+			ids = append(ids, g["id"])
+		}
+	}
+	return ids
 }

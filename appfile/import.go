@@ -499,6 +499,9 @@ func (r *importRun) finish() {
 // values, which lose nothing, aside).
 func (r *importRun) kept(kind string, body, answer Doc) {
 	for k, v := range body {
+		if _, ok := answer[answeredAs[kind+"."+k]]; ok {
+			continue
+		}
 		if _, ok := answer[k]; !ok && !secretFields[k] && !empty(v) {
 			r.drop(kind, k)
 		}
@@ -519,6 +522,10 @@ func empty(v any) bool {
 	}
 	return false
 }
+
+// answeredAs names, by kind and field, the field an answer shows a body
+// field as.
+var answeredAs = map[string]string{KindExperienceUser + ".experienceGroupIds": "experienceGroups"}
 
 // secretFields are the fields an answer never shows.
 var secretFields = map[string]bool{"password": true, "basicAuthPassword": true}

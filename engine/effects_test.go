@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
@@ -65,14 +64,7 @@ func TestExecutorNamesWritesAlikeEachExecution(t *testing.T) {
 	}
 	defer e.Close(context.Background())
 	for range 2 {
-		select {
-		case entry := <-done:
-			if entry == nil || entry.PathsFailed != 0 {
-				t.Fatalf("completed with entry %+v, want one without failures", entry)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("run was never completed")
-		}
+		mustComplete(t, done)
 	}
 	if want := 3 + items; len(keys) != want {
 		t.Errorf("writes were named with %d effects, want %d: %v", len(keys), want, keys)

@@ -52,6 +52,10 @@ type Executor struct {
 	Views              *Views                                                                // what page replies reach; nil: they answer 501
 	Tables             *Tables                                                               // what the data table nodes reach; nil: they fail
 	Experience         *Experience                                                           // what the experience nodes reach; nil: they fail
+	// ExperienceVersions holds the globals of experience versions, which
+	// runs an experience endpoint starts see over the application's; nil:
+	// those runs see the application's alone.
+	ExperienceVersions weir.ExperienceVersionService
 
 	cache  graphCache
 	shares *shares // nil: no caps
@@ -325,7 +329,15 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	if err != nil {
 		return nil, &permanentError{err}
 	}
-	p, err := NewPayload(run, app, flow, def)
+	var versionGlobals []weir.Global
+	if len(run.Experience) > 0 && e.ExperienceVersions != nil {
+		v, err := e.ExperienceVersions.FindExperienceVersion(ctx, run.ApplicationID)
+		if err != nil {
+			return nil, err
+		}
+		versionGlobals = v.Globals
+	}
+	p, err := NewPayload(run, app, flow, def, versionGlobals)
 	if err != nil {
 		return nil, &permanentError{fmt.Errorf("the run's data cannot be read: %w", err)}
 	}

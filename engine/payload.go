@@ -64,9 +64,11 @@ func EncodeValue(v any) []byte {
 
 // NewPayload builds the initial payload of run: the envelope every trigger
 // shares, with data decoded from the run and globals merged from the
-// application and the running definition (the definition wins), and the
-// run's experience object, when it has one, at the root.
-func NewPayload(run *weir.Run, app *weir.Application, flow *weir.Flow, def *weir.Definition) (Payload, error) {
+// application, the experience version (version, the globals of an endpoint
+// run's experience version; nil for other runs) and the running definition
+// (a later one wins), and the run's experience object, when it has one, at
+// the root.
+func NewPayload(run *weir.Run, app *weir.Application, flow *weir.Flow, def *weir.Definition, version []weir.Global) (Payload, error) {
 	data, err := DecodeValue(run.Data)
 	if err != nil {
 		return nil, err
@@ -86,7 +88,7 @@ func NewPayload(run *weir.Run, app *weir.Application, flow *weir.Flow, def *weir
 		"triggerType":     run.TriggerType,
 		"relayId":         run.RelayID,
 		"relayType":       run.RelayType,
-		"globals":         weir.MergeGlobals(app.Globals, def.Globals),
+		"globals":         weir.MergeGlobals(app.Globals, version, def.Globals),
 	}
 	if len(run.Experience) > 0 {
 		if p["experience"], err = DecodeValue(run.Experience); err != nil {

@@ -80,10 +80,23 @@ func (s *Server) endpointAccess(r *http.Request, ep *weir.ExperienceEndpoint) (e
 
 // writeUnauthorized answers a request ep's access refused: ep's
 // unauthorized reply (a redirect whose target is a template of the
-// request's path and query) or Losant's 401.
+// request's path and query), else its experience version's, else Losant's
+// 401.
 func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, ep *weir.ExperienceEndpoint, err error) {
+	if weir.ErrorTypeOf(err) != weir.Unauthorized {
+		s.writeError(w, r, err)
+		return
+	}
 	reply := ep.UnauthorizedReply
-	if reply == nil || weir.ErrorTypeOf(err) != weir.Unauthorized {
+	if reply == nil {
+		v, verr := s.experienceVersion(r.Context(), ep.ApplicationID)
+		if verr != nil {
+			s.writeError(w, r, verr)
+			return
+		}
+		reply = v.UnauthorizedReply
+	}
+	if reply == nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -15,14 +15,16 @@ import (
 // accessHarness serves application A's endpoints GET /me (authenticated),
 // GET /staff (group staff, a subgroup of admins; unauthorized requests are
 // redirected to /login) and GET /open (public), each triggering a flow, with
-// users ann (admins), bob (staff), cy (no group) of A and dee of B.
+// users ann (admins), bob (staff), cy (no group) of A and dee of B. The
+// experience versions are versions'.
 type accessHarness struct {
 	*webhookHarness
-	exp    *memExperience
-	auth   *auth.Experience
-	eps    map[string]*weir.ExperienceEndpoint
-	users  map[string]*weir.ExperienceUser
-	groups map[string]string
+	exp      *memExperience
+	versions *memViews
+	auth     *auth.Experience
+	eps      map[string]*weir.ExperienceEndpoint
+	users    map[string]*weir.ExperienceUser
+	groups   map[string]string
 }
 
 func newAccessHarness(t *testing.T) *accessHarness {
@@ -30,11 +32,13 @@ func newAccessHarness(t *testing.T) *accessHarness {
 	a := &accessHarness{eps: map[string]*weir.ExperienceEndpoint{}, users: map[string]*weir.ExperienceUser{},
 		groups: map[string]string{}}
 	a.exp = newMemExperience(time.Now)
+	a.versions = newMemViews(time.Now)
 	a.auth = &auth.Experience{Users: a.exp, Key: []byte("experience key")}
 	a.webhookHarness = newWebhookHarness(t, func(s *weirhttp.Server) {
 		s.Endpoints = fake
 		s.EndpointReplyTimeout = 100 * time.Millisecond
 		s.ExperienceUsers, s.ExperienceGroups, s.ExperienceAuth = a.exp, a.exp, a.auth
+		s.ExperienceVersions = a.versions
 	})
 	ctx := t.Context()
 	admins := &weir.ExperienceGroup{ApplicationID: a.appA, Name: "admins"}

@@ -23,8 +23,9 @@ var staticReplyHeaders = map[string]string{
 // endpoint's static reply: a redirect to its value, or its page rendered
 // in the page's layout through Pages, with the context an Endpoint Reply
 // node's page has (no pageData; request, experience with the signed-in
-// user, the application's globals, time). A page that cannot be found or
-// rendered answers 500 with a page naming the error, logged as a warning.
+// user, the application's globals under the experience version's, time).
+// A page that cannot be found or rendered answers 500 with a page naming
+// the error, logged as a warning.
 func (s *Server) writeStaticReply(w http.ResponseWriter, r *http.Request, ep *weir.ExperienceEndpoint, data *endpointData, caller endpointCaller) error {
 	reply := ep.StaticReply
 	for k, v := range staticReplyHeaders {
@@ -66,6 +67,10 @@ func (s *Server) renderStaticPage(r *http.Request, ep *weir.ExperienceEndpoint, 
 	if err != nil {
 		return "", nil, err
 	}
+	version, err := s.experienceVersion(r.Context(), ep.ApplicationID)
+	if err != nil {
+		return "", nil, err
+	}
 	exp := map[string]any{
 		"endpoint": experienceRef{ID: ep.ID, ApplicationID: ep.ApplicationID, Route: ep.Route, Method: ep.Method,
 			Access: ep.Access, Description: ep.Description},
@@ -87,7 +92,7 @@ func (s *Server) renderStaticPage(r *http.Request, ep *weir.ExperienceEndpoint, 
 	}
 	parts, _ := v.(map[string]any)
 	root := map[string]any{"pageData": nil, "request": parts["request"], "experience": parts["experience"],
-		"globals": weir.MergeGlobals(app.Globals), "time": s.now().UTC().Truncate(time.Millisecond)}
+		"globals": weir.MergeGlobals(app.Globals, version.Globals), "time": s.now().UTC().Truncate(time.Millisecond)}
 	warn := func(msg string) {
 		s.logger().Warn("static reply: "+msg, "app_id", ep.ApplicationID, "page", pg.Page.Name)
 	}

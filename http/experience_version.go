@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -19,12 +20,16 @@ type versionResponse struct {
 	Description         string   `json:"description"`
 	EndpointDefaultCors bool     `json:"endpointDefaultCors"`
 	AllowedCorsOrigins  []string `json:"allowedCorsOrigins"`
-	AttachedDomains     []any    `json:"attachedDomains"`
-	AttachedSlugs       []any    `json:"attachedSlugs"`
-	CreationDate        any      `json:"creationDate"`
-	LastUpdated         any      `json:"lastUpdated"`
-	Type                string   `json:"_type"`
-	Links               links    `json:"_links,omitempty"`
+	// Globals and UnauthorizedReply are in Losant's application exports,
+	// not in its REST schema: weir's extension (see http/schemas/README.md).
+	Globals           []weir.Global           `json:"globals"`
+	UnauthorizedReply *weir.UnauthorizedReply `json:"unauthorizedReply,omitempty"`
+	AttachedDomains   []any                   `json:"attachedDomains"`
+	AttachedSlugs     []any                   `json:"attachedSlugs"`
+	CreationDate      any                     `json:"creationDate"`
+	LastUpdated       any                     `json:"lastUpdated"`
+	Type              string                  `json:"_type"`
+	Links             links                   `json:"_links,omitempty"`
 }
 
 // versionsResponse is the list of an application's experience versions.
@@ -38,24 +43,34 @@ type versionsResponse struct {
 // developVersion returns the application's develop version: its stored
 // settings, with the application's dates until they were first changed.
 func (s *Server) developVersion(r *http.Request, app *weir.Application, withLinks bool) (*versionResponse, error) {
-	v := &weir.ExperienceVersion{ApplicationID: app.ID, AllowedCorsOrigins: []string{}}
-	if s.ExperienceVersions != nil {
-		var err error
-		if v, err = s.ExperienceVersions.FindExperienceVersion(r.Context(), app.ID); err != nil {
-			return nil, err
-		}
+	v, err := s.experienceVersion(r.Context(), app.ID)
+	if err != nil {
+		return nil, err
 	}
 	resp := &versionResponse{ID: weir.DevelopVersionID(app.ID), ApplicationID: app.ID, Version: weir.DevelopVersion,
 		Description: v.Description, EndpointDefaultCors: v.EndpointDefaultCors, AllowedCorsOrigins: v.AllowedCorsOrigins,
+		Globals: v.Globals, UnauthorizedReply: v.UnauthorizedReply,
 		AttachedDomains: []any{}, AttachedSlugs: []any{}, CreationDate: app.CreationDate, LastUpdated: app.LastUpdated,
 		Type: "experienceVersion",
 		Links: linksFor(withLinks, pathExperienceVersion, map[string]string{"application": pathApplication},
 			"{applicationId}", app.ID, "{experienceVersionIdOrName}", weir.DevelopVersion)}
 	resp.ExperienceVersionID = resp.ID
+	if resp.Globals == nil {
+		resp.Globals = []weir.Global{}
+	}
 	if !v.CreationDate.IsZero() {
 		resp.CreationDate, resp.LastUpdated = v.CreationDate, v.LastUpdated
 	}
 	return resp, nil
+}
+
+// experienceVersion returns the settings of the application's develop
+// version: the defaults when the server keeps none.
+func (s *Server) experienceVersion(ctx context.Context, appID string) (*weir.ExperienceVersion, error) {
+	if s.ExperienceVersions == nil {
+		return &weir.ExperienceVersion{ApplicationID: appID, AllowedCorsOrigins: []string{}}, nil
+	}
+	return s.ExperienceVersions.FindExperienceVersion(ctx, appID)
 }
 
 // errOnlyDevelop answers the version actions weir does not serve.
@@ -110,8 +125,10 @@ func (s *Server) handleExperienceVersionGet(w http.ResponseWriter, r *http.Reque
 
 // handleExperienceVersionPatch answers PATCH …/experience/versions/develop:
 // its description, endpointDefaultCors and allowedCorsOrigins are kept
-// (weir's endpoints do not answer CORS requests yet); copying another
-// version (sourceVersionIdOrName) is refused, there being none.
+// (weir's endpoints do not answer CORS requests yet), and so are globals
+// (replaced as a whole) and unauthorizedReply (null removes it), which
+// Losant's exports carry; copying another version (sourceVersionIdOrName)
+// is refused, there being none.
 func (s *Server) handleExperienceVersionPatch(w http.ResponseWriter, r *http.Request, req *request) error {
 	if err := checkVersionName(r, req); err != nil {
 		return err
@@ -120,6 +137,8 @@ func (s *Server) handleExperienceVersionPatch(w http.ResponseWriter, r *http.Req
 		Description         *string         `json:"description"`
 		EndpointDefaultCors *bool           `json:"endpointDefaultCors"`
 		AllowedCorsOrigins  *[]string       `json:"allowedCorsOrigins"`
+		Globals             *[]weir.Global  `json:"globals"`
+		UnauthorizedReply   json.RawMessage `json:"unauthorizedReply"` // null removes it
 		SourceVersion       json.RawMessage `json:"sourceVersionIdOrName"`
 	}
 	if err := json.Unmarshal(req.body, &in); err != nil {
@@ -143,6 +162,12 @@ func (s *Server) handleExperienceVersionPatch(w http.ResponseWriter, r *http.Req
 	}
 	if in.AllowedCorsOrigins != nil {
 		v.AllowedCorsOrigins = *in.AllowedCorsOrigins
+	}
+	if in.Globals != nil {
+		v.Globals = *in.Globals
+	}
+	if err := setReply(&v.UnauthorizedReply, in.UnauthorizedReply, "experienceVersion.unauthorizedReply"); err != nil {
+		return err
 	}
 	if err := s.ExperienceVersions.UpdateExperienceVersion(r.Context(), v); err != nil {
 		return err

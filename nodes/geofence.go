@@ -2,10 +2,7 @@ package nodes
 
 import (
 	"context"
-	"math"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/weirhq/weir/engine"
@@ -13,9 +10,6 @@ import (
 	"github.com/weirhq/weir/engine/path"
 	"github.com/weirhq/weir/engine/template"
 )
-
-// geofenceEarthRadius is the mean Earth radius in metres.
-const geofenceEarthRadius = 6371e3
 
 var geofenceCheckTypes = []string{"radius", "polygonCoords", "polygon"}
 
@@ -113,7 +107,7 @@ func (n *geofence) Exec(_ context.Context, _ *engine.Env, p engine.Payload) (int
 		center, okCenter := parseGPSPoint(r.text(n.center, "gpsCenter", ""))
 		radius := js.ToNumber(r.text(n.radius, "radius", "NaN"))
 		if ok = ok && okCenter && radius >= 0; ok {
-			d := gpsDistance(pt, center)
+			d := pt.DistanceTo(center)
 			result, inside = d, d <= radius
 		}
 	case "polygonCoords":
@@ -134,7 +128,7 @@ func (n *geofence) Exec(_ context.Context, _ *engine.Env, p engine.Payload) (int
 		list, isList := n.polygonPath.Get(p).([]any)
 		poly := make([]gpsPoint, 0, len(list))
 		for _, v := range list {
-			q, okV := gpsPointOf(v)
+			q, okV := parseGPSPoint(v)
 			ok = ok && okV
 			poly = append(poly, q)
 		}
@@ -163,127 +157,14 @@ func (n *geofence) Exec(_ context.Context, _ *engine.Env, p engine.Payload) (int
 }
 
 // gpsPoint is a position in decimal degrees.
-type gpsPoint struct{ lat, lon float64 }
+type gpsPoint = template.GPSPoint
 
-var (
-	gpsDMS     = regexp.MustCompile(`(?i)(-?\d+(?:\.\d+)?)\s*[°d:\s]\s*(?:(\d+(?:\.\d+)?)\s*['′m:\s]\s*)?(?:(\d+(?:\.\d+)?)\s*(?:["″s]|'')?\s*)?([NSEW])`)
-	gpsDecimal = regexp.MustCompile(`^\s*([-+]?\d+(?:\.\d+)?)\s*[,\s]\s*([-+]?\d+(?:\.\d+)?)\s*$`)
-)
-
-// gpsPointOf reads a point from a string, a [lat, lon] array or a
+// parseGPSPoint reads a point from a string (decimal "lat,lon", DMS with
+// hemisphere letters or an NMEA GGA/GLL sentence), a [lat, lon] array or a
 // {lat, lon|lng} object.
-func gpsPointOf(v any) (gpsPoint, bool) {
-	switch x := v.(type) {
-	case string:
-		return parseGPSPoint(x)
-	case []any:
-		if len(x) == 2 {
-			return gpsValid(js.ToNumber(x[0]), js.ToNumber(x[1]))
-		}
-	case map[string]any:
-		lon, ok := x["lon"]
-		if !ok {
-			lon = x["lng"]
-		}
-		return gpsValid(js.ToNumber(x["lat"]), js.ToNumber(lon))
-	}
-	return gpsPoint{}, false
-}
-
-// parseGPSPoint reads decimal "lat,lon", DMS with hemisphere letters, or an
-// NMEA GGA/GLL sentence.
-func parseGPSPoint(s string) (gpsPoint, bool) {
-	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "$") {
-		return parseNMEA(s)
-	}
-	if m := gpsDecimal.FindStringSubmatch(s); m != nil {
-		lat, _ := strconv.ParseFloat(m[1], 64)
-		lon, _ := strconv.ParseFloat(m[2], 64)
-		return gpsValid(lat, lon)
-	}
-	ms := gpsDMS.FindAllStringSubmatch(s, 2)
-	if len(ms) != 2 {
-		return gpsPoint{}, false
-	}
-	var pt gpsPoint
-	for _, m := range ms {
-		deg, _ := strconv.ParseFloat(m[1], 64)
-		mins, _ := strconv.ParseFloat(m[2], 64)
-		secs, _ := strconv.ParseFloat(m[3], 64)
-		v := math.Abs(deg) + mins/60 + secs/3600
-		if deg < 0 {
-			v = -v
-		}
-		switch strings.ToUpper(m[4]) {
-		case "S":
-			pt.lat = -v
-		case "N":
-			pt.lat = v
-		case "W":
-			pt.lon = -v
-		case "E":
-			pt.lon = v
-		}
-	}
-	return gpsValid(pt.lat, pt.lon)
-}
-
-// parseNMEA reads the position of a GGA or GLL sentence.
-func parseNMEA(s string) (gpsPoint, bool) {
-	s, _, _ = strings.Cut(s, "*")
-	f := strings.Split(s, ",")
-	var i int
-	switch {
-	case strings.HasSuffix(f[0], "GGA") && len(f) > 5:
-		i = 2
-	case strings.HasSuffix(f[0], "GLL") && len(f) > 4:
-		i = 1
-	default:
-		return gpsPoint{}, false
-	}
-	lat, ok1 := nmeaDegrees(f[i], f[i+1], 2)
-	lon, ok2 := nmeaDegrees(f[i+2], f[i+3], 3)
-	if !ok1 || !ok2 {
-		return gpsPoint{}, false
-	}
-	return gpsValid(lat, lon)
-}
-
-// nmeaDegrees converts (d)ddmm.mmmm with a hemisphere letter.
-func nmeaDegrees(v, hemi string, degDigits int) (float64, bool) {
-	if len(v) < degDigits+2 {
-		return 0, false
-	}
-	d, err1 := strconv.ParseFloat(v[:degDigits], 64)
-	m, err2 := strconv.ParseFloat(v[degDigits:], 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	deg := d + m/60
-	switch hemi {
-	case "S", "W":
-		return -deg, true
-	case "N", "E":
-		return deg, true
-	}
-	return 0, false
-}
-
-// gpsValid returns the point when both coordinates are in range.
-func gpsValid(lat, lon float64) (gpsPoint, bool) {
-	if !(math.Abs(lat) <= 90 && math.Abs(lon) <= 180) {
-		return gpsPoint{}, false
-	}
-	return gpsPoint{lat, lon}, true
-}
-
-// gpsDistance is the haversine great-circle distance in metres.
-func gpsDistance(a, b gpsPoint) float64 {
-	rad := math.Pi / 180
-	dLat, dLon := (b.lat-a.lat)*rad, (b.lon-a.lon)*rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.lat*rad)*math.Cos(b.lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * geofenceEarthRadius * math.Asin(math.Sqrt(min(1, h)))
+func parseGPSPoint(v any) (gpsPoint, bool) {
+	pt, err := template.ParseGPS(v)
+	return pt, err == nil
 }
 
 // gpsInPolygon casts a ray in the lat/lon plane (even-odd rule).
@@ -291,8 +172,8 @@ func gpsInPolygon(pt gpsPoint, poly []gpsPoint) bool {
 	inside := false
 	for i, j := 0, len(poly)-1; i < len(poly); j, i = i, i+1 {
 		a, b := poly[i], poly[j]
-		if (a.lat > pt.lat) != (b.lat > pt.lat) &&
-			pt.lon < (b.lon-a.lon)*(pt.lat-a.lat)/(b.lat-a.lat)+a.lon {
+		if (a.Lat > pt.Lat) != (b.Lat > pt.Lat) &&
+			pt.Lng < (b.Lng-a.Lng)*(pt.Lat-a.Lat)/(b.Lat-a.Lat)+a.Lng {
 			inside = !inside
 		}
 	}

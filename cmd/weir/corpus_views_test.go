@@ -28,7 +28,7 @@ const corpusViewsDir = "testdata/losant-library-views"
 // Endpoint Reply nodes replying with a page whose page renders.
 const (
 	corpusViews              = 111
-	corpusViewsCompiling     = 109 // two components use formatGps, not implemented
+	corpusViewsCompiling     = 111
 	corpusPages              = 64
 	corpusPagesRendering     = 64
 	corpusPageReplies        = 107

@@ -71,8 +71,10 @@ func TestExperienceBoilerplateLoginPage(t *testing.T) {
 
 // TestExperienceBoilerplateJourney imports the template library's
 // connected-product-foundation boilerplate and walks it in Chromium as its
-// users do, on the application's experience host: the sign-in page with
-// the theme's CSS and logo served from the application's files, a wrong
+// users do, on the application's experience host: the home page sending a
+// visitor to the sign-in page (the experience version's unauthorized
+// reply), which has the version's title and favicon, the theme's CSS and
+// logo served from the application's files, a wrong
 // password refused, a sign-in landing on the home page (the static page
 // reply of /), the profile page with the user's details, and a profile
 // change the server keeps (checked through the API). The boilerplate's users come without passwords, so
@@ -94,10 +96,27 @@ func TestExperienceBoilerplateJourney(t *testing.T) {
 
 	site := strings.TrimSuffix(weirhttp.ExperienceURL(appID, weirhttp.DefaultExperienceDomain, m.Addr()), "/")
 	p := mustBrowser(t)
-	p.do("open the sign-in page", chromedp.Navigate(site+"/login"))
-	p.waitFor("the sign-in form", `document.querySelector('form input#email')`)
+	// / needs a signed-in user: the experience version's unauthorized
+	// reply sends a visitor to the sign-in page, naming where to go back.
+	p.do("open the home page signed out", chromedp.Navigate(site+"/"))
+	waitAcrossNavigation(p, "the sign-in form", `location.pathname === '/login' && document.querySelector('form input#email')`)
+	if got := eval[string](p, `location.search`); got != "?redirect=%2F%3F" {
+		t.Errorf("redirected to /login%s, want /login?redirect=%%2F%%3F (the version's unauthorized reply)", got)
+	}
 	if got := p.text("h1"); got != "Sign In" {
 		t.Errorf("heading = %q, want Sign In", got)
+	}
+	// The title template, the favicon and the company name are the
+	// experience version's globals.
+	if got := eval[string](p, `document.title`); got != "CPF | Log In" {
+		t.Errorf("title = %q, want CPF | Log In (the version's title_template around the page's title)", got)
+	}
+	favicon := site + "/files/" + appID + "/favicon_1700165919750.png"
+	if got := eval[string](p, `document.querySelector('link[rel="shortcut icon"]').href`); got != favicon {
+		t.Errorf("favicon = %q, want %s (the version's favicon global)", got, favicon)
+	}
+	if got := p.text("footer"); !strings.Contains(got, "Losant IoT, Inc. All rights reserved.") {
+		t.Errorf("footer = %q, want the version's company_name", got)
 	}
 	// The theme (customTheme.min.css, an application file) styles the
 	// page, /styles.css (an endpoint rendering a page) places the logo,
@@ -204,15 +223,22 @@ func mustExperiencePage(t *testing.T, c *client) string {
 			`<h1 id="greeting">Hello, {{pageData.name}}</h1>`}, &page)
 	var ep struct{ ID string }
 	c.mustDo(201, "POST", base+"/experience/endpoints", map[string]any{"route": "/hello/{name}", "method": "get", "access": "public"}, &ep)
-	c.mustDo(201, "POST", base+"/flows", map[string]any{
-		"name": "hello",
-		"triggers": []any{map[string]any{"type": "endpoint", "key": ep.ID, "config": map[string]any{},
+	c.mustDo(201, "POST", base+"/flows", pageFlow("hello", ep.ID, page.ID), nil)
+	return app.ID
+}
+
+// pageFlow returns a flow named name whose endpoint trigger, for endpoint
+// endpointID, replies with page pageID and the route's parameters as its
+// pageData.
+func pageFlow(name, endpointID, pageID string) map[string]any {
+	return map[string]any{
+		"name": name,
+		"triggers": []any{map[string]any{"type": "endpoint", "key": endpointID, "config": map[string]any{},
 			"meta": map[string]any{"label": "Endpoint"}, "outputIds": []any{[]any{"reply"}}}},
 		"nodes": []any{map[string]any{"id": "reply", "type": "EndpointReplyNode", "meta": map[string]any{"label": "Reply"},
 			"config": map[string]any{"replyType": "page", "responseCodeTemplate": "200", "bodyTemplateType": "path",
-				"bodyTemplate": "data.params", "pageIdTemplate": page.ID}}},
-	}, nil)
-	return app.ID
+				"bodyTemplate": "data.params", "pageIdTemplate": pageID}}},
+	}
 }
 
 // mustUpload sends content as the "file" field of a multipart form to path.

@@ -169,6 +169,8 @@ func (m *Main) Open(ctx context.Context) error {
 	m.executor.Egress, _ = engine.ParseEgress(m.Config.HTTPEgress) // checked by Validate
 	m.executor.Own = &m.own
 	m.executor.Experience = experience
+	// Runs an experience endpoint starts see the version's globals.
+	m.executor.ExperienceVersions = inst.DB
 	// Live trace streams: each completed run's path, to the console's
 	// open editors of its flow (this process's runs).
 	traces := &engine.TraceHub{}

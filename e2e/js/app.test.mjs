@@ -3,8 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { inflateRawSync } from 'node:zlib';
 
-import { apiError, client, hexID } from './helpers.mjs';
+import { apiError, client, exportReceiver, hexID } from './helpers.mjs';
 
 const api = client();
 
@@ -60,6 +61,30 @@ function zip(files) {
   return Buffer.concat([...locals, dir, end]);
 }
 
+// unzip returns the files of a zip (stored or deflated entries), by name,
+// as text; it reads the central directory, as entries may carry their sizes
+// after their data.
+function unzip(buf) {
+  const end = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(end >= 0, 'the zip has an end of central directory');
+  const files = {};
+  let at = buf.readUInt32LE(end + 16);
+  for (let n = buf.readUInt16LE(end + 10); n > 0; n--) {
+    assert.equal(buf.readUInt32LE(at), 0x02014b50, 'a central directory entry');
+    const method = buf.readUInt16LE(at + 10);
+    const size = buf.readUInt32LE(at + 20);
+    const nameLen = buf.readUInt16LE(at + 28);
+    const skip = nameLen + buf.readUInt16LE(at + 30) + buf.readUInt16LE(at + 32);
+    const name = buf.subarray(at + 46, at + 46 + nameLen).toString();
+    const local = buf.readUInt32LE(at + 42);
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    files[name] = (method === 8 ? inflateRawSync(data) : data).toString();
+    at += 46 + skip;
+  }
+  return files;
+}
+
 const template = {
   'application.yaml': `resourceType: Application
 resources:
@@ -104,7 +129,13 @@ version: 1
 resources:
   - id: ~exportplaceholderid-experienceVersion-develop~
     version: develop
-    globals: []
+    globals:
+      - key: title
+        json: '"Greenhouse | {{this}}"'
+    unauthorizedReply:
+      type: redirect
+      statusCode: 302
+      value: /login?redirect={{encodeURIComponent request.path}}
 version: 1
 `,
 };
@@ -115,7 +146,7 @@ test('applications.import creates the application, its device and its flow, refe
   assert.equal(res.application.name, 'Greenhouse');
   assert.deepEqual(res.importReport.created, { application: 1, device: 1, experienceVersion: 1, flow: 1 }, JSON.stringify(res.importReport));
   assert.equal(res.importReport.skipped, undefined, JSON.stringify(res.importReport));
-  assert.deepEqual(res.importReport.dropped, { experienceVersion: ['globals'] }, 'what weir does not keep is named');
+  assert.equal(res.importReport.dropped, undefined, 'weir keeps every field of the template');
 
   const applicationId = res.application.id;
   const devices = await api.devices.get({ applicationId });
@@ -129,6 +160,10 @@ test('applications.import creates the application, its device and its flow, refe
   assert.equal(flow.nodes[0].config.message, `device ${deviceId}`);
   const app = await api.application.get({ applicationId });
   assert.deepEqual(app.globals.map((g) => [g.key, g.json]), [['limit', '30']]);
+  const version = await api.experienceVersion.get({ applicationId, experienceVersionIdOrName: 'develop' });
+  assert.deepEqual(version.globals, [{ key: 'title', json: '"Greenhouse | {{this}}"' }], 'the version\'s globals');
+  assert.deepEqual(version.unauthorizedReply, { type: 'redirect', statusCode: 302,
+    value: '/login?redirect={{encodeURIComponent request.path}}' }, 'the version\'s unauthorized reply');
 });
 
 test('applications.import without includeDevices leaves the devices out; a bundle that is not a zip is refused', async () => {
@@ -136,4 +171,51 @@ test('applications.import without includeDevices leaves the devices out; a bundl
   assert.deepEqual(res.importReport.created, { application: 1, experienceVersion: 1, flow: 1 }, JSON.stringify(res.importReport));
   assert.ok(res.importReport.skipped.some((s) => s.kind === 'device' && s.reason === 'includeDevices is not set'));
   await apiError(api.applications.import({ importBundle: Buffer.from('not a zip') }), 400, 'Validation');
+});
+
+test('applicationDashboards and notebooks keep their documents; application.export zips the application, which imports back', async () => {
+  const res = await api.applications.import({ importBundle: zip(template), includeDevices: 'true' });
+  const applicationId = res.application.id;
+  const dashboard = await api.applicationDashboards.post({ applicationId,
+    dashboard: { name: 'Overview', blocks: [{ blockType: 'indicator', title: 'Temperature' }] } });
+  assert.match(dashboard.id, hexID);
+  assert.equal(dashboard.name, 'Overview');
+  const notebook = await api.notebooks.post({ applicationId, notebook: { name: 'Weekly report', jupyterFileName: 'report.ipynb' } });
+  assert.match(notebook.id, hexID);
+  const dashboards = await api.applicationDashboards.get({ applicationId });
+  assert.deepEqual(dashboards.items.map((d) => [d.id, d.name, d.blocks[0].title]), [[dashboard.id, 'Overview', 'Temperature']]);
+  assert.deepEqual((await api.notebooks.get({ applicationId })).items.map((n) => n.name), ['Weekly report']);
+  await apiError(api.applicationDashboards.post({ applicationId, dashboard: { blocks: [] } }), 400, 'Validation', 'a dashboard without a name');
+
+  const receiver = await exportReceiver();
+  let files;
+  try {
+    const job = await api.application.export({ applicationId, options: { callbackUrl: receiver.url, includeDevices: true } });
+    assert.equal(job.jobQueued, true);
+    const done = await receiver.next();
+    assert.equal(done.jobId, job.jobId);
+    assert.equal(done.success, true, JSON.stringify(done));
+    const got = await fetch(done.url);
+    assert.equal(got.status, 200, `GET ${done.url}`);
+    files = unzip(Buffer.from(await got.arrayBuffer()));
+  } finally {
+    await receiver.close();
+  }
+  assert.match(files['application.yaml'], /name: Greenhouse/);
+  assert.match(files['devices.yaml'], /name: Sensor/);
+  assert.match(files['experience/develop/version.yaml'], /key: title/, 'the version\'s globals are exported');
+  assert.match(files['experience/develop/version.yaml'], /unauthorizedReply:/, 'the version\'s unauthorized reply is exported');
+  assert.ok(Object.keys(files).some((f) => f.startsWith('dashboards/') && files[f].includes('Temperature')), Object.keys(files).join(' '));
+  assert.ok(Object.keys(files).some((f) => f.startsWith('notebooks/') && files[f].includes('report.ipynb')), Object.keys(files).join(' '));
+
+  const back = await api.applications.import({ importBundle: zip(files), includeDevices: 'true' });
+  assert.deepEqual(back.importReport.created, { application: 1, device: 1, experienceVersion: 1, flow: 1 }, JSON.stringify(back.importReport));
+  assert.deepEqual(back.importReport.keptNotRun, { dashboard: 1, notebook: 1 }, JSON.stringify(back.importReport));
+  const copy = back.application.id;
+  assert.deepEqual((await api.applicationDashboards.get({ applicationId: copy })).items.map((d) => d.name), ['Overview']);
+  const version = await api.experienceVersion.get({ applicationId: copy, experienceVersionIdOrName: 'develop' });
+  assert.deepEqual(version.globals, [{ key: 'title', json: '"Greenhouse | {{this}}"' }]);
+  const flow = (await api.flows.get({ applicationId: copy })).items[0];
+  const device = (await api.devices.get({ applicationId: copy })).items[0];
+  assert.equal(flow.triggers[0].key, device.id, 'the copy\'s flow names the copy\'s device');
 });

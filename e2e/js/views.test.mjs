@@ -132,6 +132,38 @@ test('an endpoint whose flow replies with a page renders it in its layout, with 
   assert.match(html, /<footer class="badge">\/hello\/Ann<\/footer>/);
 });
 
+test('experienceVersion.patch keeps globals and unauthorizedReply; pages see them, refused visitors are redirected', async () => {
+  const { applicationId } = await experiencePage(api);
+  await api.application.patch({ applicationId, application: { globals: [{ key: 'site', json: '"application"' }, { key: 'owner', json: '"application"' }] } });
+  const patched = await api.experienceVersion.patch({ applicationId, experienceVersionIdOrName: 'develop', experienceVersion: {
+    globals: [{ key: 'site', json: '"version"' }],
+    unauthorizedReply: { type: 'redirect', value: '/sign-in?to={{encodeURIComponent request.path}}' } } });
+  assert.deepEqual(patched.globals, [{ key: 'site', json: '"version"' }]);
+  assert.deepEqual(patched.unauthorizedReply, { type: 'redirect', value: '/sign-in?to={{encodeURIComponent request.path}}' });
+  await apiError(api.experienceVersion.patch({ applicationId, experienceVersionIdOrName: 'develop',
+    experienceVersion: { globals: [{ key: 'bad key', json: '1' }] } }), 400, 'Validation', 'a global key with a space');
+  await apiError(api.experienceVersion.patch({ applicationId, experienceVersionIdOrName: 'develop',
+    experienceVersion: { unauthorizedReply: { type: 'page', value: 'x' } } }), 400, 'Validation', 'an unauthorized reply that is no redirect');
+  const listed = await api.experienceVersions.get({ applicationId });
+  assert.deepEqual(listed.items[0].globals, [{ key: 'site', json: '"version"' }], 'the refused patches changed nothing');
+
+  const badge = (await api.experienceViews.get({ applicationId, viewType: 'component' })).items[0];
+  await api.experienceView.patch({ applicationId, experienceViewId: badge.id,
+    experienceView: { body: '<footer class="badge">{{globals.site}} {{globals.owner}}</footer>' } });
+  const html = await eventually(async () => {
+    const r = await fetch(`${env('WEIR_URL')}/experience/${applicationId}/hello/Ann`);
+    const text = r.status === 200 ? await r.text() : '';
+    return text.includes('<footer class="badge">version application</footer>') ? text : undefined;
+  }, { what: 'the page with the version\'s global over the application\'s' });
+  assert.match(html, /Hello, &lt;b&gt;Ann&lt;\/b&gt;/);
+
+  await api.experienceEndpoints.post({ applicationId,
+    experienceEndpoint: { route: '/private', method: 'get', access: 'authenticated', enabled: true } });
+  const res = await fetch(`${env('WEIR_URL')}/experience/${applicationId}/private`, { redirect: 'manual' });
+  assert.equal(res.status, 302);
+  assert.equal(res.headers.get('location'), '/sign-in?to=%2Fprivate', 'the version\'s unauthorized reply');
+});
+
 /**
  * Creates, through the client, an application whose GET /hello/{name}
  * endpoint replies with a page: layout + page + component and a CSS file.

@@ -77,6 +77,5 @@ var unsupported = map[string]string{
 	"toHtml":           "HTML Parser node output is not implemented",
 	"template":         "nested template rendering is not implemented",
 	"evalExpression":   "expressions are evaluated by package expr",
-	"formatGps":        "GPS display formats are not implemented",
 	"gpsIsPointInside": "polygon tests are not implemented",
 }

@@ -3,85 +3,87 @@ package template
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
-)
 
-// earthRadius is the mean Earth radius in metres used by gpsDistance.
-const earthRadius = 6371e3
+	"github.com/weirhq/weir/engine/js"
+)
 
 func init() {
 	register(map[string]func(a args) (any, error){
 		"gpsDistance": helperGPSDistance,
+		"formatGps":   helperFormatGPS,
 	})
 }
 
 // helperGPSDistance is the haversine distance in metres between two
-// "lat,lng" decimal-degree points. Points it cannot read are an error.
+// points in any form ParseGPS reads. Points it cannot read are an error.
 func helperGPSDistance(a args) (any, error) {
-	lat1, lng1, err := parsePoint(a.at(0))
+	p, err := ParseGPS(a.at(0))
 	if err != nil {
 		return nil, err
 	}
-	lat2, lng2, err := parsePoint(a.at(1))
+	q, err := ParseGPS(a.at(1))
 	if err != nil {
 		return nil, err
 	}
-	rad := math.Pi / 180
-	dLat, dLng := (lat2-lat1)*rad, (lng2-lng1)*rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) +
-		math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
-	return 2 * earthRadius * math.Asin(math.Sqrt(min(1, h))), nil
+	return p.DistanceTo(q), nil
 }
 
-// parsePoint reads a "lat,lng" decimal-degree string (or a [lat, lng]
-// array / {lat, lng} object).
-func parsePoint(v any) (lat, lng float64, err error) {
-	var parts []any
-	switch x := v.(type) {
-	case string:
-		for p := range strings.SplitSeq(x, ",") {
-			parts = append(parts, strings.TrimSpace(p))
-		}
-	case []any:
-		parts = x
-	case map[string]any:
-		parts = []any{x["lat"], x["lng"]}
-		if x["lng"] == nil {
-			parts[1] = x["lon"]
+// helperFormatGPS writes a point in any form ParseGPS reads as "lat,lng"
+// in decimal degrees (format "decimal", the default) or in degrees,
+// minutes and seconds with hemisphere letters (format "dms":
+// 37°19'56.39"N,122°1'52.38"W), with as many decimals as a third argument
+// says (decimal: all, as JavaScript prints the numbers; dms: 2 of the
+// seconds). A value that is not a point writes nothing, so that
+// {{#if (formatGps x)}} tells whether x is one; an unknown format is an
+// error.
+func helperFormatGPS(a args) (any, error) {
+	format := "decimal"
+	if a.has(1) {
+		if s := toText(a.at(1)); s != "" {
+			format = strings.ToLower(s)
 		}
 	}
-	if len(parts) < 2 {
-		return 0, 0, fmt.Errorf("invalid GPS point %q", toText(v))
-	}
-	nums := [2]float64{}
-	for i := range nums {
-		f, err := coordinate(parts[i])
-		if err != nil {
-			return 0, 0, fmt.Errorf("invalid GPS point %q", toText(v))
+	decimals := -1
+	if a.has(2) {
+		n := js.ToNumber(a.at(2))
+		if math.IsNaN(n) || n < 0 || n > 20 {
+			return nil, fmt.Errorf("formatGps: the number of decimals must be between 0 and 20")
 		}
-		nums[i] = f
+		decimals = int(n)
 	}
-	if math.Abs(nums[0]) > 90 || math.Abs(nums[1]) > 180 {
-		return 0, 0, fmt.Errorf("GPS point %q is out of range", toText(v))
+	if format != "decimal" && format != "dms" {
+		return nil, fmt.Errorf("formatGps: unknown format %q (decimal or dms)", format)
 	}
-	return nums[0], nums[1], nil
+	pt, err := ParseGPS(a.at(0))
+	if err != nil {
+		return "", nil
+	}
+	if format == "dms" {
+		return dms(pt.Lat, "N", "S", decimals) + "," + dms(pt.Lng, "E", "W", decimals), nil
+	}
+	num := js.FormatNumber
+	if decimals >= 0 {
+		num = func(x float64) string { return toFixed(x, decimals) }
+	}
+	return num(pt.Lat) + "," + num(pt.Lng), nil
 }
 
-// coordinate reads one decimal-degree coordinate.
-func coordinate(v any) (float64, error) {
-	switch x := v.(type) {
-	case float64:
-		if math.IsNaN(x) {
-			return 0, fmt.Errorf("NaN")
-		}
-		return x, nil
-	case string:
-		f, err := strconv.ParseFloat(x, 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, fmt.Errorf("not a number")
-		}
-		return f, nil
+// dms writes one coordinate as degrees, minutes and seconds (with decimals
+// decimals, 2 when negative) and its hemisphere letter.
+func dms(v float64, pos, neg string, decimals int) string {
+	if decimals < 0 {
+		decimals = 2
 	}
-	return 0, fmt.Errorf("not a number")
+	hemi := pos
+	if v < 0 {
+		hemi, v = neg, -v
+	}
+	// Round the seconds first, so that 59.999… carries into the minutes.
+	scale := math.Pow(10, float64(decimals))
+	total := math.Round(v*3600*scale) / scale
+	deg := math.Floor(total / 3600)
+	mins := math.Floor((total - deg*3600) / 60)
+	secs := total - deg*3600 - mins*60
+	return fmt.Sprintf("%.0f°%.0f'%s\"%s", deg, mins, toFixed(secs, decimals), hemi)
 }

@@ -66,6 +66,15 @@ var helperCases = []renderCase{
 	// gps
 	{"gpsDistance", "{{floor (gpsDistance '0,0' '0,1')}}", "111194"},
 	{"gpsDistance same", "{{gpsDistance '44.97, -93.26' '44.97,-93.26'}}", "0"},
+	{"gpsDistance DMS and NMEA", `{{floor (gpsDistance '48°7\'2.28"N 11°31\'0"E' '$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47')}}`, "0"},
+	{"formatGps", "{{formatGps '37.33233141, -122.0312186'}}", "37.33233141,-122.0312186"},
+	{"formatGps decimal digits", "{{formatGps '37.33233141,-122.0312186' 'decimal' 4}}", "37.3323,-122.0312"},
+	{"formatGps DMS to decimal", `{{formatGps '37°19\'56.39"N,122°1\'52.38"W' 'decimal' 5}}`, "37.33233,-122.03122"},
+	{"formatGps NMEA", "{{formatGps '$GPGLL,3719.940,N,12201.873,W,225444,A,*1C' 'decimal' 3}}", "37.332,-122.031"},
+	{"formatGps array and object", "{{formatGps (array 1 2)}} {{formatGps (obj lat=-1.5 lng=2)}}", "1,2 -1.5,2"},
+	{"formatGps dms", "{{formatGps '37.33233141,-122.0312186' 'dms'}}", `37°19&#x27;56.39&quot;N,122°1&#x27;52.39&quot;W`},
+	{"formatGps dms carries", "{{{formatGps '0.9999999,-0.5' 'dms' 1}}}", `1°0'0.0"N,0°30'0.0"W`},
+	{"formatGps not a point", "[{{formatGps 'nowhere'}}][{{formatGps data.none}}][{{formatGps '91,0'}}]{{#if (formatGps 'x')}}yes{{else}}no{{/if}}", "[][][]no"},
 }
 
 // formatCases cover format, formatDate, formatDateRelative.
@@ -180,6 +189,8 @@ func TestHelperErrors(t *testing.T) {
 		{"bad number format", "{{format 1 'zz'}}", "invalid number format"},
 		{"bad GPS", "{{gpsDistance 'x' '0,0'}}", "invalid GPS point"},
 		{"GPS out of range", "{{gpsDistance '91,0' '0,0'}}", "out of range"},
+		{"formatGps unknown format", "{{formatGps '1,2' 'utm'}}", "unknown format"},
+		{"formatGps bad decimals", "{{formatGps '1,2' 'decimal' -1}}", "decimals"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

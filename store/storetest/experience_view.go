@@ -36,7 +36,7 @@ func testExperienceVersion(t *testing.T, open func(t *testing.T) ViewStore) {
 	ctx := t.Context()
 	a := mustCreateApplication(t, s, &weir.Application{Name: "app"})
 	v, err := s.FindExperienceVersion(ctx, a.ID)
-	if err != nil || v.EndpointDefaultCors || v.Description != "" || !v.CreationDate.IsZero() {
+	if err != nil || v.EndpointDefaultCors || v.Description != "" || !v.CreationDate.IsZero() || len(v.Globals) != 0 || v.UnauthorizedReply != nil {
 		t.Fatalf("a version never changed = %+v, %v; want the defaults", v, err)
 	}
 	v.Description, v.EndpointDefaultCors, v.AllowedCorsOrigins = "first", true, []string{"https://example.com"}
@@ -56,8 +56,62 @@ func testExperienceVersion(t *testing.T, open func(t *testing.T) ViewStore) {
 	bad := *v
 	bad.AllowedCorsOrigins = []string{"short"}
 	checkError(t, s.UpdateExperienceVersion(ctx, &bad), weir.Validation, "")
+	testExperienceVersionGlobals(t, s, a.ID)
 	missing := &weir.ExperienceVersion{ApplicationID: weir.NewID()}
 	checkError(t, s.UpdateExperienceVersion(ctx, missing), weir.NotFound, "Application was not found")
+}
+
+// testExperienceVersionGlobals checks that a version's globals and
+// unauthorized reply are kept, changed and removed, and that ones that do
+// not validate are refused and change nothing.
+func testExperienceVersionGlobals(t *testing.T, s ViewStore, appID string) {
+	ctx := t.Context()
+	v, err := s.FindExperienceVersion(ctx, appID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Globals = []weir.Global{{Key: "title", JSON: `"Acme | {{this}}"`, Description: "page titles"}, {Key: "limit", JSON: "10", CloudOnly: true}}
+	v.UnauthorizedReply = &weir.UnauthorizedReply{Type: "redirect", StatusCode: 303, Value: "/login?to={{request.path}}"}
+	if err := s.UpdateExperienceVersion(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.FindExperienceVersion(ctx, appID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkDiff(t, "version with globals", got, v)
+
+	for name, change := range map[string]func(*weir.ExperienceVersion){
+		"ErrGlobalKey": func(b *weir.ExperienceVersion) { b.Globals = []weir.Global{{Key: "a b", JSON: "1"}} },
+		"ErrGlobalTwice": func(b *weir.ExperienceVersion) {
+			b.Globals = []weir.Global{{Key: "a", JSON: "1"}, {Key: "a", JSON: "2"}}
+		},
+		"ErrGlobalJSON":     func(b *weir.ExperienceVersion) { b.Globals = []weir.Global{{Key: "a", JSON: "{"}} },
+		"ErrTooManyGlobals": func(b *weir.ExperienceVersion) { b.Globals = make([]weir.Global, weir.MaxGlobals+1) },
+		"ErrReplyNotRedirect": func(b *weir.ExperienceVersion) {
+			b.UnauthorizedReply = &weir.UnauthorizedReply{Type: "page", Value: "x"}
+		},
+		"ErrReplyStatus": func(b *weir.ExperienceVersion) {
+			b.UnauthorizedReply = &weir.UnauthorizedReply{Type: "redirect", Value: "/login", StatusCode: 200}
+		},
+	} {
+		bad := *got
+		change(&bad)
+		checkError(t, s.UpdateExperienceVersion(ctx, &bad), weir.Validation, "")
+		after, err := s.FindExperienceVersion(ctx, appID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDiff(t, name+" changed nothing", after, got)
+	}
+
+	v.Globals, v.UnauthorizedReply = nil, nil
+	if err := s.UpdateExperienceVersion(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = s.FindExperienceVersion(ctx, appID); err != nil || len(got.Globals) != 0 || got.UnauthorizedReply != nil {
+		t.Errorf("after removing them: globals %v, unauthorized reply %v (%v); want none", got.Globals, got.UnauthorizedReply, err)
+	}
 }
 
 func testViews(t *testing.T, open func(t *testing.T) ViewStore) {
