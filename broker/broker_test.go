@@ -44,7 +44,7 @@ func (e *events) DeviceConnection(_ context.Context, _ *weir.Device, connected b
 // env is a broker on an ephemeral port over SQLite, with two applications:
 // devices d1 and d2 in A, d3 in B, and one access key per application.
 type env struct {
-	t          *testing.T
+	t          testing.TB
 	db         *sqlite.DB
 	b          *broker.Broker
 	ev         *events
@@ -54,7 +54,7 @@ type env struct {
 	secret     string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "weir.db"))
 	if err := db.Open(); err != nil {
