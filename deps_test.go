@@ -12,37 +12,38 @@ const module = "github.com/weirhq/weir"
 // match wins), the module packages it may import directly. Imports point
 // toward the root; only cmd/weir knows concrete types.
 var allowed = map[string][]string{
-	"":                {},
-	"engine/js":       {},
-	"engine/path":     {"engine/js"},
-	"engine/template": {"engine/js", "internal/nodejs"}, // internal/nodejs: tests only
-	"engine/expr":     {"engine/js", "internal/nodejs"}, // internal/nodejs: tests only
-	"internal/nodejs": {"engine/js"},
-	"engine":          {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock", "nodes"},                  // nodes: tests only
-	"nodes":           {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr", "store/sqlite", "mock"}, // store/sqlite, mock: tests only
-	"auth":            {"", "ratelimit"},
-	"flowfile":        {""},
-	"appfile":         {"", "flowfile", "auth", "http", "store/sqlite"}, // all but the root and flowfile: tests only
-	"ratelimit":       {},
-	"mqtt":            {},
-	"broker":          {"", "auth", "ratelimit", "store/sqlite"}, // ratelimit, store/sqlite: tests only
-	"metrics":         {"", "mock"},
-	"nats":            {"", "engine", "queuetest", "triggers", "mock"}, // all but the root: tests only
-	"triggers":        {"", "engine", "mock", "store/sqlite"},          // mock, store/sqlite: tests only
-	"store/storetest": {""},
-	"store/sqlstore":  {""},
-	"store/sqlite":    {"", "store/sqlstore", "store/storetest", "queuetest"},
-	"store/postgres":  {"", "store/sqlstore", "store/storetest", "queuetest"},
-	"queuetest":       {""},
-	"mock":            {""},
-	"http":            {"", "appfile", "auth", "engine", "engine/js", "flowfile", "mock", "ratelimit", "store/sqlite"},
-	"e2e":             {"internal/nodejs", "internal/pgtest"},
-	"internal/pgtest": {},
-	"bench":           {"bench/loadgen"},
-	"bench/loadgen":   {},
-	"web":             {},
-	"web/build":       {},
-	"cmd/weir":        nil, // anything
+	"":                  {},
+	"engine/js":         {},
+	"engine/path":       {"engine/js"},
+	"engine/template":   {"engine/js", "internal/nodejs"}, // internal/nodejs: tests only
+	"engine/expr":       {"engine/js", "internal/nodejs"}, // internal/nodejs: tests only
+	"internal/nodejs":   {"engine/js"},
+	"engine":            {"", "engine/js", "engine/path", "engine/template", "engine/expr", "mock", "nodes"},                  // nodes: tests only
+	"nodes":             {"", "engine", "engine/js", "engine/path", "engine/template", "engine/expr", "store/sqlite", "mock"}, // store/sqlite, mock: tests only
+	"auth":              {"", "ratelimit"},
+	"flowfile":          {""},
+	"appfile":           {"", "flowfile", "auth", "http", "store/sqlite"}, // all but the root and flowfile: tests only
+	"ratelimit":         {},
+	"mqtt":              {},
+	"broker":            {"", "auth", "ratelimit", "store/sqlite", "internal/testcert"}, // ratelimit, store/sqlite, internal/testcert: tests only
+	"metrics":           {"", "mock"},
+	"nats":              {"", "engine", "queuetest", "triggers", "mock"}, // all but the root: tests only
+	"triggers":          {"", "engine", "mock", "store/sqlite"},          // mock, store/sqlite: tests only
+	"store/storetest":   {""},
+	"store/sqlstore":    {""},
+	"store/sqlite":      {"", "store/sqlstore", "store/storetest", "queuetest"},
+	"store/postgres":    {"", "store/sqlstore", "store/storetest", "queuetest"},
+	"queuetest":         {""},
+	"mock":              {""},
+	"http":              {"", "appfile", "auth", "engine", "engine/js", "flowfile", "mock", "ratelimit", "store/sqlite"},
+	"e2e":               {"internal/nodejs", "internal/pgtest"},
+	"internal/pgtest":   {},
+	"internal/testcert": {},
+	"bench":             {"bench/loadgen"},
+	"bench/loadgen":     {},
+	"web":               {},
+	"web/build":         {},
+	"cmd/weir":          nil, // anything
 }
 
 // TestImports fails when a package imports a module package it should not.

@@ -40,6 +40,8 @@ type Device struct {
 	Description    string            `json:"description"`
 	DeviceClass    string            `json:"deviceClass"`
 	GatewayID      string            `json:"gatewayId,omitempty"`
+	ParentID       string            `json:"parentId,omitempty"`    // the device above it in the hierarchy, in its application
+	AncestorIDs    []string          `json:"ancestorIds,omitempty"` // set by the store: from the top of the hierarchy down to ParentID
 	Tags           []DeviceTag       `json:"tags"`
 	Attributes     []DeviceAttribute `json:"attributes"`
 	KeepDuplicates bool              `json:"keepDuplicates,omitempty"`
@@ -102,6 +104,12 @@ func (d *Device) Validate() error {
 	}
 	if d.GatewayID != "" && !ValidID(d.GatewayID) {
 		return Errorf(Validation, "gatewayId pattern mismatch")
+	}
+	if d.ParentID != "" && !ValidID(d.ParentID) {
+		return Errorf(Validation, "parentId pattern mismatch")
+	}
+	if d.ParentID != "" && d.ParentID == d.ID {
+		return Errorf(Validation, "parentId must not be the device itself")
 	}
 	if len(d.Tags) > MaxDeviceTags {
 		return Errorf(Validation, "tags has more than %d items", MaxDeviceTags)
@@ -177,6 +185,7 @@ func validTagKey(s string) bool {
 type DeviceFilter struct {
 	ApplicationID string
 	IDs           []string     // nil: any; otherwise one of these
+	ParentID      string       // "": any; otherwise the device's parent
 	DeviceClass   []string     // nil: any class
 	Tags          []TagFilter  // each must match some tag of the device
 	Query         *DeviceQuery // nil: none; else the device must match it
@@ -204,19 +213,23 @@ type DeviceService interface {
 	FindDevices(ctx context.Context, filter DeviceFilter) ([]*Device, int, error)
 
 	// CreateDevice stores a new device; it sets ID (when empty),
-	// CreationDate and LastUpdated. It returns Validation when d does not
-	// validate or its ID is taken, and NotFound ("Application was not found")
-	// when its application does not exist.
+	// CreationDate, LastUpdated and AncestorIDs. It returns Validation when
+	// d does not validate, its ID is taken or its ParentID names no device
+	// of its application, and NotFound ("Application was not found") when
+	// its application does not exist.
 	CreateDevice(ctx context.Context, d *Device) error
 
 	// UpdateDevice replaces the stored device's settings with d's and sets
-	// LastUpdated; CreationDate and the connection status keep their stored
-	// values (and are set on d). An attribute whose data type changed loses
-	// its history. It returns NotFound like FindDeviceByID and Validation
-	// when d does not validate.
+	// LastUpdated and AncestorIDs; CreationDate and the connection status
+	// keep their stored values (and are set on d). An attribute whose data
+	// type changed loses its history. A new ParentID moves the device with
+	// everything below it. It returns NotFound like FindDeviceByID, and
+	// Validation when d does not validate or its ParentID names no device of
+	// its application, or the device itself or one below it (a cycle).
 	UpdateDevice(ctx context.Context, d *Device) error
 
 	// DeleteDevice removes the device with its state history and commands.
+	// Its children move up to its parent (or to the top of the hierarchy).
 	// It returns NotFound like FindDeviceByID.
 	DeleteDevice(ctx context.Context, applicationID, id string) error
 

@@ -11,7 +11,8 @@ import (
 // A condition is a bare value (equality) or an object of operators ($eq,
 // $ne, $gt, $gte, $lt, $lte, $in, $nin, $startsWith, $endsWith, $contains;
 // $ci makes text comparisons case-insensitive). Fields: id, name,
-// deviceClass, gatewayId, creationDate, lastUpdated, connectedAt,
+// deviceClass, gatewayId, parentId, ancestorId (some ancestor matches; with
+// $ne or $nin, none does; null: the device has none), creationDate, lastUpdated, connectedAt,
 // disconnectedAt (dates as ISO text or milliseconds), connectionStatus
 // (connected, disconnected or never), attributeName (some attribute's name
 // matches) and tags ({$tagKey, $tagValue} or {key: value}: some tag
@@ -44,13 +45,14 @@ func (q *DeviceQuery) NamesExperience() bool {
 
 // deviceQueryFields are the fields a query may name.
 var deviceQueryFields = map[string]bool{
-	"id": true, "name": true, "deviceClass": true, "gatewayId": true, "creationDate": true, "lastUpdated": true,
+	"id": true, "name": true, "deviceClass": true, "gatewayId": true, "parentId": true, "ancestorId": true,
+	"creationDate": true, "lastUpdated": true,
 	"connectedAt": true, "disconnectedAt": true, "connectionStatus": true, "attributeName": true, "tags": true,
 	"experienceUserId": true, "experienceGroupId": true,
 }
 
 // ParseDeviceQuery checks a decoded JSON query. Fields weir does not keep
-// (parentId, ancestorId, deletedAt) and unknown ones are Validation.
+// (deletedAt) and unknown ones are Validation.
 // experienceUserId and experienceGroupId (devices a user or group may see:
 // $eq, $ne, $in, $nin or a bare id) hold only once WithExperience says how.
 func ParseDeviceQuery(v any) (*DeviceQuery, error) {
@@ -109,6 +111,8 @@ func matchDeviceQuery(m map[string]any, d *Device, associated func(kind, id stri
 			return matchAssociation(v, "experienceGroup", d, associated)
 		case "tags":
 			return matchTags(v, d.Tags)
+		case "ancestorId":
+			return matchAny(v, d.AncestorIDs)
 		case "attributeName":
 			ok := false
 			for _, a := range d.Attributes {
@@ -209,6 +213,11 @@ func deviceField(field string, d *Device) any {
 			return nil
 		}
 		return d.GatewayID
+	case "parentId":
+		if d.ParentID == "" {
+			return nil
+		}
+		return d.ParentID
 	case "creationDate":
 		return d.CreationDate
 	case "lastUpdated":

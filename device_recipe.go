@@ -74,6 +74,7 @@ func (r *DeviceRecipe) NewDevice(name, description string) *Device {
 		Description:    cmp.Or(description, r.DeviceDescription),
 		DeviceClass:    r.DeviceClass,
 		GatewayID:      r.GatewayID,
+		ParentID:       r.ParentID,
 		KeepDuplicates: r.KeepDuplicates,
 		Tags:           append([]DeviceTag{}, r.Tags...),
 		Attributes:     make([]DeviceAttribute, 0, len(r.Attributes)),

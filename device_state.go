@@ -76,14 +76,27 @@ type DeviceStateService interface {
 	// Limit is ignored. It returns NotFound like AddDeviceStates.
 	FindCompositeState(ctx context.Context, filter StateFilter) (CompositeState, error)
 
-	// RemoveDeviceData deletes the device's state history, connection log
-	// and commands within [start, end] (zero: unbounded), as Losant's
-	// removeData does. It returns NotFound like AddDeviceStates.
-	RemoveDeviceData(ctx context.Context, applicationID, deviceID string, start, end time.Time) error
+	// RemoveDeviceData deletes the device's data that r selects, as
+	// Losant's removeData does: its state history (or only some attributes'
+	// values), connection log and commands within [r.Start, r.End]. Latest
+	// values removed fall back to the newest report left. It returns
+	// NotFound like AddDeviceStates.
+	RemoveDeviceData(ctx context.Context, applicationID, deviceID string, r DataRemoval) error
 
 	// PruneDeviceStates deletes the reports of every device dated before
 	// before, and returns how many; latest attribute values stay.
 	PruneDeviceStates(ctx context.Context, before time.Time) (int, error)
+}
+
+// DataRemoval selects the data RemoveDeviceData deletes.
+type DataRemoval struct {
+	Start, End time.Time // the window, inclusive; zero: unbounded
+	// Attributes, when not nil, limits the state removed to these
+	// attributes' values: a report keeps its other attributes, and goes
+	// when none is left.
+	Attributes            []string
+	KeepConnectionHistory bool // the connection log stays
+	KeepCommandHistory    bool // the commands stay
 }
 
 // DefaultStateRetention is how long weir serve keeps state reports unless

@@ -40,7 +40,20 @@ type Flow struct {
 	LastUpdatedByID    string    `json:"lastUpdatedById,omitempty"`
 	LastUpdatedByType  string    `json:"lastUpdatedByType,omitempty"`
 	Stats              FlowStats `json:"stats"`
+	// Weir holds weir's own settings of the flow, which Losant's flows do
+	// not have; omitted while they are all off.
+	Weir FlowSettings `json:"weir,omitzero"`
 	Definition
+}
+
+// FlowSettings are weir's own settings of a flow. They are not part of the
+// versioned definition: they apply to the runs of every version, and a
+// PATCH that does not name them leaves them as they are.
+type FlowSettings struct {
+	// KeepPayloads keeps each run's trigger payload in its log entry
+	// (bounded by MaxKeptPayload, credentials redacted), so that the run
+	// can be replayed.
+	KeepPayloads bool `json:"keepPayloads"`
 }
 
 // Definition is the versioned part of a flow: what runs.

@@ -7,7 +7,8 @@ import (
 
 // LogEntry records the outcome of one run of a flow.
 type LogEntry struct {
-	ID             string     `json:"-"`
+	// ID is the ID of the run the entry records (weir's own field).
+	ID             string     `json:"runId,omitempty"`
 	ApplicationID  string     `json:"-"`
 	FlowID         string     `json:"-"`
 	FlowVersion    string     `json:"-"` // version name: "develop" or the name
@@ -21,11 +22,18 @@ type LogEntry struct {
 	// Trace is the path the run took (weir's own field; Losant's entries
 	// have none); nil for entries recorded without one.
 	Trace *RunTrace `json:"trace,omitempty"`
+	// ReplayOf is the ID of the run this run replays (weir's own field);
+	// empty for a run no replay started.
+	ReplayOf string `json:"replayOf,omitempty"`
+	// Payload is the run's trigger payload as its flow kept it (weir's own
+	// field); nil when the flow keeps none. Lists of entries carry it
+	// without its Data, Experience and Device (see LogFilter.WithPayload).
+	Payload *RunPayload `json:"payload,omitempty"`
 }
 
 // Of returns a copy of e with the fields left empty taken from run:
-// ApplicationID, FlowID and FlowVersion (DevelopVersion when run names
-// none), and a new ID.
+// ApplicationID, FlowID, FlowVersion (DevelopVersion when run names none)
+// and ID (run's, or a new one when run has none).
 func (e LogEntry) Of(run *Run) *LogEntry {
 	if e.ApplicationID == "" {
 		e.ApplicationID = run.ApplicationID
@@ -38,6 +46,9 @@ func (e LogEntry) Of(run *Run) *LogEntry {
 	}
 	if e.FlowVersion == "" {
 		e.FlowVersion = DevelopVersion
+	}
+	if e.ID == "" {
+		e.ID = run.ID
 	}
 	if e.ID == "" {
 		e.ID = NewID()
@@ -68,6 +79,10 @@ type LogFilter struct {
 	FlowVersionID string    // empty: every version
 	Since         time.Time // zero: no lower bound; otherwise entries with Time >= Since
 	Limit         int       // <= 0: no limit
+	RunID         string    // not empty: only the entry of that run
+	// WithPayload reads each entry's kept payload in full; otherwise
+	// Payload holds only whether it was kept, why not, and its size.
+	WithPayload bool
 }
 
 // LogService reads run logs. Entries are written by RunQueue.CompleteRun.

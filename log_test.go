@@ -17,6 +17,10 @@ func TestLogEntryOf(t *testing.T) {
 	if e.ID != "x" || e.FlowID != "g" || e.FlowVersion != "v2" || e.ApplicationID != "a" {
 		t.Errorf("Of(run) = %+v, want the entry's own fields kept", e)
 	}
+	run.ID = "r1"
+	if e = (weir.LogEntry{}).Of(run); e.ID != "r1" {
+		t.Errorf("Of(run r1).ID = %q, want the run's ID", e.ID)
+	}
 }
 
 func TestStorageKeyCap(t *testing.T) {

@@ -34,6 +34,9 @@ type Run struct {
 	// Trigger node started. Depth counts the presses from the origin.
 	Origin string `json:"origin,omitempty"`
 	Depth  int    `json:"depth,omitempty"`
+	// ReplayOf is the ID of the logged run whose kept payload this run
+	// replays; empty for a run no replay started.
+	ReplayOf string `json:"replayOf,omitempty"`
 
 	// DecodeError says why the queue could not decode the run as stored;
 	// empty for a run that decoded. Such a run carries only ID and what the

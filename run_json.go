@@ -49,6 +49,9 @@ func (r *Run) AppendJSON(b []byte) []byte {
 		b = append(b, `,"depth":`...)
 		b = strconv.AppendInt(b, int64(r.Depth), 10)
 	}
+	if r.ReplayOf != "" {
+		b = appendField(b, ',', "replayOf", r.ReplayOf)
+	}
 	return append(b, '}')
 }
 
@@ -56,7 +59,7 @@ func (r *Run) AppendJSON(b []byte) []byte {
 // allocates once.
 func growFor(b []byte, r *Run) []byte {
 	n := 256 + len(r.ID) + len(r.ApplicationID) + len(r.FlowID) + len(r.FlowVersion) + len(r.TriggerType) +
-		len(r.TriggerKey) + len(r.TriggerID) + len(r.RelayType) + len(r.RelayID) + len(r.Data) + len(r.Experience) + len(r.Origin) + len(r.Device)
+		len(r.TriggerKey) + len(r.TriggerID) + len(r.RelayType) + len(r.RelayID) + len(r.Data) + len(r.Experience) + len(r.Origin) + len(r.Device) + len(r.ReplayOf)
 	return slices.Grow(b, n)
 }
 

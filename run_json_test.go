@@ -17,7 +17,7 @@ func TestRunAppendJSON(t *testing.T) {
 		{},
 		{ID: "r1", ApplicationID: "a", FlowID: "f", FlowVersion: "develop", TriggerType: "webhook", TriggerKey: "k",
 			TriggerID: "t", RelayType: "public", RelayID: "p", Time: at, Data: json.RawMessage(`{"body":{"v":75}}`),
-			Experience: json.RawMessage(`{"user":null}`), Attempt: 3, Origin: "o\"1", Depth: 4},
+			Experience: json.RawMessage(`{"user":null}`), Attempt: 3, Origin: "o\"1", Depth: 4, ReplayOf: "r0"},
 		{ID: "quo\"te\\ <&> \x01\x1f \u2028\u2029 é 😀 \xff", Time: at.In(time.FixedZone("x", 3600)), Data: json.RawMessage(`[1, 2]`)},
 	} {
 		checkRunJSON(t, &r)

@@ -107,15 +107,7 @@ func TestImportResolvesLaterReferences(t *testing.T) {
 		"workflows/node.yaml": {Data: []byte("resourceType: Flow\nresources:\n  - name: node\n    id: ~exportplaceholderid-flow-node~\n" +
 			"    flowClass: customNode\n    triggers: []\n    nodes: []\nversion: 1\n")},
 	}
-	tpl, err := appfile.Read(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := newClient(t)
-	rep, err := (&appfile.Importer{Client: c, Fields: weirhttp.SchemaFields}).Import(t.Context(), tpl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rep := mustImport(t, fsys)
 	app, caller, node := rep.ApplicationID, rep.IDs["~exportplaceholderid-flow-caller~"], rep.IDs["~exportplaceholderid-flow-node~"]
 	got := get(t, c, "/applications/"+app)
 	if want := `"\"` + app + " " + caller + `\""`; !strings.Contains(got, want) {
@@ -130,6 +122,22 @@ func TestImportResolvesLaterReferences(t *testing.T) {
 	}
 }
 
+// mustImport reads the application directory fsys and imports it into a
+// new weir.
+func mustImport(t *testing.T, fsys fstest.MapFS) (*appfile.Client, *appfile.Report) {
+	t.Helper()
+	tpl, err := appfile.Read(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t)
+	rep, err := (&appfile.Importer{Client: c, Fields: weirhttp.SchemaFields}).Import(t.Context(), tpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, rep
+}
+
 // get GETs p through c and returns the answer.
 func get(t *testing.T, c *appfile.Client, p string) string {
 	t.Helper()
@@ -141,4 +149,35 @@ func get(t *testing.T, c *appfile.Client, p string) string {
 		t.Fatalf("GET %s = %d %s", p, w.Code, w.Body)
 	}
 	return w.Body.String()
+}
+
+// TestImportDeviceTree checks that a DeviceTree's children are created
+// below their parents (parentId), and exported below them again.
+func TestImportDeviceTree(t *testing.T) {
+	fsys := fstest.MapFS{
+		"application.yaml": {Data: []byte(appYAML)},
+		"devices.yaml": {Data: []byte("resourceType: DeviceTree\nresources:\n  - name: site\n    id: ~exportplaceholderid-device-site~\n" +
+			"    deviceClass: system\n    children:\n      - name: line\n        id: ~exportplaceholderid-device-line~\n        deviceClass: system\n" +
+			"        children:\n          - name: pump\n            id: ~exportplaceholderid-device-pump~\n            children: []\nversion: 1\n")},
+	}
+	c, rep := mustImport(t, fsys)
+	if len(rep.Unresolved) != 0 || len(rep.Skipped) != 0 {
+		t.Fatalf("report: unresolved %v, skipped %v", rep.Unresolved, rep.Skipped)
+	}
+	site, line, pump := rep.IDs["~exportplaceholderid-device-site~"], rep.IDs["~exportplaceholderid-device-line~"], rep.IDs["~exportplaceholderid-device-pump~"]
+	got := get(t, c, "/applications/"+rep.ApplicationID+"/devices/"+pump)
+	if !strings.Contains(got, `"parentId":"`+line+`"`) || !strings.Contains(got, `"ancestorIds":["`+site+`","`+line+`"]`) {
+		t.Errorf("pump = %s, want it below line, below site", got)
+	}
+	back, _, err := (&appfile.Exporter{Client: c}).Export(t.Context(), rep.ApplicationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parents := map[string]string{}
+	for _, d := range back.Of(appfile.KindDevice) {
+		parents[d.Name()] = d.Parent
+	}
+	if parents["site"] != "" || parents["line"] == "" || parents["pump"] == "" || parents["line"] == parents["pump"] {
+		t.Errorf("exported parents %v, want site > line > pump", parents)
+	}
 }

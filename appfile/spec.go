@@ -50,7 +50,7 @@ var specs = []struct {
 	{KindFile, spec{collection: "/files", schema: "file", fields: []string{"name", "parentDirectory", "type", "fileSize", "contentType"}}},
 	{KindFlow, spec{collection: "/flows", schema: "flow", fields: []string{
 		"name", "description", "shortDescription", "iconData", "docsUrl", "category", "enabled", "triggers", "nodes", "globals",
-		"flowClass", "minimumAgentVersion", "customNodeConfig", "customNodeSupports"}}},
+		"flowClass", "minimumAgentVersion", "customNodeConfig", "customNodeSupports", "weir"}}},
 	{KindFlowVersion, spec{collection: "/flows/{flowId}/versions", schema: "flowVersion", fields: []string{
 		"version", "notes", "enabled", "triggers", "nodes", "globals", "minimumAgentVersion", "customNodeConfig"}}},
 	{KindDashboard, spec{collection: "/dashboards", schema: "applicationDashboard"}},

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,9 +62,16 @@ type Broker struct {
 	// other processes of a cluster, so that they reach devices connected
 	// there; their brokers hand them to Receive.
 	Cluster Relay
+	// WebSocket, when set, is a listener Open serves MQTT over WebSockets
+	// on, at WebSocketPath, as well as (or instead of) its own listener.
+	WebSocket net.Listener
+	// TLS, when set, makes every listener serve over TLS: MQTT over TLS
+	// (mqtts) on Open's listener, secure WebSockets (wss) on WebSocket.
+	TLS *tls.Config
 
 	server *mqtt.Server
 	addr   string
+	wsAddr string
 
 	mu       sync.Mutex
 	sessions map[string]*session             // by client (device) id
@@ -89,10 +97,14 @@ type session struct {
 	queue  stateQueue
 }
 
-// Open starts serving MQTT on ln, which the Broker closes on Close.
+// Open starts serving MQTT on ln (nil: only on WebSocket) and WebSocket,
+// which the Broker closes on Close.
 func (b *Broker) Open(ln net.Listener) error {
 	if b.Devices == nil || b.States == nil || b.Keys == nil {
 		return errors.New("broker: Devices, States and Keys are required")
+	}
+	if ln == nil && b.WebSocket == nil {
+		return errors.New("broker: a listener is required")
 	}
 	if b.Logger == nil {
 		b.Logger = slog.New(slog.DiscardHandler)
@@ -119,9 +131,24 @@ func (b *Broker) Open(ln net.Listener) error {
 	if err := b.server.AddHook(&hook{b: b}, nil); err != nil {
 		return fmt.Errorf("broker: %w", err)
 	}
-	b.addr = ln.Addr().String()
-	if err := b.server.AddListener(listeners.NewNet("devices", ln)); err != nil {
-		return fmt.Errorf("broker: %w", err)
+	if ln != nil {
+		b.addr = ln.Addr().String()
+		if b.TLS != nil {
+			ln = tls.NewListener(ln, b.TLS)
+		}
+		if err := b.server.AddListener(listeners.NewNet("devices", ln)); err != nil {
+			return fmt.Errorf("broker: %w", err)
+		}
+	}
+	if b.WebSocket != nil {
+		b.wsAddr = b.WebSocket.Addr().String()
+		ws := b.WebSocket
+		if b.TLS != nil {
+			ws = tls.NewListener(ws, b.TLS)
+		}
+		if err := b.server.AddListener(newWebSocketListener("devices-ws", ws, b.TLS != nil)); err != nil {
+			return fmt.Errorf("broker: %w", err)
+		}
 	}
 	if err := b.server.Serve(); err != nil {
 		return fmt.Errorf("broker: %w", err)
@@ -129,8 +156,13 @@ func (b *Broker) Open(ln net.Listener) error {
 	return nil
 }
 
-// Addr returns the address the broker listens on.
+// Addr returns the address the broker listens on for MQTT over TCP, or ""
+// when it serves only WebSockets.
 func (b *Broker) Addr() string { return b.addr }
+
+// WebSocketAddr returns the address the broker serves MQTT over
+// WebSockets on, or "" when it does not.
+func (b *Broker) WebSocketAddr() string { return b.wsAddr }
 
 // Close disconnects every device (their status becomes disconnected),
 // stops listening and waits until the state messages received are
@@ -295,7 +327,7 @@ func (b *Broker) connected(cl *mqtt.Client) {
 	}
 	b.Logger.Info("mqtt: device connected", "app_id", d.ApplicationID, "device_id", d.ID)
 	if b.Events != nil {
-		info := map[string]any{"address": remoteHost(cl.Net.Remote), "method": "mqtt", "secure": false}
+		info := map[string]any{"address": remoteHost(cl.Net.Remote), "method": "mqtt", "secure": b.TLS != nil}
 		if err := b.Events.DeviceConnection(ctx, d, true, info); err != nil {
 			b.Logger.Error("mqtt: connect triggers", "device_id", d.ID, "err", err)
 		}
@@ -330,7 +362,7 @@ func (b *Broker) disconnected(cl *mqtt.Client, cause error) {
 	}
 	b.Logger.Info("mqtt: device disconnected", "app_id", d.ApplicationID, "device_id", d.ID)
 	if b.Events != nil {
-		info := map[string]any{"address": remoteHost(cl.Net.Remote), "method": "mqtt", "secure": false,
+		info := map[string]any{"address": remoteHost(cl.Net.Remote), "method": "mqtt", "secure": b.TLS != nil,
 			"disconnectReason": reason, "connectedAt": s.since, "messagesFromDevice": in, "messagesToDevice": 0}
 		if err := b.Events.DeviceConnection(ctx, d, false, info); err != nil {
 			b.Logger.Error("mqtt: disconnect triggers", "device_id", d.ID, "err", err)

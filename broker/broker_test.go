@@ -2,6 +2,7 @@ package broker_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"net"
 	"path/filepath"
@@ -25,6 +26,7 @@ type events struct {
 	mu          sync.Mutex
 	states      int
 	connections []bool
+	secure      []any // each connection's info["secure"]
 }
 
 func (e *events) DeviceStates(_ context.Context, _ *weir.Device, s []weir.DeviceState) error {
@@ -34,10 +36,11 @@ func (e *events) DeviceStates(_ context.Context, _ *weir.Device, s []weir.Device
 	return nil
 }
 
-func (e *events) DeviceConnection(_ context.Context, _ *weir.Device, connected bool, _ map[string]any) error {
+func (e *events) DeviceConnection(_ context.Context, _ *weir.Device, connected bool, info map[string]any) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.connections = append(e.connections, connected)
+	e.secure = append(e.secure, info["secure"])
 	return nil
 }
 
@@ -55,6 +58,13 @@ type env struct {
 }
 
 func newEnv(t testing.TB) *env {
+	t.Helper()
+	return newEnvWith(t, func(b *broker.Broker, ln net.Listener) net.Listener { return ln })
+}
+
+// newEnvWith is newEnv with setup deciding, before Open, the broker's
+// settings and the listener Open gets (ln, or nil for none).
+func newEnvWith(t *testing.T, setup func(b *broker.Broker, ln net.Listener) net.Listener) *env {
 	t.Helper()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "weir.db"))
 	if err := db.Open(); err != nil {
@@ -92,11 +102,15 @@ func newEnv(t testing.TB) *env {
 		return d
 	}
 	e.d1, e.d2, e.d3 = mk(apps["A"]), mk(apps["A"]), mk(apps["B"])
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln := tcp
 	e.b = &broker.Broker{Devices: db, States: db, Keys: db, Events: e.ev}
+	if ln = setup(e.b, ln); ln == nil {
+		tcp.Close()
+	}
 	if err := e.b.Open(ln); err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +123,18 @@ func newEnv(t testing.TB) *env {
 // outcome is want.
 func (e *env) connect(d *weir.Device, key, secret string, want bool) paho.Client {
 	e.t.Helper()
-	c := paho.NewClient(paho.NewClientOptions().AddBroker(e.url).SetClientID(d.ID).
-		SetUsername(key).SetPassword(secret).SetAutoReconnect(false).SetConnectRetry(false))
+	return e.connectTo(e.url, nil, d, key, secret, want)
+}
+
+// connectTo is connect to the broker at url, trusting the roots of tlsConfig.
+func (e *env) connectTo(url string, tlsConfig *tls.Config, d *weir.Device, key, secret string, want bool) paho.Client {
+	e.t.Helper()
+	opts := paho.NewClientOptions().AddBroker(url).SetClientID(d.ID).
+		SetUsername(key).SetPassword(secret).SetAutoReconnect(false).SetConnectRetry(false).SetConnectTimeout(wait)
+	if tlsConfig != nil {
+		opts.SetTLSConfig(tlsConfig)
+	}
+	c := paho.NewClient(opts)
 	tok := c.Connect()
 	if !tok.WaitTimeout(wait) {
 		e.t.Fatal("connect timed out")

@@ -15,4 +15,8 @@ type Devices struct {
 	// Data answers the data nodes' time-series and last-value queries;
 	// nil: those nodes fail.
 	Data weir.DataService
+
+	// Recipes gives Create Device nodes the recipe they start from; nil:
+	// a recipe is not found.
+	Recipes weir.DeviceRecipeService
 }

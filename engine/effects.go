@@ -46,6 +46,8 @@ type lane struct {
 	writes atomic.Int64    // storage writes made so far
 	from   hop             // what the lane's next node is reached from (trace.go)
 	at     float64         // when the lane's current node started, ms into the run
+	trace  *tracer         // the run's, which the custom node runs of the lane's nodes share
+	inner  *weir.RunTrace  // the trace of the custom node run of the lane's current node
 }
 
 type laneKey struct{}

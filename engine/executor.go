@@ -293,7 +293,7 @@ func (e *Executor) giveUp(run *weir.Run, log *slog.Logger, failure *weir.ErrorDe
 	now := e.Now()
 	entry := &weir.LogEntry{
 		ID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID, FlowVersion: run.FlowVersion,
-		Time: now, RunCount: 1, PathsFailed: 1,
+		Time: now, RunCount: 1, PathsFailed: 1, ReplayOf: run.ReplayOf,
 		Errors: []weir.RunError{{Time: now, FlowVersion: run.FlowVersion, Error: *failure}},
 	}
 	if entry.FlowVersion == "" {
@@ -380,6 +380,10 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		return nil, weir.Errorf(weir.InsufficientStorage, "the store had no space left for a write of the run")
 	}
 	e.fireFlowErrors(ctx, run, flow, res, log)
+	var kept *weir.RunPayload
+	if flow.Weir.KeepPayloads {
+		kept = weir.KeepRunPayload(run)
+	}
 	return &weir.LogEntry{
 		ID:             run.ID,
 		ApplicationID:  run.ApplicationID,
@@ -393,6 +397,8 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		WallTime:       float64(res.WallTime.Microseconds()) / 1000,
 		Errors:         res.Errors,
 		Trace:          res.Trace,
+		ReplayOf:       run.ReplayOf,
+		Payload:        kept,
 	}, nil
 }
 

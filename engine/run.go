@@ -48,9 +48,14 @@ func (g *Graph) Run(ctx context.Context, env *Env, triggerKey string, p Payload)
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r := &runner{env: env, ctx: runCtx, cancel: cancel, trace: tracer{start: start}}
+	r.trace.count = &r.trace.own
 	var prefix string
-	if caller := laneFrom(ctx); caller != nil { // a custom node's run forks its caller's lane
+	caller := laneFrom(ctx)
+	if caller != nil { // a custom node's run forks its caller's lane
 		prefix = caller.fork() + "c"
+		if caller.trace != nil { // and counts its steps in the caller's trace
+			r.trace.start, r.trace.count = caller.trace.start, caller.trace.count
+		}
 	}
 	r.fanOut(e.targets, p, nil, prefix, triggerHop)
 	r.wg.Wait()
@@ -59,6 +64,10 @@ func (g *Graph) Run(ctx context.Context, env *Env, triggerKey string, p Payload)
 	}
 	r.res.WallTime = time.Since(start)
 	r.res.Trace = r.trace.trace(triggerKey)
+	if caller != nil {
+		r.res.Trace.FlowID = env.FlowID
+		caller.inner = r.res.Trace // the caller's step holds it
+	}
 	return &r.res, nil
 }
 
@@ -89,7 +98,7 @@ func (r *runner) fanOut(targets []*vertex, p Payload, it *iteration, prefix stri
 			it.wg.Add(1)
 		}
 		l := newLane(r.ctx, child(prefix, i))
-		l.from = h
+		l.from, l.trace = h, &r.trace
 		go func() {
 			defer r.wg.Done()
 			if it != nil {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/weirhq/weir"
@@ -18,7 +19,9 @@ var triggerHop = hop{from: -1}
 // tracer records the steps of one run, at most weir.MaxTraceSteps; it is
 // safe for concurrent use by the run's branches.
 type tracer struct {
-	start time.Time
+	start time.Time // the run's; a custom node run's steps count from its caller's
+	count *atomic.Int64
+	own   atomic.Int64 // what count points at, but in a custom node run
 	mu    sync.Mutex
 	t     weir.RunTrace // kept here, in the run's runner, to save an allocation
 }
@@ -34,8 +37,9 @@ func (t *tracer) now() float64 { return float64(time.Since(t.start)) / float64(t
 //go:noinline // kept out of the frame of step, which is on the stack while the node runs
 func (t *tracer) record(id string, l *lane, port int, err error) int {
 	end := t.now()
-	s := weir.TraceStep{NodeID: id, From: l.from.from, Via: l.from.via, Output: port, Start: l.at, Time: end - l.at}
-	l.at = end
+	s := weir.TraceStep{NodeID: id, From: l.from.from, Via: l.from.via, Output: port, Start: l.at, Time: end - l.at,
+		Inner: l.inner}
+	l.at, l.inner = end, nil
 	if err != nil {
 		s.Output, s.Failed = -1, true
 	}
@@ -70,8 +74,8 @@ func (t *tracer) finish(i int, l *lane, err error) {
 func (t *tracer) add(s weir.TraceStep) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(t.t.Steps) >= weir.MaxTraceSteps {
-		t.t.Omitted++
+	if t.count.Add(1) > weir.MaxTraceSteps { // counted with the custom node runs within
+		t.t.Omitted += 1 + s.Inner.Size() // a custom node run's steps go with its step
 		return -2
 	}
 	if t.t.Steps == nil {

@@ -26,10 +26,27 @@ const (
 // that nothing is dropped and what it holds stays bounded. Publishing
 // never blocks and costs one atomic load while nobody subscribes. It is
 // safe for concurrent use.
+//
+// In a cluster, a Relay carries the runs of one process to the
+// subscribers of the others (see TraceRelay).
 type TraceHub struct {
+	// Relay, when set, carries the runs of this process to the subscribers
+	// of other processes and theirs to this one's; nil keeps them in this
+	// process. Set it before the first Subscribe.
+	Relay TraceRelay
+	// WantEvery is how often this process tells the others which flows it
+	// follows, and ForwardEvery how often at most it sends them a batch of
+	// one flow's runs; defaults DefaultTraceWantEvery and
+	// DefaultTraceForwardEvery.
+	WantEvery, ForwardEvery time.Duration
+
 	subscribers atomic.Int64
 	mu          sync.Mutex
 	flows       map[string]map[*TraceSubscription]struct{}
+	wants       map[string]chan struct{} // flows followed here, announced until the channel closes
+	forwards    map[string]*traceForward // flows other processes follow
+	closed      bool
+	wg          sync.WaitGroup
 }
 
 // TraceRun is one run as a live trace stream shows it.
@@ -72,36 +89,73 @@ type TraceNode struct {
 }
 
 // Publish hands the trace of e, a completed run's log entry, to the
-// subscribers of its flow. Entries without a trace are ignored.
+// subscribers of its flow, and the runs of custom nodes within it to the
+// subscribers of the custom nodes' flows. Entries without a trace are
+// ignored.
 func (h *TraceHub) Publish(e *weir.LogEntry) {
 	if h.subscribers.Load() == 0 || e.Trace == nil {
 		return
 	}
+	h.offer(e.FlowID, TraceRun{RunID: e.ID, Time: e.Time, FlowVersion: e.FlowVersion, WallTime: e.WallTime,
+		Failed: e.PathsFailed > 0, Trace: e.Trace})
+	h.offerInner(e, e.Trace)
+}
+
+// offerInner offers the custom node runs within t, at any depth, to the
+// subscribers of the custom nodes' flows, as runs of their own.
+func (h *TraceHub) offerInner(e *weir.LogEntry, t *weir.RunTrace) {
+	for i := range t.Steps {
+		in := t.Steps[i].Inner
+		if in == nil {
+			continue
+		}
+		if in.FlowID != "" {
+			failed := false
+			for _, s := range in.Steps {
+				failed = failed || s.Failed
+			}
+			h.offer(in.FlowID, TraceRun{RunID: e.ID, Time: e.Time, WallTime: t.Steps[i].Time, Failed: failed, Trace: in})
+		}
+		h.offerInner(e, in)
+	}
+}
+
+// offer hands run to the subscribers of flowID, if any.
+func (h *TraceHub) offer(flowID string, run TraceRun) {
 	h.mu.Lock()
-	subs := make([]*TraceSubscription, 0, len(h.flows[e.FlowID]))
-	for s := range h.flows[e.FlowID] {
+	subs := make([]*TraceSubscription, 0, len(h.flows[flowID]))
+	for s := range h.flows[flowID] {
 		subs = append(subs, s)
 	}
 	h.mu.Unlock()
 	if len(subs) == 0 {
 		return
 	}
-	data, err := json.Marshal(TraceRun{RunID: e.ID, Time: e.Time, FlowVersion: e.FlowVersion, WallTime: e.WallTime,
-		Failed: e.PathsFailed > 0, Trace: e.Trace})
+	data, err := json.Marshal(run)
 	if err != nil {
 		return // a trace always encodes
 	}
 	for _, s := range subs {
-		s.offer(data, e)
+		s.offer(data, &run)
 	}
 }
 
 // Subscribe starts a subscription to the traces of flowID's runs. Close it
 // when done.
 func (h *TraceHub) Subscribe(flowID string) *TraceSubscription {
-	s := &TraceSubscription{hub: h, flowID: flowID, ready: make(chan struct{}, 1)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	s := h.subscribeLocked(flowID, false)
+	if h.Relay != nil && !h.closed && h.wants[flowID] == nil {
+		h.announce(flowID)
+	}
+	return s
+}
+
+// subscribeLocked adds a subscription to flowID, one that forwards this
+// process's runs to other processes when forward is set; h.mu is held.
+func (h *TraceHub) subscribeLocked(flowID string, forward bool) *TraceSubscription {
+	s := &TraceSubscription{hub: h, flowID: flowID, forward: forward, ready: make(chan struct{}, 1)}
 	if h.flows == nil {
 		h.flows = map[string]map[*TraceSubscription]struct{}{}
 	}
@@ -115,10 +169,11 @@ func (h *TraceHub) Subscribe(flowID string) *TraceSubscription {
 
 // TraceSubscription holds one subscriber's runs since its last Take.
 type TraceSubscription struct {
-	hub    *TraceHub
-	flowID string
-	ready  chan struct{}
-	once   sync.Once
+	hub     *TraceHub
+	flowID  string
+	forward bool // forwards this process's runs to other processes
+	ready   chan struct{}
+	once    sync.Once
 
 	mu      sync.Mutex
 	runs    [][]byte
@@ -155,37 +210,57 @@ func (s *TraceSubscription) Close() {
 			delete(h.flows, s.flowID)
 		}
 		h.subscribers.Add(-1)
+		if !s.forward && h.localSubscribers(s.flowID) == 0 {
+			h.unannounce(s.flowID)
+		}
 	})
 }
 
-// offer keeps run data (the encoded e) or sums e up, and signals Ready.
-func (s *TraceSubscription) offer(data []byte, e *weir.LogEntry) {
+// offer keeps run data (the encoded r) or sums r up, and signals Ready.
+func (s *TraceSubscription) offer(data []byte, r *TraceRun) {
 	s.mu.Lock()
 	if len(s.runs) < TraceRunsPerInterval {
 		s.runs = append(s.runs, data)
 	} else {
-		s.sum(e)
+		s.sum(r)
 	}
 	s.mu.Unlock()
+	s.signal()
+}
+
+// signal tells Ready that runs wait to be taken.
+func (s *TraceSubscription) signal() {
 	select {
 	case s.ready <- struct{}{}:
 	default:
 	}
 }
 
-// sum counts e's run, edges and nodes in the summary.
-func (s *TraceSubscription) sum(e *weir.LogEntry) {
+// summarise returns the summary that the runs past the limit are counted
+// in, starting one at since when there is none; s.mu is held.
+func (s *TraceSubscription) summarise(since time.Time) *TraceSummary {
 	if s.summary == nil {
-		s.summary = &TraceSummary{Since: e.Time, Edges: []TraceEdge{}, Nodes: []TraceNode{}}
+		s.summary = &TraceSummary{Since: since, Until: since, Edges: []TraceEdge{}, Nodes: []TraceNode{}}
 		s.edges, s.nodes = map[TraceEdge]int{}, map[string]int{}
 	}
-	m := s.summary
-	m.Until = e.Time
+	return s.summary
+}
+
+// full reports whether the summary counts as many distinct edges and nodes
+// as it may; s.mu is held.
+func (s *TraceSubscription) full() bool { return len(s.edges)+len(s.nodes) >= MaxTraceEdges }
+
+// sum counts r's run, edges and nodes in the summary.
+func (s *TraceSubscription) sum(r *TraceRun) {
+	m := s.summarise(r.Time)
+	if r.Time.After(m.Until) {
+		m.Until = r.Time
+	}
 	m.Runs++
-	if e.PathsFailed > 0 {
+	if r.Failed {
 		m.Failed++
 	}
-	t := e.Trace
+	t := r.Trace
 	m.Omitted += t.Omitted
 	for _, step := range t.Steps {
 		k := TraceEdge{Output: step.Via, To: step.NodeID}
@@ -197,7 +272,7 @@ func (s *TraceSubscription) sum(e *weir.LogEntry) {
 		}
 		i, ok := s.edges[k]
 		n, nok := s.nodes[step.NodeID]
-		if (!ok || !nok) && len(s.edges)+len(s.nodes) >= MaxTraceEdges {
+		if (!ok || !nok) && s.full() {
 			m.Omitted++
 			continue
 		}

@@ -74,3 +74,25 @@ func TestTraceHubSummarisesPastTheLimit(t *testing.T) {
 		t.Errorf("Take() after Close = %d runs, want none", len(runs))
 	}
 }
+
+// A run through a custom node reaches the subscribers of the custom node's
+// flow too, as a run of its steps inside the custom node.
+func TestTraceHubCustomNodeRuns(t *testing.T) {
+	var h engine.TraceHub
+	custom := h.Subscribe("custom")
+	defer custom.Close()
+	e := traced("f", false)
+	e.Trace.Steps[1].Inner = &weir.RunTrace{Trigger: engine.TriggerCustomNodeStart, FlowID: "custom", Steps: []weir.TraceStep{
+		{NodeID: "in", From: -1, Output: -1, Failed: true},
+	}}
+	h.Publish(e)
+	runs, _ := custom.Take()
+	if len(runs) != 1 {
+		t.Fatalf("custom node's subscriber got %d runs, want 1", len(runs))
+	}
+	var run engine.TraceRun
+	if err := json.Unmarshal(runs[0], &run); err != nil || run.RunID != e.ID || !run.Failed || run.Trace == nil ||
+		run.Trace.Trigger != engine.TriggerCustomNodeStart || len(run.Trace.Steps) != 1 || run.Trace.Steps[0].NodeID != "in" {
+		t.Errorf("custom node's run %s (%v), want the inner steps of run %s, failed", runs[0], err, e.ID)
+	}
+}

@@ -17,7 +17,8 @@ import (
 // gets its real 24-hex id, a flow read from a template and not remapped
 // keeps its placeholder. Trigger keys, node ids, configs, metas (key order
 // kept) and globals are written as they are; server-maintained fields
-// (dates, stats, application id) are left out. Parse reads the result back
+// (dates, stats, application id) are left out; weir's own settings
+// (weir.FlowSettings) are written, as "weir", only when one is on. Parse reads the result back
 // to equal flows. Export fails only on a config or meta that is not JSON.
 func Export(flows ...*weir.Flow) ([]byte, error) {
 	resources := make([]*obj, 0, len(flows))
@@ -43,6 +44,9 @@ func Export(flows ...*weir.Flow) ([]byte, error) {
 		o.set("nodes", nodeDocs(f.Nodes))
 		o.str("shortDescription", f.ShortDescription)
 		o.set("triggers", triggerDocs(f.Triggers))
+		if f.Weir != (weir.FlowSettings{}) {
+			o.set("weir", f.Weir) // weir's own settings, only when one is on
+		}
 		resources = append(resources, o)
 	}
 	return envelope(ResourceFlow, resources)

@@ -16,6 +16,7 @@ func TestExport(t *testing.T) {
 		ID: "5f0c5a8e1c9d440000a1b2c3", ApplicationID: "5f0c5a8e1c9d440000a1b2c0", Name: "Multi\nline: yes",
 		Enabled: true, FlowClass: weir.FlowClassEdge, DefaultVersionID: &def,
 		Description: "d", IconData: "data:image/png;base64,AA==", Stats: weir.FlowStats{RunCount: 9},
+		Weir: weir.FlowSettings{KeepPayloads: true},
 		Definition: weir.Definition{
 			Triggers: []weir.Trigger{{Key: "5f0c5a8e1c9d440000a1b2c3-abc", Type: "virtualButton",
 				Config: []byte(`{}`), Meta: []byte(`{"y":1,"x":2.50,"big":12345678901234567890,"label":"~","n":null,"t":true}`),
@@ -38,6 +39,14 @@ func TestExport(t *testing.T) {
 	}
 	if strings.Contains(s, "applicationId") || strings.Contains(s, "stats") {
 		t.Errorf("Export =\n%s\nwant no server-maintained fields", s)
+	}
+	if !strings.Contains(s, "    weir:\n      keepPayloads: true\n") {
+		t.Errorf("Export =\n%s\nwant weir's own settings", s)
+	}
+	off := *in
+	off.Weir = weir.FlowSettings{}
+	if b, _ := flowfile.Export(&off); strings.Contains(string(b), "weir") {
+		t.Errorf("Export of a flow with weir's settings off =\n%s\nwant no weir key", b)
 	}
 	f, err := flowfile.Parse(b)
 	if err != nil {

@@ -61,27 +61,28 @@ type Version struct {
 
 // flowDoc is a flow, flow version or editor export as JSON has it.
 type flowDoc struct {
-	ID                  string          `json:"id"`
-	FlowID              string          `json:"flowId"`
-	Name                string          `json:"name"`
-	Description         string          `json:"description"`
-	ShortDescription    string          `json:"shortDescription"`
-	IconData            *string         `json:"iconData"`
-	DocsURL             string          `json:"docsUrl"`
-	Category            string          `json:"category"`
-	Enabled             bool            `json:"enabled"`
-	FlowClass           string          `json:"flowClass"`
-	DefaultVersionID    *string         `json:"defaultVersionId"`
-	CustomNodeSupports  []string        `json:"customNodeSupports"`
-	Triggers            []weir.Trigger  `json:"triggers"`
-	Nodes               []weir.Node     `json:"nodes"`
-	Globals             []weir.Global   `json:"globals"`
-	MinimumAgentVersion string          `json:"minimumAgentVersion"`
-	CustomNodeConfig    json.RawMessage `json:"customNodeConfig"`
-	Version             string          `json:"version"`
-	Notes               string          `json:"notes"`
-	CustomNodes         []flowDoc       `json:"customNodes"`        // editor export: bundled custom nodes
-	CustomNodeVersions  []flowDoc       `json:"customNodeVersions"` // and their versions
+	ID                  string            `json:"id"`
+	FlowID              string            `json:"flowId"`
+	Name                string            `json:"name"`
+	Description         string            `json:"description"`
+	ShortDescription    string            `json:"shortDescription"`
+	IconData            *string           `json:"iconData"`
+	DocsURL             string            `json:"docsUrl"`
+	Category            string            `json:"category"`
+	Enabled             bool              `json:"enabled"`
+	FlowClass           string            `json:"flowClass"`
+	DefaultVersionID    *string           `json:"defaultVersionId"`
+	CustomNodeSupports  []string          `json:"customNodeSupports"`
+	Triggers            []weir.Trigger    `json:"triggers"`
+	Nodes               []weir.Node       `json:"nodes"`
+	Globals             []weir.Global     `json:"globals"`
+	MinimumAgentVersion string            `json:"minimumAgentVersion"`
+	CustomNodeConfig    json.RawMessage   `json:"customNodeConfig"`
+	Version             string            `json:"version"`
+	Notes               string            `json:"notes"`
+	Weir                weir.FlowSettings `json:"weir"`               // weir's own settings, in weir's exports
+	CustomNodes         []flowDoc         `json:"customNodes"`        // editor export: bundled custom nodes
+	CustomNodeVersions  []flowDoc         `json:"customNodeVersions"` // and their versions
 }
 
 // Parse reads a workflow file in any container format, JSON or YAML. A file
@@ -249,6 +250,7 @@ func (d *flowDoc) flow(def string) *weir.Flow {
 		FlowClass:          d.FlowClass,
 		DefaultVersionID:   d.DefaultVersionID,
 		CustomNodeSupports: d.CustomNodeSupports,
+		Weir:               d.Weir,
 		Definition:         d.definition(),
 	}
 	if fl.ID == "" {

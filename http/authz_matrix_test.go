@@ -67,6 +67,8 @@ var matrixRoutes = []matrixRoute{
 	{"flow.getLogEntries", "GET", "/applications/{applicationId}/flows/{flowId}/logs", "", 200},
 	{"flow.debug", "GET", "/applications/{applicationId}/flows/{flowId}/debug", "", 200},
 	{"flow.trace", "GET", "/applications/{applicationId}/flows/{flowId}/trace", "", 200},
+	{"flow.getLogEntry", "GET", "/applications/{applicationId}/flows/{flowId}/logs/{runId}", "", 200},
+	{"flow.replay", "POST", "/applications/{applicationId}/flows/{flowId}/logs/{runId}/replay", "", 200},
 	{"flow.stats", "GET", "/applications/{applicationId}/flows/{flowId}/stats", "", 200},
 	{"flow.errors", "GET", "/applications/{applicationId}/flows/{flowId}/errors", "", 200},
 	{"flow.getStorageEntries", "GET", "/applications/{applicationId}/flows/{flowId}/storage", "", 200},
@@ -188,6 +190,11 @@ var matrixWeirScopes = map[string][]string{
 	"flow.trace": {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization",
 		"all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read",
 		"flow.*", "flow.debug"},
+	"flow.getLogEntry": {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization",
+		"all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read",
+		"flow.*", "flow.log", "flow.getLogEntry"},
+	"flow.replay": {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded",
+		"all.User", "all.User.bounded", "flow.*", "flow.replay"},
 	"webhooks.get":              {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization", "all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read", "webhooks.*", "webhooks.get"},
 	"webhooks.post":             {"all.Application", "all.Application.bounded", "all.Organization", "all.Organization.bounded", "all.User", "all.User.bounded", "webhooks.*", "webhooks.post"},
 	"webhook.get":               {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization", "all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read", "webhook.*", "webhook.get"},
@@ -247,6 +254,7 @@ type matrixEnv struct {
 	tables    *memTables
 	tableID   string // a data table of A with a string column label
 	rowID     string // a row of that table
+	runID     string // a logged run of flow, its payload kept
 }
 
 func newMatrixEnv(t *testing.T) *matrixEnv {
@@ -288,6 +296,10 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	e.appA, e.appB = h.mustApp("App A"), h.mustApp("App B")
 	e.flow = h.mustFlow(e.appA, "Flow one")
 	h.mustFlow(e.appB, "Flow of B")
+	e.runID = weir.NewID()
+	e.store.logs[e.flow.ID] = []*weir.LogEntry{{ID: e.runID, FlowID: e.flow.ID, Time: testNow, RunCount: 1,
+		Payload: &weir.RunPayload{Kept: true, TriggerType: "virtualButton", TriggerKey: e.flow.Triggers[0].Key,
+			TriggerID: e.flow.Triggers[0].Key, Data: json.RawMessage(`{"temp":41}`)}}}
 	v := &weir.FlowVersion{ApplicationID: e.appA, FlowID: e.flow.ID, Version: "v1", Enabled: true, Definition: e.flow.Definition}
 	if err := e.store.CreateFlowVersion(ctx, v, false); err != nil {
 		t.Fatal(err)
@@ -379,7 +391,7 @@ func (e *matrixEnv) requestQuery(rt matrixRoute, tok, rawQuery string) *httptest
 		"{deviceId}", e.deviceID, "{applicationKeyId}", e.keyID, "{deviceRecipeId}", e.recipeID,
 		"{experienceViewId}", e.viewID, "{fileId}", e.fileID, "{experienceVersionIdOrName}", weir.DevelopVersion,
 		"{dataTableId}", e.tableID, "{rowId}", e.rowID, "{eventId}", e.eventID,
-		"{experienceUserId}", e.expUserID, "{experienceGroupId}", e.expGroup)
+		"{experienceUserId}", e.expUserID, "{experienceGroupId}", e.expGroup, "{runId}", e.runID)
 	req := httptest.NewRequestWithContext(e.t.Context(), rt.method, r.Replace(rt.path), strings.NewReader(r.Replace(rt.body)))
 	if rawQuery != "" {
 		req.URL.RawQuery = rawQuery

@@ -27,11 +27,8 @@ func (s *Server) handleButtonPress(w http.ResponseWriter, r *http.Request, req *
 	}
 	p := engine.Press{
 		ApplicationID: req.appID, FlowID: req.flowID, Key: in.Key, FlowVersion: in.FlowVersion, Data: in.Payload,
-		RelayType: "apiToken", RelayID: req.identity.TokenID,
 	}
-	if req.identity.OwnerType == weir.OwnerUser {
-		p.RelayType, p.RelayID = "user", req.identity.OwnerID
-	}
+	p.RelayType, p.RelayID = relayOf(req.identity)
 	if c := internalCaller(r.Context()); c != nil {
 		// A flow pressing through the Losant API node: its run's chain
 		// goes on, as from a Workflow Trigger node.
@@ -42,15 +39,30 @@ func (s *Server) handleButtonPress(w http.ResponseWriter, r *http.Request, req *
 	if errors.As(err, &node) && node.Name == "ChainLimitError" {
 		err = weir.Errorf(weir.TooManyRequests, "%s", node.Message)
 	}
-	var throttled *engine.ThrottledError
-	if errors.As(err, &throttled) {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(throttled.RetryAfter.Seconds()))))
-	}
 	if err != nil {
+		setRetryAfter(w, err)
 		return err
 	}
 	writeJSON(w, http.StatusOK, success)
 	return nil
+}
+
+// relayOf names who started a run through the API: the user, or else the
+// API token.
+func relayOf(id *weir.Identity) (relayType, relayID string) {
+	if id.OwnerType == weir.OwnerUser {
+		return "user", id.OwnerID
+	}
+	return "apiToken", id.TokenID
+}
+
+// setRetryAfter sets Retry-After, in whole seconds, when err is an
+// engine.ThrottledError.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	var throttled *engine.ThrottledError
+	if errors.As(err, &throttled) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(throttled.RetryAfter.Seconds()))))
+	}
 }
 
 // buttons is the press logic over the server's services.

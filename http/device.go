@@ -64,7 +64,8 @@ func newDeviceResponse(d *weir.Device, req *request) *deviceResponse {
 
 // deviceBody is a schema-valid device post or patch body; absent fields are
 // nil. Fields weir does not keep yet (system devices' settings, attribute
-// tags) are refused rather than dropped.
+// tags) are refused rather than dropped. ParentID is the raw JSON: a string,
+// or null for none.
 type deviceBody struct {
 	Name             *string                `json:"name"`
 	Description      *string                `json:"description"`
@@ -91,7 +92,7 @@ func decodeDeviceBody(req *request) (*deviceBody, error) {
 	if err := json.Unmarshal(req.body, &in); err != nil {
 		return nil, weir.Errorf(weir.Validation, "device is the wrong type")
 	}
-	for name, v := range map[string]json.RawMessage{"parentId": in.ParentID, "systemInterval": in.SystemInterval,
+	for name, v := range map[string]json.RawMessage{"systemInterval": in.SystemInterval,
 		"edgeAgentVersion": in.EdgeAgentVersion} {
 		if len(v) > 0 && string(v) != "null" {
 			return nil, weir.Errorf(weir.Validation, "device.%s is not supported yet", name)
@@ -139,6 +140,12 @@ func (b *deviceBody) apply(d *weir.Device) error {
 	}
 	if b.KeepDuplicates != nil {
 		d.KeepDuplicates = *b.KeepDuplicates
+	}
+	if len(b.ParentID) > 0 {
+		d.ParentID = ""
+		if string(b.ParentID) != "null" && json.Unmarshal(b.ParentID, &d.ParentID) != nil {
+			return weir.Errorf(weir.Validation, "device.parentId is the wrong type")
+		}
 	}
 	return d.Validate()
 }

@@ -127,7 +127,7 @@ func (s *Server) handleDeviceRemoveData(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	start, end := timeWindow(req.query, s.now())
-	if err := s.States.RemoveDeviceData(r.Context(), req.appID, req.deviceID, start, end); err != nil {
+	if err := s.States.RemoveDeviceData(r.Context(), req.appID, req.deviceID, weir.DataRemoval{Start: start, End: end}); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, map[string]bool{"jobQueued": true, "success": true})

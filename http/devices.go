@@ -25,12 +25,14 @@ var deviceListParams = append(listParams([]string{"name", "id", "creationDate", 
 	queryParam{name: "excludeConnectionInfo", kind: paramBool, def: "false"},
 	queryParam{name: "tagsAsObject", kind: paramBool, def: "false"},
 	queryParam{name: "attributesAsObject", kind: paramBool, def: "false"},
+	queryParam{name: "parentId", kind: paramString},
 )
 
 // handleDevicesGet answers GET /applications/{applicationId}/devices: one
-// page of devices, filtered by name, deviceClass and tagFilter (every
-// {key, value} pair must match a tag; either side may be left out). A
-// device token sees only its own device.
+// page of devices, filtered by name, deviceClass, tagFilter (every
+// {key, value} pair must match a tag; either side may be left out) and
+// parentId (the children of that device). A device token sees only its
+// own device.
 func (s *Server) handleDevicesGet(w http.ResponseWriter, r *http.Request, req *request) error {
 	if s.Devices == nil {
 		return errNoDeviceService
@@ -51,11 +53,15 @@ func (s *Server) handleDevicesGet(w http.ResponseWriter, r *http.Request, req *r
 	if err != nil {
 		return err
 	}
+	parent := req.query["parentId"]
+	if parent != "" && !weir.ValidID(parent) {
+		return weir.Errorf(weir.Validation, "parentId pattern mismatch")
+	}
 	opts := listOptions(req.query)
-	filter := weir.DeviceFilter{ApplicationID: req.appID, DeviceClass: classes, Tags: tags, ListOptions: opts}
+	filter := weir.DeviceFilter{ApplicationID: req.appID, DeviceClass: classes, Tags: tags, ParentID: parent, ListOptions: opts}
 	if query != nil {
 		// The query replaces the other filters, as on Losant.
-		filter.DeviceClass, filter.Tags, filter.Filter, filter.FilterField = nil, nil, "", ""
+		filter.DeviceClass, filter.Tags, filter.Filter, filter.FilterField, filter.ParentID = nil, nil, "", "", ""
 		filter.Query = query
 	}
 	if req.identity.OwnerType == weir.OwnerDevice {

@@ -51,19 +51,24 @@ func (s *Server) handleDevicesDelete(w http.ResponseWriter, r *http.Request, req
 }
 
 // handleDevicesRemoveData answers POST
-// /applications/{applicationId}/devices/removeData: the state history,
-// connection log and commands within start–end (milliseconds; default all)
-// of the devices the query matches are deleted, then 202 as Losant answers.
+// /applications/{applicationId}/devices/removeData: the state history (or
+// only the values of attributes), connection log (unless
+// keepConnectionHistory) and commands (unless keepCommandHistory) within
+// start–end (milliseconds; default all) of the devices the query matches
+// are deleted, then 202 as Losant answers.
 func (s *Server) handleDevicesRemoveData(w http.ResponseWriter, r *http.Request, req *request) error {
 	ds, in, err := s.devicesByQuery(r, req)
 	if err != nil {
 		return err
 	}
-	switch {
-	case len(rawOrNil(in.Attributes)) > 0:
-		return weir.Errorf(weir.Validation, "options.attributes is not supported yet; every attribute's data is removed")
-	case in.KeepConnectionHistory || in.KeepCommandHistory:
-		return weir.Errorf(weir.Validation, "options.keepConnectionHistory and keepCommandHistory are not supported yet")
+	var attributes []string // nil: every attribute
+	if raw := rawOrNil(in.Attributes); raw != nil {
+		if err := json.Unmarshal(raw, &attributes); err != nil {
+			return weir.Errorf(weir.Validation, "options.attributes must be a list of attribute names")
+		}
+		if attributes == nil {
+			attributes = []string{}
+		}
 	}
 	q := map[string]string{}
 	for name, v := range map[string]*float64{"start": in.Start, "end": in.End} {
@@ -76,8 +81,10 @@ func (s *Server) handleDevicesRemoveData(w http.ResponseWriter, r *http.Request,
 		}
 	}
 	start, end := timeWindow(q, s.now())
+	removal := weir.DataRemoval{Start: start, End: end, Attributes: attributes,
+		KeepConnectionHistory: in.KeepConnectionHistory, KeepCommandHistory: in.KeepCommandHistory}
 	for _, d := range ds {
-		err := s.States.RemoveDeviceData(r.Context(), req.appID, d.ID, start, end)
+		err := s.States.RemoveDeviceData(r.Context(), req.appID, d.ID, removal)
 		if err != nil && weir.ErrorTypeOf(err) != weir.NotFound { // a device deleted meanwhile has no data
 			return err
 		}

@@ -35,7 +35,9 @@ func TestDevicesByQueryOverSQLite(t *testing.T) {
 		must("POST", base+"/devices/command", `{"name":"x","deviceQuery":{"name":{"$near":1}}}`, 400, "error")
 		must("POST", base+"/devices/delete", `{}`, 400, "error")
 		must("POST", base+"/devices/delete", `{"query":{"colour":"red"}}`, 400, "error")
-		must("POST", base+"/devices/removeData", `{"query":{},"attributes":["temp"]}`, 400, "error")
+		must("POST", base+"/devices/removeData", `{"query":{},"attributes":["no space"]}`, 400, "error")
+		must("POST", base+"/devices/removeData", `{"query":{},"attributes":"temp"}`, 400, "error")
+		must("POST", base+"/devices/removeData", `{"query":{},"keepCommandHistory":"yes"}`, 400, "error")
 		if n := must("GET", base+"/devices", nil, 200, "")["totalCount"].(float64); n != 3 {
 			t.Fatalf("refused requests left %v devices, want 3", n)
 		}

@@ -175,7 +175,7 @@ func (m *memDevices) FindCompositeState(_ context.Context, f weir.StateFilter) (
 	return c, nil
 }
 
-func (m *memDevices) RemoveDeviceData(_ context.Context, appID, id string, _, _ time.Time) error {
+func (m *memDevices) RemoveDeviceData(_ context.Context, appID, id string, _ weir.DataRemoval) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, err := m.device(appID, id); err != nil {

@@ -352,10 +352,16 @@ func (m *memStore) FindLogEntries(_ context.Context, flowID string, filter weir.
 		if filter.FlowVersionID != "" && e.FlowVersionID != filter.FlowVersionID {
 			continue
 		}
+		if filter.RunID != "" && e.ID != filter.RunID {
+			continue
+		}
 		if filter.Limit > 0 && len(out) == filter.Limit {
 			break
 		}
 		c := *e
+		if !filter.WithPayload {
+			c.Payload = c.Payload.Note()
+		}
 		out = append(out, &c)
 	}
 	return out, nil

@@ -135,6 +135,12 @@ func applyFlowPatch(f *weir.Flow, in map[string]json.RawMessage) error {
 			f.DefaultVersionID = id
 		case "customNodeConfig":
 			f.CustomNodeConfig = rawOrNil(raw)
+		case "weir":
+			// weir's own settings: the fields sent replace theirs, the
+			// others stay (a client that knows none sends none).
+			if err := json.Unmarshal(raw, &f.Weir); err != nil {
+				return weir.Errorf(weir.Validation, "flow.weir is the wrong type")
+			}
 		default:
 			dst, ok := fields[name]
 			if !ok {

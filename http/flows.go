@@ -151,20 +151,21 @@ func (s *Server) defaultTriggers(r *http.Request, f *weir.Flow) ([]weir.Trigger,
 // develop version.
 func (s *Server) handleFlowsPost(w http.ResponseWriter, r *http.Request, req *request) error {
 	var in struct {
-		Name                string          `json:"name"`
-		Description         string          `json:"description"`
-		ShortDescription    string          `json:"shortDescription"`
-		IconData            *string         `json:"iconData"`
-		DocsURL             string          `json:"docsUrl"`
-		Category            string          `json:"category"`
-		Enabled             *bool           `json:"enabled"`
-		FlowClass           string          `json:"flowClass"`
-		Triggers            []weir.Trigger  `json:"triggers"`
-		Nodes               []weir.Node     `json:"nodes"`
-		Globals             []weir.Global   `json:"globals"`
-		MinimumAgentVersion string          `json:"minimumAgentVersion"`
-		CustomNodeConfig    json.RawMessage `json:"customNodeConfig"`
-		CustomNodeSupports  []string        `json:"customNodeSupports"`
+		Name                string            `json:"name"`
+		Description         string            `json:"description"`
+		ShortDescription    string            `json:"shortDescription"`
+		IconData            *string           `json:"iconData"`
+		DocsURL             string            `json:"docsUrl"`
+		Category            string            `json:"category"`
+		Enabled             *bool             `json:"enabled"`
+		FlowClass           string            `json:"flowClass"`
+		Triggers            []weir.Trigger    `json:"triggers"`
+		Nodes               []weir.Node       `json:"nodes"`
+		Globals             []weir.Global     `json:"globals"`
+		MinimumAgentVersion string            `json:"minimumAgentVersion"`
+		CustomNodeConfig    json.RawMessage   `json:"customNodeConfig"`
+		CustomNodeSupports  []string          `json:"customNodeSupports"`
+		Weir                weir.FlowSettings `json:"weir"`
 	}
 	if err := json.Unmarshal(req.body, &in); err != nil {
 		return weir.Errorf(weir.Validation, "flow is the wrong type")
@@ -180,6 +181,7 @@ func (s *Server) handleFlowsPost(w http.ResponseWriter, r *http.Request, req *re
 		Enabled:            in.Enabled == nil || *in.Enabled,
 		FlowClass:          in.FlowClass,
 		CustomNodeSupports: in.CustomNodeSupports,
+		Weir:               in.Weir,
 		Definition: weir.Definition{
 			Triggers:            nonNil(in.Triggers),
 			Nodes:               nonNil(in.Nodes),

@@ -161,6 +161,13 @@ func (s *Server) routes() []route {
 			handle: s.handleFlowDebug},
 		{action: "flow.trace", method: "GET", path: pathFlow + "/trace",
 			handle: s.handleFlowTrace},
+		// One logged run, its kept payload in full, and the run started
+		// again from that payload (replay.go).
+		{action: "flow.getLogEntry", method: "GET", path: pathFlow + "/logs/{runId}",
+			handle: s.handleFlowLogEntry},
+		{action: "flow.replay", method: "POST", path: pathFlow + "/logs/{runId}/replay",
+			body:   &bodySpec{param: "replay", schema: "flowReplayPost"},
+			handle: s.handleFlowReplay},
 		{action: "flow.stats", method: "GET", path: pathFlow + "/stats", query: statsParams,
 			handle: s.handleFlowStats},
 		{action: "flow.errors", method: "GET", path: pathFlow + "/errors", query: errorsParams,

@@ -109,6 +109,11 @@ var weirActions = map[string][]string{
 	"flow.trace": {"all.Application", "all.Application.bounded", "all.Application.read", "all.Organization",
 		"all.Organization.bounded", "all.Organization.read", "all.User", "all.User.bounded", "all.User.read",
 		"flow.*", "flow.debug"},
+	// One logged run with its kept payload (replay.go): a read of the log.
+	"flow.getLogEntry": append(webhookScopes(true, "flow.*", "flow.log"), "flow.getLogEntry"),
+	// weir's replay of a logged run (replay.go): it starts a run, so it
+	// takes a write scope, as pressing a button does.
+	"flow.replay": webhookScopes(false, "flow.*", "flow.replay"),
 	// Losant's Webhooks and Webhook resources, which the embedded client
 	// schemas do not cover.
 	"webhooks.get":   webhookScopes(true, "webhooks.*", "webhooks.get"),

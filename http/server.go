@@ -261,6 +261,7 @@ type request struct {
 	tableID, rowID         string // dataTableId, rowId
 	userID, groupID        string // experienceUserId, experienceGroupId
 	recipeID               string // deviceRecipeId
+	runID                  string // runId: a logged run
 	versionID              string // the flowVersionId path segment: a version id or name
 	query                  map[string]string
 	body                   json.RawMessage // nil when absent
@@ -310,7 +311,8 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, rt route) (*reque
 		{"experienceEndpointId", &req.endpointID}, {"deviceId", &req.deviceID}, {"applicationKeyId", &req.keyID},
 		{"eventId", &req.eventID}, {"experienceViewId", &req.viewID}, {"fileId", &req.fileID},
 		{"dataTableId", &req.tableID}, {"rowId", &req.rowID},
-		{"experienceUserId", &req.userID}, {"experienceGroupId", &req.groupID}, {"deviceRecipeId", &req.recipeID}} {
+		{"experienceUserId", &req.userID}, {"experienceGroupId", &req.groupID}, {"deviceRecipeId", &req.recipeID},
+		{"runId", &req.runID}} {
 		v := r.PathValue(p.name)
 		if v == "" && !strings.Contains(rt.path, "{"+p.name+"}") {
 			continue

@@ -23,6 +23,7 @@ type dataQueryConfig struct {
 	DeviceTags         []dataTagConfig `json:"deviceTags"`
 	DeviceIDsPath      string          `json:"deviceIdsPath"`
 	QueryTemplate      engine.Text     `json:"queryTemplate"`
+	ParentIDTemplate   engine.Text     `json:"parentIdTemplate"`
 	Attribute          json.RawMessage `json:"attribute"`
 	Duration           engine.Text     `json:"duration"`
 	End                engine.Text     `json:"end"`
@@ -43,12 +44,13 @@ type dataTagConfig struct {
 
 // dataQueryFields document the shared config.
 var dataQueryFields = []engine.Field{
-	{Name: "findMethod", Kind: "enum", Enum: []string{"tagsIds", "payloadPath", "query"}, Default: "tagsIds",
-		Doc: "tagsIds: the devices of deviceIds and those carrying one of deviceTags; payloadPath: the id or ids at deviceIdsPath; query: the devices queryTemplate matches. parentId, expUser and expGroupId are refused: weir does not keep those links. Without findMethod, deviceIdsPath selects payloadPath."},
+	{Name: "findMethod", Kind: "enum", Enum: []string{"tagsIds", "payloadPath", "query", "parentId"}, Default: "tagsIds",
+		Doc: "tagsIds: the devices of deviceIds and those carrying one of deviceTags; payloadPath: the id or ids at deviceIdsPath; query: the devices queryTemplate matches; parentId: the children of the device parentIdTemplate names. expUser and expGroupId are refused. Without findMethod, deviceIdsPath selects payloadPath."},
 	{Name: "deviceIds", Kind: "array", Doc: "tagsIds: device ids (templates)."},
 	{Name: "deviceTags", Kind: "array", Doc: "tagsIds: tags, each {key, value} (templates; an empty side matches any)."},
 	{Name: "deviceIdsPath", Kind: "path", Doc: "payloadPath: where the device id, or an array of ids, is on the payload."},
 	{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "query: an advanced device query."},
+	{Name: "parentIdTemplate", Kind: "template", Doc: "parentId: the id of the device whose children are selected."},
 	{Name: "attribute", Kind: "array", Doc: "The attribute, or a list of attributes (templates; a rendered comma list names several)."},
 	{Name: "end", Kind: "template", Doc: "End of the range in ms since the epoch; 0, blank or not a number: now; negative: that long before now."},
 	{Name: "aggregation", Kind: "template", Default: "MEAN", Doc: "FIRST, LAST, COUNT, MAX, MIN, MEDIAN, MEAN, SUM, STD_DEV or TIMEATVALUE (ms the attribute held aggregationOptions' value)."},
@@ -65,6 +67,7 @@ type dataQuery struct {
 	tags        []compiledTag
 	idsPath     path.Path
 	query       *template.Template
+	parent      *template.Template
 	attributes  []*template.Template
 	duration    *template.Template
 	end         *template.Template
@@ -110,6 +113,10 @@ func compileDataQuery(cfg dataQueryConfig, defaultAgg string) (*dataQuery, error
 		}
 	case "query":
 		if n.query, err = engine.CompileTemplate("queryTemplate", string(cfg.QueryTemplate)); err != nil {
+			return nil, err
+		}
+	case "parentId":
+		if n.parent, err = engine.CompileTemplate("parentIdTemplate", string(cfg.ParentIDTemplate)); err != nil {
 			return nil, err
 		}
 	default:
@@ -210,6 +217,15 @@ func (n *dataQuery) renderSelection(p engine.Payload) (weir.DeviceSelection, err
 			return sel, err
 		}
 		return sel, nil
+	case "parentId":
+		s, err := n.parent.Render(p)
+		if err != nil {
+			return sel, weir.Errorf(weir.Validation, "parentIdTemplate: %v", err)
+		}
+		if s = strings.ToLower(strings.TrimSpace(s)); weir.ValidID(s) {
+			sel.Query, err = weir.ParseDeviceQuery(map[string]any{"parentId": s})
+			return sel, err
+		}
 	case "payloadPath":
 		var raw []any
 		switch v := n.idsPath.Get(p).(type) {

@@ -75,6 +75,9 @@ func (m *memDevices) FindDevices(_ context.Context, f weir.DeviceFilter) ([]*wei
 		if d.ApplicationID != f.ApplicationID || f.IDs != nil && !slices.Contains(f.IDs, d.ID) {
 			continue
 		}
+		if f.ParentID != "" && d.ParentID != f.ParentID {
+			continue
+		}
 		if f.Filter != "" && !strings.Contains(strings.ToLower(d.Name), strings.ToLower(f.Filter)) {
 			continue
 		}
@@ -107,6 +110,13 @@ func (m *memDevices) CreateDevice(_ context.Context, d *weir.Device) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if d.ParentID != "" {
+		p, err := m.find(d.ApplicationID, d.ParentID)
+		if err != nil {
+			return weir.Errorf(weir.Validation, "parentId %s is not a device of this application", d.ParentID)
+		}
+		d.AncestorIDs = append(slices.Clone(p.AncestorIDs), p.ID)
+	}
 	m.created++
 	d.ID = fmt.Sprintf("6000000000000000000000%02d", m.created) // deterministic for want.json
 	d.CreationDate = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -182,7 +192,7 @@ func (m *memDevices) FindCompositeState(_ context.Context, f weir.StateFilter) (
 	return c, nil
 }
 
-func (m *memDevices) RemoveDeviceData(context.Context, string, string, time.Time, time.Time) error {
+func (m *memDevices) RemoveDeviceData(context.Context, string, string, weir.DataRemoval) error {
 	return nil
 }
 
@@ -241,4 +251,34 @@ func (m *memDevices) DeviceCreated(context.Context, *weir.Device) error { return
 func (m *memDevices) DeviceCommand(context.Context, *weir.Device, *weir.DeviceCommand) error {
 	m.fired++ // called with m.mu held by nobody: AddDeviceCommand has returned
 	return nil
+}
+
+// memRecipes are a golden case's device recipes, read only.
+type memRecipes []*weir.DeviceRecipe
+
+func (m memRecipes) FindDeviceRecipeByID(_ context.Context, appID, id string) (*weir.DeviceRecipe, error) {
+	for _, r := range m {
+		if r.ID == id {
+			c := *r
+			c.ApplicationID = appID
+			return &c, nil
+		}
+	}
+	return nil, weir.Errorf(weir.NotFound, "Device recipe was not found")
+}
+
+func (m memRecipes) FindDeviceRecipes(context.Context, weir.DeviceRecipeFilter) ([]*weir.DeviceRecipe, int, error) {
+	return m, len(m), nil
+}
+
+func (memRecipes) CreateDeviceRecipe(context.Context, *weir.DeviceRecipe) error {
+	return weir.Errorf(weir.Validation, "golden recipes are read only")
+}
+
+func (memRecipes) UpdateDeviceRecipe(context.Context, *weir.DeviceRecipe) error {
+	return weir.Errorf(weir.Validation, "golden recipes are read only")
+}
+
+func (memRecipes) DeleteDeviceRecipe(context.Context, string, string) error {
+	return weir.Errorf(weir.Validation, "golden recipes are read only")
 }

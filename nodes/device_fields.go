@@ -14,10 +14,10 @@ import (
 // deviceFields are the individual fields of Device: Create and Device:
 // Update, compiled; an empty template leaves its field alone.
 type deviceFields struct {
-	name, description, class, gateway, keepDuplicates *template.Template
-	tags                                              []compiledTag
-	attrs                                             []compiledAttr
-	hasTags, hasAttrs                                 bool
+	name, description, class, gateway, parent, keepDuplicates *template.Template
+	tags                                                      []compiledTag
+	attrs                                                     []compiledAttr
+	hasTags, hasAttrs                                         bool
 }
 
 type compiledAttr struct{ name, dataType, contentType *template.Template }
@@ -28,6 +28,7 @@ type deviceFieldsConfig struct {
 	DescriptionTemplate    engine.Text   `json:"descriptionTemplate"`
 	DeviceClassTemplate    engine.Text   `json:"deviceClassTemplate"`
 	GatewayIDTemplate      engine.Text   `json:"gatewayIdTemplate"`
+	ParentIDTemplate       engine.Text   `json:"parentIdTemplate"`
 	KeepDuplicatesTemplate engine.Text   `json:"keepDuplicatesTemplate"`
 	DeviceTags             []tagTemplate `json:"deviceTags"`
 	DeviceAttributes       []struct {
@@ -46,10 +47,10 @@ var deviceFieldSpecs = []engine.Field{
 	{Name: "keepDuplicatesTemplate", Kind: "template", Doc: "individualFields: true or false."},
 	{Name: "deviceTags", Kind: "array", Doc: "individualFields: the tags, each {keyTemplate, valueTemplate}; given, they replace the device's tags."},
 	{Name: "deviceAttributes", Kind: "array", Doc: "individualFields: the attributes, each {nameTemplate, dataTypeTemplate, contentTypeTemplate}; given, they replace the device's attributes."},
-	{Name: "deviceJsonTemplate", Kind: "jsonTemplate", Doc: "jsonTemplate: a device document (name, description, tags, attributes, deviceClass, gatewayId, keepDuplicates)."},
+	{Name: "deviceJsonTemplate", Kind: "jsonTemplate", Doc: "jsonTemplate: a device document (name, description, tags, attributes, deviceClass, gatewayId, parentId (null: none), keepDuplicates)."},
 	{Name: "devicePayloadPath", Kind: "path", Doc: "payloadPath: where such a document is on the payload."},
-	{Name: "parentIdTemplate", Kind: "template", Doc: "Ignored (system devices are not supported)."},
-	{Name: "systemIntervalTemplate", Kind: "template", Doc: "Ignored (system devices are not supported)."},
+	{Name: "parentIdTemplate", Kind: "template", Doc: "individualFields: the parent device in the hierarchy, a device of the application (blank leaves it unchanged on update)."},
+	{Name: "systemIntervalTemplate", Kind: "template", Doc: "Ignored (weir keeps no system device aggregation settings)."},
 	{Name: "tagsAsObject", Kind: "bool", Default: "false", Doc: "Write tags as {key: [values]}."},
 	{Name: "attributesAsObject", Kind: "bool", Default: "false", Doc: "Write attributes as {name: attribute}."},
 	{Name: "resultPath", Kind: "path", Doc: "Where to put the device, or {error: {type, message}}."},
@@ -64,6 +65,7 @@ func compileDeviceFields(cfg deviceFieldsConfig) (*deviceFields, error) {
 		src  engine.Text
 	}{{&f.name, "nameTemplate", cfg.NameTemplate}, {&f.description, "descriptionTemplate", cfg.DescriptionTemplate},
 		{&f.class, "deviceClassTemplate", cfg.DeviceClassTemplate}, {&f.gateway, "gatewayIdTemplate", cfg.GatewayIDTemplate},
+		{&f.parent, "parentIdTemplate", cfg.ParentIDTemplate},
 		{&f.keepDuplicates, "keepDuplicatesTemplate", cfg.KeepDuplicatesTemplate}} {
 		if *x.dst, err = engine.CompileTemplate(x.name, string(x.src)); err != nil {
 			return nil, err
@@ -102,7 +104,8 @@ func (f *deviceFields) apply(d *weir.Device, p engine.Payload) error {
 	for _, x := range []struct {
 		t   *template.Template
 		dst *string
-	}{{f.name, &d.Name}, {f.description, &d.Description}, {f.class, &d.DeviceClass}, {f.gateway, &d.GatewayID}} {
+	}{{f.name, &d.Name}, {f.description, &d.Description}, {f.class, &d.DeviceClass}, {f.gateway, &d.GatewayID},
+		{f.parent, &d.ParentID}} {
 		s, err := render(x.t)
 		if err != nil {
 			return err
@@ -157,6 +160,7 @@ type deviceDoc struct {
 	Attributes     *[]weir.DeviceAttribute `json:"attributes"`
 	DeviceClass    *string                 `json:"deviceClass"`
 	GatewayID      *string                 `json:"gatewayId"`
+	ParentID       json.RawMessage         `json:"parentId"` // a string, or null for none
 	KeepDuplicates *bool                   `json:"keepDuplicates"`
 }
 
@@ -190,6 +194,12 @@ func applyDoc(d *weir.Device, v any) error {
 	}
 	if doc.KeepDuplicates != nil {
 		d.KeepDuplicates = *doc.KeepDuplicates
+	}
+	if len(doc.ParentID) > 0 {
+		d.ParentID = ""
+		if string(doc.ParentID) != "null" && json.Unmarshal(doc.ParentID, &d.ParentID) != nil {
+			return weir.Errorf(weir.Validation, "device.parentId is the wrong type")
+		}
 	}
 	return nil
 }

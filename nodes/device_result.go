@@ -46,6 +46,14 @@ func deviceValue(ctx context.Context, env *engine.Env, d *weir.Device, shape dev
 	if d.GatewayID != "" {
 		v["gatewayId"] = d.GatewayID
 	}
+	if d.ParentID != "" {
+		v["parentId"] = d.ParentID
+		ancestors := make([]any, len(d.AncestorIDs))
+		for i, id := range d.AncestorIDs {
+			ancestors[i] = id
+		}
+		v["ancestorIds"] = ancestors
+	}
 	if shape.tagsAsObject {
 		obj := map[string]any{}
 		for k, vs := range d.TagsObject() {

@@ -12,7 +12,7 @@ import (
 	"github.com/weirhq/weir/engine/template"
 )
 
-var getDeviceMethods = []string{"id", "name", "findByAllTags", "findByAnyTags", "query", "experienceGroupId", "experienceUserIdOrEmail"}
+var getDeviceMethods = []string{"id", "name", "findByAllTags", "findByAnyTags", "findByParentId", "query", "experienceGroupId", "experienceUserIdOrEmail"}
 
 func init() {
 	engine.Register(engine.Spec{
@@ -22,12 +22,12 @@ func init() {
 		Summary:  "Looks up devices of the application by id, name or tags and puts them on the payload.",
 		Outputs:  []string{"next"},
 		Fields: slices.Concat([]engine.Field{
-			{Name: "findMethod", Kind: "enum", Enum: append(slices.Clone(getDeviceMethods), "findByParentId"), Default: "id",
-				Doc: "id or name (idTemplate), findByAllTags (every tag must match), findByAnyTags (one must), query (queryTemplate), or the devices an experience group or user (by id or email, idTemplate) may see. findByParentId is refused: weir does not support it yet."},
+			{Name: "findMethod", Kind: "enum", Enum: getDeviceMethods, Default: "id",
+				Doc: "id or name (idTemplate), findByAllTags (every tag must match), findByAnyTags (one must), findByParentId (the children of parentIdTemplate), query (queryTemplate), or the devices an experience group or user (by id or email, idTemplate) may see."},
 			{Name: "idTemplate", Kind: "template", Doc: "The device id or name, by findMethod."},
 			{Name: "tags", Kind: "array", Doc: "Tags to match, each {keyTemplate, valueTemplate}; an empty side matches any."},
-			{Name: "parentIdTemplate", Kind: "template", Doc: "Ignored (findByParentId is not supported)."},
-			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "query: an advanced device query (fields id, name, deviceClass, gatewayId, creationDate, lastUpdated, connectedAt, disconnectedAt, connectionStatus, attributeName, tags, experienceUserId, experienceGroupId; $and, $or, $nor; $eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $startsWith, $endsWith, $contains, $ci). A query weir cannot read writes {error} at resultPath."},
+			{Name: "parentIdTemplate", Kind: "template", Doc: "findByParentId: the id of the device whose children are found."},
+			{Name: "queryTemplate", Kind: "jsonTemplate", Doc: "query: an advanced device query (fields id, name, deviceClass, gatewayId, parentId, ancestorId, creationDate, lastUpdated, connectedAt, disconnectedAt, connectionStatus, attributeName, tags, experienceUserId, experienceGroupId; $and, $or, $nor; $eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $startsWith, $endsWith, $contains, $ci). A query weir cannot read writes {error} at resultPath."},
 		}, findFieldSpecs("name", "id", "creationDate", "lastUpdated"), []engine.Field{
 			{Name: "includeConnectionStatus", Kind: "bool", Default: "true", Doc: "Add connectionInfo {connected: 1, 0 or null, time}."},
 			{Name: "includeState", Kind: "bool", Default: "false", Doc: "Add compositeState: each attribute's latest {value, time}."},
@@ -42,6 +42,7 @@ func init() {
 type getDevice struct {
 	method string
 	id     *template.Template
+	parent *template.Template
 	query  *template.Template
 	tags   []compiledTag
 	findOptions
@@ -93,6 +94,12 @@ func buildGetDevice(c *engine.NodeConfig) (engine.Node, error) {
 	}
 	if n.method == "query" {
 		if n.query, err = engine.CompileTemplate("queryTemplate", string(cfg.QueryTemplate)); err != nil {
+			return nil, err
+		}
+		return n, nil
+	}
+	if n.method == "findByParentId" {
+		if n.parent, err = engine.CompileTemplate("parentIdTemplate", string(cfg.ParentIDTemplate)); err != nil {
 			return nil, err
 		}
 		return n, nil
@@ -165,6 +172,15 @@ func (n *getDevice) find(ctx context.Context, env *engine.Env, p engine.Payload,
 		if err := withExperience(ctx, env, filter.Query); err != nil {
 			return nil, 0, err
 		}
+	case "findByParentId":
+		v, err := n.parent.Render(p)
+		if err != nil {
+			return nil, 0, engine.Errorf("Validation", "parentIdTemplate: %v", err)
+		}
+		if v = strings.TrimSpace(v); !weir.ValidID(v) {
+			return nil, 0, nil
+		}
+		filter.ParentID = strings.ToLower(v)
 	case "id", "name":
 		v, err := n.id.Render(p)
 		if err != nil {

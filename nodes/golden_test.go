@@ -29,6 +29,7 @@ type input struct {
 	Storage map[string]json.RawMessage `json:"storage"`
 	Waiting []string                   `json:"waiting"` // reply ids requests wait for; replies to others find no waiter
 	Devices []*weir.Device             `json:"devices"` // the application's devices (application id "app")
+	Recipes []*weir.DeviceRecipe       `json:"recipes"` // the application's device recipes
 	Events  []*weir.Event              `json:"events"`  // the application's events; new ones get ids 000000000000000000000001, …
 	Tables  []goldenTable              `json:"tables"`  // the application's data tables, in a real SQLite store
 	// The application's experience users and groups.
@@ -151,6 +152,7 @@ func runCase(t *testing.T, dir string) outcome {
 	}
 	devices := newMemDevices(in.Devices)
 	env.Devices = devices.access()
+	env.Devices.Recipes = memRecipes(in.Recipes)
 	events := newGoldenEvents(t, in, func() time.Time { return clock })
 	env.Events = events.access(in.EventLimit)
 	api := &goldenAPI{devices: devices}

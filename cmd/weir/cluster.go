@@ -21,6 +21,8 @@ type cluster struct {
 	debug   *nats.DebugRelay
 	replies *nats.ReplyRelay
 	cache   *nats.CacheRelay  // nil until shareCache
+	traces  *nats.TraceRelay  // nil until shareTraces
+	hub     *engine.TraceHub  // the live trace streams' hub, closed after traces
 	mqtt    *nats.BrokerRelay // nil unless the MQTT endpoint for devices is served
 }
 
@@ -74,6 +76,18 @@ func (m *Main) shareCache(cache *engine.FlowCache, tokens *weirhttp.TokenCache) 
 	return nil
 }
 
+// shareTraces connects the live trace streams to the other processes: a
+// stream opened here shows the runs that any process executes.
+func (m *Main) shareTraces(hub *engine.TraceHub) error {
+	relay := &nats.TraceRelay{Client: m.nats, Prefix: clusterPrefix(m.Config.Queue)}
+	hub.Relay = relay // before Open: wants come from then on; nobody subscribes before the server serves
+	if err := relay.Open(hub.ReceiveWant, hub.ReceiveBatch); err != nil {
+		return err
+	}
+	m.cluster.traces, m.cluster.hub = relay, hub
+	return nil
+}
+
 // limiter returns a limit of n uses per key per limitWindow, or nil when n
 // is 0. In a cluster the processes share it (bucket <prefix>_limit_<name>),
 // each falling back on its own count while NATS cannot answer.
@@ -109,6 +123,10 @@ func (c *cluster) close() error {
 	}
 	if c.mqtt != nil {
 		err = errors.Join(err, c.mqtt.Close())
+	}
+	if c.traces != nil {
+		err = errors.Join(err, c.traces.Close())
+		c.hub.Close()
 	}
 	return errors.Join(c.debug.Close(), err)
 }

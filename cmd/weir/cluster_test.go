@@ -198,21 +198,13 @@ func setupGreeter(c *client) string {
 	return hook.Token
 }
 
-// nextDebugMessage reads SSE lines until the next debug event and returns
-// its "message".
+// nextDebugMessage reads the next debug event and returns its "message".
 func nextDebugMessage(t *testing.T, r *bufio.Reader) string {
 	t.Helper()
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatalf("debug stream ended: %v", err)
-		}
-		if data, ok := strings.CutPrefix(line, "data: "); ok {
-			_, rest, _ := strings.Cut(data, `"message":"`)
-			msg, _, _ := strings.Cut(rest, `"`)
-			return msg
-		}
-	}
+	_, data := nextSSE(t, r)
+	_, rest, _ := strings.Cut(data, `"message":"`)
+	msg, _, _ := strings.Cut(rest, `"`)
+	return msg
 }
 
 // TestClusterLimits presses one button, and calls one webhook, through two
@@ -379,7 +371,7 @@ func TestClusterWebhookDeletion(t *testing.T) {
 }
 
 // TestClusterCloseLeavesNoGoroutines uses every cluster relay of a process
-// (debug stream, waiting webhook, limits, cache announcements), closes it and
+// (debug and trace streams, waiting webhook, limits, cache announcements), closes it and
 // finds no goroutine of its left.
 func TestClusterCloseLeavesNoGoroutines(t *testing.T) {
 	http.DefaultClient.CloseIdleConnections()
@@ -397,7 +389,16 @@ func TestClusterCloseLeavesNoGoroutines(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	req, _ = http.NewRequestWithContext(ctx, "GET", c.base+flowPath+"/trace?access_token="+token, nil)
+	traces, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer traces.Body.Close()
 	c.mustDo(200, "POST", flowPath+"/virtualButton", map[string]any{"key": key, "payload": map[string]any{"value": 60}}, nil)
+	if typ, _ := nextSSE(t, bufio.NewReader(traces.Body)); typ != "run" {
+		t.Errorf("trace event %q, want run", typ)
+	}
 	if msg := nextDebugMessage(t, bufio.NewReader(resp.Body)); msg != "hits 1" {
 		t.Errorf("debug message %q, want hits 1", msg)
 	}
@@ -413,6 +414,7 @@ func TestClusterCloseLeavesNoGoroutines(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	traces.Body.Close()
 	http.DefaultClient.CloseIdleConnections()
 	var now int
 	deadline := time.Now().Add(10 * time.Second)

@@ -25,6 +25,9 @@ type Config struct {
 	Queue        string // "": the store's own run queue; a nats:// URL: NATS JetStream
 	MQTTURL      string // broker for MQTT nodes and MQTT topic triggers; "" for none
 	MQTTAddr     string // listen address of the MQTT endpoint for devices; "" for none
+	MQTTWSAddr   string // listen address of MQTT over WebSockets for devices; "" for none
+	MQTTTLSCert  string // PEM certificate (chain) file: the device listeners serve TLS; "" for none
+	MQTTTLSKey   string // PEM private key file of MQTTTLSCert
 	LogLevel     string
 	LogFormat    string
 	Workers      int
@@ -95,6 +98,9 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	c.secret(fs, &c.Store, "store", "WEIR_STORE", "store: sqlite (in the data directory) or a postgres:// URL")
 	c.secret(fs, &c.Queue, "queue", "WEIR_QUEUE", "run dispatch: the store's own queue (default) or a nats:// URL of a NATS server with JetStream")
 	str(fs, &c.MQTTAddr, "mqtt-addr", "WEIR_MQTT_ADDR", "listen address of the MQTT endpoint devices connect to; when the default is taken weir says so and serves the rest; \"\" turns it off")
+	str(fs, &c.MQTTWSAddr, "mqtt-ws-addr", "WEIR_MQTT_WS_ADDR", "listen address of MQTT over WebSockets for devices, served at /mqtt (default: none)")
+	str(fs, &c.MQTTTLSCert, "mqtt-tls-cert", "WEIR_MQTT_TLS_CERT", "PEM certificate file (with its chain): --mqtt-addr and --mqtt-ws-addr serve TLS (mqtts, wss) (default: none)")
+	str(fs, &c.MQTTTLSKey, "mqtt-tls-key", "WEIR_MQTT_TLS_KEY", "PEM private key file of --mqtt-tls-cert")
 	c.secret(fs, &c.MQTTURL, "mqtt-url", "WEIR_MQTT_URL", "MQTT broker the MQTT node publishes to and MQTT topic triggers subscribe to, e.g. tcp://127.0.0.1:1883 (default: none)")
 	str(fs, &c.LogLevel, "log-level", "WEIR_LOG_LEVEL", "log level: debug, info, warn or error")
 	str(fs, &c.LogFormat, "log-format", "WEIR_LOG_FORMAT", "log format: text or json")
@@ -154,6 +160,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("--data is required")
+	}
+	if (c.MQTTTLSCert == "") != (c.MQTTTLSKey == "") {
+		return fmt.Errorf("--mqtt-tls-cert and --mqtt-tls-key go together")
 	}
 	if _, err := engine.ParseEgress(c.HTTPEgress); err != nil {
 		return fmt.Errorf("--http-egress: %w", err)

@@ -117,6 +117,16 @@ func TestConsoleLoopBody(t *testing.T) {
 	p.checkClean()
 }
 
+// doubleNode is a custom node flow that returns its input n times two.
+const doubleNode = `{"name": "Double", "flowClass": "customNode",
+	  "customNodeConfig": {"outputCount": 1, "resultMode": "optional", "fields": [{"type": "jsonTemplate", "id": "n", "label": "Number"}]},
+	  "triggers": [{"type": "customNodeStart", "config": {}, "meta": {"x": 40, "y": 60, "label": "Start"}, "outputIds": [["m"]]}],
+	  "nodes": [
+	    {"id": "m", "type": "MathNode", "config": {"statements": [{"expression": "{{data.n}} * 2", "resultPath": "working.r"}], "futureOption": true},
+	     "meta": {"x": 300, "y": 60, "label": "Times two", "extra": "kept"}, "outputIds": [["cap"]]},
+	    {"id": "cap", "type": "CustomNodeCapNode", "config": {"resultPath": "working.r", "outputIndex": 0}, "meta": {"x": 560, "y": 60, "label": "Return"}, "outputIds": []}
+	  ]}`
+
 // TestConsoleCustomNode opens, from a flow that runs a custom node, the
 // custom node's flow in the editor, edits and saves it (its unknown fields
 // survive), and goes back to the calling flow.
@@ -127,14 +137,7 @@ func TestConsoleCustomNode(t *testing.T) {
 	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
 	flowsPath := "/applications/" + app.ID + "/flows"
 	var customDoc map[string]any
-	mustUnmarshal(t, `{"name": "Double", "flowClass": "customNode",
-	  "customNodeConfig": {"outputCount": 1, "resultMode": "optional", "fields": [{"type": "jsonTemplate", "id": "n", "label": "Number"}]},
-	  "triggers": [{"type": "customNodeStart", "config": {}, "meta": {"x": 40, "y": 60, "label": "Start"}, "outputIds": [["m"]]}],
-	  "nodes": [
-	    {"id": "m", "type": "MathNode", "config": {"statements": [{"expression": "{{data.n}} * 2", "resultPath": "working.r"}], "futureOption": true},
-	     "meta": {"x": 300, "y": 60, "label": "Times two", "extra": "kept"}, "outputIds": [["cap"]]},
-	    {"id": "cap", "type": "CustomNodeCapNode", "config": {"resultPath": "working.r", "outputIndex": 0}, "meta": {"x": 560, "y": 60, "label": "Return"}, "outputIds": []}
-	  ]}`, &customDoc)
+	mustUnmarshal(t, doubleNode, &customDoc)
 	owner.mustDo(201, "POST", flowsPath, customDoc, &custom)
 	owner.mustDo(201, "POST", flowsPath, map[string]any{"name": "Caller", "triggers": []any{}, "nodes": []any{
 		map[string]any{"id": "run", "type": "CustomNodeExecuteNode", "config": map[string]any{"customNodeId": custom.ID, "resultPath": "data.r",
@@ -216,11 +219,7 @@ func openEditor(t *testing.T, m *Main, owner *client, flowPath string) *browserP
 // with it, and the saved flow is the button alone.
 func TestConsoleDeleteWiredNodeAndLoop(t *testing.T) {
 	t.Parallel()
-	var doc map[string]any
-	mustUnmarshal(t, loopFlow, &doc)
-	m, owner, flowPath := mustFlow(t, doc)
-	p := openEditor(t, m, owner, flowPath)
-	p.waitFor("the flow", visibleNodes+` === 'after,loop1,trigger-0'`)
+	_, owner, flowPath, p := openLoopFlow(t)
 
 	selectNode(p, "after")
 	p.do("press Delete", chromedp.KeyEvent(kb.Delete))

@@ -26,26 +26,8 @@ type traceLog struct {
 // with per-node times; a failing run marks the node that failed.
 func TestConsoleRunPath(t *testing.T) {
 	t.Parallel() // each has its own weir and browser
-	m, owner := openMain(t, DefaultConfig())
-	var app, flow struct{ ID string }
-	owner.mustDo(201, "POST", "/applications", map[string]any{"name": "Greenhouse"}, &app)
-	flowPath := "/applications/" + app.ID + "/flows"
-	owner.mustDo(201, "POST", flowPath, map[string]any{"name": "Paths", "enabled": true,
-		"triggers": []any{map[string]any{"type": "virtualButton", "meta": map[string]any{"x": 40, "y": 40}, "outputIds": [][]string{{"cond"}}}},
-		"nodes": []any{
-			map[string]any{"id": "cond", "type": "ConditionalNode", "config": map[string]any{"expression": "{{data.temp}} > 30"},
-				"meta": map[string]any{"x": 300, "y": 40, "label": "Hot?"}, "outputIds": [][]string{{"cool"}, {"thrower"}}},
-			map[string]any{"id": "cool", "type": "DebugNode", "config": map[string]any{"message": "fine"},
-				"meta": map[string]any{"x": 560, "y": 40, "label": "Fine"}},
-			map[string]any{"id": "thrower", "type": "ThrowErrorNode", "config": map[string]any{"messageTemplate": "too hot: {{data.temp}}"},
-				"meta": map[string]any{"x": 560, "y": 200, "label": "Complain"}},
-		}}, &flow)
-	flowPath += "/" + flow.ID
-
-	p := mustBrowser(t)
-	p.open(consoleURL(m, owner.token))
-	p.open(fmt.Sprintf("http://%s/console/#/applications/%s/flows/%s", m.Addr(), app.ID, flow.ID))
-	p.waitFor("the flow", `document.querySelectorAll('.react-flow__node').length === 4`)
+	owner, flowPath, p := openHotFlow(t, "Paths", map[string]any{"id": "thrower", "type": "ThrowErrorNode",
+		"config": map[string]any{"messageTemplate": "too hot: {{data.temp}}"}, "meta": map[string]any{"x": 560, "y": 200, "label": "Complain"}})
 
 	// A run that takes the false output: live, its edges light up.
 	p.fill("#payload", `{"temp": 20}`)

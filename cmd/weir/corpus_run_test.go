@@ -32,7 +32,7 @@ const corpusDir = "../../flowfile/testdata/losant-library-templates"
 // corpusRunnableFiles is how many corpus workflow files use only node and
 // trigger types weir implements (and Losant API actions weir serves);
 // asserted so that a regression shows up.
-const corpusRunnableFiles = 104
+const corpusRunnableFiles = 105
 
 // silentCorpusFiles are the corpus workflow files one of whose endpoint
 // flows answers nothing to the bodiless request the run gives it, by the
@@ -113,7 +113,7 @@ func TestCorpusRuns(t *testing.T) {
 		Queue: inst.DB, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: inst.DB, State: inst.DB,
 		Logger: slog.New(slog.DiscardHandler), RunTimeout: 20 * time.Second, Buttons: buttons, Replies: hub,
 		Publish: func(context.Context, string, string, string, []byte) error { return nil },
-		Devices: &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB},
+		Devices: &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Recipes: inst.DB},
 		Events:  &engine.Events{Events: inst.DB},
 		API:     corpusAPI(inst),
 		Tables:  &engine.Tables{Tables: inst.DB},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -12,27 +13,53 @@ import (
 	"github.com/weirhq/weir/nats"
 )
 
-// openDevices serves the MQTT endpoint for devices on --mqtt-addr; events
+// openDevices serves the MQTT endpoint for devices on --mqtt-addr and, over
+// WebSockets, on --mqtt-ws-addr, over TLS with --mqtt-tls-cert; events
 // hears of their state and connections. When the default address is taken
 // (another broker on 1883, say), weir says so once and serves everything
-// else; an address given explicitly that cannot be bound is an error.
-// Without --mqtt-url, the MQTT topic triggers hear the messages of its
-// free topics and start their runs on runs (see mqtt_local.go).
+// else; an address given explicitly that cannot be bound, or a certificate
+// that cannot be read, is an error. Without --mqtt-url, the MQTT topic
+// triggers hear the messages of its free topics and start their runs on
+// runs (see mqtt_local.go).
 func (m *Main) openDevices(events weir.DeviceEventHandler, limiter engine.Limiter, runs weir.RunQueue) error {
-	addr := m.Config.MQTTAddr
-	if addr == "" {
+	addr, wsAddr := m.Config.MQTTAddr, m.Config.MQTTWSAddr
+	if addr == "" && wsAddr == "" {
 		return nil
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		if addr == DefaultMQTTAddr && errors.Is(err, syscall.EADDRINUSE) {
+	var tlsConfig *tls.Config
+	if m.Config.MQTTTLSCert != "" {
+		files, err := loadCertFiles(m.Config.MQTTTLSCert, m.Config.MQTTTLSKey, m.Logger)
+		if err != nil {
+			return fmt.Errorf("--mqtt-tls-cert, --mqtt-tls-key: %w", err)
+		}
+		tlsConfig = files.config()
+	}
+	var ln, ws net.Listener
+	if addr != "" {
+		var err error
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			if addr != DefaultMQTTAddr || !errors.Is(err, syscall.EADDRINUSE) {
+				return fmt.Errorf("--mqtt-addr %s: %w", addr, err)
+			}
 			m.Logger.Warn("the MQTT endpoint for devices is not served: its default address is taken by another program; "+
 				"set --mqtt-addr (WEIR_MQTT_ADDR) to serve it elsewhere", "addr", addr)
-			return nil
+			ln = nil
 		}
-		return fmt.Errorf("--mqtt-addr %s: %w", addr, err)
 	}
-	b := &broker.Broker{Devices: m.inst.DB, States: m.inst.DB, Keys: m.inst.DB, Events: events, Logger: m.Logger}
+	if wsAddr != "" {
+		var err error
+		if ws, err = net.Listen("tcp", wsAddr); err != nil {
+			if ln != nil {
+				ln.Close()
+			}
+			return fmt.Errorf("--mqtt-ws-addr %s: %w", wsAddr, err)
+		}
+	}
+	if ln == nil && ws == nil {
+		return nil
+	}
+	b := &broker.Broker{Devices: m.inst.DB, States: m.inst.DB, Keys: m.inst.DB, Events: events, Logger: m.Logger,
+		WebSocket: ws, TLS: tlsConfig}
 	if limiter != nil {
 		b.Limiter = limiter
 	}
@@ -44,7 +71,11 @@ func (m *Main) openDevices(events weir.DeviceEventHandler, limiter engine.Limite
 		b.Cluster = m.cluster.mqtt
 	}
 	if err := b.Open(ln); err != nil {
-		ln.Close()
+		for _, l := range []net.Listener{ln, ws} {
+			if l != nil {
+				l.Close()
+			}
+		}
 		return err
 	}
 	m.broker = b
@@ -53,9 +84,23 @@ func (m *Main) openDevices(events weir.DeviceEventHandler, limiter engine.Limite
 			return err
 		}
 	}
-	m.own.Add(ln.Addr()) // the HTTP node never reaches it
-	m.Logger.Info("devices connect over MQTT", "mqtt_addr", m.broker.Addr())
+	for _, l := range []net.Listener{ln, ws} {
+		if l != nil {
+			m.own.Add(l.Addr()) // the HTTP node never reaches it
+		}
+	}
+	m.Logger.Info("devices connect over MQTT", "mqtt_addr", m.broker.Addr(), "mqtt_ws_addr", m.broker.WebSocketAddr(),
+		"tls", tlsConfig != nil)
 	return nil
+}
+
+// MQTTWebSocketAddr returns the address of MQTT over WebSockets for
+// devices, or "" when it is not served.
+func (m *Main) MQTTWebSocketAddr() string {
+	if m.broker == nil {
+		return ""
+	}
+	return m.broker.WebSocketAddr()
 }
 
 // MQTTAddr returns the address of the MQTT endpoint for devices, or "" when

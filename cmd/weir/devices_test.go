@@ -2,16 +2,23 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/weirhq/weir"
+	"github.com/weirhq/weir/internal/testcert"
 )
 
 // TestDeviceOverMQTT runs the device model end to end in one process: a
@@ -34,6 +41,111 @@ func TestDeviceOverMQTTScaledOut(t *testing.T) {
 }
 
 func testDeviceOverMQTT(t *testing.T, m *Main, c *client) {
+	t.Helper()
+	if m.MQTTAddr() == "" {
+		t.Fatal("the MQTT endpoint is not served")
+	}
+	testDeviceOver(t, c, "tcp://"+m.MQTTAddr(), nil)
+}
+
+// TestDeviceOverSecureWebSockets is TestDeviceOverMQTT over wss (MQTT over
+// WebSockets with TLS, --mqtt-ws-addr and --mqtt-tls-cert/-key, a test CA);
+// the TCP endpoint then serves MQTT over TLS only.
+func TestDeviceOverSecureWebSockets(t *testing.T) {
+	certs := testcert.New(t)
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.MQTTAddr, cfg.MQTTWSAddr = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.MQTTTLSCert, cfg.MQTTTLSKey = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	for name, b := range map[string][]byte{cfg.MQTTTLSCert: certs.CertPEM, cfg.MQTTTLSKey: certs.KeyPEM} {
+		if err := os.WriteFile(name, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, c := openMain(t, cfg)
+	if m.MQTTWebSocketAddr() == "" {
+		t.Fatal("MQTT over WebSockets is not served")
+	}
+	trusting := &tls.Config{RootCAs: certs.Roots}
+	testDeviceOver(t, c, "wss://"+m.MQTTWebSocketAddr()+"/mqtt", trusting)
+
+	// A plain MQTT client is refused on the TCP endpoint, a TLS one served.
+	for url, want := range map[string]bool{"tcp://" + m.MQTTAddr(): false, "ssl://" + m.MQTTAddr(): true} {
+		cl := paho.NewClient(paho.NewClientOptions().AddBroker(url).SetClientID(weir.NewID()).SetTLSConfig(trusting).
+			SetAutoReconnect(false).SetConnectTimeout(5 * time.Second))
+		tok := cl.Connect()
+		tok.WaitTimeout(10 * time.Second)
+		// An unknown device is refused by weir once TLS lets it speak MQTT.
+		got := tok.Error() != nil && strings.Contains(tok.Error().Error(), "not Authorized")
+		if got != want {
+			t.Errorf("connect over %s: %v; want weir's refusal of the device: %v", url, tok.Error(), want)
+		}
+	}
+}
+
+// TestMQTTCertificateRenewed checks that a certificate written over
+// --mqtt-tls-cert and --mqtt-tls-key is served from the next handshake on,
+// and that a pair that does not load leaves the last good one served.
+func TestMQTTCertificateRenewed(t *testing.T) {
+	first, second := testcert.New(t), testcert.New(t)
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.MQTTAddr = "127.0.0.1:0"
+	cfg.MQTTTLSCert, cfg.MQTTTLSKey = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	write := func(cert, key []byte, at time.Time) {
+		t.Helper()
+		for name, b := range map[string][]byte{cfg.MQTTTLSCert: cert, cfg.MQTTTLSKey: key} {
+			if err := os.WriteFile(name, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(name, at, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write(first.CertPEM, first.KeyPEM, time.Now().Add(-time.Hour))
+	m, _ := openMain(t, cfg)
+	trusts := func(roots *x509.CertPool) bool {
+		conn, err := tls.Dial("tcp", m.MQTTAddr(), &tls.Config{RootCAs: roots})
+		if err == nil {
+			conn.Close()
+		}
+		return err == nil
+	}
+	if !trusts(first.Roots) || trusts(second.Roots) {
+		t.Fatal("the first certificate is not the one served")
+	}
+	write(second.CertPEM, first.KeyPEM, time.Now().Add(-time.Minute)) // a key that does not match
+	if !trusts(first.Roots) {
+		t.Fatal("a renewal that does not load replaced the certificate served")
+	}
+	write(second.CertPEM, second.KeyPEM, time.Now())
+	if !trusts(second.Roots) || trusts(first.Roots) {
+		t.Fatal("the renewed certificate is not served")
+	}
+}
+
+// TestMQTTTLSSettings checks the start-up rules of --mqtt-tls-cert and
+// --mqtt-tls-key: both or neither, and readable.
+func TestMQTTTLSSettings(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MQTTTLSCert = "cert.pem"
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "--mqtt-tls-key") {
+		t.Fatalf("Validate with a certificate and no key = %v, want an error naming --mqtt-tls-key", err)
+	}
+	cfg.MQTTAddr, cfg.Addr, cfg.DataDir, cfg.LogLevel = "127.0.0.1:0", "127.0.0.1:0", t.TempDir(), "warn"
+	cfg.MQTTTLSCert, cfg.MQTTTLSKey = filepath.Join(cfg.DataDir, "missing.pem"), filepath.Join(cfg.DataDir, "missing.key")
+	m := &Main{Config: cfg, Stdout: &strings.Builder{}}
+	err := m.Open(t.Context())
+	defer m.Close()
+	if err == nil || !strings.Contains(err.Error(), "--mqtt-tls-cert") {
+		t.Fatalf("Open with an unreadable certificate = %v, want a --mqtt-tls-cert error", err)
+	}
+}
+
+// testDeviceOver runs the journey of TestDeviceOverMQTT with a device
+// connecting to the broker at url (trusting tlsConfig's roots, if any).
+func testDeviceOver(t *testing.T, c *client, url string, tlsConfig *tls.Config) {
 	t.Helper()
 	var app, dev, key struct{ ID, Key, Secret string }
 	c.mustDo(201, "POST", "/applications", map[string]any{"name": "plant"}, &app)
@@ -65,12 +177,12 @@ func testDeviceOverMQTT(t *testing.T, m *Main, c *client) {
 		return s
 	}
 
-	addr := m.MQTTAddr()
-	if addr == "" {
-		t.Fatal("the MQTT endpoint is not served")
+	opts := paho.NewClientOptions().AddBroker(url).SetClientID(dev.ID).
+		SetUsername(key.Key).SetPassword(key.Secret).SetAutoReconnect(false)
+	if tlsConfig != nil {
+		opts.SetTLSConfig(tlsConfig)
 	}
-	cl := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + addr).SetClientID(dev.ID).
-		SetUsername(key.Key).SetPassword(key.Secret).SetAutoReconnect(false))
+	cl := paho.NewClient(opts)
 	if tok := cl.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		t.Fatalf("connect: %v", tok.Error())
 	}

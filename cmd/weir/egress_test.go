@@ -67,13 +67,13 @@ func TestHTTPEgressSetting(t *testing.T) {
 }
 
 // TestHTTPNodeNeverReachesOwnListeners runs a flow whose HTTP nodes call
-// weir's own API, its MQTT endpoint for devices and its profiling listener (which would hand out the
+// weir's own API, its MQTT endpoint for devices (TCP and WebSockets) and its profiling listener (which would hand out the
 // command line) under --http-egress all: both are refused before
 // connecting, with EACCES naming the address.
 func TestHTTPNodeNeverReachesOwnListeners(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.HTTPEgress, cfg.DebugAddr = "127.0.0.1:0", t.TempDir(), "warn", "all", "127.0.0.1:0"
-	cfg.MQTTAddr = "127.0.0.1:0"
+	cfg.MQTTAddr, cfg.MQTTWSAddr = "127.0.0.1:0", "127.0.0.1:0"
 	var out bytes.Buffer
 	m := &Main{Config: cfg, Stdout: &out}
 	if err := m.Open(t.Context()); err != nil {
@@ -103,7 +103,8 @@ func TestHTTPNodeNeverReachesOwnListeners(t *testing.T) {
 			call("debug", "http://"+m.debug.Addr()+"/debug/pprof/cmdline", "api"),
 			call("api", "http://127.0.0.1:"+apiPort+"/applications", "wildcard"),
 			call("wildcard", "http://0.0.0.0:"+apiPort+"/applications", "mqtt"),
-			call("mqtt", "http://"+m.MQTTAddr()+"/", "keep"),
+			call("mqtt", "http://"+m.MQTTAddr()+"/", "mqttws"),
+			call("mqttws", "http://"+m.MQTTWebSocketAddr()+"/mqtt", "keep"),
 			map[string]any{"id": "keep", "type": "StoreValueNode", "config": map[string]any{"keyName": "got", "valueType": "path",
 				"value": "working"}},
 		},
@@ -119,7 +120,7 @@ func TestHTTPNodeNeverReachesOwnListeners(t *testing.T) {
 		return storage["got"] != nil
 	})
 	for id, addr := range map[string]string{"debug": m.debug.Addr(), "api": "127.0.0.1:" + apiPort, "wildcard": "0.0.0.0:" + apiPort,
-		"mqtt": m.MQTTAddr()} {
+		"mqtt": m.MQTTAddr(), "mqttws": m.MQTTWebSocketAddr()} {
 		got := storage["got"][id]
 		if got.Error.Code != "EACCES" || !strings.Contains(got.Error.Message, addr) || !strings.Contains(got.Error.Message, "own listener") {
 			t.Errorf("HTTP node calling weir's %s listener: %+v, want EACCES naming %s and weir's own listener", id, got, addr)

@@ -125,7 +125,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openDevices(deviceTriggers, deviceLimiter, runs); err != nil {
 		return err
 	}
-	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers}
+	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers, Recipes: inst.DB}
 	// Events: created within the per-application limit (REST and nodes
 	// alike), their creations and state changes fire Event triggers. The
 	// Losant API node calls the API's routes in process, once it is built.
@@ -172,9 +172,14 @@ func (m *Main) Open(ctx context.Context) error {
 	// Runs an experience endpoint starts see the version's globals.
 	m.executor.ExperienceVersions = inst.DB
 	// Live trace streams: each completed run's path, to the console's
-	// open editors of its flow (this process's runs).
+	// open editors of its flow (in a cluster, every process's runs).
 	traces := &engine.TraceHub{}
 	m.executor.Traces = traces
+	if m.nats != nil {
+		if err := m.shareTraces(traces); err != nil {
+			return err
+		}
+	}
 	if err := m.executor.Open(); err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ test('devices.post, devices.get with a tag filter, device.get/patch/delete', asy
   const queried = await api.devices.get({ applicationId: app.id,
     query: { $or: [{ id: d.id }, { tags: { $tagKey: 'floor', $tagValue: { $in: ['9'] } } }] } });
   assert.equal(queried.totalCount, 2, 'the advanced query matches both devices');
-  await apiError(api.devices.get({ applicationId: app.id, query: { ancestorId: d.id } }), 400, 'Validation');
+  await apiError(api.devices.get({ applicationId: app.id, query: { deletedAt: { $ne: null } } }), 400, 'Validation');
 
   const patched = await api.device.patch({ applicationId: app.id, deviceId: d.id, device: { description: 'boiler' } });
   assert.equal(patched.description, 'boiler');
@@ -219,4 +219,74 @@ test('devices.sendCommand, devices.removeData and devices.delete over a device q
   assert.deepEqual(deleted, { removed: 2, failed: 0 });
   const left = await api.devices.get({ applicationId: app.id });
   assert.deepEqual(left.items.map((d) => d.id), [c.id]);
+});
+
+test('device hierarchy: parentId on post and patch, devices.get by parentId and by an ancestorId query', async () => {
+  const app = await createApp(api);
+  const site = await newDevice(app.id, { deviceClass: 'system' });
+  assert.equal(site.parentId, undefined);
+  const line = await newDevice(app.id, { deviceClass: 'system', parentId: site.id });
+  assert.equal(line.parentId, site.id);
+  assert.deepEqual(line.ancestorIds, [site.id]);
+  const pump = await newDevice(app.id, { parentId: line.id });
+  assert.deepEqual(pump.ancestorIds, [site.id, line.id], 'ancestors run from the top down to the parent');
+
+  const children = await api.devices.get({ applicationId: app.id, parentId: site.id });
+  assert.deepEqual(children.items.map((d) => d.id), [line.id], 'parentId selects the direct children');
+  const below = await api.devices.get({ applicationId: app.id, query: { ancestorId: site.id }, sortField: 'creationDate' });
+  assert.deepEqual(below.items.map((d) => d.id), [line.id, pump.id]);
+  const tops = await api.devices.get({ applicationId: app.id, query: { parentId: null } });
+  assert.deepEqual(tops.items.map((d) => d.id), [site.id]);
+
+  // A cycle, an unknown parent or another application's device is refused, and nothing changes.
+  await apiError(api.device.patch({ applicationId: app.id, deviceId: site.id, device: { parentId: pump.id } }), 400, 'Validation');
+  await apiError(api.device.patch({ applicationId: app.id, deviceId: site.id, device: { parentId: site.id } }), 400, 'Validation');
+  const other = await createApp(api);
+  const stranger = await newDevice(other.id);
+  await apiError(api.devices.post({ applicationId: app.id, device: { name: 'x', parentId: stranger.id } }), 400, 'Validation');
+  await apiError(api.devices.post({ applicationId: app.id, device: { name: 'x', parentId: 'nope' } }), 400, 'Validation');
+  await apiError(api.devices.get({ applicationId: app.id, parentId: 'nope' }), 400, 'Validation');
+  assert.equal((await api.device.get({ applicationId: app.id, deviceId: site.id })).parentId, undefined);
+  assert.equal((await api.devices.get({ applicationId: app.id })).totalCount, 3);
+
+  // Moving line to the top carries pump along; deleting line moves pump up.
+  const moved = await api.device.patch({ applicationId: app.id, deviceId: line.id, device: { parentId: null } });
+  assert.equal(moved.parentId, undefined);
+  assert.deepEqual((await api.device.get({ applicationId: app.id, deviceId: pump.id })).ancestorIds, [line.id]);
+  await api.device.patch({ applicationId: app.id, deviceId: line.id, device: { parentId: site.id } });
+  assert.deepEqual((await api.device.get({ applicationId: app.id, deviceId: pump.id })).ancestorIds, [site.id, line.id]);
+  await api.device.delete({ applicationId: app.id, deviceId: line.id });
+  const orphan = await api.device.get({ applicationId: app.id, deviceId: pump.id });
+  assert.equal(orphan.parentId, site.id, 'children of a deleted device move up to its parent');
+  assert.deepEqual(orphan.ancestorIds, [site.id]);
+});
+
+test('devices.removeData with attributes, keepConnectionHistory and keepCommandHistory', async () => {
+  const app = await createApp(api);
+  const d = await newDevice(app.id);
+  const t = Date.now() - 120000;
+  await api.device.sendState({ applicationId: app.id, deviceId: d.id, deviceState: [
+    { time: t, data: { temp: 1, label: 'a' } },
+    { time: t + 60000, data: { temp: 2 } },
+  ] });
+  await api.device.setConnectionStatus({ applicationId: app.id, deviceId: d.id, connectionStatus: { status: 'connected' } });
+  await api.device.sendCommand({ applicationId: app.id, deviceId: d.id, deviceCommand: { name: 'go' } });
+
+  await api.devices.removeData({ applicationId: app.id, options: { query: { id: d.id }, attributes: ['temp'], start: t + 1000,
+    keepConnectionHistory: true, keepCommandHistory: true } });
+  const states = await api.device.getState({ applicationId: app.id, deviceId: d.id, limit: 10 });
+  assert.deepEqual(states.map((s) => s.data), [{ temp: 1, label: 'a' }], 'the report left with no attribute is gone');
+  const composite = await api.device.getCompositeState({ applicationId: app.id, deviceId: d.id });
+  assert.equal(composite.temp.value, 1, 'the latest temp falls back to the report left');
+  assert.equal((await api.device.getLogEntries({ applicationId: app.id, deviceId: d.id, limit: 10 })).length, 1);
+  assert.equal((await api.device.getCommand({ applicationId: app.id, deviceId: d.id })).length, 1);
+
+  await api.devices.removeData({ applicationId: app.id, options: { query: { id: d.id }, attributes: ['label'], keepCommandHistory: true } });
+  assert.deepEqual((await api.device.getState({ applicationId: app.id, deviceId: d.id })).map((s) => s.data), [{ temp: 1 }]);
+  assert.deepEqual(await api.device.getLogEntries({ applicationId: app.id, deviceId: d.id }), []);
+  assert.equal((await api.device.getCommand({ applicationId: app.id, deviceId: d.id })).length, 1);
+
+  await apiError(api.devices.removeData({ applicationId: app.id, options: { query: { id: d.id }, attributes: ['no space'] } }), 400, 'Validation');
+  await apiError(api.devices.removeData({ applicationId: app.id, options: { query: { id: d.id }, attributes: 'temp' } }), 400, 'Validation');
+  assert.equal((await api.device.getState({ applicationId: app.id, deviceId: d.id })).length, 1, 'a refused removal changes nothing');
 });

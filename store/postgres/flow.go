@@ -14,7 +14,7 @@ import (
 
 const flowColumns = `id, application_id, name, description, short_description, icon_data, docs_url, category,
 	enabled, flow_class, default_version_id, custom_node_supports, creation_date, last_updated,
-	created_by_id, created_by_type, last_updated_by_id, last_updated_by_type, definition`
+	created_by_id, created_by_type, last_updated_by_id, last_updated_by_type, definition, keep_payloads`
 
 // flowStatsColumn reads a flow's per-version stats, summed over their
 // shards, as a JSON object of [runCount, errorCount] pairs, so a flow and its
@@ -104,10 +104,10 @@ func (db *DB) createFlow(ctx context.Context, f *weir.Flow) error {
 	}
 	now := db.now()
 	_, err = db.pool.Exec(ctx, `INSERT INTO flows (`+flowColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		id, f.ApplicationID, f.Name, f.Description, f.ShortDescription, f.IconData, f.DocsURL, f.Category,
 		f.Enabled, f.FlowClass, f.DefaultVersionID, supports, now, now,
-		f.CreatedByID, f.CreatedByType, f.LastUpdatedByID, f.LastUpdatedByType, definition)
+		f.CreatedByID, f.CreatedByType, f.LastUpdatedByID, f.LastUpdatedByType, definition, f.Weir.KeepPayloads)
 	switch {
 	case isUnique(err):
 		return weir.Errorf(weir.Validation, "Flow id %s is already in use", id)
@@ -136,13 +136,13 @@ func (db *DB) updateFlow(ctx context.Context, f *weir.Flow) error {
 		SET name = $1, description = $2, short_description = $3, icon_data = $4, docs_url = $5, category = $6,
 			enabled = $7, flow_class = $8, default_version_id = $9, custom_node_supports = $10, last_updated = $11,
 			created_by_id = $12, created_by_type = $13, last_updated_by_id = $14, last_updated_by_type = $15,
-			definition = $16
+			definition = $16, keep_payloads = $19
 		WHERE id = $17 AND application_id = $18
 		RETURNING creation_date, `+flowStatsColumn,
 		f.Name, f.Description, f.ShortDescription, f.IconData, f.DocsURL, f.Category,
 		f.Enabled, f.FlowClass, f.DefaultVersionID, supports, now,
 		f.CreatedByID, f.CreatedByType, f.LastUpdatedByID, f.LastUpdatedByType,
-		definition, f.ID, f.ApplicationID).Scan(&created, &stats)
+		definition, f.ID, f.ApplicationID, f.Weir.KeepPayloads).Scan(&created, &stats)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return errFlowNotFound()
 	} else if err != nil {
@@ -176,7 +176,7 @@ func scanFlow(s scanner) (*weir.Flow, error) {
 	if err := s.Scan(&f.ID, &f.ApplicationID, &f.Name, &f.Description, &f.ShortDescription, &f.IconData,
 		&f.DocsURL, &f.Category, &f.Enabled, &f.FlowClass, &f.DefaultVersionID, &supports,
 		&f.CreationDate, &f.LastUpdated, &f.CreatedByID, &f.CreatedByType, &f.LastUpdatedByID,
-		&f.LastUpdatedByType, &definition, &stats); err != nil {
+		&f.LastUpdatedByType, &definition, &f.Weir.KeepPayloads, &stats); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(supports), &f.CustomNodeSupports); err != nil {

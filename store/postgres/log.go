@@ -15,9 +15,16 @@ import (
 // written first.
 func (db *DB) FindLogEntries(ctx context.Context, flowID string, filter weir.LogFilter) ([]*weir.LogEntry, error) {
 	var p placeholders
+	payload := `''`
+	if filter.WithPayload {
+		payload = `payload`
+	}
 	q := `SELECT id, application_id, flow_id, flow_version, flow_version_id, time, run_count,
-		paths_completed, paths_failed, wall_time, errors, trace
+		paths_completed, paths_failed, wall_time, errors, trace, replay_of, payload_note, ` + payload + `
 		FROM logs WHERE flow_id = ` + p.add(flowID)
+	if filter.RunID != "" {
+		q += ` AND id = ` + p.add(filter.RunID)
+	}
 	if filter.FlowVersionID != "" {
 		q += ` AND flow_version_id = ` + p.add(filter.FlowVersionID)
 	}
@@ -46,9 +53,11 @@ func scanLogEntry(row pgx.CollectableRow) (*weir.LogEntry, error) {
 	var (
 		e           weir.LogEntry
 		errs, trace string
+		note, full  string
 	)
 	if err := row.Scan(&e.ID, &e.ApplicationID, &e.FlowID, &e.FlowVersion, &e.FlowVersionID, &e.Time,
-		&e.RunCount, &e.PathsCompleted, &e.PathsFailed, &e.WallTime, &errs, &trace); err != nil {
+		&e.RunCount, &e.PathsCompleted, &e.PathsFailed, &e.WallTime, &errs, &trace, &e.ReplayOf,
+		&note, &full); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(errs), &e.Errors); err != nil {
@@ -57,6 +66,9 @@ func scanLogEntry(row pgx.CollectableRow) (*weir.LogEntry, error) {
 	var err error
 	if e.Trace, err = weir.DecodeRunTrace(trace); err != nil {
 		return nil, fmt.Errorf("decode trace: %w", err)
+	}
+	if e.Payload, err = weir.DecodeRunPayload(note, full); err != nil {
+		return nil, err
 	}
 	e.Time = e.Time.UTC()
 	return &e, nil

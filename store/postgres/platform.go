@@ -39,6 +39,7 @@ func (db *DB) platform() *sqlstore.Store {
 			}
 			return " FOR SHARE"
 		},
+		Serialize: `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`,
 	})
 }
 

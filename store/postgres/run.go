@@ -243,9 +243,9 @@ const completeRunSQL = `
 	forgot AS (DELETE FROM effects WHERE run_id = $1),
 	logged AS (
 		INSERT INTO logs (id, application_id, flow_id, flow_version, flow_version_id, time, run_count,
-			paths_completed, paths_failed, wall_time, errors, trace)
+			paths_completed, paths_failed, wall_time, errors, trace, replay_of, payload_note, payload)
 		SELECT $2::text, $3::text, $4::text, $5::text, $6::text, $7::timestamptz, $8::bigint,
-			$9::bigint, $10::bigint, $11::double precision, $12::text, $15::text
+			$9::bigint, $10::bigint, $11::double precision, $12::text, $15::text, $16::text, $17::text, $18::text
 		WHERE EXISTS (SELECT 1 FROM flows WHERE id = $4::text)
 		RETURNING flow_id)
 	INSERT INTO flow_stats AS s (flow_id, version, shard, run_count, error_count)
@@ -254,16 +254,20 @@ const completeRunSQL = `
 	SET run_count = s.run_count + 1, error_count = s.error_count + excluded.error_count`
 
 // logRun runs q, completeRunSQL or recordRunSQL, for run runID and entry e
-// (its trace in its compact text form).
+// (its trace in its compact text form, its kept payload).
 func (db *DB) logRun(ctx context.Context, q, runID string, e *weir.LogEntry, errs string) error {
 	var errorCount int
 	if e.PathsFailed > 0 {
 		errorCount = 1
 	}
-	_, err := db.pool.Exec(ctx, q,
+	note, full, err := weir.EncodeRunPayload(e.Payload)
+	if err != nil {
+		return err
+	}
+	_, err = db.pool.Exec(ctx, q,
 		runID, e.ID, e.ApplicationID, e.FlowID, e.FlowVersion, e.FlowVersionID, ms(e.Time), e.RunCount,
 		e.PathsCompleted, e.PathsFailed, e.WallTime, errs, errorCount, rand.IntN(statsShards),
-		weir.EncodeRunTrace(e.Trace))
+		weir.EncodeRunTrace(e.Trace), e.ReplayOf, note, full)
 	return err
 }
 

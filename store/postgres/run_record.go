@@ -24,9 +24,9 @@ const recordRunSQL = `
 	forgot AS (DELETE FROM effects WHERE run_id = $1 AND EXISTS (SELECT 1 FROM recorded)),
 	logged AS (
 		INSERT INTO logs (id, application_id, flow_id, flow_version, flow_version_id, time, run_count,
-			paths_completed, paths_failed, wall_time, errors, trace)
+			paths_completed, paths_failed, wall_time, errors, trace, replay_of, payload_note, payload)
 		SELECT $2::text, $3::text, $4::text, $5::text, $6::text, $7::timestamptz, $8::bigint,
-			$9::bigint, $10::bigint, $11::double precision, $12::text, $15::text
+			$9::bigint, $10::bigint, $11::double precision, $12::text, $15::text, $16::text, $17::text, $18::text
 		WHERE EXISTS (SELECT 1 FROM recorded) AND EXISTS (SELECT 1 FROM flows WHERE id = $4::text)
 		RETURNING flow_id)
 	INSERT INTO flow_stats AS s (flow_id, version, shard, run_count, error_count)

@@ -12,7 +12,7 @@ import (
 
 const flowColumns = `id, application_id, name, description, short_description, icon_data, docs_url, category,
 	enabled, flow_class, default_version_id, custom_node_supports, creation_date, last_updated,
-	created_by_id, created_by_type, last_updated_by_id, last_updated_by_type, definition`
+	created_by_id, created_by_type, last_updated_by_id, last_updated_by_type, definition, keep_payloads`
 
 // FindFlowByID returns NotFound unless the flow exists in that application.
 func (db *DB) FindFlowByID(ctx context.Context, applicationID, flowID string) (*weir.Flow, error) {
@@ -191,10 +191,10 @@ func createFlow(ctx context.Context, tx *Tx, f *weir.Flow) error {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO flows (`+flowColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.ID, f.ApplicationID, f.Name, f.Description, f.ShortDescription, f.IconData, f.DocsURL, f.Category,
 		f.Enabled, f.FlowClass, f.DefaultVersionID, supports, millis(f.CreationDate), millis(f.LastUpdated),
-		f.CreatedByID, f.CreatedByType, f.LastUpdatedByID, f.LastUpdatedByType, definition)
+		f.CreatedByID, f.CreatedByType, f.LastUpdatedByID, f.LastUpdatedByType, definition, f.Weir.KeepPayloads)
 	if isUnique(err) {
 		return weir.Errorf(weir.Validation, "Flow id %s is already in use", f.ID)
 	}
@@ -212,13 +212,13 @@ func updateFlow(ctx context.Context, tx *Tx, f *weir.Flow) error {
 		SET name = ?, description = ?, short_description = ?, icon_data = ?, docs_url = ?, category = ?,
 			enabled = ?, flow_class = ?, default_version_id = ?, custom_node_supports = ?, last_updated = ?,
 			created_by_id = ?, created_by_type = ?, last_updated_by_id = ?, last_updated_by_type = ?,
-			definition = ?
+			definition = ?, keep_payloads = ?
 		WHERE id = ? AND application_id = ?
 		RETURNING creation_date`,
 		f.Name, f.Description, f.ShortDescription, f.IconData, f.DocsURL, f.Category,
 		f.Enabled, f.FlowClass, f.DefaultVersionID, supports, millis(tx.now),
 		f.CreatedByID, f.CreatedByType, f.LastUpdatedByID, f.LastUpdatedByType,
-		definition, f.ID, f.ApplicationID).Scan(&created)
+		definition, f.Weir.KeepPayloads, f.ID, f.ApplicationID).Scan(&created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errFlowNotFound()
 	} else if err != nil {
@@ -262,7 +262,8 @@ func scanFlow(s scanner) (*weir.Flow, error) {
 	)
 	if err := s.Scan(&f.ID, &f.ApplicationID, &f.Name, &f.Description, &f.ShortDescription, &f.IconData,
 		&f.DocsURL, &f.Category, &f.Enabled, &f.FlowClass, &f.DefaultVersionID, &supports, &created, &updated,
-		&f.CreatedByID, &f.CreatedByType, &f.LastUpdatedByID, &f.LastUpdatedByType, &definition); err != nil {
+		&f.CreatedByID, &f.CreatedByType, &f.LastUpdatedByID, &f.LastUpdatedByType, &definition,
+		&f.Weir.KeepPayloads); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(supports), &f.CustomNodeSupports); err != nil {

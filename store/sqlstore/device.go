@@ -6,13 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/weirhq/weir"
 )
 
 const deviceColumns = `id, application_id, name, description, device_class, gateway_id, tags, attributes,
-	keep_duplicates, connected, connection_time, creation_date, last_updated`
+	keep_duplicates, connected, connection_time, creation_date, last_updated, parent_id, ancestor_ids`
 
 // deviceList is what devices may be sorted and filtered by.
 var deviceList = listSpec{
@@ -55,6 +56,9 @@ func (s *Store) FindDevices(ctx context.Context, filter weir.DeviceFilter) ([]*w
 		for _, c := range filter.DeviceClass {
 			args = append(args, c)
 		}
+	}
+	if filter.ParentID != "" {
+		where, args = append(where, "parent_id = ?"), append(args, filter.ParentID)
 	}
 	for _, t := range filter.Tags {
 		cond := "EXISTS (SELECT 1 FROM device_tags t WHERE t.device_id = devices.id"
@@ -102,10 +106,14 @@ func (s *Store) CreateDevice(ctx context.Context, d *weir.Device) error {
 		if err != nil {
 			return err
 		}
+		ancestors, err := s.placeDevice(ctx, q, d, id)
+		if err != nil {
+			return err
+		}
 		_, err = q.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)`,
 			id, d.ApplicationID, d.Name, d.Description, d.DeviceClass, d.GatewayID, tags, attrs,
-			d.KeepDuplicates, millis(now), millis(now))
+			d.KeepDuplicates, millis(now), millis(now), d.ParentID, ancestors)
 		switch {
 		case s.d.IsForeignKey(err):
 			return weir.Errorf(weir.NotFound, "Application was not found")
@@ -134,14 +142,39 @@ func (s *Store) UpdateDevice(ctx context.Context, d *weir.Device) error {
 		if err != nil {
 			return err
 		}
+		if old.ParentID != d.ParentID {
+			// A move: checked and made one at a time, on what the moves
+			// before it left.
+			if err := s.serializeHierarchy(ctx, q, d.ApplicationID); err != nil {
+				return err
+			}
+			if old, err = findDevice(ctx, q, d.ApplicationID, d.ID); err != nil {
+				return err
+			}
+		}
 		tags, attrs, err := encodeDeviceLists(d)
 		if err != nil {
 			return err
 		}
-		if _, err := q.ExecContext(ctx, `UPDATE devices SET name = ?, description = ?, device_class = ?,
-			gateway_id = ?, tags = ?, attributes = ?, keep_duplicates = ?, last_updated = ? WHERE id = ?`,
-			d.Name, d.Description, d.DeviceClass, d.GatewayID, tags, attrs, d.KeepDuplicates, millis(now), d.ID); err != nil {
+		ancestors, err := s.placeDevice(ctx, q, d, d.ID)
+		if err != nil {
 			return err
+		}
+		if _, err := q.ExecContext(ctx, `UPDATE devices SET name = ?, description = ?, device_class = ?,
+			gateway_id = ?, tags = ?, attributes = ?, keep_duplicates = ?, last_updated = ?, parent_id = ?,
+			ancestor_ids = ? WHERE id = ?`,
+			d.Name, d.Description, d.DeviceClass, d.GatewayID, tags, attrs, d.KeepDuplicates, millis(now),
+			d.ParentID, ancestors, d.ID); err != nil {
+			return err
+		}
+		if !slices.Equal(old.AncestorIDs, d.AncestorIDs) {
+			// Everything below the device moves with it.
+			top := append(slices.Clone(d.AncestorIDs), d.ID)
+			if err := s.rewriteDescendants(ctx, q, d.ApplicationID, d.ID, func(below []string) []string {
+				return append(slices.Clone(top), below...)
+			}); err != nil {
+				return err
+			}
 		}
 		for _, a := range old.Attributes {
 			if na, ok := d.Attribute(a.Name); !ok || na.DataType != a.DataType {
@@ -167,9 +200,29 @@ func (s *Store) UpdateDevice(ctx context.Context, d *weir.Device) error {
 }
 
 // DeleteDevice removes the device; its tags, history and commands go with
-// it.
+// it, and its children move up to its parent.
 func (s *Store) DeleteDevice(ctx context.Context, applicationID, id string) error {
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
+		if err := s.serializeHierarchy(ctx, q, applicationID); err != nil {
+			return err
+		}
+		// Locked, so that a child created meanwhile is moved too.
+		d, err := scanDevice(q.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices
+			WHERE id = ? AND application_id = ?`+s.d.Lock(true), id, applicationID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errDeviceNotFound()
+		} else if err != nil {
+			return err
+		}
+		if err := s.rewriteDescendants(ctx, q, applicationID, id, func(below []string) []string {
+			return append(slices.Clone(d.AncestorIDs), below...)
+		}); err != nil {
+			return err
+		}
+		if _, err := q.ExecContext(ctx, `UPDATE devices SET parent_id = ? WHERE application_id = ? AND parent_id = ?`,
+			d.ParentID, applicationID, id); err != nil {
+			return err
+		}
 		return execOne(ctx, q, errDeviceNotFound, `DELETE FROM devices WHERE id = ? AND application_id = ?`, id, applicationID)
 	})
 	if err != nil {
@@ -198,6 +251,64 @@ func (s *Store) SetConnectionStatus(ctx context.Context, applicationID, id strin
 		return nil, fmt.Errorf("set connection status of device %s: %w", id, err)
 	}
 	return d, nil
+}
+
+// serializeHierarchy makes the transaction wait for the other moves and
+// deletions of the application's devices, so that two moves made at once
+// cannot close a loop together. It comes before any row lock the
+// transaction takes.
+func (s *Store) serializeHierarchy(ctx context.Context, q Querier, applicationID string) error {
+	if s.d.Serialize == "" {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, s.d.Serialize, "devices/"+applicationID)
+	if err != nil {
+		return err
+	}
+	rows.Close()
+	return rows.Err()
+}
+
+// placeDevice checks d's parent, a device of its application that is not
+// the device id nor below it, and sets d.AncestorIDs: the parent's
+// ancestors and the parent. It returns them encoded for ancestor_ids.
+func (s *Store) placeDevice(ctx context.Context, q Querier, d *weir.Device, id string) (string, error) {
+	d.AncestorIDs = nil
+	if d.ParentID == "" {
+		return "[]", nil
+	}
+	if d.ParentID == id {
+		return "", weir.Errorf(weir.Validation, "parentId must not be the device itself")
+	}
+	p, err := scanDevice(q.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices
+		WHERE id = ? AND application_id = ?`+s.d.Lock(false), d.ParentID, d.ApplicationID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", weir.Errorf(weir.Validation, "parentId %s is not a device of this application", d.ParentID)
+	} else if err != nil {
+		return "", err
+	}
+	if slices.Contains(p.AncestorIDs, id) {
+		return "", weir.Errorf(weir.Validation, "parentId %s is below the device itself", d.ParentID)
+	}
+	d.AncestorIDs = append(p.AncestorIDs, p.ID)
+	return marshal(d.AncestorIDs)
+}
+
+// rewriteDescendants replaces, in the ancestors of every device below id,
+// id and what is above it with what above returns given the ids below it
+// (id's children get above(nil)).
+func (s *Store) rewriteDescendants(ctx context.Context, q Querier, applicationID, id string, above func(below []string) []string) error {
+	return s.rewriteIDList(ctx, q, "devices", "ancestor_ids", applicationID, id, func(ancestors []string) []string {
+		return above(ancestors[slices.Index(ancestors, id)+1:])
+	})
+}
+
+// nonNil returns ids, or an empty list for nil.
+func nonNil(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
 }
 
 func errDeviceNotFound() error { return weir.Errorf(weir.NotFound, "Device was not found") }
@@ -242,10 +353,17 @@ func scanDevice(s scanner) (*weir.Device, error) {
 		connected        sql.NullBool
 		connTime         sql.NullInt64
 		created, updated int64
+		ancestors        string
 	)
 	if err := s.Scan(&d.ID, &d.ApplicationID, &d.Name, &d.Description, &d.DeviceClass, &d.GatewayID, &tags, &attrs,
-		&d.KeepDuplicates, &connected, &connTime, &created, &updated); err != nil {
+		&d.KeepDuplicates, &connected, &connTime, &created, &updated, &d.ParentID, &ancestors); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(ancestors), &d.AncestorIDs); err != nil {
+		return nil, fmt.Errorf("decode ancestors: %w", err)
+	}
+	if len(d.AncestorIDs) == 0 {
+		d.AncestorIDs = nil
 	}
 	if err := json.Unmarshal([]byte(tags), &d.Tags); err != nil {
 		return nil, fmt.Errorf("decode tags: %w", err)

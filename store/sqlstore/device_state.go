@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/weirhq/weir"
@@ -201,42 +202,134 @@ func (s *Store) FindCompositeState(ctx context.Context, filter weir.StateFilter)
 	return out, nil
 }
 
-// RemoveDeviceData deletes the state history, connection log and commands
-// within [start, end] and rebuilds the latest values from what remains.
-func (s *Store) RemoveDeviceData(ctx context.Context, applicationID, deviceID string, start, end time.Time) error {
+// RemoveDeviceData deletes the state history (or some attributes' values),
+// connection log and commands within the window, and rebuilds the latest
+// values it removed from what remains.
+func (s *Store) RemoveDeviceData(ctx context.Context, applicationID, deviceID string, r weir.DataRemoval) error {
 	err := s.d.Update(ctx, func(q Querier, _ time.Time) error {
 		if _, err := findDevice(ctx, q, applicationID, deviceID); err != nil {
 			return err
 		}
-		cond, args := timeRange(deviceID, start, end)
-		for _, table := range []string{"device_states", "device_logs", "device_commands"} {
+		cond, args := timeRange(deviceID, r.Start, r.End)
+		var tables []string
+		if !r.KeepConnectionHistory {
+			tables = append(tables, "device_logs")
+		}
+		if !r.KeepCommandHistory {
+			tables = append(tables, "device_commands")
+		}
+		for _, table := range tables {
 			if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+cond, args...); err != nil {
 				return err
 			}
 		}
-		if _, err := q.ExecContext(ctx, `DELETE FROM device_attribute_values WHERE device_id = ?`, deviceID); err != nil {
-			return err
-		}
-		states, err := findStates(ctx, q, deviceID, time.Time{}, time.Time{}, true, 0)
-		if err != nil {
-			return err
-		}
-		latest := weir.CompositeState{}
-		fold(latest, states)
-		for name, sv := range latest {
-			val, err := marshal(sv.Value)
-			if err != nil {
+		if r.Attributes == nil {
+			if _, err := q.ExecContext(ctx, `DELETE FROM device_states WHERE `+cond, args...); err != nil {
 				return err
 			}
-			if _, err := q.ExecContext(ctx, `INSERT INTO device_attribute_values (device_id, name, value, time) VALUES (?, ?, ?, ?)`,
-				deviceID, name, val, millis(sv.Time)); err != nil {
-				return err
-			}
+		} else if err := removeAttributes(ctx, q, deviceID, r); err != nil {
+			return err
 		}
-		return nil
+		return rebuildLatest(ctx, q, deviceID, r)
 	})
 	if err != nil {
 		return fmt.Errorf("remove data of device %s: %w", deviceID, err)
+	}
+	return nil
+}
+
+// removeAttributes deletes r.Attributes from the device's reports within
+// the window; a report left with nothing goes.
+func removeAttributes(ctx context.Context, q Querier, deviceID string, r weir.DataRemoval) error {
+	type change struct {
+		at   int64
+		data string // "": delete the report
+	}
+	var changes []change
+	err := scanStates(ctx, q, deviceID, r.Start, r.End, false, 0, nil, func(at time.Time, data map[string]any) bool {
+		n := len(data)
+		for _, name := range r.Attributes {
+			delete(data, name)
+		}
+		if len(data) == n {
+			return true
+		}
+		c := change{at: millis(at)}
+		if len(data) > 0 {
+			c.data, _ = marshal(data) // decoded from JSON, so it encodes
+		}
+		changes = append(changes, c)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		var err error
+		if c.data == "" {
+			_, err = q.ExecContext(ctx, `DELETE FROM device_states WHERE device_id = ? AND time = ?`, deviceID, c.at)
+		} else {
+			_, err = q.ExecContext(ctx, `UPDATE device_states SET data = ? WHERE device_id = ? AND time = ?`, c.data, deviceID, c.at)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rebuildLatest replaces the latest values the removal r may have taken
+// (dated within its window, of its attributes) with the newest reports
+// left; an attribute with none left has no latest value.
+func rebuildLatest(ctx context.Context, q Querier, deviceID string, r weir.DataRemoval) error {
+	cond, args := timeRange(deviceID, r.Start, r.End)
+	rows, err := q.QueryContext(ctx, `SELECT name FROM device_attribute_values WHERE `+cond, args...)
+	if err != nil {
+		return err
+	}
+	stale := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		if r.Attributes == nil || slices.Contains(r.Attributes, name) {
+			stale[name] = true
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(stale) == 0 {
+		return err
+	}
+	latest := weir.CompositeState{}
+	err = scanStates(ctx, q, deviceID, time.Time{}, time.Time{}, true, 0, nil, func(at time.Time, data map[string]any) bool {
+		for name, v := range data {
+			if _, done := latest[name]; stale[name] && !done {
+				latest[name] = weir.StateValue{Value: v, Time: at}
+			}
+		}
+		return len(latest) < len(stale)
+	})
+	if err != nil {
+		return err
+	}
+	for name := range stale {
+		sv, ok := latest[name]
+		if !ok {
+			if _, err := q.ExecContext(ctx, `DELETE FROM device_attribute_values WHERE device_id = ? AND name = ?`, deviceID, name); err != nil {
+				return err
+			}
+			continue
+		}
+		val, err := marshal(sv.Value)
+		if err != nil {
+			return err
+		}
+		if _, err := q.ExecContext(ctx, `UPDATE device_attribute_values SET value = ?, time = ? WHERE device_id = ? AND name = ?`,
+			val, millis(sv.Time), deviceID, name); err != nil {
+			return err
+		}
 	}
 	return nil
 }

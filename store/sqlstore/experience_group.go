@@ -195,32 +195,41 @@ func (s *Store) DeleteExperienceGroup(ctx context.Context, applicationID, id str
 // application's endpoints that name it, as a foreign key's cascade would:
 // their lastUpdated stays (its column type differs between the stores).
 func (s *Store) dropEndpointGroup(ctx context.Context, q Querier, applicationID, groupID string) error {
-	quoted, err := marshal(groupID)
+	return s.rewriteIDList(ctx, q, "experience_endpoints", "experience_group_ids", applicationID, groupID,
+		func(ids []string) []string {
+			return sortedUnique(slices.DeleteFunc(ids, func(g string) bool { return g == groupID }))
+		})
+}
+
+// rewriteIDList replaces, in each row of the application in table whose
+// JSON id list column names id, that list with what edit returns for it,
+// locking the rows it reads.
+func (s *Store) rewriteIDList(ctx context.Context, q Querier, table, column, applicationID, id string, edit func(ids []string) []string) error {
+	quoted, err := marshal(id)
 	if err != nil {
 		return err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, experience_group_ids FROM experience_endpoints
-		WHERE application_id = ? AND experience_group_ids LIKE ?`+s.d.Lock(true), applicationID, "%"+quoted+"%")
+	rows, err := q.QueryContext(ctx, `SELECT id, `+column+` FROM `+table+`
+		WHERE application_id = ? AND `+column+` LIKE ?`+s.d.Lock(true), applicationID, "%"+quoted+"%")
 	if err != nil {
 		return err
 	}
 	changed := map[string]string{}
 	for rows.Next() {
-		var id, text string
+		var rowID, text string
 		var ids []string
-		if err := rows.Scan(&id, &text); err != nil {
+		if err := rows.Scan(&rowID, &text); err != nil {
 			rows.Close()
 			return err
 		}
 		if err := json.Unmarshal([]byte(text), &ids); err != nil {
 			rows.Close()
-			return fmt.Errorf("decode endpoint groups of %s: %w", id, err)
+			return fmt.Errorf("decode %s of %s: %w", column, rowID, err)
 		}
-		if !slices.Contains(ids, groupID) {
+		if !slices.Contains(ids, id) {
 			continue // the pattern matched another id containing this one
 		}
-		kept := slices.DeleteFunc(ids, func(g string) bool { return g == groupID })
-		if changed[id], err = marshal(sortedUnique(kept)); err != nil {
+		if changed[rowID], err = marshal(nonNil(edit(ids))); err != nil {
 			rows.Close()
 			return err
 		}
@@ -229,9 +238,8 @@ func (s *Store) dropEndpointGroup(ctx context.Context, q Querier, applicationID,
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for id, text := range changed {
-		if _, err := q.ExecContext(ctx, `UPDATE experience_endpoints SET experience_group_ids = ? WHERE id = ?`,
-			text, id); err != nil {
+	for rowID, text := range changed {
+		if _, err := q.ExecContext(ctx, `UPDATE `+table+` SET `+column+` = ? WHERE id = ?`, text, rowID); err != nil {
 			return err
 		}
 	}

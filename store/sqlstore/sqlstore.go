@@ -49,6 +49,11 @@ type Dialect struct {
 	// in PostgreSQL; "" in SQLite, whose write transactions run one at a
 	// time).
 	Lock func(exclusive bool) string
+	// Serialize is a statement taking one key that makes a write
+	// transaction wait until the others that ran it with the same key end
+	// (an advisory transaction lock in PostgreSQL); "" in SQLite, whose
+	// write transactions run one at a time.
+	Serialize string
 }
 
 // Uncached starts the statements whose text varies with the data (the

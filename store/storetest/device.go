@@ -34,6 +34,8 @@ func RunDevices(t *testing.T, open func(t *testing.T) DeviceStore) {
 	t.Run("List", func(t *testing.T) { testDeviceList(t, open) })
 	t.Run("Update", func(t *testing.T) { testDeviceUpdate(t, open) })
 	t.Run("Delete", func(t *testing.T) { testDeviceDelete(t, open) })
+	t.Run("Hierarchy", func(t *testing.T) { testDeviceHierarchy(t, open) })
+	t.Run("HierarchyConcurrentOK", func(t *testing.T) { testDeviceHierarchyConcurrent(t, open) })
 	t.Run("ConnectionStatusOK", func(t *testing.T) { testDeviceConnection(t, open) })
 	t.Run("ConnectionLog", func(t *testing.T) { testDeviceLog(t, open) })
 	t.Run("ConnectionLogBoundedOK", func(t *testing.T) { testDeviceLogBounded(t, open) })
@@ -41,6 +43,7 @@ func RunDevices(t *testing.T, open func(t *testing.T) DeviceStore) {
 	t.Run("CompositeState", func(t *testing.T) { testCompositeState(t, open) })
 	t.Run("SameTimeBatchOK", func(t *testing.T) { testSameTimeBatch(t, open) })
 	t.Run("RemoveDataOK", func(t *testing.T) { testRemoveDeviceData(t, open) })
+	t.Run("RemoveDataSelectedOK", func(t *testing.T) { testRemoveSelectedData(t, open) })
 	t.Run("PruneOK", func(t *testing.T) { testPruneDeviceStates(t, open) })
 	t.Run("Command", func(t *testing.T) { testDeviceCommands(t, open) })
 	t.Run("ApplicationKey", func(t *testing.T) { testApplicationKeys(t, open) })
@@ -422,7 +425,7 @@ func testRemoveDeviceData(t *testing.T, open func(t *testing.T) DeviceStore) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.RemoveDeviceData(t.Context(), a.ID, d.ID, t2, time.Time{}); err != nil {
+	if err := s.RemoveDeviceData(t.Context(), a.ID, d.ID, weir.DataRemoval{Start: t2}); err != nil {
 		t.Fatalf("RemoveDeviceData: %v", err)
 	}
 	got, err := s.FindCompositeState(t.Context(), weir.StateFilter{ApplicationID: a.ID, DeviceID: d.ID})

@@ -28,6 +28,7 @@ func fullFlow(appID string) *weir.Flow {
 		CreatedByType:      weir.OwnerUser,
 		LastUpdatedByID:    "5a1b2c3d4e5f60718293a4b6",
 		LastUpdatedByType:  weir.OwnerApplication,
+		Weir:               weir.FlowSettings{KeepPayloads: true},
 		Definition: weir.Definition{
 			Triggers: []weir.Trigger{{
 				Key:       "abc-button",

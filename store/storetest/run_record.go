@@ -29,11 +29,13 @@ func RunRecorder(t *testing.T, open func(t *testing.T) RecorderStore) {
 		}
 		checkRecorded(t, s, r.ID, true)
 		checkLogLen(t, s, f.ID, 1)
-		logged, err := s.FindLogEntries(t.Context(), f.ID, weir.LogFilter{Limit: 1})
+		logged, err := s.FindLogEntries(t.Context(), f.ID, weir.LogFilter{Limit: 1, RunID: r.ID, WithPayload: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkDiff(t, "recorded trace", logged[0].Trace, entryOf(f, r, 1).Trace)
+		checkDiff(t, "recorded payload", logged[0].Payload, entryOf(f, r, 1).Payload)
+		checkDiff(t, "recorded replayOf", logged[0].ReplayOf, "r0")
 		checkStats(t, s, f, weir.FlowStats{RunCount: 1, ErrorCount: 1, ByVersion: map[string]weir.VersionStats{
 			weir.DevelopVersion: {RunCount: 1, ErrorCount: 1},
 		}})
@@ -125,7 +127,8 @@ func runOf(f *weir.Flow) *weir.Run {
 func entryOf(f *weir.Flow, r *weir.Run, failed int) *weir.LogEntry {
 	return &weir.LogEntry{ID: r.ID, FlowVersionID: weir.DevelopVersion, Time: ms(r.Time), RunCount: 1,
 		PathsCompleted: 1, PathsFailed: failed, Trace: &weir.RunTrace{Trigger: r.TriggerKey,
-			Steps: []weir.TraceStep{{NodeID: "n", From: -1, Output: 0, Time: 0.25}}}}
+			Steps: []weir.TraceStep{{NodeID: "n", From: -1, Output: 0, Time: 0.25}}},
+		ReplayOf: "r0", Payload: weir.KeepRunPayload(r)}
 }
 
 // checkRecorded fails t unless RunRecorded(id) reports want.

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, appPath, type Field, type List, type Spec } from './api';
 import { getPath, labelOf, setPath, type CanvasNode } from './doc';
 import { CustomNodeInputs } from './custom_inputs';
+import { Choice, pairFields } from './choice';
 
 interface Props {
   appId: string;
@@ -120,6 +121,7 @@ function FieldInput({ field, value, onChange, label }: { field: Field; value: an
       <span className="kind">{field.kind}</span>
     </span>
   );
+  if (field.enum?.length && field.kind !== 'enum') return <Choice field={field} value={value} title={title} onChange={onChange} />;
   let input: React.ReactNode;
   switch (field.kind) {
     case 'bool':
@@ -225,7 +227,8 @@ function Reference({ appId, field, refer, value, onChange }: { appId: string; fi
 }
 
 /** A repeatable field (rules, cases): one row of subfields per item. */
-function Rows({ field, subfields, raw, onChange }: { field: Field; subfields: Field[]; raw: any; onChange: Props['onChange'] }) {
+function Rows({ field, subfields: listed, raw, onChange }: { field: Field; subfields: Field[]; raw: any; onChange: Props['onChange'] }) {
+  const subfields = listed.length ? listed : pairFields(field); // tags and headers named only in the doc
   const rows: any[] = Array.isArray(getPath(raw, field.path)) ? getPath(raw, field.path) : [];
   const set = (next: any[]) => onChange(setPath(raw, field.path, next), field.path);
   return (

@@ -101,7 +101,16 @@ function DiffCanvas({ a, b, items, specs }: { a: Definition; b: Definition; item
         if (at >= 0) status.set(triggerNodeID(at), i.status);
       }
     }
-    const marked: CanvasNode[] = c.nodes.map((n) => (status.has(n.id) ? { ...n, className: 'diff-' + status.get(n.id) } : n));
+    // A loop whose body differs says so, up to the flow, so that the change can be found.
+    const byID = new Map(c.nodes.map((n) => [n.id, n]));
+    const inside = new Set<string>();
+    for (const id of status.keys()) {
+      for (let g = byID.get(id)?.data.raw.meta?.groupId; typeof g === 'string' && byID.has(g) && !inside.has(g); g = byID.get(g)!.data.raw.meta?.groupId) inside.add(g);
+    }
+    const marked: CanvasNode[] = c.nodes.map((n) => {
+      const cls = [status.has(n.id) ? 'diff-' + status.get(n.id) : '', inside.has(n.id) ? 'diff-inside' : ''].filter(Boolean).join(' ');
+      return cls ? { ...n, className: cls } : n;
+    });
     return { nodes: marked, edges: c.edges };
   }, [a, b, items, specs]);
   return <ReadOnlyCanvas nodes={nodes} edges={edges} />;

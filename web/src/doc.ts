@@ -17,6 +17,7 @@ export interface NodeData extends Record<string, unknown> {
   problems: string[];
   trace?: NodeMark; // set while a logged run's path is shown (trace.tsx)
   live?: NodeMark; // set while live runs pass the node (trace.tsx)
+  replay?: NodeMark; // set while a replay's path is compared with its run's (replay.tsx)
 }
 
 export type CanvasNode = Node<NodeData>;

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, flowPath } from './api';
+import type { KeptPayload } from './replay';
 import type { RunTrace } from './trace';
 
 export interface DebugMessage {
@@ -98,6 +99,9 @@ export function DebugPanel({
 }
 
 export interface LogEntry {
+  runId?: string;
+  replayOf?: string; // the run this run replays
+  payload?: KeptPayload; // what the entry kept of the run's trigger payload (replay.tsx)
   time: string;
   trace?: RunTrace;
   flowVersion?: string;
@@ -118,6 +122,7 @@ export function RunLog({
   onSelectNode,
   selected,
   onSelectRun,
+  onReplay,
 }: {
   appId: string;
   flowId: string;
@@ -125,6 +130,7 @@ export function RunLog({
   onSelectNode: (id: string) => void;
   selected?: string;
   onSelectRun?: (e: LogEntry) => void;
+  onReplay?: (e: LogEntry) => void; // offered on runs whose payload was kept
 }) {
   const [entries, setEntries] = useState<LogEntry[] | null>(null);
   const [error, setError] = useState('');
@@ -166,6 +172,15 @@ export function RunLog({
                 {e.pathsCompleted} paths completed, {e.pathsFailed} failed
               </td>
               <td className="steps">{e.trace ? `${e.trace.steps.length + e.trace.omitted} steps` : ''}</td>
+              <td className="replay">
+                {e.replayOf && <span className="replay-of" title={`Replay of run ${e.replayOf}`}>replay</span>}
+                {onReplay && e.payload?.kept && (
+                  <button type="button" className="run-replay" title="Run this run’s kept trigger payload again on the flow as it is now, and compare the paths" onClick={(ev) => (ev.stopPropagation(), onReplay(e))}>
+                    Replay
+                  </button>
+                )}
+                {e.payload && !e.payload.kept && <span className="payload-not-kept" title={e.payload.reason}>payload not kept</span>}
+              </td>
               <td>
                 {e.errors.map((er, j) => (
                   <button type="button" key={j} className="link run-error" onClick={() => er.nodeId && onSelectNode(er.nodeId)}>

@@ -16,7 +16,8 @@ import {
 import { api, ApiError, appPath, flowPath, specs as loadSpecs, stream, type Flow, type Spec, type Specs } from './api';
 import { ConfigPanel } from './config';
 import { DebugPanel, RunLog, Storage, runKey, type DebugMessage, type LogEntry } from './dock';
-import { TraceBar, decorate, overlayOf, useLiveTraces } from './trace';
+import { TraceBar, decorate, handOff, overlayOf, takeHandOff, useLiveTraces, type InnerRun } from './trace';
+import { KeepPayloadsToggle, ReplayCompare, decorateReplay, replayOverlay, startReplay, useReplayEntry, type Replay } from './replay';
 import {
   canvasNode,
   download,
@@ -37,6 +38,7 @@ import {
   type Kind,
 } from './doc';
 import { WeirNode } from './node';
+import { copied, pasted } from './clipboard';
 import { Globals, Versions } from './versions';
 import { Palette, dragType } from './palette';
 import { ErrorLine } from './pages';
@@ -104,7 +106,10 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const [streamStatus, setStreamStatus] = useState('connecting');
   const [refresh, setRefresh] = useState(0);
   const [payload, setPayload] = useState('{}');
-  const [picked, setPicked] = useState<LogEntry | null>(null); // the logged run whose path is shown
+  // The logged run whose path is shown: at first, a path inside this custom node handed from its caller's editor.
+  const [picked, setPicked] = useState<(LogEntry & { inner?: boolean }) | null>(() => innerEntry(takeHandOff(initial.id)));
+  const [replay, setReplay] = useState<Replay | null>(null); // a replay of picked, compared with it (replay.tsx)
+  useReplayEntry(appId, flowID, replay, useCallback((r: Replay) => setReplay((x) => (x?.runId === r.runId ? r : x)), []));
   const live = useLiveTraces(appId, flowID, nodes, useCallback(() => setRefresh((r) => r + 1), []));
   const past = useRef<Snap[]>([]);
   const future = useRef<Snap[]>([]);
@@ -242,21 +247,12 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const redo = () => restore(future, past);
 
   const copy = () => {
-    clipboard.current = now.current.nodes.filter((n) => n.selected && n.data.kind === 'node').map((n) => toDefinition([n], now.current.edges).nodes[0]);
+    clipboard.current = copied(now.current.nodes, now.current.edges);
   };
   const paste = () => {
     if (clipboard.current.length === 0) return;
-    const ids = new Map(clipboard.current.map((r) => [r.id, newID()]));
     const maxSeq = Math.max(-1, ...now.current.nodes.filter((n) => n.data.kind === 'node').map((n) => n.data.seq));
-    const added = clipboard.current.map((r, i) => {
-      const raw = {
-        ...intoScope(r, scope),
-        id: ids.get(r.id),
-        outputIds: (r.outputIds ?? []).map((t: string[]) => t.filter((x) => ids.has(x)).map((x) => ids.get(x))),
-        meta: { ...r.meta, x: (r.meta?.x ?? 0) + 40, y: (r.meta?.y ?? 0) + 40 },
-      };
-      return { ...canvasNode(specs, 'node', raw, maxSeq + 1 + i, raw.id, { x: 0, y: 0 }), selected: true };
-    });
+    const added = pasted(clipboard.current, scope).map(({ raw, top }, i) => ({ ...canvasNode(specs, 'node', raw, maxSeq + 1 + i, raw.id, { x: 0, y: 0 }), selected: top }));
     const addedEdges = toCanvas({ triggers: [], nodes: added.map((n) => n.data.raw) }, specs).edges;
     remember();
     setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), ...added]);
@@ -456,7 +452,11 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
   const inScopeEdges = useMemo(() => scopedEdges(edges, scope), [edges, scope]);
   const chain = useMemo(() => scopeChain(scope, nodes), [scope, nodes]);
   const pickedOverlay = useMemo(() => (picked?.trace ? overlayOf(picked.trace, nodes) : null), [picked, nodes]);
-  const traced = useMemo(() => decorate(inScope, inScopeEdges, pickedOverlay, live), [inScope, inScopeEdges, pickedOverlay, live]);
+  const replayed = useMemo(() => replayOverlay(replay, nodes), [replay, nodes]);
+  const traced = useMemo(() => {
+    const d = decorate(inScope, inScopeEdges, pickedOverlay, live);
+    return decorateReplay(d.nodes, d.edges, replayed);
+  }, [inScope, inScopeEdges, pickedOverlay, live, replayed]);
   const selected = nodes.filter((n) => n.selected);
   const one = selected.length === 1 ? shown.find((n) => n.id === selected[0].id) : undefined;
   const labels = useMemo(() => new Map(nodes.map((n) => [n.data.raw.id ?? n.id, labelOf(n.data.raw)])), [nodes]);
@@ -483,6 +483,8 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
         <label className="toggle">
           <input type="checkbox" id="flow-enabled" checked={flow.enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
         </label>
+        <KeepPayloadsToggle appId={appId} flowId={flowID} on={!!flow.weir?.keepPayloads}
+          onSaved={(saved) => setFlow((f) => ({ ...f, weir: saved.weir, lastUpdated: saved.lastUpdated }))} onError={setError} />
         <button type="button" id="export" onClick={() => download(fileName(flow.name), exportable({ ...flow, ...toDefinition(nodes, edges), globals }))}>
           Export
         </button>
@@ -504,7 +506,7 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
               {status}
             </span>
           )}
-          {picked?.trace && <TraceBar time={picked.time} trace={picked.trace} failed={picked.pathsFailed > 0} onClear={() => setPicked(null)} />}
+          {picked?.trace && !replay && <TraceBar time={picked.time} trace={picked.trace} failed={picked.pathsFailed > 0} inner={picked.inner} onClear={() => setPicked(null)} />}
           {problemCount > 0 && <span className="warn" id="problem-count">{problemCount} problems on the canvas</span>}
           {conflict && (
             <span className="conflict" role="alert" id="conflict">
@@ -518,6 +520,10 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
             </span>
           )}
         </div>
+      )}
+      {replay && (
+        <ReplayCompare appId={appId} flowId={flowID} replay={replay} nodes={nodes} labels={labels} onSelectNode={selectNode}
+          onClose={() => (setReplay(null), setPicked(null))} />
       )}
       <div className="workspace">
         <Palette specs={specs} onAdd={(k, s) => addNode(k, s)} />
@@ -576,7 +582,11 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
               </button>
             )}
             {one.data.raw.type === 'CustomNodeExecuteNode' && /^[0-9a-f]{24}$/.test(one.data.raw.config?.customNodeId ?? '') && (
-              <a id="open-custom-node" href={`#/applications/${appId}/flows/${one.data.raw.config.customNodeId}/from/${flowID}`}>
+              <a
+                id="open-custom-node"
+                href={`#/applications/${appId}/flows/${one.data.raw.config.customNodeId}/from/${flowID}`}
+                onClick={() => picked && handOff(one.data.raw.config.customNodeId, one.data.raw.id, picked)}
+              >
                 Open the custom node's flow
               </a>
             )}
@@ -612,7 +622,17 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
             refresh={refresh}
             onSelectNode={selectNode}
             selected={picked ? runKey(picked) : undefined}
-            onSelectRun={setPicked}
+            onSelectRun={(e) => (setReplay(null), setPicked(e))}
+            onReplay={async (e) => {
+              setError('');
+              try {
+                const runId = await startReplay(appId, flowID, e);
+                setPicked(e);
+                setReplay({ original: e, runId, unsaved: dirty });
+              } catch (err) {
+                setError((err as Error).message);
+              }
+            }}
           />
         )}
         {tab === 'storage' && <Storage appId={appId} flowId={flowID} refresh={refresh} />}
@@ -637,4 +657,10 @@ function Canvas({ appId, appName, initial, specs, reload }: { appId: string; app
       </section>
     </main>
   );
+}
+
+/** A run's path inside a custom node as the run log's entry the editor shows. */
+function innerEntry(h: InnerRun | null): (LogEntry & { inner: boolean }) | null {
+  if (!h) return null;
+  return { time: h.time, trace: h.trace, runCount: 1, pathsCompleted: 0, pathsFailed: h.failed ? 1 : 0, wallTime: 0, errors: [], inner: true };
 }

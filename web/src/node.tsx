@@ -12,6 +12,7 @@ export const WeirNode = memo(function WeirNode({ data, selected }: NodeProps<Can
   if (selected) classes.push('selected');
   if (data.trace) classes.push('traced', ...(data.trace.failed ? ['trace-failed'] : []));
   if (data.live) classes.push('live');
+  if (data.replay) classes.push('replayed', ...(data.replay.failed ? ['replay-failed'] : []));
   const outputs = Array.from({ length: n }, (_, i) => i);
   return (
     <div className={classes.join(' ')} data-type={data.raw.type} title={data.problems.join('\n') || undefined}>
@@ -29,6 +30,12 @@ export const WeirNode = memo(function WeirNode({ data, selected }: NodeProps<Can
         <div className="trace-time" title="Time this node took in the run shown">
           {data.trace.failed ? '✕ ' : ''}
           {traceLabel(data.trace)}
+        </div>
+      )}
+      {data.replay && (
+        <div className="replay-time" title="Time this node took in the replay">
+          replay: {data.replay.failed ? '✕ ' : ''}
+          {traceLabel(data.replay)}
         </div>
       )}
       <div className="outputs">

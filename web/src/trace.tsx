@@ -16,6 +16,7 @@ export interface TraceStep {
   start: number; // ms after the run started
   time: number; // ms the node took
   failed?: boolean;
+  inner?: RunTrace; // a Custom Node Execute node's: the custom node's run
 }
 
 /** The path of one run (weir.RunTrace). */
@@ -57,7 +58,57 @@ export interface Overlay {
 
 /** The canvas id of the trigger whose key is key, or undefined. */
 function triggerOf(nodes: CanvasNode[], key: string): string | undefined {
-  return nodes.find((n) => n.data.kind === 'trigger' && n.data.raw.key === key)?.id;
+  const found = nodes.find((n) => n.data.kind === 'trigger' && n.data.raw.key === key);
+  if (found || key !== customNodeStart) return found?.id;
+  // A custom node's start trigger often has no key of its own.
+  return nodes.find((n) => n.data.kind === 'trigger' && n.data.raw.type === customNodeStart)?.id;
+}
+
+const customNodeStart = 'customNodeStart';
+
+/**
+ * The runs of the custom node that node nodeId ran in trace, as one trace of
+ * the custom node's flow (several runs, as in a loop, one after another),
+ * or null when it ran none.
+ */
+export function innerOf(trace: RunTrace, nodeId: string): RunTrace | null {
+  const out: RunTrace = { trigger: customNodeStart, steps: [], omitted: 0 };
+  let calls = 0;
+  for (const s of trace.steps) {
+    if (s.nodeId !== nodeId || !s.inner) continue;
+    calls++;
+    const base = out.steps.length;
+    for (const step of s.inner.steps) out.steps.push({ ...step, from: step.from < 0 ? step.from : step.from + base });
+    out.omitted += s.inner.omitted;
+  }
+  return calls > 0 ? out : null;
+}
+
+/** A run's path inside a custom node, handed from the calling flow's editor to the custom node's. */
+export interface InnerRun {
+  flowId: string; // the custom node's flow
+  time: string; // the calling run's
+  failed: boolean;
+  trace: RunTrace;
+}
+
+let handed: InnerRun | null = null;
+
+/**
+ * Keeps the path that the run of entry took inside the custom node that
+ * node nodeId runs (flow customId), for the custom node's editor that opens
+ * next.
+ */
+export function handOff(customId: string, nodeId: string, entry: { time: string; trace?: RunTrace }) {
+  const trace = entry.trace && innerOf(entry.trace, nodeId);
+  handed = trace ? { flowId: customId, time: entry.time, failed: trace.steps.some((s) => s.failed), trace } : null;
+}
+
+/** Takes the path handed to the editor of flow flowId, if any. */
+export function takeHandOff(flowId: string): InnerRun | null {
+  const h = handed?.flowId === flowId ? handed : null;
+  handed = null;
+  return h;
 }
 
 function emptyOverlay(): Overlay {
@@ -172,11 +223,13 @@ export function useLiveTraces(appId: string, flowId: string, nodes: CanvasNode[]
 }
 
 /** The bar above the canvas saying which logged run's path is shown. */
-export function TraceBar({ time, trace, failed, onClear }: { time: string; trace: RunTrace; failed: boolean; onClear: () => void }) {
-  const total = trace.steps.reduce((t, s) => Math.max(t, s.start + s.time), 0);
+export function TraceBar({ time, trace, failed, inner, onClear }: { time: string; trace: RunTrace; failed: boolean; inner?: boolean; onClear: () => void }) {
+  const first = trace.steps.reduce((t, s) => Math.min(t, s.start), inner ? Infinity : 0);
+  const total = trace.steps.reduce((t, s) => Math.max(t, s.start + s.time), 0) - (trace.steps.length ? first : 0);
   return (
     <span className="trace-bar" id="trace-bar">
-      Path of the run of {new Date(time).toLocaleTimeString()}: {trace.steps.length} steps
+      {inner ? 'Path inside this custom node of the calling run of ' : 'Path of the run of '}
+      {new Date(time).toLocaleTimeString()}: {trace.steps.length} steps
       {trace.omitted > 0 && ` (and ${trace.omitted} more not recorded)`}, {fmtMs(total)}
       {failed && <strong className="trace-failed-note"> · failed</strong>}{' '}
       <button type="button" className="link" id="trace-clear" onClick={onClear}>
