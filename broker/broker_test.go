@@ -64,7 +64,7 @@ func newEnv(t testing.TB) *env {
 
 // newEnvWith is newEnv with setup deciding, before Open, the broker's
 // settings and the listener Open gets (ln, or nil for none).
-func newEnvWith(t *testing.T, setup func(b *broker.Broker, ln net.Listener) net.Listener) *env {
+func newEnvWith(t testing.TB, setup func(b *broker.Broker, ln net.Listener) net.Listener) *env {
 	t.Helper()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "weir.db"))
 	if err := db.Open(); err != nil {
