@@ -41,6 +41,10 @@ type Report struct {
 	// Dropped lists, by kind, the fields of the template weir's API does
 	// not take, sorted.
 	Dropped map[string][]string `json:"dropped,omitempty"`
+	// LeftOut lists the fields of created resources left out because weir
+	// refused them (an application's endpointSlug another application of
+	// the instance has), with weir's reason.
+	LeftOut []LeftOut `json:"leftOut,omitempty"`
 	// Unresolved lists, sorted, the references to resources of the
 	// template that were skipped, left as the template wrote them.
 	Unresolved []string `json:"unresolved,omitempty"`
@@ -52,6 +56,15 @@ type Report struct {
 	IDs map[string]string `json:"ids"`
 }
 
+// LeftOut is a field of a created resource that weir refused, so the
+// resource was created without it.
+type LeftOut struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
 // created is a resource the import created, with what it still refers to.
 type created struct {
 	res     *Resource
@@ -59,6 +72,7 @@ type created struct {
 	schema  string
 	body    Doc // the body posted, references unresolved at the time kept
 	pending []string
+	leftOut []string // fields weir refused, never sent again
 }
 
 // importRun is the state of one import.
@@ -120,7 +134,22 @@ func (r *importRun) createApplication() error {
 	c := &created{res: a, schema: "applicationPatch"}
 	c.body, c.pending = r.resolve(r.body(a, spec{fields: applicationFields}, "applicationPost", true))
 	var out Doc
-	if err := r.im.Client.do(r.ctx, "POST", "/applications", c.body, &out); err != nil {
+	err := r.im.Client.do(r.ctx, "POST", "/applications", c.body, &out)
+	var ae *APIError
+	if _, ok := c.body["endpointSlug"]; ok && errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
+		// An endpointSlug is unique across the instance (another
+		// application may have it): the application is created without it
+		// when that is what weir refused.
+		slug := c.body["endpointSlug"]
+		delete(c.body, "endpointSlug")
+		out = nil
+		if err = r.im.Client.do(r.ctx, "POST", "/applications", c.body, &out); err == nil {
+			c.leftOut = append(c.leftOut, "endpointSlug")
+			r.rep.LeftOut = append(r.rep.LeftOut, LeftOut{Kind: KindApplication, Name: a.Name(), Field: "endpointSlug",
+				Reason: fmt.Sprintf("weir refused %v: %s", slug, ae.Message)})
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("application %q: %w", a.Name(), err)
 	}
 	r.kept(KindApplication, c.body, out)
@@ -426,6 +455,9 @@ func (r *importRun) fixup() error {
 		}
 		if c.res.Parent != "" {
 			full["parentId"] = c.res.Parent
+		}
+		for _, k := range c.leftOut {
+			delete(full, k)
 		}
 		fixed, _ := r.resolve(full)
 		patch := Doc{}

@@ -117,12 +117,6 @@ func TestRoundTripLibrary(t *testing.T) {
 	t.Logf("placeholders naming nothing of their template (templates): %v", kept)
 }
 
-// mayDrop are the template fields an import may leave out, and why; any
-// other field the import reports as not kept fails the round trip.
-var mayDrop = map[string]string{
-	"application.blobUrlTTL": "weir has no blob attributes, so no links to them that expire",
-}
-
 // roundTrip imports dir, checks the skips, the fields not kept and the
 // export.
 func roundTrip(t *testing.T, c *appfile.Client, dir string) *appfile.Report {
@@ -140,11 +134,10 @@ func roundTrip(t *testing.T, c *appfile.Client, dir string) *appfile.Report {
 			t.Errorf("skipped %s %q: %s: not an explained skip", s.Kind, s.Name, s.Reason)
 		}
 	}
+	// weir keeps every field of a template.
 	for _, kind := range slices.Sorted(maps.Keys(rep.Dropped)) {
 		for _, f := range rep.Dropped[kind] {
-			if _, ok := mayDrop[kind+"."+f]; !ok {
-				t.Errorf("%s.%s: in the template, not kept by weir", kind, f)
-			}
+			t.Errorf("%s.%s: in the template, not kept by weir", kind, f)
 		}
 	}
 	out, _, err := (&appfile.Exporter{Client: c}).Export(t.Context(), rep.ApplicationID)
@@ -211,7 +204,7 @@ func canonical(tpl *appfile.Template, rep *appfile.Report, skipped map[string]bo
 		}
 		d := map[string]any{}
 		for k, v := range r.Doc {
-			if ignoredField(r.Kind, k) || (rep != nil && slices.Contains(rep.Dropped[r.Kind], k)) {
+			if ignoredField(r.Kind, k) || (rep != nil && (slices.Contains(rep.Dropped[r.Kind], k) || leftOut(rep, r, k))) {
 				continue
 			}
 			d[k] = v
@@ -245,6 +238,13 @@ func canonical(tpl *appfile.Template, rep *appfile.Report, skipped map[string]bo
 		out[r.Kind+" "+r.Name()] = normal(v)
 	}
 	return out
+}
+
+// leftOut reports whether the import left field k of r out.
+func leftOut(rep *appfile.Report, r *appfile.Resource, k string) bool {
+	return slices.ContainsFunc(rep.LeftOut, func(l appfile.LeftOut) bool {
+		return l.Kind == r.Kind && l.Name == r.Name() && l.Field == k
+	})
 }
 
 // ignoredField reports whether a field is the export's own (ids, hashes,

@@ -41,18 +41,28 @@ func (s *Server) handleApplicationGet(w http.ResponseWriter, r *http.Request, re
 }
 
 // handleApplicationPatch answers PATCH /applications/{applicationId}: it
-// updates name, description and globals; other applicationPatch fields are
-// accepted and ignored (weir has no endpoints, archives or FTUE tracking).
+// updates name, description, globals, endpointSlug and blobUrlTTL; other
+// applicationPatch fields are accepted and ignored (weir has no archives
+// or FTUE tracking). A slug another application has is refused and
+// changes nothing.
 func (s *Server) handleApplicationPatch(w http.ResponseWriter, r *http.Request, req *request) error {
 	var in struct {
 		Name        *string        `json:"name"`
 		Description *string        `json:"description"`
 		Globals     *[]weir.Global `json:"globals"`
+		Slug        *string        `json:"endpointSlug"`
+		BlobURLTTL  *float64       `json:"blobUrlTTL"`
 	}
 	if err := json.Unmarshal(req.body, &in); err != nil {
 		return weir.Errorf(weir.Validation, "application is the wrong type")
 	}
 	a := *req.app
+	if in.Slug != nil {
+		a.EndpointSlug = *in.Slug
+	}
+	if in.BlobURLTTL != nil {
+		a.BlobURLTTL = *in.BlobURLTTL
+	}
 	if in.Name != nil {
 		a.Name = *in.Name
 	}

@@ -46,12 +46,14 @@ func (s *Server) handleApplicationsGet(w http.ResponseWriter, r *http.Request, r
 }
 
 // handleApplicationsPost answers POST /applications: a new application owned
-// by the calling user.
+// by the calling user. An endpointSlug another application has is refused.
 func (s *Server) handleApplicationsPost(w http.ResponseWriter, r *http.Request, req *request) error {
 	var in struct {
 		Name                  string        `json:"name"`
 		Description           string        `json:"description"`
 		Globals               []weir.Global `json:"globals"`
+		EndpointSlug          string        `json:"endpointSlug"`
+		BlobURLTTL            float64       `json:"blobUrlTTL"`
 		OrgID                 string        `json:"orgId"`
 		ApplicationTemplateID string        `json:"applicationTemplateId"`
 	}
@@ -65,12 +67,14 @@ func (s *Server) handleApplicationsPost(w http.ResponseWriter, r *http.Request, 
 		return weir.Errorf(weir.Validation, "application.applicationTemplateId is not supported")
 	}
 	a := &weir.Application{
-		ID:          weir.NewID(),
-		Name:        in.Name,
-		Description: in.Description,
-		OwnerID:     req.identity.OwnerID,
-		OwnerType:   weir.OwnerUser,
-		Globals:     in.Globals,
+		ID:           weir.NewID(),
+		Name:         in.Name,
+		Description:  in.Description,
+		OwnerID:      req.identity.OwnerID,
+		OwnerType:    weir.OwnerUser,
+		Globals:      in.Globals,
+		EndpointSlug: in.EndpointSlug,
+		BlobURLTTL:   in.BlobURLTTL,
 	}
 	if err := a.Validate(); err != nil {
 		return err

@@ -116,6 +116,26 @@ func TestApplicationsImport(t *testing.T) {
 		t.Errorf("import with includeDevices = %d %s, want the device created", w.Code, w.Body)
 	}
 
+	// An endpointSlug comes with the application, unless another
+	// application has it: then the application comes without it, and the
+	// report says so.
+	slugged := multipartBundle(map[string]string{"application.yaml": "resourceType: Application\nresources:\n  - name: Slugged\n" +
+		"    endpointSlug: slugged\n    blobUrlTTL: 7200\n    globals: []\nversion: 1\n"})
+	for i, want := range []string{`"endpointSlug":"slugged"`, `"leftOut":[{"kind":"application","name":"Slugged","field":"endpointSlug",` +
+		`"reason":"weir refused slugged: Endpoint slug slugged is already in use"}]`} {
+		w := post("multipart/form-data; boundary="+importBoundary, slugged)
+		var got struct {
+			Application struct {
+				EndpointSlug string
+				BlobURLTTL   float64 `json:"blobUrlTTL"`
+			}
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &got); w.Code != http.StatusCreated || err != nil || !strings.Contains(w.Body.String(), want) ||
+			got.Application.BlobURLTTL != 7200 || (i == 1) != (got.Application.EndpointSlug == "") {
+			t.Errorf("import %d of the slugged bundle = %d %s, want %s", i+1, w.Code, w.Body, want)
+		}
+	}
+
 	// A token that may import but not create: the refusal of the creation
 	// is the answer, not a server error.
 	narrow := &weir.Token{ID: weir.NewID(), OwnerType: weir.OwnerUser, OwnerID: rec.OwnerID, Scope: []string{"applications.import"}, Status: weir.TokenActive}

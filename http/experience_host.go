@@ -23,7 +23,8 @@ type experienceHost struct{}
 
 // ExperienceURL returns the root URL of the application's experience on
 // its own host, for a server reached at addr ("127.0.0.1:8080") with
-// experience domain domain: "http://{id}.{domain}:{port}/".
+// experience domain domain: "http://{id}.{domain}:{port}/". An
+// application's endpointSlug in place of its id gives its other host.
 func ExperienceURL(applicationID, domain, addr string) string {
 	host := strings.ToLower(applicationID) + "." + domain
 	if _, port, err := net.SplitHostPort(addr); err == nil && port != "" {
@@ -56,15 +57,16 @@ func (s *Server) experienceHostLabel(r *http.Request) (string, bool) {
 }
 
 // serveExperienceHost answers every request on an experience host
-// ({label}.{ExperienceDomain}): the application's files at
-// /files/{applicationId}/{path} and its experience endpoints at every
-// other path from the root. Nothing else is served there: not the API, the
-// console, webhooks nor another application's files or pages. A label
-// that names no application answers exactly as a path no endpoint serves.
+// ({label}.{ExperienceDomain}, the label an application's id or its
+// endpointSlug): the application's files at /files/{applicationId}/{path}
+// and its experience endpoints at every other path from the root. Nothing
+// else is served there: not the API, the console, webhooks nor another
+// application's files or pages. A label that names no application answers
+// exactly as a path no endpoint serves.
 func (s *Server) serveExperienceHost(w http.ResponseWriter, r *http.Request, label string) {
-	appID := label
-	if !weir.ValidID(appID) {
-		s.writeError(w, r, errNoEndpoint())
+	appID, err := s.hostApplicationID(r.Context(), label)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	r = r.WithContext(context.WithValue(r.Context(), experienceHost{}, appID))
@@ -77,6 +79,26 @@ func (s *Server) serveExperienceHost(w http.ResponseWriter, r *http.Request, lab
 	}
 	r.SetPathValue("path", strings.TrimPrefix(r.URL.Path, "/"))
 	s.handleEndpointRequest(w, r)
+}
+
+// hostApplicationID returns the id of the application an experience host's
+// label names: the label itself when it has the shape of an id (slugs never
+// have it), else the application whose endpointSlug it is. A label that
+// names no application is errNoEndpoint, as a path no endpoint serves.
+func (s *Server) hostApplicationID(ctx context.Context, label string) (string, error) {
+	if weir.ValidID(label) {
+		return label, nil
+	}
+	if label == "" || weir.ValidateEndpointSlug(label) != nil {
+		return "", errNoEndpoint()
+	}
+	a, err := s.Applications.FindApplicationBySlug(ctx, label)
+	if weir.ErrorTypeOf(err) == weir.NotFound {
+		return "", errNoEndpoint()
+	} else if err != nil {
+		return "", err
+	}
+	return a.ID, nil
 }
 
 // hostApplication returns the id of the application whose experience host

@@ -106,9 +106,33 @@ func (m *memStore) FindApplications(_ context.Context, ownerID string, o weir.Li
 	return page(out, o), len(out), nil
 }
 
+func (m *memStore) FindApplicationBySlug(_ context.Context, slug string) (*weir.Application, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, a := range m.apps {
+		if slug != "" && a.EndpointSlug == slug {
+			return cloneApp(a), nil
+		}
+	}
+	return nil, weir.Errorf(weir.NotFound, "Application was not found")
+}
+
+// slugTaken reports whether an application other than a has a's slug.
+func (m *memStore) slugTaken(a *weir.Application) bool {
+	for _, o := range m.apps {
+		if a.EndpointSlug != "" && o.EndpointSlug == a.EndpointSlug && o.ID != a.ID {
+			return true
+		}
+	}
+	return false
+}
+
 func (m *memStore) CreateApplication(_ context.Context, a *weir.Application) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.slugTaken(a) {
+		return weir.ErrEndpointSlugTaken(a.EndpointSlug)
+	}
 	if a.ID == "" {
 		a.ID = weir.NewID()
 	}
@@ -122,6 +146,9 @@ func (m *memStore) UpdateApplication(_ context.Context, a *weir.Application) err
 	defer m.mu.Unlock()
 	if _, ok := m.apps[a.ID]; !ok {
 		return weir.Errorf(weir.NotFound, "Application was not found")
+	}
+	if m.slugTaken(a) {
+		return weir.ErrEndpointSlugTaken(a.EndpointSlug)
 	}
 	a.LastUpdated = m.now()
 	m.apps[a.ID] = cloneApp(a)

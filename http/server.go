@@ -164,7 +164,8 @@ type Server struct {
 	Kept weir.KeptResourceService
 
 	// ExperienceDomain, when set, gives each application's experience a
-	// host of its own, {applicationId}.{ExperienceDomain}, serving its
+	// host of its own, {applicationId}.{ExperienceDomain} (and
+	// {endpointSlug}.{ExperienceDomain} when it has one), serving its
 	// endpoints from the root and its files (experience_host.go); ""
 	// serves experiences only below /experience/{applicationId}/.
 	ExperienceDomain string

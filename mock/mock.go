@@ -9,11 +9,12 @@ import (
 
 // ApplicationService is a mock weir.ApplicationService.
 type ApplicationService struct {
-	FindApplicationByIDFn func(ctx context.Context, id string) (*weir.Application, error)
-	FindApplicationsFn    func(ctx context.Context, ownerID string, opts weir.ListOptions) ([]*weir.Application, int, error)
-	CreateApplicationFn   func(ctx context.Context, a *weir.Application) error
-	UpdateApplicationFn   func(ctx context.Context, a *weir.Application) error
-	DeleteApplicationFn   func(ctx context.Context, id string) error
+	FindApplicationByIDFn   func(ctx context.Context, id string) (*weir.Application, error)
+	FindApplicationsFn      func(ctx context.Context, ownerID string, opts weir.ListOptions) ([]*weir.Application, int, error)
+	FindApplicationBySlugFn func(ctx context.Context, slug string) (*weir.Application, error)
+	CreateApplicationFn     func(ctx context.Context, a *weir.Application) error
+	UpdateApplicationFn     func(ctx context.Context, a *weir.Application) error
+	DeleteApplicationFn     func(ctx context.Context, id string) error
 }
 
 // FindApplicationByID calls FindApplicationByIDFn.
@@ -24,6 +25,11 @@ func (s *ApplicationService) FindApplicationByID(ctx context.Context, id string)
 // FindApplications calls FindApplicationsFn.
 func (s *ApplicationService) FindApplications(ctx context.Context, ownerID string, opts weir.ListOptions) ([]*weir.Application, int, error) {
 	return s.FindApplicationsFn(ctx, ownerID, opts)
+}
+
+// FindApplicationBySlug calls FindApplicationBySlugFn.
+func (s *ApplicationService) FindApplicationBySlug(ctx context.Context, slug string) (*weir.Application, error) {
+	return s.FindApplicationBySlugFn(ctx, slug)
 }
 
 // CreateApplication calls CreateApplicationFn.

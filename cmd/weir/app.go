@@ -126,6 +126,9 @@ func printReport(w io.Writer, rep *appfile.Report) {
 	for _, k := range slices.Sorted(maps.Keys(rep.Dropped)) {
 		fmt.Fprintf(w, "fields weir does not keep, %s: %s\n", k, strings.Join(rep.Dropped[k], ", "))
 	}
+	for _, l := range rep.LeftOut {
+		fmt.Fprintf(w, "created without its %s, %s %q: %s\n", l.Field, l.Kind, l.Name, l.Reason)
+	}
 	if len(rep.Kept) > 0 {
 		fmt.Fprintf(w, "placeholders naming nothing of the template, left as written: %s\n", strings.Join(rep.Kept, ", "))
 	}

@@ -59,15 +59,14 @@ func TestAppImportExport(t *testing.T) {
 	}
 	report := stderr.String()
 	for _, want := range []string{"created: application 1, experienceVersion 1, flow 1\n",
-		"fields weir does not keep, application: blobUrlTTL\n",
 		`skipped 1 webhook: weir refused it: webhook.isWebsocket is not supported yet: "WebSocket"`,
 		"references to skipped resources, left as written: ~exportplaceholderid-webhook-webSocket~"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("app import report lacks %q:\n%s", want, report)
 		}
 	}
-	if strings.Contains(report, "experienceVersion:") {
-		t.Errorf("app import report says fields of the experience version are not kept:\n%s", report)
+	if strings.Contains(report, "fields weir does not keep") {
+		t.Errorf("app import report says fields of the template are not kept:\n%s", report)
 	}
 	var app struct{ Name string }
 	c.mustDo(200, "GET", "/applications/"+id, nil, &app)
@@ -120,8 +119,45 @@ func TestAppImportExport(t *testing.T) {
 			t.Errorf("export wrote no %s: %v", f, err)
 		}
 	}
+	if b, err := os.ReadFile(filepath.Join(exported, "application.yaml")); err != nil || !strings.Contains(string(b), "blobUrlTTL: 86400\n") {
+		t.Errorf("exported application.yaml lacks the template's blobUrlTTL (%v):\n%s", err, b)
+	}
 	if !strings.Contains(stderr.String(), "wrote: application 1, experienceVersion 1, flow 1\n") || strings.Contains(stderr.String(), "skipped deviceRecipe") {
 		t.Errorf("app export did not say what it skipped:\n%s", stderr.String())
+	}
+}
+
+// TestAppImportSlugTaken: weir app import of a template whose
+// endpointSlug another application has creates the application without
+// it and says so.
+func TestAppImportSlugTaken(t *testing.T) {
+	dir := t.TempDir()
+	m, out := startMain(t, dir)
+	defer m.Close()
+	c := &client{t: t, base: "http://" + m.Addr(), token: ownerToken(t, out.String())}
+	tpl := filepath.Dir(mustWrite(t, "application.yaml", "resourceType: Application\nresources:\n  - name: Slugged\n"+
+		"    id: ~exportplaceholderid-application-slugged~\n    endpointSlug: slugged\n    blobUrlTTL: 3600\n    globals: []\nversion: 1\n"))
+	var ids []string
+	for range 2 {
+		var stdout, stderr bytes.Buffer
+		if err := run(t.Context(), []string{"app", "import", tpl, "--data", dir}, &stdout, &stderr); err != nil {
+			t.Fatalf("app import: %v (%s)", err, stderr.String())
+		}
+		ids = append(ids, strings.TrimSpace(stdout.String()))
+		const want = `created without its endpointSlug, application "Slugged": weir refused slugged: Endpoint slug slugged is already in use`
+		if got := strings.Contains(stderr.String(), want); got != (len(ids) == 2) {
+			t.Errorf("import %d: report says %q: %v, want %v:\n%s", len(ids), want, got, len(ids) == 2, stderr.String())
+		}
+	}
+	for i, want := range []string{"slugged", ""} {
+		var app struct {
+			EndpointSlug string
+			BlobURLTTL   float64 `json:"blobUrlTTL"`
+		}
+		c.mustDo(200, "GET", "/applications/"+ids[i], nil, &app)
+		if app.EndpointSlug != want || app.BlobURLTTL != 3600 {
+			t.Errorf("imported application %d = %+v, want endpointSlug %q and blobUrlTTL 3600", i+1, app, want)
+		}
 	}
 }
 

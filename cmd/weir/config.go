@@ -49,7 +49,8 @@ type Config struct {
 	Console      bool          // serve the web console at /console/
 
 	// ExperienceDomain gives each application's experience a host of its
-	// own below it: {applicationId}.{ExperienceDomain}; "" for none.
+	// own below it: {applicationId}.{ExperienceDomain}, and
+	// {endpointSlug}.{ExperienceDomain} for one with a slug; "" for none.
 	ExperienceDomain string
 
 	envErr error // a setting's environment could not be read; reported by Validate
@@ -120,7 +121,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	integer(fs, &c.StorageKeys, "storage-keys", "WEIR_STORAGE_KEYS", "keys allowed in one flow's storage (0: no limit)")
 	str(fs, &c.DebugAddr, "debug-addr", "WEIR_DEBUG_ADDR", "listen address of Go's runtime profiles (/debug/pprof/), e.g. 127.0.0.1:6060; unauthenticated, so keep it on loopback (default: none)")
 	boolean(fs, &c.Console, "console", "WEIR_CONSOLE", "serve the web console at /console/ (--console=false turns it off)")
-	str(fs, &c.ExperienceDomain, "experience-domain", "WEIR_EXPERIENCE_DOMAIN", "domain below which each application's experience has its own host, http://{applicationId}.{domain}:{port}/, serving its endpoints from the root (\"\": only below /experience/{applicationId}/)")
+	str(fs, &c.ExperienceDomain, "experience-domain", "WEIR_EXPERIENCE_DOMAIN", "domain below which each application's experience has its own host, http://{applicationId}.{domain}:{port}/ (and {endpointSlug}.{domain}), serving its endpoints from the root (\"\": only below /experience/{applicationId}/)")
 	str(fs, &c.HTTPEgress, "http-egress", "WEIR_HTTP_EGRESS", "destinations the HTTP node may connect to: all; lan (all but link-local and cloud metadata addresses); public (no loopback, private, link-local or other non-public addresses)")
 }
 

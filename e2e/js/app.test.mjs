@@ -2,10 +2,11 @@
 // applications.import (a multipart upload of a zip).
 
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { inflateRawSync } from 'node:zlib';
 
-import { apiError, client, exportReceiver, hexID } from './helpers.mjs';
+import { apiError, client, exportReceiver, hexID, unique } from './helpers.mjs';
 
 const api = client();
 
@@ -218,4 +219,27 @@ test('applicationDashboards and notebooks keep their documents; application.expo
   const flow = (await api.flows.get({ applicationId: copy })).items[0];
   const device = (await api.devices.get({ applicationId: copy })).items[0];
   assert.equal(flow.triggers[0].key, device.id, 'the copy\'s flow names the copy\'s device');
+});
+
+test('applications.post and application.patch keep endpointSlug and blobUrlTTL; a slug another application has is refused', async () => {
+  const slug = `e2e-${randomBytes(4).toString('hex')}`;
+  const app = await api.applications.post({ application: { name: unique('slugged'), endpointSlug: slug, blobUrlTTL: 7200 } });
+  assert.equal(app.endpointSlug, slug);
+  assert.equal(app.blobUrlTTL, 7200);
+  const got = await api.application.get({ applicationId: app.id });
+  assert.deepEqual([got.endpointSlug, got.blobUrlTTL], [slug, 7200]);
+
+  const other = await api.applications.post({ application: { name: unique('other') } });
+  const err = await apiError(api.application.patch({ applicationId: other.id, application: { endpointSlug: slug } }), 400, 'Validation', 'a taken slug');
+  assert.equal(err.message, `Endpoint slug ${slug} is already in use`);
+  await apiError(api.application.patch({ applicationId: other.id, application: { endpointSlug: 'Not_A_Slug' } }), 400, 'Validation', 'a malformed slug');
+  await apiError(api.application.patch({ applicationId: other.id, application: { blobUrlTTL: 60 } }), 400, 'Validation', 'a TTL below an hour');
+  const unchanged = await api.application.get({ applicationId: other.id });
+  assert.equal(unchanged.endpointSlug, undefined, 'the refused patches changed nothing');
+  assert.equal(unchanged.blobUrlTTL, undefined, 'the refused patches changed nothing');
+
+  // Given up, the slug is free for another application.
+  await api.application.patch({ applicationId: app.id, application: { endpointSlug: `${slug}-old`, blobUrlTTL: 604800 } });
+  const moved = await api.application.patch({ applicationId: other.id, application: { endpointSlug: slug } });
+  assert.equal(moved.endpointSlug, slug);
 });

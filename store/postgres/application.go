@@ -12,19 +12,30 @@ import (
 	"github.com/weirhq/weir"
 )
 
-const applicationColumns = `id, name, description, owner_id, owner_type, globals, creation_date, last_updated`
+const applicationColumns = `id, name, description, owner_id, owner_type, globals, creation_date, last_updated,
+	endpoint_slug, blob_url_ttl`
+
+// applicationSlugIndex is the unique index of applications' endpoint
+// slugs (migration 0022).
+const applicationSlugIndex = "applications_endpoint_slug"
 
 // FindApplicationByID returns NotFound if there is no application with id.
 func (db *DB) FindApplicationByID(ctx context.Context, id string) (*weir.Application, error) {
-	row := db.pool.QueryRow(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = $1`, id)
-	a, err := scanApplication(row)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = errApplicationNotFound()
-	}
+	a, err := db.findApplication(ctx, "id", id)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: find application %s: %w", id, err)
 	}
 	return a, nil
+}
+
+// findApplication returns the application whose column (id or
+// endpoint_slug) is value, or NotFound.
+func (db *DB) findApplication(ctx context.Context, column, value string) (*weir.Application, error) {
+	a, err := scanApplication(db.pool.QueryRow(ctx, `SELECT `+applicationColumns+` FROM applications WHERE `+column+` = $1`, value))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errApplicationNotFound()
+	}
+	return a, err
 }
 
 // FindApplications returns one page of applications, of one owner when
@@ -43,8 +54,24 @@ func (db *DB) FindApplications(ctx context.Context, ownerID string, opts weir.Li
 	return as, n, nil
 }
 
+// FindApplicationBySlug returns NotFound if no application has slug as its
+// endpointSlug.
+func (db *DB) FindApplicationBySlug(ctx context.Context, slug string) (*weir.Application, error) {
+	var (
+		a   *weir.Application
+		err = errApplicationNotFound()
+	)
+	if slug != "" {
+		a, err = db.findApplication(ctx, "endpoint_slug", slug)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: find application by slug %s: %w", slug, err)
+	}
+	return a, nil
+}
+
 // CreateApplication stores a and sets its ID (when empty) and dates. It
-// returns Validation if the ID is taken.
+// returns Validation if the ID or the endpointSlug is taken.
 func (db *DB) CreateApplication(ctx context.Context, a *weir.Application) error {
 	if err := db.createApplication(ctx, a); err != nil {
 		return fmt.Errorf("postgres: create application: %w", err)
@@ -53,7 +80,8 @@ func (db *DB) CreateApplication(ctx context.Context, a *weir.Application) error 
 }
 
 // UpdateApplication replaces the stored application and sets LastUpdated;
-// CreationDate keeps its stored value. It returns NotFound if a does not exist.
+// CreationDate keeps its stored value. It returns NotFound if a does not
+// exist, Validation if another application has its endpointSlug.
 func (db *DB) UpdateApplication(ctx context.Context, a *weir.Application) error {
 	if err := db.updateApplication(ctx, a); err != nil {
 		return fmt.Errorf("postgres: update application %s: %w", a.ID, err)
@@ -99,11 +127,14 @@ func (db *DB) createApplication(ctx context.Context, a *weir.Application) error 
 		id = weir.NewID()
 	}
 	now := db.now()
-	_, err = db.pool.Exec(ctx, `INSERT INTO applications (`+applicationColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		id, a.Name, a.Description, a.OwnerID, a.OwnerType, globals, now, now)
-	if isUnique(err) {
+	_, err = db.pool.Exec(ctx, `INSERT INTO applications (`+applicationColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		id, a.Name, a.Description, a.OwnerID, a.OwnerType, globals, now, now, a.EndpointSlug, a.BlobURLTTL)
+	switch {
+	case isUnique(err) && pgConstraint(err) == applicationSlugIndex:
+		return weir.ErrEndpointSlugTaken(a.EndpointSlug)
+	case isUnique(err):
 		return weir.Errorf(weir.Validation, "Application id %s is already in use", id)
-	} else if err != nil {
+	case err != nil:
 		return err
 	}
 	a.ID, a.CreationDate, a.LastUpdated = id, now, now
@@ -119,13 +150,17 @@ func (db *DB) updateApplication(ctx context.Context, a *weir.Application) error 
 	var created time.Time
 	err = db.pool.QueryRow(ctx, `
 		UPDATE applications
-		SET name = $1, description = $2, owner_id = $3, owner_type = $4, globals = $5, last_updated = $6
+		SET name = $1, description = $2, owner_id = $3, owner_type = $4, globals = $5, last_updated = $6,
+			endpoint_slug = $8, blob_url_ttl = $9
 		WHERE id = $7
 		RETURNING creation_date`,
-		a.Name, a.Description, a.OwnerID, a.OwnerType, globals, now, a.ID).Scan(&created)
-	if errors.Is(err, pgx.ErrNoRows) {
+		a.Name, a.Description, a.OwnerID, a.OwnerType, globals, now, a.ID, a.EndpointSlug, a.BlobURLTTL).Scan(&created)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
 		return errApplicationNotFound()
-	} else if err != nil {
+	case isUnique(err):
+		return weir.ErrEndpointSlugTaken(a.EndpointSlug)
+	case err != nil:
 		return err
 	}
 	a.CreationDate, a.LastUpdated = created.UTC(), now
@@ -141,7 +176,7 @@ func scanApplication(s scanner) (*weir.Application, error) {
 		globals string
 	)
 	if err := s.Scan(&a.ID, &a.Name, &a.Description, &a.OwnerID, &a.OwnerType, &globals,
-		&a.CreationDate, &a.LastUpdated); err != nil {
+		&a.CreationDate, &a.LastUpdated, &a.EndpointSlug, &a.BlobURLTTL); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(globals), &a.Globals); err != nil {

@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/store/sqlstore"
 )
 
-const applicationColumns = `id, name, description, owner_id, owner_type, globals, creation_date, last_updated`
+const applicationColumns = `id, name, description, owner_id, owner_type, globals, creation_date, last_updated,
+	endpoint_slug, blob_url_ttl`
 
 // FindApplicationByID returns NotFound if there is no application with id.
 func (db *DB) FindApplicationByID(ctx context.Context, id string) (*weir.Application, error) {
@@ -43,8 +46,25 @@ func (db *DB) FindApplications(ctx context.Context, ownerID string, opts weir.Li
 	return as, n, nil
 }
 
+// FindApplicationBySlug returns NotFound if no application has slug as its
+// endpointSlug.
+func (db *DB) FindApplicationBySlug(ctx context.Context, slug string) (*weir.Application, error) {
+	var a *weir.Application
+	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+		if slug == "" {
+			return errApplicationNotFound()
+		}
+		a, err = findApplication(ctx, tx, "endpoint_slug", slug)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find application by slug %s: %w", slug, err)
+	}
+	return a, nil
+}
+
 // CreateApplication stores a and sets its ID (when empty) and dates. It
-// returns Validation if the ID is taken.
+// returns Validation if the ID or the endpointSlug is taken.
 func (db *DB) CreateApplication(ctx context.Context, a *weir.Application) error {
 	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
 		return createApplication(ctx, tx, a)
@@ -56,7 +76,8 @@ func (db *DB) CreateApplication(ctx context.Context, a *weir.Application) error 
 }
 
 // UpdateApplication replaces the stored application and sets LastUpdated;
-// CreationDate keeps its stored value. It returns NotFound if a does not exist.
+// CreationDate keeps its stored value. It returns NotFound if a does not
+// exist, Validation if another application has its endpointSlug.
 func (db *DB) UpdateApplication(ctx context.Context, a *weir.Application) error {
 	err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
 		return updateApplication(ctx, tx, a)
@@ -85,7 +106,13 @@ func errApplicationNotFound() error {
 }
 
 func findApplicationByID(ctx context.Context, tx *sql.Tx, id string) (*weir.Application, error) {
-	row := tx.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = ?`, id)
+	return findApplication(ctx, tx, "id", id)
+}
+
+// findApplication returns the application whose column (id or
+// endpoint_slug) is value, or NotFound.
+func findApplication(ctx context.Context, tx *sql.Tx, column, value string) (*weir.Application, error) {
+	row := tx.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications WHERE `+column+` = ?`, value)
 	a, err := scanApplication(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errApplicationNotFound()
@@ -132,10 +159,14 @@ func createApplication(ctx context.Context, tx *Tx, a *weir.Application) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO applications (`+applicationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.Name, a.Description, a.OwnerID, a.OwnerType, globals, millis(a.CreationDate), millis(a.LastUpdated))
-	if isUnique(err) {
+	_, err = tx.ExecContext(ctx, `INSERT INTO applications (`+applicationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.Name, a.Description, a.OwnerID, a.OwnerType, globals, millis(a.CreationDate), millis(a.LastUpdated),
+		a.EndpointSlug, a.BlobURLTTL)
+	switch {
+	case isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY):
 		return weir.Errorf(weir.Validation, "Application id %s is already in use", a.ID)
+	case isUnique(err):
+		return weir.ErrEndpointSlugTaken(a.EndpointSlug)
 	}
 	return err
 }
@@ -148,13 +179,17 @@ func updateApplication(ctx context.Context, tx *Tx, a *weir.Application) error {
 	var created int64
 	err = tx.QueryRowContext(ctx, `
 		UPDATE applications
-		SET name = ?, description = ?, owner_id = ?, owner_type = ?, globals = ?, last_updated = ?
+		SET name = ?, description = ?, owner_id = ?, owner_type = ?, globals = ?, last_updated = ?,
+			endpoint_slug = ?, blob_url_ttl = ?
 		WHERE id = ?
 		RETURNING creation_date`,
-		a.Name, a.Description, a.OwnerID, a.OwnerType, globals, millis(tx.now), a.ID).Scan(&created)
-	if errors.Is(err, sql.ErrNoRows) {
+		a.Name, a.Description, a.OwnerID, a.OwnerType, globals, millis(tx.now), a.EndpointSlug, a.BlobURLTTL, a.ID).Scan(&created)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return errApplicationNotFound()
-	} else if err != nil {
+	case isUnique(err):
+		return weir.ErrEndpointSlugTaken(a.EndpointSlug)
+	case err != nil:
 		return err
 	}
 	a.CreationDate, a.LastUpdated = fromMillis(created), tx.now
@@ -213,7 +248,8 @@ func scanApplication(s scanner) (*weir.Application, error) {
 		globals              string
 		created, lastUpdated int64
 	)
-	if err := s.Scan(&a.ID, &a.Name, &a.Description, &a.OwnerID, &a.OwnerType, &globals, &created, &lastUpdated); err != nil {
+	if err := s.Scan(&a.ID, &a.Name, &a.Description, &a.OwnerID, &a.OwnerType, &globals, &created, &lastUpdated,
+		&a.EndpointSlug, &a.BlobURLTTL); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(globals), &a.Globals); err != nil {

@@ -19,6 +19,8 @@ func testApplications(t *testing.T, open func(t *testing.T) Store) {
 				{Key: "threshold", JSON: `{"max": 5}`, Description: "upper bound", CloudOnly: true},
 				{Key: "name", JSON: `"x"`},
 			},
+			EndpointSlug: "green-house-1",
+			BlobURLTTL:   86400.5,
 		}
 		if err := s.CreateApplication(t.Context(), a); err != nil {
 			t.Fatal(err)
@@ -80,6 +82,68 @@ func testApplications(t *testing.T, open func(t *testing.T) Store) {
 			t.Fatal(err)
 		}
 		checkDiff(t, "application", got, &upd)
+	})
+
+	t.Run("SlugOK", func(t *testing.T) {
+		s := open(t)
+		// Any number of applications have no slug.
+		mustCreateApplication(t, s, &weir.Application{Name: "none 1"})
+		mustCreateApplication(t, s, &weir.Application{Name: "none 2"})
+		a := mustCreateApplication(t, s, &weir.Application{Name: "a", EndpointSlug: "my-app", BlobURLTTL: 3600})
+		got, err := s.FindApplicationBySlug(t.Context(), "my-app")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDiff(t, "application by slug", got, a)
+		for _, slug := range []string{"", "other", "MY-APP"} {
+			_, err = s.FindApplicationBySlug(t.Context(), slug)
+			checkError(t, err, weir.NotFound, "Application was not found")
+		}
+
+		// A new slug frees the old one; so does deleting the application.
+		upd := *a
+		upd.EndpointSlug = "renamed"
+		if err := s.UpdateApplication(t.Context(), &upd); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.FindApplicationBySlug(t.Context(), "my-app")
+		checkError(t, err, weir.NotFound, "Application was not found")
+		b := mustCreateApplication(t, s, &weir.Application{Name: "b", EndpointSlug: "my-app"})
+		if err := s.DeleteApplication(t.Context(), b.ID); err != nil {
+			t.Fatal(err)
+		}
+		mustCreateApplication(t, s, &weir.Application{Name: "c", EndpointSlug: "my-app"})
+		// Clearing the slug keeps the application.
+		upd.EndpointSlug, upd.BlobURLTTL = "", 0
+		if err := s.UpdateApplication(t.Context(), &upd); err != nil {
+			t.Fatal(err)
+		}
+		got, err = s.FindApplicationByID(t.Context(), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDiff(t, "application without a slug", got, &upd)
+	})
+
+	t.Run("SlugErrTaken", func(t *testing.T) {
+		s := open(t)
+		a := mustCreateApplication(t, s, &weir.Application{Name: "a", EndpointSlug: "taken"})
+		b := mustCreateApplication(t, s, &weir.Application{Name: "b", EndpointSlug: "free"})
+		err := s.CreateApplication(t.Context(), &weir.Application{Name: "c", EndpointSlug: "taken", OwnerID: a.OwnerID, OwnerType: a.OwnerType})
+		checkError(t, err, weir.Validation, "Endpoint slug taken is already in use")
+		upd := *b
+		upd.Name, upd.EndpointSlug = "b renamed", "taken"
+		err = s.UpdateApplication(t.Context(), &upd)
+		checkError(t, err, weir.Validation, "Endpoint slug taken is already in use")
+		// Neither refusal changed anything.
+		as, n, err := s.FindApplications(t.Context(), "", weir.ListOptions{SortField: "name"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 2 {
+			t.Fatalf("%d applications after the refused create, want 2", n)
+		}
+		checkDiff(t, "applications", as, []*weir.Application{a, b})
 	})
 
 	t.Run("UpdateNotFound", func(t *testing.T) {
