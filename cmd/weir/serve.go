@@ -146,8 +146,18 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var storage weir.StorageService = m.metrics.Storage(inst.DB)
+	var quick *engine.QuickRuns
+	if _, ok := inst.DB.(weir.RunCommitter); ok && m.Config.Queue == "" && m.Config.QuickRuns {
+		// Runs that webhooks, endpoints and presses start execute as they
+		// are accepted when their flow allows it, committed in one write
+		// (engine.QuickRuns); the others are queued as before. Other
+		// storage writes go through it so that it reads what they wrote.
+		quick = &engine.QuickRuns{RunQueue: runs, Commits: runs.(weir.RunCommitter)}
+		storage = quick.Forgetting(storage)
+	}
 	m.executor = &engine.Executor{
-		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: m.metrics.Storage(inst.DB), State: inst.DB,
+		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: storage, State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
 		FlowWorkers: m.Config.FlowWorkers, ApplicationWorkers: m.Config.AppWorkers,
 		Debug:   m.debugSink(hub),
@@ -205,7 +215,10 @@ func (m *Main) Open(ctx context.Context) error {
 	api := weirhttp.NewServer()
 	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, tokens
 	api.Versions = inst.DB
-	api.Storage, api.Logs, api.Runs = m.metrics.Storage(inst.DB), inst.DB, runs
+	api.Storage, api.Logs, api.Runs = storage, inst.DB, runs
+	if quick != nil {
+		quick.Executor, api.Runs = m.executor, quick
+	}
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Traces = traces
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
