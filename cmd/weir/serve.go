@@ -412,7 +412,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	tuneGC()
+	tuneGC(ctx)
 	if err := m.Open(ctx); err != nil {
 		m.Close()
 		return err
