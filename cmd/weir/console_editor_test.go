@@ -325,7 +325,8 @@ func TestConsoleLargeFlow(t *testing.T) {
 			opened.Round(time.Millisecond), len(frames), frames[len(frames)/2], frames[len(frames)*95/100], frames[len(frames)-1])
 		// The frame times are the machine's as much as the console's (a
 		// loaded CI machine drawing without a GPU took over 500 ms): they
-		// are reported, not judged. A canvas that stalls fails the pan.
+		// are reported, not judged. What is judged is that the canvas pans
+		// and that a node moved on it is saved.
 	}
 
 	// Move a node and save: the server has every node, the moved one elsewhere.
