@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -28,9 +29,9 @@ const MaxPayload = 256 << 10
 const MaxPendingWrites = 64
 
 // readBuffer is the size of the buffer each connection reads through: a
-// state message is about a hundred bytes, and a larger one is read in
-// several calls.
-const readBuffer = 1024
+// state message is about a hundred bytes, and a packet larger than the
+// buffer is read into its own slice directly.
+const readBuffer = 512
 
 // appTopicPrefix namespaces the free topics of one application inside the
 // broker, so applications never see each other's messages; devices never
@@ -73,9 +74,10 @@ type Broker struct {
 	wsAddr string
 
 	mu       sync.Mutex
-	sessions map[string]*session // by client (device) id
-	drainers sync.WaitGroup      // the goroutines committing states (see stateQueue)
-	closed   bool                // no drainer starts once set
+	sessions map[string]*session             // by client (device) id
+	keys     map[string]*weir.ApplicationKey // the keys sessions hold, by id (see sharedKey)
+	drainers sync.WaitGroup                  // the goroutines committing states (see stateQueue)
+	closed   bool                            // no drainer starts once set
 }
 
 // Limiter decides whether one more message of a key is allowed now.
@@ -86,10 +88,10 @@ type Limiter interface {
 // session is one connected device.
 type session struct {
 	client *mqtt.Client
-	device *weir.Device
-	key    *weir.ApplicationKey // its topic restrictions apply to the free topics
+	device *weir.Device         // its ID, ApplicationID and DeviceClass only
+	key    *weir.ApplicationKey // its topic restrictions apply to the free topics; shared (see sharedKey)
 	prefix string               // appTopicPrefix + application id + "/"
-	peers  map[string]bool      // a gateway's answers of reaches, by device id
+	peers  map[string]bool      // a gateway's answers of reaches, by device id; nil until one
 	since  time.Time
 	in     int // state messages received
 	queue  stateQueue
@@ -111,6 +113,7 @@ func (b *Broker) Open(ln net.Listener) error {
 		b.Now = time.Now
 	}
 	b.sessions = map[string]*session{}
+	b.keys = map[string]*weir.ApplicationKey{}
 	caps := mqtt.NewDefaultServerCapabilities()
 	caps.MaximumQos = 1                          // Losant has no QoS 2
 	caps.MaximumPacketSize = MaxPayload + 64<<10 // payload plus a generous topic and header
@@ -260,6 +263,9 @@ func (b *Broker) reaches(s *session, id string) bool {
 			p.DeviceClass == weir.DeviceFloating
 	}
 	b.mu.Lock()
+	if s.peers == nil {
+		s.peers = map[string]bool{}
+	}
 	s.peers[id] = ok
 	b.mu.Unlock()
 	return ok
@@ -281,11 +287,28 @@ func (b *Broker) authenticate(cl *mqtt.Client, pk packets.Packet) bool {
 		}
 		return false
 	}
+	// A session keeps what it uses of the device, and shares its key with
+	// the sessions of the same key: held for each of thousands of idle
+	// devices, the whole records were about a kilobyte each.
+	dev := &weir.Device{ID: d.ID, ApplicationID: d.ApplicationID, DeviceClass: d.DeviceClass}
 	b.mu.Lock()
-	b.sessions[cl.ID] = &session{client: cl, device: d, key: key, prefix: appTopicPrefix + d.ApplicationID + "/", since: b.Now(),
-		peers: map[string]bool{}}
+	b.sessions[cl.ID] = &session{client: cl, device: dev, key: b.sharedKey(key), prefix: appTopicPrefix + d.ApplicationID + "/",
+		since: b.Now()}
 	b.mu.Unlock()
 	return true
+}
+
+// sharedKey returns the key a session already holds if it equals k, else
+// k, which later sessions then share; b.mu must be held.
+func (b *Broker) sharedKey(k *weir.ApplicationKey) *weir.ApplicationKey {
+	if k == nil {
+		return nil
+	}
+	if held := b.keys[k.ID]; held != nil && reflect.DeepEqual(held, k) {
+		return held
+	}
+	b.keys[k.ID] = k
+	return k
 }
 
 // connected records the device as connected and tells Events.

@@ -47,7 +47,7 @@ func (e *events) DeviceConnection(_ context.Context, _ *weir.Device, connected b
 // env is a broker on an ephemeral port over SQLite, with two applications:
 // devices d1 and d2 in A, d3 in B, and one access key per application.
 type env struct {
-	t          *testing.T
+	t          testing.TB
 	db         *sqlite.DB
 	b          *broker.Broker
 	ev         *events
@@ -57,14 +57,14 @@ type env struct {
 	secret     string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	return newEnvWith(t, func(b *broker.Broker, ln net.Listener) net.Listener { return ln })
 }
 
 // newEnvWith is newEnv with setup deciding, before Open, the broker's
 // settings and the listener Open gets (ln, or nil for none).
-func newEnvWith(t *testing.T, setup func(b *broker.Broker, ln net.Listener) net.Listener) *env {
+func newEnvWith(t testing.TB, setup func(b *broker.Broker, ln net.Listener) net.Listener) *env {
 	t.Helper()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "weir.db"))
 	if err := db.Open(); err != nil {

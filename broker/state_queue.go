@@ -104,15 +104,40 @@ func (b *Broker) commitStates(cl *mqtt.Client, s *session, batch []stateMessage)
 		i = j
 	}
 	wg.Wait()
+	var acks []byte
 	for i, m := range batch {
-		if !ok[i] || m.packetID == 0 {
-			continue
-		}
-		ack := packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Puback}, PacketID: m.packetID}
-		if err := cl.WritePacket(ack); err != nil {
-			b.Logger.Debug("mqtt: PUBACK not sent", "device_id", cl.ID, "err", err)
+		if ok[i] && m.packetID != 0 {
+			acks = appendPuback(acks, m.packetID)
 		}
 	}
+	if err := writeAcks(cl, acks); err != nil {
+		b.Logger.Debug("mqtt: PUBACK not sent", "device_id", cl.ID, "err", err)
+	}
+}
+
+// appendPuback appends the PUBACK of packetID: its 4 bytes are the same in
+// MQTT 3.1.1 and 5 (a success without properties has no reason code).
+func appendPuback(b []byte, packetID uint16) []byte {
+	return append(b, packets.Puback<<4, 2, byte(packetID>>8), byte(packetID))
+}
+
+// writeAcks writes the PUBACKs of a batch to cl in one write, under the
+// lock the library takes for each packet it writes: one system call per
+// batch instead of one per message. Only the drainer of a connection
+// writes its PUBACKs, so they stay in the order the messages came;
+// packets the library queued for the device may come before or after
+// them, which MQTT allows.
+func writeAcks(cl *mqtt.Client, acks []byte) error {
+	if len(acks) == 0 || cl.Net.Conn == nil {
+		return nil
+	}
+	if cl.Closed() {
+		return mqtt.ErrConnectionClosed
+	}
+	cl.Lock()
+	defer cl.Unlock()
+	_, err := cl.Net.Conn.Write(acks)
+	return err
 }
 
 // commitDevice commits the states of msgs, all of one device, in one write

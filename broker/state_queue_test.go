@@ -62,6 +62,13 @@ func mqttString(b []byte, s string) []byte {
 // write writes a packet of type and flags header with body.
 func write(t *testing.T, conn net.Conn, header byte, body []byte) {
 	t.Helper()
+	if _, err := conn.Write(packet(header, body)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// packet returns the packet of type and flags header with body.
+func packet(header byte, body []byte) []byte {
 	pk := []byte{header}
 	for n := len(body); ; {
 		d := byte(n % 128)
@@ -73,7 +80,5 @@ func write(t *testing.T, conn net.Conn, header byte, body []byte) {
 			break
 		}
 	}
-	if _, err := conn.Write(append(pk, body...)); err != nil {
-		t.Fatal(err)
-	}
+	return append(pk, body...)
 }

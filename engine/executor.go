@@ -309,6 +309,62 @@ func (e *Executor) giveUp(run *weir.Run, log *slog.Logger, failure *weir.ErrorDe
 // not execute (its flow or version was deleted or disabled meanwhile).
 func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, error) {
 	ctx := e.runCtx
+	pr, err := e.prepare(ctx, run)
+	if err != nil || pr == nil {
+		return nil, err
+	}
+	env := e.env(run, pr.versionID, log)
+	env.Storage = e.runStorage(run)
+	env.State = e.State
+	env.Devices, env.Events, env.API = e.Devices, e.Events, e.API
+	env.Own = e.Own
+	env.Views = e.Views
+	env.Tables = e.Tables
+	env.Experience = e.Experience
+	if e.Buttons != nil {
+		env.Press = e.Buttons.Press
+	}
+	if e.Publish != nil {
+		env.Publish = func(ctx context.Context, topic string, payload []byte) error {
+			return e.Publish(ctx, run.ApplicationID, run.FlowID, topic, payload)
+		}
+	}
+	env.Call = func(ctx context.Context, c Call) (CallResult, error) { return e.call(ctx, env, c) }
+	if e.Replies != nil {
+		env.Reply = e.Replies.Deliver
+	}
+	runCtx, cancel := context.WithTimeout(ctx, e.RunTimeout)
+	defer cancel()
+	start := e.Now()
+	res, err := pr.graph.Run(runCtx, env, run.TriggerKey, pr.payload)
+	if weir.ErrorTypeOf(err) == weir.NotFound {
+		log.Warn("trigger no longer in flow; run dropped", "trigger_key", run.TriggerKey)
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if res.StoreFull {
+		// Recording the run as failed would lose it; left leased, it is
+		// offered again (its completed writes are not repeated).
+		return nil, weir.Errorf(weir.InsufficientStorage, "the store had no space left for a write of the run")
+	}
+	e.fireFlowErrors(ctx, run, pr.flow, res, log)
+	return logEntry(run, pr.flow, env, start, res), nil
+}
+
+// prepared is what executing a run needs: its flow, the compiled graph of
+// its version and its payload.
+type prepared struct {
+	flow      *weir.Flow
+	versionID string
+	graph     *Graph
+	payload   Payload
+}
+
+// prepare reads and compiles what run executes on. It returns nil when the
+// run does not execute (its flow, application or version was deleted or
+// disabled meanwhile), and a *permanentError when it never can.
+func (e *Executor) prepare(ctx context.Context, run *weir.Run) (*prepared, error) {
 	flow, err := e.findFlow(ctx, run.ApplicationID, run.FlowID)
 	if weir.ErrorTypeOf(err) == weir.NotFound || (err == nil && !flow.Enabled) {
 		return nil, nil
@@ -341,45 +397,22 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 	if err != nil {
 		return nil, &permanentError{fmt.Errorf("the run's data cannot be read: %w", err)}
 	}
-	env := &Env{
+	return &prepared{flow: flow, versionID: versionID, graph: g, payload: p}, nil
+}
+
+// env returns the environment of run, of version versionID, with what every
+// run reaches; the caller adds the rest.
+func (e *Executor) env(run *weir.Run, versionID string, log *slog.Logger) *Env {
+	return &Env{
 		RunID: run.ID, ApplicationID: run.ApplicationID, FlowID: run.FlowID,
 		FlowVersion: run.FlowVersion, FlowVersionID: versionID, Origin: cmp.Or(run.Origin, run.ID), Depth: run.Depth,
-		Storage: e.runStorage(run), State: e.State, Debug: e.Debug, Now: e.Now, Logger: log,
-		Egress: e.Egress, Devices: e.Devices,
-		Events: e.Events, API: e.API,
-		Own: e.Own,
+		Debug: e.Debug, Now: e.Now, Logger: log, Egress: e.Egress,
 	}
-	env.Views = e.Views
-	env.Tables = e.Tables
-	env.Experience = e.Experience
-	if e.Buttons != nil {
-		env.Press = e.Buttons.Press
-	}
-	if e.Publish != nil {
-		env.Publish = func(ctx context.Context, topic string, payload []byte) error {
-			return e.Publish(ctx, run.ApplicationID, run.FlowID, topic, payload)
-		}
-	}
-	env.Call = func(ctx context.Context, c Call) (CallResult, error) { return e.call(ctx, env, c) }
-	if e.Replies != nil {
-		env.Reply = e.Replies.Deliver
-	}
-	runCtx, cancel := context.WithTimeout(ctx, e.RunTimeout)
-	defer cancel()
-	start := e.Now()
-	res, err := g.Run(runCtx, env, run.TriggerKey, p)
-	if weir.ErrorTypeOf(err) == weir.NotFound {
-		log.Warn("trigger no longer in flow; run dropped", "trigger_key", run.TriggerKey)
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	if res.StoreFull {
-		// Recording the run as failed would lose it; left leased, it is
-		// offered again (its completed writes are not repeated).
-		return nil, weir.Errorf(weir.InsufficientStorage, "the store had no space left for a write of the run")
-	}
-	e.fireFlowErrors(ctx, run, flow, res, log)
+}
+
+// logEntry is the log entry of run of flow, executed in env from start with
+// res; it keeps the run's payload when the flow says so.
+func logEntry(run *weir.Run, flow *weir.Flow, env *Env, start time.Time, res *Result) *weir.LogEntry {
 	var kept *weir.RunPayload
 	if flow.Weir.KeepPayloads {
 		kept = weir.KeepRunPayload(run)
@@ -399,7 +432,7 @@ func (e *Executor) runOnce(run *weir.Run, log *slog.Logger) (*weir.LogEntry, err
 		Trace:          res.Trace,
 		ReplayOf:       run.ReplayOf,
 		Payload:        kept,
-	}, nil
+	}
 }
 
 // findFlow reads a run's flow, through the cache when there is one.

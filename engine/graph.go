@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"sync/atomic"
 
 	"github.com/weirhq/weir"
 )
@@ -11,6 +12,12 @@ import (
 type Graph struct {
 	triggers map[string]*entry // by trigger key
 	nodes    map[string]*vertex
+	// contained reports that every node a trigger reaches is Contained,
+	// so that its runs may execute before they are queued (QuickRuns).
+	contained bool
+	// quickAfter is when (Unix ns) QuickRuns tries its runs at once again
+	// after one took longer than its budget.
+	quickAfter atomic.Int64
 }
 
 // entry is a compiled trigger: the nodes it starts.
@@ -60,7 +67,34 @@ func Compile(def *weir.Definition) (*Graph, error) {
 		}
 		g.triggers[t.Key] = e
 	}
+	g.contained = g.reachesOnlyContained()
 	return g, nil
+}
+
+// reachesOnlyContained reports whether every node reachable from a trigger
+// built and is Contained; nodes no trigger reaches (notes on the canvas)
+// do not count.
+func (g *Graph) reachesOnlyContained() bool {
+	seen := map[*vertex]bool{}
+	var next []*vertex
+	for _, e := range g.triggers {
+		next = append(next, e.targets...)
+	}
+	for len(next) > 0 {
+		v := next[len(next)-1]
+		next = next[:len(next)-1]
+		if seen[v] {
+			continue
+		}
+		seen[v] = true
+		if _, ok := v.node.(Contained); !ok || v.err != nil {
+			return false
+		}
+		for _, out := range v.outputs {
+			next = append(next, out...)
+		}
+	}
+	return true
 }
 
 // resolve maps output ids to vertices.

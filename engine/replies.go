@@ -131,6 +131,14 @@ func (h *ReplyHub) deliverHere(replyID string, r Reply) error {
 	return nil
 }
 
+// waits reports whether a request in this process waits for replyID.
+func (h *ReplyHub) waits(replyID string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, ok := h.waiters[replyID]
+	return ok
+}
+
 // Waiting returns how many requests wait for a reply now.
 func (h *ReplyHub) Waiting() int {
 	h.mu.Lock()

@@ -72,6 +72,12 @@ func (s *Server) handleFlowDebug(w http.ResponseWriter, r *http.Request, req *re
 // authenticates (checked every DebugRecheck).
 func serveStream[T any](s *Server, w http.ResponseWriter, r *http.Request, start func(flush func()), events <-chan T,
 	send func(T)) error {
+	return serveStreamEvery(s, w, r, debugKeepAlive, start, events, send)
+}
+
+// serveStreamEvery is serveStream with a keep-alive comment every keepAlive.
+func serveStreamEvery[T any](s *Server, w http.ResponseWriter, r *http.Request, keepAlive time.Duration,
+	start func(flush func()), events <-chan T, send func(T)) error {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		return fmt.Errorf("http: response writer cannot stream")
@@ -82,7 +88,7 @@ func serveStream[T any](s *Server, w http.ResponseWriter, r *http.Request, start
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	start(flusher.Flush)
-	tick := time.NewTicker(debugKeepAlive)
+	tick := time.NewTicker(keepAlive)
 	defer tick.Stop()
 	recheck := time.NewTicker(s.debugRecheck())
 	defer recheck.Stop()

@@ -214,7 +214,8 @@ func mustConform(t *testing.T, name string, body []byte) {
 			"experienceView", "experienceViews", "experienceVersion", "experienceVersions", "file", "files", "fileUploadPostResponse",
 			"dataTable", "dataTables", "dataTableRow", "dataTableRows", "dataTableRowInsertResult", "dataTableRowsDelete",
 			"timeSeriesData", "lastValueData", "jobEnqueuedResult",
-			"deviceLog", "deviceRecipe", "deviceRecipes", "deviceRecipeBulkCreate"} {
+			"deviceLog", "deviceRecipe", "deviceRecipes", "deviceRecipeBulkCreate",
+			"tagKeysResponse", "tagValuesResponse", "attributeNamesResponse", "deviceNamesResponse", "devicesUpdated", "deviceState"} {
 			b, err := os.ReadFile("schemas/" + n + ".json")
 			if err != nil {
 				panic(err)

@@ -253,6 +253,10 @@ func (s *Server) routes() []route {
 			body:   &bodySpec{param: "device", schema: "devicePost", required: true},
 			handle: s.handleDevicesPost},
 
+		// Devices by query or ids, updated (devices_patch.go)
+		{action: "devices.patch", method: "PATCH", path: pathDevices,
+			body:   &bodySpec{param: "patchInfo", schema: "devicesPatch", required: true},
+			handle: s.handleDevicesPatch},
 		// Devices by query (devices_bulk.go)
 		{action: "devices.delete", method: "POST", path: pathDevices + "/delete",
 			body:   &bodySpec{param: "options", schema: "devicesDeleteOrRestorePost", required: true},
@@ -263,6 +267,16 @@ func (s *Server) routes() []route {
 		{action: "devices.sendCommand", method: "POST", path: pathDevices + "/command",
 			body:   &bodySpec{param: "multiDeviceCommand", schema: "multiDeviceCommand", required: true},
 			handle: s.handleDevicesCommand},
+
+		// Names, tag keys and values of the devices a query matches (devices_names.go)
+		{action: "devices.tagKeys", method: "GET", path: pathDevices + "/tagKeys", query: nameParams,
+			handle: s.handleDevicesTagKeys},
+		{action: "devices.tagValues", method: "GET", path: pathDevices + "/tagValues",
+			query: append([]queryParam{{name: "key", kind: paramString}}, nameParams...), handle: s.handleDevicesTagValues},
+		{action: "devices.attributeNames", method: "GET", path: pathDevices + "/attributeNames", query: nameParams,
+			handle: s.handleDevicesAttributeNames},
+		{action: "devices.deviceNames", method: "GET", path: pathDevices + "/deviceNames", query: nameParams,
+			handle: s.handleDevicesDeviceNames},
 
 		// Device
 		{action: "device.get", method: "GET", path: pathDevice, query: deviceListParams[len(deviceListParams)-3:],
@@ -291,6 +305,12 @@ func (s *Server) routes() []route {
 			handle: s.handleDeviceCommandGet},
 		{action: "device.getLogEntries", method: "GET", path: pathDevice + "/logs", query: historyParams,
 			handle: s.handleDeviceLogGet},
+
+		// Live state and command streams of a device (device_stream.go)
+		{action: "device.stateStream", method: "GET", path: pathDevice + "/stateStream", query: streamParams,
+			handle: s.handleDeviceStateStream},
+		{action: "device.commandStream", method: "GET", path: pathDevice + "/commandStream", query: streamParams,
+			handle: s.handleDeviceCommandStream},
 
 		// Device Recipes (device_recipe.go, device_recipe_bulk.go)
 		{action: "deviceRecipes.get", method: "GET", path: pathRecipes,

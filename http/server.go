@@ -100,6 +100,9 @@ type Server struct {
 	Recipes weir.DeviceRecipeService
 	// CommandSender, when set, delivers sent commands to connected devices.
 	CommandSender weir.CommandSender
+	// DeviceStreams, when set beside Devices, serves the devices' live
+	// state and command streams (device_stream.go).
+	DeviceStreams DeviceStreamSource
 	// DeviceLimiter, when set, caps the state messages of each device (keyed
 	// by device id, shared with MQTT): over it, sendState answers 429.
 	DeviceLimiter Limiter

@@ -81,7 +81,7 @@ func New(nodeTypes []string) *Metrics {
 	}, []string{"limit"})
 	m.store = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "weir_store_duration_seconds",
-		Help:    "Latency of store operations: enqueue_run and complete_run (through the run queue), storage_* (flow storage, by the API and by nodes).",
+		Help:    "Latency of store operations: enqueue_run and complete_run (through the run queue), commit_run (a run executed as it was accepted, committed in one write), storage_* (flow storage, by the API and by nodes).",
 		Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"op"})
 	m.reg.MustRegister(m.runsAccepted, m.runsCompleted, m.runsFailed, m.runsDropped, m.runDuration,

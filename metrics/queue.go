@@ -18,11 +18,13 @@ type Queue struct {
 	m        *Metrics
 	enqueue  prometheus.Observer
 	complete prometheus.Observer
+	commit   prometheus.Observer
 }
 
 // Queue wraps q.
 func (m *Metrics) Queue(q weir.RunQueue) *Queue {
-	return &Queue{RunQueue: q, m: m, enqueue: m.storeTimer("enqueue_run"), complete: m.storeTimer("complete_run")}
+	return &Queue{RunQueue: q, m: m, enqueue: m.storeTimer("enqueue_run"), complete: m.storeTimer("complete_run"),
+		commit: m.storeTimer("commit_run")}
 }
 
 // EnqueueRun enqueues run and counts it as accepted once the queue took it.
@@ -46,21 +48,48 @@ func (q *Queue) CompleteRun(ctx context.Context, run *weir.Run, entry *weir.LogE
 	if err != nil {
 		return err
 	}
+	q.count(entry)
+	return nil
+}
+
+// count counts a run just recorded with entry (nil: dropped).
+func (q *Queue) count(entry *weir.LogEntry) {
 	m := q.m
 	if entry == nil {
 		m.runsDropped.Inc()
-		return nil
+		return
 	}
 	m.runDuration.Observe(entry.WallTime / 1000)
 	if len(entry.Errors) == 0 {
 		m.runsCompleted.Inc()
-		return nil
+		return
 	}
 	m.runsFailed.Inc()
 	for _, e := range entry.Errors {
 		m.nodeError(e.NodeType).Inc()
 	}
-	return nil
+}
+
+// SubmitRun commits a run executed before it was queued through the
+// wrapped queue, which must be a weir.RunCommitter, and once committed
+// counts it as accepted and as completed or failed; its commit is timed as
+// commit_run.
+func (q *Queue) SubmitRun(ctx context.Context, c *weir.RunCommit) func() error {
+	rc, ok := q.RunQueue.(weir.RunCommitter)
+	if !ok {
+		return func() error { return fmt.Errorf("metrics: %T cannot commit runs", q.RunQueue) }
+	}
+	start := time.Now()
+	wait := rc.SubmitRun(ctx, c)
+	return func() error {
+		err := wait()
+		since(q.commit, start)
+		if err == nil {
+			q.m.runsAccepted.Inc()
+			q.count(c.Entry)
+		}
+		return err
+	}
 }
 
 // ClaimRunsSkipping claims through the wrapped queue, which must be a
@@ -85,4 +114,7 @@ func (m *Metrics) nodeError(typ string) prometheus.Counter {
 	return m.nodeErrors[OtherNodeType]
 }
 
-var _ weir.FairRunQueue = (*Queue)(nil)
+var (
+	_ weir.FairRunQueue = (*Queue)(nil)
+	_ weir.RunCommitter = (*Queue)(nil)
+)

@@ -54,3 +54,6 @@ func (n *conditional) Exec(_ context.Context, _ *engine.Env, p engine.Payload) (
 	}
 	return 0, nil
 }
+
+// Contained marks the node as reaching nothing beyond its run (engine.Contained).
+func (*conditional) Contained() {}

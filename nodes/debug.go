@@ -80,3 +80,6 @@ func (n *debug) Exec(_ context.Context, env *engine.Env, p engine.Payload) (int,
 	})
 	return 0, nil
 }
+
+// Contained marks the node as reaching nothing beyond its run (engine.Contained).
+func (*debug) Contained() {}

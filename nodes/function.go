@@ -389,3 +389,6 @@ func approxJSONSize(v any, limit int) (size int, over bool) {
 }
 
 var _ engine.Node = (*function)(nil)
+
+// Contained marks the node as reaching nothing beyond its run (engine.Contained).
+func (*function) Contained() {}

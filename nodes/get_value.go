@@ -144,3 +144,6 @@ func (n *getValue) fallback(p engine.Payload) (any, error) {
 	}
 	return n.defValue.Render(p)
 }
+
+// Contained marks the node as reaching nothing beyond its run (engine.Contained).
+func (*getValue) Contained() {}

@@ -110,3 +110,6 @@ func parseJSONText(v any) (any, error) {
 }
 
 var _ engine.Node = (*jsonDecode)(nil)
+
+// Contained marks the node as reaching nothing beyond its run (engine.Contained).
+func (*jsonDecode) Contained() {}

@@ -59,3 +59,6 @@ func (n *jsonEncode) Exec(_ context.Context, _ *engine.Env, p engine.Payload) (i
 }
 
 var _ engine.Node = (*jsonEncode)(nil)
+
+// Contained marks the node as reaching nothing beyond its run (engine.Contained).
+func (*jsonEncode) Contained() {}

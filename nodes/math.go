@@ -81,3 +81,6 @@ func (n *mathNode) Exec(ctx context.Context, _ *engine.Env, p engine.Payload) (i
 }
 
 var _ engine.Node = (*mathNode)(nil)
+
+// Contained marks the node as reaching nothing beyond its run (engine.Contained).
+func (*mathNode) Contained() {}

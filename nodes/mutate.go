@@ -158,3 +158,6 @@ func (r *mutateRule) apply(p engine.Payload) error {
 }
 
 var _ engine.Node = (*mutate)(nil)
+
+// Contained marks the node as reaching nothing beyond its run (engine.Contained).
+func (*mutate) Contained() {}

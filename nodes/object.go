@@ -304,3 +304,6 @@ func objectAt(a []any, i int) any {
 }
 
 var _ engine.Node = (*objectNode)(nil)
+
+// Contained marks the node as reaching nothing beyond its run (engine.Contained).
+func (*objectNode) Contained() {}

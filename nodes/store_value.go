@@ -180,3 +180,6 @@ func (n *storeValue) amount(p engine.Payload) (float64, error) {
 	}
 	return f, nil
 }
+
+// Contained marks the node as reaching nothing beyond its run (engine.Contained).
+func (*storeValue) Contained() {}

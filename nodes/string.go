@@ -259,3 +259,6 @@ func padding(fill string, n int) string {
 func isJSSpace(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' }
 
 var _ engine.Node = (*stringNode)(nil)
+
+// Contained marks the node as reaching nothing beyond its run (engine.Contained).
+func (*stringNode) Contained() {}

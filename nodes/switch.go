@@ -91,3 +91,6 @@ func (n *switchNode) Exec(_ context.Context, _ *engine.Env, p engine.Payload) (i
 }
 
 var _ engine.Node = (*switchNode)(nil)
+
+// Contained marks the node as reaching nothing beyond its run (engine.Contained).
+func (*switchNode) Contained() {}

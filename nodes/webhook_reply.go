@@ -253,3 +253,6 @@ func validReplyHeaderName(s string) bool {
 }
 
 var _ engine.Node = (*webhookReply)(nil)
+
+// Contained marks the node as reaching nothing beyond its run (engine.Contained).
+func (*webhookReply) Contained() {}

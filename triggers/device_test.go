@@ -148,3 +148,37 @@ func TestDeviceCreateTrigger(t *testing.T) {
 		t.Errorf("trigger %s %s, want deviceCreate with the device id", q.runs[0].TriggerType, q.runs[0].TriggerID)
 	}
 }
+
+// TestDeviceTriggerEncodingMatchesEncodingJSON checks that a run's data and
+// device are the bytes encoding/json gives for values of every kind a
+// report or a device carries: escaped markup and control characters,
+// non-ASCII text, large, small and integral numbers, nested values, and
+// tags with several values and keys out of order.
+func TestDeviceTriggerEncodingMatchesEncodingJSON(t *testing.T) {
+	app := weir.NewID()
+	d := &weir.Device{ID: weir.NewID(), ApplicationID: app, Name: `<b>"tank" & ünïcode</b>` + "\u2028\t",
+		Tags: []weir.DeviceTag{{Key: "zone", Value: "b"}, {Key: "floor", Value: "8"}, {Key: "zone", Value: "a<>"}}}
+	data := map[string]any{
+		"html": "<script>&</script>", "ctl": "a\x01b\u2029", "text": "ünïcode ✓", "invalid": "bad\xff\xfe",
+		"big": 1e21, "small": 1e-7, "int": 42.0, "neg": -0.5, "max": 1.7976931348623157e308,
+		"bool": true, "null": nil, "num": json.Number("12.50"),
+		"nested": map[string]any{"b": []any{1.0, "x", false}, "a": map[string]any{}},
+	}
+	q := &queue{}
+	f := flowWith(app, true, weir.Trigger{Type: "deviceId", Key: d.ID})
+	ds := &triggers.Devices{Flows: &fakeFlows{flows: []*weir.Flow{f}}, Queue: q}
+	if err := ds.DeviceStates(t.Context(), d, []weir.DeviceState{{Time: time.Now(), Data: data}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(q.runs) != 1 {
+		t.Fatalf("%d runs, want 1", len(q.runs))
+	}
+	wantData, _ := json.Marshal(data)
+	wantDevice, _ := json.Marshal(map[string]any{"deviceId": d.ID, "deviceName": d.Name, "deviceTags": d.TagsObject()})
+	if got := string(q.runs[0].Data); got != string(wantData) {
+		t.Errorf("data\n got %s\nwant %s", got, wantData)
+	}
+	if got := string(q.runs[0].Device); got != string(wantDevice) {
+		t.Errorf("device\n got %s\nwant %s", got, wantDevice)
+	}
+}

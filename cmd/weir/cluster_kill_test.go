@@ -155,7 +155,14 @@ type presser struct {
 // run presses from goroutine g, moving to the next process after each
 // press.
 func (p *presser) run(g int) {
-	for i := g; p.tickets.Add(-1) >= 0; i++ {
+	for i := g; ; i++ {
+		if p.tickets.Add(-1) < 0 {
+			// None left now, but a press still in flight elsewhere may
+			// hand its ticket back: undo this take so the count stays
+			// true, or that ticket would be lost when it returns.
+			p.tickets.Add(1)
+			return
+		}
 		switch p.press(p.addrs[i%len(p.addrs)]) {
 		case pressAcked:
 			p.acked.Add(1)

@@ -47,6 +47,7 @@ type Config struct {
 	StorageKeys  int           // keys per flow's storage; 0: no limit
 	DebugAddr    string        // listen address of the Go runtime profiles; "" for none
 	Console      bool          // serve the web console at /console/
+	QuickRuns    bool          // execute runs of contained flows as they are accepted (SQLite, no --queue)
 
 	// ExperienceDomain gives each application's experience a host of its
 	// own below it: {applicationId}.{ExperienceDomain}, and
@@ -87,6 +88,7 @@ func DefaultConfig() Config {
 		HTTPEgress:   "lan",
 		StorageKeys:  weir.DefaultMaxStorageKeys,
 		Console:      true,
+		QuickRuns:    true,
 
 		ExperienceDomain: weirhttp.DefaultExperienceDomain,
 	}
@@ -120,6 +122,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	duration(fs, &c.StateMaxAge, "state-max-age", "WEIR_STATE_MAX_AGE", "device state reports older than this are deleted; each attribute's latest value stays (0: keep them)")
 	integer(fs, &c.StorageKeys, "storage-keys", "WEIR_STORAGE_KEYS", "keys allowed in one flow's storage (0: no limit)")
 	str(fs, &c.DebugAddr, "debug-addr", "WEIR_DEBUG_ADDR", "listen address of Go's runtime profiles (/debug/pprof/), e.g. 127.0.0.1:6060; unauthenticated, so keep it on loopback (default: none)")
+	boolean(fs, &c.QuickRuns, "quick-runs", "WEIR_QUICK_RUNS", "execute a run that webhooks, endpoints and presses start as it is accepted, committing it in one write, when its flow reaches only storage, replies, debug and computing nodes (SQLite store, no --queue; --quick-runs=false queues every run)")
 	boolean(fs, &c.Console, "console", "WEIR_CONSOLE", "serve the web console at /console/ (--console=false turns it off)")
 	str(fs, &c.ExperienceDomain, "experience-domain", "WEIR_EXPERIENCE_DOMAIN", "domain below which each application's experience has its own host, http://{applicationId}.{domain}:{port}/ (and {endpointSlug}.{domain}), serving its endpoints from the root (\"\": only below /experience/{applicationId}/)")
 	str(fs, &c.HTTPEgress, "http-egress", "WEIR_HTTP_EGRESS", "destinations the HTTP node may connect to: all; lan (all but link-local and cloud metadata addresses); public (no loopback, private, link-local or other non-public addresses)")

@@ -45,6 +45,9 @@ func TestFlowCannotStarveOthers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tc.open(t, func(cfg *Config) {
 				cfg.Workers, cfg.FlowWorkers, cfg.AppWorkers, cfg.Shutdown = 8, tc.flowWorkers, tc.flowWorkers, 100*time.Millisecond
+				// The workers' shares are the queue's: the second flow's run
+				// would execute as it is accepted, never waiting for a worker.
+				cfg.QuickRuns = false
 			})
 			var app struct{ ID string }
 			c.mustDo(201, "POST", "/applications", map[string]any{"name": "busy"}, &app)

@@ -21,7 +21,7 @@ func BenchmarkMQTTStatesM1(b *testing.B) {
 	const devices, window = 100, 8
 	cfg := DefaultConfig()
 	cfg.MQTTAddr, cfg.DeviceLimit = "127.0.0.1:0", 0
-	tuneGC()
+	tuneGC(b.Context())
 	m, c := openMain(b, cfg)
 	app, key, flow := setupStateCounter(c)
 	clients := make([]paho.Client, devices)

@@ -118,14 +118,17 @@ func (m *Main) Open(ctx context.Context) error {
 	// devices connect over MQTT (when served) and get commands through it.
 	deviceTriggers := &triggers.Devices{Flows: inst.DB, Versions: inst.DB, Queue: runs, Logger: m.Logger}
 	deviceTriggers.Index = cache // the flows' triggers, kept as the flows change
+	// The devices' live state and command streams hear every report and
+	// command of this process (MQTT, REST and nodes) before the triggers.
+	deviceStreams := &engine.DeviceStreams{Next: deviceTriggers}
 	deviceLimiter, err := m.limiterPer(ctx, "devices", m.Config.DeviceLimit, deviceLimitWindow)
 	if err != nil {
 		return err
 	}
-	if err := m.openDevices(deviceTriggers, deviceLimiter, runs); err != nil {
+	if err := m.openDevices(deviceStreams, deviceLimiter, runs); err != nil {
 		return err
 	}
-	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceTriggers, Recipes: inst.DB}
+	devices := &engine.Devices{Devices: inst.DB, States: inst.DB, Commands: inst.DB, Events: deviceStreams, Recipes: inst.DB}
 	// Events: created within the per-application limit (REST and nodes
 	// alike), their creations and state changes fire Event triggers. The
 	// Losant API node calls the API's routes in process, once it is built.
@@ -146,8 +149,18 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var storage weir.StorageService = m.metrics.Storage(inst.DB)
+	var quick *engine.QuickRuns
+	if _, ok := inst.DB.(weir.RunCommitter); ok && m.Config.Queue == "" && m.Config.QuickRuns {
+		// Runs that webhooks, endpoints and presses start execute as they
+		// are accepted when their flow allows it, committed in one write
+		// (engine.QuickRuns); the others are queued as before. Other
+		// storage writes go through it so that it reads what they wrote.
+		quick = &engine.QuickRuns{RunQueue: runs, Commits: runs.(weir.RunCommitter)}
+		storage = quick.Forgetting(storage)
+	}
 	m.executor = &engine.Executor{
-		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: m.metrics.Storage(inst.DB), State: inst.DB,
+		Queue: runs, Flows: inst.DB, Versions: inst.DB, Applications: inst.DB, Storage: storage, State: inst.DB,
 		Logger: m.Logger, Workers: m.Config.Workers, RunTimeout: m.Config.RunTimeout,
 		FlowWorkers: m.Config.FlowWorkers, ApplicationWorkers: m.Config.AppWorkers,
 		Debug:   m.debugSink(hub),
@@ -205,14 +218,18 @@ func (m *Main) Open(ctx context.Context) error {
 	api := weirhttp.NewServer()
 	api.Applications, api.Flows, api.Tokens = inst.DB, inst.DB, tokens
 	api.Versions = inst.DB
-	api.Storage, api.Logs, api.Runs = m.metrics.Storage(inst.DB), inst.DB, runs
+	api.Storage, api.Logs, api.Runs = storage, inst.DB, runs
+	if quick != nil {
+		quick.Executor, api.Runs = m.executor, quick
+	}
 	api.Signer, api.Logger, api.Debug, api.ButtonLimiter = inst.Signer, m.Logger, hub, limiter
 	api.Traces = traces
 	api.Webhooks, api.Endpoints, api.Replies = inst.DB, inst.DB, replies
 	api.Devices, api.States, api.Commands, api.Keys = inst.DB, inst.DB, inst.DB, inst.DB
 	api.DeviceLogs, api.Recipes = inst.DB, inst.DB
 	api.Data = inst.DB
-	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceTriggers, devices.Sender, deviceLimiter
+	api.DeviceEvents, api.CommandSender, api.DeviceLimiter = deviceStreams, devices.Sender, deviceLimiter
+	api.DeviceStreams = deviceStreams
 	api.Tables, api.TableEvents = inst.DB, tableTriggers
 	api.Cache = cache
 	api.Events, api.EventHandler, api.EventLimiter = inst.DB, events.Handler, eventLimiter
@@ -395,7 +412,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	tuneGC()
+	tuneGC(ctx)
 	if err := m.Open(ctx); err != nil {
 		m.Close()
 		return err

@@ -16,7 +16,7 @@ import (
 func BenchmarkWebhookReplyS1(b *testing.B) {
 	cfg := DefaultConfig()
 	cfg.WebhookLimit = 0
-	tuneGC()
+	tuneGC(b.Context())
 	_, c := openMain(b, cfg)
 	var app, hook struct{ ID, Token string }
 	c.mustDo(201, "POST", "/applications", map[string]any{"name": "s1"}, &app)

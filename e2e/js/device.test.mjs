@@ -221,6 +221,66 @@ test('devices.sendCommand, devices.removeData and devices.delete over a device q
   assert.deepEqual(left.items.map((d) => d.id), [c.id]);
 });
 
+test('devices.tagKeys, tagValues and attributeNames list what a query matches', async () => {
+  const app = await createApp(api);
+  await newDevice(app.id, { tags: [{ key: 'floor', value: '1' }, { key: 'Zone', value: 'north' }] });
+  await newDevice(app.id, { tags: [{ key: 'floor', value: '2' }], attributes: [{ name: 'where', dataType: 'gps' }] });
+  const keys = await api.devices.tagKeys({ applicationId: app.id });
+  assert.deepEqual(keys.tagKeys, ['Zone', 'floor']);
+  assert.deepEqual((await api.devices.tagKeys({ applicationId: app.id, startsWith: 'z' })).tagKeys, ['Zone']);
+  const values = await api.devices.tagValues({ applicationId: app.id, key: 'floor', query: { attributeName: 'where' } });
+  assert.deepEqual(values, { tagKey: 'floor', tagValues: ['2'] });
+  const names = await api.devices.attributeNames({ applicationId: app.id, dataType: ['number', 'gps'] });
+  assert.deepEqual(names.attributeNames, ['temp', 'where']);
+  await apiError(api.devices.tagValues({ applicationId: app.id }), 400, 'Validation');
+  await apiError(api.devices.attributeNames({ applicationId: app.id, dataType: 'text' }), 400, 'Validation');
+});
+
+test('devices.patch updates the devices a query selects and counts them', async () => {
+  const app = await createApp(api);
+  const a = await newDevice(app.id);
+  const b = await newDevice(app.id, { tags: [{ key: 'floor', value: '9' }] });
+  const res = await api.devices.patch({ applicationId: app.id, patchInfo: {
+    query: { tags: { floor: '8' } },
+    updateFields: { description: 'patched' },
+    updateOperations: [
+      { operation: 'set', target: 'tag', value: { key: 'zone', value: 'east' } },
+      { operation: 'remove', target: 'attribute', attributeName: 'label' },
+    ],
+  } });
+  assert.deepEqual(res, { updated: 1, skipped: 0, failed: 0 });
+  const got = await api.device.get({ applicationId: app.id, deviceId: a.id });
+  assert.equal(got.description, 'patched');
+  assert.deepEqual(got.tags.map((t) => `${t.key}=${t.value}`).sort(), ['floor=8', 'zone=east']);
+  assert.deepEqual(got.attributes.map((x) => x.name), ['temp']);
+  assert.equal((await api.device.get({ applicationId: app.id, deviceId: b.id })).description, '');
+  await apiError(api.devices.patch({ applicationId: app.id, patchInfo: { updateFields: { name: 'x' } } }), 400, 'Validation');
+  await apiError(api.devices.patch({ applicationId: app.id, patchInfo: { deviceIds: [a.id],
+    updateOperations: [{ operation: 'set', target: 'systemInterval', value: 5 }] } }), 400, 'Validation');
+});
+
+test('device.stateStream and device.commandStream deliver new states and commands', async () => {
+  const app = await createApp(api);
+  const d = await newDevice(app.id);
+  const states = await api.device.stateStream({ applicationId: app.id, deviceId: d.id, keepAliveInterval: '1' });
+  const commands = await api.device.commandStream({ applicationId: app.id, deviceId: d.id });
+  try {
+    const state = new Promise((resolve) => states.addEventListener('deviceState', (e) => resolve(JSON.parse(e.data))));
+    const command = new Promise((resolve) => commands.addEventListener('deviceCommand', (e) => resolve(JSON.parse(e.data))));
+    await api.device.sendState({ applicationId: app.id, deviceId: d.id, deviceState: { data: { temp: 21 } } });
+    await api.device.sendCommand({ applicationId: app.id, deviceId: d.id, deviceCommand: { name: 'reboot', payload: { in: 5 } } });
+    const s = await state;
+    assert.deepEqual(s.data, { temp: 21 });
+    assert.match(s.time, isoTime);
+    const c = await command;
+    assert.equal(c.name, 'reboot');
+    assert.deepEqual(c.payload, { in: 5 });
+  } finally {
+    states.close();
+    commands.close();
+  }
+});
+
 test('device hierarchy: parentId on post and patch, devices.get by parentId and by an ancestorId query', async () => {
   const app = await createApp(api);
   const site = await newDevice(app.id, { deviceClass: 'system' });

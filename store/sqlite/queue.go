@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"container/heap"
 	"sync"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 type queued struct {
 	run        *weir.Run
 	seq        int64 // row of the run in the runs table
+	order      int64 // when it last became pending: claims go by it
 	deliveries int   // claims so far, those recorded in the runs table included
 	saved      int   // deliveries as recorded in the runs table
 	leased     bool  // handed out and not yet expired
@@ -28,14 +30,84 @@ type lease struct {
 // runQueue leases the stored runs to claimers. It holds every uncompleted
 // run in memory: pending ones in acceptance order, leased ones with their
 // expiry. The runs table is the durable copy; this is rebuilt from it on Open.
+//
+// The pending runs are kept in one line per flow (and application), and the
+// lines in a heap by the order of their first run: a claim takes the oldest
+// runs of the lines it does not skip, and steps over a skipped line at the
+// cost of one heap operation, however many runs wait in it (an executor
+// skips a flow running its share of the workers, typically the one whose
+// runs pile up).
 type runQueue struct {
 	mu      sync.Mutex
 	runs    map[string]*queued
-	pending []*queued // may hold gone or leased entries, skipped when taken
-	leases  []lease   // in claim order, so in expiry order for a steady clock
+	lines   map[lineKey]*line // the lines holding pending entries
+	heads   lineHeap          // the same lines, by the order of their first entry
+	order   int64             // the last order given
+	leases  []lease           // in claim order, so in expiry order for a steady clock
 	waiters int
 	wake    chan struct{} // closed and replaced when runs become pending
 	closed  chan struct{}
+}
+
+// lineKey names the line of a run.
+type lineKey struct{ flow, app string }
+
+// line holds the pending runs of one flow and application, in order; it may
+// hold gone or leased entries, dropped when they reach its head.
+type line struct {
+	key     lineKey
+	entries []*queued
+	index   int // in runQueue.heads
+}
+
+// lineHeap orders lines by the order of their first entry (container/heap).
+type lineHeap []*line
+
+func (h lineHeap) Len() int           { return len(h) }
+func (h lineHeap) Less(i, j int) bool { return h[i].entries[0].order < h[j].entries[0].order }
+func (h lineHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *lineHeap) Push(x any) {
+	l := x.(*line)
+	l.index = len(*h)
+	*h = append(*h, l)
+}
+func (h *lineHeap) Pop() any {
+	old := *h
+	l := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return l
+}
+
+// push makes e pending, after every entry pending now; q.mu must be held.
+func (q *runQueue) push(e *queued) {
+	q.order++
+	e.order = q.order
+	k := lineKey{e.run.FlowID, e.run.ApplicationID}
+	if l := q.lines[k]; l != nil {
+		l.entries = append(l.entries, e)
+		return
+	}
+	l := &line{key: k, entries: []*queued{e}}
+	q.lines[k] = l
+	heap.Push(&q.heads, l)
+}
+
+// popHead removes the first entry of the line at the top of the heap;
+// q.mu must be held.
+func (q *runQueue) popHead() {
+	l := q.heads[0]
+	l.entries[0] = nil
+	l.entries = l.entries[1:]
+	if len(l.entries) == 0 {
+		heap.Pop(&q.heads)
+		delete(q.lines, l.key)
+		return
+	}
+	heap.Fix(&q.heads, 0)
 }
 
 // len returns the number of runs waiting or leased.
@@ -48,6 +120,7 @@ func (q *runQueue) len() int {
 func newRunQueue() *runQueue {
 	return &runQueue{
 		runs:   map[string]*queued{},
+		lines:  map[lineKey]*line{},
 		wake:   make(chan struct{}),
 		closed: make(chan struct{}),
 	}
@@ -61,7 +134,7 @@ func (q *runQueue) add(run *weir.Run, seq int64) {
 	defer q.mu.Unlock()
 	e := &queued{run: run, seq: seq, saved: 1}
 	q.runs[run.ID] = e
-	q.pending = append(q.pending, e)
+	q.push(e)
 	q.signal()
 }
 
@@ -72,7 +145,7 @@ func (q *runQueue) load(run *weir.Run, seq int64, deliveries int) {
 	defer q.mu.Unlock()
 	e := &queued{run: run, seq: seq, deliveries: deliveries, saved: deliveries}
 	q.runs[run.ID] = e
-	q.pending = append(q.pending, e)
+	q.push(e)
 	q.signal()
 }
 
@@ -132,18 +205,16 @@ func (q *runQueue) take(max int, now time.Time, d time.Duration, skip weir.RunSk
 		return nil, nil, q.wake, time.Time{}
 	}
 	q.expire(now)
-	for i := 0; len(runs) < max && i < len(q.pending); {
-		e := q.pending[i]
+	var aside []*line // skipped lines, out of the heap until the claim ends
+	for len(runs) < max && len(q.heads) > 0 {
+		e := q.heads[0].entries[0]
 		if !e.gone && !e.leased && skip.Skips(e.run) {
-			i++ // stays pending, in its place
+			// Every run of the line has the same flow and application:
+			// the whole line stays pending, in its place.
+			aside = append(aside, heap.Pop(&q.heads).(*line))
 			continue
 		}
-		if i == 0 {
-			q.pending[0] = nil
-			q.pending = q.pending[1:]
-		} else {
-			q.pending = append(q.pending[:i], q.pending[i+1:]...)
-		}
+		q.popHead()
 		if e.gone || e.leased {
 			continue
 		}
@@ -157,6 +228,9 @@ func (q *runQueue) take(max int, now time.Time, d time.Duration, skip weir.RunSk
 		if e.deliveries > e.saved {
 			taken = append(taken, delivered{e.seq, e.run.ID, e.deliveries})
 		}
+	}
+	for _, l := range aside {
+		heap.Push(&q.heads, l)
 	}
 	if len(runs) > 0 {
 		return runs, taken, nil, time.Time{}
@@ -186,7 +260,7 @@ func (q *runQueue) expire(now time.Time) {
 		q.leases = q.leases[1:]
 		if q.live(l) {
 			l.q.leased = false
-			q.pending = append(q.pending, l.q)
+			q.push(l.q)
 		}
 	}
 }

@@ -34,11 +34,12 @@ func (s *Store) AddDeviceStates(ctx context.Context, applicationID, deviceID str
 			if len(data) == 0 {
 				continue
 			}
-			st = weir.DeviceState{DeviceID: deviceID, Time: st.Time.UTC().Truncate(time.Millisecond), Data: data}
+			kept = append(kept, weir.DeviceState{DeviceID: deviceID, Time: st.Time.UTC().Truncate(time.Millisecond), Data: data})
+		}
+		for _, st := range sameTimeMerged(kept) {
 			if err := addState(ctx, q, st); err != nil {
 				return err
 			}
-			kept = append(kept, st)
 		}
 		return nil
 	})
@@ -46,6 +47,38 @@ func (s *Store) AddDeviceStates(ctx context.Context, applicationID, deviceID str
 		return nil, nil, fmt.Errorf("add states of device %s: %w", deviceID, err)
 	}
 	return kept, dev, nil
+}
+
+// sameTimeMerged returns states with the reports of the same time merged
+// into one, in the order of their first report, a later report's values
+// winning: storing them gives what storing each report in turn gives (a
+// device sending several reports within a millisecond, server time, has
+// them merged), with one write per time instead of a write, a read and a
+// rewrite per report. states is left as it is.
+func sameTimeMerged(states []weir.DeviceState) []weir.DeviceState {
+	if len(states) < 2 {
+		return states
+	}
+	var (
+		out   []weir.DeviceState
+		at    = make(map[int64]int, len(states))
+		owned []bool // out[i].Data is a map of its own, not a report's
+	)
+	for _, st := range states {
+		i, seen := at[millis(st.Time)]
+		if !seen {
+			at[millis(st.Time)] = len(out)
+			out = append(out, st)
+			owned = append(owned, false)
+			continue
+		}
+		if !owned[i] {
+			out[i].Data = maps.Clone(out[i].Data)
+			owned[i] = true
+		}
+		maps.Copy(out[i].Data, st.Data)
+	}
+	return out
 }
 
 // addState stores st, merged into a stored report of the same time, and

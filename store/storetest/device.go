@@ -41,6 +41,7 @@ func RunDevices(t *testing.T, open func(t *testing.T) DeviceStore) {
 	t.Run("ConnectionLogBoundedOK", func(t *testing.T) { testDeviceLogBounded(t, open) })
 	t.Run("State", func(t *testing.T) { testDeviceState(t, open) })
 	t.Run("CompositeState", func(t *testing.T) { testCompositeState(t, open) })
+	t.Run("SameTimeBatchOK", func(t *testing.T) { testSameTimeBatch(t, open) })
 	t.Run("RemoveDataOK", func(t *testing.T) { testRemoveDeviceData(t, open) })
 	t.Run("RemoveDataSelectedOK", func(t *testing.T) { testRemoveSelectedData(t, open) })
 	t.Run("PruneOK", func(t *testing.T) { testPruneDeviceStates(t, open) })
@@ -276,11 +277,16 @@ func testDeviceConnection(t *testing.T, open func(t *testing.T) DeviceStore) {
 	checkError(t, err, weir.NotFound, "Device was not found")
 }
 
-func testDeviceState(t *testing.T, open func(t *testing.T) DeviceStore) {
+// stateFixture opens a store with one application and one device in it
+// (deviceOf), and returns them with the current time in milliseconds.
+func stateFixture(t *testing.T, open func(t *testing.T) DeviceStore) (DeviceStore, *weir.Application, *weir.Device, time.Time) {
 	s := open(t)
 	a := mustCreateApplication(t, s, &weir.Application{Name: "app"})
-	d := mustCreateDevice(t, s, deviceOf(a.ID, "dev"))
-	now := ms(time.Now())
+	return s, a, mustCreateDevice(t, s, deviceOf(a.ID, "dev")), ms(time.Now())
+}
+
+func testDeviceState(t *testing.T, open func(t *testing.T) DeviceStore) {
+	s, a, d, now := stateFixture(t, open)
 	t1, t2, t3 := now.Add(-3*time.Minute), now.Add(-2*time.Minute), now.Add(-time.Minute)
 
 	kept := mustAddStates(t, s, d,
@@ -336,22 +342,70 @@ func testCompositeState(t *testing.T, open func(t *testing.T) DeviceStore) {
 	// An older report arriving later does not replace a newer value.
 	mustAddStates(t, s, d, weir.DeviceState{Time: t1, Data: map[string]any{"temp": 1.0, "label": "old"}})
 
-	got, err := s.FindCompositeState(t.Context(), weir.StateFilter{ApplicationID: a.ID, DeviceID: d.ID})
-	if err != nil {
-		t.Fatalf("FindCompositeState: %v", err)
-	}
-	checkDiff(t, "composite", got, weir.CompositeState{
+	checkComposite(t, s, "composite", weir.StateFilter{ApplicationID: a.ID, DeviceID: d.ID}, weir.CompositeState{
 		"temp":  {Value: 2.0, Time: t2},
 		"label": {Value: "old", Time: t1},
 	})
-	got, err = s.FindCompositeState(t.Context(), weir.StateFilter{ApplicationID: a.ID, DeviceID: d.ID, End: t1})
-	if err != nil {
-		t.Fatalf("FindCompositeState(End): %v", err)
-	}
-	checkDiff(t, "composite up to t1", got, weir.CompositeState{
+	checkComposite(t, s, "composite up to t1", weir.StateFilter{ApplicationID: a.ID, DeviceID: d.ID, End: t1}, weir.CompositeState{
 		"temp":  {Value: 1.0, Time: t1},
 		"label": {Value: "old", Time: t1},
 	})
+}
+
+// checkComposite checks the composite state filter selects.
+func checkComposite(t *testing.T, s DeviceStore, what string, filter weir.StateFilter, want weir.CompositeState) {
+	t.Helper()
+	got, err := s.FindCompositeState(t.Context(), filter)
+	if err != nil {
+		t.Fatalf("FindCompositeState(%s): %v", what, err)
+	}
+	checkDiff(t, what, got, want)
+}
+
+// testSameTimeBatch adds, in one call, reports of which several share a
+// millisecond (a device sending faster than the clock ticks, server time),
+// one of them the time of a stored report: every report is kept and
+// returned, those of one time are stored merged in the order given, a later
+// value winning, and the latest values are those of the newest time.
+func testSameTimeBatch(t *testing.T, open func(t *testing.T) DeviceStore) {
+	s, a, d, now := stateFixture(t, open)
+	t1, t2, t3 := now.Add(-3*time.Minute), now.Add(-2*time.Minute), now.Add(-time.Minute)
+	mustAddStates(t, s, d, weir.DeviceState{Time: t3, Data: map[string]any{"label": "stored", "on": true}})
+	in := []weir.DeviceState{
+		{Time: t1, Data: map[string]any{"temp": 1.0}},
+		{Time: t2, Data: map[string]any{"temp": 2.0, "label": "two"}},
+		{Time: t1, Data: map[string]any{"temp": 3.0, "on": true}},
+		{Time: t3, Data: map[string]any{"temp": 4.0}},
+		{Time: t1, Data: map[string]any{"label": "one"}},
+		{Time: t3, Data: map[string]any{"on": false}},
+	}
+	kept := mustAddStates(t, s, d, in...)
+	if len(kept) != len(in) {
+		t.Fatalf("kept %d reports, want all %d", len(kept), len(in))
+	}
+	for i, st := range kept {
+		if !st.Time.Equal(in[i].Time) || len(st.Data) != len(in[i].Data) {
+			t.Errorf("kept[%d] = %v, want report %d as given (%v)", i, st, i, in[i])
+		}
+	}
+	got, err := s.FindDeviceStates(t.Context(), weir.StateFilter{ApplicationID: a.ID, DeviceID: d.ID, Limit: 10, Ascending: true})
+	if err != nil {
+		t.Fatalf("FindDeviceStates: %v", err)
+	}
+	checkDiff(t, "stored states", got, []weir.DeviceState{
+		{DeviceID: d.ID, Time: t1, Data: map[string]any{"temp": 3.0, "on": true, "label": "one"}},
+		{DeviceID: d.ID, Time: t2, Data: map[string]any{"temp": 2.0, "label": "two"}},
+		{DeviceID: d.ID, Time: t3, Data: map[string]any{"temp": 4.0, "label": "stored", "on": false}},
+	})
+	checkComposite(t, s, "composite", weir.StateFilter{ApplicationID: a.ID, DeviceID: d.ID}, weir.CompositeState{
+		"temp":  {Value: 4.0, Time: t3},
+		"label": {Value: "stored", Time: t3},
+		"on":    {Value: false, Time: t3},
+	})
+	// The reports given are left as they were.
+	if len(in[0].Data) != 1 || in[0].Data["temp"] != 1.0 {
+		t.Errorf("the first report given became %v", in[0].Data)
+	}
 }
 
 func testRemoveDeviceData(t *testing.T, open func(t *testing.T) DeviceStore) {
