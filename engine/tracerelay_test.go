@@ -15,6 +15,8 @@ type memTraceRelay struct {
 	mu    sync.Mutex
 	hubs  []*engine.TraceHub
 	wants int
+	// delivered counts the wants every other hub has received.
+	delivered int
 }
 
 type memTraceEnd struct {
@@ -41,7 +43,28 @@ func (e memTraceEnd) Want(flowID string) error {
 	for _, h := range e.others() {
 		h.ReceiveWant(flowID)
 	}
+	e.r.mu.Lock()
+	e.r.delivered++
+	e.r.mu.Unlock()
 	return nil
+}
+
+// waitDelivered waits until n wants have reached every other hub.
+func (r *memTraceRelay) waitDelivered(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r.mu.Lock()
+		got := r.delivered
+		r.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d wants delivered after 30 s, want %d", got, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func (e memTraceEnd) Forward(flowID string, batch []byte) error {
@@ -51,11 +74,12 @@ func (e memTraceEnd) Forward(flowID string, batch []byte) error {
 	return nil
 }
 
-// memCluster returns n hubs joined by one memTraceRelay.
-func memCluster(t *testing.T, n int) ([]*engine.TraceHub, *memTraceRelay) {
+// memCluster returns n hubs joined by one memTraceRelay, each saying it
+// follows a flow every wantEvery.
+func memCluster(t *testing.T, n int, wantEvery time.Duration) ([]*engine.TraceHub, *memTraceRelay) {
 	r := &memTraceRelay{}
 	for range n {
-		h := &engine.TraceHub{WantEvery: 20 * time.Millisecond, ForwardEvery: 30 * time.Millisecond}
+		h := &engine.TraceHub{WantEvery: wantEvery, ForwardEvery: 30 * time.Millisecond}
 		h.Relay = memTraceEnd{r: r, self: h}
 		r.hubs = append(r.hubs, h)
 		t.Cleanup(h.Close)
@@ -95,34 +119,21 @@ func takeAll(t *testing.T, s *engine.TraceSubscription, want int, d time.Duratio
 // processes 1 and 2 run it faster than a person can follow: every run
 // reaches the subscriber, one by one or counted per edge, once.
 func TestTraceHubRelaysOtherProcessesRuns(t *testing.T) {
-	hubs, _ := memCluster(t, 3)
+	// Forwarding lasts three WantEvery after each want: 20 s keeps it going
+	// for a minute, however long a starved announcer waits for its tick.
+	hubs, relay := memCluster(t, 3, 20*time.Second)
 	s := hubs[0].Subscribe("f")
 	defer s.Close()
-	// The want reaches the others at once (the first is sent on Subscribe).
+	// The first want is sent on Subscribe; once it has reached processes 1
+	// and 2, they forward every run they publish.
+	relay.waitDelivered(t, 1)
 	const perProcess = 40
-	waitForward := time.Now().Add(5 * time.Second)
-	for {
-		// Until the others forward, their runs reach nobody: probe with
-		// one run until it arrives.
-		hubs[1].Publish(traced("f", false))
-		select {
-		case <-s.Ready():
-		case <-time.After(20 * time.Millisecond):
-			if time.Now().After(waitForward) {
-				t.Fatal("no run of process 1 reached process 0's subscriber")
-			}
-			continue
-		}
-		break
-	}
-	time.Sleep(50 * time.Millisecond) // the probes still on their way
-	s.Take()
 	for i := range perProcess {
 		hubs[1].Publish(traced("f", i%4 == 0))
 		hubs[2].Publish(traced("f", false))
 		hubs[0].Publish(traced("f", false)) // this process's own, straight to s
 	}
-	runs, summed, failed, edges := takeAll(t, s, 3*perProcess, 5*time.Second)
+	runs, summed, failed, edges := takeAll(t, s, 3*perProcess, 30*time.Second)
 	if runs+summed != 3*perProcess {
 		t.Errorf("counted %d + %d runs, want %d", runs, summed, 3*perProcess)
 	}
@@ -142,9 +153,10 @@ func TestTraceHubRelaysOtherProcessesRuns(t *testing.T) {
 // forwarding once its want expires, and Close leaves no goroutine.
 func TestTraceHubStopsForwarding(t *testing.T) {
 	before := runtime.NumGoroutine()
-	hubs, relay := memCluster(t, 2)
+	const wantEvery = 20 * time.Millisecond
+	hubs, relay := memCluster(t, 2, wantEvery)
 	s := hubs[0].Subscribe("f")
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		hubs[1].Publish(traced("f", false))
 		if runs, _ := s.Take(); len(runs) > 0 {
@@ -155,32 +167,41 @@ func TestTraceHubStopsForwarding(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	s.Close()
-	time.Sleep(10 * time.Millisecond) // a want sent as it closed
 	relay.mu.Lock()
 	wants := relay.wants
 	relay.mu.Unlock()
-	time.Sleep(100 * time.Millisecond)
+	s.Close()
+	// The announcer may be on its way to one more want as it is stopped;
+	// announcing still would send one per WantEvery.
+	time.Sleep(10 * wantEvery)
 	relay.mu.Lock()
-	if relay.wants != wants {
-		t.Errorf("process 0 sent %d wants after its last subscriber left, want none", relay.wants-wants)
+	if n := relay.wants - wants; n > 1 {
+		t.Errorf("process 0 sent %d wants in %v after its last subscriber left, want at most the one under way", n, 10*wantEvery)
 	}
 	relay.mu.Unlock()
-	// Three WantEvery later process 1's forwarding has expired.
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		t.Errorf("%d goroutines once forwarding expired, %d before", n, before)
-	}
+	// Three WantEvery after its last want process 1's forwarding expires.
+	waitGoroutines(t, before, "once forwarding expired")
 	// A new subscriber starts it again; Close stops everything.
 	s = hubs[0].Subscribe("f")
 	defer s.Close()
 	for _, h := range hubs {
 		h.Close()
 	}
+	// Close has waited for the hub's goroutines; they may still be
+	// counted for the moment they take to end.
+	waitGoroutines(t, before, "after Close")
+}
+
+// waitGoroutines waits until no more than before goroutines run, and fails
+// if they do not come down to that within 30 s.
+func waitGoroutines(t *testing.T, before int, when string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if n := runtime.NumGoroutine(); n > before {
-		t.Errorf("%d goroutines after Close, %d before", n, before)
+		t.Errorf("%d goroutines %s, %d before", n, when, before)
 	}
 }
 

@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -459,5 +463,71 @@ func TestPanicRecovery(t *testing.T) {
 		if strings.Contains(string(b), "secret") || strings.Contains(string(b), "boom") {
 			t.Errorf("500 body leaks details: %s", b)
 		}
+	}
+}
+
+// levelRecorder keeps the level and message of every record logged.
+type levelRecorder struct {
+	mu      sync.Mutex
+	records []string
+}
+
+func (l *levelRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (l *levelRecorder) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *levelRecorder) WithGroup(string) slog.Handler            { return l }
+func (l *levelRecorder) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.records = append(l.records, r.Level.String()+" "+r.Message)
+	return nil
+}
+
+// TestClientCanceledLoggedAtDebug cancels a request while its handler waits
+// on the store: the store's context.Canceled is logged at debug level, not
+// as an internal error; an internal error of the server's own still is.
+func TestClientCanceledLoggedAtDebug(t *testing.T) {
+	h := newHarness(t)
+	s := weirhttp.NewServer()
+	s.Applications, s.Tokens, s.Signer = h.store, h.store, h.signer
+	s.Now = func() time.Time { return testNow }
+	logs := &levelRecorder{}
+	s.Logger = slog.New(logs)
+	entered := make(chan struct{}, 1)
+	var calls atomic.Int32
+	s.Flows = &mock.FlowService{
+		FindFlowsFn: func(ctx context.Context, f weir.FlowFilter) ([]*weir.Flow, int, error) {
+			if calls.Add(1) > 1 {
+				return nil, 0, fmt.Errorf("find flows: %w", context.Canceled) // canceled, but not by the client
+			}
+			entered <- struct{}{}
+			<-ctx.Done()
+			return nil, 0, fmt.Errorf("find flows: %w", ctx.Err())
+		},
+	}
+	srv := httptest.NewServer(s.Handler())
+	h.srv = srv
+	ctx, cancel := context.WithCancel(t.Context())
+	req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+"/applications/"+h.appA+"/flows", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+h.tokA)
+	go func() {
+		<-entered
+		cancel()
+	}()
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("request answered %d, want it canceled", resp.StatusCode)
+	}
+	status, b := h.do("GET", "/applications/"+h.appA+"/flows", h.tokA, nil)
+	wantError(t, status, b, http.StatusInternalServerError, weir.Internal, "Internal error")
+	srv.Close() // waits for the handlers, and their logs
+	logs.mu.Lock()
+	got := slices.Sorted(slices.Values(logs.records))
+	logs.mu.Unlock()
+	want := []string{"DEBUG http: request canceled by the client", "ERROR http: internal error"}
+	if !slices.Equal(got, want) {
+		t.Errorf("logged %q, want %q", got, want)
 	}
 }

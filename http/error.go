@@ -1,7 +1,9 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/weirhq/weir"
@@ -30,14 +32,22 @@ type errorResponse struct {
 
 // writeError answers err as {"type","message"}. Internal errors are logged
 // once and reach the client only as "Internal error"; a full store is
-// logged too, for the operator.
+// logged too, for the operator. An error that is the client canceling its
+// request is logged at debug level only.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	typ := weir.ErrorTypeOf(err)
 	status, ok := statusOf[typ]
 	if !ok {
 		status = http.StatusInternalServerError
-		s.logger().Error("http: internal error",
-			"method", r.Method, "path", r.URL.Path, "err", err)
+		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+			// The client went away (a browser leaving a page): nothing
+			// failed, and nobody reads the answer.
+			s.logger().Debug("http: request canceled by the client",
+				"method", r.Method, "path", r.URL.Path, "err", err)
+		} else {
+			s.logger().Error("http: internal error",
+				"method", r.Method, "path", r.URL.Path, "err", err)
+		}
 		writeJSON(w, status, errorResponse{Type: weir.Internal, Message: "Internal error"})
 		return
 	}

@@ -168,6 +168,19 @@ func (p *browserPage) settle() {
 	eval[bool](p, `new Promise((r) => setTimeout(() => requestAnimationFrame(() => r(true)), 0))`)
 }
 
+// waitStill waits until the element sel selects is drawn at the same place
+// and size in two checks 25 ms or more apart.
+func (p *browserPage) waitStill(sel string) {
+	p.t.Helper()
+	p.waitFor(sel+" to stay in place", fmt.Sprintf(`(() => {
+		const e = document.querySelector(%s), r = e?.getBoundingClientRect();
+		const at = r && r.width > 0 ? [r.x, r.y, r.width, r.height].join() : '';
+		const still = at !== '' && window.__weirStill === at;
+		window.__weirStill = at;
+		return still;
+	})()`, jsString(sel)))
+}
+
 // click clicks the element sel selects once it is there and enabled.
 func (p *browserPage) click(sel string) {
 	p.t.Helper()

@@ -169,14 +169,21 @@ func (c *checkpointer) checkpoint() {
 // can of the log, so that the next transaction starts it over. A log it
 // cannot copy for lack of space is stuck (see checkpointer); a checkpoint
 // that fails otherwise leaves the log to the next transaction, and so does
-// a background checkpoint in progress: the writer never waits for one.
+// a background checkpoint in progress, while the log is less than half as
+// large again as its limit. Past that the writer waits for the background
+// checkpoint: on a disk (or a machine) slow enough that commits keep coming
+// while one checkpoint runs, the log would otherwise grow by every commit
+// made meanwhile, and eat into the reserve the limit is half of.
 func (c *checkpointer) restart(conn *sql.Conn) {
 	st, err := os.Stat(c.walPath)
 	if err != nil || st.Size() <= c.limit {
 		return
 	}
 	if !c.mu.TryLock() {
-		return
+		if st.Size() <= c.limit+c.limit/2 {
+			return
+		}
+		c.mu.Lock()
 	}
 	defer c.mu.Unlock()
 	if _, err := conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`); isFull(err) {

@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestCheckpointRestartsLogUnderLoad commits about 80 MB from 32 writers
@@ -57,4 +59,88 @@ func TestCheckpointRestartsLogUnderLoad(t *testing.T) {
 	if st.Size() > 48<<20 {
 		t.Errorf("write-ahead log is %d bytes, want at most 48 MiB (the writer restarts it past 1 MiB)", st.Size())
 	}
+}
+
+// TestCheckpointWriterWaitsForSlowCheckpoint holds the checkpoint lock, as
+// a background checkpoint slower than the writes does, while a writer
+// commits 4 KB at a time: the writer goes on until the log is half as large
+// again as its limit, then waits instead of growing the log with every
+// commit; once the checkpoint ends, it goes on.
+func TestCheckpointWriterWaitsForSlowCheckpoint(t *testing.T) {
+	old := restartFrames
+	restartFrames = 256 // 1 MiB
+	t.Cleanup(func() { restartFrames = old })
+	path := filepath.Join(t.TempDir(), "weir.db")
+	db := NewDB(path)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE scratch (k INTEGER PRIMARY KEY, v BLOB)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	walSize := func() int64 {
+		st, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	bound := db.ckpt.limit + db.ckpt.limit/2
+	db.ckpt.mu.Lock()
+	held := true
+	defer func() {
+		if held {
+			db.ckpt.mu.Unlock()
+		}
+	}()
+	const writes = 1000 // 4 MB: the log would hold them all
+	var written atomic.Int64
+	done := make(chan error, 1)
+	blob := make([]byte, 4000)
+	go func() {
+		for i := range writes {
+			if err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO scratch (k, v) VALUES (?, ?)`, i%100, blob)
+				return err
+			}); err != nil {
+				done <- err
+				return
+			}
+			written.Add(1)
+		}
+		done <- nil
+	}()
+	// Waits on a loaded machine; each ends as soon as its condition holds.
+	deadline := time.Now().Add(2 * time.Minute)
+	for walSize() <= bound {
+		if written.Load() == writes || time.Now().After(deadline) {
+			t.Fatalf("%d writes, log %d bytes: want the log past %d bytes first", written.Load(), walSize(), bound)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// The commit that crossed the bound may still be counted; then none.
+	n := written.Load()
+	time.Sleep(200 * time.Millisecond)
+	if got := written.Load(); got > n+1 {
+		t.Errorf("%d commits while the checkpoint was held past the bound, want at most 1", got-n)
+	}
+	if size := walSize(); size > bound+64<<10 {
+		t.Errorf("log %d bytes while the checkpoint was held, want at most %d and one commit", size, bound)
+	}
+	held = false
+	db.ckpt.mu.Unlock()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("%d of %d writes after the checkpoint ended", written.Load(), writes)
+	}
+	t.Logf("log %d bytes after %d writes of 4 KB", walSize(), writes)
 }
