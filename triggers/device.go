@@ -246,11 +246,40 @@ func (ds *Devices) enqueueAs(ctx context.Context, d *weir.Device, m deviceTrigge
 		TriggerType: m.t.Type, TriggerKey: m.t.Key, TriggerID: triggerID, RelayType: "device", RelayID: d.ID,
 		Time: at.UTC().Truncate(time.Millisecond), Data: body, Device: dev,
 	}
-	if err := ds.Queue.EnqueueRun(ctx, run); err != nil && weir.ErrorTypeOf(err) != weir.NotFound {
+	if err := ds.enqueueRun(ctx, run); err != nil && weir.ErrorTypeOf(err) != weir.NotFound {
 		ds.logger().Error("device triggers: enqueue run", "flow_id", m.flow.ID, "device_id", d.ID, "err", err)
 		return err
 	}
 	return nil
+}
+
+// QueueFullWait bounds how long a device trigger waits for room when the
+// run queue is full (weir.Unavailable). The report is already committed
+// when its triggers fire, so waiting is better than giving up: the wait
+// holds back the device's PUBACK or the REST reply, which slows the device
+// to the pace its runs are executed at, where giving up would leave the
+// report unacknowledged and the device would send it again.
+const QueueFullWait = 30 * time.Second
+
+// enqueueRun queues run, trying again while the queue is full, for up to
+// QueueFullWait or until ctx ends. Each try queues the same run, so a run
+// is queued at most once.
+func (ds *Devices) enqueueRun(ctx context.Context, run *weir.Run) error {
+	delay, deadline := 2*time.Millisecond, ds.now().Add(QueueFullWait)
+	for {
+		err := ds.Queue.EnqueueRun(ctx, run)
+		if weir.ErrorTypeOf(err) != weir.Unavailable || !ds.now().Before(deadline) {
+			return err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		delay = min(2*delay, 100*time.Millisecond)
+	}
 }
 
 func (ds *Devices) now() time.Time {

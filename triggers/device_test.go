@@ -182,3 +182,50 @@ func TestDeviceTriggerEncodingMatchesEncodingJSON(t *testing.T) {
 		t.Errorf("device\n got %s\nwant %s", got, wantDevice)
 	}
 }
+
+// fullQueue refuses runs as a full queue does until it has refused full
+// of them, then records them.
+type fullQueue struct {
+	queue
+	full int
+}
+
+func (q *fullQueue) EnqueueRun(ctx context.Context, r *weir.Run) error {
+	q.mu.Lock()
+	if q.full > 0 {
+		q.full--
+		q.mu.Unlock()
+		return weir.Errorf(weir.Unavailable, "100000 runs are waiting; try again later")
+	}
+	q.mu.Unlock()
+	return q.queue.EnqueueRun(ctx, r)
+}
+
+// A report's triggers wait for room in a full run queue instead of giving
+// up (the report is committed; giving up would leave it unacknowledged),
+// queue each run once, and give up when the caller does.
+func TestDeviceTriggersWaitForRoomInAFullQueue(t *testing.T) {
+	app := weir.NewID()
+	d := &weir.Device{ID: weir.NewID(), ApplicationID: app, Name: "boiler"}
+	f := flowWith(app, true, weir.Trigger{Type: triggers.TriggerDeviceID, Key: d.ID})
+	q := &fullQueue{full: 5}
+	ds := &triggers.Devices{Flows: &fakeFlows{flows: []*weir.Flow{f}}, Queue: q}
+	states := []weir.DeviceState{{DeviceID: d.ID, Time: time.Now(), Data: map[string]any{"t": 1.0}}}
+	if err := ds.DeviceStates(context.Background(), d, states); err != nil {
+		t.Fatalf("DeviceStates with a queue full 5 times = %v, want nil once there is room", err)
+	}
+	if len(q.runs) != 1 {
+		t.Fatalf("queued %d runs, want 1", len(q.runs))
+	}
+
+	q.full = 1 << 30
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := ds.DeviceStates(ctx, d, states)
+	if weir.ErrorTypeOf(err) != weir.Unavailable {
+		t.Fatalf("DeviceStates with a queue that stays full = %v, want Unavailable when the caller gives up", err)
+	}
+	if len(q.runs) != 1 {
+		t.Fatalf("queued %d runs, want still 1", len(q.runs))
+	}
+}
