@@ -18,22 +18,8 @@ import (
 // checkpoints, and its file is cut back to the bound when it starts over; the bound below leaves room for a slow checkpoint on a
 // loaded machine.
 func TestCheckpointRestartsLogUnderLoad(t *testing.T) {
-	old := restartFrames
-	restartFrames = 256 // 1 MiB
-	t.Cleanup(func() { restartFrames = old })
-	path := filepath.Join(t.TempDir(), "weir.db")
-	db := NewDB(path)
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, path := openScratchDB(t)
 	ctx := context.Background()
-	if err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `CREATE TABLE scratch (k INTEGER PRIMARY KEY, v BLOB)`)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
 	blob := make([]byte, 4000)
 	var wg sync.WaitGroup
 	for w := range 32 {
@@ -67,22 +53,8 @@ func TestCheckpointRestartsLogUnderLoad(t *testing.T) {
 // again as its limit, then waits instead of growing the log with every
 // commit; once the checkpoint ends, it goes on.
 func TestCheckpointWriterWaitsForSlowCheckpoint(t *testing.T) {
-	old := restartFrames
-	restartFrames = 256 // 1 MiB
-	t.Cleanup(func() { restartFrames = old })
-	path := filepath.Join(t.TempDir(), "weir.db")
-	db := NewDB(path)
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, path := openScratchDB(t)
 	ctx := context.Background()
-	if err := db.update(ctx, func(ctx context.Context, tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `CREATE TABLE scratch (k INTEGER PRIMARY KEY, v BLOB)`)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
 	walSize := func() int64 {
 		st, err := os.Stat(path + "-wal")
 		if err != nil {
@@ -143,4 +115,27 @@ func TestCheckpointWriterWaitsForSlowCheckpoint(t *testing.T) {
 		t.Fatalf("%d of %d writes after the checkpoint ended", written.Load(), writes)
 	}
 	t.Logf("log %d bytes after %d writes of 4 KB", walSize(), writes)
+}
+
+// openScratchDB opens a database in a temporary directory with a scratch
+// table (k, v) to write to, its write-ahead log bound lowered to 1 MiB for
+// the test; it returns the database and its file's path.
+func openScratchDB(t *testing.T) (*DB, string) {
+	t.Helper()
+	old := restartFrames
+	restartFrames = 256 // 1 MiB
+	t.Cleanup(func() { restartFrames = old })
+	path := filepath.Join(t.TempDir(), "weir.db")
+	db := NewDB(path)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.update(context.Background(), func(ctx context.Context, tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE scratch (k INTEGER PRIMARY KEY, v BLOB)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return db, path
 }
